@@ -1,0 +1,34 @@
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::{Reporter, TreeArgs, set_threads, verdict};
+use crate::diagnostic;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    tree: TreeArgs,
+}
+
+pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
+    let tree = &args.tree;
+    set_threads(tree.jobs);
+    let started = Instant::now();
+    let compiled = match crate::compile(&tree.root) {
+        Ok(c) => c,
+        Err(crate::CompileError::Load(e)) => return reporter.fatal(&e, e.hint()),
+        Err(e) => return reporter.fatal(e, None),
+    };
+    reporter.diagnostics(&compiled.diagnostics, &compiled.sources, tree.format);
+    let (errors, warnings) = diagnostic::counts(&compiled.diagnostics);
+    let runbooks = compiled.book.as_ref().map_or(0, |b| b.runbooks.len());
+    reporter.info(format!(
+        "checked {} files ({runbooks} runbooks valid): {} in {:.0?}",
+        compiled.sources.len(),
+        diagnostic::summary_line(errors, warnings),
+        started.elapsed()
+    ));
+    ExitCode::from(verdict(&compiled.diagnostics, tree.deny_warnings))
+}

@@ -1,0 +1,161 @@
+//! The command line: argument parsing, and one module per command. All the
+//! work lives in the library; commands only wire it up and report.
+
+mod build;
+mod check;
+mod new;
+mod schema;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diagnostic::{self, Diagnostic, Format, Sources};
+
+/// Exit codes, stable for scripts and CI.
+pub mod exit {
+    /// Success (warnings allowed unless `--deny-warnings`).
+    pub const OK: u8 = 0;
+    /// The sources have errors, or warnings under `--deny-warnings`.
+    pub const INVALID: u8 = 1;
+    /// Bad usage, or an I/O problem (missing tree, unwritable output).
+    pub const USAGE_OR_IO: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gtdocs",
+    version,
+    about = "Compile GT API client runbooks (YAML) into GitHub wiki pages and JSON manifests",
+    long_about = "Compile GT API client runbooks (YAML) into GitHub wiki pages and JSON manifests.\n\n\
+        A docs tree holds gtdocs.yaml (site settings and the catalog) and runbooks/<slug>.yaml \
+        (one runbook per client application). Every source is validated before anything is written.",
+    after_help = "Exit codes: 0 ok; 1 errors in the sources (or warnings with --deny-warnings); 2 usage or I/O error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Print more: timings and what was written (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// When to use colour in messages
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ColorWhen {
+    /// only when standard error is a terminal (and NO_COLOR is unset)
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate every source and report all problems; writes nothing
+    #[command(after_help = "Example:\n  gtdocs check --format github --deny-warnings")]
+    Check(check::CheckArgs),
+    /// Validate, then write the wiki pages and JSON manifests into the output folder
+    #[command(after_help = "Example:\n  gtdocs build --root docs --out public")]
+    Build(build::BuildArgs),
+    /// Print a JSON Schema (draft-07) of the source format or the manifest
+    #[command(after_help = "Example:\n  gtdocs schema source > runbook.schema.json")]
+    Schema(schema::SchemaArgs),
+    /// Write a new runbook skeleton, runbooks/SLUG.yaml, that validates as is
+    #[command(after_help = "Example:\n  gtdocs new open-webui")]
+    New(new::NewArgs),
+}
+
+/// Options shared by the commands that validate a tree.
+#[derive(Debug, Args)]
+struct TreeArgs {
+    /// The docs tree: a folder with gtdocs.yaml and runbooks/
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Treat warnings as errors (exit code 1)
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Worker threads (default: one per core)
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+}
+
+/// What a command needs to report.
+struct Reporter {
+    verbose: u8,
+}
+
+impl Reporter {
+    /// Prints diagnostics to stderr in the chosen format (JSON to stdout).
+    fn diagnostics(&self, diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
+        if diagnostics.is_empty() && format != Format::Json {
+            return;
+        }
+        let text = diagnostic::render(diagnostics, sources, format, true);
+        if format == Format::Json {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        } else {
+            let _ = anstream::stderr().write_all(text.as_bytes());
+        }
+    }
+
+    /// A status line, shown with `-v`.
+    fn info(&self, message: impl AsRef<str>) {
+        if self.verbose > 0 {
+            let _ = writeln!(anstream::stderr(), "{}", message.as_ref());
+        }
+    }
+
+    /// An error that stops the command (usage or I/O).
+    fn fatal(&self, message: impl std::fmt::Display, hint: Option<&str>) -> ExitCode {
+        let style = anstyle::AnsiColor::BrightRed.on_default().bold();
+        let mut err = anstream::stderr();
+        let _ = writeln!(err, "{style}error{style:#}: {message}");
+        if let Some(hint) = hint {
+            let help = anstyle::AnsiColor::BrightCyan.on_default().bold();
+            let _ = writeln!(err, "  {help}help{help:#}: {hint}");
+        }
+        ExitCode::from(exit::USAGE_OR_IO)
+    }
+}
+
+/// The exit code for a set of diagnostics.
+fn verdict(diagnostics: &[Diagnostic], deny_warnings: bool) -> u8 {
+    let (errors, warnings) = diagnostic::counts(diagnostics);
+    if errors > 0 || (deny_warnings && warnings > 0) { exit::INVALID } else { exit::OK }
+}
+
+fn set_threads(jobs: Option<usize>) {
+    if let Some(n) = jobs {
+        // Fails only if a pool already exists, in which case it stays.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE_OR_IO } else { exit::OK });
+        }
+    };
+    match cli.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
+    let reporter = Reporter { verbose: cli.verbose };
+    match cli.command {
+        Command::Check(args) => check::run(&args, &reporter),
+        Command::Build(args) => build::run(&args, &reporter),
+        Command::Schema(args) => schema::run(&args),
+        Command::New(args) => new::run(&args, &reporter),
+    }
+}

@@ -1,0 +1,43 @@
+//! gtdocs compiles structured YAML runbook sources into GitHub wiki pages
+//! and JSON compatibility manifests, after validating every source.
+//!
+//! The pipeline: [`load`] (YAML with spans) → [`validate`] (diagnostics) →
+//! [`model`] (the validated book) → [`render`] (wiki, json) → [`output`]
+//! (atomic write). [`cli`] sits on top.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod schema;
+pub mod source;
+pub mod validate;
+
+use std::path::Path;
+
+use diagnostic::{Diagnostic, Sources};
+use model::Book;
+
+/// A loaded and validated tree.
+pub struct Compiled {
+    pub book: Option<Book>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error(transparent)]
+    Load(#[from] load::LoadError),
+    #[error(transparent)]
+    Schema(#[from] validate::SchemaError),
+}
+
+/// Loads and validates the tree at `root`.
+pub fn compile(root: &Path) -> Result<Compiled, CompileError> {
+    let tree = load::load(root)?;
+    let validated = validate::validate(&tree)?;
+    Ok(Compiled { book: validated.book, diagnostics: validated.diagnostics, sources: tree.sources })
+}

@@ -1,0 +1,227 @@
+//! Loading a docs tree: `gtdocs.yaml` and `runbooks/*.yaml`, read in sorted
+//! order and parsed into JSON values that remember their source spans.
+//! Nothing here knows the meaning of a field; that is `validate`'s job.
+
+pub mod yaml;
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Sources, Span};
+pub use yaml::SpanMap;
+
+/// The site settings and catalog file, at the root of a tree.
+pub const CONFIG_FILE: &str = "gtdocs.yaml";
+/// The folder of runbook sources.
+pub const RUNBOOKS_DIR: &str = "runbooks";
+/// Largest source file accepted. A runbook is a few kilobytes.
+pub const MAX_SOURCE_BYTES: u64 = 1024 * 1024;
+/// Most runbooks one tree may hold.
+pub const MAX_RUNBOOKS: usize = 100_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("no {CONFIG_FILE} in `{}`", .0.display())]
+    NoConfig(PathBuf),
+    #[error("cannot read `{}`: {source}", .path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+impl LoadError {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            LoadError::NoConfig(_) => {
+                Some("run gtdocs in a docs tree (a folder with gtdocs.yaml and runbooks/), or pass --root DIR")
+            }
+            LoadError::Io { .. } => None,
+        }
+    }
+}
+
+/// One parsed source file.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The path as shown to the user (the root joined with `rel`).
+    pub path: PathBuf,
+    /// The path relative to the tree's root.
+    pub rel: PathBuf,
+    pub value: Value,
+    pub spans: SpanMap,
+}
+
+/// A loaded tree: the documents that parsed, the problems of those that did
+/// not, and the source text of every file for diagnostics.
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub root: PathBuf,
+    pub config: Option<Document>,
+    pub runbooks: Vec<Document>,
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads and parses a tree. Per-file problems become diagnostics; only a
+/// missing root or config file, or an unreadable folder, is an error.
+pub fn load(root: &Path) -> Result<Tree, LoadError> {
+    let config_path = root.join(CONFIG_FILE);
+    if !config_path.is_file() {
+        return Err(LoadError::NoConfig(root.to_path_buf()));
+    }
+    let mut tree = Tree { root: root.to_path_buf(), ..Tree::default() };
+    let mut files = vec![PathBuf::from(CONFIG_FILE)];
+    files.extend(runbook_files(root, &mut tree.diagnostics)?);
+
+    let loaded: Vec<(PathBuf, PathBuf, Result<(String, Value, SpanMap), (Option<String>, Diagnostic)>)> = files
+        .into_par_iter()
+        .map(|rel| {
+            let path = display_path(root, &rel);
+            let result = read_and_parse(&root.join(&rel), &path);
+            (path, rel, result)
+        })
+        .collect();
+
+    for (index, (path, rel, result)) in loaded.into_iter().enumerate() {
+        match result {
+            Ok((text, value, spans)) => {
+                tree.sources.insert(path.clone(), text);
+                let doc = Document { path, rel, value, spans };
+                if index == 0 {
+                    tree.config = Some(doc);
+                } else {
+                    tree.runbooks.push(doc);
+                }
+            }
+            Err((text, diagnostic)) => {
+                if let Some(text) = text {
+                    tree.sources.insert(path, text);
+                }
+                tree.diagnostics.push(diagnostic);
+            }
+        }
+    }
+    Ok(tree)
+}
+
+/// `runbooks/*.yaml`, sorted by file name. Other files are skipped; a
+/// `.yml` file gets a warning since it is almost certainly meant to count.
+fn runbook_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<PathBuf>, LoadError> {
+    let dir = root.join(RUNBOOKS_DIR);
+    if !dir.is_dir() {
+        diagnostics.push(
+            Diagnostic::warning("no-runbooks", format!("no `{RUNBOOKS_DIR}/` folder: the tree has no runbooks"))
+                .in_file(display_path(root, Path::new(CONFIG_FILE)), None)
+                .with_hint("run `gtdocs new <slug>` to write a first runbook"),
+        );
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).min_depth(1).max_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| LoadError::Io {
+            path: dir.clone(),
+            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk error")),
+        })?;
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.') || !entry.file_type().is_file() && !entry.path_is_symlink() {
+            continue;
+        }
+        let rel = Path::new(RUNBOOKS_DIR).join(entry.file_name());
+        if name.ends_with(".yaml") {
+            files.push(rel);
+        } else if name.ends_with(".yml") {
+            diagnostics.push(
+                Diagnostic::warning("ignored-file", format!("`{name}` is ignored: runbook files end in `.yaml`"))
+                    .in_file(display_path(root, &rel), None)
+                    .with_hint(format!("rename it to `{}.yaml`", name.trim_end_matches(".yml"))),
+            );
+        }
+    }
+    if files.len() > MAX_RUNBOOKS {
+        diagnostics.push(
+            Diagnostic::error(
+                "too-many-runbooks",
+                format!("{} runbooks found; a tree may hold at most {MAX_RUNBOOKS}", files.len()),
+            )
+            .in_file(display_path(root, Path::new(RUNBOOKS_DIR)), None),
+        );
+        files.truncate(MAX_RUNBOOKS);
+    }
+    Ok(files)
+}
+
+/// `runbooks/x.yaml` under the root as the user named it (`./` left out).
+pub fn display_path(root: &Path, rel: &Path) -> PathBuf {
+    if root.as_os_str().is_empty() || root == Path::new(".") { rel.to_path_buf() } else { root.join(rel) }
+}
+
+type ParseOutcome = Result<(String, Value, SpanMap), (Option<String>, Diagnostic)>;
+
+fn read_and_parse(file: &Path, shown: &Path) -> ParseOutcome {
+    let fail = |d: Diagnostic| Err((None, d.in_file(shown, None)));
+    let bytes = match read_limited(file) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return fail(
+                Diagnostic::error("file-too-large", format!("file is larger than {MAX_SOURCE_BYTES} bytes"))
+                    .with_hint("a runbook is a few kilobytes; split the content or remove generated data"),
+            );
+        }
+        Err(e) => return fail(Diagnostic::error("io", format!("cannot read file: {e}"))),
+    };
+    let text = match decode(&bytes) {
+        Ok(text) => text,
+        Err(d) => return Err((None, d.in_file_keep_span(shown))),
+    };
+    if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        let d = Diagnostic::error("empty-file", "file is empty: expected a mapping of fields")
+            .in_file(shown, Some(Span::new(1, 1, 0, 0)))
+            .with_hint("`gtdocs new <slug>` writes a complete runbook skeleton");
+        return Err((Some(text), d));
+    }
+    match yaml::parse(&text) {
+        Ok((value, spans)) => Ok((text, value, spans)),
+        Err(e) => {
+            let d = Diagnostic::error("yaml", e.message).in_file(shown, e.span);
+            Err((Some(text), d))
+        }
+    }
+}
+
+/// Reads a file unless it is larger than the limit (`Ok(None)`); reads at
+/// most one byte past the limit whatever the metadata says.
+fn read_limited(file: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    let f = std::fs::File::open(file)?;
+    let mut bytes = Vec::new();
+    f.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_SOURCE_BYTES).then_some(bytes))
+}
+
+/// UTF-8 with an optional BOM; anything else is an error at the first bad byte.
+fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() as u32 + 1;
+            Err(Diagnostic::error(
+                "encoding",
+                format!("file is not valid UTF-8: invalid byte 0x{:02X} at line {line}, column {column}", bytes[e.valid_up_to()]),
+            )
+            .in_file(PathBuf::new(), Some(Span::new(line, column, 0, 0)))
+            .with_hint("save the file as UTF-8"))
+        }
+    }
+}
+
+impl Diagnostic {
+    /// Sets the file, keeping a span already set.
+    fn in_file_keep_span(self, file: &Path) -> Diagnostic {
+        let span = self.span;
+        self.in_file(file, span)
+    }
+}

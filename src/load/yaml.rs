@@ -1,0 +1,257 @@
+//! The one place that knows about the YAML crate.
+//!
+//! A document is parsed into a JSON value (what the schema validates and the
+//! typed loader deserializes) plus a [`SpanMap`] from JSON pointers to source
+//! locations, so every later stage can point at the exact line and column.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use serde_saphyr::Spanned;
+
+use crate::diagnostic::Span;
+
+/// Hard limits on a single YAML document. A runbook is a few kilobytes; these
+/// leave two orders of magnitude of headroom and stop alias bombs early.
+const MAX_DEPTH: usize = 32;
+const MAX_NODES: usize = 50_000;
+const MAX_ALIASES: usize = 1_000;
+const MAX_ALIAS_EXPANSIONS: usize = 10_000;
+
+/// Where each value (and each mapping key) of a document sits in its source.
+#[derive(Debug, Default, Clone)]
+pub struct SpanMap {
+    values: HashMap<String, Span>,
+    keys: HashMap<String, Span>,
+}
+
+impl SpanMap {
+    /// The span of the value at `pointer` (RFC 6901), or of its nearest
+    /// ancestor that has one.
+    pub fn value(&self, pointer: &str) -> Option<Span> {
+        let mut p = pointer;
+        loop {
+            if let Some(span) = self.values.get(p) {
+                return Some(*span);
+            }
+            p = parent(p)?;
+        }
+    }
+
+    /// The span of the mapping key whose value is at `pointer`, falling back
+    /// to the value itself.
+    pub fn key(&self, pointer: &str) -> Option<Span> {
+        self.keys.get(pointer).copied().or_else(|| self.value(pointer))
+    }
+}
+
+fn parent(pointer: &str) -> Option<&str> {
+    if pointer.is_empty() {
+        return None;
+    }
+    pointer.rfind('/').map(|i| &pointer[..i])
+}
+
+/// Escapes one reference token of a JSON pointer (RFC 6901).
+pub fn pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// A YAML syntax or limit error, with the place it was found.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+/// Parses one YAML document.
+pub fn parse(text: &str) -> Result<(Value, SpanMap), YamlError> {
+    let mut alias_limits = serde_saphyr::options::AliasLimits::default();
+    alias_limits.max_total_replayed_events = MAX_ALIAS_EXPANSIONS;
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_nodes: MAX_NODES,
+            max_aliases: MAX_ALIASES,
+            max_documents: 1,
+        },
+        alias_limits: alias_limits,
+        with_snippet: false,
+    };
+    let root: Spanned<Node> =
+        serde_saphyr::from_str_with_options(text, options).map_err(|e| YamlError::from_saphyr(&e, text))?;
+    let mut spans = SpanMap::default();
+    let value = flatten(root, String::new(), &mut spans, text);
+    Ok((value, spans))
+}
+
+impl YamlError {
+    fn from_saphyr(err: &serde_saphyr::Error, text: &str) -> Self {
+        let span = err.location().map(|loc| span_of(&loc, text));
+        let message = err.without_snippet().to_string();
+        YamlError { message: tidy_message(&message), span }
+    }
+}
+
+/// serde-saphyr's messages end with " at line L column C"; our diagnostics
+/// carry the place separately.
+fn tidy_message(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message);
+    let trimmed = match first.rfind(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    trimmed.trim().to_string()
+}
+
+fn span_of(loc: &serde_saphyr::Location, text: &str) -> Span {
+    let line = u32::try_from(loc.line()).unwrap_or(u32::MAX);
+    let column = u32::try_from(loc.column()).unwrap_or(u32::MAX);
+    let sp = loc.span();
+    let start = sp
+        .byte_offset()
+        .and_then(|b| usize::try_from(b).ok())
+        .unwrap_or_else(|| byte_offset_of(text, line, column));
+    let len = sp.byte_len().and_then(|b| usize::try_from(b).ok()).unwrap_or(0);
+    Span::new(line, column, start.min(text.len()), len)
+}
+
+/// Byte offset of a 1-based line and character column.
+fn byte_offset_of(text: &str, line: u32, column: u32) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            return offset
+                + l.char_indices().nth(column.saturating_sub(1) as usize).map_or(l.len(), |(b, _)| b);
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// A YAML node with the spans of its children.
+enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<Node>>),
+    Map(Vec<(Spanned<Node>, Spanned<Node>)>),
+}
+
+fn flatten(node: Spanned<Node>, pointer: String, spans: &mut SpanMap, text: &str) -> Value {
+    spans.values.insert(pointer.clone(), span_of(&node.referenced, text));
+    match node.value {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(b),
+        Node::Int(i) => Value::Number(i.into()),
+        Node::UInt(u) => Value::Number(u.into()),
+        Node::Float(f) => Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number),
+        Node::Str(s) => Value::String(s),
+        Node::Seq(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| flatten(item, format!("{pointer}/{i}"), spans, text))
+                .collect(),
+        ),
+        Node::Map(entries) => {
+            let mut map = Map::new();
+            for (key, value) in entries {
+                let name = key_string(&key.value);
+                let child = format!("{pointer}/{}", pointer_token(&name));
+                spans.keys.insert(child.clone(), span_of(&key.referenced, text));
+                let v = flatten(value, child, spans, text);
+                map.insert(name, v);
+            }
+            Value::Object(map)
+        }
+    }
+}
+
+/// Mapping keys become strings, as in JSON; a non-scalar key keeps a readable
+/// form so the schema can report it as unknown.
+fn key_string(node: &Node) -> String {
+    match node {
+        Node::Null => "null".into(),
+        Node::Bool(b) => b.to_string(),
+        Node::Int(i) => i.to_string(),
+        Node::UInt(u) => u.to_string(),
+        Node::Float(f) => f.to_string(),
+        Node::Str(s) => s.clone(),
+        Node::Seq(_) => "[sequence]".into(),
+        Node::Map(_) => "{mapping}".into(),
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        Node::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::UInt(v))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node, E> {
+        Ok(Node::Str(v.to_string()))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
+        Ok(Node::Str(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+        Ok(Node::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Node, E> {
+        Ok(Node::Str(v))
+    }
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Node, E> {
+        Ok(Node::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Node>>()? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<Node>>()? {
+            let value = map.next_value::<Spanned<Node>>()?;
+            entries.push((key, value));
+        }
+        Ok(Node::Map(entries))
+    }
+}

@@ -1,0 +1,184 @@
+//! The validated book: everything the renderers need, with every catalog
+//! reference resolved. Renderers never see sources or diagnostics.
+
+use std::path::PathBuf;
+
+pub use crate::source::Support;
+
+#[derive(Debug, Clone)]
+pub struct Book {
+    pub site: Site,
+    pub wiki: WikiSettings,
+    pub catalog: Catalog,
+    /// Sorted by slug.
+    pub runbooks: Vec<Runbook>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub title: String,
+    pub description: Option<String>,
+    pub base_url: String,
+    pub repository: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WikiSettings {
+    pub page_prefix: String,
+    pub index_page: String,
+    pub matrix_page: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub routes: Vec<Route>,
+    pub verdicts: Vec<Verdict>,
+    pub compatibility: Vec<Term>,
+    pub categories: Vec<Term>,
+    pub key_presets: Vec<Term>,
+    pub evidence: Vec<Term>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// Method and path, e.g. `POST /v1/embeddings`.
+    pub route: String,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub id: String,
+    pub support: Support,
+    pub description: Option<String>,
+}
+
+/// An entry of a catalog vocabulary.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub id: String,
+    pub label: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Runbook {
+    pub slug: String,
+    /// Source file, relative to the tree's root (`runbooks/<slug>.yaml`).
+    pub source: PathBuf,
+    pub title: String,
+    pub summary: String,
+    pub intro: String,
+    /// Indexes into the catalog's vocabularies.
+    pub compatibility: usize,
+    pub category: usize,
+    pub key_preset: usize,
+    pub evidence: Option<usize>,
+    pub docs: Vec<String>,
+    pub config: Vec<ConfigField>,
+    /// One entry per catalog route, in catalog order.
+    pub routes: Vec<RouteMapping>,
+    pub not_supported: Vec<String>,
+    pub prerequisites: Vec<String>,
+    pub setup: Vec<String>,
+    pub caveats: Vec<String>,
+    pub checklist: Vec<String>,
+    pub matrix: MatrixRow,
+    pub weight: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfigField {
+    pub field: String,
+    pub value: String,
+}
+
+/// A runbook's verdict for one catalog route. `verdict` is `None` when the
+/// runbook leaves the route out: every output shows it as "unknown".
+#[derive(Debug, Clone, Default)]
+pub struct RouteMapping {
+    pub verdict: Option<usize>,
+    pub integration: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MatrixRow {
+    pub subtitle: Option<String>,
+    pub chat: Option<String>,
+    pub files: Option<String>,
+    pub persistence: Option<String>,
+    pub details: Option<String>,
+}
+
+/// The text shown for a route a runbook leaves out.
+pub const UNKNOWN: &str = "unknown";
+
+impl Book {
+    /// Runbooks in display order: category (catalog order), `weight`, title.
+    pub fn ordered(&self) -> Vec<&Runbook> {
+        let mut list: Vec<&Runbook> = self.runbooks.iter().collect();
+        list.sort_by(|a, b| {
+            (a.category, a.weight, &a.title, &a.slug).cmp(&(b.category, b.weight, &b.title, &b.slug))
+        });
+        list
+    }
+
+    /// Display order, grouped by category; empty categories are left out.
+    pub fn by_category(&self) -> Vec<(&Term, Vec<&Runbook>)> {
+        let ordered = self.ordered();
+        self.catalog
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, term)| (term, ordered.iter().copied().filter(|r| r.category == i).collect::<Vec<_>>()))
+            .filter(|(_, list)| !list.is_empty())
+            .collect()
+    }
+
+    pub fn verdict_id(&self, mapping: &RouteMapping) -> &str {
+        mapping.verdict.map_or(UNKNOWN, |v| self.catalog.verdicts[v].id.as_str())
+    }
+
+    /// Support level as text: `full`, `partial`, `none` or `unknown`.
+    pub fn support(&self, mapping: &RouteMapping) -> &'static str {
+        mapping.verdict.map_or(UNKNOWN, |v| self.catalog.verdicts[v].support.as_str())
+    }
+
+    /// The wiki page name of a runbook: the Title-Cased words of
+    /// `<page_prefix>-<slug>` (`open-webui` -> `...-Open-Webui`).
+    pub fn wiki_page(&self, runbook: &Runbook) -> String {
+        wiki_page_name(&self.wiki.page_prefix, &runbook.slug)
+    }
+}
+
+pub fn wiki_page_name(prefix: &str, slug: &str) -> String {
+    let joined = if prefix.is_empty() { slug.to_string() } else { format!("{prefix}-{slug}") };
+    joined
+        .split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The default `intro` of the source format.
+pub fn default_intro(title: &str) -> String {
+    format!("This runbook maps **{title}** to GT API routes operators actually publish.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_names_follow_the_published_rule() {
+        assert_eq!(wiki_page_name("gen3-gt-api-runbooks", "open-webui"), "Gen3-Gt-Api-Runbooks-Open-Webui");
+        assert_eq!(wiki_page_name("gen3-gt-api-runbooks", "n8n"), "Gen3-Gt-Api-Runbooks-N8n");
+        assert_eq!(wiki_page_name("gen3-gt-api-runbooks", "cline-roo"), "Gen3-Gt-Api-Runbooks-Cline-Roo");
+    }
+}

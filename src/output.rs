@@ -1,0 +1,149 @@
+//! Writing a rendered [`Output`] to disk atomically: every file goes into a
+//! temporary folder beside the destination, which is then swapped in. A
+//! failed build, or one killed part-way, never leaves a half-written site.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use crate::render::Output;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write `{}`: {source}", .path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("refusing to write to `{}`: {reason}", .path.display())]
+    UnsafeOut { path: PathBuf, reason: &'static str },
+    #[error("`{path}` is not a safe relative output path")]
+    UnsafePath { path: String },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io { path: path.to_path_buf(), source }
+}
+
+/// Refuses an output folder that is the tree's root, holds it, or sits
+/// inside one of its source folders: a build replaces the whole folder.
+pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), OutputError> {
+    let root = absolute(root);
+    let out_abs = absolute(out);
+    let refuse = |reason| Err(OutputError::UnsafeOut { path: out.to_path_buf(), reason });
+    if out_abs == root {
+        return refuse("it is the docs tree itself");
+    }
+    if root.starts_with(&out_abs) {
+        return refuse("it contains the docs tree");
+    }
+    for source in [crate::load::RUNBOOKS_DIR, "themes"] {
+        if out_abs.starts_with(root.join(source)) {
+            return refuse("it is inside a source folder");
+        }
+    }
+    Ok(())
+}
+
+/// An absolute, lexically normalized path; symlinks resolved for the part
+/// that exists.
+fn absolute(path: &Path) -> PathBuf {
+    let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut normal = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    // Resolve symlinks on the longest existing prefix.
+    let mut existing = normal.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return normal,
+        }
+    }
+    let mut resolved = fs::canonicalize(&existing).unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    resolved
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteStats {
+    pub files: usize,
+    pub bytes: usize,
+}
+
+/// Writes `output` as the complete new content of `out`.
+pub fn write_atomic(out: &Path, output: &Output) -> Result<WriteStats, OutputError> {
+    let name = out.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io(&parent))?;
+    if out.exists() && !out.is_dir() {
+        return Err(OutputError::UnsafeOut { path: out.to_path_buf(), reason: "it is a file, not a folder" });
+    }
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .tempdir_in(&parent)
+        .map_err(io(&parent))?;
+    let mut stats = WriteStats::default();
+    for (rel, content) in output.files() {
+        let dest = staging.path().join(safe_relative(rel)?);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        let mut f = fs::File::create(&dest).map_err(io(&dest))?;
+        f.write_all(content).map_err(io(&dest))?;
+        stats.files += 1;
+        stats.bytes += content.len();
+    }
+    swap_in(staging, out)?;
+    Ok(stats)
+}
+
+/// A rendered path as a relative path with no `..`, root or prefix.
+fn safe_relative(rel: &str) -> Result<PathBuf, OutputError> {
+    let path = Path::new(rel);
+    let ok = !rel.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if ok { Ok(path.to_path_buf()) } else { Err(OutputError::UnsafePath { path: rel.to_string() }) }
+}
+
+/// Puts the staged folder at `out`. On Linux the two folders are exchanged
+/// in one step; the old site is then deleted with the staging handle.
+fn swap_in(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputError> {
+    if !out.exists() {
+        let staged = staging.keep();
+        return fs::rename(&staged, out).map_err(io(out));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, staging.path(), CWD, out, RenameFlags::EXCHANGE).is_ok() {
+            // `staging` now holds the previous site; dropping it deletes it.
+            return Ok(());
+        }
+    }
+    // Fallback: move the old site aside, move the new one in, delete the old.
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let aside = tempfile::Builder::new().prefix(".site.old-").tempdir_in(parent).map_err(io(parent))?;
+    let aside_path = aside.path().join("site");
+    fs::rename(out, &aside_path).map_err(io(out))?;
+    let staged = staging.keep();
+    if let Err(e) = fs::rename(&staged, out) {
+        let _ = fs::rename(&aside_path, out);
+        return Err(OutputError::Io { path: out.to_path_buf(), source: e });
+    }
+    drop(aside);
+    Ok(())
+}

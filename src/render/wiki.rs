@@ -1,0 +1,372 @@
+//! GitHub wiki pages: one per runbook in the published layout, the index,
+//! the compatibility matrix, `Home.md`, `_Sidebar.md` and `_Footer.md`.
+//! Links use the wiki form `[Text](Page-Name)`.
+
+use std::fmt::Write as _;
+
+use super::markdown::{self, Place, code, inline};
+use super::{Output, RenderContext, RenderError, Renderer};
+use crate::model::{Book, Runbook, Term, UNKNOWN};
+
+pub struct Wiki;
+
+/// Folder of the wiki pages inside the output.
+pub const DIR: &str = "wiki";
+
+impl Renderer for Wiki {
+    fn name(&self) -> &'static str {
+        "wiki"
+    }
+
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &mut Output) -> Result<(), RenderError> {
+        for rb in &book.runbooks {
+            out.add(format!("{DIR}/{}.md", book.wiki_page(rb)), runbook_page(book, rb));
+        }
+        out.add(format!("{DIR}/{}.md", book.wiki.index_page), index_page(book));
+        out.add(format!("{DIR}/{}.md", book.wiki.matrix_page), matrix_page(book));
+        out.add(format!("{DIR}/Home.md"), home_page(book));
+        out.add(format!("{DIR}/_Sidebar.md"), sidebar(book));
+        out.add(format!("{DIR}/_Footer.md"), footer(book, ctx));
+        Ok(())
+    }
+}
+
+/// Lines joined with `\n`, ending with one newline.
+struct Page(Vec<String>);
+
+impl Page {
+    fn new() -> Self {
+        Page(Vec::with_capacity(96))
+    }
+    fn line(&mut self, s: impl Into<String>) -> &mut Self {
+        self.0.push(s.into());
+        self
+    }
+    fn blank(&mut self) -> &mut Self {
+        self.line("")
+    }
+    fn heading(&mut self, s: &str) -> &mut Self {
+        self.line(s).blank()
+    }
+    fn bullets<'a>(&mut self, items: impl IntoIterator<Item = &'a String>) -> &mut Self {
+        for item in items {
+            self.line(format!("- {}", inline(item, Place::LineStart)));
+        }
+        self
+    }
+    fn finish(self) -> String {
+        let mut s = self.0.join("\n");
+        s.push('\n');
+        s
+    }
+}
+
+fn link(text: &str, page: &str) -> String {
+    format!("[{}]({page})", link_text(text))
+}
+
+/// Link text: inline Markdown with its brackets escaped.
+fn link_text(text: &str) -> String {
+    inline(text, Place::Inline).replace('[', "\\[").replace(']', "\\]")
+}
+
+fn cell(text: Option<&str>) -> String {
+    match text {
+        Some(t) if !t.trim().is_empty() => inline(t, Place::Cell),
+        _ => "—".into(),
+    }
+}
+
+/// One runbook page, in the layout of the published GT wiki.
+pub fn runbook_page(book: &Book, rb: &Runbook) -> String {
+    let c = &book.catalog;
+    let compat = &c.compatibility[rb.compatibility].label;
+    let category = &c.categories[rb.category].label;
+    let preset = &c.key_presets[rb.key_preset].label;
+    let mut p = Page::new();
+    p.heading("## Start Here");
+    p.line(format!(
+        "{} Recommended preset: **{}**.",
+        inline(&rb.summary, Place::LineStart),
+        inline(preset, Place::Inline)
+    ))
+    .blank();
+    p.heading("## Why this matters");
+    p.line(inline(&rb.intro, Place::LineStart)).blank();
+    p.heading("## Details");
+    p.line(format!(
+        "**Compatibility:** {} · **Category:** {}",
+        inline(compat, Place::Inline),
+        inline(category, Place::Inline)
+    ))
+    .blank();
+    p.heading("### Official documentation");
+    p.bullets(&rb.docs);
+    p.blank().heading("### Configuration fields");
+    for f in &rb.config {
+        p.line(format!("- **{}:** {}", inline(&f.field, Place::Inline), code(&f.value, Place::Inline)));
+    }
+    p.blank().heading("### GT route mapping");
+    p.line("| GT route | Verdict | Client integration |").line("| --- | --- | --- |");
+    for (route, mapping) in c.routes.iter().zip(&rb.routes) {
+        p.line(format!(
+            "| {} | {} | {} |",
+            code(&route.route, Place::Cell),
+            inline(book.verdict_id(mapping), Place::Cell),
+            match &mapping.integration {
+                Some(note) => inline(note, Place::Cell),
+                None if mapping.verdict.is_none() => "_Not documented in this runbook._".into(),
+                None => String::new(),
+            }
+        ));
+    }
+    p.blank().heading("### Not supported in this product");
+    if rb.not_supported.is_empty() {
+        p.line("_None documented for this product._");
+    } else {
+        p.bullets(&rb.not_supported);
+    }
+    for (head, items) in [
+        ("### Prerequisites", &rb.prerequisites),
+        ("### Setup steps", &rb.setup),
+        ("### GT extensions and caveats", &rb.caveats),
+        ("### Validation checklist", &rb.checklist),
+    ] {
+        p.blank().heading(head);
+        if head == "### Setup steps" {
+            for (i, step) in items.iter().enumerate() {
+                p.line(format!("{}. {}", i + 1, inline(step, Place::LineStart)));
+            }
+        } else {
+            p.bullets(items);
+        }
+    }
+    let export = plain_export(book, rb);
+    let fence = "`".repeat(markdown::longest_run(&export, '`').max(2) + 1);
+    p.blank().heading("### Plain-text export");
+    p.line(format!("{fence}text")).line(export).line(fence);
+    p.finish()
+}
+
+/// The plain-text export: the page's facts as plain lines, for pasting into
+/// tickets. Config values lose their backticks; other text is kept as is.
+fn plain_export(book: &Book, rb: &Runbook) -> String {
+    let c = &book.catalog;
+    let one = |s: &str| markdown::fold_lines(s);
+    let mut e = Vec::new();
+    e.push(format!("{} runbook", one(&rb.title)));
+    e.push(format!("{} · {}", one(&c.compatibility[rb.compatibility].label), one(&c.categories[rb.category].label)));
+    e.push(format!("Recommended key preset: {}", one(&c.key_presets[rb.key_preset].label)));
+    if let Some(ev) = rb.evidence {
+        e.push(format!("Evidence: {}", one(&c.evidence[ev].label)));
+    }
+    e.push(String::new());
+    e.push(one(&rb.summary));
+    e.push(String::new());
+    e.push("Official documentation:".into());
+    e.extend(rb.docs.iter().map(|u| format!("- {}", one(u))));
+    e.push(String::new());
+    e.push("Configuration fields:".into());
+    e.extend(rb.config.iter().map(|f| format!("- {}: {}", one(&f.field), one(&f.value))));
+    e.push(String::new());
+    e.push("GT route mapping:".into());
+    for (route, mapping) in c.routes.iter().zip(&rb.routes) {
+        let note = mapping.integration.as_deref().map_or_else(|| "not documented".into(), one);
+        e.push(format!("- {} ({}): {}", one(&route.route), book.verdict_id(mapping), note));
+    }
+    if !rb.not_supported.is_empty() {
+        e.push(String::new());
+        e.push("Not supported in this product:".into());
+        e.extend(rb.not_supported.iter().map(|x| format!("- {}", one(x))));
+    }
+    for (head, items, numbered) in [
+        ("Prerequisites:", &rb.prerequisites, false),
+        ("Setup steps:", &rb.setup, true),
+        ("GT extensions and caveats:", &rb.caveats, false),
+        ("Validation checklist:", &rb.checklist, false),
+    ] {
+        e.push(String::new());
+        e.push(head.into());
+        for (i, x) in items.iter().enumerate() {
+            e.push(if numbered { format!("{}. {}", i + 1, one(x)) } else { format!("- {}", one(x)) });
+        }
+    }
+    e.join("\n")
+}
+
+fn index_row(book: &Book, rb: &Runbook) -> String {
+    let c = &book.catalog;
+    format!(
+        "- {} — {} · preset **{}**",
+        link(&rb.title, &book.wiki_page(rb)),
+        inline(&c.compatibility[rb.compatibility].label, Place::Inline),
+        inline(&c.key_presets[rb.key_preset].label, Place::Inline)
+    )
+}
+
+/// The client-runbooks index, grouped by category.
+pub fn index_page(book: &Book) -> String {
+    let mut p = Page::new();
+    p.heading("## Start Here");
+    p.line(format!(
+        "Find the client you are connecting to GT API. Each runbook gives the vendor's documentation, the configuration fields to set, a verdict for every GT route and a checklist to validate the setup. The [compatibility matrix]({}) compares all {} clients side by side.",
+        book.wiki.matrix_page,
+        book.runbooks.len()
+    ))
+    .blank();
+    p.heading("## Why this matters");
+    p.line("A client pointed at the wrong API surface, given a key without the scopes it needs, or hosted where no custom base URL is allowed fails in ways that are slow to diagnose. The runbooks record what works before anyone has to find out.").blank();
+    p.heading("## Details");
+    p.line("Runbooks by category:").blank();
+    for (term, runbooks) in book.by_category() {
+        p.heading(&format!("### {}", inline(&term.label, Place::Inline)));
+        for rb in runbooks {
+            p.line(index_row(book, rb));
+        }
+        p.blank();
+    }
+    p.0.pop();
+    p.finish()
+}
+
+/// The compatibility matrix: one row per client, then every route verdict.
+pub fn matrix_page(book: &Book) -> String {
+    let c = &book.catalog;
+    let mut p = Page::new();
+    p.heading("## Start Here");
+    p.line(format!(
+        "Read across a row before onboarding a client: its compatibility mode tells you how much setup to expect, and its key preset which key to issue. Each client links to its full runbook; the [client runbooks]({}) page lists them by category.",
+        book.wiki.index_page
+    ))
+    .blank();
+    p.heading("## Why this matters");
+    p.line("Rows are checked against the vendors' documentation and GT's `/v1/*` routes. A client whose route shows `unknown` has no verdict recorded yet: treat it as untested.").blank();
+    p.heading("## Details");
+    p.line("Compatibility modes:").blank();
+    for term in &c.compatibility {
+        p.line(mode_line(term));
+    }
+    p.blank();
+    p.line("| Client | Category | Compatibility | Key preset | Chat | Files | Persistence | Details |");
+    p.line("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let ordered = book.ordered();
+    for rb in &ordered {
+        let client = match rb.matrix.subtitle.as_deref() {
+            Some(sub) if !sub.trim().is_empty() => {
+                format!("{} · {}", link(&rb.title, &book.wiki_page(rb)), inline(sub, Place::Cell))
+            }
+            _ => link(&rb.title, &book.wiki_page(rb)),
+        };
+        p.line(format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            client.replace('|', "\\|"),
+            cell(Some(&c.categories[rb.category].label)),
+            cell(Some(&c.compatibility[rb.compatibility].label)),
+            cell(Some(&c.key_presets[rb.key_preset].label)),
+            cell(rb.matrix.chat.as_deref()),
+            cell(rb.matrix.files.as_deref()),
+            cell(rb.matrix.persistence.as_deref()),
+            cell(rb.matrix.details.as_deref()),
+        ));
+    }
+    p.blank().heading("### Route verdicts");
+    let mut legend: Vec<String> = c
+        .verdicts
+        .iter()
+        .map(|v| {
+            let d = v.description.as_deref().map(|d| format!(": {}", inline(d, Place::Inline))).unwrap_or_default();
+            format!("- `{}` ({} support){d}", v.id, v.support.as_str())
+        })
+        .collect();
+    legend.push(format!("- `{UNKNOWN}`: the runbook does not map this route yet."));
+    for l in legend {
+        p.line(l);
+    }
+    p.blank();
+    let mut head = String::from("| Client |");
+    let mut rule = String::from("| --- |");
+    for r in &c.routes {
+        let _ = write!(head, " {} |", code(&r.route, Place::Cell));
+        rule.push_str(" --- |");
+    }
+    p.line(head).line(rule);
+    for rb in &ordered {
+        let mut row = format!("| {} |", link(&rb.title, &book.wiki_page(rb)).replace('|', "\\|"));
+        for m in &rb.routes {
+            let _ = write!(row, " {} |", inline(book.verdict_id(m), Place::Cell));
+        }
+        p.line(row);
+    }
+    p.finish()
+}
+
+fn mode_line(term: &Term) -> String {
+    match term.description.as_deref() {
+        Some(d) => format!("- **{}** — {}", inline(&term.label, Place::Inline), inline(d, Place::Inline)),
+        None => format!("- **{}**", inline(&term.label, Place::Inline)),
+    }
+}
+
+fn home_page(book: &Book) -> String {
+    let c = &book.catalog;
+    let mut p = Page::new();
+    let mut intro = format!("**{}**", inline(&book.site.title, Place::Inline));
+    if let Some(d) = &book.site.description {
+        let _ = write!(intro, ": {}", inline(d, Place::Inline));
+    }
+    p.line(intro).blank();
+    let categories = book.by_category().len();
+    p.line(format!(
+        "- {}: {} runbook{} in {} categor{}",
+        link("Client runbooks", &book.wiki.index_page),
+        book.runbooks.len(),
+        if book.runbooks.len() == 1 { "" } else { "s" },
+        categories,
+        if categories == 1 { "y" } else { "ies" }
+    ));
+    p.line(format!(
+        "- {}: compatibility mode, key preset and route verdicts of every client",
+        link("Compatibility matrix", &book.wiki.matrix_page)
+    ));
+    p.blank().heading("### GT routes");
+    p.line("How many clients reach each route, by support level.").blank();
+    p.line("| GT route | Summary | Full | Partial | None | Unknown |").line("| --- | --- | --- | --- | --- | --- |");
+    for (i, route) in c.routes.iter().enumerate() {
+        let count = |level: &str| book.runbooks.iter().filter(|rb| book.support(&rb.routes[i]) == level).count();
+        p.line(format!(
+            "| {} | {} | {} | {} | {} | {} |",
+            code(&route.route, Place::Cell),
+            cell(route.summary.as_deref()),
+            count("full"),
+            count("partial"),
+            count("none"),
+            count(UNKNOWN)
+        ));
+    }
+    p.finish()
+}
+
+fn sidebar(book: &Book) -> String {
+    let mut p = Page::new();
+    p.line(format!("**{}**", link("Home", "Home"))).blank();
+    p.line(format!("- {}", link("Client runbooks", &book.wiki.index_page)));
+    p.line(format!("- {}", link("Compatibility matrix", &book.wiki.matrix_page)));
+    for (term, runbooks) in book.by_category() {
+        p.blank().line(format!("**{}**", inline(&term.label, Place::Inline))).blank();
+        for rb in runbooks {
+            p.line(format!("- {}", link(&rb.title, &book.wiki_page(rb))));
+        }
+    }
+    p.finish()
+}
+
+fn footer(book: &Book, ctx: &RenderContext) -> String {
+    let sources = match &book.site.repository {
+        Some(repo) => format!("[the runbook sources]({})", markdown::link_destination(repo)),
+        None => "the runbook sources".into(),
+    };
+    format!(
+        "Generated by gtdocs {} from {sources}. Edit the YAML sources, not these pages: each publish rewrites them.\n",
+        ctx.generator_version
+    )
+}

@@ -1,0 +1,253 @@
+//! The source format: `gtdocs.yaml` and `runbooks/<slug>.yaml`, as typed
+//! structs. The JSON Schemas are derived from these types and the loader
+//! deserializes into them, so the published schema and the loader agree.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// An absolute `https://` URL.
+pub const HTTPS_URL_PATTERN: &str = r"^https://[^\s/?#]+[^\s]*$";
+/// A lowercase, dash-separated identifier (slugs, wiki page prefixes).
+pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+/// A wiki page name: Title-Cased words joined by dashes.
+pub const PAGE_NAME_PATTERN: &str = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$";
+/// A URL path prefix that starts and ends with `/`.
+pub const BASE_URL_PATTERN: &str = r"^/([^\s/?#]+/)*$";
+
+/// `gtdocs.yaml`: site settings and the catalog every runbook draws on.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "gtdocs.yaml", description = "Site settings and the catalog (vocabularies) of a gtdocs tree.")]
+pub struct ConfigSource {
+    pub site: SiteSource,
+    #[serde(default)]
+    pub wiki: WikiSource,
+    /// The GT API routes, in display order.
+    #[schemars(length(min = 1))]
+    pub routes: Vec<RouteSource>,
+    /// Verdict ids and their support level.
+    #[schemars(length(min = 1))]
+    pub verdicts: IndexMap<String, VerdictSource>,
+    /// Compatibility levels: `id: label` or `id: {label, description}`.
+    #[schemars(length(min = 1))]
+    pub compatibility: IndexMap<String, LabelSource>,
+    /// Client categories, in display order: `id: label`.
+    #[schemars(length(min = 1))]
+    pub categories: IndexMap<String, Label>,
+    /// Recommended key presets: `id: label`.
+    #[schemars(length(min = 1))]
+    pub key_presets: IndexMap<String, Label>,
+    /// Kinds of evidence behind a runbook: `id: label`.
+    #[serde(default)]
+    pub evidence: IndexMap<String, Label>,
+}
+
+/// A non-empty label.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Label(#[schemars(length(min = 1))] pub String);
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSource {
+    #[schemars(length(min = 1))]
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Path prefix the HTML site is served under; starts and ends with `/`.
+    #[serde(default = "default_base_url")]
+    #[schemars(regex(pattern = BASE_URL_PATTERN))]
+    pub base_url: String,
+    /// Source repository (absolute `https://` URL); enables "edit this page" links.
+    #[serde(default)]
+    #[schemars(regex(pattern = HTTPS_URL_PATTERN))]
+    pub repository: Option<String>,
+}
+
+fn default_base_url() -> String {
+    "/".into()
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WikiSource {
+    /// Wiki page of a runbook = Title-Cased words of `<page_prefix>-<slug>`.
+    #[serde(default = "default_page_prefix")]
+    #[schemars(regex(pattern = SLUG_PATTERN))]
+    pub page_prefix: String,
+    /// Name of the client-runbooks index page.
+    #[serde(default = "default_index_page")]
+    #[schemars(regex(pattern = PAGE_NAME_PATTERN))]
+    pub index_page: String,
+    /// Name of the compatibility-matrix page.
+    #[serde(default = "default_matrix_page")]
+    #[schemars(regex(pattern = PAGE_NAME_PATTERN))]
+    pub matrix_page: String,
+}
+
+impl Default for WikiSource {
+    fn default() -> Self {
+        WikiSource {
+            page_prefix: default_page_prefix(),
+            index_page: default_index_page(),
+            matrix_page: default_matrix_page(),
+        }
+    }
+}
+
+fn default_page_prefix() -> String {
+    "runbooks".into()
+}
+fn default_index_page() -> String {
+    "Client-Runbooks".into()
+}
+fn default_matrix_page() -> String {
+    "Compatibility-Matrix".into()
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSource {
+    /// Method and path, e.g. `POST /v1/chat/completions`.
+    #[schemars(length(min = 1))]
+    pub route: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Support {
+    Full,
+    Partial,
+    None,
+}
+
+impl Support {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Support::Full => "full",
+            Support::Partial => "partial",
+            Support::None => "none",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictSource {
+    pub support: Support,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `id: label` or `id: {label, description}`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum LabelSource {
+    Short(Label),
+    Long(LabelWithDescription),
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabelWithDescription {
+    #[schemars(length(min = 1))]
+    pub label: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `runbooks/<slug>.yaml`: one client application. Text fields may hold
+/// inline Markdown (code spans, links, emphasis).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "gtdocs runbook", description = "One client application's GT API runbook.")]
+pub struct RunbookSource {
+    #[schemars(length(min = 1))]
+    pub title: String,
+    #[schemars(length(min = 1))]
+    pub summary: String,
+    /// Defaults to "This runbook maps **<title>** to GT API routes operators actually publish."
+    #[serde(default)]
+    pub intro: Option<String>,
+    /// A key of the catalog's `compatibility`.
+    pub compatibility: String,
+    /// A key of the catalog's `categories`.
+    pub category: String,
+    /// A key of the catalog's `key_presets`.
+    pub key_preset: String,
+    /// A key of the catalog's `evidence`.
+    #[serde(default)]
+    pub evidence: Option<String>,
+    /// Official documentation: absolute `https://` URLs.
+    #[schemars(length(min = 1))]
+    pub docs: Vec<DocUrl>,
+    /// Configuration fields, in order.
+    #[serde(default)]
+    pub config: Vec<ConfigFieldSource>,
+    /// One entry per catalog route.
+    #[schemars(length(min = 1))]
+    pub routes: Vec<RouteMappingSource>,
+    /// "Not supported in this product".
+    #[serde(default)]
+    pub not_supported: Vec<String>,
+    #[serde(default)]
+    pub prerequisites: Vec<String>,
+    /// Ordered setup steps.
+    #[serde(default)]
+    pub setup: Vec<String>,
+    /// "GT extensions and caveats".
+    #[serde(default)]
+    pub caveats: Vec<String>,
+    /// "Validation checklist".
+    #[serde(default)]
+    pub checklist: Vec<String>,
+    /// This client's row in the compatibility matrix page.
+    #[serde(default)]
+    pub matrix: MatrixSource,
+    /// Orders runbooks within their category (then by title).
+    #[serde(default)]
+    pub weight: i64,
+}
+
+/// An absolute `https://` URL.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct DocUrl(#[schemars(regex(pattern = HTTPS_URL_PATTERN))] pub String);
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFieldSource {
+    #[schemars(length(min = 1))]
+    pub field: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteMappingSource {
+    /// A route of the catalog.
+    pub route: String,
+    /// A key of the catalog's `verdicts`.
+    pub verdict: String,
+    /// How the client reaches (or cannot reach) the route.
+    #[serde(default)]
+    pub integration: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixSource {
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub chat: Option<String>,
+    #[serde(default)]
+    pub files: Option<String>,
+    #[serde(default)]
+    pub persistence: Option<String>,
+    #[serde(default)]
+    pub details: Option<String>,
+}

@@ -1,0 +1,100 @@
+//! `gtdocs.yaml` beyond its schema: the catalog's internal consistency, and
+//! the lookup tables runbooks are checked against.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Document;
+use crate::model::{Book, Catalog, Route, Runbook, Site, Term, Verdict, WikiSettings};
+use crate::source::{ConfigSource, LabelSource};
+
+/// The validated catalog with id → index maps.
+#[derive(Debug)]
+pub struct CatalogCheck {
+    pub site: Site,
+    pub wiki: WikiSettings,
+    pub catalog: Catalog,
+    pub routes: HashMap<String, usize>,
+    pub verdicts: HashMap<String, usize>,
+    pub compatibility: HashMap<String, usize>,
+    pub categories: HashMap<String, usize>,
+    pub key_presets: HashMap<String, usize>,
+    pub evidence: HashMap<String, usize>,
+}
+
+impl CatalogCheck {
+    pub fn into_book(self, mut runbooks: Vec<Runbook>) -> Book {
+        runbooks.sort_by(|a, b| a.slug.cmp(&b.slug));
+        Book { site: self.site, wiki: self.wiki, catalog: self.catalog, runbooks }
+    }
+}
+
+fn index<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {
+    ids.enumerate().map(|(i, id)| (id.clone(), i)).collect()
+}
+
+fn terms<V>(map: indexmap::IndexMap<String, V>, f: impl Fn(V) -> (String, Option<String>)) -> Vec<Term> {
+    map.into_iter()
+        .map(|(id, v)| {
+            let (label, description) = f(v);
+            Term { id, label, description }
+        })
+        .collect()
+}
+
+pub fn build(doc: &Document, source: ConfigSource, diagnostics: &mut Vec<Diagnostic>) -> CatalogCheck {
+    let mut routes = HashMap::new();
+    for (i, r) in source.routes.iter().enumerate() {
+        if let Some(first) = routes.insert(r.route.clone(), i) {
+            routes.insert(r.route.clone(), first);
+            let pointer = format!("/routes/{i}/route");
+            diagnostics.push(
+                Diagnostic::error("duplicate-route", format!("route `{}` is listed twice in the catalog", r.route))
+                    .in_file(&doc.path, doc.spans.value(&pointer))
+                    .with_hint(format!("it is already entry {} of `routes`; remove one", first + 1)),
+            );
+        }
+    }
+    let wiki = WikiSettings {
+        page_prefix: source.wiki.page_prefix,
+        index_page: source.wiki.index_page,
+        matrix_page: source.wiki.matrix_page,
+    };
+    if wiki.index_page.eq_ignore_ascii_case(&wiki.matrix_page) {
+        diagnostics.push(
+            Diagnostic::error("page-collision", "`wiki.index_page` and `wiki.matrix_page` name the same page")
+                .in_file(&doc.path, doc.spans.value("/wiki/matrix_page")),
+        );
+    }
+    let catalog = Catalog {
+        routes: source.routes.into_iter().map(|r| Route { route: r.route, summary: r.summary }).collect(),
+        verdicts: source
+            .verdicts
+            .into_iter()
+            .map(|(id, v)| Verdict { id, support: v.support, description: v.description })
+            .collect(),
+        compatibility: terms(source.compatibility, |l| match l {
+            LabelSource::Short(label) => (label.0, None),
+            LabelSource::Long(long) => (long.label, long.description),
+        }),
+        categories: terms(source.categories, |l| (l.0, None)),
+        key_presets: terms(source.key_presets, |l| (l.0, None)),
+        evidence: terms(source.evidence, |l| (l.0, None)),
+    };
+    CatalogCheck {
+        site: Site {
+            title: source.site.title,
+            description: source.site.description,
+            base_url: source.site.base_url,
+            repository: source.site.repository,
+        },
+        wiki,
+        verdicts: index(catalog.verdicts.iter().map(|v| &v.id)),
+        compatibility: index(catalog.compatibility.iter().map(|t| &t.id)),
+        categories: index(catalog.categories.iter().map(|t| &t.id)),
+        key_presets: index(catalog.key_presets.iter().map(|t| &t.id)),
+        evidence: index(catalog.evidence.iter().map(|t| &t.id)),
+        routes,
+        catalog,
+    }
+}

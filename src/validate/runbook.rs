@@ -1,0 +1,263 @@
+//! One runbook beyond its schema: catalog references, routes, slug,
+//! credentials; then the checks across runbooks (titles, page names).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::catalog::CatalogCheck;
+use super::suggest;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::load::{Document, Tree};
+use crate::model::{self, ConfigField, MatrixRow, RouteMapping, Runbook};
+use crate::source::RunbookSource;
+
+/// A runbook that passed its own checks, with what the cross-file checks need.
+pub struct Checked {
+    pub runbook: Runbook,
+    pub path: PathBuf,
+    pub title_span: Option<Span>,
+}
+
+static SLUG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(crate::source::SLUG_PATTERN).unwrap_or_else(|_| unreachable!()));
+
+/// Real-looking secrets: a known key prefix followed by a long random tail.
+/// Placeholders (`gtak_...`, `gtak_<key>`, `gtak_your_key_here`) do not match.
+static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(gtak_|sk-(?:proj-)?|ghp_|github_pat_|xox[bap]-)([A-Za-z0-9_\-]{16,})")
+        .unwrap_or_else(|_| unreachable!())
+});
+
+fn looks_like_credential(text: &str) -> Option<&str> {
+    CREDENTIAL.captures_iter(text).find_map(|c| {
+        let tail = c.get(2)?.as_str();
+        let digits = tail.chars().filter(char::is_ascii_digit).count();
+        let letters = tail.chars().filter(char::is_ascii_alphabetic).count();
+        (digits >= 2 && letters >= 4).then(|| c.get(0).map_or("", |m| m.as_str()))
+    })
+}
+
+/// A catalog vocabulary a runbook field refers to.
+struct Vocabulary<'a> {
+    /// Plural noun for messages: "categories".
+    what: &'static str,
+    /// Its key in gtdocs.yaml.
+    key: &'static str,
+    table: &'a HashMap<String, usize>,
+    ids: Vec<&'a str>,
+}
+
+impl<'a> Vocabulary<'a> {
+    fn of(what: &'static str, key: &'static str, table: &'a HashMap<String, usize>, terms: &'a [model::Term]) -> Self {
+        Vocabulary { what, key, table, ids: terms.iter().map(|t| t.id.as_str()).collect() }
+    }
+
+    /// The index of `id`, or an error diagnostic at `pointer`.
+    fn lookup(&self, doc: &Document, pointer: &str, id: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
+        if let Some(&i) = self.table.get(id) {
+            return Some(i);
+        }
+        let known = suggest::list(&self.ids);
+        let hint = match suggest::closest(id, self.ids.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`? known {}: {known}", self.what),
+            None => format!("known {}: {known} (`{}` in gtdocs.yaml)", self.what, self.key),
+        };
+        let singular = self.what.strip_suffix("ies").map_or_else(|| self.what.trim_end_matches('s').to_string(), |s| format!("{s}y"));
+        diagnostics.push(
+            Diagnostic::error("unknown-id", format!("unknown {singular} `{id}`"))
+                .in_file(&doc.path, doc.spans.value(pointer))
+                .with_label(format!("not a key of `{}`", self.key))
+                .with_hint(hint),
+        );
+        None
+    }
+}
+
+pub fn check(
+    doc: &Document,
+    source: RunbookSource,
+    catalog: Option<&CatalogCheck>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Checked> {
+    let slug = doc.rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if !SLUG.is_match(&slug) {
+        diagnostics.push(
+            Diagnostic::error(
+                "bad-slug",
+                format!("file name `{slug}.yaml` is not a valid slug: use lowercase letters, digits and single dashes"),
+            )
+            .in_file(&doc.path, None)
+            .with_hint(format!("rename the file to `{}.yaml`", suggest::slugify(&slug))),
+        );
+    }
+    check_credentials(doc, &doc.value, String::new(), diagnostics);
+    let before = diagnostics.len();
+    let c = catalog?;
+
+    let cat = &c.catalog;
+    let compatibility = Vocabulary::of("compatibility levels", "compatibility", &c.compatibility, &cat.compatibility)
+        .lookup(doc, "/compatibility", &source.compatibility, diagnostics);
+    let category = Vocabulary::of("categories", "categories", &c.categories, &cat.categories)
+        .lookup(doc, "/category", &source.category, diagnostics);
+    let key_preset = Vocabulary::of("key presets", "key_presets", &c.key_presets, &cat.key_presets)
+        .lookup(doc, "/key_preset", &source.key_preset, diagnostics);
+    let evidence = source.evidence.as_deref().map(|e| {
+        Vocabulary::of("evidence kinds", "evidence", &c.evidence, &cat.evidence).lookup(doc, "/evidence", e, diagnostics)
+    });
+    let verdicts = Vocabulary {
+        what: "verdicts",
+        key: "verdicts",
+        table: &c.verdicts,
+        ids: cat.verdicts.iter().map(|v| v.id.as_str()).collect(),
+    };
+
+    let route_ids: Vec<&str> = c.catalog.routes.iter().map(|r| r.route.as_str()).collect();
+    let mut routes: Vec<Option<(usize, RouteMapping)>> = vec![None; c.catalog.routes.len()];
+    for (i, mapping) in source.routes.iter().enumerate() {
+        let pointer = format!("/routes/{i}/route");
+        let Some(&r) = c.routes.get(&mapping.route) else {
+            let hint = match suggest::closest(&mapping.route, route_ids.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("catalog routes: {}", suggest::list(&route_ids)),
+            };
+            diagnostics.push(
+                Diagnostic::error("unknown-route", format!("unknown route `{}`", mapping.route))
+                    .in_file(&doc.path, doc.spans.value(&pointer))
+                    .with_label("not a route of the catalog")
+                    .with_hint(hint),
+            );
+            continue;
+        };
+        if let Some((first, _)) = &routes[r] {
+            diagnostics.push(
+                Diagnostic::error("duplicate-route", format!("route `{}` is mapped twice", mapping.route))
+                    .in_file(&doc.path, doc.spans.value(&pointer))
+                    .with_label("second mapping")
+                    .with_hint(format!("it is already mapped by `routes[{first}]`; keep one entry per route")),
+            );
+            continue;
+        }
+        let verdict = verdicts.lookup(doc, &format!("/routes/{i}/verdict"), &mapping.verdict, diagnostics);
+        routes[r] = Some((i, RouteMapping { verdict, integration: mapping.integration.clone() }));
+    }
+    let missing: Vec<&str> =
+        routes.iter().zip(&route_ids).filter(|(m, _)| m.is_none()).map(|(_, id)| *id).collect();
+    if !missing.is_empty() {
+        let (what, them) = if missing.len() == 1 { ("route", "it") } else { ("routes", "them") };
+        diagnostics.push(
+            Diagnostic::warning(
+                "missing-route",
+                format!("catalog {what} not mapped: {}", suggest::list(&missing)),
+            )
+            .in_file(&doc.path, doc.spans.key("/routes"))
+            .with_label(format!("shown as \"{}\" in every output", model::UNKNOWN))
+            .with_hint(format!("add {them} to `routes` with a verdict ({})", verdicts.ids.join(", "))),
+        );
+    }
+
+    if diagnostics[before..].iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let intro = source.intro.unwrap_or_else(|| model::default_intro(&source.title));
+    let runbook = Runbook {
+        slug,
+        source: doc.rel.clone(),
+        title: source.title,
+        summary: source.summary,
+        intro,
+        compatibility: compatibility?,
+        category: category?,
+        key_preset: key_preset?,
+        evidence: evidence.flatten(),
+        docs: source.docs.into_iter().map(|d| d.0).collect(),
+        config: source.config.into_iter().map(|c| ConfigField { field: c.field, value: c.value }).collect(),
+        routes: routes.into_iter().map(|m| m.map(|(_, m)| m).unwrap_or_default()).collect(),
+        not_supported: source.not_supported,
+        prerequisites: source.prerequisites,
+        setup: source.setup,
+        caveats: source.caveats,
+        checklist: source.checklist,
+        matrix: MatrixRow {
+            subtitle: source.matrix.subtitle,
+            chat: source.matrix.chat,
+            files: source.matrix.files,
+            persistence: source.matrix.persistence,
+            details: source.matrix.details,
+        },
+        weight: source.weight,
+    };
+    Some(Checked { runbook, path: doc.path.clone(), title_span: doc.spans.value("/title") })
+}
+
+/// Every text of a runbook is published: none may hold a real-looking secret.
+fn check_credentials(doc: &Document, value: &Value, pointer: String, diagnostics: &mut Vec<Diagnostic>) {
+    match value {
+        Value::String(s) => {
+            if let Some(found) = looks_like_credential(s) {
+                let shown: String = found.chars().take(9).collect();
+                diagnostics.push(
+                    Diagnostic::error("credential", format!("this looks like a real credential (`{shown}…`)"))
+                        .in_file(&doc.path, doc.spans.value(&pointer))
+                        .with_label("runbooks are published")
+                        .with_hint("use a placeholder such as `gtak_...`, and revoke the key if it was real"),
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_credentials(doc, item, format!("{pointer}/{i}"), diagnostics);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                check_credentials(doc, v, format!("{pointer}/{}", crate::load::yaml::pointer_token(k)), diagnostics);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks that need every runbook: unique titles, wiki page names that do
+/// not collide with the generated pages.
+pub fn check_across(runbooks: &[Checked], catalog: Option<&CatalogCheck>, tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
+    let mut titles: HashMap<String, &Checked> = HashMap::new();
+    for rb in runbooks {
+        let key = rb.runbook.title.trim().to_lowercase();
+        match titles.get(&key) {
+            Some(first) => {
+                let at = first.title_span.map_or(String::new(), |s| format!(":{}:{}", s.line, s.column));
+                diagnostics.push(
+                    Diagnostic::error("duplicate-title", format!("title `{}` is already used", rb.runbook.title))
+                        .in_file(&rb.path, rb.title_span)
+                        .with_hint(format!("`{}{at}` has the same title; titles must be unique", first.path.display())),
+                );
+            }
+            None => {
+                titles.insert(key, rb);
+            }
+        }
+    }
+    let Some(c) = catalog else { return };
+    let reserved = [
+        ("wiki.index_page", c.wiki.index_page.as_str()),
+        ("wiki.matrix_page", c.wiki.matrix_page.as_str()),
+        ("the wiki home page", "Home"),
+        ("the wiki sidebar", "_Sidebar"),
+        ("the wiki footer", "_Footer"),
+    ];
+    for rb in runbooks {
+        let page = model::wiki_page_name(&c.wiki.page_prefix, &rb.runbook.slug);
+        if let Some((what, _)) = reserved.iter().find(|(_, name)| name.eq_ignore_ascii_case(&page)) {
+            let config = tree.config.as_ref().map(|d| d.path.clone()).unwrap_or_default();
+            diagnostics.push(
+                Diagnostic::error("page-collision", format!("wiki page `{page}` of this runbook is also {what}"))
+                    .in_file(&rb.path, None)
+                    .with_hint(format!("rename the runbook or change the page names in `{}`", config.display())),
+            );
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Structural validation: the derived JSON Schema run over a parsed
+//! document, each violation turned into a diagnostic at its source span.
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Document;
+use crate::schema::{self, SchemaKind};
+use crate::source::{BASE_URL_PATTERN, HTTPS_URL_PATTERN, PAGE_NAME_PATTERN, SLUG_PATTERN};
+use crate::validate::suggest;
+
+#[derive(Debug, thiserror::Error)]
+#[error("the built-in {kind:?} schema does not compile: {message}")]
+pub struct SchemaError {
+    kind: SchemaKind,
+    message: String,
+}
+
+/// A compiled schema and its JSON, for looking up property names and hints.
+pub struct StructureCheck {
+    schema: Value,
+    validator: Validator,
+}
+
+impl StructureCheck {
+    pub fn new(kind: SchemaKind) -> Result<Self, SchemaError> {
+        let schema = kind.schema();
+        let validator = jsonschema::draft7::new(&schema)
+            .map_err(|e| SchemaError { kind, message: e.to_string() })?;
+        Ok(StructureCheck { schema, validator })
+    }
+
+    /// Every violation in the document, not just the first.
+    pub fn check(&self, doc: &Document) -> Vec<Diagnostic> {
+        if doc.value.is_null() {
+            return vec![
+                Diagnostic::error("empty-file", "file holds no fields: expected a mapping")
+                    .in_file(&doc.path, doc.spans.value(""))
+                    .with_hint("`gtdocs new <slug>` writes a complete runbook skeleton"),
+            ];
+        }
+        self.validator.iter_errors(&doc.value).flat_map(|e| self.diagnose(doc, &e)).collect()
+    }
+
+    fn diagnose(&self, doc: &Document, error: &ValidationError<'_>) -> Vec<Diagnostic> {
+        let pointer = error.instance_path().as_str();
+        let schema_pointer = error.schema_path().as_str();
+        let instance = error.instance();
+        let field = field_name(pointer);
+        let at_value = |d: Diagnostic| d.in_file(&doc.path, doc.spans.value(pointer));
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let allowed = self.allowed_at(parent_of(schema_pointer));
+                unexpected
+                    .iter()
+                    .map(|key| {
+                        let child = format!("{pointer}/{}", crate::load::yaml::pointer_token(key));
+                        let hint = match suggest::closest(key, allowed.iter().copied()) {
+                            Some(best) => format!("did you mean `{best}`?"),
+                            None => format!("known fields here: {}", allowed.join(", ")),
+                        };
+                        Diagnostic::error("unknown-field", format!("unknown field `{key}`"))
+                            .in_file(&doc.path, doc.spans.key(&child))
+                            .with_label("not a field of this mapping")
+                            .with_hint(hint)
+                    })
+                    .collect()
+            }
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                let description = self.property_description(parent_of(schema_pointer), name);
+                let span = if pointer.is_empty() { doc.spans.value("") } else { doc.spans.key(pointer) };
+                let mut d = Diagnostic::error("missing-field", format!("missing required field `{name}`"))
+                    .in_file(&doc.path, span);
+                if let Some(description) = description {
+                    d = d.with_hint(format!("`{name}`: {description}"));
+                }
+                vec![d]
+            }
+            ValidationErrorKind::Type { .. } => {
+                let expected = self.expected_type(parent_of(schema_pointer));
+                let found = describe(instance);
+                let mut d = Diagnostic::error("wrong-type", format!("{field}: expected {expected}, found {found}"));
+                if expected.contains("text") && matches!(**instance, Value::Number(_) | Value::Bool(_)) {
+                    d = d.with_hint("quote the value to make it text, e.g. \"2024\"");
+                } else if instance.is_null() {
+                    d = d.with_hint("the value is empty; write one after the colon or remove the key");
+                }
+                vec![at_value(d)]
+            }
+            ValidationErrorKind::MinItems { limit } => vec![at_value(
+                Diagnostic::error("too-few-items", format!("{field}: needs at least {limit} item{}", plural(*limit)))
+                    .with_optional_hint(self.property_description_at(schema_pointer)),
+            )],
+            ValidationErrorKind::MinProperties { limit } => vec![at_value(Diagnostic::error(
+                "too-few-items",
+                format!("{field}: needs at least {limit} entr{}", if *limit == 1 { "y" } else { "ies" }),
+            ))],
+            ValidationErrorKind::MinLength { .. } => {
+                vec![at_value(Diagnostic::error("empty-value", format!("{field}: must not be empty")))]
+            }
+            ValidationErrorKind::Pattern { pattern } => {
+                let value = instance.as_str().unwrap_or_default();
+                let (message, hint) = pattern_message(pattern, value);
+                vec![at_value(Diagnostic::error("bad-value", format!("{field}: {message}")).with_hint(hint))]
+            }
+            ValidationErrorKind::Enum { options } => {
+                let options: Vec<&str> = options.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                let value = instance.as_str().unwrap_or_default();
+                let hint = match suggest::closest(value, options.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`? known values: {}", options.join(", ")),
+                    None => format!("known values: {}", options.join(", ")),
+                };
+                vec![at_value(
+                    Diagnostic::error("unknown-value", format!("{field}: `{}` is not allowed", compact(instance)))
+                        .with_hint(hint),
+                )]
+            }
+            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+                let forms = self.forms_at(schema_pointer);
+                vec![at_value(
+                    Diagnostic::error("wrong-type", format!("{field}: expected {forms}, found {}", describe(instance))),
+                )]
+            }
+            _ => vec![at_value(Diagnostic::error("invalid", format!("{field}: {error}")))],
+        }
+    }
+
+    fn schema_at(&self, pointer: &str) -> Option<&Value> {
+        self.schema.pointer(pointer).map(|s| schema::resolve_ref(&self.schema, s))
+    }
+
+    fn allowed_at(&self, pointer: &str) -> Vec<&str> {
+        self.schema_at(pointer).map(|s| schema::property_names(&self.schema, s)).unwrap_or_default()
+    }
+
+    fn property_description(&self, object_pointer: &str, name: &str) -> Option<String> {
+        let object = self.schema_at(object_pointer)?;
+        let property = schema::resolve_ref(&self.schema, object.get("properties")?.get(name)?);
+        property.get("description").and_then(Value::as_str).map(first_sentence)
+    }
+
+    /// The description of the property whose keyword failed (`.../docs/minItems`).
+    fn property_description_at(&self, keyword_pointer: &str) -> Option<String> {
+        let s = self.schema.pointer(parent_of(keyword_pointer))?;
+        s.get("description").and_then(Value::as_str).map(first_sentence)
+    }
+
+    fn expected_type(&self, pointer: &str) -> String {
+        let Some(s) = self.schema.pointer(pointer) else { return "another type".into() };
+        let names: Vec<&str> = match s.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect(),
+            _ => vec![],
+        };
+        if names.is_empty() {
+            return "another type".into();
+        }
+        names.iter().map(|t| type_name(t)).collect::<Vec<_>>().join(" or ")
+    }
+
+    /// Describes the alternatives of an `anyOf`/`oneOf`.
+    fn forms_at(&self, keyword_pointer: &str) -> String {
+        let Some(Value::Array(options)) = self.schema.pointer(keyword_pointer) else {
+            return "one of the allowed forms".into();
+        };
+        let forms: Vec<String> = options
+            .iter()
+            .map(|o| {
+                let o = schema::resolve_ref(&self.schema, o);
+                let keys = schema::property_names(&self.schema, o);
+                if keys.is_empty() {
+                    match o.get("type").and_then(Value::as_str) {
+                        Some(t) => type_name(t).to_string(),
+                        None => "a value".into(),
+                    }
+                } else {
+                    format!("a mapping with {}", keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+                }
+            })
+            .collect();
+        forms.join(" or ")
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn first_sentence(s: &str) -> String {
+    s.split("\n\n").next().unwrap_or(s).replace('\n', " ")
+}
+
+fn parent_of(pointer: &str) -> &str {
+    pointer.rfind('/').map_or("", |i| &pointer[..i])
+}
+
+/// `routes[3].verdict` for `/routes/3/verdict`; `the file` for the root.
+fn field_name(pointer: &str) -> String {
+    if pointer.is_empty() {
+        return "the file".into();
+    }
+    let mut out = String::from("`");
+    for token in pointer.trim_start_matches('/').split('/') {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        if token.chars().all(|c| c.is_ascii_digit()) {
+            out.push_str(&format!("[{token}]"));
+        } else {
+            if out.len() > 1 {
+                out.push('.');
+            }
+            out.push_str(&token);
+        }
+    }
+    out.push('`');
+    out
+}
+
+fn type_name(t: &str) -> &'static str {
+    match t {
+        "string" => "text",
+        "integer" => "a whole number",
+        "number" => "a number",
+        "boolean" => "true or false",
+        "array" => "a list",
+        "object" => "a mapping",
+        "null" => "nothing",
+        _ => "a value",
+    }
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "nothing (an empty value)".into(),
+        Value::Bool(b) => format!("`{b}`"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(_) => "text".into(),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+fn compact(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn pattern_message(pattern: &str, value: &str) -> (String, String) {
+    match pattern {
+        HTTPS_URL_PATTERN => (
+            format!("`{value}` is not an absolute https:// URL"),
+            "links are published: write the full address, starting with https://".into(),
+        ),
+        SLUG_PATTERN => (
+            format!("`{value}` must be lowercase letters and digits, words joined by single dashes"),
+            format!("for example `{}`", suggest::slugify(value)),
+        ),
+        PAGE_NAME_PATTERN => (
+            format!("`{value}` is not a wiki page name"),
+            "use words of letters and digits joined by dashes, e.g. `Client-Runbooks`".into(),
+        ),
+        BASE_URL_PATTERN => (
+            format!("`{value}` is not a path prefix"),
+            "start and end it with `/`, e.g. `/` or `/docs/`".into(),
+        ),
+        other => (format!("`{value}` does not match `{other}`"), "see `gtdocs schema`".into()),
+    }
+}

@@ -1,0 +1,50 @@
+//! "Did you mean" suggestions and small text helpers for hints.
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&word_lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// A slug made from any text: lowercase ASCII words joined by single dashes.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "my-client".into() } else { out }
+}
+
+/// `a, b, c` with each item in backticks.
+pub fn list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    items.into_iter().map(|i| format!("`{}`", i.as_ref())).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_misses_only() {
+        let keys = ["summary", "setup", "caveats"];
+        assert_eq!(closest("sumary", keys), Some("summary"));
+        assert_eq!(closest("caveat", keys), Some("caveats"));
+        assert_eq!(closest("zzz", keys), None);
+    }
+
+    #[test]
+    fn slugify_makes_valid_slugs() {
+        assert_eq!(slugify("Open_WebUI"), "open-webui");
+        assert_eq!(slugify("--"), "my-client");
+    }
+}
