@@ -44,7 +44,7 @@ pub fn validate(tree: &Tree) -> Result<Validated, SchemaError> {
         .map(|doc| {
             let mut local = Vec::new();
             let source: Option<RunbookSource> = typed(doc, &runbook_check, &mut local);
-            let checked = source.and_then(|s| runbook::check(doc, s, catalog.as_ref(), &mut local));
+            let checked = runbook::check(doc, source, catalog.as_ref(), &mut local);
             (local, checked)
         })
         .collect();
@@ -53,7 +53,7 @@ pub fn validate(tree: &Tree) -> Result<Validated, SchemaError> {
         diagnostics.extend(local);
         runbooks.extend(rb);
     }
-    runbook::check_across(&runbooks, catalog.as_ref(), tree, &mut diagnostics);
+    runbook::check_across(tree, catalog.as_ref(), &mut diagnostics);
 
     diagnostic::normalize(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);

@@ -2,7 +2,6 @@
 //! credentials; then the checks across runbooks (titles, page names).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -10,7 +9,7 @@ use serde_json::Value;
 
 use super::catalog::CatalogCheck;
 use super::suggest;
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::Diagnostic;
 use crate::load::{Document, Tree};
 use crate::model::{self, ConfigField, MatrixRow, RouteMapping, Runbook};
 use crate::source::RunbookSource;
@@ -18,8 +17,6 @@ use crate::source::RunbookSource;
 /// A runbook that passed its own checks, with what the cross-file checks need.
 pub struct Checked {
     pub runbook: Runbook,
-    pub path: PathBuf,
-    pub title_span: Option<Span>,
 }
 
 static SLUG: LazyLock<Regex> =
@@ -77,9 +74,12 @@ impl<'a> Vocabulary<'a> {
     }
 }
 
+/// Checks a runbook. The checks read the parsed document itself, so they
+/// run (and report) even when the schema check found other problems;
+/// `source` is the typed runbook when the schema check passed.
 pub fn check(
     doc: &Document,
-    source: RunbookSource,
+    source: Option<RunbookSource>,
     catalog: Option<&CatalogCheck>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Checked> {
@@ -99,15 +99,18 @@ pub fn check(
     let c = catalog?;
 
     let cat = &c.catalog;
-    let compatibility = Vocabulary::of("compatibility levels", "compatibility", &c.compatibility, &cat.compatibility)
-        .lookup(doc, "/compatibility", &source.compatibility, diagnostics);
-    let category = Vocabulary::of("categories", "categories", &c.categories, &cat.categories)
-        .lookup(doc, "/category", &source.category, diagnostics);
-    let key_preset = Vocabulary::of("key presets", "key_presets", &c.key_presets, &cat.key_presets)
-        .lookup(doc, "/key_preset", &source.key_preset, diagnostics);
-    let evidence = source.evidence.as_deref().map(|e| {
-        Vocabulary::of("evidence kinds", "evidence", &c.evidence, &cat.evidence).lookup(doc, "/evidence", e, diagnostics)
-    });
+    let text = |pointer: &str| doc.value.pointer(pointer).and_then(Value::as_str);
+    let mut refer = |vocabulary: Vocabulary<'_>, pointer: &str| {
+        text(pointer).and_then(|id| vocabulary.lookup(doc, pointer, id, diagnostics))
+    };
+    let compatibility = refer(
+        Vocabulary::of("compatibility levels", "compatibility", &c.compatibility, &cat.compatibility),
+        "/compatibility",
+    );
+    let category = refer(Vocabulary::of("categories", "categories", &c.categories, &cat.categories), "/category");
+    let key_preset =
+        refer(Vocabulary::of("key presets", "key_presets", &c.key_presets, &cat.key_presets), "/key_preset");
+    let evidence = refer(Vocabulary::of("evidence kinds", "evidence", &c.evidence, &cat.evidence), "/evidence");
     let verdicts = Vocabulary {
         what: "verdicts",
         key: "verdicts",
@@ -117,15 +120,17 @@ pub fn check(
 
     let route_ids: Vec<&str> = c.catalog.routes.iter().map(|r| r.route.as_str()).collect();
     let mut routes: Vec<Option<(usize, RouteMapping)>> = vec![None; c.catalog.routes.len()];
-    for (i, mapping) in source.routes.iter().enumerate() {
+    let listed = doc.value.get("routes").and_then(Value::as_array);
+    for (i, mapping) in listed.into_iter().flatten().enumerate() {
         let pointer = format!("/routes/{i}/route");
-        let Some(&r) = c.routes.get(&mapping.route) else {
-            let hint = match suggest::closest(&mapping.route, route_ids.iter().copied()) {
+        let Some(route) = mapping.get("route").and_then(Value::as_str) else { continue };
+        let Some(&r) = c.routes.get(route) else {
+            let hint = match suggest::closest(route, route_ids.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("catalog routes: {}", suggest::list(&route_ids)),
             };
             diagnostics.push(
-                Diagnostic::error("unknown-route", format!("unknown route `{}`", mapping.route))
+                Diagnostic::error("unknown-route", format!("unknown route `{route}`"))
                     .in_file(&doc.path, doc.spans.value(&pointer))
                     .with_label("not a route of the catalog")
                     .with_hint(hint),
@@ -134,19 +139,23 @@ pub fn check(
         };
         if let Some((first, _)) = &routes[r] {
             diagnostics.push(
-                Diagnostic::error("duplicate-route", format!("route `{}` is mapped twice", mapping.route))
+                Diagnostic::error("duplicate-route", format!("route `{route}` is mapped twice"))
                     .in_file(&doc.path, doc.spans.value(&pointer))
                     .with_label("second mapping")
                     .with_hint(format!("it is already mapped by `routes[{first}]`; keep one entry per route")),
             );
             continue;
         }
-        let verdict = verdicts.lookup(doc, &format!("/routes/{i}/verdict"), &mapping.verdict, diagnostics);
-        routes[r] = Some((i, RouteMapping { verdict, integration: mapping.integration.clone() }));
+        let verdict = mapping
+            .get("verdict")
+            .and_then(Value::as_str)
+            .and_then(|v| verdicts.lookup(doc, &format!("/routes/{i}/verdict"), v, diagnostics));
+        let integration = mapping.get("integration").and_then(Value::as_str).map(str::to_string);
+        routes[r] = Some((i, RouteMapping { verdict, integration }));
     }
     let missing: Vec<&str> =
         routes.iter().zip(&route_ids).filter(|(m, _)| m.is_none()).map(|(_, id)| *id).collect();
-    if !missing.is_empty() {
+    if listed.is_some() && !missing.is_empty() {
         let (what, them) = if missing.len() == 1 { ("route", "it") } else { ("routes", "them") };
         diagnostics.push(
             Diagnostic::warning(
@@ -162,6 +171,7 @@ pub fn check(
     if diagnostics[before..].iter().any(Diagnostic::is_error) {
         return None;
     }
+    let source = source?;
     let intro = source.intro.unwrap_or_else(|| model::default_intro(&source.title));
     let runbook = Runbook {
         slug,
@@ -172,7 +182,7 @@ pub fn check(
         compatibility: compatibility?,
         category: category?,
         key_preset: key_preset?,
-        evidence: evidence.flatten(),
+        evidence,
         docs: source.docs.into_iter().map(|d| d.0).collect(),
         config: source.config.into_iter().map(|c| ConfigField { field: c.field, value: c.value }).collect(),
         routes: routes.into_iter().map(|m| m.map(|(_, m)| m).unwrap_or_default()).collect(),
@@ -190,7 +200,7 @@ pub fn check(
         },
         weight: source.weight,
     };
-    Some(Checked { runbook, path: doc.path.clone(), title_span: doc.spans.value("/title") })
+    Some(Checked { runbook })
 }
 
 /// Every text of a runbook is published: none may hold a real-looking secret.
@@ -222,23 +232,22 @@ fn check_credentials(doc: &Document, value: &Value, pointer: String, diagnostics
 }
 
 /// Checks that need every runbook: unique titles, wiki page names that do
-/// not collide with the generated pages.
-pub fn check_across(runbooks: &[Checked], catalog: Option<&CatalogCheck>, tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
-    let mut titles: HashMap<String, &Checked> = HashMap::new();
-    for rb in runbooks {
-        let key = rb.runbook.title.trim().to_lowercase();
-        match titles.get(&key) {
-            Some(first) => {
-                let at = first.title_span.map_or(String::new(), |s| format!(":{}:{}", s.line, s.column));
-                diagnostics.push(
-                    Diagnostic::error("duplicate-title", format!("title `{}` is already used", rb.runbook.title))
-                        .in_file(&rb.path, rb.title_span)
-                        .with_hint(format!("`{}{at}` has the same title; titles must be unique", first.path.display())),
-                );
-            }
-            None => {
-                titles.insert(key, rb);
-            }
+/// not collide with the generated pages. They read every parsed document,
+/// also those with other problems.
+pub fn check_across(tree: &Tree, catalog: Option<&CatalogCheck>, diagnostics: &mut Vec<Diagnostic>) {
+    let mut titles: HashMap<String, &Document> = HashMap::new();
+    for doc in &tree.runbooks {
+        let Some(title) = doc.value.get("title").and_then(Value::as_str).map(str::trim) else { continue };
+        let key = title.to_lowercase();
+        if let Some(first) = titles.get(&key) {
+            let at = first.spans.value("/title").map_or(String::new(), |s| format!(":{}:{}", s.line, s.column));
+            diagnostics.push(
+                Diagnostic::error("duplicate-title", format!("title `{title}` is already used"))
+                    .in_file(&doc.path, doc.spans.value("/title"))
+                    .with_hint(format!("`{}{at}` has the same title; titles must be unique", first.path.display())),
+            );
+        } else {
+            titles.insert(key, doc);
         }
     }
     let Some(c) = catalog else { return };
@@ -249,13 +258,14 @@ pub fn check_across(runbooks: &[Checked], catalog: Option<&CatalogCheck>, tree: 
         ("the wiki sidebar", "_Sidebar"),
         ("the wiki footer", "_Footer"),
     ];
-    for rb in runbooks {
-        let page = model::wiki_page_name(&c.wiki.page_prefix, &rb.runbook.slug);
+    for doc in &tree.runbooks {
+        let slug = doc.rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let page = model::wiki_page_name(&c.wiki.page_prefix, &slug);
         if let Some((what, _)) = reserved.iter().find(|(_, name)| name.eq_ignore_ascii_case(&page)) {
             let config = tree.config.as_ref().map(|d| d.path.clone()).unwrap_or_default();
             diagnostics.push(
                 Diagnostic::error("page-collision", format!("wiki page `{page}` of this runbook is also {what}"))
-                    .in_file(&rb.path, None)
+                    .in_file(&doc.path, None)
                     .with_hint(format!("rename the runbook or change the page names in `{}`", config.display())),
             );
         }
