@@ -52,7 +52,17 @@ impl SchemaKind {
 
 fn schema_for<T: JsonSchema>() -> Value {
     let generator = SchemaSettings::draft07().into_generator();
-    generator.into_root_schema_for::<T>().to_value()
+    let value = generator.into_root_schema_for::<T>().to_value();
+    // `$schema`, `title` and `description` first: the file reads top-down.
+    let Value::Object(mut map) = value else { return value };
+    let mut ordered = serde_json::Map::new();
+    for key in ["$schema", "title", "description"] {
+        if let Some(v) = map.shift_remove(key) {
+            ordered.insert(key.to_string(), v);
+        }
+    }
+    ordered.extend(map);
+    Value::Object(ordered)
 }
 
 /// Names of the properties a schema object allows, following one `$ref`.

@@ -24,13 +24,13 @@ impl Renderer for Json {
     fn render(&self, book: &Book, ctx: &RenderContext, out: &mut Output) -> Result<(), RenderError> {
         let manifest = manifest(book, ctx);
         let value = serde_json::to_value(&manifest)?;
-        check_against_schema(SchemaKind::Manifest, &value)?;
+        SelfCheck::new(SchemaKind::Manifest)?.check(&value)?;
         out.add(format!("{DIR}/manifest.json"), pretty(&value)?);
-        for entry in &manifest.runbooks {
-            let mut entry = entry.clone();
+        let entry_check = SelfCheck::new(SchemaKind::Entry)?;
+        for mut entry in manifest.runbooks {
             entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
             let value = serde_json::to_value(&entry)?;
-            check_against_schema(SchemaKind::Entry, &value)?;
+            entry_check.check(&value)?;
             out.add(format!("{DIR}/runbooks/{}.json", entry.slug), pretty(&value)?);
         }
         for kind in SchemaKind::ALL {
@@ -47,12 +47,18 @@ fn pretty(value: &serde_json::Value) -> Result<Vec<u8>, RenderError> {
 }
 
 /// The build checks its own output against the schema it publishes.
-fn check_against_schema(kind: SchemaKind, value: &serde_json::Value) -> Result<(), RenderError> {
-    let schema = kind.schema();
-    let validator = jsonschema::draft7::new(&schema).map_err(|e| RenderError::ManifestSchema(e.to_string()))?;
-    let problems: Vec<String> =
-        validator.iter_errors(value).map(|e| format!("{} at `{}`", e, e.instance_path().as_str())).collect();
-    if problems.is_empty() { Ok(()) } else { Err(RenderError::ManifestSchema(problems.join("; "))) }
+struct SelfCheck(jsonschema::Validator);
+
+impl SelfCheck {
+    fn new(kind: SchemaKind) -> Result<Self, RenderError> {
+        jsonschema::draft7::new(&kind.schema()).map(SelfCheck).map_err(|e| RenderError::ManifestSchema(e.to_string()))
+    }
+
+    fn check(&self, value: &serde_json::Value) -> Result<(), RenderError> {
+        let problems: Vec<String> =
+            self.0.iter_errors(value).map(|e| format!("{} at `{}`", e, e.instance_path().as_str())).collect();
+        if problems.is_empty() { Ok(()) } else { Err(RenderError::ManifestSchema(problems.join("; "))) }
+    }
 }
 
 /// The compatibility manifest: the catalog and every runbook's verdicts.

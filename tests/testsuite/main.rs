@@ -1,0 +1,12 @@
+//! The integration test suite: the real `gtdocs` binary run on real trees
+//! (`tests/fixtures/`, the bundled runbooks, and the published reference
+//! corpus in `../shared/reference`). One test binary, a module per feature.
+
+mod common;
+
+mod build;
+mod cli;
+mod fidelity;
+mod invalid;
+mod json_schema;
+mod wiki_cmark;
