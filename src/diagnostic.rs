@@ -21,7 +21,12 @@ pub struct Span {
 
 impl Span {
     pub fn new(line: u32, column: u32, start: usize, len: usize) -> Self {
-        Span { line, column, start, len }
+        Span {
+            line,
+            column,
+            start,
+            len,
+        }
     }
 }
 
@@ -61,7 +66,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Self::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
     }
 
     pub fn in_file(mut self, file: impl Into<PathBuf>, span: Option<Span>) -> Self {
@@ -93,7 +101,13 @@ impl Diagnostic {
     /// reads top to bottom whatever order the checks ran in.
     fn sort_key(&self) -> (Option<&Path>, u32, u32, Severity, &str) {
         let (line, column) = self.span.map_or((0, 0), |s| (s.line, s.column));
-        (self.file.as_deref(), line, column, self.severity, &self.message)
+        (
+            self.file.as_deref(),
+            line,
+            column,
+            self.severity,
+            &self.message,
+        )
     }
 }
 
@@ -124,7 +138,12 @@ pub enum Format {
 
 /// Renders diagnostics in the chosen format. `styled` adds ANSI colour
 /// (human format only).
-pub fn render(diagnostics: &[Diagnostic], sources: &Sources, format: Format, styled: bool) -> String {
+pub fn render(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    format: Format,
+    styled: bool,
+) -> String {
     match format {
         Format::Human => render_human(diagnostics, sources, styled),
         Format::Json => render_json(diagnostics),
@@ -137,7 +156,11 @@ fn display_path(path: &Path) -> String {
 }
 
 fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled: bool) -> String {
-    let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for d in diagnostics {
         let level = match d.severity {
@@ -155,7 +178,10 @@ fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled: bool) -> 
                     annotation = annotation.label(label.as_str());
                 }
                 title.element(
-                    Snippet::source(snippet).line_start(line_start).path(path.as_str()).annotation(annotation),
+                    Snippet::source(snippet)
+                        .line_start(line_start)
+                        .path(path.as_str())
+                        .annotation(annotation),
                 )
             }
             (Some(path), _, span) => {
@@ -182,7 +208,11 @@ fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled: bool) -> 
 
 pub fn summary_line(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 /// The source line(s) around a span, the 1-based number of the first line,
@@ -192,7 +222,9 @@ fn excerpt(text: &str, span: Span) -> (usize, String, std::ops::Range<usize>) {
     let start = floor_char_boundary(text, span.start.min(text.len()));
     let line_begin = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let line = text[line_begin..line_end].trim_end_matches('\r').to_string();
+    let line = text[line_begin..line_end]
+        .trim_end_matches('\r')
+        .to_string();
     let rel = start - line_begin;
     let mut end = rel + span.len.max(1);
     if end > line.len() {
@@ -261,7 +293,8 @@ fn render_json(diagnostics: &[Diagnostic]) -> String {
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -282,20 +315,30 @@ fn render_github(diagnostics: &[Diagnostic]) -> String {
             props.push(format!("line={}", span.line));
             props.push(format!("col={}", span.column));
         }
-        props.push(format!("title={}", escape_property(&format!("gtdocs {}", d.code))));
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("gtdocs {}", d.code))
+        ));
         let mut message = d.message.clone();
         if let Some(hint) = &d.hint {
             message.push_str("\nhelp: ");
             message.push_str(hint);
         }
-        let _ = writeln!(out, "::{command} {}::{}", props.join(","), escape_data(&message));
+        let _ = writeln!(
+            out,
+            "::{command} {}::{}",
+            props.join(","),
+            escape_data(&message)
+        );
     }
     out
 }
 
 /// Escaping rules of the Actions toolkit (`@actions/core` `command.ts`).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

@@ -39,5 +39,9 @@ pub enum CompileError {
 pub fn compile(root: &Path) -> Result<Compiled, CompileError> {
     let tree = load::load(root)?;
     let validated = validate::validate(&tree)?;
-    Ok(Compiled { book: validated.book, diagnostics: validated.diagnostics, sources: tree.sources })
+    Ok(Compiled {
+        book: validated.book,
+        diagnostics: validated.diagnostics,
+        sources: tree.sources,
+    })
 }

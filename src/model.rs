@@ -118,7 +118,8 @@ impl Book {
     pub fn ordered(&self) -> Vec<&Runbook> {
         let mut list: Vec<&Runbook> = self.runbooks.iter().collect();
         list.sort_by(|a, b| {
-            (a.category, a.weight, &a.title, &a.slug).cmp(&(b.category, b.weight, &b.title, &b.slug))
+            (a.category, a.weight, &a.title, &a.slug)
+                .cmp(&(b.category, b.weight, &b.title, &b.slug))
         });
         list
     }
@@ -130,18 +131,31 @@ impl Book {
             .categories
             .iter()
             .enumerate()
-            .map(|(i, term)| (term, ordered.iter().copied().filter(|r| r.category == i).collect::<Vec<_>>()))
+            .map(|(i, term)| {
+                (
+                    term,
+                    ordered
+                        .iter()
+                        .copied()
+                        .filter(|r| r.category == i)
+                        .collect::<Vec<_>>(),
+                )
+            })
             .filter(|(_, list)| !list.is_empty())
             .collect()
     }
 
     pub fn verdict_id(&self, mapping: &RouteMapping) -> &str {
-        mapping.verdict.map_or(UNKNOWN, |v| self.catalog.verdicts[v].id.as_str())
+        mapping
+            .verdict
+            .map_or(UNKNOWN, |v| self.catalog.verdicts[v].id.as_str())
     }
 
     /// Support level as text: `full`, `partial`, `none` or `unknown`.
     pub fn support(&self, mapping: &RouteMapping) -> &'static str {
-        mapping.verdict.map_or(UNKNOWN, |v| self.catalog.verdicts[v].support.as_str())
+        mapping
+            .verdict
+            .map_or(UNKNOWN, |v| self.catalog.verdicts[v].support.as_str())
     }
 
     /// The wiki page name of a runbook: the Title-Cased words of
@@ -152,7 +166,11 @@ impl Book {
 }
 
 pub fn wiki_page_name(prefix: &str, slug: &str) -> String {
-    let joined = if prefix.is_empty() { slug.to_string() } else { format!("{prefix}-{slug}") };
+    let joined = if prefix.is_empty() {
+        slug.to_string()
+    } else {
+        format!("{prefix}-{slug}")
+    };
     joined
         .split('-')
         .map(|part| {
@@ -177,8 +195,17 @@ mod tests {
 
     #[test]
     fn page_names_follow_the_published_rule() {
-        assert_eq!(wiki_page_name("gen3-gt-api-runbooks", "open-webui"), "Gen3-Gt-Api-Runbooks-Open-Webui");
-        assert_eq!(wiki_page_name("gen3-gt-api-runbooks", "n8n"), "Gen3-Gt-Api-Runbooks-N8n");
-        assert_eq!(wiki_page_name("gen3-gt-api-runbooks", "cline-roo"), "Gen3-Gt-Api-Runbooks-Cline-Roo");
+        assert_eq!(
+            wiki_page_name("gen3-gt-api-runbooks", "open-webui"),
+            "Gen3-Gt-Api-Runbooks-Open-Webui"
+        );
+        assert_eq!(
+            wiki_page_name("gen3-gt-api-runbooks", "n8n"),
+            "Gen3-Gt-Api-Runbooks-N8n"
+        );
+        assert_eq!(
+            wiki_page_name("gen3-gt-api-runbooks", "cline-roo"),
+            "Gen3-Gt-Api-Runbooks-Cline-Roo"
+        );
     }
 }

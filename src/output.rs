@@ -11,7 +11,10 @@ use crate::render::Output;
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("cannot write `{}`: {source}", .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("refusing to write to `{}`: {reason}", .path.display())]
     UnsafeOut { path: PathBuf, reason: &'static str },
     #[error("`{path}` is not a safe relative output path")]
@@ -19,7 +22,10 @@ pub enum OutputError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io { path: path.to_path_buf(), source }
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Refuses an output folder that is the tree's root, holds it, or sits
@@ -27,7 +33,12 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), OutputError> {
     let root = absolute(root);
     let out_abs = absolute(out);
-    let refuse = |reason| Err(OutputError::UnsafeOut { path: out.to_path_buf(), reason });
+    let refuse = |reason| {
+        Err(OutputError::UnsafeOut {
+            path: out.to_path_buf(),
+            reason,
+        })
+    };
     if out_abs == root {
         return refuse("it is the docs tree itself");
     }
@@ -60,7 +71,10 @@ fn absolute(path: &Path) -> PathBuf {
     let mut existing = normal.clone();
     let mut rest = Vec::new();
     while !existing.exists() {
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
             (Some(name), Some(parent)) => {
                 rest.push(name);
                 existing = parent.to_path_buf();
@@ -84,14 +98,19 @@ pub struct WriteStats {
 
 /// Writes `output` as the complete new content of `out`.
 pub fn write_atomic(out: &Path, output: &Output) -> Result<WriteStats, OutputError> {
-    let name = out.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let name = out
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(io(&parent))?;
     if out.exists() && !out.is_dir() {
-        return Err(OutputError::UnsafeOut { path: out.to_path_buf(), reason: "it is a file, not a folder" });
+        return Err(OutputError::UnsafeOut {
+            path: out.to_path_buf(),
+            reason: "it is a file, not a folder",
+        });
     }
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.tmp-"))
@@ -116,7 +135,13 @@ pub fn write_atomic(out: &Path, output: &Output) -> Result<WriteStats, OutputErr
 fn safe_relative(rel: &str) -> Result<PathBuf, OutputError> {
     let path = Path::new(rel);
     let ok = !rel.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
-    if ok { Ok(path.to_path_buf()) } else { Err(OutputError::UnsafePath { path: rel.to_string() }) }
+    if ok {
+        Ok(path.to_path_buf())
+    } else {
+        Err(OutputError::UnsafePath {
+            path: rel.to_string(),
+        })
+    }
 }
 
 /// Puts the staged folder at `out`. On Linux the two folders are exchanged
@@ -135,14 +160,23 @@ fn swap_in(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputError> {
         }
     }
     // Fallback: move the old site aside, move the new one in, delete the old.
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let aside = tempfile::Builder::new().prefix(".site.old-").tempdir_in(parent).map_err(io(parent))?;
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let aside = tempfile::Builder::new()
+        .prefix(".site.old-")
+        .tempdir_in(parent)
+        .map_err(io(parent))?;
     let aside_path = aside.path().join("site");
     fs::rename(out, &aside_path).map_err(io(out))?;
     let staged = staging.keep();
     if let Err(e) = fs::rename(&staged, out) {
         let _ = fs::rename(&aside_path, out);
-        return Err(OutputError::Io { path: out.to_path_buf(), source: e });
+        return Err(OutputError::Io {
+            path: out.to_path_buf(),
+            source: e,
+        });
     }
     drop(aside);
     Ok(())

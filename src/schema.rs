@@ -22,7 +22,12 @@ pub enum SchemaKind {
 }
 
 impl SchemaKind {
-    pub const ALL: [SchemaKind; 4] = [SchemaKind::Source, SchemaKind::Config, SchemaKind::Manifest, SchemaKind::Entry];
+    pub const ALL: [SchemaKind; 4] = [
+        SchemaKind::Source,
+        SchemaKind::Config,
+        SchemaKind::Manifest,
+        SchemaKind::Entry,
+    ];
 
     pub fn file_name(self) -> &'static str {
         match self {
@@ -54,7 +59,9 @@ fn schema_for<T: JsonSchema>() -> Value {
     let generator = SchemaSettings::draft07().into_generator();
     let value = generator.into_root_schema_for::<T>().to_value();
     // `$schema`, `title` and `description` first: the file reads top-down.
-    let Value::Object(mut map) = value else { return value };
+    let Value::Object(mut map) = value else {
+        return value;
+    };
     let mut ordered = serde_json::Map::new();
     for key in ["$schema", "title", "description"] {
         if let Some(v) = map.shift_remove(key) {
@@ -77,7 +84,11 @@ pub fn property_names<'a>(root: &'a Value, schema: &'a Value) -> Vec<&'a str> {
 
 /// Follows a local `$ref` (`#/definitions/X`), if any.
 pub fn resolve_ref<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
         Some(pointer) => root.pointer(pointer).unwrap_or(schema),
         None => schema,
     }
@@ -91,7 +102,10 @@ mod tests {
     fn schemas_are_draft_07_with_no_remote_id() {
         for kind in SchemaKind::ALL {
             let s = kind.schema();
-            assert_eq!(s["$schema"], "http://json-schema.org/draft-07/schema#", "{kind:?}");
+            assert_eq!(
+                s["$schema"], "http://json-schema.org/draft-07/schema#",
+                "{kind:?}"
+            );
             assert!(s.get("$id").is_none(), "{kind:?}");
             assert!(jsonschema::draft7::meta::is_valid(&s), "{kind:?}");
         }

@@ -18,7 +18,10 @@ pub const BASE_URL_PATTERN: &str = r"^/([^\s/?#]+/)*$";
 /// `gtdocs.yaml`: site settings and the catalog every runbook draws on.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "gtdocs.yaml", description = "Site settings and the catalog (vocabularies) of a gtdocs tree.")]
+#[schemars(
+    title = "gtdocs.yaml",
+    description = "Site settings and the catalog (vocabularies) of a gtdocs tree."
+)]
 pub struct ConfigSource {
     pub site: SiteSource,
     #[serde(default)]
@@ -116,7 +119,9 @@ pub struct RouteSource {
     pub summary: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Support {
     Full,
@@ -163,7 +168,10 @@ pub struct LabelWithDescription {
 /// inline Markdown (code spans, links, emphasis).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "gtdocs runbook", description = "One client application's GT API runbook.")]
+#[schemars(
+    title = "gtdocs runbook",
+    description = "One client application's GT API runbook."
+)]
 pub struct RunbookSource {
     #[schemars(length(min = 1))]
     pub title: String,

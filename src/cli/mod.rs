@@ -128,13 +128,19 @@ impl Reporter {
 /// The exit code for a set of diagnostics.
 fn verdict(diagnostics: &[Diagnostic], deny_warnings: bool) -> u8 {
     let (errors, warnings) = diagnostic::counts(diagnostics);
-    if errors > 0 || (deny_warnings && warnings > 0) { exit::INVALID } else { exit::OK }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        exit::INVALID
+    } else {
+        exit::OK
+    }
 }
 
 fn set_threads(jobs: Option<usize>) {
     if let Some(n) = jobs {
         // Fails only if a pool already exists, in which case it stays.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
     }
 }
 
@@ -143,7 +149,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::USAGE_OR_IO } else { exit::OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE_OR_IO
+            } else {
+                exit::OK
+            });
         }
     };
     match cli.color {
@@ -151,7 +161,9 @@ pub fn main() -> ExitCode {
         ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
     }
-    let reporter = Reporter { verbose: cli.verbose };
+    let reporter = Reporter {
+        verbose: cli.verbose,
+    };
     match cli.command {
         Command::Check(args) => check::run(&args, &reporter),
         Command::Build(args) => build::run(&args, &reporter),

@@ -25,7 +25,9 @@ pub fn run(args: &NewArgs, reporter: &Reporter) -> ExitCode {
     if !regex::Regex::new(crate::source::SLUG_PATTERN).is_ok_and(|r| r.is_match(slug)) {
         let hint = format!("for example `{}`", suggest::slugify(slug));
         return reporter.fatal(
-            format!("`{slug}` is not a valid slug: use lowercase letters, digits and single dashes"),
+            format!(
+                "`{slug}` is not a valid slug: use lowercase letters, digits and single dashes"
+            ),
             Some(&hint),
         );
     }
@@ -38,12 +40,19 @@ pub fn run(args: &NewArgs, reporter: &Reporter) -> ExitCode {
         Err(e) => return reporter.fatal(e, None),
     };
     let Some(view) = view else {
-        reporter.diagnostics(&diagnostics, &tree.sources, crate::diagnostic::Format::Human);
+        reporter.diagnostics(
+            &diagnostics,
+            &tree.sources,
+            crate::diagnostic::Format::Human,
+        );
         return ExitCode::from(exit::INVALID);
     };
     let dir = args.root.join(RUNBOOKS_DIR);
     let file = dir.join(format!("{slug}.yaml"));
-    let shown = load::display_path(&args.root, &PathBuf::from(RUNBOOKS_DIR).join(format!("{slug}.yaml")));
+    let shown = load::display_path(
+        &args.root,
+        &PathBuf::from(RUNBOOKS_DIR).join(format!("{slug}.yaml")),
+    );
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return reporter.fatal(format!("cannot create `{}`: {e}", dir.display()), None);
     }
@@ -69,10 +78,15 @@ pub fn run(args: &NewArgs, reporter: &Reporter) -> ExitCode {
 /// A YAML scalar: plain when unambiguous, else a JSON (double-quoted) string.
 fn scalar(s: &str) -> String {
     let plain = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || " _-./{}".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " _-./{}".contains(c))
         && s.starts_with(|c: char| c.is_ascii_alphabetic())
         && !s.ends_with(' ');
-    if plain { s.to_string() } else { serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()) }
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    }
 }
 
 fn one_of(ids: impl Iterator<Item = String>) -> String {
@@ -83,7 +97,8 @@ fn one_of(ids: impl Iterator<Item = String>) -> String {
 /// the catalog's "no support" verdict until someone checks the client.
 pub fn skeleton(slug: &str, catalog: &Catalog) -> String {
     let title = crate::model::wiki_page_name("", slug).replace('-', " ");
-    let first = |terms: &[crate::model::Term]| terms.first().map(|t| t.id.clone()).unwrap_or_default();
+    let first =
+        |terms: &[crate::model::Term]| terms.first().map(|t| t.id.clone()).unwrap_or_default();
     let ids = |terms: &[crate::model::Term]| one_of(terms.iter().map(|t| t.id.clone()));
     let verdict = catalog
         .verdicts
@@ -93,27 +108,69 @@ pub fn skeleton(slug: &str, catalog: &Catalog) -> String {
         .map(|v| v.id.clone())
         .unwrap_or_default();
     let mut s = String::new();
-    let _ = writeln!(s, "# yaml-language-server: $schema=../site/json/schema/runbook.schema.json");
+    let _ = writeln!(
+        s,
+        "# yaml-language-server: $schema=../site/json/schema/runbook.schema.json"
+    );
     let _ = writeln!(s, "title: {}", scalar(&title));
-    let _ = writeln!(s, "summary: >-\n  How to point {title} at GT API: replace this sentence.");
-    let _ = writeln!(s, "compatibility: {}  # one of: {}", scalar(&first(&catalog.compatibility)), ids(&catalog.compatibility));
-    let _ = writeln!(s, "category: {}  # one of: {}", scalar(&first(&catalog.categories)), ids(&catalog.categories));
-    let _ = writeln!(s, "key_preset: {}  # one of: {}", scalar(&first(&catalog.key_presets)), ids(&catalog.key_presets));
+    let _ = writeln!(
+        s,
+        "summary: >-\n  How to point {title} at GT API: replace this sentence."
+    );
+    let _ = writeln!(
+        s,
+        "compatibility: {}  # one of: {}",
+        scalar(&first(&catalog.compatibility)),
+        ids(&catalog.compatibility)
+    );
+    let _ = writeln!(
+        s,
+        "category: {}  # one of: {}",
+        scalar(&first(&catalog.categories)),
+        ids(&catalog.categories)
+    );
+    let _ = writeln!(
+        s,
+        "key_preset: {}  # one of: {}",
+        scalar(&first(&catalog.key_presets)),
+        ids(&catalog.key_presets)
+    );
     if !catalog.evidence.is_empty() {
-        let _ = writeln!(s, "evidence: {}  # one of: {}", scalar(&first(&catalog.evidence)), ids(&catalog.evidence));
+        let _ = writeln!(
+            s,
+            "evidence: {}  # one of: {}",
+            scalar(&first(&catalog.evidence)),
+            ids(&catalog.evidence)
+        );
     }
     let _ = writeln!(s, "docs:  # official documentation, absolute https:// URLs");
     let _ = writeln!(s, "  - https://docs.example.com/{slug}");
-    let _ = writeln!(s, "config:  # configuration fields, in order; never a real key");
-    let _ = writeln!(s, "  - field: OPENAI_BASE_URL\n    value: https://<tenant-host>/api/tenant");
+    let _ = writeln!(
+        s,
+        "config:  # configuration fields, in order; never a real key"
+    );
+    let _ = writeln!(
+        s,
+        "  - field: OPENAI_BASE_URL\n    value: https://<tenant-host>/api/tenant"
+    );
     let _ = writeln!(s, "  - field: OPENAI_API_KEY\n    value: gtak_...");
-    let _ = writeln!(s, "routes:  # verdicts: {}", one_of(catalog.verdicts.iter().map(|v| v.id.clone())));
+    let _ = writeln!(
+        s,
+        "routes:  # verdicts: {}",
+        one_of(catalog.verdicts.iter().map(|v| v.id.clone()))
+    );
     for route in &catalog.routes {
         let _ = writeln!(s, "  - route: {}", scalar(&route.route));
         let _ = writeln!(s, "    verdict: {}", scalar(&verdict));
         let _ = writeln!(s, "    integration: Not checked yet");
     }
-    for key in ["not_supported", "prerequisites", "setup", "caveats", "checklist"] {
+    for key in [
+        "not_supported",
+        "prerequisites",
+        "setup",
+        "caveats",
+        "checklist",
+    ] {
         let _ = writeln!(s, "{key}: []");
     }
     let _ = writeln!(s, "matrix:\n  subtitle: How {title} is configured");

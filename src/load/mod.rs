@@ -27,15 +27,18 @@ pub enum LoadError {
     #[error("no {CONFIG_FILE} in `{}`", .0.display())]
     NoConfig(PathBuf),
     #[error("cannot read `{}`: {source}", .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl LoadError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            LoadError::NoConfig(_) => {
-                Some("run gtdocs in a docs tree (a folder with gtdocs.yaml and runbooks/), or pass --root DIR")
-            }
+            LoadError::NoConfig(_) => Some(
+                "run gtdocs in a docs tree (a folder with gtdocs.yaml and runbooks/), or pass --root DIR",
+            ),
             LoadError::Io { .. } => None,
         }
     }
@@ -70,11 +73,14 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
     if !config_path.is_file() {
         return Err(LoadError::NoConfig(root.to_path_buf()));
     }
-    let mut tree = Tree { root: root.to_path_buf(), ..Tree::default() };
+    let mut tree = Tree {
+        root: root.to_path_buf(),
+        ..Tree::default()
+    };
     let mut files = vec![PathBuf::from(CONFIG_FILE)];
     files.extend(runbook_files(root, &mut tree.diagnostics)?);
 
-    let loaded: Vec<(PathBuf, PathBuf, Result<(String, Value, SpanMap), (Option<String>, Diagnostic)>)> = files
+    let loaded: Vec<(PathBuf, PathBuf, Outcome)> = files
         .into_par_iter()
         .map(|rel| {
             let path = display_path(root, &rel);
@@ -85,16 +91,21 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
 
     for (index, (path, rel, result)) in loaded.into_iter().enumerate() {
         match result {
-            Ok((text, value, spans)) => {
+            Outcome::Parsed { text, value, spans } => {
                 tree.sources.insert(path.clone(), text);
-                let doc = Document { path, rel, value, spans };
+                let doc = Document {
+                    path,
+                    rel,
+                    value,
+                    spans,
+                };
                 if index == 0 {
                     tree.config = Some(doc);
                 } else {
                     tree.runbooks.push(doc);
                 }
             }
-            Err((text, diagnostic)) => {
+            Outcome::Failed { text, diagnostic } => {
                 if let Some(text) = text {
                     tree.sources.insert(path, text);
                 }
@@ -107,21 +118,33 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
 
 /// `runbooks/*.yaml`, sorted by file name. Other files are skipped; a
 /// `.yml` file gets a warning since it is almost certainly meant to count.
-fn runbook_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<PathBuf>, LoadError> {
+fn runbook_files(
+    root: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<PathBuf>, LoadError> {
     let dir = root.join(RUNBOOKS_DIR);
     if !dir.is_dir() {
         diagnostics.push(
-            Diagnostic::warning("no-runbooks", format!("no `{RUNBOOKS_DIR}/` folder: the tree has no runbooks"))
-                .in_file(display_path(root, Path::new(CONFIG_FILE)), None)
-                .with_hint("run `gtdocs new <slug>` to write a first runbook"),
+            Diagnostic::warning(
+                "no-runbooks",
+                format!("no `{RUNBOOKS_DIR}/` folder: the tree has no runbooks"),
+            )
+            .in_file(display_path(root, Path::new(CONFIG_FILE)), None)
+            .with_hint("run `gtdocs new <slug>` to write a first runbook"),
         );
         return Ok(Vec::new());
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).min_depth(1).max_depth(1).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&dir)
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| LoadError::Io {
             path: dir.clone(),
-            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk error")),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("walk error")),
         })?;
         let name = entry.file_name().to_string_lossy();
         if name.starts_with('.') || !entry.file_type().is_file() && !entry.path_is_symlink() {
@@ -132,9 +155,15 @@ fn runbook_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<P
             files.push(rel);
         } else if name.ends_with(".yml") {
             diagnostics.push(
-                Diagnostic::warning("ignored-file", format!("`{name}` is ignored: runbook files end in `.yaml`"))
-                    .in_file(display_path(root, &rel), None)
-                    .with_hint(format!("rename it to `{}.yaml`", name.trim_end_matches(".yml"))),
+                Diagnostic::warning(
+                    "ignored-file",
+                    format!("`{name}` is ignored: runbook files end in `.yaml`"),
+                )
+                .in_file(display_path(root, &rel), None)
+                .with_hint(format!(
+                    "rename it to `{}.yaml`",
+                    name.trim_end_matches(".yml")
+                )),
             );
         }
     }
@@ -142,7 +171,10 @@ fn runbook_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<P
         diagnostics.push(
             Diagnostic::error(
                 "too-many-runbooks",
-                format!("{} runbooks found; a tree may hold at most {MAX_RUNBOOKS}", files.len()),
+                format!(
+                    "{} runbooks found; a tree may hold at most {MAX_RUNBOOKS}",
+                    files.len()
+                ),
             )
             .in_file(display_path(root, Path::new(RUNBOOKS_DIR)), None),
         );
@@ -153,39 +185,75 @@ fn runbook_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<P
 
 /// `runbooks/x.yaml` under the root as the user named it (`./` left out).
 pub fn display_path(root: &Path, rel: &Path) -> PathBuf {
-    if root.as_os_str().is_empty() || root == Path::new(".") { rel.to_path_buf() } else { root.join(rel) }
+    if root.as_os_str().is_empty() || root == Path::new(".") {
+        rel.to_path_buf()
+    } else {
+        root.join(rel)
+    }
 }
 
-type ParseOutcome = Result<(String, Value, SpanMap), (Option<String>, Diagnostic)>;
+/// A file read and parsed, or why not (with its text when it was readable,
+/// so the diagnostic can show the line).
+enum Outcome {
+    Parsed {
+        text: String,
+        value: Value,
+        spans: SpanMap,
+    },
+    Failed {
+        text: Option<String>,
+        diagnostic: Diagnostic,
+    },
+}
 
-fn read_and_parse(file: &Path, shown: &Path) -> ParseOutcome {
-    let fail = |d: Diagnostic| Err((None, d.in_file(shown, None)));
+fn read_and_parse(file: &Path, shown: &Path) -> Outcome {
+    let fail = |d: Diagnostic| Outcome::Failed {
+        text: None,
+        diagnostic: d.in_file(shown, None),
+    };
     let bytes = match read_limited(file) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
             return fail(
-                Diagnostic::error("file-too-large", format!("file is larger than {MAX_SOURCE_BYTES} bytes"))
-                    .with_hint("a runbook is a few kilobytes; split the content or remove generated data"),
+                Diagnostic::error(
+                    "file-too-large",
+                    format!("file is larger than {MAX_SOURCE_BYTES} bytes"),
+                )
+                .with_hint(
+                    "a runbook is a few kilobytes; split the content or remove generated data",
+                ),
             );
         }
         Err(e) => return fail(Diagnostic::error("io", format!("cannot read file: {e}"))),
     };
     let text = match decode(&bytes) {
         Ok(text) => text,
-        Err(d) => return Err((None, d.in_file_keep_span(shown))),
+        Err(d) => {
+            return Outcome::Failed {
+                text: None,
+                diagnostic: d.in_file_keep_span(shown),
+            };
+        }
     };
-    if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         let d = Diagnostic::error("empty-file", "file is empty: expected a mapping of fields")
             .in_file(shown, Some(Span::new(1, 1, 0, 0)))
             .with_hint("`gtdocs new <slug>` writes a complete runbook skeleton");
-        return Err((Some(text), d));
+        return Outcome::Failed {
+            text: Some(text),
+            diagnostic: d,
+        };
     }
     match yaml::parse(&text) {
-        Ok((value, spans)) => Ok((text, value, spans)),
-        Err(e) => {
-            let d = Diagnostic::error("yaml", e.message).in_file(shown, e.span);
-            Err((Some(text), d))
-        }
+        Ok((value, spans)) => Outcome::Parsed { text, value, spans },
+        Err(e) => Outcome::Failed {
+            diagnostic: Diagnostic::error("yaml", e.message).in_file(shown, e.span),
+            text: Some(text),
+        },
     }
 }
 
@@ -199,7 +267,7 @@ fn read_limited(file: &Path) -> std::io::Result<Option<Vec<u8>>> {
 }
 
 /// UTF-8 with an optional BOM; anything else is an error at the first bad byte.
-fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
+fn decode(bytes: &[u8]) -> Result<String, Box<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_string()),
@@ -208,12 +276,15 @@ fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
             let line = good.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
             let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             let column = String::from_utf8_lossy(&good[line_start..]).chars().count() as u32 + 1;
-            Err(Diagnostic::error(
-                "encoding",
-                format!("file is not valid UTF-8: invalid byte 0x{:02X} at line {line}, column {column}", bytes[e.valid_up_to()]),
-            )
-            .in_file(PathBuf::new(), Some(Span::new(line, column, 0, 0)))
-            .with_hint("save the file as UTF-8"))
+            let byte = bytes[e.valid_up_to()];
+            Err(Box::new(
+                Diagnostic::error(
+                    "encoding",
+                    format!("file is not valid UTF-8: invalid byte 0x{byte:02X} at line {line}, column {column}"),
+                )
+                .in_file(PathBuf::new(), Some(Span::new(line, column, 0, 0)))
+                .with_hint("save the file as UTF-8"),
+            ))
         }
     }
 }

@@ -43,7 +43,10 @@ impl SpanMap {
     /// The span of the mapping key whose value is at `pointer`, falling back
     /// to the value itself.
     pub fn key(&self, pointer: &str) -> Option<Span> {
-        self.keys.get(pointer).copied().or_else(|| self.value(pointer))
+        self.keys
+            .get(pointer)
+            .copied()
+            .or_else(|| self.value(pointer))
     }
 }
 
@@ -81,8 +84,8 @@ pub fn parse(text: &str) -> Result<(Value, SpanMap), YamlError> {
         alias_limits: alias_limits,
         with_snippet: false,
     };
-    let root: Spanned<Node> =
-        serde_saphyr::from_str_with_options(text, options).map_err(|e| YamlError::from_saphyr(&e, text))?;
+    let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| YamlError::from_saphyr(&e, text))?;
     let mut spans = SpanMap::default();
     let value = flatten(root, String::new(), &mut spans, text);
     Ok((value, spans))
@@ -92,7 +95,10 @@ impl YamlError {
     fn from_saphyr(err: &serde_saphyr::Error, text: &str) -> Self {
         let span = err.location().map(|loc| span_of(&loc, text));
         let message = err.without_snippet().to_string();
-        YamlError { message: tidy_message(&message), span }
+        YamlError {
+            message: tidy_message(&message),
+            span,
+        }
     }
 }
 
@@ -115,7 +121,10 @@ fn span_of(loc: &serde_saphyr::Location, text: &str) -> Span {
         .byte_offset()
         .and_then(|b| usize::try_from(b).ok())
         .unwrap_or_else(|| byte_offset_of(text, line, column));
-    let len = sp.byte_len().and_then(|b| usize::try_from(b).ok()).unwrap_or(0);
+    let len = sp
+        .byte_len()
+        .and_then(|b| usize::try_from(b).ok())
+        .unwrap_or(0);
     Span::new(line, column, start.min(text.len()), len)
 }
 
@@ -125,7 +134,9 @@ fn byte_offset_of(text: &str, line: u32, column: u32) -> usize {
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line as usize {
             return offset
-                + l.char_indices().nth(column.saturating_sub(1) as usize).map_or(l.len(), |(b, _)| b);
+                + l.char_indices()
+                    .nth(column.saturating_sub(1) as usize)
+                    .map_or(l.len(), |(b, _)| b);
         }
         offset += l.len();
     }
@@ -145,13 +156,17 @@ enum Node {
 }
 
 fn flatten(node: Spanned<Node>, pointer: String, spans: &mut SpanMap, text: &str) -> Value {
-    spans.values.insert(pointer.clone(), span_of(&node.referenced, text));
+    spans
+        .values
+        .insert(pointer.clone(), span_of(&node.referenced, text));
     match node.value {
         Node::Null => Value::Null,
         Node::Bool(b) => Value::Bool(b),
         Node::Int(i) => Value::Number(i.into()),
         Node::UInt(u) => Value::Number(u.into()),
-        Node::Float(f) => Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number),
+        Node::Float(f) => {
+            Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number)
+        }
         Node::Str(s) => Value::String(s),
         Node::Seq(items) => Value::Array(
             items
@@ -165,7 +180,9 @@ fn flatten(node: Spanned<Node>, pointer: String, spans: &mut SpanMap, text: &str
             for (key, value) in entries {
                 let name = key_string(&key.value);
                 let child = format!("{pointer}/{}", pointer_token(&name));
-                spans.keys.insert(child.clone(), span_of(&key.referenced, text));
+                spans
+                    .keys
+                    .insert(child.clone(), span_of(&key.referenced, text));
                 let v = flatten(value, child, spans, text);
                 map.insert(name, v);
             }

@@ -21,7 +21,12 @@ impl Renderer for Json {
         "json"
     }
 
-    fn render(&self, book: &Book, ctx: &RenderContext, out: &mut Output) -> Result<(), RenderError> {
+    fn render(
+        &self,
+        book: &Book,
+        ctx: &RenderContext,
+        out: &mut Output,
+    ) -> Result<(), RenderError> {
         let manifest = manifest(book, ctx);
         let value = serde_json::to_value(&manifest)?;
         SelfCheck::new(SchemaKind::Manifest)?.check(&value)?;
@@ -31,10 +36,16 @@ impl Renderer for Json {
             entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
             let value = serde_json::to_value(&entry)?;
             entry_check.check(&value)?;
-            out.add(format!("{DIR}/runbooks/{}.json", entry.slug), pretty(&value)?);
+            out.add(
+                format!("{DIR}/runbooks/{}.json", entry.slug),
+                pretty(&value)?,
+            );
         }
         for kind in SchemaKind::ALL {
-            out.add(format!("{DIR}/schema/{}", kind.file_name()), kind.to_pretty());
+            out.add(
+                format!("{DIR}/schema/{}", kind.file_name()),
+                kind.to_pretty(),
+            );
         }
         Ok(())
     }
@@ -51,13 +62,22 @@ struct SelfCheck(jsonschema::Validator);
 
 impl SelfCheck {
     fn new(kind: SchemaKind) -> Result<Self, RenderError> {
-        jsonschema::draft7::new(&kind.schema()).map(SelfCheck).map_err(|e| RenderError::ManifestSchema(e.to_string()))
+        jsonschema::draft7::new(&kind.schema())
+            .map(SelfCheck)
+            .map_err(|e| RenderError::ManifestSchema(e.to_string()))
     }
 
     fn check(&self, value: &serde_json::Value) -> Result<(), RenderError> {
-        let problems: Vec<String> =
-            self.0.iter_errors(value).map(|e| format!("{} at `{}`", e, e.instance_path().as_str())).collect();
-        if problems.is_empty() { Ok(()) } else { Err(RenderError::ManifestSchema(problems.join("; "))) }
+        let problems: Vec<String> = self
+            .0
+            .iter_errors(value)
+            .map(|e| format!("{} at `{}`", e, e.instance_path().as_str()))
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(RenderError::ManifestSchema(problems.join("; ")))
+        }
     }
 }
 
@@ -215,12 +235,19 @@ pub struct MatrixEntry {
 fn term_entries(terms: &[Term]) -> Vec<TermEntry> {
     terms
         .iter()
-        .map(|t| TermEntry { id: t.id.clone(), label: t.label.clone(), description: t.description.clone() })
+        .map(|t| TermEntry {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            description: t.description.clone(),
+        })
         .collect()
 }
 
 fn term_ref(t: &Term) -> TermRef {
-    TermRef { id: t.id.clone(), label: t.label.clone() }
+    TermRef {
+        id: t.id.clone(),
+        label: t.label.clone(),
+    }
 }
 
 pub fn manifest(book: &Book, ctx: &RenderContext) -> Manifest {
@@ -228,10 +255,15 @@ pub fn manifest(book: &Book, ctx: &RenderContext) -> Manifest {
     Manifest {
         schema: format!("schema/{}", SchemaKind::Manifest.file_name()),
         schema_version: SCHEMA_VERSION.into(),
-        generator: Generator { name: ctx.generator_name.into(), version: ctx.generator_version.into() },
+        generator: Generator {
+            name: ctx.generator_name.into(),
+            version: ctx.generator_version.into(),
+        },
         generated_at: ctx.source_date_epoch.map(|secs| {
-            humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
-                .to_string()
+            humantime::format_rfc3339_seconds(
+                std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+            )
+            .to_string()
         }),
         site: SiteEntry {
             title: book.site.title.clone(),
@@ -240,11 +272,22 @@ pub fn manifest(book: &Book, ctx: &RenderContext) -> Manifest {
             repository: book.site.repository.clone(),
         },
         catalog: CatalogEntry {
-            routes: c.routes.iter().map(|r| RouteEntry { route: r.route.clone(), summary: r.summary.clone() }).collect(),
+            routes: c
+                .routes
+                .iter()
+                .map(|r| RouteEntry {
+                    route: r.route.clone(),
+                    summary: r.summary.clone(),
+                })
+                .collect(),
             verdicts: c
                 .verdicts
                 .iter()
-                .map(|v| VerdictEntry { id: v.id.clone(), support: v.support, description: v.description.clone() })
+                .map(|v| VerdictEntry {
+                    id: v.id.clone(),
+                    support: v.support,
+                    description: v.description.clone(),
+                })
                 .collect(),
             compatibility: term_entries(&c.compatibility),
             categories: term_entries(&c.categories),
@@ -270,7 +313,14 @@ fn entry(book: &Book, rb: &Runbook) -> RunbookEntry {
         key_preset: term_ref(&c.key_presets[rb.key_preset]),
         evidence: rb.evidence.map(|e| term_ref(&c.evidence[e])),
         docs: rb.docs.clone(),
-        config: rb.config.iter().map(|f| ConfigEntry { field: f.field.clone(), value: f.value.clone() }).collect(),
+        config: rb
+            .config
+            .iter()
+            .map(|f| ConfigEntry {
+                field: f.field.clone(),
+                value: f.value.clone(),
+            })
+            .collect(),
         routes: c
             .routes
             .iter()

@@ -36,7 +36,11 @@ pub fn inline(text: &str, place: Place) -> String {
         }
         s = apply(&s, edits);
     }
-    if place == Place::Cell { escape_pipes(&s) } else { s }
+    if place == Place::Cell {
+        escape_pipes(&s)
+    } else {
+        s
+    }
 }
 
 /// A code span holding `text` verbatim, whatever backticks it contains.
@@ -47,7 +51,11 @@ pub fn code(text: &str, place: Place) -> String {
     let pad = text.is_empty() || text.starts_with('`') || text.ends_with('`');
     let inner = if pad { format!(" {text} ") } else { text };
     let span = format!("{fence}{inner}{fence}");
-    if place == Place::Cell { escape_pipes(&span) } else { span }
+    if place == Place::Cell {
+        escape_pipes(&span)
+    } else {
+        span
+    }
 }
 
 /// A URL made safe as a link destination: characters that would end or
@@ -75,7 +83,11 @@ pub fn fold_lines(text: &str) -> String {
     if !text.contains(['\n', '\r']) {
         return text.trim().to_string();
     }
-    text.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+    text.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The longest run of `c` in `text`.
@@ -170,9 +182,16 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
         match event {
             Event::Start(tag) => {
                 match &tag {
-                    Tag::Link { link_type, dest_url, .. } | Tag::Image { link_type, dest_url, .. }
-                        if !is_safe_url(dest_url) =>
-                    {
+                    Tag::Link {
+                        link_type,
+                        dest_url,
+                        ..
+                    }
+                    | Tag::Image {
+                        link_type,
+                        dest_url,
+                        ..
+                    } if !is_safe_url(dest_url) => {
                         if matches!(link_type, LinkType::Autolink | LinkType::Email) {
                             edits.push(Edit::Lt(range.start));
                         } else if let Some(open) = s[range.clone()].find('[') {
@@ -187,7 +206,11 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
             }
             Event::Html(html) | Event::InlineHtml(html) => {
                 let _ = html;
-                edits.extend(s[range.clone()].match_indices('<').map(|(i, _)| Edit::Lt(range.start + i)));
+                edits.extend(
+                    s[range.clone()]
+                        .match_indices('<')
+                        .map(|(i, _)| Edit::Lt(range.start + i)),
+                );
             }
             Event::Rule if first_block.is_none() => {
                 edits.push(Edit::Backslash(first_non_space(s, range.start)));
@@ -206,9 +229,13 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
     {
         let start = first_non_space(s, range.start);
         match tag {
-            Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::List(None) => edits.push(Edit::Backslash(start)),
+            Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::List(None) => {
+                edits.push(Edit::Backslash(start))
+            }
             Tag::List(Some(_)) => {
-                let digits = s[start..].find(|c: char| !c.is_ascii_digit()).map_or(s.len(), |i| start + i);
+                let digits = s[start..]
+                    .find(|c: char| !c.is_ascii_digit())
+                    .map_or(s.len(), |i| start + i);
                 edits.push(Edit::Backslash(digits));
             }
             Tag::CodeBlock(CodeBlockKind::Fenced(_)) => edits.push(Edit::Backslash(start)),
@@ -229,7 +256,9 @@ fn is_link_escape(s: &str, e: Edit) -> bool {
 }
 
 fn first_non_space(s: &str, from: usize) -> usize {
-    s[from..].find(|c: char| c != ' ' && c != '\t').map_or(from, |i| from + i)
+    s[from..]
+        .find(|c: char| c != ' ' && c != '\t')
+        .map_or(from, |i| from + i)
 }
 
 #[cfg(test)]
@@ -241,23 +270,50 @@ mod tests {
     fn verbatim_inline_markdown_passes() {
         let t = "Point `librechat.yaml` → **GT**; see [docs](https://example.com) — ok";
         assert_eq!(inline(t, LineStart), t);
-        assert_eq!(inline("`https://<tenant-host>/api`", Cell), "`https://<tenant-host>/api`");
+        assert_eq!(
+            inline("`https://<tenant-host>/api`", Cell),
+            "`https://<tenant-host>/api`"
+        );
     }
 
     #[test]
     fn raw_html_is_escaped() {
-        assert_eq!(inline("<script>alert(1)</script>", LineStart), "&lt;script>alert(1)&lt;/script>");
-        assert_eq!(inline("a \"><img src=x onerror=alert(1)>", Inline), "a \">&lt;img src=x onerror=alert(1)>");
-        assert_eq!(inline("base https://<tenant-host>/api", LineStart), "base https://&lt;tenant-host>/api");
+        assert_eq!(
+            inline("<script>alert(1)</script>", LineStart),
+            "&lt;script>alert(1)&lt;/script>"
+        );
+        assert_eq!(
+            inline("a \"><img src=x onerror=alert(1)>", Inline),
+            "a \">&lt;img src=x onerror=alert(1)>"
+        );
+        assert_eq!(
+            inline("base https://<tenant-host>/api", LineStart),
+            "base https://&lt;tenant-host>/api"
+        );
     }
 
     #[test]
     fn unsafe_links_become_text() {
-        assert_eq!(inline("[x](javascript:alert(1))", Inline), "\\[x](javascript:alert(1))");
-        assert_eq!(inline("![i](data:text/html,x)", Inline), "!\\[i](data:text/html,x)");
-        assert_eq!(inline("<javascript:alert(1)>", Inline), "&lt;javascript:alert(1)>");
-        assert_eq!(inline("[ok](https://a.example/x)", Inline), "[ok](https://a.example/x)");
-        assert_eq!(inline("[a]: javascript:alert(1)", LineStart), "\\[a]: javascript:alert(1)");
+        assert_eq!(
+            inline("[x](javascript:alert(1))", Inline),
+            "\\[x](javascript:alert(1))"
+        );
+        assert_eq!(
+            inline("![i](data:text/html,x)", Inline),
+            "!\\[i](data:text/html,x)"
+        );
+        assert_eq!(
+            inline("<javascript:alert(1)>", Inline),
+            "&lt;javascript:alert(1)>"
+        );
+        assert_eq!(
+            inline("[ok](https://a.example/x)", Inline),
+            "[ok](https://a.example/x)"
+        );
+        assert_eq!(
+            inline("[a]: javascript:alert(1)", LineStart),
+            "\\[a]: javascript:alert(1)"
+        );
     }
 
     #[test]

@@ -22,9 +22,11 @@ pub struct RenderContext {
 impl RenderContext {
     pub fn from_env() -> Result<Self, RenderError> {
         let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => {
-                Some(v.trim().parse::<u64>().map_err(|_| RenderError::SourceDateEpoch(v.clone()))?)
-            }
+            Ok(v) if !v.trim().is_empty() => Some(
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| RenderError::SourceDateEpoch(v.clone()))?,
+            ),
             _ => None,
         };
         Ok(RenderContext {
@@ -40,7 +42,10 @@ pub enum RenderError {
     #[error("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{0}`")]
     SourceDateEpoch(String),
     #[error("the {renderer} output would write `{path}` twice")]
-    DuplicatePath { renderer: &'static str, path: String },
+    DuplicatePath {
+        renderer: &'static str,
+        path: String,
+    },
     #[error("the generated manifest does not match its own schema: {0}")]
     ManifestSchema(String),
     #[error("cannot serialize JSON: {0}")]
@@ -98,7 +103,8 @@ impl Output {
 /// One output format.
 pub trait Renderer: Sync {
     fn name(&self) -> &'static str;
-    fn render(&self, book: &Book, ctx: &RenderContext, out: &mut Output) -> Result<(), RenderError>;
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &mut Output)
+    -> Result<(), RenderError>;
 }
 
 /// Every output format, rendered in parallel and merged in a fixed order.

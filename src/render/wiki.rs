@@ -18,12 +18,26 @@ impl Renderer for Wiki {
         "wiki"
     }
 
-    fn render(&self, book: &Book, ctx: &RenderContext, out: &mut Output) -> Result<(), RenderError> {
+    fn render(
+        &self,
+        book: &Book,
+        ctx: &RenderContext,
+        out: &mut Output,
+    ) -> Result<(), RenderError> {
         for rb in &book.runbooks {
-            out.add(format!("{DIR}/{}.md", book.wiki_page(rb)), runbook_page(book, rb));
+            out.add(
+                format!("{DIR}/{}.md", book.wiki_page(rb)),
+                runbook_page(book, rb),
+            );
         }
-        out.add(format!("{DIR}/{}.md", book.wiki.index_page), index_page(book));
-        out.add(format!("{DIR}/{}.md", book.wiki.matrix_page), matrix_page(book));
+        out.add(
+            format!("{DIR}/{}.md", book.wiki.index_page),
+            index_page(book),
+        );
+        out.add(
+            format!("{DIR}/{}.md", book.wiki.matrix_page),
+            matrix_page(book),
+        );
         out.add(format!("{DIR}/Home.md"), home_page(book));
         out.add(format!("{DIR}/_Sidebar.md"), sidebar(book));
         out.add(format!("{DIR}/_Footer.md"), footer(book, ctx));
@@ -67,7 +81,9 @@ fn link(text: &str, page: &str) -> String {
 
 /// Link text: inline Markdown with its brackets escaped.
 fn link_text(text: &str) -> String {
-    inline(text, Place::Inline).replace('[', "\\[").replace(']', "\\]")
+    inline(text, Place::Inline)
+        .replace('[', "\\[")
+        .replace(']', "\\]")
 }
 
 fn cell(text: Option<&str>) -> String {
@@ -104,10 +120,15 @@ pub fn runbook_page(book: &Book, rb: &Runbook) -> String {
     p.bullets(&rb.docs);
     p.blank().heading("### Configuration fields");
     for f in &rb.config {
-        p.line(format!("- **{}:** {}", inline(&f.field, Place::Inline), code(&f.value, Place::Inline)));
+        p.line(format!(
+            "- **{}:** {}",
+            inline(&f.field, Place::Inline),
+            code(&f.value, Place::Inline)
+        ));
     }
     p.blank().heading("### GT route mapping");
-    p.line("| GT route | Verdict | Client integration |").line("| --- | --- | --- |");
+    p.line("| GT route | Verdict | Client integration |")
+        .line("| --- | --- | --- |");
     for (route, mapping) in c.routes.iter().zip(&rb.routes) {
         p.line(format!(
             "| {} | {} | {} |",
@@ -155,8 +176,15 @@ fn plain_export(book: &Book, rb: &Runbook) -> String {
     let one = |s: &str| markdown::fold_lines(s);
     let mut e = Vec::new();
     e.push(format!("{} runbook", one(&rb.title)));
-    e.push(format!("{} · {}", one(&c.compatibility[rb.compatibility].label), one(&c.categories[rb.category].label)));
-    e.push(format!("Recommended key preset: {}", one(&c.key_presets[rb.key_preset].label)));
+    e.push(format!(
+        "{} · {}",
+        one(&c.compatibility[rb.compatibility].label),
+        one(&c.categories[rb.category].label)
+    ));
+    e.push(format!(
+        "Recommended key preset: {}",
+        one(&c.key_presets[rb.key_preset].label)
+    ));
     if let Some(ev) = rb.evidence {
         e.push(format!("Evidence: {}", one(&c.evidence[ev].label)));
     }
@@ -167,12 +195,24 @@ fn plain_export(book: &Book, rb: &Runbook) -> String {
     e.extend(rb.docs.iter().map(|u| format!("- {}", one(u))));
     e.push(String::new());
     e.push("Configuration fields:".into());
-    e.extend(rb.config.iter().map(|f| format!("- {}: {}", one(&f.field), one(&f.value))));
+    e.extend(
+        rb.config
+            .iter()
+            .map(|f| format!("- {}: {}", one(&f.field), one(&f.value))),
+    );
     e.push(String::new());
     e.push("GT route mapping:".into());
     for (route, mapping) in c.routes.iter().zip(&rb.routes) {
-        let note = mapping.integration.as_deref().map_or_else(|| "not documented".into(), one);
-        e.push(format!("- {} ({}): {}", one(&route.route), book.verdict_id(mapping), note));
+        let note = mapping
+            .integration
+            .as_deref()
+            .map_or_else(|| "not documented".into(), one);
+        e.push(format!(
+            "- {} ({}): {}",
+            one(&route.route),
+            book.verdict_id(mapping),
+            note
+        ));
     }
     if !rb.not_supported.is_empty() {
         e.push(String::new());
@@ -188,7 +228,11 @@ fn plain_export(book: &Book, rb: &Runbook) -> String {
         e.push(String::new());
         e.push(head.into());
         for (i, x) in items.iter().enumerate() {
-            e.push(if numbered { format!("{}. {}", i + 1, one(x)) } else { format!("- {}", one(x)) });
+            e.push(if numbered {
+                format!("{}. {}", i + 1, one(x))
+            } else {
+                format!("- {}", one(x))
+            });
         }
     }
     e.join("\n")
@@ -247,13 +291,19 @@ pub fn matrix_page(book: &Book) -> String {
         p.line(mode_line(term));
     }
     p.blank();
-    p.line("| Client | Category | Compatibility | Key preset | Chat | Files | Persistence | Details |");
+    p.line(
+        "| Client | Category | Compatibility | Key preset | Chat | Files | Persistence | Details |",
+    );
     p.line("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let ordered = book.ordered();
     for rb in &ordered {
         let client = match rb.matrix.subtitle.as_deref() {
             Some(sub) if !sub.trim().is_empty() => {
-                format!("{} · {}", link(&rb.title, &book.wiki_page(rb)), inline(sub, Place::Cell))
+                format!(
+                    "{} · {}",
+                    link(&rb.title, &book.wiki_page(rb)),
+                    inline(sub, Place::Cell)
+                )
             }
             _ => link(&rb.title, &book.wiki_page(rb)),
         };
@@ -274,11 +324,17 @@ pub fn matrix_page(book: &Book) -> String {
         .verdicts
         .iter()
         .map(|v| {
-            let d = v.description.as_deref().map(|d| format!(": {}", inline(d, Place::Inline))).unwrap_or_default();
+            let d = v
+                .description
+                .as_deref()
+                .map(|d| format!(": {}", inline(d, Place::Inline)))
+                .unwrap_or_default();
             format!("- `{}` ({} support){d}", v.id, v.support.as_str())
         })
         .collect();
-    legend.push(format!("- `{UNKNOWN}`: the runbook does not map this route yet."));
+    legend.push(format!(
+        "- `{UNKNOWN}`: the runbook does not map this route yet."
+    ));
     for l in legend {
         p.line(l);
     }
@@ -291,7 +347,10 @@ pub fn matrix_page(book: &Book) -> String {
     }
     p.line(head).line(rule);
     for rb in &ordered {
-        let mut row = format!("| {} |", link(&rb.title, &book.wiki_page(rb)).replace('|', "\\|"));
+        let mut row = format!(
+            "| {} |",
+            link(&rb.title, &book.wiki_page(rb)).replace('|', "\\|")
+        );
         for m in &rb.routes {
             let _ = write!(row, " {} |", inline(book.verdict_id(m), Place::Cell));
         }
@@ -302,7 +361,11 @@ pub fn matrix_page(book: &Book) -> String {
 
 fn mode_line(term: &Term) -> String {
     match term.description.as_deref() {
-        Some(d) => format!("- **{}** — {}", inline(&term.label, Place::Inline), inline(d, Place::Inline)),
+        Some(d) => format!(
+            "- **{}** — {}",
+            inline(&term.label, Place::Inline),
+            inline(d, Place::Inline)
+        ),
         None => format!("- **{}**", inline(&term.label, Place::Inline)),
     }
 }
@@ -329,10 +392,17 @@ fn home_page(book: &Book) -> String {
         link("Compatibility matrix", &book.wiki.matrix_page)
     ));
     p.blank().heading("### GT routes");
-    p.line("How many clients reach each route, by support level.").blank();
-    p.line("| GT route | Summary | Full | Partial | None | Unknown |").line("| --- | --- | --- | --- | --- | --- |");
+    p.line("How many clients reach each route, by support level.")
+        .blank();
+    p.line("| GT route | Summary | Full | Partial | None | Unknown |")
+        .line("| --- | --- | --- | --- | --- | --- |");
     for (i, route) in c.routes.iter().enumerate() {
-        let count = |level: &str| book.runbooks.iter().filter(|rb| book.support(&rb.routes[i]) == level).count();
+        let count = |level: &str| {
+            book.runbooks
+                .iter()
+                .filter(|rb| book.support(&rb.routes[i]) == level)
+                .count()
+        };
         p.line(format!(
             "| {} | {} | {} | {} | {} | {} |",
             code(&route.route, Place::Cell),
@@ -349,10 +419,18 @@ fn home_page(book: &Book) -> String {
 fn sidebar(book: &Book) -> String {
     let mut p = Page::new();
     p.line(format!("**{}**", link("Home", "Home"))).blank();
-    p.line(format!("- {}", link("Client runbooks", &book.wiki.index_page)));
-    p.line(format!("- {}", link("Compatibility matrix", &book.wiki.matrix_page)));
+    p.line(format!(
+        "- {}",
+        link("Client runbooks", &book.wiki.index_page)
+    ));
+    p.line(format!(
+        "- {}",
+        link("Compatibility matrix", &book.wiki.matrix_page)
+    ));
     for (term, runbooks) in book.by_category() {
-        p.blank().line(format!("**{}**", inline(&term.label, Place::Inline))).blank();
+        p.blank()
+            .line(format!("**{}**", inline(&term.label, Place::Inline)))
+            .blank();
         for rb in runbooks {
             p.line(format!("- {}", link(&rb.title, &book.wiki_page(rb))));
         }
@@ -362,7 +440,10 @@ fn sidebar(book: &Book) -> String {
 
 fn footer(book: &Book, ctx: &RenderContext) -> String {
     let sources = match &book.site.repository {
-        Some(repo) => format!("[the runbook sources]({})", markdown::link_destination(repo)),
+        Some(repo) => format!(
+            "[the runbook sources]({})",
+            markdown::link_destination(repo)
+        ),
         None => "the runbook sources".into(),
     };
     format!(

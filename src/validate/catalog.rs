@@ -25,7 +25,12 @@ pub struct CatalogCheck {
 impl CatalogCheck {
     pub fn into_book(self, mut runbooks: Vec<Runbook>) -> Book {
         runbooks.sort_by(|a, b| a.slug.cmp(&b.slug));
-        Book { site: self.site, wiki: self.wiki, catalog: self.catalog, runbooks }
+        Book {
+            site: self.site,
+            wiki: self.wiki,
+            catalog: self.catalog,
+            runbooks,
+        }
     }
 }
 
@@ -33,25 +38,42 @@ fn index<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {
     ids.enumerate().map(|(i, id)| (id.clone(), i)).collect()
 }
 
-fn terms<V>(map: indexmap::IndexMap<String, V>, f: impl Fn(V) -> (String, Option<String>)) -> Vec<Term> {
+fn terms<V>(
+    map: indexmap::IndexMap<String, V>,
+    f: impl Fn(V) -> (String, Option<String>),
+) -> Vec<Term> {
     map.into_iter()
         .map(|(id, v)| {
             let (label, description) = f(v);
-            Term { id, label, description }
+            Term {
+                id,
+                label,
+                description,
+            }
         })
         .collect()
 }
 
-pub fn build(doc: &Document, source: ConfigSource, diagnostics: &mut Vec<Diagnostic>) -> CatalogCheck {
+pub fn build(
+    doc: &Document,
+    source: ConfigSource,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> CatalogCheck {
     let mut routes = HashMap::new();
     for (i, r) in source.routes.iter().enumerate() {
         if let Some(first) = routes.insert(r.route.clone(), i) {
             routes.insert(r.route.clone(), first);
             let pointer = format!("/routes/{i}/route");
             diagnostics.push(
-                Diagnostic::error("duplicate-route", format!("route `{}` is listed twice in the catalog", r.route))
-                    .in_file(&doc.path, doc.spans.value(&pointer))
-                    .with_hint(format!("it is already entry {} of `routes`; remove one", first + 1)),
+                Diagnostic::error(
+                    "duplicate-route",
+                    format!("route `{}` is listed twice in the catalog", r.route),
+                )
+                .in_file(&doc.path, doc.spans.value(&pointer))
+                .with_hint(format!(
+                    "it is already entry {} of `routes`; remove one",
+                    first + 1
+                )),
             );
         }
     }
@@ -62,16 +84,30 @@ pub fn build(doc: &Document, source: ConfigSource, diagnostics: &mut Vec<Diagnos
     };
     if wiki.index_page.eq_ignore_ascii_case(&wiki.matrix_page) {
         diagnostics.push(
-            Diagnostic::error("page-collision", "`wiki.index_page` and `wiki.matrix_page` name the same page")
-                .in_file(&doc.path, doc.spans.value("/wiki/matrix_page")),
+            Diagnostic::error(
+                "page-collision",
+                "`wiki.index_page` and `wiki.matrix_page` name the same page",
+            )
+            .in_file(&doc.path, doc.spans.value("/wiki/matrix_page")),
         );
     }
     let catalog = Catalog {
-        routes: source.routes.into_iter().map(|r| Route { route: r.route, summary: r.summary }).collect(),
+        routes: source
+            .routes
+            .into_iter()
+            .map(|r| Route {
+                route: r.route,
+                summary: r.summary,
+            })
+            .collect(),
         verdicts: source
             .verdicts
             .into_iter()
-            .map(|(id, v)| Verdict { id, support: v.support, description: v.description })
+            .map(|(id, v)| Verdict {
+                id,
+                support: v.support,
+                description: v.description,
+            })
             .collect(),
         compatibility: terms(source.compatibility, |l| match l {
             LabelSource::Short(label) => (label.0, None),

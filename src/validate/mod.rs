@@ -58,7 +58,9 @@ pub fn validate(tree: &Tree) -> Result<Validated, SchemaError> {
     diagnostic::normalize(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let book = match catalog {
-        Some(catalog) if !has_errors => Some(catalog.into_book(runbooks.into_iter().map(|c| c.runbook).collect())),
+        Some(catalog) if !has_errors => {
+            Some(catalog.into_book(runbooks.into_iter().map(|c| c.runbook).collect()))
+        }
         _ => None,
     };
     Ok(Validated { book, diagnostics })
@@ -97,10 +99,12 @@ pub fn catalog(tree: &Tree) -> Result<(Option<CatalogView>, Vec<Diagnostic>), Sc
         let typed: Option<ConfigSource> = typed(doc, &check, &mut diagnostics);
         typed.map(|source| catalog::build(doc, source, &mut diagnostics))
     });
-    let view = view.filter(|_| !diagnostics.iter().any(Diagnostic::is_error)).map(|c| CatalogView {
-        catalog: c.catalog,
-        wiki: c.wiki,
-    });
+    let view = view
+        .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
+        .map(|c| CatalogView {
+            catalog: c.catalog,
+            wiki: c.wiki,
+        });
     Ok((view, diagnostics))
 }
 

@@ -49,21 +49,43 @@ struct Vocabulary<'a> {
 }
 
 impl<'a> Vocabulary<'a> {
-    fn of(what: &'static str, key: &'static str, table: &'a HashMap<String, usize>, terms: &'a [model::Term]) -> Self {
-        Vocabulary { what, key, table, ids: terms.iter().map(|t| t.id.as_str()).collect() }
+    fn of(
+        what: &'static str,
+        key: &'static str,
+        table: &'a HashMap<String, usize>,
+        terms: &'a [model::Term],
+    ) -> Self {
+        Vocabulary {
+            what,
+            key,
+            table,
+            ids: terms.iter().map(|t| t.id.as_str()).collect(),
+        }
     }
 
     /// The index of `id`, or an error diagnostic at `pointer`.
-    fn lookup(&self, doc: &Document, pointer: &str, id: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
+    fn lookup(
+        &self,
+        doc: &Document,
+        pointer: &str,
+        id: &str,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<usize> {
         if let Some(&i) = self.table.get(id) {
             return Some(i);
         }
         let known = suggest::list(&self.ids);
         let hint = match suggest::closest(id, self.ids.iter().copied()) {
             Some(best) => format!("did you mean `{best}`? known {}: {known}", self.what),
-            None => format!("known {}: {known} (`{}` in gtdocs.yaml)", self.what, self.key),
+            None => format!(
+                "known {}: {known} (`{}` in gtdocs.yaml)",
+                self.what, self.key
+            ),
         };
-        let singular = self.what.strip_suffix("ies").map_or_else(|| self.what.trim_end_matches('s').to_string(), |s| format!("{s}y"));
+        let singular = self.what.strip_suffix("ies").map_or_else(
+            || self.what.trim_end_matches('s').to_string(),
+            |s| format!("{s}y"),
+        );
         diagnostics.push(
             Diagnostic::error("unknown-id", format!("unknown {singular} `{id}`"))
                 .in_file(&doc.path, doc.spans.value(pointer))
@@ -83,7 +105,11 @@ pub fn check(
     catalog: Option<&CatalogCheck>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Checked> {
-    let slug = doc.rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let slug = doc
+        .rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if !SLUG.is_match(&slug) {
         diagnostics.push(
             Diagnostic::error(
@@ -104,13 +130,31 @@ pub fn check(
         text(pointer).and_then(|id| vocabulary.lookup(doc, pointer, id, diagnostics))
     };
     let compatibility = refer(
-        Vocabulary::of("compatibility levels", "compatibility", &c.compatibility, &cat.compatibility),
+        Vocabulary::of(
+            "compatibility levels",
+            "compatibility",
+            &c.compatibility,
+            &cat.compatibility,
+        ),
         "/compatibility",
     );
-    let category = refer(Vocabulary::of("categories", "categories", &c.categories, &cat.categories), "/category");
-    let key_preset =
-        refer(Vocabulary::of("key presets", "key_presets", &c.key_presets, &cat.key_presets), "/key_preset");
-    let evidence = refer(Vocabulary::of("evidence kinds", "evidence", &c.evidence, &cat.evidence), "/evidence");
+    let category = refer(
+        Vocabulary::of("categories", "categories", &c.categories, &cat.categories),
+        "/category",
+    );
+    let key_preset = refer(
+        Vocabulary::of(
+            "key presets",
+            "key_presets",
+            &c.key_presets,
+            &cat.key_presets,
+        ),
+        "/key_preset",
+    );
+    let evidence = refer(
+        Vocabulary::of("evidence kinds", "evidence", &c.evidence, &cat.evidence),
+        "/evidence",
+    );
     let verdicts = Vocabulary {
         what: "verdicts",
         key: "verdicts",
@@ -123,7 +167,9 @@ pub fn check(
     let listed = doc.value.get("routes").and_then(Value::as_array);
     for (i, mapping) in listed.into_iter().flatten().enumerate() {
         let pointer = format!("/routes/{i}/route");
-        let Some(route) = mapping.get("route").and_then(Value::as_str) else { continue };
+        let Some(route) = mapping.get("route").and_then(Value::as_str) else {
+            continue;
+        };
         let Some(&r) = c.routes.get(route) else {
             let hint = match suggest::closest(route, route_ids.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`?"),
@@ -139,10 +185,15 @@ pub fn check(
         };
         if let Some((first, _)) = &routes[r] {
             diagnostics.push(
-                Diagnostic::error("duplicate-route", format!("route `{route}` is mapped twice"))
-                    .in_file(&doc.path, doc.spans.value(&pointer))
-                    .with_label("second mapping")
-                    .with_hint(format!("it is already mapped by `routes[{first}]`; keep one entry per route")),
+                Diagnostic::error(
+                    "duplicate-route",
+                    format!("route `{route}` is mapped twice"),
+                )
+                .in_file(&doc.path, doc.spans.value(&pointer))
+                .with_label("second mapping")
+                .with_hint(format!(
+                    "it is already mapped by `routes[{first}]`; keep one entry per route"
+                )),
             );
             continue;
         }
@@ -150,13 +201,30 @@ pub fn check(
             .get("verdict")
             .and_then(Value::as_str)
             .and_then(|v| verdicts.lookup(doc, &format!("/routes/{i}/verdict"), v, diagnostics));
-        let integration = mapping.get("integration").and_then(Value::as_str).map(str::to_string);
-        routes[r] = Some((i, RouteMapping { verdict, integration }));
+        let integration = mapping
+            .get("integration")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        routes[r] = Some((
+            i,
+            RouteMapping {
+                verdict,
+                integration,
+            },
+        ));
     }
-    let missing: Vec<&str> =
-        routes.iter().zip(&route_ids).filter(|(m, _)| m.is_none()).map(|(_, id)| *id).collect();
+    let missing: Vec<&str> = routes
+        .iter()
+        .zip(&route_ids)
+        .filter(|(m, _)| m.is_none())
+        .map(|(_, id)| *id)
+        .collect();
     if listed.is_some() && !missing.is_empty() {
-        let (what, them) = if missing.len() == 1 { ("route", "it") } else { ("routes", "them") };
+        let (what, them) = if missing.len() == 1 {
+            ("route", "it")
+        } else {
+            ("routes", "them")
+        };
         diagnostics.push(
             Diagnostic::warning(
                 "missing-route",
@@ -164,7 +232,10 @@ pub fn check(
             )
             .in_file(&doc.path, doc.spans.key("/routes"))
             .with_label(format!("shown as \"{}\" in every output", model::UNKNOWN))
-            .with_hint(format!("add {them} to `routes` with a verdict ({})", verdicts.ids.join(", "))),
+            .with_hint(format!(
+                "add {them} to `routes` with a verdict ({})",
+                verdicts.ids.join(", ")
+            )),
         );
     }
 
@@ -172,7 +243,9 @@ pub fn check(
         return None;
     }
     let source = source?;
-    let intro = source.intro.unwrap_or_else(|| model::default_intro(&source.title));
+    let intro = source
+        .intro
+        .unwrap_or_else(|| model::default_intro(&source.title));
     let runbook = Runbook {
         slug,
         source: doc.rel.clone(),
@@ -184,8 +257,18 @@ pub fn check(
         key_preset: key_preset?,
         evidence,
         docs: source.docs.into_iter().map(|d| d.0).collect(),
-        config: source.config.into_iter().map(|c| ConfigField { field: c.field, value: c.value }).collect(),
-        routes: routes.into_iter().map(|m| m.map(|(_, m)| m).unwrap_or_default()).collect(),
+        config: source
+            .config
+            .into_iter()
+            .map(|c| ConfigField {
+                field: c.field,
+                value: c.value,
+            })
+            .collect(),
+        routes: routes
+            .into_iter()
+            .map(|m| m.map(|(_, m)| m).unwrap_or_default())
+            .collect(),
         not_supported: source.not_supported,
         prerequisites: source.prerequisites,
         setup: source.setup,
@@ -204,16 +287,26 @@ pub fn check(
 }
 
 /// Every text of a runbook is published: none may hold a real-looking secret.
-fn check_credentials(doc: &Document, value: &Value, pointer: String, diagnostics: &mut Vec<Diagnostic>) {
+fn check_credentials(
+    doc: &Document,
+    value: &Value,
+    pointer: String,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     match value {
         Value::String(s) => {
             if let Some(found) = looks_like_credential(s) {
                 let shown: String = found.chars().take(9).collect();
                 diagnostics.push(
-                    Diagnostic::error("credential", format!("this looks like a real credential (`{shown}…`)"))
-                        .in_file(&doc.path, doc.spans.value(&pointer))
-                        .with_label("runbooks are published")
-                        .with_hint("use a placeholder such as `gtak_...`, and revoke the key if it was real"),
+                    Diagnostic::error(
+                        "credential",
+                        format!("this looks like a real credential (`{shown}…`)"),
+                    )
+                    .in_file(&doc.path, doc.spans.value(&pointer))
+                    .with_label("runbooks are published")
+                    .with_hint(
+                        "use a placeholder such as `gtak_...`, and revoke the key if it was real",
+                    ),
                 );
             }
         }
@@ -224,7 +317,12 @@ fn check_credentials(doc: &Document, value: &Value, pointer: String, diagnostics
         }
         Value::Object(map) => {
             for (k, v) in map {
-                check_credentials(doc, v, format!("{pointer}/{}", crate::load::yaml::pointer_token(k)), diagnostics);
+                check_credentials(
+                    doc,
+                    v,
+                    format!("{pointer}/{}", crate::load::yaml::pointer_token(k)),
+                    diagnostics,
+                );
             }
         }
         _ => {}
@@ -234,17 +332,37 @@ fn check_credentials(doc: &Document, value: &Value, pointer: String, diagnostics
 /// Checks that need every runbook: unique titles, wiki page names that do
 /// not collide with the generated pages. They read every parsed document,
 /// also those with other problems.
-pub fn check_across(tree: &Tree, catalog: Option<&CatalogCheck>, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check_across(
+    tree: &Tree,
+    catalog: Option<&CatalogCheck>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let mut titles: HashMap<String, &Document> = HashMap::new();
     for doc in &tree.runbooks {
-        let Some(title) = doc.value.get("title").and_then(Value::as_str).map(str::trim) else { continue };
+        let Some(title) = doc
+            .value
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::trim)
+        else {
+            continue;
+        };
         let key = title.to_lowercase();
         if let Some(first) = titles.get(&key) {
-            let at = first.spans.value("/title").map_or(String::new(), |s| format!(":{}:{}", s.line, s.column));
+            let at = first
+                .spans
+                .value("/title")
+                .map_or(String::new(), |s| format!(":{}:{}", s.line, s.column));
             diagnostics.push(
-                Diagnostic::error("duplicate-title", format!("title `{title}` is already used"))
-                    .in_file(&doc.path, doc.spans.value("/title"))
-                    .with_hint(format!("`{}{at}` has the same title; titles must be unique", first.path.display())),
+                Diagnostic::error(
+                    "duplicate-title",
+                    format!("title `{title}` is already used"),
+                )
+                .in_file(&doc.path, doc.spans.value("/title"))
+                .with_hint(format!(
+                    "`{}{at}` has the same title; titles must be unique",
+                    first.path.display()
+                )),
             );
         } else {
             titles.insert(key, doc);
@@ -259,14 +377,31 @@ pub fn check_across(tree: &Tree, catalog: Option<&CatalogCheck>, diagnostics: &m
         ("the wiki footer", "_Footer"),
     ];
     for doc in &tree.runbooks {
-        let slug = doc.rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let slug = doc
+            .rel
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let page = model::wiki_page_name(&c.wiki.page_prefix, &slug);
-        if let Some((what, _)) = reserved.iter().find(|(_, name)| name.eq_ignore_ascii_case(&page)) {
-            let config = tree.config.as_ref().map(|d| d.path.clone()).unwrap_or_default();
+        if let Some((what, _)) = reserved
+            .iter()
+            .find(|(_, name)| name.eq_ignore_ascii_case(&page))
+        {
+            let config = tree
+                .config
+                .as_ref()
+                .map(|d| d.path.clone())
+                .unwrap_or_default();
             diagnostics.push(
-                Diagnostic::error("page-collision", format!("wiki page `{page}` of this runbook is also {what}"))
-                    .in_file(&doc.path, None)
-                    .with_hint(format!("rename the runbook or change the page names in `{}`", config.display())),
+                Diagnostic::error(
+                    "page-collision",
+                    format!("wiki page `{page}` of this runbook is also {what}"),
+                )
+                .in_file(&doc.path, None)
+                .with_hint(format!(
+                    "rename the runbook or change the page names in `{}`",
+                    config.display()
+                )),
             );
         }
     }

@@ -27,8 +27,10 @@ pub struct StructureCheck {
 impl StructureCheck {
     pub fn new(kind: SchemaKind) -> Result<Self, SchemaError> {
         let schema = kind.schema();
-        let validator = jsonschema::draft7::new(&schema)
-            .map_err(|e| SchemaError { kind, message: e.to_string() })?;
+        let validator = jsonschema::draft7::new(&schema).map_err(|e| SchemaError {
+            kind,
+            message: e.to_string(),
+        })?;
         Ok(StructureCheck { schema, validator })
     }
 
@@ -41,7 +43,10 @@ impl StructureCheck {
                     .with_hint("`gtdocs new <slug>` writes a complete runbook skeleton"),
             ];
         }
-        self.validator.iter_errors(&doc.value).flat_map(|e| self.diagnose(doc, &e)).collect()
+        self.validator
+            .iter_errors(&doc.value)
+            .flat_map(|e| self.diagnose(doc, &e))
+            .collect()
     }
 
     fn diagnose(&self, doc: &Document, error: &ValidationError<'_>) -> Vec<Diagnostic> {
@@ -71,9 +76,14 @@ impl StructureCheck {
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
                 let description = self.property_description(parent_of(schema_pointer), name);
-                let span = if pointer.is_empty() { doc.spans.value("") } else { doc.spans.key(pointer) };
-                let mut d = Diagnostic::error("missing-field", format!("missing required field `{name}`"))
-                    .in_file(&doc.path, span);
+                let span = if pointer.is_empty() {
+                    doc.spans.value("")
+                } else {
+                    doc.spans.key(pointer)
+                };
+                let mut d =
+                    Diagnostic::error("missing-field", format!("missing required field `{name}`"))
+                        .in_file(&doc.path, span);
                 if let Some(description) = description {
                     d = d.with_hint(format!("`{name}`: {description}"));
                 }
@@ -82,83 +92,135 @@ impl StructureCheck {
             ValidationErrorKind::Type { .. } => {
                 let expected = self.expected_type(parent_of(schema_pointer));
                 let found = describe(instance);
-                let mut d = Diagnostic::error("wrong-type", format!("{field}: expected {expected}, found {found}"));
-                if expected.contains("text") && matches!(**instance, Value::Number(_) | Value::Bool(_)) {
+                let mut d = Diagnostic::error(
+                    "wrong-type",
+                    format!("{field}: expected {expected}, found {found}"),
+                );
+                if expected.contains("text")
+                    && matches!(**instance, Value::Number(_) | Value::Bool(_))
+                {
                     d = d.with_hint("quote the value to make it text, e.g. \"2024\"");
                 } else if instance.is_null() {
-                    d = d.with_hint("the value is empty; write one after the colon or remove the key");
+                    d = d.with_hint(
+                        "the value is empty; write one after the colon or remove the key",
+                    );
                 }
                 vec![at_value(d)]
             }
             ValidationErrorKind::MinItems { limit } => vec![at_value(
-                Diagnostic::error("too-few-items", format!("{field}: needs at least {limit} item{}", plural(*limit)))
-                    .with_optional_hint(self.property_description_at(schema_pointer)),
+                Diagnostic::error(
+                    "too-few-items",
+                    format!("{field}: needs at least {limit} item{}", plural(*limit)),
+                )
+                .with_optional_hint(self.property_description_at(schema_pointer)),
             )],
             ValidationErrorKind::MinProperties { limit } => vec![at_value(Diagnostic::error(
                 "too-few-items",
-                format!("{field}: needs at least {limit} entr{}", if *limit == 1 { "y" } else { "ies" }),
+                format!(
+                    "{field}: needs at least {limit} entr{}",
+                    if *limit == 1 { "y" } else { "ies" }
+                ),
             ))],
             ValidationErrorKind::MinLength { .. } => {
-                vec![at_value(Diagnostic::error("empty-value", format!("{field}: must not be empty")))]
+                vec![at_value(Diagnostic::error(
+                    "empty-value",
+                    format!("{field}: must not be empty"),
+                ))]
             }
             ValidationErrorKind::Pattern { pattern } => {
                 let value = instance.as_str().unwrap_or_default();
                 let (message, hint) = pattern_message(pattern, value);
-                vec![at_value(Diagnostic::error("bad-value", format!("{field}: {message}")).with_hint(hint))]
+                vec![at_value(
+                    Diagnostic::error("bad-value", format!("{field}: {message}")).with_hint(hint),
+                )]
             }
             ValidationErrorKind::Enum { options } => {
-                let options: Vec<&str> = options.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                let options: Vec<&str> = options
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
                 let value = instance.as_str().unwrap_or_default();
                 let hint = match suggest::closest(value, options.iter().copied()) {
-                    Some(best) => format!("did you mean `{best}`? known values: {}", options.join(", ")),
+                    Some(best) => format!(
+                        "did you mean `{best}`? known values: {}",
+                        options.join(", ")
+                    ),
                     None => format!("known values: {}", options.join(", ")),
                 };
                 vec![at_value(
-                    Diagnostic::error("unknown-value", format!("{field}: `{}` is not allowed", compact(instance)))
-                        .with_hint(hint),
+                    Diagnostic::error(
+                        "unknown-value",
+                        format!("{field}: `{}` is not allowed", compact(instance)),
+                    )
+                    .with_hint(hint),
                 )]
             }
             ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
                 let forms = self.forms_at(schema_pointer);
-                vec![at_value(
-                    Diagnostic::error("wrong-type", format!("{field}: expected {forms}, found {}", describe(instance))),
-                )]
+                vec![at_value(Diagnostic::error(
+                    "wrong-type",
+                    format!("{field}: expected {forms}, found {}", describe(instance)),
+                ))]
             }
-            _ => vec![at_value(Diagnostic::error("invalid", format!("{field}: {error}")))],
+            _ => vec![at_value(Diagnostic::error(
+                "invalid",
+                format!("{field}: {error}"),
+            ))],
         }
     }
 
     fn schema_at(&self, pointer: &str) -> Option<&Value> {
-        self.schema.pointer(pointer).map(|s| schema::resolve_ref(&self.schema, s))
+        self.schema
+            .pointer(pointer)
+            .map(|s| schema::resolve_ref(&self.schema, s))
     }
 
     fn allowed_at(&self, pointer: &str) -> Vec<&str> {
-        self.schema_at(pointer).map(|s| schema::property_names(&self.schema, s)).unwrap_or_default()
+        self.schema_at(pointer)
+            .map(|s| schema::property_names(&self.schema, s))
+            .unwrap_or_default()
     }
 
     fn property_description(&self, object_pointer: &str, name: &str) -> Option<String> {
         let object = self.schema_at(object_pointer)?;
         let property = schema::resolve_ref(&self.schema, object.get("properties")?.get(name)?);
-        property.get("description").and_then(Value::as_str).map(first_sentence)
+        property
+            .get("description")
+            .and_then(Value::as_str)
+            .map(first_sentence)
     }
 
     /// The description of the property whose keyword failed (`.../docs/minItems`).
     fn property_description_at(&self, keyword_pointer: &str) -> Option<String> {
         let s = self.schema.pointer(parent_of(keyword_pointer))?;
-        s.get("description").and_then(Value::as_str).map(first_sentence)
+        s.get("description")
+            .and_then(Value::as_str)
+            .map(first_sentence)
     }
 
     fn expected_type(&self, pointer: &str) -> String {
-        let Some(s) = self.schema.pointer(pointer) else { return "another type".into() };
+        let Some(s) = self.schema.pointer(pointer) else {
+            return "another type".into();
+        };
         let names: Vec<&str> = match s.get("type") {
             Some(Value::String(t)) => vec![t.as_str()],
-            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect(),
+            Some(Value::Array(ts)) => ts
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|t| *t != "null")
+                .collect(),
             _ => vec![],
         };
         if names.is_empty() {
             return "another type".into();
         }
-        names.iter().map(|t| type_name(t)).collect::<Vec<_>>().join(" or ")
+        names
+            .iter()
+            .map(|t| type_name(t))
+            .collect::<Vec<_>>()
+            .join(" or ")
     }
 
     /// Describes the alternatives of an `anyOf`/`oneOf`.
@@ -177,7 +239,13 @@ impl StructureCheck {
                         None => "a value".into(),
                     }
                 } else {
-                    format!("a mapping with {}", keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "a mapping with {}",
+                        keys.iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 }
             })
             .collect();
@@ -256,7 +324,9 @@ fn pattern_message(pattern: &str, value: &str) -> (String, String) {
             "links are published: write the full address, starting with https://".into(),
         ),
         SLUG_PATTERN => (
-            format!("`{value}` must be lowercase letters and digits, words joined by single dashes"),
+            format!(
+                "`{value}` must be lowercase letters and digits, words joined by single dashes"
+            ),
             format!("for example `{}`", suggest::slugify(value)),
         ),
         PAGE_NAME_PATTERN => (
@@ -267,6 +337,9 @@ fn pattern_message(pattern: &str, value: &str) -> (String, String) {
             format!("`{value}` is not a path prefix"),
             "start and end it with `/`, e.g. `/` or `/docs/`".into(),
         ),
-        other => (format!("`{value}` does not match `{other}`"), "see `gtdocs schema`".into()),
+        other => (
+            format!("`{value}` does not match `{other}`"),
+            "see `gtdocs schema`".into(),
+        ),
     }
 }

@@ -22,12 +22,20 @@ pub fn slugify(text: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "my-client".into() } else { out }
+    if out.is_empty() {
+        "my-client".into()
+    } else {
+        out
+    }
 }
 
 /// `a, b, c` with each item in backticks.
 pub fn list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
-    items.into_iter().map(|i| format!("`{}`", i.as_ref())).collect::<Vec<_>>().join(", ")
+    items
+        .into_iter()
+        .map(|i| format!("`{}`", i.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -15,16 +15,41 @@ fn bundled_runbooks_build_with_zero_warnings() {
     let tree = common::bundled_copy();
     let o = gtdocs(tree.path(), &["build", "--deny-warnings"]);
     assert!(o.status.success(), "{}", common::stderr(&o));
-    assert_eq!(common::stderr(&o), "", "a clean build prints nothing without -v");
+    assert_eq!(
+        common::stderr(&o),
+        "",
+        "a clean build prints nothing without -v"
+    );
     let site = snapshot(&tree.path().join("site"));
     let wiki = site.keys().filter(|k| k.starts_with("wiki/")).count();
-    let runbooks = site.keys().filter(|k| k.starts_with("json/runbooks/")).count();
+    let runbooks = site
+        .keys()
+        .filter(|k| k.starts_with("json/runbooks/"))
+        .count();
     assert_eq!(runbooks, 23);
-    assert_eq!(wiki, 23 + 5, "23 runbook pages, index, matrix, Home, _Sidebar, _Footer");
-    for page in ["Gen3-Gt-Api-Client-Runbooks", "Gen3-Gt-Api-Compatibility-Matrix", "Home", "_Sidebar", "_Footer"] {
-        assert!(site.contains_key(&format!("wiki/{page}.md")), "missing wiki/{page}.md");
+    assert_eq!(
+        wiki,
+        23 + 5,
+        "23 runbook pages, index, matrix, Home, _Sidebar, _Footer"
+    );
+    for page in [
+        "Gen3-Gt-Api-Client-Runbooks",
+        "Gen3-Gt-Api-Compatibility-Matrix",
+        "Home",
+        "_Sidebar",
+        "_Footer",
+    ] {
+        assert!(
+            site.contains_key(&format!("wiki/{page}.md")),
+            "missing wiki/{page}.md"
+        );
     }
-    for f in ["manifest.json", "schema/runbook.schema.json", "schema/config.schema.json", "schema/manifest.schema.json"] {
+    for f in [
+        "manifest.json",
+        "schema/runbook.schema.json",
+        "schema/config.schema.json",
+        "schema/manifest.schema.json",
+    ] {
         assert!(site.contains_key(&format!("json/{f}")), "missing json/{f}");
     }
 }
@@ -41,12 +66,21 @@ fn builds_are_byte_identical_across_runs_and_thread_counts() {
     }
     let first = snapshot(&a.path().join("site"));
     assert!(!first.is_empty());
-    assert!(first == snapshot(&b.path().join("site")), "1 thread vs 8 threads differ");
-    assert!(first == snapshot(&c.path().join("site")), "second run differs");
+    assert!(
+        first == snapshot(&b.path().join("site")),
+        "1 thread vs 8 threads differ"
+    );
+    assert!(
+        first == snapshot(&c.path().join("site")),
+        "second run differs"
+    );
     // Rebuilding over an existing site gives the same tree again.
     let o = build_into(tree.path(), &a.path().join("site"), &[]);
     assert!(o.status.success());
-    assert!(first == snapshot(&a.path().join("site")), "rebuild over the old site differs");
+    assert!(
+        first == snapshot(&a.path().join("site")),
+        "rebuild over the old site differs"
+    );
 }
 
 #[test]
@@ -56,28 +90,45 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     assert!(o.status.success(), "{}", common::stderr(&o));
     let site = tree.path().join("site");
     let before = snapshot(&site);
-    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).expect("mtime");
+    let mtime = |p: &Path| {
+        std::fs::metadata(p)
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    };
     let manifest_time = mtime(&site.join("json/manifest.json"));
 
     // An invalid source: exit 1, nothing written.
     let aider = tree.path().join("runbooks/aider.yaml");
     let text = std::fs::read_to_string(&aider).expect("read");
-    std::fs::write(&aider, text.replace("category: dev-tooling", "category: nope")).expect("write");
+    std::fs::write(
+        &aider,
+        text.replace("category: dev-tooling", "category: nope"),
+    )
+    .expect("write");
     let o = gtdocs(tree.path(), &["build"]);
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
     assert!(common::stderr(&o).contains("unknown category `nope`"));
-    assert!(before == snapshot(&site), "site changed after a failed build");
+    assert!(
+        before == snapshot(&site),
+        "site changed after a failed build"
+    );
     assert_eq!(manifest_time, mtime(&site.join("json/manifest.json")));
 
     // Warnings under --deny-warnings: exit 1, nothing written.
     std::fs::write(&aider, &text).expect("restore");
     let mut lines: Vec<&str> = text.lines().collect();
-    let at = lines.iter().position(|l| l.contains("route: GET /v1/models")).expect("route line");
+    let at = lines
+        .iter()
+        .position(|l| l.contains("route: GET /v1/models"))
+        .expect("route line");
     lines.drain(at..at + 3);
     std::fs::write(&aider, lines.join("\n")).expect("write");
     let o = gtdocs(tree.path(), &["build", "--deny-warnings"]);
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
-    assert!(before == snapshot(&site), "site changed after a denied build");
+    assert!(
+        before == snapshot(&site),
+        "site changed after a denied build"
+    );
 
     // No stray temporary folders beside the site.
     let leftovers: Vec<_> = std::fs::read_dir(tree.path())
@@ -85,7 +136,10 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().starts_with(".site"))
         .collect();
-    assert!(leftovers.is_empty(), "temporary folders left: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "temporary folders left: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -94,8 +148,15 @@ fn an_unwritable_output_is_an_io_error_and_changes_nothing() {
     std::fs::write(tree.path().join("blocker"), "a file, not a folder").expect("write");
     let o = gtdocs(tree.path(), &["build", "--out", "blocker/site"]);
     assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
-    assert!(common::stderr(&o).starts_with("error: "), "{}", common::stderr(&o));
-    assert_eq!(std::fs::read_to_string(tree.path().join("blocker")).expect("read"), "a file, not a folder");
+    assert!(
+        common::stderr(&o).starts_with("error: "),
+        "{}",
+        common::stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(tree.path().join("blocker")).expect("read"),
+        "a file, not a folder"
+    );
 }
 
 #[test]
@@ -103,8 +164,17 @@ fn the_output_may_not_be_the_tree_or_a_source_folder() {
     let tree = common::bundled_copy();
     for out in [".", "runbooks", "runbooks/site", ".."] {
         let o = gtdocs(tree.path(), &["build", "--out", out]);
-        assert_eq!(o.status.code(), Some(2), "--out {out}: {}", common::stderr(&o));
-        assert!(common::stderr(&o).contains("refusing to write"), "{}", common::stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "--out {out}: {}",
+            common::stderr(&o)
+        );
+        assert!(
+            common::stderr(&o).contains("refusing to write"),
+            "{}",
+            common::stderr(&o)
+        );
     }
     assert!(tree.path().join("runbooks/librechat.yaml").is_file());
 }
@@ -115,24 +185,51 @@ fn a_missing_route_is_shown_as_unknown_everywhere() {
     let aider = tree.path().join("runbooks/aider.yaml");
     let text = std::fs::read_to_string(&aider).expect("read");
     let mut lines: Vec<&str> = text.lines().collect();
-    let at = lines.iter().position(|l| l.contains("route: POST /v1/embeddings")).expect("route line");
+    let at = lines
+        .iter()
+        .position(|l| l.contains("route: POST /v1/embeddings"))
+        .expect("route line");
     lines.drain(at..at + 3);
     std::fs::write(&aider, lines.join("\n") + "\n").expect("write");
     let o = gtdocs(tree.path(), &["build"]);
-    assert!(o.status.success(), "a missing route is a warning: {}", common::stderr(&o));
+    assert!(
+        o.status.success(),
+        "a missing route is a warning: {}",
+        common::stderr(&o)
+    );
     let err = common::stderr(&o);
-    assert!(err.contains("warning[missing-route]") && err.contains("POST /v1/embeddings"), "{err}");
+    assert!(
+        err.contains("warning[missing-route]") && err.contains("POST /v1/embeddings"),
+        "{err}"
+    );
     let site = tree.path().join("site");
-    let page = std::fs::read_to_string(site.join("wiki/Gen3-Gt-Api-Runbooks-Aider.md")).expect("page");
-    assert!(page.contains("| `POST /v1/embeddings` | unknown | _Not documented in this runbook._ |"), "{page}");
-    assert!(page.contains("- POST /v1/embeddings (unknown): not documented"), "{page}");
-    let entry: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(site.join("json/runbooks/aider.json")).expect("json")).expect("parse");
-    let route = entry["routes"].as_array().expect("routes").iter().find(|r| r["route"] == "POST /v1/embeddings");
+    let page =
+        std::fs::read_to_string(site.join("wiki/Gen3-Gt-Api-Runbooks-Aider.md")).expect("page");
+    assert!(
+        page.contains("| `POST /v1/embeddings` | unknown | _Not documented in this runbook._ |"),
+        "{page}"
+    );
+    assert!(
+        page.contains("- POST /v1/embeddings (unknown): not documented"),
+        "{page}"
+    );
+    let entry: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(site.join("json/runbooks/aider.json")).expect("json"),
+    )
+    .expect("parse");
+    let route = entry["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .find(|r| r["route"] == "POST /v1/embeddings");
     let route = route.expect("the route is still listed");
     assert_eq!(route["verdict"], "unknown");
     assert_eq!(route["support"], "unknown");
-    let matrix = std::fs::read_to_string(site.join("wiki/Gen3-Gt-Api-Compatibility-Matrix.md")).expect("matrix");
-    let row = matrix.lines().find(|l| l.starts_with("| [Aider](") && l.contains("unknown")).expect("aider verdict row");
+    let matrix = std::fs::read_to_string(site.join("wiki/Gen3-Gt-Api-Compatibility-Matrix.md"))
+        .expect("matrix");
+    let row = matrix
+        .lines()
+        .find(|l| l.starts_with("| [Aider](") && l.contains("unknown"))
+        .expect("aider verdict row");
     assert!(row.contains("| unknown |"), "{row}");
 }

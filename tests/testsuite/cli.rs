@@ -7,7 +7,10 @@ fn every_command_has_help_and_there_is_a_version() {
     let dir = common::repo();
     let o = gtdocs(&dir, &["--version"]);
     assert!(o.status.success());
-    assert_eq!(common::stdout(&o).trim(), format!("gtdocs {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        common::stdout(&o).trim(),
+        format!("gtdocs {}", env!("CARGO_PKG_VERSION"))
+    );
     for cmd in [&[][..], &["check"], &["build"], &["schema"], &["new"]] {
         let mut args = cmd.to_vec();
         args.push("--help");
@@ -24,12 +27,23 @@ fn every_command_has_help_and_there_is_a_version() {
 fn usage_errors_exit_2() {
     let dir = common::repo();
     assert_eq!(gtdocs(&dir, &["frobnicate"]).status.code(), Some(2));
-    assert_eq!(gtdocs(&dir, &["check", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(
+        gtdocs(&dir, &["check", "--format", "xml"]).status.code(),
+        Some(2)
+    );
     let empty = tempfile::tempdir().expect("tempdir");
     let o = gtdocs(empty.path(), &["check"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(common::stderr(&o).contains("no gtdocs.yaml in"), "{}", common::stderr(&o));
-    assert!(common::stderr(&o).contains("--root DIR"), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("no gtdocs.yaml in"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert!(
+        common::stderr(&o).contains("--root DIR"),
+        "{}",
+        common::stderr(&o)
+    );
 }
 
 #[test]
@@ -58,7 +72,10 @@ fn schema_prints_each_schema() {
         assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
         assert_eq!(schema["title"], title);
     }
-    assert_eq!(gtdocs(&dir, &["schema"]).stdout, gtdocs(&dir, &["schema", "source"]).stdout);
+    assert_eq!(
+        gtdocs(&dir, &["schema"]).stdout,
+        gtdocs(&dir, &["schema", "source"]).stdout
+    );
 }
 
 #[test]
@@ -66,19 +83,28 @@ fn new_writes_a_skeleton_that_validates() {
     let tree = common::bundled_copy();
     let o = gtdocs(tree.path(), &["new", "my-client"]);
     assert!(o.status.success(), "{}", common::stderr(&o));
-    let text = std::fs::read_to_string(tree.path().join("runbooks/my-client.yaml")).expect("skeleton");
+    let text =
+        std::fs::read_to_string(tree.path().join("runbooks/my-client.yaml")).expect("skeleton");
     assert_eq!(
         text.lines().next(),
         Some("# yaml-language-server: $schema=../site/json/schema/runbook.schema.json")
     );
     assert!(text.contains("title: My Client"));
     let o = gtdocs(tree.path(), &["check", "--deny-warnings"]);
-    assert!(o.status.success(), "the skeleton must validate: {}", common::stderr(&o));
+    assert!(
+        o.status.success(),
+        "the skeleton must validate: {}",
+        common::stderr(&o)
+    );
 
     let again = gtdocs(tree.path(), &["new", "my-client"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(common::stderr(&again).contains("already exists"));
     let bad = gtdocs(tree.path(), &["new", "My_Client"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(common::stderr(&bad).contains("for example `my-client`"), "{}", common::stderr(&bad));
+    assert!(
+        common::stderr(&bad).contains("for example `my-client`"),
+        "{}",
+        common::stderr(&bad)
+    );
 }

@@ -13,8 +13,16 @@ const LIBRECHAT: &str = "Gen3-Gt-Api-Runbooks-Librechat.md";
 fn build(tree: &Path) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("tempdir");
     let site = out.path().join("site");
-    let o = gtdocs(tree, &["build", "--out", site.to_str().expect("utf-8 path")]);
-    assert!(o.status.success(), "build of {} failed:\n{}", tree.display(), common::stderr(&o));
+    let o = gtdocs(
+        tree,
+        &["build", "--out", site.to_str().expect("utf-8 path")],
+    );
+    assert!(
+        o.status.success(),
+        "build of {} failed:\n{}",
+        tree.display(),
+        common::stderr(&o)
+    );
     out
 }
 
@@ -27,12 +35,18 @@ fn librechat_page_equals_the_published_page() {
     let out = build(&common::repo());
     let ours = read(&out.path().join("site/wiki").join(LIBRECHAT));
     let published = read(&common::reference().join("gt-wiki").join(LIBRECHAT));
-    assert_eq!(ours, published, "bundled LibreChat page differs from the published page");
+    assert_eq!(
+        ours, published,
+        "bundled LibreChat page differs from the published page"
+    );
 }
 
 /// Markup and whitespace removed: what is left is the facts' text.
 fn facts_only(s: &str) -> String {
-    s.replace("**", "").chars().filter(|c| !c.is_whitespace() && *c != '`').collect()
+    s.replace("**", "")
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '`')
+        .collect()
 }
 
 #[test]
@@ -42,26 +56,38 @@ fn librechat_page_carries_every_seed_fact_in_order() {
     let page = facts_only(&read(&out.path().join("site/wiki").join(LIBRECHAT)));
     // The seed is the page as a browser shows it, after GitHub's chrome
     // (the first lines, up to the revision line).
-    let body = seed.split_once("1 revision\n").map_or(seed.as_str(), |(_, b)| b);
+    let body = seed
+        .split_once("1 revision\n")
+        .map_or(seed.as_str(), |(_, b)| b);
     let mut at = 0;
     let mut checked = 0;
     for line in body.lines() {
         // The browser text glues list items into one line (" - ") and
         // table cells end with "|".
         for fragment in line.split('|').flat_map(|f| f.split(" - ")) {
-            let fact = facts_only(fragment.trim().trim_start_matches("- ").trim_end_matches(" -"));
+            let fact = facts_only(
+                fragment
+                    .trim()
+                    .trim_start_matches("- ")
+                    .trim_end_matches(" -"),
+            );
             let fact = fact.trim_matches('-');
             if fact.is_empty() || fact.chars().all(|c| c == '-') {
                 continue;
             }
             match page[at..].find(fact) {
                 Some(i) => at += i + fact.len(),
-                None => panic!("seed fact {fact:?} (line {line:?}) is missing or out of order in the LibreChat page"),
+                None => panic!(
+                    "seed fact {fact:?} (line {line:?}) is missing or out of order in the LibreChat page"
+                ),
             }
             checked += 1;
         }
     }
-    assert!(checked > 60, "only {checked} seed facts found: is the seed file complete?");
+    assert!(
+        checked > 60,
+        "only {checked} seed facts found: is the seed file complete?"
+    );
 }
 
 /// A line the build changed on purpose: raw HTML in the source escaped.
@@ -97,7 +123,11 @@ fn reference_corpus_reproduces_the_published_runbook_pages() {
         }
         let (p, o): (Vec<_>, Vec<_>) = (published.lines().collect(), ours.lines().collect());
         if p.len() != o.len() {
-            wrong.push(format!("{name}: {} lines published, {} generated", p.len(), o.len()));
+            wrong.push(format!(
+                "{name}: {} lines published, {} generated",
+                p.len(),
+                o.len()
+            ));
             continue;
         }
         for (i, (pl, ol)) in p.iter().zip(&o).enumerate() {
@@ -105,9 +135,15 @@ fn reference_corpus_reproduces_the_published_runbook_pages() {
                 continue;
             }
             if is_kept_difference(pl, ol) {
-                kept.push(format!("{name}:{}: `<tenant-host>` outside a code span escaped as `&lt;tenant-host>`", i + 1));
+                kept.push(format!(
+                    "{name}:{}: `<tenant-host>` outside a code span escaped as `&lt;tenant-host>`",
+                    i + 1
+                ));
             } else {
-                wrong.push(format!("{name}:{}:\n  published: {pl}\n  generated: {ol}", i + 1));
+                wrong.push(format!(
+                    "{name}:{}:\n  published: {pl}\n  generated: {ol}",
+                    i + 1
+                ));
             }
         }
     }
@@ -120,8 +156,16 @@ fn reference_corpus_reproduces_the_published_runbook_pages() {
     for k in &kept {
         println!("  kept difference: {k}");
     }
-    assert_eq!(published_pages.len(), 23, "the reference corpus should hold 23 runbook pages");
-    assert!(wrong.is_empty(), "unexpected differences:\n{}", wrong.join("\n"));
+    assert_eq!(
+        published_pages.len(),
+        23,
+        "the reference corpus should hold 23 runbook pages"
+    );
+    assert!(
+        wrong.is_empty(),
+        "unexpected differences:\n{}",
+        wrong.join("\n")
+    );
     // The two published setup steps with a raw `<tenant-host>` (GitHub drops
     // it as an HTML tag); every other page must be byte for byte.
     assert_eq!(identical.len(), 21, "identical pages: {identical:?}");
@@ -151,38 +195,63 @@ fn index_rows(page: &str) -> BTreeMap<String, Vec<(String, String, String)>> {
 }
 
 fn page_of(slug: &str) -> String {
-    format!("Gen3-Gt-Api-Runbooks-{}", slug.split('-').map(|p| {
-        let mut c = p.chars();
-        c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
-    }).collect::<Vec<_>>().join("-"))
+    format!(
+        "Gen3-Gt-Api-Runbooks-{}",
+        slug.split('-')
+            .map(|p| {
+                let mut c = p.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("-")
+    )
 }
 
 #[test]
 fn reference_corpus_reproduces_the_index_rows() {
     let reference = common::reference();
     let out = build(&reference.join("gt-runbooks"));
-    let published = index_rows(&read(&reference.join("gt-wiki/Gen3-Gt-Api-Client-Runbooks.md")));
+    let published = index_rows(&read(
+        &reference.join("gt-wiki/Gen3-Gt-Api-Client-Runbooks.md"),
+    ));
     // The generated index has the default page name; the reference tree
     // does not set `wiki.index_page`.
     let ours = index_rows(&read(&out.path().join("site/wiki/Client-Runbooks.md")));
-    assert_eq!(published.keys().collect::<Vec<_>>(), ours.keys().collect::<Vec<_>>(), "categories differ");
+    assert_eq!(
+        published.keys().collect::<Vec<_>>(),
+        ours.keys().collect::<Vec<_>>(),
+        "categories differ"
+    );
     let mut rows = 0;
     for (category, pub_rows) in &published {
         // Published links are in-app slugs (`gen3/gt-api/runbooks/<slug>`),
         // which do not resolve on a wiki: ours link the wiki page. Kept.
         let want: BTreeSet<_> = pub_rows
             .iter()
-            .map(|(t, target, rest)| (t.clone(), page_of(target.rsplit('/').next().unwrap_or_default()), rest.clone()))
+            .map(|(t, target, rest)| {
+                (
+                    t.clone(),
+                    page_of(target.rsplit('/').next().unwrap_or_default()),
+                    rest.clone(),
+                )
+            })
             .collect();
         let got: BTreeSet<_> = ours[category].iter().cloned().collect();
         assert_eq!(want, got, "rows of {category} differ");
         let titles: Vec<_> = ours[category].iter().map(|r| r.0.clone()).collect();
         let mut sorted = titles.clone();
         sorted.sort();
-        assert_eq!(titles, sorted, "{category}: rows not in title order (all weights are 0)");
+        assert_eq!(
+            titles, sorted,
+            "{category}: rows not in title order (all weights are 0)"
+        );
         rows += got.len();
     }
-    println!("index rows matching: {rows}/23 (links point at wiki pages instead of in-app slugs: kept)");
+    println!(
+        "index rows matching: {rows}/23 (links point at wiki pages instead of in-app slugs: kept)"
+    );
     assert_eq!(rows, 23);
 }
 
@@ -210,9 +279,20 @@ fn reference_corpus_reproduces_the_matrix_rows() {
     let ours_set: BTreeSet<_> = ours.iter().cloned().collect();
     let missing: Vec<_> = published.difference(&ours_set).collect();
     let extra: Vec<_> = ours_set.difference(&published).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "matrix rows differ:\nmissing {missing:#?}\nextra {extra:#?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "matrix rows differ:\nmissing {missing:#?}\nextra {extra:#?}"
+    );
     // The "Compatibility modes" list is rebuilt from the catalog.
-    let modes = |p: &str| p.lines().filter(|l| l.starts_with("- **")).map(str::to_string).collect::<Vec<_>>();
+    let modes = |p: &str| {
+        p.lines()
+            .filter(|l| l.starts_with("- **"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(modes(&published_page), modes(&ours_page));
-    println!("matrix rows matching: {}/23 (client titles link to their runbook pages: kept)", ours.len());
+    println!(
+        "matrix rows matching: {}/23 (client titles link to their runbook pages: kept)",
+        ours.len()
+    );
 }
