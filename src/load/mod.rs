@@ -251,7 +251,9 @@ fn read_and_parse(file: &Path, shown: &Path) -> Outcome {
     match yaml::parse(&text) {
         Ok((value, spans)) => Outcome::Parsed { text, value, spans },
         Err(e) => Outcome::Failed {
-            diagnostic: Diagnostic::error("yaml", e.message).in_file(shown, e.span),
+            diagnostic: Diagnostic::error(e.code, e.message)
+                .in_file(shown, e.span)
+                .with_optional_hint(e.hint),
             text: Some(text),
         },
     }

@@ -66,7 +66,10 @@ pub fn pointer_token(token: &str) -> String {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct YamlError {
+    /// `yaml` for syntax, `yaml-limit` for a safety limit.
+    pub code: &'static str,
     pub message: String,
+    pub hint: Option<String>,
     pub span: Option<Span>,
 }
 
@@ -93,20 +96,97 @@ pub fn parse(text: &str) -> Result<(Value, SpanMap), YamlError> {
 
 impl YamlError {
     fn from_saphyr(err: &serde_saphyr::Error, text: &str) -> Self {
+        use serde_saphyr::Error as E;
+        use serde_saphyr::budget::BudgetBreach as B;
         let span = err.location().map(|loc| span_of(&loc, text));
-        let message = err.without_snippet().to_string();
-        YamlError {
-            message: tidy_message(&message),
+        let limit = |message: String, hint: &str| YamlError {
+            code: "yaml-limit",
+            message,
+            hint: Some(hint.to_string()),
             span,
+        };
+        const ALIASES: &str =
+            "a runbook needs at most a few anchors and aliases: write the values out";
+        // Unwrap the snippet and alias-location layers to the cause.
+        let mut cause = err;
+        while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = cause {
+            cause = error;
+        }
+        match cause {
+            E::AliasReplayLimitExceeded { .. }
+            | E::AliasExpansionLimitExceeded { .. }
+            | E::AliasReplayStackDepthExceeded { .. }
+            | E::AliasReplayCounterOverflow { .. } => limit(
+                format!(
+                    "aliases expand to more than {MAX_ALIAS_EXPANSIONS} values: this looks like a YAML alias bomb"
+                ),
+                ALIASES,
+            ),
+            E::Budget { breach, .. } => match breach {
+                B::Depth { .. } => limit(
+                    format!("values are nested more than {MAX_DEPTH} levels deep"),
+                    "runbooks are flat: fields, lists of text and lists of small mappings",
+                ),
+                B::Aliases { .. } | B::Anchors { .. } => limit(
+                    format!("more than {MAX_ALIASES} aliases or anchors"),
+                    ALIASES,
+                ),
+                B::Nodes { .. } | B::Events { .. } => limit(
+                    format!("more than {MAX_NODES} values in one file"),
+                    "split the content; a runbook has a few hundred values",
+                ),
+                B::Documents { .. } => limit(
+                    "more than one YAML document in the file".into(),
+                    "a source file holds one document: remove the `---` separator and what follows, or move it to its own file",
+                ),
+                other => limit(
+                    format!("the file exceeds a safety limit ({other:?})"),
+                    "simplify the YAML",
+                ),
+            },
+            E::DuplicateMappingKey { key, .. } => YamlError {
+                code: "yaml",
+                message: match key {
+                    Some(k) => format!("duplicate key `{k}`"),
+                    None => "duplicate key".into(),
+                },
+                hint: Some("a key may appear only once in a mapping: remove or rename one".into()),
+                span,
+            },
+            other => {
+                let message = tidy_message(&other.to_string());
+                YamlError {
+                    code: "yaml",
+                    hint: syntax_hint(&message),
+                    message,
+                    span,
+                }
+            }
         }
     }
+}
+
+/// Hints for the parser's most common complaints.
+fn syntax_hint(message: &str) -> Option<String> {
+    let hint = if message.contains("tab") {
+        "indent with spaces: YAML does not allow tabs for indentation"
+    } else if message.contains("mapping values are not allowed") {
+        "check the indentation of this line against the line above, or quote a value that contains `: `"
+    } else if message.contains("unclosed quote") || message.contains("quoted scalar") {
+        "close the quote, or write long text as a `>-` block"
+    } else if message.contains("did not find expected") || message.contains("':' indicator") {
+        "a `[` or `{` may be left unclosed above, or a value starting with `[`, `{`, `*`, `&` or `!` needs quotes"
+    } else {
+        return None;
+    };
+    Some(hint.to_string())
 }
 
 /// serde-saphyr's messages end with " at line L column C"; our diagnostics
 /// carry the place separately.
 fn tidy_message(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message);
-    let trimmed = match first.rfind(" at line ") {
+    let trimmed = match first.find(" at line ") {
         Some(i) => &first[..i],
         None => first,
     };
