@@ -28,6 +28,16 @@ impl Span {
             len,
         }
     }
+
+    /// The span of `text[start..start + len]`, with its line and column.
+    pub fn at(text: &str, start: usize, len: usize) -> Self {
+        let before = &text[..start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Span::new(clamp(line), clamp(column), start, len)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -124,7 +134,7 @@ pub fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
 }
 
 /// The source texts the snippets are cut from, by file path.
-pub type Sources = BTreeMap<PathBuf, String>;
+pub type Sources = BTreeMap<PathBuf, std::sync::Arc<str>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

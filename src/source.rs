@@ -173,8 +173,10 @@ pub struct LabelWithDescription {
     description = "One client application's GT API runbook."
 )]
 pub struct RunbookSource {
+    /// The client's name, as readers know it (unique across runbooks).
     #[schemars(length(min = 1))]
     pub title: String,
+    /// One or two sentences: how this client connects to GT API.
     #[schemars(length(min = 1))]
     pub summary: String,
     /// Defaults to "This runbook maps **<title>** to GT API routes operators actually publish."
@@ -217,6 +219,7 @@ pub struct RunbookSource {
     pub matrix: MatrixSource,
     /// Orders runbooks within their category (then by title).
     #[serde(default)]
+    #[schemars(range(min = -1_000_000_000, max = 1_000_000_000))]
     pub weight: i64,
 }
 

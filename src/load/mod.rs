@@ -6,6 +6,7 @@ pub mod yaml;
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -53,6 +54,8 @@ pub struct Document {
     pub rel: PathBuf,
     pub value: Value,
     pub spans: SpanMap,
+    /// The source text (shared with the diagnostics' snippet sources).
+    pub text: Arc<str>,
 }
 
 /// A loaded tree: the documents that parsed, the problems of those that did
@@ -92,12 +95,14 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
     for (index, (path, rel, result)) in loaded.into_iter().enumerate() {
         match result {
             Outcome::Parsed { text, value, spans } => {
-                tree.sources.insert(path.clone(), text);
+                let text: Arc<str> = text.into();
+                tree.sources.insert(path.clone(), Arc::clone(&text));
                 let doc = Document {
                     path,
                     rel,
                     value,
                     spans,
+                    text,
                 };
                 if index == 0 {
                     tree.config = Some(doc);
@@ -107,7 +112,7 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
             }
             Outcome::Failed { text, diagnostic } => {
                 if let Some(text) = text {
-                    tree.sources.insert(path, text);
+                    tree.sources.insert(path, text.into());
                 }
                 tree.diagnostics.push(diagnostic);
             }
@@ -240,9 +245,17 @@ fn read_and_parse(file: &Path, shown: &Path) -> Outcome {
             .lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        let d = Diagnostic::error("empty-file", "file is empty: expected a mapping of fields")
-            .in_file(shown, Some(Span::new(1, 1, 0, 0)))
-            .with_hint("`gtdocs new <slug>` writes a complete runbook skeleton");
+        let what = if text.trim().is_empty() {
+            "file is empty"
+        } else {
+            "file holds only comments"
+        };
+        let d = Diagnostic::error(
+            "empty-file",
+            format!("{what}: expected a mapping of fields"),
+        )
+        .in_file(shown, Some(Span::new(1, 1, 0, 0)))
+        .with_hint("`gtdocs new <slug>` writes a complete runbook skeleton");
         return Outcome::Failed {
             text: Some(text),
             diagnostic: d,

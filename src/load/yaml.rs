@@ -86,6 +86,8 @@ pub fn parse(text: &str) -> Result<(Value, SpanMap), YamlError> {
         },
         alias_limits: alias_limits,
         with_snippet: false,
+        // YAML 1.2: `yes`, `no`, `on`, `off` are text, as a reader expects.
+        strict_booleans: true,
     };
     let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| YamlError::from_saphyr(&e, text))?;

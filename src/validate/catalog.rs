@@ -60,9 +60,9 @@ pub fn build(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> CatalogCheck {
     let mut routes = HashMap::new();
-    for (i, r) in source.routes.iter().enumerate() {
-        if let Some(first) = routes.insert(r.route.clone(), i) {
-            routes.insert(r.route.clone(), first);
+    let mut unique = Vec::with_capacity(source.routes.len());
+    for (i, r) in source.routes.into_iter().enumerate() {
+        if let Some(&first) = routes.get(&r.route) {
             let pointer = format!("/routes/{i}/route");
             diagnostics.push(
                 Diagnostic::error(
@@ -75,7 +75,11 @@ pub fn build(
                     first + 1
                 )),
             );
+            continue;
         }
+        // Indexes into the de-duplicated list: each route has one slot.
+        routes.insert(r.route.clone(), unique.len());
+        unique.push(r);
     }
     let wiki = WikiSettings {
         page_prefix: source.wiki.page_prefix,
@@ -92,8 +96,7 @@ pub fn build(
         );
     }
     let catalog = Catalog {
-        routes: source
-            .routes
+        routes: unique
             .into_iter()
             .map(|r| Route {
                 route: r.route,

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::catalog::CatalogCheck;
 use super::suggest;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Span};
 use crate::load::{Document, Tree};
 use crate::model::{self, ConfigField, MatrixRow, RouteMapping, Runbook};
 use crate::source::RunbookSource;
@@ -77,6 +77,10 @@ impl<'a> Vocabulary<'a> {
         let known = suggest::list(&self.ids);
         let hint = match suggest::closest(id, self.ids.iter().copied()) {
             Some(best) => format!("did you mean `{best}`? known {}: {known}", self.what),
+            None if self.ids.is_empty() => format!(
+                "the catalog has no {}: add `{id}` under `{}` in gtdocs.yaml",
+                self.what, self.key
+            ),
             None => format!(
                 "known {}: {known} (`{}` in gtdocs.yaml)",
                 self.what, self.key
@@ -286,6 +290,17 @@ pub fn check(
     Some(Checked { runbook })
 }
 
+/// The credential itself in the source when it is written there verbatim
+/// (it is, unless folded across lines); else the whole value.
+fn credential_span(doc: &Document, pointer: &str, found: &str) -> Option<Span> {
+    let value = doc.spans.value(pointer)?;
+    let from = value.start.min(doc.text.len());
+    match doc.text.get(from..).and_then(|rest| rest.find(found)) {
+        Some(i) => Some(Span::at(&doc.text, from + i, found.len())),
+        None => Some(value),
+    }
+}
+
 /// Every text of a runbook is published: none may hold a real-looking secret.
 fn check_credentials(
     doc: &Document,
@@ -302,7 +317,7 @@ fn check_credentials(
                         "credential",
                         format!("this looks like a real credential (`{shown}…`)"),
                     )
-                    .in_file(&doc.path, doc.spans.value(&pointer))
+                    .in_file(&doc.path, credential_span(doc, &pointer, found))
                     .with_label("runbooks are published")
                     .with_hint(
                         "use a placeholder such as `gtak_...`, and revoke the key if it was real",

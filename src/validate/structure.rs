@@ -92,21 +92,40 @@ impl StructureCheck {
             ValidationErrorKind::Type { .. } => {
                 let expected = self.expected_type(parent_of(schema_pointer));
                 let found = describe(instance);
-                let mut d = Diagnostic::error(
+                let d = Diagnostic::error(
                     "wrong-type",
                     format!("{field}: expected {expected}, found {found}"),
                 );
-                if expected.contains("text")
-                    && matches!(**instance, Value::Number(_) | Value::Bool(_))
-                {
-                    d = d.with_hint("quote the value to make it text, e.g. \"2024\"");
-                } else if instance.is_null() {
-                    d = d.with_hint(
-                        "the value is empty; write one after the colon or remove the key",
-                    );
+                if instance.is_null() {
+                    // An empty value: the span of nothing is unhelpful,
+                    // the key is where to write it.
+                    let key = pointer.rsplit('/').next().unwrap_or_default();
+                    return vec![
+                        d.in_file(&doc.path, doc.spans.key(pointer))
+                            .with_hint(format!(
+                                "the value is empty: write {expected} after `{key}:`"
+                            )),
+                    ];
                 }
+                let d = match &**instance {
+                    Value::Number(n) if expected.contains("text") => {
+                        d.with_hint(format!("quote the value to make it text: \"{n}\""))
+                    }
+                    Value::Bool(b) if expected.contains("text") => {
+                        d.with_hint(format!("quote the value to make it text: \"{b}\""))
+                    }
+                    _ => d,
+                };
                 vec![at_value(d)]
             }
+            ValidationErrorKind::Minimum { limit } => vec![at_value(Diagnostic::error(
+                "out-of-range",
+                format!("{field}: must be at least {limit}"),
+            ))],
+            ValidationErrorKind::Maximum { limit } => vec![at_value(Diagnostic::error(
+                "out-of-range",
+                format!("{field}: must be at most {limit}"),
+            ))],
             ValidationErrorKind::MinItems { limit } => vec![at_value(
                 Diagnostic::error(
                     "too-few-items",

@@ -1,12 +1,19 @@
 //! "Did you mean" suggestions and small text helpers for hints.
 
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
+/// The candidate closest to `word`, if it is close enough to be a likely
+/// typo. Edit distance over the whole text, so a shared prefix (every route
+/// starts with `POST /v1/`) does not make unrelated names look alike.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word_lower, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score >= 0.8)
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&word_lower, &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
 }
@@ -48,6 +55,16 @@ mod tests {
         assert_eq!(closest("sumary", keys), Some("summary"));
         assert_eq!(closest("caveat", keys), Some("caveats"));
         assert_eq!(closest("zzz", keys), None);
+        let routes = ["POST /v1/chat/completions", "POST /v1/audio/speech"];
+        assert_eq!(
+            closest("POST /v1/audio/speach", routes),
+            Some("POST /v1/audio/speech")
+        );
+        assert_eq!(closest("POST /v1/moderations", routes), None);
+        assert_eq!(
+            closest("dev-tools", ["sdk-http", "dev-tooling"]),
+            Some("dev-tooling")
+        );
     }
 
     #[test]

@@ -1,0 +1,530 @@
+//! Invalid trees: every case of `tests/fixtures/invalid/<case>/` is an
+//! overlay on `tests/fixtures/base/` (files replace or add to the base; a
+//! file `<name>.delete` deletes `<name>`), checked with
+//! `gtdocs check --format json`, and the diagnostics are compared with the
+//! case's `expected.txt`:
+//!
+//! ```text
+//! <file>:<line>:<column>: <severity>[<code>]: <message>
+//!   help: <hint>
+//! exit: <code>
+//! ```
+//!
+//! `GTDOCS_BLESS=1 cargo test --test testsuite invalid` rewrites the
+//! expected files. Read every rewritten file before committing it: the line
+//! and column must point at the offending token and the message must be
+//! accurate.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use crate::common::{copy_tree, fixtures, gtdocs, stderr, stdout};
+
+/// The name of the expectation file in a case folder.
+const EXPECTED: &str = "expected.txt";
+/// Suffix of an overlay file that deletes its namesake from the base.
+const DELETE_SUFFIX: &str = ".delete";
+
+/// Size of the file written by the `file-too-large` case (never committed).
+const HUGE_FILE_BYTES: usize = 50 * 1024 * 1024;
+
+/// Cases that must finish faster than the default limit.
+fn time_limit(case: &str) -> Duration {
+    match case {
+        "yaml-alias-bomb" => Duration::from_secs(2),
+        "file-too-large" => Duration::from_secs(5),
+        _ => Duration::from_secs(10),
+    }
+}
+
+/// Files a case needs that are not committed: binary or huge inputs.
+fn generate(case: &str, root: &Path) {
+    match case {
+        // A byte 0xFF in the middle of line 3 (column 15) of a valid runbook.
+        "non-utf8" => {
+            let path = root.join("runbooks/alpha.yaml");
+            let text = std::fs::read_to_string(&path).expect("read alpha.yaml");
+            let mut bytes = Vec::new();
+            for (i, line) in text.split_inclusive('\n').enumerate() {
+                if i == 2 {
+                    assert!(
+                        line.starts_with("  Point Alpha "),
+                        "base alpha.yaml line 3 changed: {line:?}"
+                    );
+                    let (head, tail) = line.split_at("  Point Alpha ".len());
+                    bytes.extend_from_slice(head.as_bytes());
+                    bytes.push(0xFF);
+                    bytes.extend_from_slice(tail.as_bytes());
+                } else {
+                    bytes.extend_from_slice(line.as_bytes());
+                }
+            }
+            std::fs::write(&path, bytes).expect("write alpha.yaml");
+        }
+        // 50 MB of valid YAML: a runbook with an enormous `caveats` list.
+        "file-too-large" => {
+            let path = root.join("runbooks/huge.yaml");
+            let mut file =
+                std::io::BufWriter::new(std::fs::File::create(&path).expect("create huge.yaml"));
+            let head = "title: Huge\ncaveats:\n";
+            file.write_all(head.as_bytes()).expect("write");
+            let line = "  - A caveat that is repeated until the file is fifty megabytes long.\n";
+            let mut written = head.len();
+            while written < HUGE_FILE_BYTES {
+                file.write_all(line.as_bytes()).expect("write");
+                written += line.len();
+            }
+            file.flush().expect("flush");
+        }
+        _ => {}
+    }
+}
+
+/// Every case folder, sorted by name.
+fn cases() -> Vec<(String, PathBuf)> {
+    let mut cases: Vec<(String, PathBuf)> = std::fs::read_dir(fixtures().join("invalid"))
+        .expect("read tests/fixtures/invalid")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .map(|p| {
+            (
+                p.file_name().expect("name").to_string_lossy().into_owned(),
+                p,
+            )
+        })
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// A temporary copy of the base tree with the case's overlay applied.
+fn overlay(case_dir: &Path) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&fixtures().join("base"), tmp.path());
+    for entry in walkdir::WalkDir::new(case_dir)
+        .min_depth(1)
+        .sort_by_file_name()
+    {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(case_dir).expect("prefix");
+        if rel == Path::new(EXPECTED) {
+            continue;
+        }
+        let dest = tmp.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else if let Some(name) = rel.to_str().and_then(|r| r.strip_suffix(DELETE_SUFFIX)) {
+            let target = tmp.path().join(name);
+            assert!(
+                target.is_file(),
+                "{}: nothing to delete at {name}",
+                case_dir.display()
+            );
+            std::fs::remove_file(target).expect("delete");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+    tmp
+}
+
+/// Renders `gtdocs check --format json` output in the expected.txt format.
+/// Paths under the temporary root are shown relative to it; anything
+/// unexpected (stderr output, stdout that is not the JSON report, a
+/// counts mismatch) is rendered too, so it shows in the diff.
+fn render(root: &Path, output: &Output) -> String {
+    let prefix = format!("{}/", root.display());
+    let strip = |s: &str| s.replace(&prefix, "");
+    let mut out = String::new();
+    let text = stdout(output);
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(report) => {
+            let diagnostics = report["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let mut counted = (0, 0);
+            for d in &diagnostics {
+                let field = |k: &str| d.get(k).and_then(serde_json::Value::as_str).map(strip);
+                let place = |k: &str| {
+                    d.get(k)
+                        .and_then(serde_json::Value::as_u64)
+                        .map_or("-".into(), |n| n.to_string())
+                };
+                let severity = field("severity").unwrap_or_default();
+                match severity.as_str() {
+                    "error" => counted.0 += 1,
+                    "warning" => counted.1 += 1,
+                    _ => {}
+                }
+                let _ = writeln!(
+                    out,
+                    "{}:{}:{}: {severity}[{}]: {}",
+                    field("file").unwrap_or_else(|| "-".into()),
+                    place("line"),
+                    place("column"),
+                    field("code").unwrap_or_default(),
+                    field("message").unwrap_or_default(),
+                );
+                if let Some(hint) = field("hint") {
+                    let _ = writeln!(out, "  help: {hint}");
+                }
+            }
+            let reported = (
+                report["errors"].as_u64().unwrap_or(u64::MAX),
+                report["warnings"].as_u64().unwrap_or(u64::MAX),
+            );
+            if reported != counted {
+                let _ = writeln!(
+                    out,
+                    "counts: {reported:?} reported, {counted:?} listed (errors, warnings)"
+                );
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "stdout is not JSON ({e}):");
+            for line in strip(&text).lines() {
+                let _ = writeln!(out, "| {line}");
+            }
+        }
+    }
+    let err = stderr(output);
+    if !err.is_empty() {
+        let _ = writeln!(out, "stderr:");
+        for line in strip(&err).lines() {
+            let _ = writeln!(out, "| {line}");
+        }
+    }
+    match output.status.code() {
+        Some(code) => {
+            let _ = writeln!(out, "exit: {code}");
+        }
+        None => {
+            let _ = writeln!(out, "exit: killed by a signal ({:?})", output.status);
+        }
+    }
+    out
+}
+
+/// A line diff of expected vs actual: `-` expected only, `+` actual only.
+fn diff(expected: &str, actual: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    // Longest common subsequence; the files are a few lines long.
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            let _ = writeln!(out, "    {}", a[i]);
+            (i, j) = (i + 1, j + 1);
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            let _ = writeln!(out, "  + {}", b[j]);
+            j += 1;
+        } else {
+            let _ = writeln!(out, "  - {}", a[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+struct Run {
+    tree: tempfile::TempDir,
+    output: Output,
+    elapsed: Duration,
+}
+
+/// Builds the case's tree and runs `gtdocs check --format json` on it.
+fn run_case(case: &str, dir: &Path, extra: &[&str]) -> Run {
+    let tree = overlay(dir);
+    generate(case, tree.path());
+    let root = tree.path().to_str().expect("utf-8 temp path").to_string();
+    let mut args = vec!["check", "--format", "json", "--root", root.as_str()];
+    args.extend_from_slice(extra);
+    let started = Instant::now();
+    let output = gtdocs(tree.path(), &args);
+    Run {
+        elapsed: started.elapsed(),
+        tree,
+        output,
+    }
+}
+
+/// The outcome of one case: `Err` holds a readable report of what is wrong.
+fn check_case(case: &str, dir: &Path, bless: bool) -> Result<(), String> {
+    let run = run_case(case, dir, &[]);
+    let actual = render(run.tree.path(), &run.output);
+    let mut problems = Vec::new();
+    let limit = time_limit(case);
+    if run.elapsed > limit {
+        problems.push(format!(
+            "took {:.2?}, more than the {limit:?} allowed",
+            run.elapsed
+        ));
+    }
+    let expected_path = dir.join(EXPECTED);
+    if bless {
+        std::fs::write(&expected_path, &actual).expect("write expected.txt");
+    } else {
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected != actual {
+            problems.push(format!(
+                "output differs from {EXPECTED} (- expected, + actual):\n{}",
+                diff(&expected, &actual)
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("case `{case}`: {}", problems.join("\n")))
+    }
+}
+
+#[test]
+fn base_tree_is_valid() {
+    let base = fixtures().join("base");
+    let output = gtdocs(
+        &base,
+        &[
+            "check",
+            "--root",
+            base.to_str().expect("utf-8"),
+            "--deny-warnings",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr:\n{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "");
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn invalid_trees_report_expected_diagnostics() {
+    let bless = std::env::var_os("GTDOCS_BLESS").is_some_and(|v| v == "1");
+    let cases = cases();
+    assert!(
+        cases.len() >= 28,
+        "only {} cases in tests/fixtures/invalid",
+        cases.len()
+    );
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(4);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let started = Instant::now();
+    let mut failures: Vec<(usize, String)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut failures = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((case, dir)) = cases.get(i) else {
+                            break;
+                        };
+                        if let Err(report) = check_case(case, dir, bless) {
+                            failures.push((i, report));
+                        }
+                    }
+                    failures
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("worker panicked"))
+            .collect()
+    });
+    failures.sort();
+    assert!(
+        failures.is_empty(),
+        "{} of {} invalid cases failed (in {:.1?}; GTDOCS_BLESS=1 rewrites expected.txt, check them by eye):\n\n{}",
+        failures.len(),
+        cases.len(),
+        started.elapsed(),
+        failures
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
+}
+
+/// A missing route is only a warning; `--deny-warnings` makes it fail.
+#[test]
+fn missing_route_fails_only_with_deny_warnings() {
+    let dir = fixtures().join("invalid/missing-route");
+    let run = run_case("missing-route", &dir, &[]);
+    assert_eq!(
+        run.output.status.code(),
+        Some(0),
+        "{}",
+        render(run.tree.path(), &run.output)
+    );
+    let denied = run_case("missing-route", &dir, &["--deny-warnings"]);
+    let rendered = render(denied.tree.path(), &denied.output);
+    assert_eq!(denied.output.status.code(), Some(1), "{rendered}");
+    assert!(
+        rendered.contains(": warning[missing-route]: "),
+        "{rendered}"
+    );
+}
+
+/// The 50 MB file is refused before it is read whole: the process stays small.
+#[cfg(target_os = "linux")]
+#[test]
+fn huge_file_is_refused_with_little_memory() {
+    let dir = fixtures().join("invalid/file-too-large");
+    let tree = overlay(&dir);
+    generate("file-too-large", tree.path());
+    let check = |root: &Path| {
+        let root = root.to_str().expect("utf-8").to_string();
+        rusage::run(
+            std::process::Command::new(env!("CARGO_BIN_EXE_gtdocs"))
+                .args(["check", "--format", "json", "--root", &root]),
+        )
+    };
+    // What checking the small base tree costs, for comparison.
+    let (base_code, base_rss_kib, base_out) = check(&fixtures().join("base"));
+    assert_eq!(base_code, Some(0), "{base_out}");
+    let started = Instant::now();
+    let (code, max_rss_kib, out) = check(tree.path());
+    let elapsed = started.elapsed();
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("\"code\": \"file-too-large\""), "{out}");
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    // The file is 50 MiB: reading it whole (let alone parsing it) would add
+    // at least that much to what the base tree needs.
+    assert!(
+        max_rss_kib < base_rss_kib + 16 * 1024,
+        "max RSS {max_rss_kib} KiB, against {base_rss_kib} KiB for the base tree"
+    );
+}
+
+/// The maximum resident set size of one child process, from `wait4(2)`.
+#[cfg(target_os = "linux")]
+mod rusage {
+    use std::io::Read as _;
+    use std::process::{Command, Stdio};
+
+    /// Runs the command to completion: exit code, max RSS in KiB, stdout.
+    pub fn run(command: &mut Command) -> (Option<i32>, std::ffi::c_long, String) {
+        let mut child = command
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn gtdocs");
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .expect("stdout")
+            .read_to_string(&mut out)
+            .expect("read stdout");
+        let pid = i32::try_from(child.id()).expect("pid");
+        let mut status = 0;
+        // SAFETY: an all-zero `rusage` is valid; `wait4` writes both out-parameters.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `pid` is our own, not yet reaped child; the pointers are valid.
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(
+            reaped,
+            pid,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
+        // `child` is reaped: do not call `wait` on it (dropping it does not).
+        drop(child);
+        let code = (status & 0x7f == 0).then_some((status >> 8) & 0xff);
+        (code, usage.ru_maxrss, out)
+    }
+}
+
+/// The human format of one small case, exactly: rustc-style snippet, caret
+/// under the offending key, `= help:` line and the summary.
+#[test]
+fn human_format_shows_snippet_caret_and_help() {
+    let tree = overlay(&fixtures().join("invalid/unknown-field-did-you-mean"));
+    let root = tree.path().to_str().expect("utf-8").to_string();
+    let output = gtdocs(tree.path(), &["check", "--root", &root]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    let shown = stderr(&output).replace(&format!("{root}/"), "");
+    let expected = "\
+error[unknown-field]: unknown field `caveat`
+  --> runbooks/alpha.yaml:31:1
+   |
+31 | caveat:
+   | ^^^^^^ not a field of this mapping
+   |
+   = help: did you mean `caveats`?
+
+1 error, 0 warnings
+";
+    assert_eq!(
+        shown, expected,
+        "\n--- expected\n{expected}\n--- actual\n{shown}"
+    );
+}
+
+/// `--format github` prints only workflow commands, one per line.
+#[test]
+fn github_format_prints_only_workflow_commands() {
+    let tree = overlay(&fixtures().join("invalid/several-errors-one-file"));
+    let root = tree.path().to_str().expect("utf-8").to_string();
+    let output = gtdocs(
+        tree.path(),
+        &["check", "--format", "github", "--root", &root],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    let text = stderr(&output);
+    let command =
+        regex::Regex::new(r"^::(error|warning) file=[^,]+(,line=\d+,col=\d+)?,title=[^:]+::.+$")
+            .expect("regex");
+    let lines: Vec<&str> = text.lines().collect();
+    // One command per diagnostic of the case's expected.txt (6 errors).
+    let expected = std::fs::read_to_string(
+        fixtures()
+            .join("invalid/several-errors-one-file")
+            .join(EXPECTED),
+    )
+    .expect("read expected.txt");
+    let problems = expected
+        .lines()
+        .filter(|l| !l.starts_with("  help: ") && !l.starts_with("exit: "))
+        .count();
+    assert!(
+        problems >= 5,
+        "several-errors-one-file lists only {problems} problems"
+    );
+    assert_eq!(
+        lines.len(),
+        problems,
+        "expected one command per problem, got:\n{text}"
+    );
+    for line in &lines {
+        assert!(
+            command.is_match(line),
+            "not a workflow command: {line:?}\nin:\n{text}"
+        );
+    }
+}
