@@ -36,11 +36,69 @@ pub fn inline(text: &str, place: Place) -> String {
         }
         s = apply(&s, edits);
     }
+    // A trailing backslash would escape whatever the page puts next.
+    if is_escaped(&format!("{s}x"), s.len()) {
+        s.push('\\');
+    }
     if place == Place::Cell {
         escape_pipes(&s)
     } else {
         s
     }
+}
+
+/// A link to a wiki page. Its text is inline Markdown with every bracket
+/// escaped: a link inside the text would otherwise win over this one.
+pub fn link(text: &str, page: &str, place: Place) -> String {
+    let inner = inline(text, Place::Inline);
+    let mut label = String::with_capacity(inner.len() + 4);
+    for (i, c) in inner.char_indices() {
+        if matches!(c, '[' | ']') && !is_escaped(&inner, i) {
+            label.push('\\');
+        }
+        label.push(c);
+    }
+    let link = format!("[{label}]({})", link_destination(page));
+    if place == Place::Cell {
+        escape_pipes(&link)
+    } else {
+        link
+    }
+}
+
+/// Text that must show exactly as written (a URL): as is when Markdown
+/// reads it as plain text, else with every ASCII punctuation character
+/// backslash-escaped.
+pub fn verbatim(text: &str, place: Place) -> String {
+    let text = fold_lines(text);
+    let (doc, shift) = match place {
+        Place::LineStart => (text.clone(), 0),
+        Place::Inline | Place::Cell => (format!("x {text}"), 2),
+    };
+    let mut plain = String::new();
+    let mut only_text = true;
+    for event in Parser::new_ext(&doc, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Paragraph) | Event::End(pulldown_cmark::TagEnd::Paragraph) => {}
+            Event::Text(t) => plain.push_str(&t),
+            _ => only_text = false,
+        }
+    }
+    if only_text && plain.get(shift..) == Some(text.as_str()) && !text.ends_with('\\') {
+        return if place == Place::Cell {
+            escape_pipes(&text)
+        } else {
+            text
+        };
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A code span holding `text` verbatim, whatever backticks it contains.
@@ -100,19 +158,12 @@ pub fn longest_run(text: &str, c: char) -> usize {
     best
 }
 
-/// `|` becomes `\|` unless a backslash already escapes it (GFM splits cells
-/// before inline parsing, also inside code spans).
+/// Every `|` gets one more backslash. A GFM table removes one backslash
+/// before each pipe before it parses the cell (also inside code spans), so
+/// the cell then reads exactly as the text did on its own: `a|b` stays
+/// `a|b`, `\|` stays an escaped pipe, and `` `p\|q` `` keeps its backslash.
 fn escape_pipes(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    let mut backslashes = 0;
-    for c in s.chars() {
-        if c == '|' && backslashes % 2 == 0 {
-            out.push('\\');
-        }
-        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
-        out.push(c);
-    }
-    out
+    s.replace('|', "\\|")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -174,9 +225,16 @@ fn is_safe_url(url: &str) -> bool {
 }
 
 fn find_edits(s: &str, place: Place) -> Vec<Edit> {
+    // Mid-line, the text cannot start a block: parse it behind a neutral
+    // prefix so the parser reads it as the inline text it will be.
+    let (doc, shift) = match place {
+        Place::LineStart => (s.to_string(), 0),
+        Place::Inline | Place::Cell => (format!("x {s}"), 2),
+    };
+    let at = |i: usize| i.saturating_sub(shift);
     let mut edits = Vec::new();
     let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES;
-    let mut events = Parser::new_ext(s, options).into_offset_iter();
+    let mut events = Parser::new_ext(&doc, options).into_offset_iter();
     let mut first_block: Option<(Tag<'_>, Range<usize>)> = None;
     for (event, range) in &mut events {
         match event {
@@ -193,9 +251,9 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
                         ..
                     } if !is_safe_url(dest_url) => {
                         if matches!(link_type, LinkType::Autolink | LinkType::Email) {
-                            edits.push(Edit::Lt(range.start));
-                        } else if let Some(open) = s[range.clone()].find('[') {
-                            edits.push(Edit::Backslash(range.start + open));
+                            edits.push(Edit::Lt(at(range.start)));
+                        } else if let Some(open) = doc[range.clone()].find('[') {
+                            edits.push(Edit::Backslash(at(range.start + open)));
                         }
                     }
                     _ => {}
@@ -204,13 +262,31 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
                     first_block = Some((tag, range));
                 }
             }
-            Event::Html(html) | Event::InlineHtml(html) => {
-                let _ = html;
+            Event::Html(_) | Event::InlineHtml(_) => {
                 edits.extend(
-                    s[range.clone()]
+                    doc[range.clone()]
                         .match_indices('<')
-                        .map(|(i, _)| Edit::Lt(range.start + i)),
+                        .map(|(i, _)| Edit::Lt(at(range.start + i))),
                 );
+            }
+            // Literal text must stay literal beside other text on the same
+            // line: a lone backtick, `<` or `](` could otherwise pair with
+            // the next text and open a code span, a tag or a link there.
+            Event::Text(_) => {
+                for (i, c) in doc[range.clone()].char_indices() {
+                    let i = range.start + i;
+                    if i < shift || is_escaped(&doc, i) {
+                        continue;
+                    }
+                    match c {
+                        '`' => edits.push(Edit::Backslash(at(i))),
+                        '<' => edits.push(Edit::Lt(at(i))),
+                        ']' if matches!(doc.as_bytes().get(i + 1), Some(b'(' | b'[')) => {
+                            edits.push(Edit::Backslash(at(i)))
+                        }
+                        _ => {}
+                    }
+                }
             }
             Event::Rule if first_block.is_none() => {
                 edits.push(Edit::Backslash(first_non_space(s, range.start)));
@@ -220,8 +296,8 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
         }
     }
     for (_, def) in events.reference_definitions().iter() {
-        if let Some(open) = s[def.span.clone()].find('[') {
-            edits.push(Edit::Backslash(def.span.start + open));
+        if let Some(open) = doc[def.span.clone()].find('[') {
+            edits.push(Edit::Backslash(at(def.span.start + open)));
         }
     }
     if place == Place::LineStart
@@ -229,30 +305,32 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
     {
         let start = first_non_space(s, range.start);
         match tag {
-            Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::List(None) => {
-                edits.push(Edit::Backslash(start))
-            }
+            Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::List(None)
+            | Tag::CodeBlock(CodeBlockKind::Fenced(_))
+            | Tag::Table(_) => edits.push(Edit::Backslash(start)),
             Tag::List(Some(_)) => {
                 let digits = s[start..]
                     .find(|c: char| !c.is_ascii_digit())
                     .map_or(s.len(), |i| start + i);
                 edits.push(Edit::Backslash(digits));
             }
-            Tag::CodeBlock(CodeBlockKind::Fenced(_)) => edits.push(Edit::Backslash(start)),
-            Tag::Table(_) => edits.push(Edit::Backslash(start)),
             _ => {}
         }
-    }
-    if place != Place::LineStart {
-        // Mid-line and in cells no block can start, but the standalone parse
-        // above may still see one; only inline findings matter there.
-        edits.retain(|e| matches!(e, Edit::Lt(_)) || is_link_escape(s, *e));
     }
     edits
 }
 
-fn is_link_escape(s: &str, e: Edit) -> bool {
-    matches!(e, Edit::Backslash(at) if s[at..].starts_with('['))
+/// Whether the character at `i` is escaped by an odd run of backslashes.
+fn is_escaped(s: &str, i: usize) -> bool {
+    s.as_bytes()[..i]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+        % 2
+        == 1
 }
 
 fn first_non_space(s: &str, from: usize) -> usize {
@@ -296,11 +374,11 @@ mod tests {
     fn unsafe_links_become_text() {
         assert_eq!(
             inline("[x](javascript:alert(1))", Inline),
-            "\\[x](javascript:alert(1))"
+            "\\[x\\](javascript:alert(1))"
         );
         assert_eq!(
             inline("![i](data:text/html,x)", Inline),
-            "!\\[i](data:text/html,x)"
+            "!\\[i\\](data:text/html,x)"
         );
         assert_eq!(
             inline("<javascript:alert(1)>", Inline),
@@ -323,7 +401,7 @@ mod tests {
         assert_eq!(inline("> quote", LineStart), "\\> quote");
         assert_eq!(inline("- item", LineStart), "\\- item");
         assert_eq!(inline("12. item", LineStart), "12\\. item");
-        assert_eq!(inline("```rust", LineStart), "\\```rust");
+        assert_eq!(inline("```rust", LineStart), "\\`\\`\\`rust");
         assert_eq!(inline("***", LineStart), "\\***");
         assert_eq!(inline("- # x", LineStart), "\\- # x");
     }
@@ -332,7 +410,54 @@ mod tests {
     fn cells_escape_pipes_and_fold_lines() {
         assert_eq!(inline("a | b\nc", Cell), "a \\| b c");
         assert_eq!(inline("`x|y`", Cell), "`x\\|y`");
-        assert_eq!(inline("already \\| escaped", Cell), "already \\| escaped");
+        assert_eq!(inline("already \\| escaped", Cell), "already \\\\| escaped");
+        assert_eq!(inline("`p\\|q`", Cell), "`p\\\\|q`");
+    }
+
+    #[test]
+    fn text_cannot_pair_with_its_neighbours() {
+        // Each would otherwise open a code span, tag or link that the next
+        // text on the same line closes.
+        assert_eq!(
+            inline("an unbalanced ` tick", Inline),
+            "an unbalanced \\` tick"
+        );
+        assert_eq!(inline("a < b", Inline), "a &lt; b");
+        assert_eq!(
+            inline("x](javascript:alert(1))", Inline),
+            "x\\](javascript:alert(1))"
+        );
+        assert_eq!(inline("ends with \\", Inline), "ends with \\\\");
+        assert_eq!(inline("already \\\\", Inline), "already \\\\");
+        // Balanced constructs and brackets that close nothing stay as written.
+        assert_eq!(
+            inline("endpoints.custom[].baseURL", Inline),
+            "endpoints.custom[].baseURL"
+        );
+        assert_eq!(inline("`a` and `b`", Inline), "`a` and `b`");
+    }
+
+    #[test]
+    fn links_and_verbatim_text() {
+        assert_eq!(
+            link("LibreChat", "Page-Name", Inline),
+            "[LibreChat](Page-Name)"
+        );
+        assert_eq!(
+            link("a [b](https://x.example) c", "P", Inline),
+            "[a \\[b\\](https://x.example) c](P)"
+        );
+        assert_eq!(
+            link("x](javascript:1)", "P", Inline),
+            "[x\\](javascript:1)](P)"
+        );
+        assert_eq!(link("a | b", "P", Cell), "[a \\| b](P)");
+        let url = "https://www.librechat.ai/docs/librechat_yaml/ai_endpoints";
+        assert_eq!(verbatim(url, LineStart), url);
+        assert_eq!(
+            verbatim("https://x.example/(a)_b_`c`", LineStart),
+            "https\\:\\/\\/x\\.example\\/\\(a\\)\\_b\\_\\`c\\`"
+        );
     }
 
     #[test]

@@ -76,14 +76,7 @@ impl Page {
 }
 
 fn link(text: &str, page: &str) -> String {
-    format!("[{}]({page})", link_text(text))
-}
-
-/// Link text: inline Markdown with its brackets escaped.
-fn link_text(text: &str) -> String {
-    inline(text, Place::Inline)
-        .replace('[', "\\[")
-        .replace(']', "\\]")
+    markdown::link(text, page, Place::Inline)
 }
 
 fn cell(text: Option<&str>) -> String {
@@ -117,7 +110,9 @@ pub fn runbook_page(book: &Book, rb: &Runbook) -> String {
     ))
     .blank();
     p.heading("### Official documentation");
-    p.bullets(&rb.docs);
+    for url in &rb.docs {
+        p.line(format!("- {}", markdown::verbatim(url, Place::LineStart)));
+    }
     p.blank().heading("### Configuration fields");
     for f in &rb.config {
         p.line(format!(
@@ -301,15 +296,15 @@ pub fn matrix_page(book: &Book) -> String {
             Some(sub) if !sub.trim().is_empty() => {
                 format!(
                     "{} · {}",
-                    link(&rb.title, &book.wiki_page(rb)),
+                    markdown::link(&rb.title, &book.wiki_page(rb), Place::Cell),
                     inline(sub, Place::Cell)
                 )
             }
-            _ => link(&rb.title, &book.wiki_page(rb)),
+            _ => markdown::link(&rb.title, &book.wiki_page(rb), Place::Cell),
         };
         p.line(format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            client.replace('|', "\\|"),
+            client,
             cell(Some(&c.categories[rb.category].label)),
             cell(Some(&c.compatibility[rb.compatibility].label)),
             cell(Some(&c.key_presets[rb.key_preset].label)),
@@ -349,7 +344,7 @@ pub fn matrix_page(book: &Book) -> String {
     for rb in &ordered {
         let mut row = format!(
             "| {} |",
-            link(&rb.title, &book.wiki_page(rb)).replace('|', "\\|")
+            markdown::link(&rb.title, &book.wiki_page(rb), Place::Cell)
         );
         for m in &rb.routes {
             let _ = write!(row, " {} |", inline(book.verdict_id(m), Place::Cell));

@@ -1,20 +1,19 @@
 //! "Did you mean" suggestions and small text helpers for hints.
 
 /// The candidate closest to `word`, if it is close enough to be a likely
-/// typo. Edit distance over the whole text, so a shared prefix (every route
-/// starts with `POST /v1/`) does not make unrelated names look alike.
+/// typo: at most one edit per three characters. An absolute edit count,
+/// not a similarity ratio, so a shared prefix (every route starts with
+/// `POST /v1/`) does not make unrelated names look alike.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                strsim::normalized_damerau_levenshtein(&word_lower, &c.to_lowercase()),
-                c,
-            )
+        .filter_map(|c| {
+            let distance = strsim::damerau_levenshtein(&word_lower, &c.to_lowercase());
+            let allowed = (word.chars().count().max(c.chars().count()) / 3).max(1);
+            (distance <= allowed).then_some((distance, c))
         })
-        .filter(|(score, _)| *score >= 0.6)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
 

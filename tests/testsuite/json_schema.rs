@@ -1,0 +1,393 @@
+//! The JSON outputs and the YAML sources against the JSON Schemas gtdocs
+//! publishes, checked by an outside validator: check-jsonschema (Python
+//! `jsonschema`), not the `jsonschema` crate gtdocs validates with itself.
+//! One check-jsonschema call per schema, with every instance file in it.
+//! A negative control proves the validator really runs; a drift test keeps
+//! `gtdocs schema`, the committed `schemas/` and the built `json/schema/`
+//! byte for byte the same.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::common;
+
+/// The four schemas: `gtdocs schema <kind>` and their file name.
+const SCHEMAS: [(&str, &str); 4] = [
+    ("source", "runbook.schema.json"),
+    ("config", "config.schema.json"),
+    ("manifest", "manifest.schema.json"),
+    ("entry", "runbook-entry.schema.json"),
+];
+
+/// A tree copied into a temporary folder and built into `<tmp>/site`.
+struct Built {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    json: PathBuf,
+}
+
+/// Runs `gtdocs build --root <root> --out <tmp>/site` with the given
+/// environment (`SOURCE_DATE_EPOCH` is removed unless given).
+fn build_at(root: &Path, out: &Path, env: &[(&str, &str)]) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gtdocs"));
+    cmd.arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().expect("run gtdocs");
+    assert!(
+        o.status.success(),
+        "gtdocs build --root {} failed ({}):\n{}",
+        root.display(),
+        o.status,
+        common::stderr(&o)
+    );
+}
+
+/// Copies `from` (a tree with gtdocs.yaml and runbooks/) and builds it.
+fn build(from: &Path) -> Built {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("tree");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    std::fs::copy(from.join("gtdocs.yaml"), root.join("gtdocs.yaml")).expect("copy gtdocs.yaml");
+    common::copy_tree(&from.join("runbooks"), &root.join("runbooks"));
+    let out = tmp.path().join("site");
+    build_at(&root, &out, &[]);
+    Built {
+        root,
+        json: out.join("json"),
+        _tmp: tmp,
+    }
+}
+
+fn reference_tree() -> PathBuf {
+    common::reference().join("gt-runbooks")
+}
+
+/// Files in `dir` whose names end with `suffix`, sorted.
+fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_file() && p.to_string_lossy().ends_with(suffix))
+        .collect();
+    out.sort();
+    out
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// One check-jsonschema call: `args` then every instance file.
+fn check_jsonschema(args: &[OsString], instances: &[PathBuf]) -> Output {
+    assert!(!instances.is_empty(), "no instance files to check");
+    let tool = common::tool("GTDOCS_CHECK_JSONSCHEMA", "check-jsonschema");
+    Command::new(&tool)
+        .arg("--color")
+        .arg("never")
+        .args(args)
+        .args(instances)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()))
+}
+
+fn report(o: &Output) -> String {
+    format!(
+        "exit {}\n{}{}",
+        o.status,
+        common::stdout(o),
+        common::stderr(o)
+    )
+}
+
+/// Validates every instance against `schema` in one call; returns the
+/// problem, if any.
+fn validate(schema: &Path, instances: &[PathBuf]) -> Option<String> {
+    let o = check_jsonschema(
+        &["--schemafile".into(), schema.as_os_str().to_owned()],
+        instances,
+    );
+    let ok = o.status.success() && common::stdout(&o).contains("ok -- validation done");
+    (!ok).then(|| {
+        format!(
+            "check-jsonschema --schemafile {} on {} file(s): {}",
+            schema.display(),
+            instances.len(),
+            report(&o)
+        )
+    })
+}
+
+/// Every JSON output and YAML source of a built tree against its schema.
+fn check_tree(built: &Built) {
+    let schema_dir = built.json.join("schema");
+    let schemas: Vec<PathBuf> = SCHEMAS.iter().map(|(_, f)| schema_dir.join(f)).collect();
+    for s in &schemas {
+        assert!(s.is_file(), "the build did not write {}", s.display());
+    }
+    assert_eq!(
+        files(&schema_dir, ".json").len(),
+        4,
+        "json/schema/ holds other files than the four schemas"
+    );
+    let manifest = read_json(&built.json.join("manifest.json"));
+    let listed = manifest["runbooks"]
+        .as_array()
+        .expect("manifest runbooks")
+        .len();
+    let entries = files(&built.json.join("runbooks"), ".json");
+    let sources = files(&built.root.join("runbooks"), ".yaml");
+    assert!(listed > 0, "the manifest lists no runbooks");
+    assert_eq!(
+        entries.len(),
+        listed,
+        "json/runbooks/*.json vs runbooks in manifest.json"
+    );
+    assert_eq!(
+        sources.len(),
+        listed,
+        "runbooks/*.yaml vs runbooks in manifest.json"
+    );
+
+    let mut problems = Vec::new();
+    let o = check_jsonschema(&["--check-metaschema".into()], &schemas);
+    if !o.status.success() || !common::stdout(&o).contains("ok -- validation done") {
+        problems.push(format!(
+            "check-jsonschema --check-metaschema: {}",
+            report(&o)
+        ));
+    }
+    let checks = [
+        (
+            "manifest.schema.json",
+            vec![built.json.join("manifest.json")],
+        ),
+        ("runbook-entry.schema.json", entries),
+        ("runbook.schema.json", sources),
+        ("config.schema.json", vec![built.root.join("gtdocs.yaml")]),
+    ];
+    for (schema, instances) in &checks {
+        problems.extend(validate(&schema_dir.join(schema), instances));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn bundled_json_and_sources_pass_check_jsonschema() {
+    let tree = common::bundled_copy();
+    check_tree(&build(tree.path()));
+}
+
+#[test]
+fn reference_json_and_sources_pass_check_jsonschema() {
+    check_tree(&build(&reference_tree()));
+}
+
+#[test]
+fn hostile_json_and_sources_pass_check_jsonschema() {
+    check_tree(&build(&common::fixtures().join("hostile")));
+}
+
+/// The validator must reject what the schema forbids: a support level
+/// outside the enum in the manifest, an unknown key in a YAML source.
+#[test]
+fn check_jsonschema_rejects_what_the_schemas_forbid() {
+    let tree = common::bundled_copy();
+    let built = build(tree.path());
+    let tmp = tempfile::tempdir().expect("tempdir");
+
+    let mut manifest = read_json(&built.json.join("manifest.json"));
+    let support = manifest
+        .pointer_mut("/runbooks/0/routes/0/support")
+        .expect("runbooks[0].routes[0].support");
+    assert!(support.is_string(), "support is {support}");
+    *support = Value::String("sometimes".into());
+    let bad = tmp.path().join("manifest.json");
+    std::fs::write(&bad, serde_json::to_string_pretty(&manifest).expect("json")).expect("write");
+    let o = check_jsonschema(
+        &[
+            "--schemafile".into(),
+            built
+                .json
+                .join("schema/manifest.schema.json")
+                .into_os_string(),
+        ],
+        std::slice::from_ref(&bad),
+    );
+    assert!(
+        !o.status.success(),
+        "a manifest with support \"sometimes\" was accepted: {}",
+        report(&o)
+    );
+    let out = report(&o);
+    assert!(
+        out.contains("sometimes") && out.contains("support"),
+        "rejected, but not for the support level:\n{out}"
+    );
+
+    let source = files(&built.root.join("runbooks"), ".yaml").remove(0);
+    let mut yaml = std::fs::read_to_string(&source).expect("read source");
+    yaml.push_str("\ncolour: red\n");
+    let bad = tmp.path().join("bad-source.yaml");
+    std::fs::write(&bad, yaml).expect("write");
+    let o = check_jsonschema(
+        &[
+            "--schemafile".into(),
+            built
+                .json
+                .join("schema/runbook.schema.json")
+                .into_os_string(),
+        ],
+        std::slice::from_ref(&bad),
+    );
+    assert!(
+        !o.status.success(),
+        "a runbook with an unknown key was accepted: {}",
+        report(&o)
+    );
+    assert!(
+        report(&o).contains("colour"),
+        "rejected, but not for the unknown key:\n{}",
+        report(&o)
+    );
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.expect("walk").into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect()
+}
+
+#[test]
+fn manifest_header_and_reproducible_time() {
+    let tree = common::bundled_copy();
+    let built = build(tree.path());
+    let manifest = read_json(&built.json.join("manifest.json"));
+
+    assert_eq!(manifest["$schema"], "schema/manifest.schema.json");
+    let semver = Regex::new(
+        r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$",
+    )
+    .expect("regex");
+    let version = manifest["schema_version"]
+        .as_str()
+        .expect("schema_version is a string");
+    assert!(
+        semver.is_match(version),
+        "schema_version {version:?} is not semver"
+    );
+    assert_eq!(manifest["generator"]["name"], "gtdocs");
+    assert_eq!(manifest["generator"]["version"], env!("CARGO_PKG_VERSION"));
+    // Every `$schema` names a schema file of the build, relative to the file.
+    for path in json_files(&built.json) {
+        if path.starts_with(built.json.join("schema")) {
+            continue;
+        }
+        let value = read_json(&path);
+        let rel = value["$schema"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} has no $schema", path.display()));
+        let target = path.parent().expect("parent").join(rel);
+        assert!(
+            target.is_file(),
+            "{}: $schema {rel:?} names no file",
+            path.display()
+        );
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(
+            !text.contains("generated_at"),
+            "{} holds generated_at although SOURCE_DATE_EPOCH is unset",
+            path.display()
+        );
+    }
+
+    // With SOURCE_DATE_EPOCH the manifest records exactly that time, and
+    // nothing else changes.
+    let out = built
+        .json
+        .parent()
+        .expect("site")
+        .with_file_name("site-dated");
+    build_at(&built.root, &out, &[("SOURCE_DATE_EPOCH", "1700000000")]);
+    let mut dated = read_json(&out.join("json/manifest.json"));
+    assert_eq!(dated["generated_at"], "2023-11-14T22:13:20Z");
+    dated
+        .as_object_mut()
+        .expect("object")
+        .remove("generated_at");
+    assert_eq!(
+        dated, manifest,
+        "SOURCE_DATE_EPOCH changed more than generated_at"
+    );
+    let plain = common::snapshot(&built.json);
+    let mut stamped = common::snapshot(&out.join("json"));
+    stamped.remove("manifest.json");
+    let mut plain_rest = plain.clone();
+    plain_rest.remove("manifest.json");
+    assert_eq!(
+        stamped.keys().collect::<Vec<_>>(),
+        plain_rest.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        stamped == plain_rest,
+        "SOURCE_DATE_EPOCH changed a JSON file other than manifest.json"
+    );
+}
+
+#[test]
+fn schemas_do_not_drift() {
+    let tree = common::bundled_copy();
+    let built = build(tree.path());
+    let mut problems = Vec::new();
+    for (kind, file) in SCHEMAS {
+        let o = common::gtdocs(tree.path(), &["schema", kind]);
+        assert!(
+            o.status.success(),
+            "gtdocs schema {kind}: {}",
+            common::stderr(&o)
+        );
+        let printed = o.stdout;
+        let committed_path = common::repo().join("schemas").join(file);
+        match std::fs::read(&committed_path) {
+            Ok(committed) if committed == printed => {}
+            Ok(_) => problems.push(format!(
+                "schemas/{file} differs from `gtdocs schema {kind}`: regenerate it with \
+                 `cargo run -q -- schema {kind} > schemas/{file}` and commit"
+            )),
+            Err(e) => problems.push(format!(
+                "schemas/{file} is missing ({e}): commit `gtdocs schema {kind}`"
+            )),
+        }
+        let built_schema =
+            std::fs::read(built.json.join("schema").join(file)).expect("built schema");
+        if built_schema != printed {
+            problems.push(format!(
+                "json/schema/{file} of a build differs from `gtdocs schema {kind}`"
+            ));
+        }
+        let value: Value = serde_json::from_slice(&printed).expect("schema is JSON");
+        if value["$schema"] != "http://json-schema.org/draft-07/schema#" {
+            problems.push(format!(
+                "`gtdocs schema {kind}` is not draft-07: {}",
+                value["$schema"]
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
