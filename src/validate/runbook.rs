@@ -133,32 +133,39 @@ pub fn check(
     let mut refer = |vocabulary: Vocabulary<'_>, pointer: &str| {
         text(pointer).and_then(|id| vocabulary.lookup(doc, pointer, id, diagnostics))
     };
-    let compatibility = refer(
-        Vocabulary::of(
+    let [compatibility, category, key_preset, evidence] = [
+        (
+            "/compatibility",
             "compatibility levels",
             "compatibility",
             &c.compatibility,
             &cat.compatibility,
         ),
-        "/compatibility",
-    );
-    let category = refer(
-        Vocabulary::of("categories", "categories", &c.categories, &cat.categories),
-        "/category",
-    );
-    let key_preset = refer(
-        Vocabulary::of(
+        (
+            "/category",
+            "categories",
+            "categories",
+            &c.categories,
+            &cat.categories,
+        ),
+        (
+            "/key_preset",
             "key presets",
             "key_presets",
             &c.key_presets,
             &cat.key_presets,
         ),
-        "/key_preset",
-    );
-    let evidence = refer(
-        Vocabulary::of("evidence kinds", "evidence", &c.evidence, &cat.evidence),
-        "/evidence",
-    );
+        (
+            "/evidence",
+            "evidence kinds",
+            "evidence",
+            &c.evidence,
+            &cat.evidence,
+        ),
+    ]
+    .map(|(pointer, what, key, table, terms)| {
+        refer(Vocabulary::of(what, key, table, terms), pointer)
+    });
     let verdicts = Vocabulary {
         what: "verdicts",
         key: "verdicts",

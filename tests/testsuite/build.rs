@@ -10,6 +10,19 @@ fn build_into(tree: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     gtdocs(tree, &args)
 }
 
+/// Deletes one route mapping (its three lines) from a bundled runbook.
+fn remove_route(runbook: &Path, route: &str) {
+    let text = std::fs::read_to_string(runbook).expect("read");
+    let mut lines: Vec<&str> = text.lines().collect();
+    let needle = format!("route: {route}");
+    let at = lines
+        .iter()
+        .position(|l| l.contains(&needle))
+        .expect("route line");
+    lines.drain(at..at + 3);
+    std::fs::write(runbook, lines.join("\n") + "\n").expect("write");
+}
+
 #[test]
 fn bundled_runbooks_build_with_zero_warnings() {
     let tree = common::bundled_copy();
@@ -116,13 +129,7 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 
     // Warnings under --deny-warnings: exit 1, nothing written.
     std::fs::write(&aider, &text).expect("restore");
-    let mut lines: Vec<&str> = text.lines().collect();
-    let at = lines
-        .iter()
-        .position(|l| l.contains("route: GET /v1/models"))
-        .expect("route line");
-    lines.drain(at..at + 3);
-    std::fs::write(&aider, lines.join("\n")).expect("write");
+    remove_route(&aider, "GET /v1/models");
     let o = gtdocs(tree.path(), &["build", "--deny-warnings"]);
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
     assert!(
@@ -182,15 +189,10 @@ fn the_output_may_not_be_the_tree_or_a_source_folder() {
 #[test]
 fn a_missing_route_is_shown_as_unknown_everywhere() {
     let tree = common::bundled_copy();
-    let aider = tree.path().join("runbooks/aider.yaml");
-    let text = std::fs::read_to_string(&aider).expect("read");
-    let mut lines: Vec<&str> = text.lines().collect();
-    let at = lines
-        .iter()
-        .position(|l| l.contains("route: POST /v1/embeddings"))
-        .expect("route line");
-    lines.drain(at..at + 3);
-    std::fs::write(&aider, lines.join("\n") + "\n").expect("write");
+    remove_route(
+        &tree.path().join("runbooks/aider.yaml"),
+        "POST /v1/embeddings",
+    );
     let o = gtdocs(tree.path(), &["build"]);
     assert!(
         o.status.success(),
