@@ -20,6 +20,20 @@ pub struct Site {
     pub description: Option<String>,
     pub base_url: String,
     pub repository: Option<String>,
+    pub branch: String,
+    /// Absolute URL of the published site, without a trailing slash.
+    pub url: Option<String>,
+    /// The theme folder's files, when `site.theme` names one.
+    pub theme: Option<Theme>,
+}
+
+/// A theme's files, by path relative to the theme folder
+/// (`templates/runbook.html`, `static/style.css`).
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    pub name: String,
+    pub templates: std::collections::BTreeMap<String, String>,
+    pub assets: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -184,6 +198,25 @@ pub fn wiki_page_name(prefix: &str, slug: &str) -> String {
         .join("-")
 }
 
+/// A route as a URL path segment: `POST /v1/datasets/{id}/files` ->
+/// `post-v1-datasets-id-files`.
+pub fn route_slug(route: &str) -> String {
+    let mut out = String::with_capacity(route.len());
+    for c in route.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "route".into()
+    } else {
+        out.to_string()
+    }
+}
+
 /// The default `intro` of the source format.
 pub fn default_intro(title: &str) -> String {
     format!("This runbook maps **{title}** to GT API routes operators actually publish.")
@@ -192,6 +225,15 @@ pub fn default_intro(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn route_slugs() {
+        assert_eq!(
+            route_slug("POST /v1/datasets/{id}/files"),
+            "post-v1-datasets-id-files"
+        );
+        assert_eq!(route_slug("GET /v1/models"), "get-v1-models");
+    }
 
     #[test]
     fn page_names_follow_the_published_rule() {

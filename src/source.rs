@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub const HTTPS_URL_PATTERN: &str = r"^https://[^\s/?#]+[^\s]*$";
 /// A lowercase, dash-separated identifier (slugs, wiki page prefixes).
 pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
+/// The origin (scheme and host) a site is published at.
+pub const SITE_URL_PATTERN: &str = r"^https?://[^\s/?#]+/?$";
 /// A wiki page name: Title-Cased words joined by dashes.
 pub const PAGE_NAME_PATTERN: &str = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$";
 /// A URL path prefix that starts and ends with `/`.
@@ -66,6 +68,25 @@ pub struct SiteSource {
     #[serde(default)]
     #[schemars(regex(pattern = HTTPS_URL_PATTERN))]
     pub repository: Option<String>,
+    /// Branch of `repository` the "edit this page" links open.
+    #[serde(default = "default_branch")]
+    #[schemars(length(min = 1))]
+    pub branch: String,
+    /// Origin the HTML site is published at (scheme and host, e.g.
+    /// `https://docs.example.com`); sitemap and canonical URLs become this
+    /// followed by `base_url` and the page's path.
+    #[serde(default)]
+    #[schemars(regex(pattern = SITE_URL_PATTERN))]
+    pub url: Option<String>,
+    /// A theme folder, `themes/<theme>/`, whose templates and static files
+    /// override the built-in theme's, file by file.
+    #[serde(default)]
+    #[schemars(regex(pattern = SLUG_PATTERN))]
+    pub theme: Option<String>,
+}
+
+fn default_branch() -> String {
+    "main".into()
 }
 
 fn default_base_url() -> String {

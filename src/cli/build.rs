@@ -46,6 +46,22 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
     };
     let rendered = match render::render_all(&book, &ctx) {
         Ok(o) => o,
+        Err(render::RenderError::Template {
+            file,
+            line,
+            message,
+        }) => {
+            // A theme's template is a source like any other: report it as
+            // a diagnostic at its file and line.
+            let span = line.map(|l| {
+                crate::diagnostic::Span::new(u32::try_from(l).unwrap_or(u32::MAX), 1, 0, 0)
+            });
+            let d = crate::diagnostic::Diagnostic::error("template", message)
+                .in_file(file, span)
+                .with_hint("see the built-in templates with their blocks in themes/default/templates/ of gtdocs");
+            reporter.diagnostics(&[d], &compiled.sources, tree.format);
+            return ExitCode::from(exit::INVALID);
+        }
         Err(e) => return reporter.fatal(e, None),
     };
     let rendered_at = started.elapsed();

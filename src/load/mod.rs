@@ -2,6 +2,7 @@
 //! order and parsed into JSON values that remember their source spans.
 //! Nothing here knows the meaning of a field; that is `validate`'s job.
 
+pub mod theme;
 pub mod yaml;
 
 use std::io::Read as _;
@@ -67,6 +68,8 @@ pub struct Tree {
     pub runbooks: Vec<Document>,
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every folder under `themes/`, by name.
+    pub themes: std::collections::BTreeMap<String, crate::model::Theme>,
 }
 
 /// Reads and parses a tree. Per-file problems become diagnostics; only a
@@ -80,6 +83,7 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
         root: root.to_path_buf(),
         ..Tree::default()
     };
+    tree.themes = theme::load_all(root, &mut tree.diagnostics);
     let mut files = vec![PathBuf::from(CONFIG_FILE)];
     files.extend(runbook_files(root, &mut tree.diagnostics)?);
 

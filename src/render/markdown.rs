@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Where the text goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +97,78 @@ pub fn verbatim(text: &str, place: Place) -> String {
             out.push('\\');
         }
         out.push(c);
+    }
+    out
+}
+
+/// Source text (inline Markdown) as an HTML fragment. Raw HTML shows as
+/// text; links keep only http(s), mailto and relative destinations (others
+/// keep their text); images become their alt text, so a page never loads
+/// anything from another host. Text that Markdown would read as a block
+/// (a heading, a list) is shown as written, escaped.
+pub fn to_html(text: &str) -> String {
+    let text = fold_lines(text);
+    let mut links = Vec::new();
+    let mut events = Vec::new();
+    for event in Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
+            Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h)),
+            Event::Start(Tag::Link { ref dest_url, .. }) => {
+                let safe = is_safe_url(dest_url);
+                links.push(safe);
+                if safe {
+                    events.push(event);
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if links.pop().unwrap_or(false) {
+                    events.push(event);
+                }
+            }
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => {}
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
+            | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough)
+            | Event::Text(_)
+            | Event::Code(_)
+            | Event::SoftBreak
+            | Event::HardBreak => events.push(event),
+            _ => return escape_html(&text),
+        }
+    }
+    let mut html = String::with_capacity(text.len() + 16);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+/// Source text (inline Markdown) as plain text: the words a reader sees.
+pub fn to_plain(text: &str) -> String {
+    let text = fold_lines(text);
+    let mut out = String::with_capacity(text.len());
+    for event in Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `&`, `<`, `>` and quotes escaped for HTML text and attributes.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
     }
     out
 }
@@ -458,6 +530,29 @@ mod tests {
             verbatim("https://x.example/(a)_b_`c`", LineStart),
             "https\\:\\/\\/x\\.example\\/\\(a\\)\\_b\\_\\`c\\`"
         );
+    }
+
+    #[test]
+    fn html_rendering_is_safe() {
+        assert_eq!(
+            to_html("Use `a<b>` and **bold**"),
+            "Use <code>a&lt;b&gt;</code> and <strong>bold</strong>"
+        );
+        assert_eq!(
+            to_html("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(
+            to_html("[x](javascript:alert(1)) [y](https://a.example)"),
+            "x <a href=\"https://a.example\">y</a>"
+        );
+        assert_eq!(to_html("![alt](https://tracker.example/p.png)"), "alt");
+        assert_eq!(to_html("# not a heading"), "# not a heading");
+        assert_eq!(
+            to_html("\"><img src=x onerror=alert(1)>"),
+            "\"&gt;&lt;img src=x onerror=alert(1)&gt;"
+        );
+        assert_eq!(to_plain("Run `x` **now**"), "Run x now");
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! validated [`Book`] into files of an in-memory [`Output`]. Nothing here
 //! reads sources or touches the file system.
 
+pub mod export;
+pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod search;
 pub mod wiki;
 
 use std::collections::BTreeMap;
@@ -50,6 +53,15 @@ pub enum RenderError {
     ManifestSchema(String),
     #[error("cannot serialize JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("{message}")]
+    Template {
+        /// The template file a person would open.
+        file: String,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("cannot build the search index: {0}")]
+    Search(String),
 }
 
 /// The rendered site: relative path (with `/`) → file content, in path order.
@@ -109,7 +121,7 @@ pub trait Renderer: Sync {
 
 /// Every output format, rendered in parallel and merged in a fixed order.
 pub fn render_all(book: &Book, ctx: &RenderContext) -> Result<Output, RenderError> {
-    let renderers: [&dyn Renderer; 2] = [&wiki::Wiki, &json::Json];
+    let renderers: [&dyn Renderer; 4] = [&wiki::Wiki, &json::Json, &html::Html, &search::Search];
     let outputs: Vec<Result<(&'static str, Output), RenderError>> = {
         use rayon::prelude::*;
         renderers

@@ -1,11 +1,12 @@
 //! `gtdocs.yaml` beyond its schema: the catalog's internal consistency, and
 //! the lookup tables runbooks are checked against.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use super::suggest;
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
-use crate::model::{Book, Catalog, Route, Runbook, Site, Term, Verdict, WikiSettings};
+use crate::model::{Book, Catalog, Route, Runbook, Site, Term, Theme, Verdict, WikiSettings};
 use crate::source::{ConfigSource, LabelSource};
 
 /// The validated catalog with id → index maps.
@@ -57,8 +58,26 @@ fn terms<V>(
 pub fn build(
     doc: &Document,
     source: ConfigSource,
+    themes: &BTreeMap<String, Theme>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> CatalogCheck {
+    let theme = source.site.theme.as_deref().and_then(|name| match themes.get(name) {
+        Some(theme) => Some(theme.clone()),
+        None => {
+            let known: Vec<&str> = themes.keys().map(String::as_str).collect();
+            let hint = if known.is_empty() {
+                format!("create `themes/{name}/` with `templates/` and `static/` overrides, or remove `site.theme`")
+            } else {
+                format!("theme folders: {}", suggest::list(&known))
+            };
+            diagnostics.push(
+                Diagnostic::error("unknown-theme", format!("no theme folder `themes/{name}/`"))
+                    .in_file(&doc.path, doc.spans.value("/site/theme"))
+                    .with_hint(hint),
+            );
+            None
+        }
+    });
     let mut routes = HashMap::new();
     let mut unique = Vec::with_capacity(source.routes.len());
     for (i, r) in source.routes.into_iter().enumerate() {
@@ -80,6 +99,20 @@ pub fn build(
         // Indexes into the de-duplicated list: each route has one slot.
         routes.insert(r.route.clone(), unique.len());
         unique.push(r);
+    }
+    let mut slugs: HashMap<String, &str> = HashMap::new();
+    for (i, r) in unique.iter().enumerate() {
+        let slug = crate::model::route_slug(&r.route);
+        if let Some(first) = slugs.insert(slug.clone(), &r.route) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "route-collision",
+                    format!("routes `{first}` and `{}` would share the page `routes/{slug}/`", r.route),
+                )
+                .in_file(&doc.path, doc.spans.value(&format!("/routes/{i}/route")))
+                .with_hint("route pages are named by the route's letters and digits; make the routes differ there"),
+            );
+        }
     }
     let wiki = WikiSettings {
         page_prefix: source.wiki.page_prefix,
@@ -125,7 +158,13 @@ pub fn build(
             title: source.site.title,
             description: source.site.description,
             base_url: source.site.base_url,
-            repository: source.site.repository,
+            repository: source
+                .site
+                .repository
+                .map(|r| r.trim_end_matches('/').to_string()),
+            branch: source.site.branch,
+            url: source.site.url.map(|u| u.trim_end_matches('/').to_string()),
+            theme,
         },
         wiki,
         verdicts: index(catalog.verdicts.iter().map(|v| &v.id)),

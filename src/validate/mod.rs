@@ -33,7 +33,7 @@ pub fn validate(tree: &Tree) -> Result<Validated, SchemaError> {
 
     let catalog = tree.config.as_ref().and_then(|doc| {
         let typed: Option<ConfigSource> = typed(doc, &config_check, &mut diagnostics);
-        typed.map(|source| catalog::build(doc, source, &mut diagnostics))
+        typed.map(|source| catalog::build(doc, source, &tree.themes, &mut diagnostics))
     });
 
     // Each runbook is checked on its own (in parallel, order kept); the
@@ -97,7 +97,7 @@ pub fn catalog(tree: &Tree) -> Result<(Option<CatalogView>, Vec<Diagnostic>), Sc
     let check = StructureCheck::new(SchemaKind::Config)?;
     let view = tree.config.as_ref().and_then(|doc| {
         let typed: Option<ConfigSource> = typed(doc, &check, &mut diagnostics);
-        typed.map(|source| catalog::build(doc, source, &mut diagnostics))
+        typed.map(|source| catalog::build(doc, source, &tree.themes, &mut diagnostics))
     });
     let view = view
         .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))

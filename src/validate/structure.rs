@@ -8,7 +8,9 @@ use serde_json::Value;
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
 use crate::schema::{self, SchemaKind};
-use crate::source::{BASE_URL_PATTERN, HTTPS_URL_PATTERN, PAGE_NAME_PATTERN, SLUG_PATTERN};
+use crate::source::{
+    BASE_URL_PATTERN, HTTPS_URL_PATTERN, PAGE_NAME_PATTERN, SITE_URL_PATTERN, SLUG_PATTERN,
+};
 use crate::validate::suggest;
 
 #[derive(Debug, thiserror::Error)]
@@ -351,6 +353,10 @@ fn pattern_message(pattern: &str, value: &str) -> (String, String) {
         PAGE_NAME_PATTERN => (
             format!("`{value}` is not a wiki page name"),
             "use words of letters and digits joined by dashes, e.g. `Client-Runbooks`".into(),
+        ),
+        SITE_URL_PATTERN => (
+            format!("`{value}` is not a site origin"),
+            "write the scheme and host only, e.g. `https://docs.example.com`; the path goes in `base_url`".into(),
         ),
         BASE_URL_PATTERN => (
             format!("`{value}` is not a path prefix"),

@@ -1,0 +1,74 @@
+//! The plain-text export of a runbook: its facts as plain lines, for
+//! pasting into tickets and chats. Shared by the wiki and HTML pages.
+
+use super::markdown;
+use crate::model::{Book, Runbook};
+
+/// The plain-text export: the page's facts as plain lines, for pasting into
+/// tickets. Config values lose their backticks; other text is kept as is.
+pub fn plain_export(book: &Book, rb: &Runbook) -> String {
+    let c = &book.catalog;
+    let one = |s: &str| markdown::fold_lines(s);
+    let mut e = Vec::new();
+    e.push(format!("{} runbook", one(&rb.title)));
+    e.push(format!(
+        "{} · {}",
+        one(&c.compatibility[rb.compatibility].label),
+        one(&c.categories[rb.category].label)
+    ));
+    e.push(format!(
+        "Recommended key preset: {}",
+        one(&c.key_presets[rb.key_preset].label)
+    ));
+    if let Some(ev) = rb.evidence {
+        e.push(format!("Evidence: {}", one(&c.evidence[ev].label)));
+    }
+    e.push(String::new());
+    e.push(one(&rb.summary));
+    e.push(String::new());
+    e.push("Official documentation:".into());
+    e.extend(rb.docs.iter().map(|u| format!("- {}", one(u))));
+    e.push(String::new());
+    e.push("Configuration fields:".into());
+    e.extend(
+        rb.config
+            .iter()
+            .map(|f| format!("- {}: {}", one(&f.field), one(&f.value))),
+    );
+    e.push(String::new());
+    e.push("GT route mapping:".into());
+    for (route, mapping) in c.routes.iter().zip(&rb.routes) {
+        let note = mapping
+            .integration
+            .as_deref()
+            .map_or_else(|| "not documented".into(), one);
+        e.push(format!(
+            "- {} ({}): {}",
+            one(&route.route),
+            book.verdict_id(mapping),
+            note
+        ));
+    }
+    if !rb.not_supported.is_empty() {
+        e.push(String::new());
+        e.push("Not supported in this product:".into());
+        e.extend(rb.not_supported.iter().map(|x| format!("- {}", one(x))));
+    }
+    for (head, items, numbered) in [
+        ("Prerequisites:", &rb.prerequisites, false),
+        ("Setup steps:", &rb.setup, true),
+        ("GT extensions and caveats:", &rb.caveats, false),
+        ("Validation checklist:", &rb.checklist, false),
+    ] {
+        e.push(String::new());
+        e.push(head.into());
+        for (i, x) in items.iter().enumerate() {
+            e.push(if numbered {
+                format!("{}. {}", i + 1, one(x))
+            } else {
+                format!("- {}", one(x))
+            });
+        }
+    }
+    e.join("\n")
+}

@@ -1,0 +1,719 @@
+//! The static HTML site: a page per runbook and per GT route, the home page
+//! with the compatibility matrix, the runbook index, 404 and sitemap,
+//! rendered from minijinja templates. The built-in theme
+//! (`themes/default/`) is compiled into the binary; a tree's
+//! `themes/<site.theme>/` overrides any template or static file, and a
+//! template may extend a built-in one (`{% extends "default/base.html" %}`)
+//! to replace a single block.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use include_dir::{Dir, include_dir};
+use minijinja::Environment;
+use minijinja::value::Serde;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::markdown::{escape_html, to_html};
+use super::{Output, RenderContext, RenderError, Renderer, export};
+use crate::model::{self, Book, RouteMapping, Runbook, Support, Term};
+
+/// Folder of the HTML site inside the output.
+pub const DIR: &str = "html";
+
+static DEFAULT_THEME: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// What the pages may load: only this site's own files. Pagefind's search
+/// runs WebAssembly in a worker, hence `'wasm-unsafe-eval'` and `worker-src`.
+pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'";
+
+pub struct Html;
+
+impl Renderer for Html {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+
+    fn render(
+        &self,
+        book: &Book,
+        ctx: &RenderContext,
+        out: &mut Output,
+    ) -> Result<(), RenderError> {
+        let theme = ThemeFiles::new(book.site.theme.as_ref());
+        let env = theme.environment();
+        let site = SiteCtx::new(book, ctx);
+        let pages = pages(book);
+        let rendered: Vec<Result<(String, String), RenderError>> = pages
+            .par_iter()
+            .map(|page| {
+                let template = env.get_template(page.template).map_err(|e| theme.error(e))?;
+                let html = template
+                    .render(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })
+                    .map_err(|e| theme.error(e))?;
+                Ok((page.meta.file.clone(), html))
+            })
+            .collect();
+        for result in rendered {
+            let (file, html) = result?;
+            out.add(format!("{DIR}/{file}"), html);
+        }
+        for (name, bytes) in theme.assets() {
+            out.add(format!("{DIR}/static/{name}"), bytes.clone());
+        }
+        out.add(format!("{DIR}/sitemap.xml"), sitemap(book, &pages));
+        Ok(())
+    }
+}
+
+/// The site path of a runbook page (below `base_url`).
+pub fn runbook_path(rb: &Runbook) -> String {
+    format!("runbooks/{}/", rb.slug)
+}
+
+/// The site path of a route page (below `base_url`).
+pub fn route_path(route: &str) -> String {
+    format!("routes/{}/", model::route_slug(route))
+}
+
+/// The built-in theme merged with a tree's overrides.
+struct ThemeFiles {
+    name: Option<String>,
+    overrides: Arc<BTreeMap<String, String>>,
+    builtin: Arc<BTreeMap<String, String>>,
+    assets: BTreeMap<String, Vec<u8>>,
+}
+
+impl ThemeFiles {
+    fn new(theme: Option<&model::Theme>) -> Self {
+        let mut builtin = BTreeMap::new();
+        let mut assets = BTreeMap::new();
+        collect(&DEFAULT_THEME, &mut |path, bytes| {
+            if let Some(name) = path.strip_prefix("templates/") {
+                builtin.insert(
+                    name.to_string(),
+                    String::from_utf8_lossy(bytes).into_owned(),
+                );
+            } else if let Some(name) = path.strip_prefix("static/") {
+                assets.insert(name.to_string(), bytes.to_vec());
+            }
+        });
+        let mut overrides = BTreeMap::new();
+        if let Some(theme) = theme {
+            overrides = theme.templates.clone();
+            for (name, bytes) in &theme.assets {
+                assets.insert(name.clone(), bytes.clone());
+            }
+        }
+        ThemeFiles {
+            name: theme.map(|t| t.name.clone()),
+            overrides: Arc::new(overrides),
+            builtin: Arc::new(builtin),
+            assets,
+        }
+    }
+
+    fn environment(&self) -> Environment<'static> {
+        let mut env = Environment::new();
+        let overrides = Arc::clone(&self.overrides);
+        let builtin = Arc::clone(&self.builtin);
+        env.set_loader(move |name| {
+            if let Some(t) = overrides.get(name) {
+                return Ok(Some(t.clone()));
+            }
+            let name = name.strip_prefix("default/").unwrap_or(name);
+            Ok(builtin.get(name).cloned())
+        });
+        env.add_filter("url", url_filter);
+        // HTML escaping of the five characters that matter, so URLs read
+        // `/docs/x/` rather than minijinja's `&#x2f;docs&#x2f;x&#x2f;`.
+        env.set_formatter(|out, state, value| {
+            let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+            match value.as_str() {
+                Some(s) if html && !value.is_safe() => {
+                    out.write_str(&escape_html(s)).map_err(|e| {
+                        minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+                    })
+                }
+                _ => minijinja::escape_formatter(out, state, value),
+            }
+        });
+        env
+    }
+
+    fn assets(&self) -> impl Iterator<Item = (&String, &Vec<u8>)> {
+        self.assets.iter()
+    }
+
+    /// A template error, naming the file a person would open.
+    fn error(&self, e: minijinja::Error) -> RenderError {
+        let name = e.name().unwrap_or("?").to_string();
+        let file = match &self.name {
+            Some(theme) if self.overrides.contains_key(&name) => {
+                format!("themes/{theme}/templates/{name}")
+            }
+            _ => format!(
+                "built-in theme: templates/{}",
+                name.strip_prefix("default/").unwrap_or(&name)
+            ),
+        };
+        RenderError::Template {
+            file,
+            line: e.line(),
+            message: e
+                .detail()
+                .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind())),
+        }
+    }
+}
+
+fn collect(dir: &Dir<'_>, f: &mut impl FnMut(&str, &[u8])) {
+    for file in dir.files() {
+        f(
+            &file.path().to_string_lossy().replace('\\', "/"),
+            file.contents(),
+        );
+    }
+    for sub in dir.dirs() {
+        collect(sub, f);
+    }
+}
+
+/// `{{ "runbooks/"|url }}`: a site path with `base_url` in front.
+fn url_filter(state: &minijinja::State<'_, '_>, path: &str) -> String {
+    let base = state
+        .lookup("site")
+        .and_then(|s| s.get_attr("base_url").ok())
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "/".into());
+    format!("{base}{}", path.trim_start_matches('/'))
+}
+
+/// One page to render.
+struct Page {
+    template: &'static str,
+    meta: PageMeta,
+    data: minijinja::Value,
+}
+
+#[derive(Serialize)]
+struct PageMeta {
+    /// `home`, `runbooks`, `runbook`, `routes`, `route` or `404`.
+    kind: &'static str,
+    title: String,
+    description: Option<String>,
+    /// Site path below `base_url` (`runbooks/librechat/`).
+    path: String,
+    /// Output file below `html/`.
+    file: String,
+    /// `base_url` + path.
+    url: String,
+    /// Absolute URL, when `site.url` is set.
+    canonical: Option<String>,
+    /// In the sitemap.
+    listed: bool,
+}
+
+impl PageMeta {
+    fn new(book: &Book, kind: &'static str, title: String, path: String) -> Self {
+        let file = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.clone()
+        };
+        let url = format!("{}{path}", book.site.base_url);
+        PageMeta {
+            kind,
+            title,
+            description: None,
+            canonical: book
+                .site
+                .url
+                .as_ref()
+                .map(|origin| format!("{origin}{url}")),
+            listed: kind != "404",
+            path,
+            file,
+            url,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SiteCtx {
+    title: String,
+    description: Option<String>,
+    base_url: String,
+    url: Option<String>,
+    repository: Option<String>,
+    generator: String,
+    version: String,
+    csp: &'static str,
+    counts: Counts,
+    routes: Vec<RouteLink>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    runbooks: usize,
+    routes: usize,
+    categories: usize,
+}
+
+#[derive(Serialize)]
+struct RouteLink {
+    route: String,
+    path: String,
+}
+
+impl SiteCtx {
+    fn new(book: &Book, ctx: &RenderContext) -> Self {
+        SiteCtx {
+            title: book.site.title.clone(),
+            description: book.site.description.clone(),
+            base_url: book.site.base_url.clone(),
+            url: book.site.url.clone(),
+            repository: book.site.repository.clone(),
+            generator: ctx.generator_name.to_string(),
+            version: ctx.generator_version.to_string(),
+            csp: CSP,
+            counts: Counts {
+                runbooks: book.runbooks.len(),
+                routes: book.catalog.routes.len(),
+                categories: book.by_category().len(),
+            },
+            routes: book
+                .catalog
+                .routes
+                .iter()
+                .map(|r| RouteLink {
+                    route: r.route.clone(),
+                    path: route_path(&r.route),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, Clone)]
+struct TermCtx {
+    id: String,
+    label: String,
+    description_html: Option<String>,
+}
+
+impl From<&Term> for TermCtx {
+    fn from(t: &Term) -> Self {
+        TermCtx {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            description_html: t.description.as_deref().map(to_html),
+        }
+    }
+}
+
+/// How a verdict shows: never by colour alone.
+#[derive(Serialize, Clone)]
+struct Mark {
+    /// Catalog verdict id, or `unknown`.
+    verdict: String,
+    /// `full`, `partial`, `none` or `unknown`.
+    support: &'static str,
+    symbol: &'static str,
+    /// "Full support", ...
+    support_label: &'static str,
+}
+
+fn mark(book: &Book, m: &RouteMapping) -> Mark {
+    let support = book.support(m);
+    let (symbol, support_label) = support_look(support);
+    Mark {
+        verdict: book.verdict_id(m).to_string(),
+        support,
+        symbol,
+        support_label,
+    }
+}
+
+fn support_look(support: &str) -> (&'static str, &'static str) {
+    match support {
+        "full" => ("✓", "Full support"),
+        "partial" => ("◐", "Partial support"),
+        "none" => ("✕", "No support"),
+        _ => ("?", "Unknown"),
+    }
+}
+
+fn support_rank(support: Support) -> u32 {
+    match support {
+        Support::Full => 2,
+        Support::Partial => 1,
+        Support::None => 0,
+    }
+}
+
+#[derive(Serialize)]
+struct Cell {
+    route: String,
+    #[serde(flatten)]
+    mark: Mark,
+}
+
+#[derive(Serialize)]
+struct MatrixRowCtx {
+    slug: String,
+    title: String,
+    path: String,
+    category: TermCtx,
+    compatibility: TermCtx,
+    key_preset: TermCtx,
+    subtitle_html: Option<String>,
+    /// Sum over routes: full 2, partial 1; for "sort by support".
+    score: u32,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct GroupCtx {
+    category: TermCtx,
+    rows: Vec<MatrixRowCtx>,
+}
+
+#[derive(Serialize)]
+struct CatalogCtx {
+    routes: Vec<RouteCtx>,
+    verdicts: Vec<VerdictCtx>,
+    compatibility: Vec<TermCtx>,
+    categories: Vec<TermCtx>,
+    key_presets: Vec<TermCtx>,
+}
+
+#[derive(Serialize)]
+struct RouteCtx {
+    route: String,
+    path: String,
+    summary_html: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VerdictCtx {
+    id: String,
+    support: &'static str,
+    symbol: &'static str,
+    support_label: &'static str,
+    description_html: Option<String>,
+}
+
+fn catalog_ctx(book: &Book) -> CatalogCtx {
+    let c = &book.catalog;
+    CatalogCtx {
+        routes: c
+            .routes
+            .iter()
+            .map(|r| RouteCtx {
+                route: r.route.clone(),
+                path: route_path(&r.route),
+                summary_html: r.summary.as_deref().map(to_html),
+            })
+            .collect(),
+        verdicts: c
+            .verdicts
+            .iter()
+            .map(|v| {
+                let (symbol, support_label) = support_look(v.support.as_str());
+                VerdictCtx {
+                    id: v.id.clone(),
+                    support: v.support.as_str(),
+                    symbol,
+                    support_label,
+                    description_html: v.description.as_deref().map(to_html),
+                }
+            })
+            .collect(),
+        compatibility: c.compatibility.iter().map(TermCtx::from).collect(),
+        categories: c.categories.iter().map(TermCtx::from).collect(),
+        key_presets: c.key_presets.iter().map(TermCtx::from).collect(),
+    }
+}
+
+fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
+    let c = &book.catalog;
+    MatrixRowCtx {
+        slug: rb.slug.clone(),
+        title: rb.title.clone(),
+        path: runbook_path(rb),
+        category: (&c.categories[rb.category]).into(),
+        compatibility: (&c.compatibility[rb.compatibility]).into(),
+        key_preset: (&c.key_presets[rb.key_preset]).into(),
+        subtitle_html: rb.matrix.subtitle.as_deref().map(to_html),
+        score: rb
+            .routes
+            .iter()
+            .filter_map(|m| m.verdict)
+            .map(|v| support_rank(c.verdicts[v].support))
+            .sum(),
+        cells: c
+            .routes
+            .iter()
+            .zip(&rb.routes)
+            .map(|(r, m)| Cell {
+                route: r.route.clone(),
+                mark: mark(book, m),
+            })
+            .collect(),
+    }
+}
+
+fn groups(book: &Book) -> Vec<GroupCtx> {
+    book.by_category()
+        .into_iter()
+        .map(|(term, runbooks)| GroupCtx {
+            category: term.into(),
+            rows: runbooks
+                .into_iter()
+                .map(|rb| matrix_row(book, rb))
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct RunbookCtx {
+    slug: String,
+    title: String,
+    summary_html: String,
+    summary_text: String,
+    intro_html: String,
+    compatibility: TermCtx,
+    category: TermCtx,
+    key_preset: TermCtx,
+    evidence: Option<TermCtx>,
+    docs: Vec<String>,
+    config: Vec<ConfigCtx>,
+    routes: Vec<RouteRowCtx>,
+    not_supported: Vec<String>,
+    prerequisites: Vec<String>,
+    setup: Vec<String>,
+    caveats: Vec<String>,
+    checklist: Vec<String>,
+    matrix: MatrixCtx,
+    edit_url: Option<String>,
+    source: String,
+    wiki_page: String,
+    export: String,
+}
+
+#[derive(Serialize)]
+struct ConfigCtx {
+    field_html: String,
+    field_text: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct RouteRowCtx {
+    route: String,
+    path: String,
+    #[serde(flatten)]
+    mark: Mark,
+    integration_html: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MatrixCtx {
+    subtitle_html: Option<String>,
+    chat_html: Option<String>,
+    files_html: Option<String>,
+    persistence_html: Option<String>,
+    details_html: Option<String>,
+}
+
+fn html_list(items: &[String]) -> Vec<String> {
+    items.iter().map(|i| to_html(i)).collect()
+}
+
+fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
+    let c = &book.catalog;
+    let source = rb.source.to_string_lossy().replace('\\', "/");
+    RunbookCtx {
+        slug: rb.slug.clone(),
+        title: rb.title.clone(),
+        summary_html: to_html(&rb.summary),
+        summary_text: super::markdown::to_plain(&rb.summary),
+        intro_html: to_html(&rb.intro),
+        compatibility: (&c.compatibility[rb.compatibility]).into(),
+        category: (&c.categories[rb.category]).into(),
+        key_preset: (&c.key_presets[rb.key_preset]).into(),
+        evidence: rb.evidence.map(|e| (&c.evidence[e]).into()),
+        docs: rb.docs.clone(),
+        config: rb
+            .config
+            .iter()
+            .map(|f| ConfigCtx {
+                field_html: to_html(&f.field),
+                field_text: super::markdown::to_plain(&f.field),
+                value: f.value.clone(),
+            })
+            .collect(),
+        routes: c
+            .routes
+            .iter()
+            .zip(&rb.routes)
+            .map(|(r, m)| RouteRowCtx {
+                route: r.route.clone(),
+                path: route_path(&r.route),
+                mark: mark(book, m),
+                integration_html: m.integration.as_deref().map(to_html),
+            })
+            .collect(),
+        not_supported: html_list(&rb.not_supported),
+        prerequisites: html_list(&rb.prerequisites),
+        setup: html_list(&rb.setup),
+        caveats: html_list(&rb.caveats),
+        checklist: html_list(&rb.checklist),
+        matrix: MatrixCtx {
+            subtitle_html: rb.matrix.subtitle.as_deref().map(to_html),
+            chat_html: rb.matrix.chat.as_deref().map(to_html),
+            files_html: rb.matrix.files.as_deref().map(to_html),
+            persistence_html: rb.matrix.persistence.as_deref().map(to_html),
+            details_html: rb.matrix.details.as_deref().map(to_html),
+        },
+        edit_url: book
+            .site
+            .repository
+            .as_ref()
+            .map(|repo| format!("{repo}/edit/{}/{source}", book.site.branch)),
+        wiki_page: book.wiki_page(rb),
+        source,
+        export: export::plain_export(book, rb),
+    }
+}
+
+#[derive(Serialize)]
+struct RoutePageCtx {
+    route: String,
+    summary_html: Option<String>,
+    groups: Vec<SupportGroup>,
+}
+
+#[derive(Serialize)]
+struct SupportGroup {
+    support: &'static str,
+    symbol: &'static str,
+    support_label: &'static str,
+    entries: Vec<RouteEntryCtx>,
+}
+
+#[derive(Serialize)]
+struct RouteEntryCtx {
+    title: String,
+    path: String,
+    category: String,
+    verdict: String,
+    integration_html: Option<String>,
+}
+
+fn route_ctx(book: &Book, index: usize) -> RoutePageCtx {
+    let route = &book.catalog.routes[index];
+    let ordered = book.ordered();
+    let groups = ["full", "partial", "none", model::UNKNOWN]
+        .into_iter()
+        .map(|support| {
+            let (symbol, support_label) = support_look(support);
+            SupportGroup {
+                support,
+                symbol,
+                support_label,
+                entries: ordered
+                    .iter()
+                    .filter(|rb| book.support(&rb.routes[index]) == support)
+                    .map(|rb| RouteEntryCtx {
+                        title: rb.title.clone(),
+                        path: runbook_path(rb),
+                        category: book.catalog.categories[rb.category].label.clone(),
+                        verdict: book.verdict_id(&rb.routes[index]).to_string(),
+                        integration_html: rb.routes[index].integration.as_deref().map(to_html),
+                    })
+                    .collect(),
+            }
+        })
+        .filter(|g| !g.entries.is_empty())
+        .collect();
+    RoutePageCtx {
+        route: route.route.clone(),
+        summary_html: route.summary.as_deref().map(to_html),
+        groups,
+    }
+}
+
+fn value(data: impl Serialize) -> minijinja::Value {
+    minijinja::Value::from(Serde(data))
+}
+
+/// Every page of the site, in a fixed order.
+fn pages(book: &Book) -> Vec<Page> {
+    let mut pages = Vec::with_capacity(book.runbooks.len() + book.catalog.routes.len() + 4);
+    let mut home = PageMeta::new(book, "home", book.site.title.clone(), String::new());
+    home.description = book.site.description.clone();
+    pages.push(Page {
+        template: "home.html",
+        meta: home,
+        data: value(minijinja::context! { catalog => value(catalog_ctx(book)), groups => value(groups(book)) }),
+    });
+    pages.push(Page {
+        template: "runbooks.html",
+        meta: PageMeta::new(
+            book,
+            "runbooks",
+            "Client runbooks".into(),
+            "runbooks/".into(),
+        ),
+        data: value(minijinja::context! { groups => value(groups(book)) }),
+    });
+    pages.push(Page {
+        template: "routes.html",
+        meta: PageMeta::new(book, "routes", "GT API routes".into(), "routes/".into()),
+        data: value(minijinja::context! { catalog => value(catalog_ctx(book)) }),
+    });
+    for rb in &book.runbooks {
+        let mut meta = PageMeta::new(book, "runbook", rb.title.clone(), runbook_path(rb));
+        meta.description = Some(super::markdown::to_plain(&rb.summary));
+        pages.push(Page {
+            template: "runbook.html",
+            meta,
+            data: value(runbook_ctx(book, rb)),
+        });
+    }
+    for (i, route) in book.catalog.routes.iter().enumerate() {
+        let mut meta = PageMeta::new(book, "route", route.route.clone(), route_path(&route.route));
+        meta.description = route.summary.as_deref().map(super::markdown::to_plain);
+        pages.push(Page {
+            template: "route.html",
+            meta,
+            data: value(route_ctx(book, i)),
+        });
+    }
+    pages.push(Page {
+        template: "404.html",
+        meta: PageMeta::new(book, "404", "Page not found".into(), "404.html".into()),
+        data: minijinja::Value::UNDEFINED,
+    });
+    pages
+}
+
+fn sitemap(book: &Book, pages: &[Page]) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for page in pages.iter().filter(|p| p.meta.listed) {
+        let loc = match &book.site.url {
+            Some(origin) => format!("{origin}{}", page.meta.url),
+            None => page.meta.url.clone(),
+        };
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", escape_html(&loc)));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
