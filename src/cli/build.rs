@@ -51,16 +51,13 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
             line,
             message,
         }) => {
-            // A theme's template is a source like any other: report it as
-            // a diagnostic at its file and line.
-            let span = line.map(|l| {
-                crate::diagnostic::Span::new(u32::try_from(l).unwrap_or(u32::MAX), 1, 0, 0)
-            });
-            let d = crate::diagnostic::Diagnostic::error("template", message)
-                .in_file(file, span)
-                .with_hint("see the built-in templates with their blocks in themes/default/templates/ of gtdocs");
-            reporter.diagnostics(&[d], &compiled.sources, tree.format);
-            return ExitCode::from(exit::INVALID);
+            return template_error(
+                tree,
+                &book,
+                compiled.sources,
+                (file, line, message),
+                reporter,
+            );
         }
         Err(e) => return reporter.fatal(e, None),
     };
@@ -81,4 +78,39 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         }
         Err(e) => reporter.fatal(e, None),
     }
+}
+
+/// A theme's template is a source like any other: its error is reported as
+/// a diagnostic at its file and line, with the line shown.
+fn template_error(
+    tree: &TreeArgs,
+    book: &crate::model::Book,
+    mut sources: crate::diagnostic::Sources,
+    (file, line, message): (String, Option<usize>, String),
+    reporter: &Reporter,
+) -> ExitCode {
+    use crate::diagnostic::{Diagnostic, Span};
+    let shown = crate::load::display_path(&tree.root, file.as_ref());
+    let text = book.site.theme.as_ref().and_then(|theme| {
+        let name = file.strip_prefix(&format!("themes/{}/templates/", theme.name))?;
+        theme.templates.get(name)
+    });
+    let span = match (line, text) {
+        (Some(line), Some(text)) => {
+            let start: usize = text
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(str::len)
+                .sum();
+            sources.insert(shown.clone(), text.as_str().into());
+            Some(Span::at(text, start, 0))
+        }
+        (Some(line), None) => Some(Span::new(u32::try_from(line).unwrap_or(u32::MAX), 1, 0, 0)),
+        _ => None,
+    };
+    let d = Diagnostic::error("template", message)
+        .in_file(shown, span)
+        .with_hint("a theme template can extend a built-in one block by block: {% extends \"default/runbook.html\" %}");
+    reporter.diagnostics(&[d], &sources, tree.format);
+    ExitCode::from(exit::INVALID)
 }

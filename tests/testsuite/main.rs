@@ -7,6 +7,7 @@ mod common;
 mod build;
 mod cli;
 mod fidelity;
+mod html_render;
 mod invalid;
 mod json_schema;
 mod wiki_cmark;
