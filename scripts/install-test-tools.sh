@@ -8,9 +8,19 @@
 #   - Debian package cmark-gfm   (pinned: CMARK_GFM_DEB_VERSION)   -> /usr/bin/cmark-gfm
 #   - PyPI check-jsonschema      (pinned: CHECK_JSONSCHEMA_VERSION) -> $TOOLS/venv (python3 -m venv)
 #   - Debian package git         (only if no git is on PATH)
+#   - Debian package chromium    (only if /usr/bin/chromium is missing; not
+#                                 pinned: a browser takes security updates, so
+#                                 the installed version is shown in the summary)
+#   - Debian default-jre-headless (only if no java is on PATH; runs vnu.jar)
+#   - npm playwright-core, axe-core, vnu-jar (exact versions, pinned by
+#     tests/browser/package.json + package-lock.json) -> tests/browser/node_modules
+#     via `npm ci --ignore-scripts` (vnu-jar ships vnu.jar; its postinstall,
+#     which would fetch a Java runtime, never runs). Needs Node >= 20 and npm.
 # Writes $TOOLS/env for the test command to `source`; exports nothing itself.
 #   TOOLS = ${GTDOCS_TOOLS:-$HOME/.cache/gtdocs-tools}
 # Overrides (for bumping pins): CMARK_GFM_DEB_VERSION, CHECK_JSONSCHEMA_VERSION.
+# npm pins are bumped in tests/browser/package.json, then `npm install
+# --ignore-scripts` there to refresh package-lock.json.
 set -euo pipefail
 
 CMARK_GFM_DEB_VERSION="${CMARK_GFM_DEB_VERSION:-0.29.0.gfm.6-6}"     # Debian bookworm/main
@@ -19,6 +29,13 @@ CHECK_JSONSCHEMA_VERSION="${CHECK_JSONSCHEMA_VERSION:-0.39.0}"       # PyPI
 CMARK_GFM_BIN=/usr/bin/cmark-gfm
 # Upstream version as printed by `cmark-gfm --version` (Debian revision stripped).
 CMARK_GFM_UPSTREAM="${CMARK_GFM_DEB_VERSION%-*}"
+
+CHROMIUM_BIN=/usr/bin/chromium
+NODE_MIN_MAJOR=20
+REPO="$(realpath -- "$(dirname -- "${BASH_SOURCE[0]}")/..")"
+BROWSER_TESTS="$REPO/tests/browser"
+NPM_PACKAGES=(playwright-core axe-core vnu-jar)
+VNU_JAR="$BROWSER_TESTS/node_modules/vnu-jar/build/dist/vnu.jar"
 
 TOOLS="${GTDOCS_TOOLS:-$HOME/.cache/gtdocs-tools}"
 TOOLS="$(realpath -m -- "$TOOLS")"
@@ -53,6 +70,18 @@ apt_has_version() {
 # apt_candidate PKG -> candidate version or empty
 apt_candidate() {
   apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}' | grep -v '^(none)$' || true
+}
+
+# apt_install_latest PKG -> installs the candidate version; on failure (stale
+# lists naming a version the mirror no longer has) updates once and retries.
+apt_install_latest() {
+  if [ -z "$(apt_candidate "$1")" ]; then apt_update_once; fi
+  [ -n "$(apt_candidate "$1")" ] || die "no '$1' package in the configured Debian mirrors"
+  if ! apt-get install -y -qq --no-install-recommends "$1" >/dev/null; then
+    [ "$APT_UPDATED" -eq 0 ] || die "apt-get install $1 failed"
+    apt_update_once
+    apt-get install -y -qq --no-install-recommends "$1" >/dev/null || die "apt-get install $1 failed"
+  fi
 }
 
 # ------------------------------------------------------------------ cmark-gfm
@@ -127,6 +156,90 @@ else
   "$VENV/bin/python" -m pip freeze --disable-pip-version-check > "$TOOLS/venv-freeze.txt" 2>/dev/null || true
 fi
 
+# ------------------------------------------------------------------- chromium
+# The Debian wrapper script prints a harmless shell warning on stderr.
+chromium_version() {
+  "$CHROMIUM_BIN" --version 2>/dev/null | awk '{print $2}'
+}
+
+if [ -x "$CHROMIUM_BIN" ] && [ -n "$(chromium_version)" ]; then
+  log "chromium $(chromium_version) already installed, skipping"
+else
+  log "installing chromium (Debian, current security release)"
+  apt_install_latest chromium
+  { [ -x "$CHROMIUM_BIN" ] && [ -n "$(chromium_version)" ]; } \
+    || die "chromium installed but '$CHROMIUM_BIN --version' does not run"
+fi
+
+# ----------------------------------------------------------------------- java
+java_version() {
+  # e.g. 'openjdk version "17.0.15" 2025-04-15'
+  java -version 2>&1 | awk -F'"' '/version/ {print $2; exit}'
+}
+
+if command -v java >/dev/null 2>&1 && [ -n "$(java_version)" ]; then
+  log "java $(java_version) present ($(command -v java)), skipping"
+else
+  log "installing default-jre-headless"
+  apt_install_latest default-jre-headless
+  { command -v java >/dev/null 2>&1 && [ -n "$(java_version)" ]; } \
+    || die "default-jre-headless installed but 'java -version' does not run"
+fi
+
+# ------------------------------------------- npm: playwright-core, axe-core, vnu-jar
+command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= $NODE_MIN_MAJOR (with npm) first"
+command -v npm >/dev/null 2>&1 || die "npm not found: install npm alongside Node.js >= $NODE_MIN_MAJOR"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge "$NODE_MIN_MAJOR" ] \
+  || die "node $(node --version) is too old: the browser tests need Node.js >= $NODE_MIN_MAJOR"
+{ [ -f "$BROWSER_TESTS/package.json" ] && [ -f "$BROWSER_TESTS/package-lock.json" ]; } \
+  || die "missing $BROWSER_TESTS/package.json or package-lock.json"
+
+# npm_pin PKG -> the exact version package.json asks for; dies on a range.
+npm_pin() {
+  local v
+  v="$(cd "$BROWSER_TESTS" && node -p "require('./package.json').dependencies['$1'] || ''")"
+  [[ "$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] \
+    || die "tests/browser/package.json must pin $1 to an exact version (found '${v:-nothing}')"
+  printf '%s' "$v"
+}
+
+# npm_installed PKG -> version in node_modules, or empty
+npm_installed() {
+  local f="$BROWSER_TESTS/node_modules/$1/package.json"
+  if [ -f "$f" ]; then node -p "require(process.argv[1]).version" "$f" 2>/dev/null || true; fi
+}
+
+npm_ok() {
+  local p
+  for p in "${NPM_PACKAGES[@]}"; do
+    [ "$(npm_installed "$p")" = "$(npm_pin "$p")" ] || return 1
+  done
+  # node_modules must also come from this very lock file.
+  [ -f "$BROWSER_TESTS/node_modules/.package-lock.json" ] || return 1
+  [ "$(cat "$BROWSER_TESTS/node_modules/.gtdocs-lock.sha256" 2>/dev/null)" \
+    = "$(sha256sum "$BROWSER_TESTS/package-lock.json" | awk '{print $1}')" ] || return 1
+  [ -f "$VNU_JAR" ]
+}
+
+for p in "${NPM_PACKAGES[@]}"; do npm_pin "$p" >/dev/null; done
+if npm_ok; then
+  log "npm packages in tests/browser already match package-lock.json, skipping"
+else
+  log "running npm ci --ignore-scripts in $BROWSER_TESTS"
+  (cd "$BROWSER_TESTS" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2) \
+    || die "npm ci in $BROWSER_TESTS failed (are the pinned versions in package-lock.json still on the npm registry?)"
+  sha256sum "$BROWSER_TESTS/package-lock.json" | awk '{print $1}' > "$BROWSER_TESTS/node_modules/.gtdocs-lock.sha256"
+  for p in "${NPM_PACKAGES[@]}"; do
+    [ "$(npm_installed "$p")" = "$(npm_pin "$p")" ] \
+      || die "after npm ci, $p is '$(npm_installed "$p")', not the pinned $(npm_pin "$p")"
+  done
+  [ -f "$VNU_JAR" ] || die "vnu-jar installed but $VNU_JAR is missing"
+fi
+vnu_v="$(java -jar "$VNU_JAR" --version 2>/dev/null | awk '{print $1}')"
+[ "$vnu_v" = "$(npm_pin vnu-jar)" ] \
+  || die "java -jar $VNU_JAR --version reports '${vnu_v:-nothing}', not $(npm_pin vnu-jar)"
+
 # ------------------------------------------------------------------- env file
 mkdir -p "$TOOLS"
 tmp="$(mktemp "$TOOLS/env.XXXXXX")"
@@ -135,6 +248,9 @@ cat > "$tmp" <<ENVEOF
 case ":\$PATH:" in *":$VENV/bin:"*) ;; *) export PATH="$VENV/bin:\$PATH" ;; esac
 export GTDOCS_CMARK_GFM="$CMARK_GFM_BIN"
 export GTDOCS_CHECK_JSONSCHEMA="$VENV/bin/check-jsonschema"
+export GTDOCS_CHROMIUM="$CHROMIUM_BIN"
+export GTDOCS_BROWSER_TESTS="$BROWSER_TESTS"
+export GTDOCS_VNU_JAR="$VNU_JAR"
 ENVEOF
 if [ -f "$ENV_FILE" ] && cmp -s "$tmp" "$ENV_FILE"; then
   rm -f -- "$tmp"
@@ -149,8 +265,20 @@ cmark_v="$("$CMARK_GFM_BIN" --version | head -n1 | awk '{print $2}')"
 cj_v="$("$VENV/bin/check-jsonschema" --version | awk '{print $NF}')"
 git_path="$(command -v git)"
 git_v="$(git --version | awk '{print $3}')"
-[ -n "$cmark_v" ] && [ -n "$cj_v" ] && [ -n "$git_v" ] || die "could not read a tool version"
+chromium_v="$(chromium_version)"
+chromium_deb="$(dpkg-query -W -f='${Version}' chromium 2>/dev/null || echo not-a-deb)"
+java_v="$(java_version)"
+node_v="$(node --version)"
+{ [ -n "$cmark_v" ] && [ -n "$cj_v" ] && [ -n "$git_v" ] && [ -n "$chromium_v" ] && [ -n "$java_v" ]; } \
+  || die "could not read a tool version"
 printf '%-17s %-15s %s\n' cmark-gfm "$cmark_v" "$CMARK_GFM_BIN"
 printf '%-17s %-15s %s\n' check-jsonschema "$cj_v" "$VENV/bin/check-jsonschema"
 printf '%-17s %-15s %s\n' git "$git_v" "$git_path"
+printf '%-17s %-15s %s\n' chromium "$chromium_v" "$CHROMIUM_BIN (deb $chromium_deb, not pinned)"
+printf '%-17s %-15s %s\n' java "$java_v" "$(command -v java)"
+printf '%-17s %-15s %s\n' node "${node_v#v}" "$(command -v node)"
+for p in "${NPM_PACKAGES[@]}"; do
+  printf '%-17s %-15s %s\n' "$p" "$(npm_installed "$p")" "$BROWSER_TESTS/node_modules/$p"
+done
+printf '%-17s %-15s %s\n' vnu.jar "$vnu_v" "$VNU_JAR"
 log "done; use: source $ENV_FILE"

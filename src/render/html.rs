@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown::{escape_html, to_html};
-use super::{Output, RenderContext, RenderError, Renderer, export};
+use super::{Output, RenderContext, RenderError, Renderer, export, search};
 use crate::model::{self, Book, RouteMapping, Runbook, Support, Term};
 
 /// Folder of the HTML site inside the output.
@@ -128,6 +128,7 @@ impl ThemeFiles {
             Ok(builtin.get(name).cloned())
         });
         env.add_filter("url", url_filter);
+        env.add_filter("href", href);
         // HTML escaping of the five characters that matter, so URLs read
         // `/docs/x/` rather than minijinja's `&#x2f;docs&#x2f;x&#x2f;`.
         env.set_formatter(|out, state, value| {
@@ -192,6 +193,28 @@ fn url_filter(state: &minijinja::State<'_, '_>, path: &str) -> String {
     format!("{base}{}", path.trim_start_matches('/'))
 }
 
+/// `{{ link|href }}`: an outside URL made valid for an `href` attribute:
+/// the characters URLs may not hold (space, quotes, `<>`, `\\`, `^`, `` ` ``,
+/// `{|}`, controls) are percent-encoded; everything else is kept.
+pub fn href(url: &str) -> String {
+    let mut out = String::with_capacity(url.len() + 8);
+    for c in url.chars() {
+        match c {
+            ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' => {
+                out.push_str(&format!("%{:02X}", c as u32));
+            }
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// One page to render.
 struct Page {
     template: &'static str,
@@ -254,6 +277,16 @@ struct SiteCtx {
     csp: &'static str,
     counts: Counts,
     routes: Vec<RouteLink>,
+    /// The search index's filters, in the order the search panel shows them.
+    search_filters: Vec<FilterCtx>,
+}
+
+#[derive(Serialize)]
+struct FilterCtx {
+    name: &'static str,
+    any_label: &'static str,
+    /// Values are `group: value` (route verdicts), shown grouped.
+    grouped: bool,
 }
 
 #[derive(Serialize)]
@@ -294,6 +327,28 @@ impl SiteCtx {
                     path: route_path(&r.route),
                 })
                 .collect(),
+            search_filters: vec![
+                FilterCtx {
+                    name: search::FILTER_CATEGORY,
+                    any_label: "Any",
+                    grouped: false,
+                },
+                FilterCtx {
+                    name: search::FILTER_COMPATIBILITY,
+                    any_label: "Any",
+                    grouped: false,
+                },
+                FilterCtx {
+                    name: search::FILTER_KEY_PRESET,
+                    any_label: "Any",
+                    grouped: false,
+                },
+                FilterCtx {
+                    name: search::FILTER_ROUTE,
+                    any_label: "Any route, any verdict",
+                    grouped: true,
+                },
+            ],
         }
     }
 }
@@ -585,7 +640,7 @@ fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
             .site
             .repository
             .as_ref()
-            .map(|repo| format!("{repo}/edit/{}/{source}", book.site.branch)),
+            .map(|repo| href(&format!("{repo}/edit/{}/{source}", book.site.branch))),
         wiki_page: book.wiki_page(rb),
         source,
         export: export::plain_export(book, rb),

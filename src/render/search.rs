@@ -40,6 +40,8 @@ pub struct Search;
 
 /// One page's entry in the index.
 struct Record {
+    /// The page's site path. Pagefind's browser code puts the folder above
+    /// `pagefind/` (that is, `base_url`) in front of it.
     url: String,
     content: String,
     meta: BTreeMap<String, String>,
@@ -177,7 +179,7 @@ fn runbook_record(book: &Book, rb: &Runbook) -> Record {
             .collect(),
     );
     Record {
-        url: format!("{}{}", book.site.base_url, runbook_path(rb)),
+        url: format!("/{}", runbook_path(rb)),
         content,
         meta,
         filters,
@@ -208,7 +210,7 @@ fn route_record(book: &Book, index: usize) -> Record {
     let mut filters = BTreeMap::new();
     filters.insert(FILTER_KIND.to_string(), vec!["Route".to_string()]);
     Record {
-        url: format!("{}{}", book.site.base_url, route_path(&route.route)),
+        url: format!("/{}", route_path(&route.route)),
         content,
         meta,
         filters,

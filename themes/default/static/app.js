@@ -1,361 +1,420 @@
-// gtdocs site behaviour: colour theme toggle, matrix filters and sorting,
-// copy buttons, remembered checklists and search (Pagefind). Everything
-// here is progressive: without JavaScript every page still shows all of
-// its content.
+// gtdocs: theme toggle, matrix filters and sorting, copy buttons,
+// remembered checklists, table of contents and search (Pagefind).
+// Progressive: without JavaScript every page still shows all its content.
 "use strict";
 
-(function () {
-  const root = document.documentElement;
+// A block, not a module: nothing here is global.
+{
+const root = document.documentElement;
+const $ = (sel, el) => (el || document).querySelector(sel);
+const $$ = (sel, el) => Array.from((el || document).querySelectorAll(sel));
+const store = (k, v) => {
+  try {
+    if (v === undefined) return localStorage.getItem(k);
+    if (v === null) localStorage.removeItem(k);
+    else localStorage.setItem(k, v);
+  } catch (e) { /* storage disabled: not remembered */ }
+  return null;
+};
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text) e.textContent = text;
+  return e;
+};
 
-  // ---- colour theme -------------------------------------------------------
-  function currentTheme() {
-    const set = root.getAttribute("data-theme");
-    if (set) return set;
-    return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+// Colour theme: the toggle flips what shows and remembers it.
+function initTheme() {
+  const button = $(".theme-toggle");
+  if (!button) return;
+  const dark = matchMedia("(prefers-color-scheme: dark)");
+  const theme = () => root.getAttribute("data-theme") || (dark.matches ? "dark" : "light");
+  const label = () => {
+    button.title = "Switch to the " + (theme() === "dark" ? "light" : "dark") + " theme";
+    button.setAttribute("aria-label", button.title);
+  };
+  button.addEventListener("click", () => {
+    const next = theme() === "dark" ? "light" : "dark";
+    root.setAttribute("data-theme", next);
+    store("gtdocs-theme", next);
+    label();
+  });
+  if (dark.addEventListener) dark.addEventListener("change", label);
+  label();
+}
+
+// Copy buttons.
+async function copy(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch (e) {
+    // Plain http or an old browser: copy a selection instead.
+    const area = el("textarea", "visually-hidden");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    if (!ok) throw e;
   }
+}
 
-  function initThemeToggle() {
-    const button = document.querySelector(".theme-toggle");
-    if (!button) return;
-    const label = button.querySelector(".theme-label");
-    const update = () => {
-      const next = currentTheme() === "dark" ? "light" : "dark";
-      button.setAttribute("aria-label", "Switch to the " + next + " theme");
-      button.title = "Switch to the " + next + " theme";
-      if (label) label.textContent = next === "dark" ? "Dark" : "Light";
-    };
-    button.addEventListener("click", () => {
-      const next = currentTheme() === "dark" ? "light" : "dark";
-      root.setAttribute("data-theme", next);
+function initCopy() {
+  for (const button of $$("button.copy")) {
+    const original = button.textContent;
+    let timer = 0;
+    button.addEventListener("click", async () => {
+      let text = button.getAttribute("data-copy");
+      const target = document.getElementById(button.getAttribute("data-copy-target") || "");
+      if (text === null) text = target ? target.textContent : "";
       try {
-        localStorage.setItem("gtdocs-theme", next);
+        await copy(text);
+        button.textContent = "Copied ✓";
       } catch (e) {
-        /* not remembered */
+        button.textContent = "Copy failed";
       }
-      update();
+      clearTimeout(timer);
+      timer = setTimeout(() => { button.textContent = original; }, 1600);
     });
+  }
+}
+
+// Checklists remembered per browser.
+function initChecklists() {
+  for (const list of $$(".checklist[data-storage-key]")) {
+    const key = list.getAttribute("data-storage-key");
+    const boxes = $$("input[type=checkbox]", list);
+    const bar = list.previousElementSibling;
+    const progress = bar && $(".checklist-progress", bar);
+    const reset = bar && $(".checklist-reset", bar);
+    let state = {};
+    try {
+      state = JSON.parse(store(key) || "{}") || {};
+    } catch (e) { /* start afresh */ }
+    const update = () => {
+      const done = boxes.filter((b) => b.checked).length;
+      if (progress) progress.textContent = done + " of " + boxes.length + " checked";
+      if (reset) reset.disabled = !done;
+    };
+    for (const box of boxes) {
+      const index = box.getAttribute("data-index");
+      box.checked = state[index] === true;
+      box.addEventListener("change", () => {
+        state[index] = box.checked;
+        store(key, JSON.stringify(state));
+        update();
+      });
+    }
+    if (reset) {
+      reset.addEventListener("click", () => {
+        for (const b of boxes) b.checked = false;
+        state = {};
+        store(key, null);
+        update();
+      });
+    }
     update();
   }
+}
 
-  // ---- copy buttons -------------------------------------------------------
-  function initCopy() {
-    document.querySelectorAll("button.copy").forEach((button) => {
-      button.addEventListener("click", async () => {
-        let text = button.getAttribute("data-copy");
-        const target = button.getAttribute("data-copy-target");
-        if (text === null && target) {
-          const el = document.getElementById(target);
-          text = el ? el.textContent : "";
-        }
-        const original = button.textContent;
-        try {
-          await navigator.clipboard.writeText(text || "");
-          button.textContent = "Copied";
-        } catch (e) {
-          button.textContent = "Copy failed";
-        }
-        setTimeout(() => {
-          button.textContent = original;
-        }, 1500);
-      });
-    });
+// Matrix: filter by category, compatibility, key preset; sort.
+function initMatrix() {
+  const form = $(".matrix-controls");
+  const table = $("table.matrix");
+  if (!form || !table) return;
+  const groups = Array.from(table.tBodies);
+  const rows = $$("tr.matrix-row", table);
+  const count = $(".matrix-count", form);
+  const empty = $(".matrix-empty");
+  const selects = $$("select", form);
+  let flat = null; // one tbody with every row when not sorted by category
+
+  // The choice lives in the address (?category=...): a view can be shared.
+  const params = new URLSearchParams(location.search);
+  for (const s of selects) {
+    const v = params.get(s.name);
+    if (v !== null && $$("option", s).some((o) => o.value === v)) s.value = v;
   }
 
-  // ---- checklists remembered per browser -----------------------------------
-  function initChecklists() {
-    document.querySelectorAll(".checklist[data-storage-key]").forEach((list) => {
-      const key = list.getAttribute("data-storage-key");
-      let state = {};
-      try {
-        state = JSON.parse(localStorage.getItem(key) || "{}") || {};
-      } catch (e) {
-        state = {};
+  function apply() {
+    const want = selects.filter((s) => s.name !== "sort" && s.value);
+    const sort = form.elements.sort ? form.elements.sort.value : "category";
+    let shown = 0;
+    for (const row of rows) {
+      row.hidden = !want.every((s) => row.dataset[s.name] === s.value);
+      if (!row.hidden) shown += 1;
+    }
+    if (sort === "category") {
+      if (flat) {
+        for (const row of rows) {
+          const group = groups.find((g) => g.dataset.category === row.dataset.category);
+          if (group) group.appendChild(row);
+        }
+        flat.remove();
+        flat = null;
       }
-      list.querySelectorAll("input[type=checkbox]").forEach((box) => {
-        const index = box.getAttribute("data-index");
-        box.checked = state[index] === true;
-        box.addEventListener("change", () => {
-          state[index] = box.checked;
-          try {
-            localStorage.setItem(key, JSON.stringify(state));
-          } catch (e) {
-            /* not remembered */
-          }
-        });
-      });
-    });
+      for (const g of groups) g.hidden = !$("tr.matrix-row:not([hidden])", g);
+    } else {
+      if (!flat) flat = table.appendChild(el("tbody", "matrix-flat"));
+      const sorted = rows.slice().sort((a, b) =>
+        (sort === "support" ? b.dataset.score - a.dataset.score : 0) || a.dataset.title.localeCompare(b.dataset.title));
+      for (const row of sorted) flat.appendChild(row);
+      for (const g of groups) g.hidden = true;
+    }
+    if (count) count.textContent = shown + (shown === 1 ? " client" : " clients");
+    if (empty) empty.hidden = shown > 0;
+    const q = new URLSearchParams();
+    for (const s of selects) if (s.selectedIndex > 0) q.set(s.name, s.value);
+    history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q : "") + location.hash);
   }
 
-  // ---- matrix: filter by category, compatibility, key preset; sort --------
-  function initMatrix() {
-    const form = document.querySelector(".matrix-controls");
-    const table = document.querySelector("table.matrix");
-    if (!form || !table) return;
-    const groups = Array.from(table.tBodies);
-    const rows = Array.from(table.querySelectorAll("tr.matrix-row"));
-    const count = form.querySelector(".matrix-count");
-    let flat = null; // a tbody holding every row when not sorted by category
+  form.addEventListener("change", apply);
+  form.addEventListener("reset", () => setTimeout(apply));
+  form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
+  if (params.toString()) apply();
+}
 
-    function apply() {
-      const data = new FormData(form);
-      const want = {
-        category: data.get("category") || "",
-        compatibility: data.get("compatibility") || "",
-        key_preset: data.get("key_preset") || "",
-      };
-      const sort = data.get("sort") || "category";
-      let shown = 0;
-      for (const row of rows) {
-        const ok = Object.keys(want).every((k) => !want[k] || row.dataset[k] === want[k]);
-        row.hidden = !ok;
-        if (ok) shown += 1;
-      }
-      if (sort === "category") {
-        if (flat) {
-          // Put every row back in its category group, in the original order.
-          for (const row of rows) {
-            const group = groups.find((g) => g.dataset.category === row.dataset.category);
-            if (group) group.appendChild(row);
-          }
-          flat.remove();
-          flat = null;
-        }
-        for (const g of groups) {
-          g.hidden = !g.querySelector("tr.matrix-row:not([hidden])");
-        }
-      } else {
-        if (!flat) {
-          flat = document.createElement("tbody");
-          flat.className = "matrix-flat";
-          table.appendChild(flat);
-        }
-        const sorted = rows.slice().sort((a, b) => {
-          if (sort === "support") {
-            const d = Number(b.dataset.score) - Number(a.dataset.score);
-            if (d !== 0) return d;
-          }
-          return a.dataset.title.localeCompare(b.dataset.title);
-        });
-        for (const row of sorted) flat.appendChild(row);
-        for (const g of groups) g.hidden = true;
-      }
-      if (count) count.textContent = shown + (shown === 1 ? " client" : " clients");
+// Table of contents: mark the section being read.
+function initToc() {
+  const links = $$(".toc a[href^='#']");
+  const heads = links.map((a) => document.getElementById(a.hash.slice(1)));
+  if (!links.length || heads.includes(null)) return;
+  let frame = 0;
+  const mark = () => {
+    frame = 0;
+    let current = 0;
+    heads.forEach((h, i) => { if (h.getBoundingClientRect().top < 120) current = i; });
+    links.forEach((a, i) => {
+      if (i === current) a.setAttribute("aria-current", "true");
+      else a.removeAttribute("aria-current");
+    });
+  };
+  addEventListener("scroll", () => { frame = frame || requestAnimationFrame(mark); }, { passive: true });
+  mark();
+}
+
+// Search.
+function initSearch() {
+  const box = $(".search");
+  const input = document.getElementById("search-input");
+  const panel = document.getElementById("search-panel");
+  if (!box || !input || !panel) return;
+  const selects = $$("select[data-filter]", panel);
+  const status = $(".search-status", panel);
+  const list = $(".search-results", panel);
+  let loading = null;
+  let active = -1;
+  let serial = 0;
+  const chosen = {};
+
+  function load() {
+    if (!loading) {
+      loading = (async () => {
+        const pf = await import(box.getAttribute("data-pagefind"));
+        await pf.options({ excerptLength: 24 });
+        await pf.init();
+        fillFilters(await pf.filters());
+        return pf;
+      })();
+      loading.catch(() => { loading = null; });
     }
-
-    form.addEventListener("change", apply);
-    form.addEventListener("submit", (e) => e.preventDefault());
+    return loading;
   }
 
-  // ---- search --------------------------------------------------------------
-  const FILTERS = ["Category", "Compatibility", "Key preset", "Route verdict"];
-
-  function initSearch() {
-    const box = document.querySelector(".search");
-    const input = document.getElementById("search-input");
-    const panel = document.getElementById("search-panel");
-    if (!box || !input || !panel) return;
-    const filtersEl = panel.querySelector(".search-filters");
-    const status = panel.querySelector(".search-status");
-    const list = panel.querySelector(".search-results");
-    const bundle = box.getAttribute("data-pagefind");
-    let pagefind = null;
-    let active = -1;
-    let serial = 0;
-    const chosen = {};
-
-    async function load() {
-      if (pagefind) return pagefind;
-      pagefind = await import(bundle);
-      await pagefind.options({ excerptLength: 24 });
-      await pagefind.init();
-      await buildFilters();
-      return pagefind;
-    }
-
-    async function buildFilters() {
-      const available = await pagefind.filters();
-      filtersEl.textContent = "";
-      for (const name of FILTERS) {
-        const values = available[name];
-        if (!values) continue;
-        const label = document.createElement("label");
-        label.textContent = name + " ";
-        const select = document.createElement("select");
-        select.dataset.filter = name;
-        const any = document.createElement("option");
-        any.value = "";
-        any.textContent = "Any";
-        select.appendChild(any);
-        for (const value of Object.keys(values).sort()) {
-          const option = document.createElement("option");
-          option.value = value;
-          option.textContent = value;
-          select.appendChild(option);
+  function fillFilters(available) {
+    for (const select of selects) {
+      const name = select.dataset.filter;
+      const values = Object.keys(available[name] || {}).sort();
+      select.closest("label").hidden = !values.length;
+      let parent = select;
+      let group = "";
+      for (const value of values) {
+        // Grouped filters ("POST /v1/x: native") get an optgroup per prefix.
+        const cut = select.dataset.grouped ? value.lastIndexOf(": ") : -1;
+        if (cut > 0 && value.slice(0, cut) !== group) {
+          group = value.slice(0, cut);
+          parent = select.appendChild(el("optgroup"));
+          parent.label = group;
         }
-        select.addEventListener("change", () => {
-          if (select.value) chosen[name] = select.value;
-          else delete chosen[name];
-          run();
-        });
-        label.appendChild(select);
-        filtersEl.appendChild(label);
+        const option = parent.appendChild(el("option", "", value));
+        option.value = value;
       }
-    }
-
-    function open() {
-      panel.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-    }
-
-    function close() {
-      panel.hidden = true;
-      input.setAttribute("aria-expanded", "false");
-      setActive(-1);
-    }
-
-    function setActive(index) {
-      const items = list.querySelectorAll("li");
-      items.forEach((li, i) => li.setAttribute("aria-selected", i === index ? "true" : "false"));
-      active = index;
-      if (index >= 0 && items[index]) {
-        input.setAttribute("aria-activedescendant", items[index].id);
-        items[index].scrollIntoView({ block: "nearest" });
-      } else {
-        input.removeAttribute("aria-activedescendant");
-      }
-    }
-
-    async function run() {
-      const term = input.value.trim();
-      const hasFilter = Object.keys(chosen).length > 0;
-      const mine = ++serial;
-      open();
-      if (!term && !hasFilter) {
-        list.textContent = "";
-        status.textContent = "Type to search the runbooks and routes, or pick a filter.";
-        return;
-      }
-      status.textContent = "Searching…";
-      let pf;
-      try {
-        pf = await load();
-      } catch (e) {
-        status.textContent = "Search could not be loaded.";
-        return;
-      }
-      const search = await pf.search(term || null, { filters: chosen });
-      if (mine !== serial) return; // a newer query has started
-      const results = await Promise.all(search.results.slice(0, 20).map((r) => r.data()));
-      if (mine !== serial) return;
-      list.textContent = "";
-      results.forEach((data, i) => {
-        const li = document.createElement("li");
-        li.id = "search-result-" + i;
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
-        const a = document.createElement("a");
-        a.href = data.url;
-        a.className = "result-title";
-        a.textContent = (data.meta && data.meta.title) || data.url;
-        a.tabIndex = -1;
-        const kind = document.createElement("span");
-        kind.className = "result-kind";
-        kind.textContent = (data.meta && data.meta.kind) || "";
-        const excerpt = document.createElement("p");
-        excerpt.className = "result-excerpt";
-        appendExcerpt(excerpt, data.excerpt || "");
-        li.append(a, " ", kind, excerpt);
-        li.addEventListener("mousedown", (e) => e.preventDefault());
-        li.addEventListener("click", () => {
-          window.location.href = data.url;
-        });
-        list.appendChild(li);
+      select.disabled = false;
+      select.addEventListener("change", () => {
+        if (select.value) chosen[name] = select.value;
+        else delete chosen[name];
+        run();
       });
-      const n = search.results.length;
-      status.textContent = n === 0 ? "No results." : n === 1 ? "1 result." : n + " results" + (n > 20 ? ", showing 20." : ".");
-      setActive(results.length ? 0 : -1);
     }
+  }
 
-    // Pagefind's excerpt is HTML with <mark> around the matched words; only
-    // those marks are kept, everything else is inserted as text.
-    function appendExcerpt(el, html) {
-      const parts = html.split(/(<mark>|<\/mark>)/);
-      let marked = false;
-      for (const part of parts) {
-        if (part === "<mark>") marked = true;
-        else if (part === "</mark>") marked = false;
-        else if (part) {
-          const text = document.createTextNode(decode(part));
-          if (marked) {
-            const m = document.createElement("mark");
-            m.appendChild(text);
-            el.appendChild(m);
-          } else {
-            el.appendChild(text);
-          }
-        }
-      }
+  function show(open) {
+    panel.hidden = !open;
+    input.setAttribute("aria-expanded", String(open));
+    if (!open) setActive(-1);
+  }
+
+  const items = () => list.querySelectorAll("li");
+
+  function setActive(index, scroll) {
+    const all = items();
+    all.forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+    active = index;
+    if (all[index]) {
+      input.setAttribute("aria-activedescendant", all[index].id);
+      if (scroll !== false) all[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
     }
+  }
 
-    function decode(s) {
-      return s
-        .replace(/&lt;/g, "<")
-        .replace(/&gt;/g, ">")
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&amp;/g, "&");
-    }
+  function go(li, tab) {
+    const url = li && $(".result-title", li).dataset.href;
+    if (url && tab) open(url, "_blank", "noopener");
+    else if (url) location.href = url;
+  }
 
-    let timer = null;
-    input.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(run, 80);
-    });
-    input.addEventListener("focus", () => {
-      load().catch(() => {});
-      if (input.value.trim() || Object.keys(chosen).length) open();
-    });
-    input.addEventListener("keydown", (e) => {
-      const items = list.querySelectorAll("li");
-      if (e.key === "ArrowDown") {
-        e.preventDefault();
-        if (panel.hidden) run();
-        else if (items.length) setActive(Math.min(active + 1, items.length - 1));
-      } else if (e.key === "ArrowUp") {
-        e.preventDefault();
-        if (items.length) setActive(Math.max(active - 1, 0));
-      } else if (e.key === "Enter") {
-        const item = items[active >= 0 ? active : 0];
-        const link = item && item.querySelector("a");
-        if (link) {
-          e.preventDefault();
-          window.location.href = link.href;
-        }
-      } else if (e.key === "Escape") {
-        close();
-      }
-    });
-    document.addEventListener("click", (e) => {
-      if (!panel.contains(e.target) && e.target !== input) close();
-    });
-    document.addEventListener("keydown", (e) => {
-      const typing = /^(INPUT|TEXTAREA|SELECT)$/.test((e.target && e.target.tagName) || "") || (e.target && e.target.isContentEditable);
-      if ((e.key === "/" && !typing) || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k")) {
-        e.preventDefault();
+  function say(text, clear) {
+    status.textContent = text;
+    if (clear) {
+      const b = el("button", "btn", "Clear filters");
+      b.type = "button";
+      b.addEventListener("click", () => {
+        for (const s of selects) s.value = "";
+        for (const k in chosen) delete chosen[k];
+        run();
         input.focus();
-        input.select();
+      });
+      status.append(" ", b);
+    }
+  }
+
+  function item(data, i) {
+    const li = el("li");
+    li.id = "search-result-" + i;
+    li.setAttribute("role", "option");
+    li.setAttribute("aria-selected", "false");
+    const meta = data.meta || {};
+    // No href: an option's children are presentational, so it may not hold
+    // a focusable link; the option itself opens the page.
+    const a = el("a", "result-title", meta.title || data.url);
+    a.dataset.href = data.url;
+    const excerpt = el("p", "result-excerpt");
+    appendExcerpt(excerpt, data.excerpt || "");
+    li.append(a, el("span", "result-kind", [meta.kind, meta.category].filter(Boolean).join(" · ")), excerpt);
+    li.addEventListener("mousedown", (e) => e.preventDefault());
+    li.addEventListener("mousemove", () => { if (active !== i) setActive(i, false); });
+    li.addEventListener("click", (e) => go(li, e.ctrlKey || e.metaKey || e.shiftKey));
+    li.addEventListener("auxclick", (e) => { if (e.button === 1) go(li, true); });
+    return li;
+  }
+
+  async function run() {
+    const term = input.value.trim();
+    const filtered = Object.keys(chosen).length > 0;
+    const mine = ++serial;
+    show(true);
+    if (!term && !filtered) {
+      list.textContent = "";
+      setActive(-1);
+      return say("Type to search the runbooks and routes, or pick a filter.");
+    }
+    say("Searching…");
+    let pf;
+    try {
+      pf = await load();
+    } catch (e) {
+      return say("Search could not be loaded.");
+    }
+    const { results } = await pf.search(term || null, { filters: Object.assign({}, chosen) });
+    if (mine !== serial) return; // a newer query has started
+    const n = results.length;
+    list.textContent = "";
+    setActive(-1);
+    if (!n) {
+      return say((term ? "No results for “" + term + "”" : "No results") + (filtered ? " with these filters." : ". Try other words."), filtered);
+    }
+    // Every result is listed, loaded in batches so the first show at once.
+    for (let start = 0; start < n; start += 20) {
+      const batch = await Promise.all(results.slice(start, start + 20).map((r) => r.data()));
+      if (mine !== serial) return;
+      batch.forEach((data, j) => list.appendChild(item(data, start + j)));
+      if (!start) {
+        say(n === 1 ? "1 result" : n + " results", filtered);
+        setActive(0);
       }
-    });
+    }
   }
 
-  function start() {
-    initThemeToggle();
-    initCopy();
-    initChecklists();
-    initMatrix();
-    initSearch();
+  // Pagefind's excerpt is HTML with <mark> around the matched words; only
+  // those marks are kept, everything else is inserted as text.
+  function appendExcerpt(target, html) {
+    let marked = false;
+    for (const part of html.split(/(<\/?mark>)/)) {
+      if (part === "<mark>" || part === "</mark>") marked = part === "<mark>";
+      else if (part) (marked ? target.appendChild(el("mark")) : target).appendChild(document.createTextNode(decode(part)));
+    }
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
-})();
+  const decode = (s) => s
+    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
+    .replace(/&#(x?)([0-9a-f]+);/gi, (_, x, n) => String.fromCodePoint(parseInt(n, x ? 16 : 10)))
+    .replace(/&amp;/g, "&");
+
+  let timer = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 100);
+  });
+  input.addEventListener("focus", () => {
+    load().catch(() => {});
+    if (panel.hidden) run();
+  });
+  input.addEventListener("keydown", (e) => {
+    const n = items().length;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (panel.hidden) run();
+      else if (n) setActive(e.key === "ArrowDown" ? Math.min(active + 1, n - 1) : Math.max(active - 1, 0));
+    } else if (e.key === "Enter" && n) {
+      e.preventDefault();
+      go(items()[Math.max(active, 0)]);
+    } else if (e.key === "Escape" && !panel.hidden) {
+      e.preventDefault();
+      show(false);
+    }
+  });
+  panel.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      show(false);
+      input.focus();
+    }
+  });
+  box.addEventListener("focusout", (e) => {
+    if (!box.contains(e.relatedTarget)) setTimeout(() => { if (!box.contains(document.activeElement)) show(false); });
+  });
+  document.addEventListener("click", (e) => { if (!box.contains(e.target)) show(false); });
+  document.addEventListener("keydown", (e) => {
+    const t = e.target;
+    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable;
+    const k = (e.key || "").toLowerCase();
+    if ((k === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) || ((e.ctrlKey || e.metaKey) && k === "k")) {
+      e.preventDefault();
+      input.focus();
+      input.select();
+    }
+  });
+}
+
+function start() {
+  initTheme();
+  initCopy();
+  initChecklists();
+  initMatrix();
+  initToc();
+  initSearch();
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();
+}

@@ -1,0 +1,765 @@
+#!/usr/bin/env node
+// Real-browser checks of a site built by `gtdocs build`, driven by
+// tests/testsuite/html_browser.rs. This file only observes: it serves the
+// site, drives Chromium and writes what it saw to a JSON file; every
+// assertion lives in the Rust test, so a failure there reads as a diff.
+//
+//   node run.mjs --site <dir with index.html> --base /docs/ --out <results dir> \
+//                --scenario search|axe|screenshots|xss|layout
+//                [--word W --expect-slug S --expect-titles titles.json]   (search)
+//                [--chromium /usr/bin/chromium]
+//
+// Writes <out>/<scenario>.json and exits 0 when the scenario ran to its end
+// (whatever it found), 1 when it could not run (the JSON then has `error`),
+// 2 on bad usage.
+//
+// The site is served by node:http on 127.0.0.1 (port chosen by the OS); the
+// browser may reach nothing else: every other request is aborted, and listed
+// in `foreignRequests` for the Rust side to fail on.
+
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+
+const require = createRequire(import.meta.url);
+
+// ---------------------------------------------------------------- arguments
+const USAGE =
+  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout " +
+  "[--word W] [--expect-slug S] [--expect-titles FILE] [--chromium PATH]";
+
+function parseArgs(argv) {
+  const known = new Set(["site", "base", "out", "scenario", "word", "expect-slug", "expect-titles", "chromium"]);
+  const args = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i];
+    if (!key.startsWith("--") || !known.has(key.slice(2)) || i + 1 >= argv.length) {
+      usage(`bad argument ${JSON.stringify(key)}`);
+    }
+    args[key.slice(2)] = argv[i + 1];
+  }
+  for (const k of ["site", "out", "scenario"]) if (!args[k]) usage(`--${k} is required`);
+  args.base = args.base || "/";
+  if (!args.base.startsWith("/") || !args.base.endsWith("/")) usage("--base must start and end with '/'");
+  if (!SCENARIOS[args.scenario]) usage(`unknown scenario ${JSON.stringify(args.scenario)}`);
+  if (!fs.existsSync(path.join(args.site, "index.html"))) usage(`no index.html in --site ${args.site}`);
+  args.chromium = args.chromium || process.env.GTDOCS_CHROMIUM || "/usr/bin/chromium";
+  return args;
+}
+
+function usage(msg) {
+  process.stderr.write(`run.mjs: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+// ------------------------------------------------------------------- server
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "application/javascript; charset=utf-8",
+  ".mjs": "application/javascript; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".xml": "application/xml; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".wasm": "application/wasm",
+};
+
+/** Serves `root` under the path prefix `base`; resolves once listening. */
+export function serve(root, base) {
+  const rootReal = fs.realpathSync(root);
+  const log = [];
+  const inside = (p) => p === rootReal || p.startsWith(rootReal + path.sep);
+
+  function send(req, res, status, file) {
+    const type = TYPES[path.extname(file).toLowerCase()] || "application/octet-stream";
+    const body = fs.readFileSync(file);
+    res.writeHead(status, {
+      "Content-Type": type,
+      "Content-Length": body.length,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    });
+    res.end(req.method === "HEAD" ? undefined : body);
+  }
+
+  function notFound(req, res) {
+    const page = path.join(rootReal, "404.html");
+    if (fs.existsSync(page)) return send(req, res, 404, page);
+    res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" });
+    res.end("not found\n");
+  }
+
+  function handle(req, res) {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { Allow: "GET, HEAD" });
+      return res.end();
+    }
+    let pathname;
+    try {
+      // The WHATWG parser already resolves "." and ".." segments (also %2e).
+      pathname = decodeURIComponent(new URL(req.url, "http://127.0.0.1").pathname);
+    } catch {
+      res.writeHead(400);
+      return res.end();
+    }
+    if (pathname.includes("\0")) {
+      res.writeHead(400);
+      return res.end();
+    }
+    if (!pathname.startsWith(base)) return notFound(req, res);
+    let file = path.resolve(rootReal, "." + path.sep + pathname.slice(base.length));
+    if (!inside(file)) return notFound(req, res); // a decoded %2F.. escape
+    let stat;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return notFound(req, res);
+    }
+    if (stat.isDirectory()) {
+      if (!pathname.endsWith("/")) {
+        res.writeHead(301, { Location: new URL(req.url, "http://127.0.0.1").pathname + "/" });
+        return res.end();
+      }
+      file = path.join(file, "index.html");
+      if (!fs.existsSync(file)) return notFound(req, res);
+    }
+    let real;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      return notFound(req, res);
+    }
+    if (!inside(real) || !fs.statSync(real).isFile()) return notFound(req, res);
+    return send(req, res, 200, real);
+  }
+
+  const server = http.createServer((req, res) => {
+    const entry = { method: req.method, url: req.url, status: 0 };
+    log.push(entry);
+    res.on("finish", () => {
+      entry.status = res.statusCode;
+    });
+    try {
+      handle(req, res);
+    } catch (e) {
+      entry.error = String(e);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      resolve({ server, log, origin: `http://127.0.0.1:${port}` });
+    });
+  });
+}
+
+// ------------------------------------------------------------------ browser
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  // Belt and braces: no host name resolves, so nothing can leave the machine.
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+/** What every scenario collects, whatever page it is on. */
+class Watch {
+  constructor(origin) {
+    this.origin = origin;
+    this.requests = new Set();
+    this.foreignRequests = [];
+    this.failedRequests = [];
+    this.consoleErrors = [];
+    this.pageErrors = [];
+    this.dialogs = [];
+    this.quietUrls = new Set(); // pages whose own 404 console line is expected
+  }
+
+  allowed(url) {
+    if (url.startsWith("data:") || url.startsWith("blob:") || url === "about:blank") return true;
+    try {
+      const u = new URL(url);
+      return (u.protocol === "http:" || u.protocol === "ws:") && u.host === new URL(this.origin).host;
+    } catch {
+      return false;
+    }
+  }
+
+  async attach(context) {
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (this.allowed(url)) return route.continue();
+      this.foreignRequests.push(url);
+      return route.abort("blockedbyclient");
+    });
+    context.on("request", (r) => {
+      this.requests.add(r.url());
+      if (!this.allowed(r.url()) && !this.foreignRequests.includes(r.url())) this.foreignRequests.push(r.url());
+    });
+    context.on("requestfailed", (r) => {
+      if (this.allowed(r.url())) this.failedRequests.push({ url: r.url(), error: (r.failure() || {}).errorText || "" });
+    });
+    context.on("console", (msg) => {
+      if (msg.type() !== "error") return;
+      const loc = msg.location() || {};
+      const page = msg.page() ? msg.page().url() : "";
+      if (this.quietUrls.has(page) && loc.url === page && /status of 404/.test(msg.text())) return;
+      this.consoleErrors.push({ page, text: msg.text(), source: loc.url ? `${loc.url}:${loc.lineNumber}:${loc.columnNumber}` : "" });
+    });
+    context.on("weberror", (e) => {
+      const err = e.error();
+      this.pageErrors.push({ page: e.page() ? e.page().url() : "", message: err.message, stack: err.stack || "" });
+    });
+    context.on("page", (page) => {
+      page.on("dialog", async (d) => {
+        this.dialogs.push({ page: page.url(), type: d.type(), message: d.message() });
+        await d.dismiss().catch(() => {});
+      });
+    });
+  }
+
+  report() {
+    return {
+      requests: [...this.requests].sort(),
+      foreignRequests: this.foreignRequests,
+      failedRequests: this.failedRequests,
+      consoleErrors: this.consoleErrors,
+      pageErrors: this.pageErrors,
+      dialogs: this.dialogs,
+    };
+  }
+}
+
+// ------------------------------------------------------------ page helpers
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const activeId = (page) => page.evaluate(() => (document.activeElement ? document.activeElement.id : null));
+
+/** Reads the search panel once. */
+function readPanel(page) {
+  return page.evaluate(() => {
+    const panel = document.getElementById("search-panel");
+    const status = panel ? panel.querySelector(".search-status") : null;
+    const items = panel ? Array.from(panel.querySelectorAll("ol.search-results > li")) : [];
+    return {
+      panelHidden: panel ? panel.hidden : null,
+      status: status ? status.textContent : null,
+      results: items.map((li) => {
+        const a = li.querySelector(".result-title");
+        const ex = li.querySelector("p.result-excerpt");
+        // Where the result leads: the title link's href, or, where the
+        // option holds no focusable link, its data-href.
+        const target = a ? a.getAttribute("href") ?? a.getAttribute("data-href") : null;
+        return {
+          role: li.getAttribute("role"),
+          selected: li.getAttribute("aria-selected"),
+          title: a ? a.textContent : null,
+          href: target,
+          hrefAttribute: a ? a.getAttribute("href") : null,
+          url: target === null ? null : new URL(target, location.href).href,
+          excerptHtml: ex ? ex.innerHTML : null,
+          marks: ex ? Array.from(ex.querySelectorAll("mark"), (m) => m.textContent) : [],
+          // Elements in an excerpt other than <mark> would be injected markup.
+          foreignElements: ex ? Array.from(ex.querySelectorAll("*:not(mark)"), (e) => e.tagName) : [],
+        };
+      }),
+    };
+  });
+}
+
+const selectedIndex = (panel) => panel.results.findIndex((r) => r.selected === "true");
+
+/**
+ * Waits until the search panel shows a finished search: a status with a
+ * result count (or "No results") and as many results listed as it counts,
+ * unchanged for 300 ms (or, if the list is shorter than the count, for
+ * 1.5 s). Typing fires one search per pause; only the last one counts.
+ */
+async function searchSettled(page, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = null;
+  let since = 0;
+  for (;;) {
+    const panel = await readPanel(page);
+    const status = (panel.status || "").trim();
+    const counted = /^(\d+) results?\b/.exec(status);
+    const none = /^No results\b/.test(status);
+    const done = none || counted !== null;
+    const complete = none ? panel.results.length === 0 : counted !== null && panel.results.length === Number(counted[1]);
+    const key = JSON.stringify(panel);
+    if (done && key === last) {
+      const quiet = Date.now() - since;
+      if ((complete && quiet >= 300) || quiet >= 1500) return panel;
+    } else {
+      last = key;
+      since = Date.now();
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`search did not settle within ${timeoutMs} ms; panel: ${key}`);
+    }
+    await sleep(100);
+  }
+}
+
+async function openPage(page, url) {
+  const response = await page.goto(url, { waitUntil: "load" });
+  // app.js is deferred; "load" is after it ran. Let fonts settle too.
+  await page.evaluate(() => document.fonts && document.fonts.ready);
+  return response;
+}
+
+// --------------------------------------------------------------- scenarios
+const SCENARIOS = {
+  search: scenarioSearch,
+  axe: scenarioAxe,
+  screenshots: scenarioScreenshots,
+  xss: scenarioXss,
+  layout: scenarioLayout,
+};
+
+async function scenarioSearch(env) {
+  const { browser, watch, root, args } = env;
+  const out = {};
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: "block" });
+  await watch.attach(context);
+  const page = await context.newPage();
+  await openPage(page, root);
+
+  // "/" focuses the search box.
+  out.activeBeforeSlash = await activeId(page);
+  await page.keyboard.press("/");
+  out.activeAfterSlash = await activeId(page);
+
+  // A client's name finds its runbook first.
+  await page.keyboard.type("librechat", { delay: 15 });
+  out.inputValue = await page.inputValue("#search-input");
+  out.librechat = await searchSettled(page);
+  out.ariaExpanded = await page.getAttribute("#search-input", "aria-expanded");
+  out.filters = await page.evaluate(() =>
+    Array.from(document.querySelectorAll(".search-filters select[data-filter]"), (s) => ({
+      name: s.dataset.filter,
+      values: Array.from(s.options, (o) => o.value),
+    })),
+  );
+
+  // Arrow keys move the selection; Enter opens the selected result.
+  out.selectedBefore = selectedIndex(out.librechat);
+  await page.keyboard.press("ArrowDown");
+  const afterDown = await readPanel(page);
+  out.selectedAfterDown = selectedIndex(afterDown);
+  out.activeDescendantAfterDown = await page.getAttribute("#search-input", "aria-activedescendant");
+  await page.keyboard.press("ArrowUp");
+  out.selectedAfterUp = selectedIndex(await readPanel(page));
+  await page.keyboard.press("ArrowDown");
+  const beforeEnter = await readPanel(page);
+  out.selectedBeforeEnter = selectedIndex(beforeEnter);
+  out.expectedUrlAfterEnter = out.selectedBeforeEnter >= 0 ? beforeEnter.results[out.selectedBeforeEnter].url : null;
+  await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
+  out.urlAfterEnter = page.url();
+
+  // Ctrl+K focuses the search box on that other page.
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  out.activeBeforeCtrlK = await activeId(page);
+  await page.keyboard.press("Control+k");
+  out.activeAfterCtrlK = await activeId(page);
+
+  // A word from one runbook's caveats finds that runbook first.
+  if (args.word) {
+    await page.keyboard.type(args.word, { delay: 15 });
+    out.word = { word: args.word, expectSlug: args["expect-slug"] || null, panel: await searchSettled(page) };
+  }
+
+  // A route verdict filter alone lists exactly the runbooks with it.
+  await page.fill("#search-input", "");
+  await page.waitForFunction(() => /^Type to search/.test(document.querySelector(".search-status").textContent));
+  const verdict = "POST /v1/embeddings: not_supported";
+  const select = page.locator('.search-filters select[data-filter="Route verdict"]');
+  out.filterPresent = (await select.count()) === 1;
+  if (out.filterPresent) {
+    await select.selectOption(verdict);
+    out.filter = { verdict, panel: await searchSettled(page) };
+    if (args["expect-titles"]) out.filter.expectTitles = JSON.parse(fs.readFileSync(args["expect-titles"], "utf8"));
+  }
+  await page.close();
+
+  // A missing page gets the site's 404 page, styled, from any depth.
+  const missing = root + "no/such/page/";
+  watch.quietUrls.add(missing);
+  const p404 = await context.newPage();
+  const response = await openPage(p404, missing);
+  out.notFound = await p404.evaluate(() => ({
+    h1: document.querySelector("h1") ? document.querySelector("h1").textContent : null,
+    styled: Array.from(document.styleSheets).some((s) => {
+      try {
+        return s.cssRules.length > 0;
+      } catch {
+        return false;
+      }
+    }),
+    searchInput: !!document.getElementById("search-input"),
+  }));
+  out.notFound.status = response ? response.status() : null;
+  await context.close();
+  return out;
+}
+
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+async function runAxe(page, axeSource) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) {
+    await page.addScriptTag({ content: axeSource });
+  }
+  return page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: "tag", values: tags },
+      resultTypes: ["violations", "incomplete"],
+    });
+    const nodes = (list) =>
+      list.map((n) => ({ target: n.target.map(String), html: n.html.slice(0, 300), summary: n.failureSummary || "" }));
+    return {
+      violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, nodes: nodes(v.nodes) })),
+      incomplete: r.incomplete.map((v) => ({ id: v.id, help: v.help, count: v.nodes.length })),
+      passes: r.passes.length,
+    };
+  }, AXE_TAGS);
+}
+
+const themeState = (page) =>
+  page.evaluate(() => {
+    let stored = null;
+    try {
+      stored = localStorage.getItem("gtdocs-theme");
+    } catch {
+      stored = "unavailable";
+    }
+    const bg = getComputedStyle(document.body).backgroundColor;
+    return { dataTheme: document.documentElement.getAttribute("data-theme"), stored, bodyBackground: bg };
+  });
+
+async function scenarioAxe(env) {
+  const { browser, watch, root } = env;
+  const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  const axeVersion = require("axe-core/package.json").version;
+  const runs = [];
+  const targets = [
+    { name: "home", path: "" },
+    { name: "runbook librechat", path: "runbooks/librechat/" },
+    { name: "route post-v1-embeddings", path: "routes/post-v1-embeddings/" },
+    { name: "home with search results (chat)", path: "", search: "chat" },
+  ];
+
+  async function check(page, name, theme, how) {
+    const result = await runAxe(page, axeSource);
+    runs.push({ page: name, theme, how, url: page.url(), state: await themeState(page), ...result });
+  }
+
+  // bypassCSP: axe is injected as an inline script, which the site's CSP forbids.
+  for (const scheme of ["light", "dark"]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, serviceWorkers: "block" });
+    await watch.attach(context);
+    const page = await context.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const t of targets) {
+      await openPage(page, root + t.path);
+      if (t.search) {
+        await page.keyboard.press("/");
+        await page.keyboard.type(t.search, { delay: 15 });
+        await searchSettled(page);
+      }
+      await check(page, t.name, scheme, "prefers-color-scheme");
+    }
+    await context.close();
+  }
+
+  // The toggle, against the system's scheme: light system -> dark page, and
+  // dark system -> light page; the choice is saved and survives a reload.
+  const toggles = [];
+  for (const [system, wanted] of [
+    ["light", "dark"],
+    ["dark", "light"],
+  ]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, serviceWorkers: "block" });
+    await watch.attach(context);
+    const page = await context.newPage();
+    await page.emulateMedia({ colorScheme: system });
+    await openPage(page, root);
+    const before = await themeState(page);
+    const labelBefore = await page.getAttribute("button.theme-toggle", "aria-label");
+    await page.click("button.theme-toggle");
+    const after = await themeState(page);
+    const labelAfter = await page.getAttribute("button.theme-toggle", "aria-label");
+    await check(page, "home", wanted, `toggle (system ${system})`);
+    await openPage(page, root + "runbooks/librechat/");
+    const persisted = await themeState(page);
+    await check(page, "runbook librechat", wanted, `toggle (system ${system}), next page`);
+    toggles.push({ system, wanted, before, after, persisted, labelBefore, labelAfter });
+    await context.close();
+  }
+  return { axeVersion, tags: AXE_TAGS, runs, toggles };
+}
+
+async function scenarioScreenshots(env) {
+  const { browser, watch, root, args } = env;
+  const shots = [];
+  const pages = [
+    { name: "home", path: "" },
+    { name: "librechat", path: "runbooks/librechat/" },
+  ];
+  for (const width of [1280, 375]) {
+    const context = await browser.newContext({ viewport: { width, height: 800 }, serviceWorkers: "block" });
+    await watch.attach(context);
+    const page = await context.newPage();
+    for (const theme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: theme });
+      for (const p of pages) {
+        await openPage(page, root + p.path);
+        const file = path.join(args.out, `${p.name}-${theme}-${width}.png`);
+        await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+        const size = await page.evaluate(() => ({
+          width: document.documentElement.scrollWidth,
+          height: document.documentElement.scrollHeight,
+        }));
+        shots.push({ page: p.name, theme, width, file, bytes: fs.statSync(file).size, document: size });
+      }
+    }
+    await context.close();
+  }
+  return { shots };
+}
+
+/** Every page of the site: folders with an index.html (not pagefind/), and 404.html. */
+function sitePages(site) {
+  const found = [];
+  const walk = (dir, rel) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        if (rel === "" && (e.name === "pagefind" || e.name === "static")) continue;
+        walk(path.join(dir, e.name), rel + e.name + "/");
+      } else if (e.name === "index.html") {
+        found.push(rel);
+      }
+    }
+  };
+  walk(site, "");
+  found.sort();
+  if (fs.existsSync(path.join(site, "404.html"))) found.push("404.html");
+  return found;
+}
+
+async function scenarioXss(env) {
+  const { browser, watch, root, args } = env;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: "block" });
+  await watch.attach(context);
+  // Runs before any page script: any alert/confirm/prompt/print sets a flag.
+  await context.addInitScript(() => {
+    window.__xss = [];
+    for (const name of ["alert", "confirm", "prompt", "print"]) {
+      window[name] = function (...a) {
+        window.__xss.push(name + "(" + a.map(String).join(",") + ")");
+      };
+    }
+  });
+  const page = await context.newPage();
+  const pages = [];
+  for (const rel of sitePages(args.site)) {
+    await openPage(page, root + rel);
+    // Give any injected handler (onerror of a broken <img>, etc.) time to fire.
+    await sleep(150);
+    const seen = await page.evaluate(() => {
+      const all = Array.from(document.querySelectorAll("*"));
+      const onAttrs = [];
+      const jsUrls = [];
+      for (const el of all) {
+        for (const a of Array.from(el.attributes)) {
+          if (/^on/i.test(a.name)) onAttrs.push(`${el.tagName.toLowerCase()}[${a.name}]`);
+          const v = a.value.replace(/[\u0000-\u0020]/g, "").toLowerCase();
+          if (/^(href|src|action|formaction|xlink:href|data|srcset|poster)$/i.test(a.name) && /^(javascript|vbscript|data:text\/html)/.test(v)) {
+            jsUrls.push(`${el.tagName.toLowerCase()}[${a.name}=${a.value}]`);
+          }
+        }
+      }
+      return {
+        title: document.title,
+        scripts: Array.from(document.scripts, (s) => s.getAttribute("src") || `inline: ${s.textContent.slice(0, 80)}`),
+        onAttrs,
+        jsUrls,
+        javascriptLinks: document.querySelectorAll('a[href^="javascript:" i]').length,
+        embeds: Array.from(document.querySelectorAll("iframe, object, embed, frame, base, form[action], [formaction], meta[http-equiv=refresh]"), (e) => e.outerHTML.slice(0, 120)),
+        images: Array.from(document.images, (i) => i.getAttribute("src")),
+        xss: window.__xss,
+        text: document.body.innerText,
+      };
+    });
+    pages.push({ path: rel, url: page.url(), ...seen });
+  }
+
+  // Search over hostile text: excerpts keep only <mark>, nothing runs.
+  await openPage(page, root);
+  await page.keyboard.press("/");
+  await page.keyboard.type("alert", { delay: 15 });
+  const panel = await searchSettled(page);
+  await sleep(150);
+  const search = { panel, xss: await page.evaluate(() => window.__xss) };
+  await context.close();
+  return { pages, search };
+}
+
+async function measureLayout(context, name, url, scheme, width) {
+  const page = await context.newPage();
+  await page.emulateMedia({ colorScheme: scheme });
+  await openPage(page, url);
+  await sleep(1000);
+  const seen = await page.evaluate((w) => {
+    const se = document.scrollingElement;
+    // The elements past the viewport's right edge that are not inside
+    // their own horizontal scroll (or clip) container.
+    const contained = (el) => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const ox = getComputedStyle(p).overflowX;
+        if (ox === "auto" || ox === "scroll" || ox === "hidden" || ox === "clip") return true;
+      }
+      return false;
+    };
+    const describe = (el) =>
+      el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "");
+    const overflowing = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      if (r.right > w + 0.5 && !contained(el)) {
+        const parent = el.parentElement ? describe(el.parentElement) : "";
+        overflowing.push({ element: `${parent} > ${describe(el)}`, right: Math.round(r.right), text: (el.textContent || "").trim().slice(0, 60) });
+      }
+    }
+    return {
+      scrollWidth: se.scrollWidth,
+      clientWidth: se.clientWidth,
+      innerWidth: window.innerWidth,
+      overflowing: overflowing.slice(0, 12),
+      cls: window.__cls,
+      shifts: window.__shifts,
+    };
+  }, width);
+  const result = { page: name, theme: scheme, url: page.url(), width, ...seen };
+  await page.close();
+  return result;
+}
+
+async function scenarioLayout(env) {
+  const { browser, watch, root } = env;
+  const width = 360;
+  const context = await browser.newContext({ viewport: { width, height: 760 }, serviceWorkers: "block" });
+  await watch.attach(context);
+  await context.addInitScript(() => {
+    window.__cls = 0;
+    window.__shifts = [];
+    const describe = (n) => {
+      if (!n || n.nodeType !== 1) return n ? n.nodeName : null;
+      return n.tagName.toLowerCase() + (n.id ? "#" + n.id : "") + (n.className && typeof n.className === "string" ? "." + n.className.trim().split(/\s+/).join(".") : "");
+    };
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          if (e.hadRecentInput) continue;
+          window.__cls += e.value;
+          window.__shifts.push({ value: e.value, time: e.startTime, sources: (e.sources || []).map((s) => describe(s.node)) });
+        }
+      }).observe({ type: "layout-shift", buffered: true });
+    } catch (e) {
+      window.__cls = -1;
+    }
+  });
+  const targets = [
+    ["home", ""],
+    ["runbook librechat", "runbooks/librechat/"],
+    ["route post-v1-embeddings", "routes/post-v1-embeddings/"],
+  ];
+  // One scheme at a time, its pages side by side: each waits 1 s after load.
+  const pages = [];
+  for (const scheme of ["light", "dark"]) {
+    const batch = await Promise.all(targets.map(([name, rel]) => measureLayout(context, name, root + rel, scheme, width)));
+    pages.push(...batch);
+  }
+  await context.close();
+  return { width, pages };
+}
+
+// --------------------------------------------------------------------- main
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  fs.mkdirSync(args.out, { recursive: true });
+  const resultFile = path.join(path.resolve(args.out), `${args.scenario}.json`);
+  const started = Date.now();
+  const result = {
+    scenario: args.scenario,
+    site: path.resolve(args.site),
+    base: args.base,
+    node: process.version,
+    playwright: require("playwright-core/package.json").version,
+    chromium: null,
+    origin: null,
+    durationMs: 0,
+    error: null,
+    data: null,
+  };
+  let served = null;
+  let browser = null;
+  let watch = null;
+  // A hung browser must not hang the test: give up after 150 s.
+  const watchdog = setTimeout(() => {
+    result.error = "run.mjs: scenario did not finish within 150 s";
+    fs.writeFileSync(resultFile, JSON.stringify(result, null, 2));
+    process.stderr.write(result.error + "\n");
+    process.exit(1);
+  }, 150_000);
+  try {
+    served = await serve(args.site, args.base);
+    result.origin = served.origin;
+    watch = new Watch(served.origin);
+    const { chromium } = await import("playwright-core");
+    // launch() gives Chromium a fresh temporary --user-data-dir and removes it on close.
+    browser = await chromium.launch({
+      executablePath: args.chromium,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: 60_000,
+    });
+    result.chromium = browser.version();
+    const env = { browser, watch, args, root: served.origin + args.base };
+    result.data = await SCENARIOS[args.scenario](env);
+  } catch (e) {
+    result.error = (e && e.stack) || String(e);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (served) served.server.close();
+    clearTimeout(watchdog);
+  }
+  if (watch) Object.assign(result, watch.report());
+  if (served) {
+    result.served = served.log.length;
+    result.notFound = served.log.filter((e) => e.status === 404).map((e) => e.url);
+    result.serverErrors = served.log.filter((e) => e.status >= 500 || e.error);
+  }
+  result.durationMs = Date.now() - started;
+  fs.writeFileSync(resultFile, JSON.stringify(result, null, 2));
+  process.stdout.write(`${resultFile}\n`);
+  if (result.error) {
+    process.stderr.write(`run.mjs: ${args.scenario}: ${result.error}\n`);
+    process.exitCode = 1;
+  }
+}
+
+// Run only as a program, so that `serve` can be imported on its own.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

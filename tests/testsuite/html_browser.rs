@@ -1,0 +1,880 @@
+//! The HTML site in a real browser: Debian's Chromium driven by
+//! playwright-core (`tests/browser/run.mjs`), over the site served on
+//! 127.0.0.1. `run.mjs` only observes and writes what it saw to a JSON file;
+//! every assertion is here.
+//!
+//! - search, at base `/` and `/docs/`: `/` and Ctrl+K focus the box, a
+//!   client's name finds its runbook first with `<mark>`ed excerpts, the
+//!   arrow keys move the selection and Enter opens it, a word found in one
+//!   runbook's caveats finds that runbook, and the route verdict filter lists
+//!   exactly the runbooks with that verdict (per json/manifest.json);
+//! - axe-core (WCAG 2.0/2.1 A and AA) on the home, a runbook, a route page
+//!   and open search results, in light and dark, also switched by the toggle;
+//! - screenshots, light and dark, 1280 and 375 px wide, to target/screenshots/;
+//! - the hostile fixture: no script of its text runs or becomes an element;
+//! - layout at 360 px: no sideways scroll of the page, layout shift < 0.05.
+//!
+//! Every run also fails on a console error, an uncaught exception, a
+//! dialog, a failed or 404 request, or any request to a host but 127.0.0.1.
+//! Needs scripts/install-test-tools.sh (GTDOCS_BROWSER_TESTS,
+//! GTDOCS_CHROMIUM); a missing tool fails, it never passes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::common;
+use crate::html_site::{Built, assert_none, build_bundled, build_hostile};
+
+// ------------------------------------------------------------------ running
+
+/// tests/browser with its npm packages installed.
+fn browser_tests() -> PathBuf {
+    let dir = std::env::var_os("GTDOCS_BROWSER_TESTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            panic!(
+                "GTDOCS_BROWSER_TESTS is not set: run scripts/install-test-tools.sh and source the env \
+                 file it writes; the browser tests need it"
+            )
+        });
+    for needed in [
+        "run.mjs",
+        "node_modules/playwright-core/package.json",
+        "node_modules/axe-core/axe.min.js",
+    ] {
+        assert!(
+            dir.join(needed).is_file(),
+            "GTDOCS_BROWSER_TESTS={}: {needed} is missing: run scripts/install-test-tools.sh",
+            dir.display()
+        );
+    }
+    dir
+}
+
+/// Runs one scenario of run.mjs over `site`, results into `out`; returns
+/// the parsed result file.
+fn run(site: &Built, scenario: &str, out: &Path, extra: &[(&str, &str)]) -> Value {
+    let dir = browser_tests();
+    let node = common::tool("GTDOCS_NODE", "node");
+    let chromium = common::tool("GTDOCS_CHROMIUM", "chromium");
+    assert!(
+        chromium.is_file(),
+        "GTDOCS_CHROMIUM={} is not a file: run scripts/install-test-tools.sh",
+        chromium.display()
+    );
+    let mut cmd = Command::new(&node);
+    cmd.current_dir(&dir)
+        .arg(dir.join("run.mjs"))
+        .arg("--site")
+        .arg(&site.html)
+        .args(["--base", &site.base])
+        .arg("--out")
+        .arg(out)
+        .args(["--scenario", scenario])
+        .arg("--chromium")
+        .arg(&chromium);
+    for (k, v) in extra {
+        cmd.arg(format!("--{k}")).arg(v);
+    }
+    let started = Instant::now();
+    let o = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", node.display()));
+    let file = out.join(format!("{scenario}.json"));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+        panic!(
+            "run.mjs --scenario {scenario} wrote no {} ({e}; exit {}):\nstdout: {}\nstderr: {}",
+            file.display(),
+            o.status,
+            common::stdout(&o),
+            common::stderr(&o)
+        )
+    });
+    let v: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", file.display()));
+    assert!(
+        o.status.success() && v["error"].is_null(),
+        "run.mjs --scenario {scenario} on {} could not finish (exit {}):\n{}\nstderr: {}",
+        site.name,
+        o.status,
+        v["error"].as_str().unwrap_or(""),
+        common::stderr(&o)
+    );
+    eprintln!(
+        "browser: {scenario} on {} in {:.1}s (Chromium {}, playwright-core {})",
+        site.name,
+        started.elapsed().as_secs_f64(),
+        v["chromium"].as_str().unwrap_or("?"),
+        v["playwright"].as_str().unwrap_or("?"),
+    );
+    v
+}
+
+fn strs(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// What every run must not have seen: console errors, uncaught exceptions,
+/// dialogs, failed requests, 404s (but `expected_404`) and requests to any
+/// host other than the test server on 127.0.0.1.
+fn hygiene(v: &Value, expected_404: &[&str]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let origin = v["origin"].as_str().unwrap_or("?");
+    assert!(
+        origin.starts_with("http://127.0.0.1:"),
+        "the test server is not on 127.0.0.1: {origin}"
+    );
+    for url in strs(&v["foreignRequests"]) {
+        problems.push(format!("request to a host other than 127.0.0.1: {url}"));
+    }
+    for url in strs(&v["requests"]) {
+        let local = url.starts_with(&format!("{origin}/"))
+            || url.starts_with("data:")
+            || url.starts_with("blob:");
+        if !local {
+            problems.push(format!("request outside the test server: {url}"));
+        }
+    }
+    for e in v["consoleErrors"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "console error on {}: {} (at {})",
+            e["page"].as_str().unwrap_or("?"),
+            e["text"].as_str().unwrap_or("?"),
+            e["source"].as_str().unwrap_or("?")
+        ));
+    }
+    for e in v["pageErrors"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "uncaught exception on {}: {}\n{}",
+            e["page"].as_str().unwrap_or("?"),
+            e["message"].as_str().unwrap_or("?"),
+            e["stack"].as_str().unwrap_or("")
+        ));
+    }
+    for d in v["dialogs"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "a {} dialog opened on {}: {}",
+            d["type"].as_str().unwrap_or("?"),
+            d["page"].as_str().unwrap_or("?"),
+            d["message"].as_str().unwrap_or("?")
+        ));
+    }
+    for f in v["failedRequests"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "request failed: {} ({})",
+            f["url"].as_str().unwrap_or("?"),
+            f["error"].as_str().unwrap_or("?")
+        ));
+    }
+    for url in strs(&v["notFound"]) {
+        if !expected_404.contains(&url) {
+            problems.push(format!("the server answered 404 for {url}"));
+        }
+    }
+    for e in v["serverErrors"].as_array().into_iter().flatten() {
+        problems.push(format!("the test server failed on {e}"));
+    }
+    if v["requests"].as_array().is_none_or(Vec::is_empty) {
+        problems.push("no request was seen at all: the request listener is broken".into());
+    }
+    problems
+}
+
+// ------------------------------------------------------------------- search
+
+/// A word of one runbook's caveats that no other text of the site holds (not
+/// even as a stem: its first letters are in no other runbook, no route
+/// mapping and no catalog text), and that runbook's slug. The longest such
+/// word, then the first alphabetically.
+fn caveat_word(manifest: &Value) -> (String, String) {
+    let runbooks = manifest["runbooks"].as_array().expect("manifest runbooks");
+    let mut best: Option<(String, String)> = None;
+    for (i, rb) in runbooks.iter().enumerate() {
+        let mut elsewhere = manifest["site"].to_string() + &manifest["catalog"].to_string();
+        for (j, other) in runbooks.iter().enumerate() {
+            if j != i {
+                elsewhere.push_str(&other.to_string());
+            }
+        }
+        // Route pages show every runbook's route notes.
+        elsewhere.push_str(&rb["routes"].to_string());
+        let elsewhere = elsewhere.to_lowercase();
+        for caveat in strs(&rb["caveats"]) {
+            for token in caveat.split_whitespace() {
+                let t = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+                if t.len() < 6 || !t.chars().all(|c| c.is_ascii_alphabetic()) {
+                    continue;
+                }
+                let word = t.to_lowercase();
+                let stem = &word[..(word.len() - 3).max(4)];
+                if elsewhere.contains(stem) {
+                    continue;
+                }
+                let slug = rb["slug"].as_str().expect("slug").to_string();
+                let better = match &best {
+                    None => true,
+                    Some((w, _)) => {
+                        (word.len(), std::cmp::Reverse(&word)) > (w.len(), std::cmp::Reverse(w))
+                    }
+                };
+                if better {
+                    best = Some((word, slug));
+                }
+            }
+        }
+    }
+    best.expect("no caveat word is unique to one runbook: the search test needs one")
+}
+
+/// Titles of the runbooks whose `route` verdict is `verdict`.
+fn titles_with_verdict(manifest: &Value, route: &str, verdict: &str) -> BTreeSet<String> {
+    manifest["runbooks"]
+        .as_array()
+        .expect("runbooks")
+        .iter()
+        .filter(|rb| {
+            rb["routes"].as_array().expect("routes").iter().any(|r| {
+                r["route"].as_str() == Some(route) && r["verdict"].as_str() == Some(verdict)
+            })
+        })
+        .map(|rb| rb["title"].as_str().expect("title").to_string())
+        .collect()
+}
+
+/// The number in "N results." (or 1, or 0 for "No results.").
+fn status_count(status: &str) -> Option<usize> {
+    if status.starts_with("No results") {
+        return Some(0);
+    }
+    status.split_whitespace().next()?.parse().ok()
+}
+
+#[test]
+fn caveat_word_is_unique_to_one_runbook() {
+    let manifest = serde_json::json!({
+        "site": {"title": "Docs"},
+        "catalog": {"routes": [{"route": "GET /v1/models", "summary": "Lists models"}]},
+        "runbooks": [
+            {"slug": "a", "routes": [{"integration": "uses uploading"}],
+             "caveats": ["Uploads are slow; Mermaid diagrams render, and `quirkiness` too."]},
+            {"slug": "b", "routes": [], "caveats": ["Upload limits apply; diagrams too."]},
+        ]
+    });
+    // "uploads" shares its stem with b's "upload", "diagrams" is in b,
+    // "quirkiness" is in code but still a word; "mermaid" is shorter.
+    assert_eq!(caveat_word(&manifest), ("quirkiness".into(), "a".into()));
+    assert_eq!(status_count("10 results Clear filters"), Some(10));
+    assert_eq!(status_count("1 result"), Some(1));
+    assert_eq!(
+        status_count("No results for “x”. Try other words."),
+        Some(0)
+    );
+    assert_eq!(status_count("Searching…"), None);
+}
+
+fn search_checks(site: &Built) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let base = site.base.as_str();
+    let (word, word_slug) = caveat_word(&site.manifest);
+    let expected = titles_with_verdict(&site.manifest, "POST /v1/embeddings", "not_supported");
+    assert!(
+        !expected.is_empty(),
+        "no runbook has POST /v1/embeddings: not_supported"
+    );
+    let titles_file = out.path().join("expected-titles.json");
+    std::fs::write(
+        &titles_file,
+        serde_json::to_string(&expected).expect("JSON"),
+    )
+    .expect("write expected titles");
+    let v = run(
+        site,
+        "search",
+        out.path(),
+        &[
+            ("word", &word),
+            ("expect-slug", &word_slug),
+            ("expect-titles", titles_file.to_str().expect("utf-8")),
+        ],
+    );
+    let d = &v["data"];
+    let origin = v["origin"].as_str().expect("origin");
+    let missing = format!("{base}no/such/page/");
+    let mut problems = hygiene(&v, &[&missing]);
+    let mut check = |ok: bool, what: String| {
+        if !ok {
+            problems.push(what);
+        }
+    };
+
+    // "/" focuses the box.
+    check(
+        d["activeAfterSlash"] == "search-input",
+        format!(
+            "pressing / on the home page focuses {}, not #search-input",
+            d["activeAfterSlash"]
+        ),
+    );
+
+    check(
+        d["inputValue"] == "librechat",
+        format!(
+            "after / and typing librechat the box holds {} (the / must not be typed into it)",
+            d["inputValue"]
+        ),
+    );
+
+    // "librechat": LibreChat first, marked excerpt, every result a page.
+    let panel = &d["librechat"];
+    let results = panel["results"].as_array().cloned().unwrap_or_default();
+    check(
+        !results.is_empty(),
+        format!(
+            "typing librechat shows no result (status {})",
+            panel["status"]
+        ),
+    );
+    check(
+        d["ariaExpanded"] == "true",
+        format!(
+            "#search-input has aria-expanded={} while results show",
+            d["ariaExpanded"]
+        ),
+    );
+    if let Some(first) = results.first() {
+        check(
+            first["title"] == "LibreChat",
+            format!(
+                "the first result for librechat is {}, not LibreChat",
+                first["title"]
+            ),
+        );
+        let want = format!("{base}runbooks/librechat/");
+        check(
+            first["href"].as_str() == Some(want.as_str()),
+            format!(
+                "the first result for librechat links to {}, not {want}",
+                first["href"]
+            ),
+        );
+        check(
+            strs(&first["marks"])
+                .iter()
+                .any(|m| m.to_lowercase().contains("librechat")),
+            format!(
+                "the first result's excerpt has no <mark>librechat</mark>: {}",
+                first["excerptHtml"]
+            ),
+        );
+    }
+    for (i, r) in results.iter().enumerate() {
+        let href = r["href"].as_str().unwrap_or("");
+        check(
+            r["role"] == "option",
+            format!("result {i} ({href}) has role {}, not option", r["role"]),
+        );
+        let file = href
+            .strip_prefix(base)
+            .map(|rel| site.html.join(format!("{rel}index.html")));
+        check(
+            href.ends_with('/') && file.as_ref().is_some_and(|f| f.is_file()),
+            format!(
+                "result {i} {} links to {href:?}, which is not a page below {base}",
+                r["title"]
+            ),
+        );
+        check(
+            strs(&r["foreignElements"]).is_empty(),
+            format!(
+                "result {i}'s excerpt holds elements other than <mark>: {}",
+                r["excerptHtml"]
+            ),
+        );
+    }
+    check(
+        results.len() >= 2,
+        format!(
+            "librechat should find its runbook and its route pages, found {}",
+            results.len()
+        ),
+    );
+
+    // Arrow keys and Enter.
+    check(
+        d["selectedBefore"] == 0,
+        format!(
+            "the first result is not selected at first ({})",
+            d["selectedBefore"]
+        ),
+    );
+    check(
+        d["selectedAfterDown"] == 1,
+        format!("ArrowDown selects result {}, not 1", d["selectedAfterDown"]),
+    );
+    check(
+        d["activeDescendantAfterDown"] == "search-result-1",
+        format!(
+            "after ArrowDown, aria-activedescendant is {}, not search-result-1",
+            d["activeDescendantAfterDown"]
+        ),
+    );
+    check(
+        d["selectedAfterUp"] == 0,
+        format!("ArrowUp selects result {}, not 0", d["selectedAfterUp"]),
+    );
+    let expected_url = d["expectedUrlAfterEnter"].as_str().unwrap_or("");
+    check(
+        d["selectedBeforeEnter"] == 1 && expected_url.starts_with(&format!("{origin}{base}")),
+        format!(
+            "before Enter, result {} is selected, linking to {expected_url:?}",
+            d["selectedBeforeEnter"]
+        ),
+    );
+    check(
+        d["urlAfterEnter"].as_str() == Some(expected_url),
+        format!(
+            "Enter opened {}, not the selected result {expected_url:?}",
+            d["urlAfterEnter"]
+        ),
+    );
+
+    // Ctrl+K on that other page.
+    check(
+        d["activeBeforeCtrlK"] != "search-input" && d["activeAfterCtrlK"] == "search-input",
+        format!(
+            "Ctrl+K on {expected_url} focuses {} (before: {}), not #search-input",
+            d["activeAfterCtrlK"], d["activeBeforeCtrlK"]
+        ),
+    );
+
+    // A caveat word finds its runbook first.
+    let word_results = d["word"]["panel"]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let want = format!("{base}runbooks/{word_slug}/");
+    check(
+        word_results.first().and_then(|r| r["href"].as_str()) == Some(want.as_str()),
+        format!(
+            "searching {word:?} (only in the caveats of {word_slug}) finds first {}, not {want}; status {}",
+            word_results.first().map_or(&Value::Null, |r| &r["href"]),
+            d["word"]["panel"]["status"]
+        ),
+    );
+
+    // Filters, and the route verdict filter alone.
+    let filters: BTreeMap<&str, Vec<&str>> = d["filters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| (f["name"].as_str().unwrap_or("?"), strs(&f["values"])))
+        .collect();
+    for name in ["Category", "Compatibility", "Key preset", "Route verdict"] {
+        check(
+            filters.contains_key(name),
+            format!(
+                "the search panel has no `{name}` filter (has {:?})",
+                filters.keys()
+            ),
+        );
+    }
+    check(
+        d["filterPresent"] == true,
+        "no select[data-filter=\"Route verdict\"] in .search-filters".into(),
+    );
+    let panel = &d["filter"]["panel"];
+    let shown: Vec<&str> = panel["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["title"].as_str())
+        .collect();
+    let shown_set: BTreeSet<String> = shown.iter().map(|s| s.to_string()).collect();
+    let status = panel["status"].as_str().unwrap_or("");
+    check(
+        shown_set == expected && shown.len() == expected.len(),
+        format!(
+            "the filter `POST /v1/embeddings: not_supported` shows {} result(s), status {status:?}:\n      \
+             missing {:?}\n      unexpected {:?}",
+            shown.len(),
+            expected.difference(&shown_set).collect::<Vec<_>>(),
+            shown_set.difference(&expected).collect::<Vec<_>>()
+        ),
+    );
+    check(
+        status_count(status) == Some(expected.len()),
+        format!(
+            "with the filter, the status says {status:?}, but {} runbooks match",
+            expected.len()
+        ),
+    );
+
+    // The 404 page.
+    let nf = &d["notFound"];
+    check(
+        nf["status"] == 404
+            && nf["h1"] == "Page not found"
+            && nf["styled"] == true
+            && nf["searchInput"] == true,
+        format!("{missing} should answer the styled 404 page with a search box: {nf}"),
+    );
+
+    assert_none(&format!("search on {}", site.name), &problems);
+}
+
+#[test]
+fn search_at_root_base() {
+    search_checks(&build_bundled("/"));
+}
+
+#[test]
+fn search_under_docs_base() {
+    search_checks(&build_bundled("/docs/"));
+}
+
+// ---------------------------------------------------------------------- axe
+
+#[test]
+fn axe_finds_no_wcag_violations_in_light_and_dark() {
+    let site = build_bundled("/");
+    let out = tempfile::tempdir().expect("tempdir");
+    let v = run(&site, "axe", out.path(), &[]);
+    let d = &v["data"];
+    let mut problems = hygiene(&v, &[]);
+    let runs = d["runs"].as_array().cloned().unwrap_or_default();
+    // 4 pages x 2 schemes, and 2 pages x 2 toggles.
+    if runs.len() != 12 {
+        problems.push(format!("axe ran {} times, expected 12", runs.len()));
+    }
+    // One entry per rule: its elements, what axe says, and every page
+    // state it fails in.
+    #[derive(Default)]
+    struct Found {
+        summaries: BTreeSet<String>,
+        targets: BTreeSet<String>,
+        places: BTreeSet<String>,
+    }
+    let mut found: BTreeMap<String, Found> = BTreeMap::new();
+    for r in &runs {
+        let place = format!(
+            "{} ({}, {})",
+            r["page"].as_str().unwrap_or("?"),
+            r["theme"].as_str().unwrap_or("?"),
+            r["how"].as_str().unwrap_or("?")
+        );
+        if r["passes"].as_u64().unwrap_or(0) == 0 {
+            problems.push(format!(
+                "axe passed no rule at all on {place}: it did not run"
+            ));
+        }
+        for viol in r["violations"].as_array().into_iter().flatten() {
+            let rule = format!(
+                "{} [{}] {} ({})",
+                viol["id"].as_str().unwrap_or("?"),
+                viol["impact"].as_str().unwrap_or("?"),
+                viol["help"].as_str().unwrap_or("?"),
+                viol["helpUrl"].as_str().unwrap_or("")
+            );
+            let entry = found.entry(rule).or_default();
+            entry.places.insert(place.clone());
+            for n in viol["nodes"].as_array().into_iter().flatten() {
+                entry.targets.insert(strs(&n["target"]).join(" "));
+                let summary = n["summary"]
+                    .as_str()
+                    .unwrap_or("")
+                    .replace("Fix any of the following:", "")
+                    .replace("Fix all of the following:", "")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                entry.summaries.insert(summary);
+            }
+        }
+    }
+    for (rule, f) in &found {
+        let mut targets: Vec<&str> = f.targets.iter().map(String::as_str).take(6).collect();
+        if f.targets.len() > 6 {
+            targets.push("…");
+        }
+        let summaries: Vec<&str> = f.summaries.iter().map(String::as_str).take(3).collect();
+        problems.push(format!(
+            "{rule}\n      {} element(s): {}\n      {}\n      on: {}",
+            f.targets.len(),
+            targets.join(", "),
+            summaries.join("\n      "),
+            f.places.iter().cloned().collect::<Vec<_>>().join("; ")
+        ));
+    }
+
+    // The toggle switches against the system scheme, saves, and persists.
+    let toggles = d["toggles"].as_array().cloned().unwrap_or_default();
+    if toggles.len() != 2 {
+        problems.push(format!("{} toggle runs, expected 2", toggles.len()));
+    }
+    for t in &toggles {
+        let wanted = t["wanted"].as_str().unwrap_or("?");
+        let system = t["system"].as_str().unwrap_or("?");
+        let ok = t["before"]["dataTheme"].is_null()
+            && t["after"]["dataTheme"] == wanted
+            && t["after"]["stored"] == wanted
+            && t["persisted"]["dataTheme"] == wanted
+            && t["after"]["bodyBackground"] != t["before"]["bodyBackground"]
+            && t["persisted"]["bodyBackground"] == t["after"]["bodyBackground"];
+        if !ok {
+            problems.push(format!(
+                "button.theme-toggle with a {system} system should give html[data-theme={wanted}], \
+                 localStorage gtdocs-theme={wanted}, a new background, kept on the next page: {t}"
+            ));
+        }
+        if t["labelBefore"] == t["labelAfter"] {
+            problems.push(format!(
+                "the theme toggle's aria-label does not change when clicked ({})",
+                t["labelBefore"]
+            ));
+        }
+    }
+    eprintln!(
+        "axe-core {}: {} page states checked",
+        d["axeVersion"].as_str().unwrap_or("?"),
+        runs.len()
+    );
+    assert_none(
+        "axe-core (wcag2a, wcag2aa, wcag21a, wcag21aa) on the bundled site",
+        &problems,
+    );
+}
+
+// -------------------------------------------------------------- screenshots
+
+/// Width and height of a PNG, from its IHDR chunk.
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.len() < 24 || &bytes[..8] != b"\x89PNG\r\n\x1a\n" || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?);
+    let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?);
+    Some((w, h))
+}
+
+#[test]
+fn screenshots_light_and_dark_at_desktop_and_phone_width() {
+    let site = build_bundled("/");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .join("screenshots");
+    std::fs::create_dir_all(&dir).expect("mkdir target/screenshots");
+    let mut names = Vec::new();
+    for page in ["home", "librechat"] {
+        for theme in ["light", "dark"] {
+            for width in [1280u32, 375] {
+                let name = format!("{page}-{theme}-{width}.png");
+                // A stale file must not pass for a new one.
+                let _ = std::fs::remove_file(dir.join(&name));
+                names.push((name, page, theme, width));
+            }
+        }
+    }
+    let v = run(&site, "screenshots", &dir, &[]);
+    let mut problems = hygiene(&v, &[]);
+    let mut bytes_of = BTreeMap::new();
+    for (name, _, _, width) in &names {
+        let path = dir.join(name);
+        let Ok(bytes) = std::fs::read(&path) else {
+            problems.push(format!("no screenshot {}", path.display()));
+            continue;
+        };
+        match png_size(&bytes) {
+            None => problems.push(format!("{} is not a PNG", path.display())),
+            Some((w, h)) => {
+                if w < *width || h < 600 || bytes.len() < 20_000 {
+                    problems.push(format!(
+                        "{} looks empty: {w}x{h} px, {} bytes",
+                        path.display(),
+                        bytes.len()
+                    ));
+                }
+            }
+        }
+        bytes_of.insert(name.clone(), bytes);
+    }
+    for (name, page, _, width) in names.iter().filter(|n| n.2 == "light") {
+        let dark = format!("{page}-dark-{width}.png");
+        if bytes_of.contains_key(name) && bytes_of.get(name) == bytes_of.get(&dark) {
+            problems.push(format!(
+                "{name} and {dark} are the same picture: dark mode changes nothing"
+            ));
+        }
+    }
+    assert_none("screenshots", &problems);
+    eprintln!("screenshots: {}", dir.display());
+}
+
+// ---------------------------------------------------------------------- xss
+
+#[test]
+fn hostile_text_runs_no_script_and_shows_as_text() {
+    let site = build_hostile();
+    let out = tempfile::tempdir().expect("tempdir");
+    let v = run(&site, "xss", out.path(), &[]);
+    let d = &v["data"];
+    let mut problems = hygiene(&v, &[]);
+    let pages = d["pages"].as_array().cloned().unwrap_or_default();
+    let paths: BTreeSet<&str> = pages.iter().filter_map(|p| p["path"].as_str()).collect();
+    for needed in [
+        "",
+        "runbooks/",
+        "routes/",
+        "runbooks/html-and-links/",
+        "runbooks/pipes-and-ticks/",
+        "404.html",
+    ] {
+        if !paths.contains(needed) {
+            problems.push(format!(
+                "the hostile site's page {needed:?} was not visited"
+            ));
+        }
+    }
+    let own_scripts = [
+        format!("{}static/theme.js", site.base),
+        format!("{}static/app.js", site.base),
+    ];
+    // Text that must be on the page as text (and so not as an element).
+    let texts: BTreeMap<&str, Vec<&str>> = BTreeMap::from([
+        (
+            "runbooks/html-and-links/",
+            vec![
+                "<script>alert(1)</script>",
+                "\"><img src=x onerror=alert(1)>",
+            ],
+        ),
+        (
+            "runbooks/pipes-and-ticks/",
+            vec![
+                "<script>alert('field')</script>",
+                "<img src=x onerror=alert(4)>",
+            ],
+        ),
+    ]);
+    for p in &pages {
+        let path = p["path"].as_str().unwrap_or("?");
+        let scripts = strs(&p["scripts"]);
+        if scripts.is_empty() || scripts.iter().any(|s| !own_scripts.iter().any(|o| o == s)) {
+            problems.push(format!(
+                "{path}: scripts {scripts:?}, expected only {own_scripts:?}"
+            ));
+        }
+        for (what, key) in [
+            ("elements with an on* attribute", "onAttrs"),
+            ("javascript:/vbscript:/data:text/html URLs", "jsUrls"),
+            (
+                "iframe/object/embed/base/form[action]/refresh elements",
+                "embeds",
+            ),
+            ("images", "images"),
+            ("alert/confirm/prompt/print calls", "xss"),
+        ] {
+            let found = p[key].as_array().cloned().unwrap_or_default();
+            if !found.is_empty() {
+                problems.push(format!("{path}: {what}: {found:?}"));
+            }
+        }
+        if p["javascriptLinks"] != 0 {
+            problems.push(format!(
+                "{path}: {} a[href^=\"javascript:\"]",
+                p["javascriptLinks"]
+            ));
+        }
+        let text = p["text"].as_str().unwrap_or("");
+        let mut want = vec!["<script>alert('site')</script>"];
+        want.extend(texts.get(path).into_iter().flatten());
+        for t in want {
+            if !text.contains(t) {
+                problems.push(format!("{path}: the text {t:?} is not shown as text"));
+            }
+        }
+    }
+    let search = &d["search"];
+    let results = search["panel"]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if results.is_empty() {
+        problems.push(format!(
+            "searching `alert` on the hostile site finds nothing: {}",
+            search["panel"]["status"]
+        ));
+    }
+    for r in &results {
+        if !strs(&r["foreignElements"]).is_empty() {
+            problems.push(format!(
+                "a search excerpt holds elements other than <mark>: {}",
+                r["excerptHtml"]
+            ));
+        }
+    }
+    if !strs(&search["xss"]).is_empty() {
+        problems.push(format!("searching ran {}", search["xss"]));
+    }
+    assert_none("the hostile fixture in a browser", &problems);
+}
+
+// ------------------------------------------------------------------- layout
+
+#[test]
+fn no_sideways_scroll_at_360px_and_little_layout_shift() {
+    let site = build_bundled("/");
+    let out = tempfile::tempdir().expect("tempdir");
+    let v = run(&site, "layout", out.path(), &[]);
+    let d = &v["data"];
+    let mut problems = hygiene(&v, &[]);
+    let pages = d["pages"].as_array().cloned().unwrap_or_default();
+    let names: BTreeSet<&str> = pages.iter().filter_map(|p| p["page"].as_str()).collect();
+    for needed in ["home", "runbook librechat"] {
+        if !names.contains(needed) {
+            problems.push(format!("the layout of {needed} was not measured"));
+        }
+    }
+    for p in &pages {
+        let place = format!(
+            "{} ({}) at {} px",
+            p["page"].as_str().unwrap_or("?"),
+            p["theme"].as_str().unwrap_or("?"),
+            p["width"]
+        );
+        let scroll = p["scrollWidth"].as_u64().unwrap_or(u64::MAX);
+        if scroll > 360 {
+            let culprits: Vec<String> = p["overflowing"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|o| {
+                    format!(
+                        "{} reaching {} px: {:?}",
+                        o["element"].as_str().unwrap_or("?"),
+                        o["right"],
+                        o["text"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            problems.push(format!(
+                "{place}: the page scrolls sideways (scrollWidth {scroll}); outside any scroll container:\n        {}",
+                culprits.join("\n        ")
+            ));
+        }
+        let cls = p["cls"].as_f64().unwrap_or(-1.0);
+        if !(0.0..0.05).contains(&cls) {
+            problems.push(format!(
+                "{place}: cumulative layout shift {cls:.4} during load + 1 s (max 0.05): {}",
+                p["shifts"]
+            ));
+        }
+    }
+    assert_none("layout at 360 px", &problems);
+}

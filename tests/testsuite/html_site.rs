@@ -1,0 +1,582 @@
+//! The HTML site as files, without a browser: every page through the W3C
+//! Nu HTML checker (vnu.jar, the validator behind validator.w3.org/nu), and
+//! every internal link, script, stylesheet and fragment resolved to a file
+//! and an `id` of the built site; `sitemap.xml` lists exactly the pages.
+//!
+//! Three builds: the bundled tree at the default base `/`, the same tree with
+//! `base_url: /docs/`, and `tests/fixtures/hostile` (raw HTML, unsafe links
+//! and pipes in every field). The builds are also used by `html_browser`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::common;
+
+// ---------------------------------------------------------------- the builds
+
+/// A built site, removed when dropped.
+pub(crate) struct Built {
+    _dir: tempfile::TempDir,
+    /// `<out>/html`: what is served at `base`.
+    pub html: PathBuf,
+    /// `<out>/json/manifest.json`, parsed.
+    pub manifest: Value,
+    /// `site.base_url` of the build (`/` or `/docs/`).
+    pub base: String,
+    /// What was built, for messages.
+    pub name: String,
+}
+
+fn build(root_dir: tempfile::TempDir, root: &Path, base: &str, name: &str) -> Built {
+    let out = root_dir.path().join("out");
+    let root_arg = root.to_str().expect("utf-8 path");
+    let out_arg = out.to_str().expect("utf-8 path");
+    let o = common::gtdocs(root, &["build", "--root", root_arg, "--out", out_arg]);
+    assert!(
+        o.status.success(),
+        "gtdocs build of {name} failed ({}):\n{}",
+        o.status,
+        common::stderr(&o)
+    );
+    let html = out.join("html");
+    assert!(
+        html.join("index.html").is_file(),
+        "the build of {name} wrote no html/index.html"
+    );
+    let manifest = std::fs::read_to_string(out.join("json/manifest.json")).expect("manifest.json");
+    let manifest: Value = serde_json::from_str(&manifest).expect("manifest JSON");
+    assert_eq!(
+        manifest["site"]["base_url"].as_str(),
+        Some(base),
+        "{name}: the manifest's site.base_url"
+    );
+    Built {
+        _dir: root_dir,
+        html,
+        manifest,
+        base: base.to_string(),
+        name: name.to_string(),
+    }
+}
+
+/// The bundled tree (gtdocs.yaml + runbooks/) built with `base_url: <base>`.
+pub(crate) fn build_bundled(base: &str) -> Built {
+    let tree = common::bundled_copy();
+    let root = tree.path().to_path_buf();
+    if base != "/" {
+        let config = root.join("gtdocs.yaml");
+        let text = std::fs::read_to_string(&config).expect("read gtdocs.yaml");
+        let line = re(r"(?m)^  base_url: /$");
+        assert_eq!(
+            line.find_iter(&text).count(),
+            1,
+            "the bundled gtdocs.yaml should have exactly one `  base_url: /` line to replace"
+        );
+        let text = line.replace(&text, format!("  base_url: {base}").as_str());
+        std::fs::write(&config, text.as_bytes()).expect("write gtdocs.yaml");
+    }
+    build(
+        tree,
+        &root,
+        base,
+        &format!("the bundled tree (base {base})"),
+    )
+}
+
+/// `tests/fixtures/hostile`, at its own base `/`.
+pub(crate) fn build_hostile() -> Built {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("hostile");
+    common::copy_tree(&common::fixtures().join("hostile"), &root);
+    build(tmp, &root, "/", "the hostile fixture")
+}
+
+/// Every `*.html` below `dir`, as sorted paths relative to it with `/`.
+pub(crate) fn html_files(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .expect("prefix")
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Fails with every problem, one per line.
+pub(crate) fn assert_none(what: &str, problems: &[String]) {
+    assert!(
+        problems.is_empty(),
+        "{what}: {} problem(s)\n  - {}",
+        problems.len(),
+        problems.join("\n  - ")
+    );
+}
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("regex")
+}
+
+// ------------------------------------------------------------- Nu checker
+
+/// One `java -jar vnu.jar --errors-only --format json` over every page of
+/// the bundled and the hostile builds.
+#[test]
+fn nu_html_checker_reports_no_errors() {
+    let vnu = common::tool("GTDOCS_VNU_JAR", "vnu.jar");
+    assert!(
+        vnu.is_file(),
+        "GTDOCS_VNU_JAR={} is not a file: run scripts/install-test-tools.sh",
+        vnu.display()
+    );
+    let java = common::tool("GTDOCS_JAVA", "java");
+    let builds = [build_bundled("/"), build_hostile()];
+    let mut files = Vec::new();
+    for b in &builds {
+        files.extend(html_files(&b.html).into_iter().map(|f| b.html.join(f)));
+    }
+    assert!(files.len() > 30, "too few pages to check: {}", files.len());
+    let started = std::time::Instant::now();
+    let o = Command::new(&java)
+        .arg("-jar")
+        .arg(&vnu)
+        .args(["--errors-only", "--format", "json"])
+        .args(&files)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", java.display()));
+    eprintln!(
+        "vnu.jar checked {} pages in {:.1}s",
+        files.len(),
+        started.elapsed().as_secs_f64()
+    );
+    // The JSON report goes to stderr; stdout stays empty.
+    let report = common::stderr(&o);
+    let json: Value = serde_json::from_str(report.trim()).unwrap_or_else(|e| {
+        panic!(
+            "vnu.jar did not print a JSON report ({e}; exit {}):\nstdout: {}\nstderr: {report}",
+            o.status,
+            common::stdout(&o)
+        )
+    });
+    let messages = json["messages"].as_array().expect("messages");
+    let mut problems = Vec::new();
+    for m in messages {
+        let url = m["url"].as_str().unwrap_or("?");
+        let mut place = url.to_string();
+        for b in &builds {
+            let prefix = format!("file:{}/", b.html.display());
+            if let Some(rel) = url.strip_prefix(&prefix) {
+                place = format!("{} (in {})", rel, b.name);
+            }
+        }
+        let line = m["lastLine"].as_u64().unwrap_or(0);
+        let col = m["firstColumn"]
+            .as_u64()
+            .or(m["lastColumn"].as_u64())
+            .unwrap_or(0);
+        let extract = m["extract"].as_str().unwrap_or("").replace('\n', "⏎");
+        problems.push(format!(
+            "{place}:{line}:{col}: [{}] {}\n      {extract}",
+            m["type"].as_str().unwrap_or("?"),
+            m["message"].as_str().unwrap_or("?"),
+        ));
+    }
+    assert_none("the Nu HTML checker (vnu.jar --errors-only)", &problems);
+    assert!(
+        o.status.success(),
+        "vnu.jar exited {} without reporting an error:\n{report}",
+        o.status
+    );
+}
+
+// ------------------------------------------------------------ link checker
+
+static COMMENT: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<!--.*?-->"));
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"<([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>"#));
+static ATTR: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"#));
+static LOC: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<loc>(.*?)</loc>"));
+static ORIGIN: LazyLock<Regex> = LazyLock::new(|| re(r"^https?://[^/]+"));
+static SCHEME: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z][A-Za-z0-9+.-]*:"));
+
+/// Attributes holding a URL the browser loads or follows. `data-pagefind`
+/// is where the search box imports Pagefind from.
+const URL_ATTRS: [&str; 7] = [
+    "href",
+    "src",
+    "srcset",
+    "action",
+    "formaction",
+    "poster",
+    "data-pagefind",
+];
+
+struct Link {
+    tag: String,
+    attr: String,
+    value: String,
+}
+
+struct Page {
+    ids: BTreeSet<String>,
+    links: Vec<Link>,
+}
+
+fn decode_entities(s: &str) -> String {
+    static ENTITY: LazyLock<Regex> =
+        LazyLock::new(|| re(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z]+);"));
+    ENTITY
+        .replace_all(s, |c: &regex::Captures<'_>| {
+            let e = &c[1];
+            let ch = if let Some(hex) = e.strip_prefix("#x").or_else(|| e.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+            } else if let Some(dec) = e.strip_prefix('#') {
+                dec.parse().ok().and_then(char::from_u32)
+            } else {
+                match e {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some('\u{a0}'),
+                    _ => None,
+                }
+            };
+            ch.map_or_else(|| c[0].to_string(), String::from)
+        })
+        .into_owned()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn parse_page(html: &str) -> Page {
+    let html = COMMENT.replace_all(html, "");
+    let mut ids = BTreeSet::new();
+    let mut links = Vec::new();
+    for tag in TAG.captures_iter(&html) {
+        let name = tag[1].to_ascii_lowercase();
+        for attr in ATTR.captures_iter(&tag[2]) {
+            let key = attr[1].to_ascii_lowercase();
+            let raw = attr
+                .get(2)
+                .or_else(|| attr.get(3))
+                .or_else(|| attr.get(4))
+                .map_or("", |m| m.as_str());
+            let value = decode_entities(raw);
+            if key == "id" {
+                ids.insert(value);
+            } else if URL_ATTRS.contains(&key.as_str()) {
+                if key == "srcset" {
+                    for candidate in value.split(',') {
+                        if let Some(url) = candidate.split_whitespace().next() {
+                            links.push(Link {
+                                tag: name.clone(),
+                                attr: key.clone(),
+                                value: url.to_string(),
+                            });
+                        }
+                    }
+                } else {
+                    links.push(Link {
+                        tag: name.clone(),
+                        attr: key.clone(),
+                        value,
+                    });
+                }
+            }
+        }
+    }
+    Page { ids, links }
+}
+
+/// Removes `.` and `..` segments of an absolute path.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "." => {
+                if last {
+                    parts.push("");
+                }
+            }
+            ".." => {
+                if parts.len() > 1 {
+                    parts.pop();
+                }
+                if last {
+                    parts.push("");
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    if joined.starts_with('/') {
+        joined
+    } else {
+        format!("/{joined}")
+    }
+}
+
+/// The site file a URL path below `base` is served from, or why there is none.
+fn target_file(html: &Path, base: &str, path: &str) -> Result<String, String> {
+    let Some(rel) = path.strip_prefix(base) else {
+        return Err(format!("is outside base_url {base}"));
+    };
+    let rel = percent_decode(rel);
+    let file = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel
+    };
+    let full = html.join(&file);
+    if full.is_file() {
+        Ok(file)
+    } else if full.is_dir() {
+        Err(format!("names the folder {file}/ without a trailing slash"))
+    } else {
+        Err(format!("no file {file} in the site"))
+    }
+}
+
+/// Every internal URL of every page resolves to a file of the site, and
+/// every fragment to an `id` of its target page. Also returns how many
+/// internal URLs were checked.
+fn link_problems(site: &Built) -> (Vec<String>, usize) {
+    let files = html_files(&site.html);
+    let pages: BTreeMap<String, Page> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(site.html.join(f)).expect("read page");
+            (f.clone(), parse_page(&text))
+        })
+        .collect();
+    let base = site.base.as_str();
+    let mut problems = BTreeSet::new();
+    let mut checked = 0usize;
+    for (file, page) in &pages {
+        // The page's own URL path: `runbooks/x/index.html` → `<base>runbooks/x/`.
+        let dir = match file.rfind('/') {
+            Some(i) => &file[..=i],
+            None => "",
+        };
+        let page_dir = format!("{base}{dir}");
+        for link in &page.links {
+            let v = link.value.trim();
+            let say = |why: &str| {
+                format!(
+                    "{file}: <{} {}=\"{}\"> {why}",
+                    link.tag, link.attr, link.value
+                )
+            };
+            let lower = v.to_ascii_lowercase();
+            if lower.starts_with("http://")
+                || lower.starts_with("https://")
+                || lower.starts_with("mailto:")
+            {
+                continue;
+            }
+            checked += 1;
+            if v.is_empty() {
+                problems.insert(say("is empty"));
+                continue;
+            }
+            if v.starts_with("//") {
+                problems.insert(say("is a protocol-relative URL to another host"));
+                continue;
+            }
+            if SCHEME.is_match(v) {
+                problems.insert(say("uses a scheme that is neither http(s) nor mailto"));
+                continue;
+            }
+            let (rest, fragment) = match v.split_once('#') {
+                Some((r, f)) => (r, Some(percent_decode(f))),
+                None => (v, None),
+            };
+            let path = rest.split('?').next().unwrap_or("");
+            let target = if path.is_empty() {
+                // `#id` or `?query`: this very page.
+                file.clone()
+            } else {
+                let absolute = if path.starts_with('/') {
+                    normalize(path)
+                } else {
+                    normalize(&format!("{page_dir}{path}"))
+                };
+                match target_file(&site.html, base, &absolute) {
+                    Ok(t) => t,
+                    Err(why) => {
+                        problems.insert(say(&why));
+                        continue;
+                    }
+                }
+            };
+            if let Some(fragment) = fragment {
+                if fragment.is_empty() {
+                    problems.insert(say("is an empty fragment (#)"));
+                    continue;
+                }
+                match pages.get(&target) {
+                    Some(p) if p.ids.contains(&fragment) => {}
+                    Some(_) => {
+                        problems.insert(say(&format!(
+                            "points at #{fragment}, which {target} does not have"
+                        )));
+                    }
+                    None => {
+                        problems.insert(say(&format!(
+                            "has a fragment, but {target} is not an HTML page"
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    (problems.into_iter().collect(), checked)
+}
+
+/// `sitemap.xml` lists every page once (not 404.html), below the base.
+fn sitemap_problems(site: &Built) -> Vec<String> {
+    let xml = std::fs::read_to_string(site.html.join("sitemap.xml")).expect("sitemap.xml");
+    let mut problems = Vec::new();
+    if !xml.contains("xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"") {
+        problems.push("sitemap.xml lacks the sitemaps.org 0.9 namespace".to_string());
+    }
+    let mut listed = BTreeMap::<String, usize>::new();
+    for cap in LOC.captures_iter(&xml) {
+        let loc = decode_entities(cap[1].trim());
+        let path = ORIGIN.replace(&loc, "").into_owned();
+        if !path.starts_with(&site.base) {
+            problems.push(format!(
+                "sitemap.xml: <loc>{loc}</loc> is outside base_url {}",
+                site.base
+            ));
+        }
+        *listed.entry(path).or_default() += 1;
+    }
+    for (loc, n) in &listed {
+        if *n > 1 {
+            problems.push(format!("sitemap.xml lists {loc} {n} times"));
+        }
+    }
+    let pages: BTreeSet<String> = html_files(&site.html)
+        .into_iter()
+        .filter(|f| f != "404.html")
+        .map(|f| match f.strip_suffix("index.html") {
+            Some(dir) => format!("{}{dir}", site.base),
+            None => format!("{}{f}", site.base),
+        })
+        .collect();
+    let listed: BTreeSet<String> = listed.into_keys().collect();
+    for missing in pages.difference(&listed) {
+        problems.push(format!("sitemap.xml does not list the page {missing}"));
+    }
+    for extra in listed.difference(&pages) {
+        problems.push(format!(
+            "sitemap.xml lists {extra}, which is not a page of the site"
+        ));
+    }
+    if listed.contains(&format!("{}404.html", site.base)) {
+        problems.push("sitemap.xml lists 404.html".to_string());
+    }
+    problems
+}
+
+fn check_links_and_sitemap(site: &Built) {
+    let (mut problems, checked) = link_problems(site);
+    // A parser that finds nothing would pass: the bundled site has thousands.
+    assert!(
+        checked > 100,
+        "{}: only {checked} internal URLs found",
+        site.name
+    );
+    problems.extend(sitemap_problems(site));
+    assert_none(&format!("links and sitemap of {}", site.name), &problems);
+}
+
+#[test]
+fn internal_links_and_sitemap_at_root_base() {
+    check_links_and_sitemap(&build_bundled("/"));
+}
+
+#[test]
+fn internal_links_and_sitemap_under_docs_base() {
+    check_links_and_sitemap(&build_bundled("/docs/"));
+}
+
+#[test]
+fn internal_links_and_sitemap_of_hostile_fixture() {
+    check_links_and_sitemap(&build_hostile());
+}
+
+#[test]
+fn link_checker_catches_broken_links() {
+    // The checker itself, on a made-up site with one of each kind of fault.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let html = tmp.path().join("html");
+    std::fs::create_dir_all(html.join("a")).expect("mkdir");
+    std::fs::write(html.join("a/index.html"), r#"<p id="here">a</p>"#).expect("write");
+    std::fs::write(
+        html.join("index.html"),
+        r##"<!-- <a href="/docs/ignored/"> -->
+<p id="top"><a href="#top">ok</a> <a href="/docs/a/#here">ok</a> <a href='a/'>ok</a> <a href=https://x.test/>ext</a>
+<a href="/docs/missing/">1</a> <a href="/docs/a">2</a> <a href="/docs/a/#nowhere">3</a> <a href="#self">4</a>
+<a href=" javascript:alert(1)">5</a> <img src="/other/x.png" alt="x>y"> <img srcset="/docs/a/ 1x, /docs/b.png 2x" alt="">
+<a href="/docs/a/?q=1&amp;r=2#here">ok</a> <a href="../docs/a/">ok</a></p>"##,
+    )
+    .expect("write");
+    let site = Built {
+        _dir: tmp,
+        html,
+        manifest: Value::Null,
+        base: "/docs/".into(),
+        name: "a made-up site".into(),
+    };
+    let (problems, checked) = link_problems(&site);
+    assert_eq!(checked, 13, "internal URLs checked");
+    let expected = [
+        r#"index.html: <a href=" javascript:alert(1)"> uses a scheme that is neither http(s) nor mailto"#,
+        r##"index.html: <a href="#self"> points at #self, which index.html does not have"##,
+        r#"index.html: <a href="/docs/a"> names the folder a/ without a trailing slash"#,
+        r#"index.html: <a href="/docs/a/#nowhere"> points at #nowhere, which a/index.html does not have"#,
+        r#"index.html: <a href="/docs/missing/"> no file missing/index.html in the site"#,
+        r#"index.html: <img src="/other/x.png"> is outside base_url /docs/"#,
+        r#"index.html: <img srcset="/docs/b.png"> no file b.png in the site"#,
+    ];
+    assert_eq!(problems, expected);
+    assert_eq!(normalize("/docs/a/../b/./c"), "/docs/b/c");
+    assert_eq!(normalize("/docs/../.."), "/");
+    assert_eq!(percent_decode("a%20b%2"), "a b%2");
+}
