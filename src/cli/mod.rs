@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod new;
 mod schema;
+mod serve;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -64,6 +65,9 @@ enum Command {
     /// Print a JSON Schema (draft-07) of the source format or the manifest
     #[command(after_help = "Example:\n  gtdocs schema source > runbook.schema.json")]
     Schema(schema::SchemaArgs),
+    /// Preview the HTML site: build in memory, serve it, rebuild and reload on every change
+    #[command(after_help = "Example:\n  gtdocs serve --port 0 --open")]
+    Serve(serve::ServeArgs),
     /// Write a new runbook skeleton, runbooks/SLUG.yaml, that validates as is
     #[command(after_help = "Example:\n  gtdocs new open-webui")]
     New(new::NewArgs),
@@ -169,5 +173,6 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build::run(&args, &reporter),
         Command::Schema(args) => schema::run(&args),
         Command::New(args) => new::run(&args, &reporter),
+        Command::Serve(args) => serve::run(&args, &reporter),
     }
 }

@@ -121,7 +121,19 @@ pub trait Renderer: Sync {
 
 /// Every output format, rendered in parallel and merged in a fixed order.
 pub fn render_all(book: &Book, ctx: &RenderContext) -> Result<Output, RenderError> {
-    let renderers: [&dyn Renderer; 4] = [&wiki::Wiki, &json::Json, &html::Html, &search::Search];
+    render_with(
+        book,
+        ctx,
+        &[&wiki::Wiki, &json::Json, &html::Html, &search::Search],
+    )
+}
+
+/// The given output formats, rendered in parallel and merged in order.
+pub fn render_with(
+    book: &Book,
+    ctx: &RenderContext,
+    renderers: &[&dyn Renderer],
+) -> Result<Output, RenderError> {
     let outputs: Vec<Result<(&'static str, Output), RenderError>> = {
         use rayon::prelude::*;
         renderers

@@ -1,0 +1,106 @@
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{Reporter, exit};
+use crate::diagnostic::Format;
+use crate::serve::{self, Events, Options, Rebuilt};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The docs tree: a folder with gtdocs.yaml and runbooks/
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, short = 'p', default_value_t = 4000)]
+    port: u16,
+    /// Address to listen on; loopback unless you say otherwise
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Open the site in the default browser
+    #[arg(long)]
+    open: bool,
+    /// Poll for changes instead of using file system events
+    #[arg(long)]
+    poll: bool,
+}
+
+struct Terminal<'a> {
+    reporter: &'a Reporter,
+    open: bool,
+}
+
+impl Events for Terminal<'_> {
+    fn listening(&self, url: &str) {
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "serving {url}");
+        let _ = out.flush();
+        if self.open {
+            open_browser(url);
+        }
+    }
+
+    fn rebuilt(&self, outcome: &Rebuilt) {
+        self.reporter
+            .diagnostics(&outcome.diagnostics, &outcome.sources, Format::Human);
+        if let Some(error) = &outcome.error {
+            let _ = writeln!(anstream::stderr(), "error: {error}");
+        }
+        let what = outcome.change.as_deref().unwrap_or("first build");
+        let verdict = if outcome.ok {
+            "rebuilt"
+        } else {
+            "rebuild failed, serving the last good site"
+        };
+        let line = format!(
+            "{verdict} ({what}): {} of {} pages in {:.0?}",
+            outcome.pages, outcome.total_pages, outcome.elapsed
+        );
+        if outcome.ok {
+            self.reporter.info(line);
+        } else {
+            let _ = writeln!(anstream::stderr(), "{line}");
+        }
+    }
+}
+
+/// Best effort: the platform's opener, if there is one.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(opener)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+pub fn run(args: &ServeArgs, reporter: &Reporter) -> ExitCode {
+    let options = Options {
+        root: args.root.clone(),
+        bind: args.bind,
+        port: args.port,
+        poll: args.poll,
+    };
+    let terminal = Terminal {
+        reporter,
+        open: args.open,
+    };
+    match serve::run(&options, &terminal) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(crate::serve::ServeError::Compile(crate::CompileError::Load(e))) => {
+            reporter.fatal(&e, e.hint())
+        }
+        Err(e) => {
+            let hint = e.hint();
+            reporter.fatal(e, hint)
+        }
+    }
+}

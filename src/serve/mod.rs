@@ -1,0 +1,149 @@
+//! `gtdocs serve`: builds the HTML site in memory, serves it on loopback,
+//! rebuilds on every saved change and reloads the browser. While a source
+//! is invalid the last good site stays served, with the diagnostics shown
+//! over every page. The published `site/` is never touched.
+
+pub mod http;
+mod preview;
+pub mod state;
+pub mod watch;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+pub use preview::{Preview, Rebuilt};
+use state::Shared;
+
+/// Threads that answer requests. Long-polls are parked, not held by a
+/// thread, so a few are enough however many pages are open.
+const WORKERS: usize = 8;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: std::net::IpAddr,
+    pub port: u16,
+    pub poll: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{addr} is already in use")]
+    AddressInUse { addr: SocketAddr },
+    #[error("cannot listen on {addr}: {message}")]
+    Listen { addr: SocketAddr, message: String },
+    #[error("cannot watch `{}` for changes: {source}", .root.display())]
+    Watch {
+        root: PathBuf,
+        source: notify::Error,
+    },
+    #[error(transparent)]
+    Compile(#[from] crate::CompileError),
+    #[error("cannot handle Ctrl-C: {0}")]
+    Signal(String),
+}
+
+impl ServeError {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ServeError::AddressInUse { .. } => {
+                Some("pick another port with --port N, or --port 0 for a free one")
+            }
+            ServeError::Watch { .. } => Some("on file systems without change events, use --poll"),
+            _ => None,
+        }
+    }
+}
+
+/// What the caller shows as things happen.
+pub trait Events: Sync {
+    /// The server listens; `url` is the site's address.
+    fn listening(&self, url: &str);
+    /// A rebuild finished (the first build included).
+    fn rebuilt(&self, outcome: &Rebuilt);
+}
+
+/// Runs until Ctrl-C.
+pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
+    let mut preview = Preview::new(options.root.clone())?;
+    let first = preview.rebuild(None);
+    events.rebuilt(&first.0);
+    let shared = Arc::new(Shared::new(preview.base_url().to_string(), first.1));
+
+    let addr = SocketAddr::new(options.bind, options.port);
+    let server = tiny_http::Server::http(addr).map_err(|e| {
+        match e.downcast_ref::<std::io::Error>().map(std::io::Error::kind) {
+            Some(std::io::ErrorKind::AddrInUse) => ServeError::AddressInUse { addr },
+            _ => ServeError::Listen {
+                addr,
+                message: e.to_string(),
+            },
+        }
+    })?;
+    let server = Arc::new(server);
+    let local = server.server_addr().to_ip().unwrap_or(addr);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        let server = Arc::clone(&server);
+        ctrlc::set_handler(move || {
+            stop.store(true, Ordering::Relaxed);
+            server.unblock();
+        })
+        .map_err(|e| ServeError::Signal(e.to_string()))?;
+    }
+
+    let watcher = watch::TreeWatcher::new(&options.root, options.poll).map_err(|source| {
+        ServeError::Watch {
+            root: options.root.clone(),
+            source,
+        }
+    })?;
+
+    std::thread::scope(|scope| {
+        for _ in 0..WORKERS {
+            let server = Arc::clone(&server);
+            let shared = Arc::clone(&shared);
+            scope.spawn(move || serve_requests(&server, &shared));
+        }
+        {
+            let shared = Arc::clone(&shared);
+            let stop = Arc::clone(&stop);
+            scope.spawn(move || shared.answer_waiters(&stop));
+        }
+        events.listening(&format!("http://{local}{}", shared.base_url));
+        while !stop.load(Ordering::Relaxed) {
+            let Some(change) = watcher.next_change(
+                Duration::from_millis(250),
+                Duration::from_millis(8),
+                Duration::from_millis(300),
+            ) else {
+                continue;
+            };
+            let (outcome, snapshot) = preview.rebuild(Some(&change));
+            shared.publish(snapshot);
+            events.rebuilt(&outcome);
+        }
+        // Ctrl-C: wake every worker (one unblock each) and let them end.
+        for _ in 0..WORKERS {
+            server.unblock();
+        }
+    });
+    Ok(())
+}
+
+fn serve_requests(server: &tiny_http::Server, shared: &Shared) {
+    while let Ok(request) = server.recv() {
+        if let Some(epoch) = http::wait_epoch(shared, request.url()) {
+            shared.park(request, epoch);
+            continue;
+        }
+        let snapshot = shared.snapshot();
+        let reply = http::answer(shared, &snapshot, request.method(), request.url());
+        http::respond(request, reply);
+    }
+}
