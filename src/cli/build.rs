@@ -89,28 +89,12 @@ fn template_error(
     (file, line, message): (String, Option<usize>, String),
     reporter: &Reporter,
 ) -> ExitCode {
-    use crate::diagnostic::{Diagnostic, Span};
-    let shown = crate::load::display_path(&tree.root, file.as_ref());
-    let text = book.site.theme.as_ref().and_then(|theme| {
-        let name = file.strip_prefix(&format!("themes/{}/templates/", theme.name))?;
-        theme.templates.get(name)
-    });
-    let span = match (line, text) {
-        (Some(line), Some(text)) => {
-            let start: usize = text
-                .split_inclusive('\n')
-                .take(line.saturating_sub(1))
-                .map(str::len)
-                .sum();
-            sources.insert(shown.clone(), text.as_str().into());
-            Some(Span::at(text, start, 0))
-        }
-        (Some(line), None) => Some(Span::new(u32::try_from(line).unwrap_or(u32::MAX), 1, 0, 0)),
-        _ => None,
-    };
-    let d = Diagnostic::error("template", message)
-        .in_file(shown, span)
-        .with_hint("a theme template can extend a built-in one block by block: {% extends \"default/runbook.html\" %}");
+    let d = crate::render::html::template_diagnostic(
+        &tree.root,
+        book,
+        (&file, line, &message),
+        &mut sources,
+    );
     reporter.diagnostics(&[d], &sources, tree.format);
     ExitCode::from(exit::INVALID)
 }

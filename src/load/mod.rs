@@ -125,6 +125,66 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
     Ok(tree)
 }
 
+impl Tree {
+    /// Reads the given runbook files again (relative to the root): each
+    /// may have changed, appeared or gone. Their old documents, sources and
+    /// load diagnostics are replaced; the order stays sorted by file name.
+    pub fn reload_runbooks(&mut self, rels: &[PathBuf]) {
+        for rel in rels {
+            let path = display_path(&self.root, rel);
+            self.diagnostics
+                .retain(|d| d.file.as_deref() != Some(path.as_path()));
+            self.sources.remove(&path);
+            self.runbooks.retain(|d| &d.rel != rel);
+            let file = self.root.join(rel);
+            if !file.is_file() {
+                continue;
+            }
+            if rel.extension().is_some_and(|e| e == "yml") {
+                self.diagnostics.push(yml_warning(&path, rel));
+                continue;
+            }
+            match read_and_parse(&file, &path) {
+                Outcome::Parsed { text, value, spans } => {
+                    let text: Arc<str> = text.into();
+                    self.sources.insert(path.clone(), Arc::clone(&text));
+                    let at = self.runbooks.partition_point(|d| d.rel < *rel);
+                    let doc = Document {
+                        path,
+                        rel: rel.clone(),
+                        value,
+                        spans,
+                        text,
+                    };
+                    self.runbooks.insert(at, doc);
+                }
+                Outcome::Failed { text, diagnostic } => {
+                    if let Some(text) = text {
+                        self.sources.insert(path, text.into());
+                    }
+                    self.diagnostics.push(diagnostic);
+                }
+            }
+        }
+    }
+}
+
+fn yml_warning(shown: &Path, rel: &Path) -> Diagnostic {
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Diagnostic::warning(
+        "ignored-file",
+        format!("`{name}` is ignored: runbook files end in `.yaml`"),
+    )
+    .in_file(shown, None)
+    .with_hint(format!(
+        "rename it to `{}.yaml`",
+        name.trim_end_matches(".yml")
+    ))
+}
+
 /// `runbooks/*.yaml`, sorted by file name. Other files are skipped; a
 /// `.yml` file gets a warning since it is almost certainly meant to count.
 fn runbook_files(
@@ -163,17 +223,7 @@ fn runbook_files(
         if name.ends_with(".yaml") {
             files.push(rel);
         } else if name.ends_with(".yml") {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "ignored-file",
-                    format!("`{name}` is ignored: runbook files end in `.yaml`"),
-                )
-                .in_file(display_path(root, &rel), None)
-                .with_hint(format!(
-                    "rename it to `{}.yaml`",
-                    name.trim_end_matches(".yml")
-                )),
-            );
+            diagnostics.push(yml_warning(&display_path(root, &rel), &rel));
         }
     }
     if files.len() > MAX_RUNBOOKS {

@@ -43,30 +43,54 @@ impl Renderer for Html {
         ctx: &RenderContext,
         out: &mut Output,
     ) -> Result<(), RenderError> {
-        let theme = ThemeFiles::new(book.site.theme.as_ref());
-        let env = theme.environment();
-        let site = SiteCtx::new(book, ctx);
-        let pages = pages(book);
-        let rendered: Vec<Result<(String, String), RenderError>> = pages
-            .par_iter()
-            .map(|page| {
-                let template = env.get_template(page.template).map_err(|e| theme.error(e))?;
-                let html = template
-                    .render(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })
-                    .map_err(|e| theme.error(e))?;
-                Ok((page.meta.file.clone(), html))
-            })
-            .collect();
-        for result in rendered {
-            let (file, html) = result?;
-            out.add(format!("{DIR}/{file}"), html);
-        }
+        render_selected(book, ctx, &Selection::All, out).map(|_| ())
+    }
+}
+
+/// Which pages to render.
+pub enum Selection<'a> {
+    /// The whole site, with its static files and sitemap.
+    All,
+    /// What an edit of these runbooks (by slug) can change: their pages, the
+    /// home page and its matrix, the index pages and every route page.
+    Affected(&'a [String]),
+}
+
+/// Renders the selected pages into `out`; returns how many.
+pub fn render_selected(
+    book: &Book,
+    ctx: &RenderContext,
+    selection: &Selection<'_>,
+    out: &mut Output,
+) -> Result<usize, RenderError> {
+    let theme = ThemeFiles::new(book.site.theme.as_ref());
+    let env = theme.environment();
+    let site = SiteCtx::new(book, ctx);
+    let specs = specs(book, selection);
+    // Each page's data is built on the thread that renders it.
+    let rendered: Vec<Result<(String, String), RenderError>> = specs
+        .par_iter()
+        .map(|spec| {
+            let page = page(book, spec);
+            let template = env.get_template(page.template).map_err(|e| theme.error(e))?;
+            let html = template
+                .render(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })
+                .map_err(|e| theme.error(e))?;
+            Ok((page.meta.file, html))
+        })
+        .collect();
+    let count = rendered.len();
+    for result in rendered {
+        let (file, html) = result?;
+        out.add(format!("{DIR}/{file}"), html);
+    }
+    if let Selection::All = selection {
         for (name, bytes) in theme.assets() {
             out.add(format!("{DIR}/static/{name}"), bytes.clone());
         }
-        out.add(format!("{DIR}/sitemap.xml"), sitemap(book, &pages));
-        Ok(())
+        out.add(format!("{DIR}/sitemap.xml"), sitemap(book, &specs));
     }
+    Ok(count)
 }
 
 /// The site path of a runbook page (below `base_url`).
@@ -191,6 +215,38 @@ fn url_filter(state: &minijinja::State<'_, '_>, path: &str) -> String {
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_else(|| "/".into());
     format!("{base}{}", path.trim_start_matches('/'))
+}
+
+/// A template error as a diagnostic at its theme file and line; the
+/// template's text joins `sources`, so the line can be shown.
+pub fn template_diagnostic(
+    root: &std::path::Path,
+    book: &Book,
+    (file, line, message): (&str, Option<usize>, &str),
+    sources: &mut crate::diagnostic::Sources,
+) -> crate::diagnostic::Diagnostic {
+    use crate::diagnostic::{Diagnostic, Span};
+    let shown = crate::load::display_path(root, file.as_ref());
+    let text = book.site.theme.as_ref().and_then(|theme| {
+        let name = file.strip_prefix(&format!("themes/{}/templates/", theme.name))?;
+        theme.templates.get(name)
+    });
+    let span = match (line, text) {
+        (Some(line), Some(text)) => {
+            let start: usize = text
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(str::len)
+                .sum();
+            sources.insert(shown.clone(), text.as_str().into());
+            Some(Span::at(text, start, 0))
+        }
+        (Some(line), None) => Some(Span::new(u32::try_from(line).unwrap_or(u32::MAX), 1, 0, 0)),
+        _ => None,
+    };
+    Diagnostic::error("template", message).in_file(shown, span).with_hint(
+        "a theme template can extend a built-in one block by block: {% extends \"default/runbook.html\" %}",
+    )
 }
 
 /// `{{ link|href }}`: an outside URL made valid for an `href` attribute:
@@ -417,14 +473,31 @@ struct Cell {
     mark: Mark,
 }
 
+/// A vocabulary term by id and label only (rows of the matrix have no
+/// room, and no need, for descriptions).
+#[derive(Serialize)]
+struct TermRef {
+    id: String,
+    label: String,
+}
+
+impl From<&Term> for TermRef {
+    fn from(t: &Term) -> Self {
+        TermRef {
+            id: t.id.clone(),
+            label: t.label.clone(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct MatrixRowCtx {
     slug: String,
     title: String,
     path: String,
-    category: TermCtx,
-    compatibility: TermCtx,
-    key_preset: TermCtx,
+    category: TermRef,
+    compatibility: TermRef,
+    key_preset: TermRef,
     subtitle_html: Option<String>,
     /// Sum over routes: full 2, partial 1; for "sort by support".
     score: u32,
@@ -708,64 +781,103 @@ fn value(data: impl Serialize) -> minijinja::Value {
     minijinja::Value::from(Serde(data))
 }
 
-/// Every page of the site, in a fixed order.
-fn pages(book: &Book) -> Vec<Page> {
-    let mut pages = Vec::with_capacity(book.runbooks.len() + book.catalog.routes.len() + 4);
-    let mut home = PageMeta::new(book, "home", book.site.title.clone(), String::new());
-    home.description = book.site.description.clone();
-    pages.push(Page {
-        template: "home.html",
-        meta: home,
-        data: value(minijinja::context! { catalog => value(catalog_ctx(book)), groups => value(groups(book)) }),
-    });
-    pages.push(Page {
-        template: "runbooks.html",
-        meta: PageMeta::new(
+/// A page of the site, before its data is built.
+enum Spec<'a> {
+    Home,
+    Runbooks,
+    Routes,
+    Runbook(&'a Runbook),
+    Route(usize),
+    NotFound,
+}
+
+/// The selected pages, in a fixed order.
+fn specs<'a>(book: &'a Book, selection: &Selection<'_>) -> Vec<Spec<'a>> {
+    let mut specs = vec![Spec::Home, Spec::Runbooks, Spec::Routes];
+    specs.extend(
+        book.runbooks
+            .iter()
+            .filter(|rb| match selection {
+                Selection::All => true,
+                Selection::Affected(slugs) => slugs.contains(&rb.slug),
+            })
+            .map(Spec::Runbook),
+    );
+    specs.extend((0..book.catalog.routes.len()).map(Spec::Route));
+    if let Selection::All = selection {
+        specs.push(Spec::NotFound);
+    }
+    specs
+}
+
+fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
+    match spec {
+        Spec::Home => {
+            let mut meta = PageMeta::new(book, "home", book.site.title.clone(), String::new());
+            meta.description = book.site.description.clone();
+            meta
+        }
+        Spec::Runbooks => PageMeta::new(
             book,
             "runbooks",
             "Client runbooks".into(),
             "runbooks/".into(),
         ),
-        data: value(minijinja::context! { groups => value(groups(book)) }),
-    });
-    pages.push(Page {
-        template: "routes.html",
-        meta: PageMeta::new(book, "routes", "GT API routes".into(), "routes/".into()),
-        data: value(minijinja::context! { catalog => value(catalog_ctx(book)) }),
-    });
-    for rb in &book.runbooks {
-        let mut meta = PageMeta::new(book, "runbook", rb.title.clone(), runbook_path(rb));
-        meta.description = Some(super::markdown::to_plain(&rb.summary));
-        pages.push(Page {
-            template: "runbook.html",
-            meta,
-            data: value(runbook_ctx(book, rb)),
-        });
+        Spec::Routes => PageMeta::new(book, "routes", "GT API routes".into(), "routes/".into()),
+        Spec::Runbook(rb) => {
+            let mut meta = PageMeta::new(book, "runbook", rb.title.clone(), runbook_path(rb));
+            meta.description = Some(super::markdown::to_plain(&rb.summary));
+            meta
+        }
+        Spec::Route(i) => {
+            let route = &book.catalog.routes[*i];
+            let mut meta =
+                PageMeta::new(book, "route", route.route.clone(), route_path(&route.route));
+            meta.description = route.summary.as_deref().map(super::markdown::to_plain);
+            meta
+        }
+        Spec::NotFound => PageMeta::new(book, "404", "Page not found".into(), "404.html".into()),
     }
-    for (i, route) in book.catalog.routes.iter().enumerate() {
-        let mut meta = PageMeta::new(book, "route", route.route.clone(), route_path(&route.route));
-        meta.description = route.summary.as_deref().map(super::markdown::to_plain);
-        pages.push(Page {
-            template: "route.html",
-            meta,
-            data: value(route_ctx(book, i)),
-        });
-    }
-    pages.push(Page {
-        template: "404.html",
-        meta: PageMeta::new(book, "404", "Page not found".into(), "404.html".into()),
-        data: minijinja::Value::UNDEFINED,
-    });
-    pages
 }
 
-fn sitemap(book: &Book, pages: &[Page]) -> String {
+fn page(book: &Book, spec: &Spec<'_>) -> Page {
+    let (template, data) = match spec {
+        Spec::Home => (
+            "home.html",
+            value(
+                minijinja::context! { catalog => value(catalog_ctx(book)), groups => value(groups(book)) },
+            ),
+        ),
+        Spec::Runbooks => (
+            "runbooks.html",
+            value(minijinja::context! { groups => value(groups(book)) }),
+        ),
+        Spec::Routes => (
+            "routes.html",
+            value(minijinja::context! { catalog => value(catalog_ctx(book)) }),
+        ),
+        Spec::Runbook(rb) => ("runbook.html", value(runbook_ctx(book, rb))),
+        Spec::Route(i) => ("route.html", value(route_ctx(book, *i))),
+        Spec::NotFound => ("404.html", minijinja::Value::UNDEFINED),
+    };
+    Page {
+        template,
+        meta: meta(book, spec),
+        data,
+    }
+}
+
+fn sitemap(book: &Book, specs: &[Spec<'_>]) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for page in pages.iter().filter(|p| p.meta.listed) {
+    for meta in specs
+        .iter()
+        .map(|spec| meta(book, spec))
+        .filter(|m| m.listed)
+    {
         let loc = match &book.site.url {
-            Some(origin) => format!("{origin}{}", page.meta.url),
-            None => page.meta.url.clone(),
+            Some(origin) => format!("{origin}{}", meta.url),
+            None => meta.url.clone(),
         };
         xml.push_str(&format!("  <url><loc>{}</loc></url>\n", escape_html(&loc)));
     }

@@ -108,6 +108,12 @@ pub fn verbatim(text: &str, place: Place) -> String {
 /// (a heading, a list) is shown as written, escaped.
 pub fn to_html(text: &str) -> String {
     let text = fold_lines(text);
+    // Most texts hold no Markdown at all: no need to parse them.
+    if !text.contains([
+        '`', '*', '_', '[', ']', '<', '>', '&', '\\', '!', '~', '#', '-', '+', '=', '|',
+    ]) {
+        return escape_html(&text);
+    }
     let mut links = Vec::new();
     let mut events = Vec::new();
     for event in Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH) {

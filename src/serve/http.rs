@@ -127,6 +127,11 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
         Err(status) => return Reply::text(status, "bad request path"),
     };
     let base = shared.base_url.trim_start_matches('/');
+    if !base.is_empty() && path == base.trim_end_matches('/') {
+        let mut reply = Reply::text(301, "moved");
+        reply.location = Some(shared.base_url.clone());
+        return reply;
+    }
     let Some(rel) = path.strip_prefix(base) else {
         return not_found(shared, snapshot);
     };
@@ -135,7 +140,7 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
             "live.js" => Reply::new(200, "application/javascript; charset=utf-8", LIVE_JS),
             "live.css" => Reply::new(200, "text/css; charset=utf-8", LIVE_CSS),
             "status" => Reply::new(200, "application/json", snapshot.status.clone()),
-            _ => Reply::text(404, "not found"),
+            _ => not_found(shared, snapshot),
         };
     }
     let file = if rel.is_empty() || rel.ends_with('/') {
@@ -144,7 +149,7 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
         rel.to_string()
     };
     if let Some(body) = snapshot.files.get(&file) {
-        return page(shared, &file, body, 200);
+        return page(shared, &file, &body[..], 200);
     }
     if snapshot.files.contains_key(&format!("{rel}/index.html")) {
         let mut reply = Reply::text(301, "moved");
@@ -156,7 +161,7 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
 
 fn not_found(shared: &Shared, snapshot: &Snapshot) -> Reply {
     match snapshot.files.get("404.html") {
-        Some(body) => page(shared, "404.html", body, 404),
+        Some(body) => page(shared, "404.html", &body[..], 404),
         None => Reply::text(404, "not found"),
     }
 }
@@ -168,7 +173,7 @@ fn page(shared: &Shared, file: &str, body: &[u8], status: u16) -> Reply {
         return Reply::new(status, kind, body.to_vec());
     }
     let script = format!(
-        "<script src=\"{}{PREFIX}live.js\" defer></script>\n",
+        "<script src=\"{}{PREFIX}live.js\"></script>\n",
         shared.base_url
     );
     let text = String::from_utf8_lossy(body);

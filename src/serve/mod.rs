@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub use preview::{Preview, Rebuilt};
+pub use preview::{Preview, Rebuilt, SearchDone, SearchJob};
 use state::Shared;
 
 /// Threads that answer requests. Long-polls are parked, not held by a
@@ -69,9 +69,9 @@ pub trait Events: Sync {
 /// Runs until Ctrl-C.
 pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
     let mut preview = Preview::new(options.root.clone())?;
-    let first = preview.rebuild(None);
-    events.rebuilt(&first.0);
-    let shared = Arc::new(Shared::new(preview.base_url().to_string(), first.1));
+    let (outcome, snapshot, _) = preview.rebuild(None);
+    events.rebuilt(&outcome);
+    let shared = Arc::new(Shared::new(preview.base_url().to_string(), snapshot));
 
     let addr = SocketAddr::new(options.bind, options.port);
     let server = tiny_http::Server::http(addr).map_err(|e| {
@@ -116,7 +116,13 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
             scope.spawn(move || shared.answer_waiters(&stop));
         }
         events.listening(&format!("http://{local}{}", shared.base_url));
+        let (search_done, search_results) = std::sync::mpsc::channel();
         while !stop.load(Ordering::Relaxed) {
+            while let Ok(done) = search_results.try_recv() {
+                if let Some(snapshot) = preview.accept_search(done) {
+                    shared.publish(snapshot);
+                }
+            }
             let Some(change) = watcher.next_change(
                 Duration::from_millis(250),
                 Duration::from_millis(8),
@@ -124,9 +130,19 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
             ) else {
                 continue;
             };
-            let (outcome, snapshot) = preview.rebuild(Some(&change));
+            let (outcome, snapshot, search) = preview.rebuild(Some(&change));
             shared.publish(snapshot);
             events.rebuilt(&outcome);
+            // The pages are out (the browser reloads now); the search index
+            // follows from its own thread, published with the same epoch.
+            if let Some(job) = search {
+                let done = search_done.clone();
+                let ctx = preview.context();
+                // Detached: Ctrl-C must not wait for it.
+                std::thread::spawn(move || {
+                    let _ = done.send(job.run(&ctx));
+                });
+            }
         }
         // Ctrl-C: wake every worker (one unblock each) and let them end.
         for _ in 0..WORKERS {

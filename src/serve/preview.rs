@@ -1,6 +1,12 @@
-//! Building the previewed site: the first build, then a rebuild per change.
+//! Building the previewed site: a full build first, then a rebuild per
+//! change that does only what the change needs. An edited runbook is read,
+//! parsed and validated again alone (the others' results are kept), and
+//! only the pages it can change are rendered: its own, the home page with
+//! the matrix, the index pages and the route pages. The search index is
+//! rebuilt after the pages are published, so the reload does not wait for
+//! it. A catalog or theme change rebuilds everything.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +17,13 @@ use super::ServeError;
 use super::state::Snapshot;
 use super::watch::Change;
 use crate::diagnostic::{self, Diagnostic, Sources};
-use crate::render::{self, RenderContext, html, search};
+use crate::load::Tree;
+use crate::model::Book;
+use crate::render::{self, Output, RenderContext, Renderer, html, search};
+use crate::validate::{self, CatalogCheck, Checks, RunbookResult};
+
+/// The served files, by path below `html/`.
+pub type Files = BTreeMap<String, Arc<[u8]>>;
 
 /// What one rebuild did, for the terminal.
 pub struct Rebuilt {
@@ -28,23 +40,69 @@ pub struct Rebuilt {
     pub error: Option<String>,
 }
 
+/// The search index still to build for a published epoch. It runs on its
+/// own thread, so the next edit's rebuild does not wait for it.
+pub struct SearchJob {
+    epoch: u64,
+    book: Book,
+}
+
+/// A finished search job.
+pub struct SearchDone {
+    epoch: u64,
+    output: Result<Output, render::RenderError>,
+}
+
+impl SearchJob {
+    pub fn run(self, ctx: &RenderContext) -> SearchDone {
+        let mut out = Output::default();
+        let output = search::Search
+            .render(&self.book, ctx, &mut out)
+            .map(|()| out);
+        SearchDone {
+            epoch: self.epoch,
+            output,
+        }
+    }
+}
+
+/// The state kept between rebuilds.
+struct Loaded {
+    tree: Tree,
+    catalog: Option<CatalogCheck>,
+    catalog_diagnostics: Vec<Diagnostic>,
+    /// Each runbook's own result, by its path relative to the root.
+    results: HashMap<PathBuf, RunbookResult>,
+}
+
 pub struct Preview {
     root: PathBuf,
     ctx: RenderContext,
+    checks: Checks,
     epoch: u64,
     base_url: String,
-    last_good: Arc<BTreeMap<String, Vec<u8>>>,
+    loaded: Option<Loaded>,
+    /// The last good site, and the slugs it was built from.
+    last_good: Arc<Files>,
+    last_slugs: Vec<String>,
+    /// `__gtdocs/status` of the current epoch.
+    status: String,
 }
 
 impl Preview {
     pub fn new(root: PathBuf) -> Result<Self, ServeError> {
         let ctx = RenderContext::from_env().map_err(|e| ServeError::Signal(e.to_string()))?;
+        let checks = Checks::new().map_err(|e| ServeError::Compile(e.into()))?;
         Ok(Preview {
             root,
             ctx,
+            checks,
             epoch: 0,
             base_url: "/".into(),
+            loaded: None,
             last_good: Arc::default(),
+            last_slugs: Vec::new(),
+            status: String::new(),
         })
     }
 
@@ -53,8 +111,10 @@ impl Preview {
         &self.base_url
     }
 
-    /// Builds the site again; on failure the last good files stay.
-    pub fn rebuild(&mut self, change: Option<&Change>) -> (Rebuilt, Snapshot) {
+    /// Builds what `change` needs (`None`: everything); on failure the last
+    /// good files stay. The search index, when pages changed, is left to
+    /// the returned [`SearchJob`] and [`Preview::accept_search`].
+    pub fn rebuild(&mut self, change: Option<&Change>) -> (Rebuilt, Snapshot, Option<SearchJob>) {
         let started = Instant::now();
         self.epoch += 1;
         let mut outcome = Rebuilt {
@@ -67,59 +127,214 @@ impl Preview {
             elapsed: Duration::ZERO,
             error: None,
         };
-        match crate::compile(&self.root) {
-            Err(e) => outcome.error = Some(e.to_string()),
-            Ok(compiled) => {
-                outcome.diagnostics = compiled.diagnostics;
-                outcome.sources = compiled.sources;
-                if let Some(book) = compiled.book {
-                    match render::render_with(&book, &self.ctx, &[&html::Html, &search::Search]) {
-                        Ok(output) => {
-                            let files: BTreeMap<String, Vec<u8>> = output
-                                .files()
-                                .filter_map(|(p, c)| {
-                                    p.strip_prefix(&format!("{}/", html::DIR))
-                                        .map(|p| (p.to_string(), c.to_vec()))
-                                })
-                                .collect();
-                            outcome.pages = files.keys().filter(|p| p.ends_with(".html")).count();
-                            outcome.total_pages = outcome.pages;
-                            self.base_url = book.site.base_url.clone();
-                            self.last_good = Arc::new(files);
-                            outcome.ok = true;
-                        }
-                        Err(e) => outcome.error = Some(render_error(&e)),
+        let runbooks_only = match change {
+            Some(Change::Runbooks(rels)) => Some(rels.as_slice()),
+            _ => None,
+        };
+        let reloaded = match (runbooks_only, self.loaded.as_mut()) {
+            (Some(rels), Some(loaded)) if loaded.catalog.is_some() => {
+                loaded.tree.reload_runbooks(rels);
+                for rel in rels {
+                    loaded.results.remove(rel);
+                    if let Some(doc) = loaded.tree.runbooks.iter().find(|d| &d.rel == rel) {
+                        loaded.results.insert(
+                            rel.clone(),
+                            self.checks.runbook(doc, loaded.catalog.as_ref()),
+                        );
                     }
+                }
+                Ok(Some(rels.to_vec()))
+            }
+            _ => self.load_all().map(|()| None),
+        };
+        let mut job = None;
+        match reloaded {
+            Err(e) => outcome.error = Some(e),
+            Ok(edited) => {
+                if let Some(book) = self.assemble(&mut outcome) {
+                    job = self.render(book, edited.as_deref(), &mut outcome);
                 }
             }
         }
-        if outcome.total_pages == 0 {
-            outcome.total_pages = self
-                .last_good
-                .keys()
-                .filter(|p| p.ends_with(".html"))
-                .count();
-        }
+        outcome.total_pages = self
+            .last_good
+            .keys()
+            .filter(|p| p.ends_with(".html"))
+            .count();
         outcome.elapsed = started.elapsed();
+        self.status = status_json(self.epoch, &outcome);
         let snapshot = Snapshot {
             epoch: self.epoch,
             files: Arc::clone(&self.last_good),
             ok: outcome.ok,
-            status: status_json(self.epoch, &outcome),
+            status: self.status.clone(),
         };
-        (outcome, snapshot)
+        (outcome, snapshot, job)
+    }
+
+    /// The rendering settings, for search jobs run elsewhere.
+    pub fn context(&self) -> RenderContext {
+        self.ctx.clone()
+    }
+
+    /// Takes in the search index built for `epoch`; the snapshot to
+    /// publish, unless a newer rebuild has superseded it.
+    pub fn accept_search(&mut self, done: SearchDone) -> Option<Snapshot> {
+        if done.epoch != self.epoch {
+            return None;
+        }
+        let out = match done.output {
+            Ok(out) => out,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return None;
+            }
+        };
+        let mut files: Files = self
+            .last_good
+            .iter()
+            .filter(|(p, _)| !p.starts_with(&format!("{}/", search::DIR)))
+            .map(|(p, c)| (p.clone(), Arc::clone(c)))
+            .collect();
+        files.extend(html_files(&out));
+        self.last_good = Arc::new(files);
+        Some(Snapshot {
+            epoch: self.epoch,
+            files: Arc::clone(&self.last_good),
+            ok: true,
+            status: self.status.clone(),
+        })
+    }
+
+    fn load_all(&mut self) -> Result<(), String> {
+        let tree = crate::load::load(&self.root).map_err(|e| e.to_string())?;
+        let (catalog, catalog_diagnostics) = self.checks.catalog(&tree);
+        let results = {
+            use rayon::prelude::*;
+            tree.runbooks
+                .par_iter()
+                .map(|doc| (doc.rel.clone(), self.checks.runbook(doc, catalog.as_ref())))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect()
+        };
+        self.loaded = Some(Loaded {
+            tree,
+            catalog,
+            catalog_diagnostics,
+            results,
+        });
+        Ok(())
+    }
+
+    /// Diagnostics of the whole tree, and the book when there is no error.
+    fn assemble(&self, outcome: &mut Rebuilt) -> Option<Book> {
+        let loaded = self.loaded.as_ref()?;
+        let mut diagnostics = loaded.catalog_diagnostics.clone();
+        diagnostics.extend(loaded.tree.diagnostics.iter().cloned());
+        for result in loaded.results.values() {
+            diagnostics.extend(result.diagnostics.iter().cloned());
+        }
+        diagnostics.extend(validate::across(&loaded.tree, loaded.catalog.as_ref()));
+        diagnostic::normalize(&mut diagnostics);
+        outcome.sources = loaded.tree.sources.clone();
+        let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+        outcome.diagnostics = diagnostics;
+        let catalog = loaded.catalog.as_ref().filter(|_| !has_errors)?;
+        let runbooks = loaded
+            .results
+            .values()
+            .filter_map(|r| r.runbook.clone())
+            .collect();
+        Some(catalog.book(runbooks))
+    }
+
+    /// Renders what the change needs; the search job for the pages.
+    fn render(
+        &mut self,
+        book: Book,
+        edited: Option<&[PathBuf]>,
+        outcome: &mut Rebuilt,
+    ) -> Option<SearchJob> {
+        let slugs: Vec<String> = book.runbooks.iter().map(|r| r.slug.clone()).collect();
+        // Only edits of existing runbooks render part of the site: adding or
+        // removing one changes the counts every page shows.
+        let partial = edited.filter(|_| slugs == self.last_slugs && !self.last_good.is_empty());
+        let edited_slugs: Vec<String> = partial
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|rel| rel.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .collect();
+        let selection = if partial.is_some() {
+            html::Selection::Affected(&edited_slugs)
+        } else {
+            html::Selection::All
+        };
+        let mut out = Output::default();
+        let rendered = html::render_selected(&book, &self.ctx, &selection, &mut out);
+        let pages = match rendered {
+            Ok(pages) => pages,
+            Err(render::RenderError::Template {
+                file,
+                line,
+                message,
+            }) => {
+                let d = html::template_diagnostic(
+                    &self.root,
+                    &book,
+                    (&file, line, &message),
+                    &mut outcome.sources,
+                );
+                outcome.diagnostics.push(d);
+                return None;
+            }
+            Err(e) => {
+                outcome.error = Some(e.to_string());
+                return None;
+            }
+        };
+        let mut files: Files = if partial.is_some() {
+            self.last_good
+                .iter()
+                .map(|(p, c)| (p.clone(), Arc::clone(c)))
+                .collect()
+        } else {
+            // A full render keeps the previous search index until the new
+            // one is ready.
+            self.last_good
+                .iter()
+                .filter(|(p, _)| p.starts_with(&format!("{}/", search::DIR)))
+                .map(|(p, c)| (p.clone(), Arc::clone(c)))
+                .collect()
+        };
+        files.extend(html_files(&out));
+        let first = self.last_good.is_empty();
+        self.last_good = Arc::new(files);
+        self.last_slugs = slugs;
+        self.base_url = book.site.base_url.clone();
+        outcome.pages = pages;
+        outcome.ok = true;
+        let job = SearchJob {
+            epoch: self.epoch,
+            book,
+        };
+        if first {
+            // The first build serves search from the start.
+            let ctx = self.ctx.clone();
+            self.accept_search(job.run(&ctx));
+            return None;
+        }
+        Some(job)
     }
 }
 
-fn render_error(e: &render::RenderError) -> String {
-    match e {
-        render::RenderError::Template {
-            file,
-            line: Some(line),
-            message,
-        } => format!("{file}:{line}: {message}"),
-        other => other.to_string(),
-    }
+/// The `html/` files of an output, by their path below it.
+fn html_files(out: &Output) -> impl Iterator<Item = (String, Arc<[u8]>)> + '_ {
+    let prefix = format!("{}/", html::DIR);
+    out.files().filter_map(move |(p, c)| {
+        p.strip_prefix(&prefix)
+            .map(|p| (p.to_string(), Arc::from(c)))
+    })
 }
 
 /// `__gtdocs/status`: the epoch and the diagnostics, each with its source

@@ -2,7 +2,6 @@
 //! rebuild (a request never sees a half-built site), and the long-polls
 //! waiting for the next one.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -15,7 +14,7 @@ pub struct Snapshot {
     /// Counts every rebuild, good or bad.
     pub epoch: u64,
     /// Files below `html/`, by path.
-    pub files: Arc<BTreeMap<String, Vec<u8>>>,
+    pub files: Arc<super::preview::Files>,
     /// Whether the last rebuild succeeded (else `files` is the last good site).
     pub ok: bool,
     /// `__gtdocs/status` as JSON.

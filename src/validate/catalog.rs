@@ -10,7 +10,7 @@ use crate::model::{Book, Catalog, Route, Runbook, Site, Term, Theme, Verdict, Wi
 use crate::source::{ConfigSource, LabelSource};
 
 /// The validated catalog with id → index maps.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CatalogCheck {
     pub site: Site,
     pub wiki: WikiSettings,
@@ -24,12 +24,13 @@ pub struct CatalogCheck {
 }
 
 impl CatalogCheck {
-    pub fn into_book(self, mut runbooks: Vec<Runbook>) -> Book {
+    /// The book of these runbooks (sorted by slug).
+    pub fn book(&self, mut runbooks: Vec<Runbook>) -> Book {
         runbooks.sort_by(|a, b| a.slug.cmp(&b.slug));
         Book {
-            site: self.site,
-            wiki: self.wiki,
-            catalog: self.catalog,
+            site: self.site.clone(),
+            wiki: self.wiki.clone(),
+            catalog: self.catalog.clone(),
             runbooks,
         }
     }

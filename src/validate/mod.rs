@@ -27,43 +27,82 @@ pub struct Validated {
 }
 
 pub fn validate(tree: &Tree) -> Result<Validated, SchemaError> {
-    let mut diagnostics = tree.diagnostics.clone();
-    let config_check = StructureCheck::new(SchemaKind::Config)?;
-    let runbook_check = StructureCheck::new(SchemaKind::Source)?;
-
-    let catalog = tree.config.as_ref().and_then(|doc| {
-        let typed: Option<ConfigSource> = typed(doc, &config_check, &mut diagnostics);
-        typed.map(|source| catalog::build(doc, source, &tree.themes, &mut diagnostics))
-    });
-
+    let checks = Checks::new()?;
+    let (catalog, mut diagnostics) = checks.catalog(tree);
     // Each runbook is checked on its own (in parallel, order kept); the
     // checks that span files (titles, page names) run after.
-    let checked: Vec<(Vec<Diagnostic>, Option<runbook::Checked>)> = tree
+    let checked: Vec<RunbookResult> = tree
         .runbooks
         .par_iter()
-        .map(|doc| {
-            let mut local = Vec::new();
-            let source: Option<RunbookSource> = typed(doc, &runbook_check, &mut local);
-            let checked = runbook::check(doc, source, catalog.as_ref(), &mut local);
-            (local, checked)
-        })
+        .map(|doc| checks.runbook(doc, catalog.as_ref()))
         .collect();
     let mut runbooks = Vec::with_capacity(checked.len());
-    for (local, rb) in checked {
-        diagnostics.extend(local);
-        runbooks.extend(rb);
+    for result in checked {
+        diagnostics.extend(result.diagnostics);
+        runbooks.extend(result.runbook);
     }
-    runbook::check_across(tree, catalog.as_ref(), &mut diagnostics);
-
+    diagnostics.extend(across(tree, catalog.as_ref()));
+    diagnostics.extend(tree.diagnostics.iter().cloned());
     diagnostic::normalize(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let book = match catalog {
-        Some(catalog) if !has_errors => {
-            Some(catalog.into_book(runbooks.into_iter().map(|c| c.runbook).collect()))
-        }
+        Some(catalog) if !has_errors => Some(catalog.book(runbooks)),
         _ => None,
     };
     Ok(Validated { book, diagnostics })
+}
+
+/// The compiled schemas, kept to validate one file at a time (`gtdocs
+/// serve` checks only what changed).
+pub struct Checks {
+    config: StructureCheck,
+    runbook: StructureCheck,
+}
+
+/// One runbook's own problems, and the runbook when it has no errors.
+#[derive(Debug, Clone)]
+pub struct RunbookResult {
+    pub diagnostics: Vec<Diagnostic>,
+    pub runbook: Option<crate::model::Runbook>,
+}
+
+pub use catalog::CatalogCheck;
+
+impl Checks {
+    pub fn new() -> Result<Self, SchemaError> {
+        Ok(Checks {
+            config: StructureCheck::new(SchemaKind::Config)?,
+            runbook: StructureCheck::new(SchemaKind::Source)?,
+        })
+    }
+
+    /// `gtdocs.yaml`: the catalog, when it is usable, and its problems.
+    pub fn catalog(&self, tree: &Tree) -> (Option<CatalogCheck>, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let catalog = tree.config.as_ref().and_then(|doc| {
+            let typed: Option<ConfigSource> = typed(doc, &self.config, &mut diagnostics);
+            typed.map(|source| catalog::build(doc, source, &tree.themes, &mut diagnostics))
+        });
+        (catalog, diagnostics)
+    }
+
+    /// One runbook against the schema and the catalog.
+    pub fn runbook(&self, doc: &Document, catalog: Option<&CatalogCheck>) -> RunbookResult {
+        let mut diagnostics = Vec::new();
+        let source: Option<RunbookSource> = typed(doc, &self.runbook, &mut diagnostics);
+        let checked = runbook::check(doc, source, catalog, &mut diagnostics);
+        RunbookResult {
+            diagnostics,
+            runbook: checked.map(|c| c.runbook),
+        }
+    }
+}
+
+/// The checks that need every runbook: unique titles, page names.
+pub fn across(tree: &Tree, catalog: Option<&CatalogCheck>) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    runbook::check_across(tree, catalog, &mut diagnostics);
+    diagnostics
 }
 
 /// Schema check, then deserialization into the typed source.
@@ -92,24 +131,9 @@ fn typed<T: serde::de::DeserializeOwned>(
 }
 
 /// Validates `gtdocs.yaml` alone, for commands that need only the catalog.
-pub fn catalog(tree: &Tree) -> Result<(Option<CatalogView>, Vec<Diagnostic>), SchemaError> {
-    let mut diagnostics = Vec::new();
-    let check = StructureCheck::new(SchemaKind::Config)?;
-    let view = tree.config.as_ref().and_then(|doc| {
-        let typed: Option<ConfigSource> = typed(doc, &check, &mut diagnostics);
-        typed.map(|source| catalog::build(doc, source, &tree.themes, &mut diagnostics))
-    });
-    let view = view
-        .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
-        .map(|c| CatalogView {
-            catalog: c.catalog,
-            wiki: c.wiki,
-        });
-    Ok((view, diagnostics))
-}
-
-/// The validated catalog and wiki settings, without any runbook.
-pub struct CatalogView {
-    pub catalog: crate::model::Catalog,
-    pub wiki: crate::model::WikiSettings,
+/// The catalog is `None` when it has errors.
+pub fn catalog(tree: &Tree) -> Result<(Option<CatalogCheck>, Vec<Diagnostic>), SchemaError> {
+    let (catalog, diagnostics) = Checks::new()?.catalog(tree);
+    let catalog = catalog.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
+    Ok((catalog, diagnostics))
 }
