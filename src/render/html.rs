@@ -43,7 +43,7 @@ impl Renderer for Html {
         ctx: &RenderContext,
         out: &mut Output,
     ) -> Result<(), RenderError> {
-        render_selected(book, ctx, &Selection::All, out).map(|_| ())
+        render_selected(book, ctx, &Selection::All, &RowCache::default(), out).map(|_| ())
     }
 }
 
@@ -61,6 +61,7 @@ pub fn render_selected(
     book: &Book,
     ctx: &RenderContext,
     selection: &Selection<'_>,
+    rows: &RowCache,
     out: &mut Output,
 ) -> Result<usize, RenderError> {
     let theme = ThemeFiles::new(book.site.theme.as_ref());
@@ -71,7 +72,7 @@ pub fn render_selected(
     let rendered: Vec<Result<(String, String), RenderError>> = specs
         .par_iter()
         .map(|spec| {
-            let page = page(book, spec);
+            let page = page(book, spec, rows);
             let template = env.get_template(page.template).map_err(|e| theme.error(e))?;
             let html = template
                 .render(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })
@@ -507,7 +508,7 @@ struct MatrixRowCtx {
 #[derive(Serialize)]
 struct GroupCtx {
     category: TermCtx,
-    rows: Vec<MatrixRowCtx>,
+    rows: Vec<minijinja::Value>,
 }
 
 #[derive(Serialize)]
@@ -595,17 +596,51 @@ fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
     }
 }
 
-fn groups(book: &Book) -> Vec<GroupCtx> {
+fn groups(book: &Book, rows: &RowCache) -> Vec<GroupCtx> {
     book.by_category()
         .into_iter()
         .map(|(term, runbooks)| GroupCtx {
             category: term.into(),
-            rows: runbooks
-                .into_iter()
-                .map(|rb| matrix_row(book, rb))
-                .collect(),
+            rows: runbooks.into_iter().map(|rb| rows.row(book, rb)).collect(),
         })
         .collect()
+}
+
+/// The matrix rows of runbooks, kept between renders: `gtdocs serve`
+/// renders the matrix after every edit, and only the edited runbooks'
+/// rows change. Forget them (or clear the cache when the catalog or theme
+/// changes) before rendering again.
+#[derive(Default)]
+pub struct RowCache(std::sync::Mutex<std::collections::HashMap<String, minijinja::Value>>);
+
+impl RowCache {
+    fn row(&self, book: &Book, rb: &Runbook) -> minijinja::Value {
+        if let Ok(cache) = self.0.lock()
+            && let Some(row) = cache.get(&rb.slug)
+        {
+            return row.clone();
+        }
+        let row = value(matrix_row(book, rb));
+        if let Ok(mut cache) = self.0.lock() {
+            cache.insert(rb.slug.clone(), row.clone());
+        }
+        row
+    }
+
+    /// Drops the rows of these runbooks.
+    pub fn forget(&self, slugs: &[String]) {
+        if let Ok(mut cache) = self.0.lock() {
+            for slug in slugs {
+                cache.remove(slug);
+            }
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.clear();
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -840,17 +875,17 @@ fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
     }
 }
 
-fn page(book: &Book, spec: &Spec<'_>) -> Page {
+fn page(book: &Book, spec: &Spec<'_>, rows: &RowCache) -> Page {
     let (template, data) = match spec {
         Spec::Home => (
             "home.html",
             value(
-                minijinja::context! { catalog => value(catalog_ctx(book)), groups => value(groups(book)) },
+                minijinja::context! { catalog => value(catalog_ctx(book)), groups => value(groups(book, rows)) },
             ),
         ),
         Spec::Runbooks => (
             "runbooks.html",
-            value(minijinja::context! { groups => value(groups(book)) }),
+            value(minijinja::context! { groups => value(groups(book, rows)) }),
         ),
         Spec::Routes => (
             "routes.html",

@@ -44,7 +44,7 @@ pub struct Rebuilt {
 /// own thread, so the next edit's rebuild does not wait for it.
 pub struct SearchJob {
     epoch: u64,
-    book: Book,
+    book: Arc<Book>,
 }
 
 /// A finished search job.
@@ -87,6 +87,12 @@ pub struct Preview {
     last_slugs: Vec<String>,
     /// `__gtdocs/status` of the current epoch.
     status: String,
+    /// The last good book, patched in place for runbook edits.
+    book: Option<Arc<Book>>,
+    /// Runbooks edited since the last good book.
+    pending: Vec<PathBuf>,
+    /// Matrix rows of the runbooks, reused by the next render.
+    rows: html::RowCache,
 }
 
 impl Preview {
@@ -103,6 +109,9 @@ impl Preview {
             last_good: Arc::default(),
             last_slugs: Vec::new(),
             status: String::new(),
+            book: None,
+            pending: Vec::new(),
+            rows: html::RowCache::default(),
         })
     }
 
@@ -151,8 +160,20 @@ impl Preview {
         match reloaded {
             Err(e) => outcome.error = Some(e),
             Ok(edited) => {
-                if let Some(book) = self.assemble(&mut outcome) {
-                    job = self.render(book, edited.as_deref(), &mut outcome);
+                // Edits made while the tree had errors are applied with
+                // the first good rebuild after them.
+                let edited = edited.map(|mut rels| {
+                    for rel in self.pending.drain(..) {
+                        if !rels.contains(&rel) {
+                            rels.push(rel);
+                        }
+                    }
+                    rels
+                });
+                if self.assemble(edited.as_deref(), &mut outcome) {
+                    job = self.render(edited.as_deref(), &mut outcome);
+                } else {
+                    self.pending = edited.unwrap_or_default();
                 }
             }
         }
@@ -227,9 +248,13 @@ impl Preview {
         Ok(())
     }
 
-    /// Diagnostics of the whole tree, and the book when there is no error.
-    fn assemble(&self, outcome: &mut Rebuilt) -> Option<Book> {
-        let loaded = self.loaded.as_ref()?;
+    /// Diagnostics of the whole tree; when there is no error, the book is
+    /// brought up to date: patched for edited runbooks (the others are
+    /// kept as they are), built anew otherwise.
+    fn assemble(&mut self, edited: Option<&[PathBuf]>, outcome: &mut Rebuilt) -> bool {
+        let Some(loaded) = self.loaded.as_ref() else {
+            return false;
+        };
         let mut diagnostics = loaded.catalog_diagnostics.clone();
         diagnostics.extend(loaded.tree.diagnostics.iter().cloned());
         for result in loaded.results.values() {
@@ -237,25 +262,39 @@ impl Preview {
         }
         diagnostics.extend(validate::across(&loaded.tree, loaded.catalog.as_ref()));
         diagnostic::normalize(&mut diagnostics);
-        outcome.sources = loaded.tree.sources.clone();
+        if !diagnostics.is_empty() {
+            outcome.sources = loaded.tree.sources.clone();
+        }
         let has_errors = diagnostics.iter().any(Diagnostic::is_error);
         outcome.diagnostics = diagnostics;
-        let catalog = loaded.catalog.as_ref().filter(|_| !has_errors)?;
-        let runbooks = loaded
-            .results
-            .values()
-            .filter_map(|r| r.runbook.clone())
-            .collect();
-        Some(catalog.book(runbooks))
+        let Some(catalog) = loaded.catalog.as_ref().filter(|_| !has_errors) else {
+            return false;
+        };
+        match (edited, self.book.as_mut()) {
+            (Some(rels), Some(book)) => {
+                let book = Arc::make_mut(book);
+                book.runbooks.retain(|rb| !rels.contains(&rb.source));
+                book.runbooks.extend(
+                    rels.iter()
+                        .filter_map(|rel| loaded.results.get(rel)?.runbook.clone()),
+                );
+                book.runbooks.sort_by(|a, b| a.slug.cmp(&b.slug));
+            }
+            _ => {
+                let runbooks = loaded
+                    .results
+                    .values()
+                    .filter_map(|r| r.runbook.clone())
+                    .collect();
+                self.book = Some(Arc::new(catalog.book(runbooks)));
+            }
+        }
+        true
     }
 
     /// Renders what the change needs; the search job for the pages.
-    fn render(
-        &mut self,
-        book: Book,
-        edited: Option<&[PathBuf]>,
-        outcome: &mut Rebuilt,
-    ) -> Option<SearchJob> {
+    fn render(&mut self, edited: Option<&[PathBuf]>, outcome: &mut Rebuilt) -> Option<SearchJob> {
+        let book = Arc::clone(self.book.as_ref()?);
         let slugs: Vec<String> = book.runbooks.iter().map(|r| r.slug.clone()).collect();
         // Only edits of existing runbooks render part of the site: adding or
         // removing one changes the counts every page shows.
@@ -266,12 +305,14 @@ impl Preview {
             .filter_map(|rel| rel.file_stem().map(|s| s.to_string_lossy().into_owned()))
             .collect();
         let selection = if partial.is_some() {
+            self.rows.forget(&edited_slugs);
             html::Selection::Affected(&edited_slugs)
         } else {
+            self.rows.clear();
             html::Selection::All
         };
         let mut out = Output::default();
-        let rendered = html::render_selected(&book, &self.ctx, &selection, &mut out);
+        let rendered = html::render_selected(&book, &self.ctx, &selection, &self.rows, &mut out);
         let pages = match rendered {
             Ok(pages) => pages,
             Err(render::RenderError::Template {
