@@ -178,6 +178,11 @@ impl TreeWatcher {
                     _ => path.clone(),
                 }
             });
+            // A folder's own events (its listing changed) say nothing a
+            // file event does not; polling reports them for every file.
+            if path.is_dir() {
+                continue;
+            }
             if let Some(c) = classify(&self.root, &path) {
                 *change = Some(match change.take() {
                     Some(prev) => prev.merge(c),
