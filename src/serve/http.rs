@@ -15,6 +15,9 @@ pub const PREFIX: &str = "__gtdocs/";
 
 const LIVE_JS: &str = include_str!("live.js");
 const LIVE_CSS: &str = include_str!("live.css");
+const NO_BUILD_YET: &str = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+    <title>gtdocs: no good build yet</title>\n</head>\n<body>\n<main>\n<h1>No good build yet</h1>\n\
+    <p>The sources have errors, listed below. Fix them and this page reloads.</p>\n</main>\n</body>\n</html>\n";
 
 /// A response held in memory.
 pub struct Reply {
@@ -22,6 +25,7 @@ pub struct Reply {
     pub content_type: &'static str,
     pub body: Vec<u8>,
     pub location: Option<String>,
+    pub allow: bool,
 }
 
 impl Reply {
@@ -31,6 +35,7 @@ impl Reply {
             content_type,
             body: body.into(),
             location: None,
+            allow: false,
         }
     }
 
@@ -52,6 +57,9 @@ impl Reply {
         }
         if let Some(location) = self.location {
             headers.push(("Location", location));
+        }
+        if self.allow {
+            headers.push(("Allow", "GET, HEAD".to_string()));
         }
         for (name, value) in headers {
             if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
@@ -117,7 +125,9 @@ pub fn site_path(target: &str) -> Result<String, u16> {
 /// Answers one request (except long-polls, which the caller parks).
 pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target: &str) -> Reply {
     if !matches!(method, Method::Get | Method::Head) {
-        return Reply::text(405, "only GET and HEAD");
+        let mut reply = Reply::text(405, "only GET and HEAD");
+        reply.allow = true;
+        return reply;
     }
     if target.len() > 8 * 1024 {
         return Reply::text(414, "request target too long");
@@ -160,6 +170,11 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
 }
 
 fn not_found(shared: &Shared, snapshot: &Snapshot) -> Reply {
+    if snapshot.files.is_empty() {
+        // No good build yet: a page that shows the diagnostics overlay and
+        // reloads once the site builds.
+        return page(shared, "waiting.html", NO_BUILD_YET.as_bytes(), 503);
+    }
     match snapshot.files.get("404.html") {
         Some(body) => page(shared, "404.html", &body[..], 404),
         None => Reply::text(404, "not found"),

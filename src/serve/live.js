@@ -64,6 +64,19 @@
     return response.json();
   }
 
+  // A browser opens few connections per host (six for HTTP/1.1), and each
+  // open page holds one for its long-poll: a hidden or departing page lets
+  // go of it, and checks again when it is shown.
+  let controller = null;
+  const visible = () =>
+    document.hidden ? new Promise((r) => document.addEventListener("visibilitychange", r, { once: true })) : null;
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden && controller) controller.abort();
+  });
+  window.addEventListener("pagehide", () => {
+    if (controller) controller.abort();
+  });
+
   async function watch() {
     let current;
     for (;;) {
@@ -77,8 +90,32 @@
     overlay(current);
     let epoch = current.epoch;
     for (;;) {
+      const waiting = visible();
+      if (waiting) {
+        await waiting;
+        // Shown again: catch up with what happened meanwhile.
+        try {
+          const s = await status();
+          if (s.epoch !== epoch) {
+            if (s.ok) {
+              sessionStorage.setItem(scrollKey, String(window.scrollY));
+              location.reload();
+              return;
+            }
+            epoch = s.epoch;
+            overlay(s);
+          }
+        } catch (e) {
+          await sleep(1000);
+        }
+        continue;
+      }
       try {
-        const response = await fetch(base + "__gtdocs/wait?epoch=" + epoch, { cache: "no-store" });
+        controller = new AbortController();
+        const response = await fetch(base + "__gtdocs/wait?epoch=" + epoch, {
+          cache: "no-store",
+          signal: controller.signal,
+        });
         const next = await response.json();
         if (next.epoch === epoch) continue;
         if (next.ok) {
@@ -90,8 +127,11 @@
         epoch = s.epoch;
         overlay(s);
       } catch (e) {
-        // The server restarted or went away: try again shortly.
-        await sleep(1000);
+        // Aborted (the page was hidden), or the server restarted or went
+        // away: try again shortly, or once shown.
+        if (!document.hidden) await sleep(1000);
+      } finally {
+        controller = null;
       }
     }
   }

@@ -108,7 +108,8 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
         for _ in 0..WORKERS {
             let server = Arc::clone(&server);
             let shared = Arc::clone(&shared);
-            scope.spawn(move || serve_requests(&server, &shared));
+            let stop = Arc::clone(&stop);
+            scope.spawn(move || serve_requests(&server, &shared, &stop));
         }
         {
             let shared = Arc::clone(&shared);
@@ -152,9 +153,20 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
     Ok(())
 }
 
-fn serve_requests(server: &tiny_http::Server, shared: &Shared) {
-    while let Ok(request) = server.recv() {
-        if let Some(epoch) = http::wait_epoch(shared, request.url()) {
+fn serve_requests(server: &tiny_http::Server, shared: &Shared, stop: &AtomicBool) {
+    loop {
+        let request = match server.recv() {
+            Ok(request) => request,
+            // Unblocked by Ctrl-C, or a connection that failed before it
+            // made a request (bad bytes): the latter must not end a worker.
+            Err(_) if stop.load(Ordering::Relaxed) => return,
+            Err(_) => continue,
+        };
+        let read_only = matches!(
+            request.method(),
+            tiny_http::Method::Get | tiny_http::Method::Head
+        );
+        if let Some(epoch) = http::wait_epoch(shared, request.url()).filter(|_| read_only) {
             shared.park(request, epoch);
             continue;
         }

@@ -109,10 +109,19 @@ impl TreeWatcher {
     pub fn new(root: &Path, poll: bool) -> notify::Result<Self> {
         let (tx, events) = std::sync::mpsc::channel();
         let mut watcher: Box<dyn Watcher + Send> = if poll {
-            let config = notify::Config::default().with_poll_interval(Duration::from_millis(200));
+            // Contents, not only modification times: those have whole-second
+            // resolution on some file systems, and two saves in one second
+            // would look like one.
+            let config = notify::Config::default()
+                .with_follow_symlinks(false)
+                .with_poll_interval(Duration::from_millis(250))
+                .with_compare_contents(true);
             Box::new(notify::PollWatcher::new(tx, config)?)
         } else {
-            Box::new(notify::recommended_watcher(tx)?)
+            // Symlinked folders are not followed: a theme's link to /tmp
+            // must not flood the watcher with another tree's events.
+            let config = notify::Config::default().with_follow_symlinks(false);
+            Box::new(notify::RecommendedWatcher::new(tx, config)?)
         };
         // The root itself (not recursively: site/ and .git/ are not ours),
         // then the source folders.
@@ -164,20 +173,24 @@ impl TreeWatcher {
             *change = Some(Change::Catalog);
             return;
         };
+        if event.need_rescan() {
+            // Events were dropped: rebuild it all.
+            *change = Some(Change::Catalog);
+            return;
+        }
         if matches!(event.kind, notify::EventKind::Access(_)) {
             return;
         }
         for path in &event.paths {
-            let path = std::fs::canonicalize(path).unwrap_or_else(|_| {
-                // Deleted files cannot be canonicalized: canonicalize the parent.
-                match (
-                    path.parent().and_then(|p| std::fs::canonicalize(p).ok()),
-                    path.file_name(),
-                ) {
-                    (Some(parent), Some(name)) => parent.join(name),
-                    _ => path.clone(),
-                }
-            });
+            // The folder is canonicalized, not the file: a file may be gone,
+            // or be a symlink, whose target says nothing of where it is.
+            let path = match (
+                path.parent().and_then(|p| std::fs::canonicalize(p).ok()),
+                path.file_name(),
+            ) {
+                (Some(parent), Some(name)) => parent.join(name),
+                _ => path.clone(),
+            };
             // A folder's own events (its listing changed) say nothing a
             // file event does not; polling reports them for every file.
             if path.is_dir() {

@@ -8,6 +8,17 @@
 //                --scenario search|axe|screenshots|xss|layout
 //                [--word W --expect-slug S --expect-titles titles.json]   (search)
 //                [--chromium /usr/bin/chromium]
+//   node run.mjs --url http://127.0.0.1:PORT/BASE/ --out <results dir> --scenario serve|serve-tabs --plan plan.json
+//
+// The `serve` scenario drives a running `gtdocs serve` (started by
+// tests/testsuite/serve.rs) instead of serving --site itself: it opens
+// plan.page, waits for live.js to long-poll, scrolls to plan.scrollTo, then
+// for each of plan.steps writes step.content to plan.file (the handshake:
+// this file does the edits, at the moments it is ready for them) and
+// records what the page did: the new text shown, the scroll position kept,
+// #gtdocs-overlay shown or removed. `serve-tabs` opens plan.pages one by
+// one as tabs (the older ones hidden) and times each load, then a link
+// followed in the front tab (plan.navigateTo).
 //
 // Writes <out>/<scenario>.json and exits 0 when the scenario ran to its end
 // (whatever it found), 1 when it could not run (the JSON then has `error`),
@@ -28,10 +39,11 @@ const require = createRequire(import.meta.url);
 // ---------------------------------------------------------------- arguments
 const USAGE =
   "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout " +
-  "[--word W] [--expect-slug S] [--expect-titles FILE] [--chromium PATH]";
+  "[--word W] [--expect-slug S] [--expect-titles FILE] [--chromium PATH]\n" +
+  "       node run.mjs --url http://127.0.0.1:PORT/BASE/ --out DIR --scenario serve|serve-tabs --plan FILE [--chromium PATH]";
 
 function parseArgs(argv) {
-  const known = new Set(["site", "base", "out", "scenario", "word", "expect-slug", "expect-titles", "chromium"]);
+  const known = new Set(["site", "base", "out", "scenario", "word", "expect-slug", "expect-titles", "chromium", "url", "plan"]);
   const args = {};
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i];
@@ -40,11 +52,25 @@ function parseArgs(argv) {
     }
     args[key.slice(2)] = argv[i + 1];
   }
-  for (const k of ["site", "out", "scenario"]) if (!args[k]) usage(`--${k} is required`);
+  for (const k of ["out", "scenario"]) if (!args[k]) usage(`--${k} is required`);
+  if (!SCENARIOS[args.scenario]) usage(`unknown scenario ${JSON.stringify(args.scenario)}`);
+  if (args.scenario.startsWith("serve")) {
+    // An outside server (gtdocs serve) on 127.0.0.1; nothing is served here.
+    for (const k of ["url", "plan"]) if (!args[k]) usage(`--${k} is required with --scenario ${args.scenario}`);
+    let u;
+    try {
+      u = new URL(args.url);
+    } catch {
+      usage(`bad --url ${JSON.stringify(args.url)}`);
+    }
+    if (u.protocol !== "http:" || u.hostname !== "127.0.0.1") usage("--url must be http://127.0.0.1:PORT/...");
+    args.base = u.pathname;
+  } else {
+    if (!args.site) usage("--site is required");
+    if (!fs.existsSync(path.join(args.site, "index.html"))) usage(`no index.html in --site ${args.site}`);
+  }
   args.base = args.base || "/";
   if (!args.base.startsWith("/") || !args.base.endsWith("/")) usage("--base must start and end with '/'");
-  if (!SCENARIOS[args.scenario]) usage(`unknown scenario ${JSON.stringify(args.scenario)}`);
-  if (!fs.existsSync(path.join(args.site, "index.html"))) usage(`no index.html in --site ${args.site}`);
   args.chromium = args.chromium || process.env.GTDOCS_CHROMIUM || "/usr/bin/chromium";
   return args;
 }
@@ -328,6 +354,8 @@ const SCENARIOS = {
   screenshots: scenarioScreenshots,
   xss: scenarioXss,
   layout: scenarioLayout,
+  serve: scenarioServe,
+  "serve-tabs": scenarioServeTabs,
 };
 
 async function scenarioSearch(env) {
@@ -696,6 +724,206 @@ async function scenarioLayout(env) {
   return { width, pages };
 }
 
+// -------------------------------------------------------------------- serve
+/** Polls `probe` (which may throw while the page navigates) until it returns a truthy value. */
+async function until(probe, timeoutMs, everyMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch {
+      // The execution context went away: the page is reloading.
+    }
+    if (Date.now() > deadline) return null;
+    await sleep(everyMs);
+  }
+}
+
+async function scenarioServe(env) {
+  const { browser, watch, args, root, responses } = env;
+  const plan = JSON.parse(fs.readFileSync(args.plan, "utf8"));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, serviceWorkers: "block" });
+  await watch.attach(context);
+  context.on("response", (r) => responses.push({ method: r.request().method(), url: r.url(), status: r.status() }));
+  let waits = 0;
+  context.on("request", (r) => {
+    if (r.url().includes("/__gtdocs/wait")) waits += 1;
+  });
+  const page = await context.newPage();
+  const out = { page: plan.page, steps: [] };
+  const waitSeen = page.waitForRequest((r) => r.url().includes("/__gtdocs/wait"), { timeout: 15_000 }).then(
+    () => true,
+    () => false,
+  );
+  await openPage(page, root + plan.page);
+  out.listening = await waitSeen;
+  // Let the long-poll reach the server before the first edit.
+  await sleep(300);
+  out.scrollHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.evaluate((y) => window.scrollTo(0, y), plan.scrollTo);
+  await sleep(200);
+  out.before = await page.evaluate(() => ({ scrollY: window.scrollY }));
+
+  const state = () =>
+    page.evaluate(() => {
+      const o = document.getElementById("gtdocs-overlay");
+      let visible = false;
+      if (o) {
+        const r = o.getBoundingClientRect();
+        const cs = getComputedStyle(o);
+        visible = r.width > 0 && r.height > 0 && cs.display !== "none" && cs.visibility !== "hidden" && cs.opacity !== "0";
+      }
+      return {
+        marker: window.__gtdocsMarker || null,
+        ready: document.readyState,
+        scrollY: window.scrollY,
+        text: document.body ? document.body.innerText : "",
+        overlay: !!o,
+        overlayVisible: visible,
+        overlayText: o ? o.innerText || o.textContent : null,
+      };
+    });
+
+  let previousText = null;
+  const others = []; // pages opened while broken
+  for (const step of plan.steps) {
+    const marker = `before-${step.name}`;
+    await page.evaluate((m) => {
+      window.__gtdocsMarker = m;
+    }, marker);
+    const written = Date.now();
+    fs.writeFileSync(plan.file, step.content);
+    const r = { name: step.name };
+    if (step.expectText) {
+      const seen = await until(async () => {
+        const s = await state();
+        return s.ready === "complete" && s.text.includes(step.expectText) && !s.overlay ? s : null;
+      }, 20_000);
+      r.shown = !!seen;
+      r.ms = Date.now() - written;
+      if (seen) {
+        r.reloaded = seen.marker !== marker;
+        // Scroll restoration may land a moment after load.
+        const t = Date.now();
+        let s = seen;
+        while (Date.now() - t < 2000 && Math.abs(s.scrollY - plan.scrollTo) > 50) {
+          await sleep(100);
+          s = (await until(state, 2000)) || s;
+        }
+        r.scrollY = s.scrollY;
+        r.overlayGone = !s.overlay;
+      } else {
+        const s = await until(state, 2000);
+        r.last = s ? { ...s, text: s.text.slice(0, 400) } : null;
+        r.overlayGone = s ? !s.overlay : null;
+      }
+      previousText = step.expectText;
+    }
+    if (step.expectOverlay) {
+      const seen = await until(async () => {
+        const s = await state();
+        return s.overlay ? s : null;
+      }, 20_000);
+      r.overlay = !!seen;
+      r.ms = Date.now() - written;
+      if (seen) {
+        // Let it settle, then read it again.
+        await sleep(300);
+        const s = (await until(state, 2000)) || seen;
+        r.overlayText = s.overlayText;
+        r.overlayVisible = s.overlayVisible;
+        r.reloaded = s.marker !== marker;
+        r.stillShowsLastGood = previousText === null || s.text.includes(previousText);
+      }
+      // Other pages opened while the source is broken show it too.
+      r.others = [];
+      for (const rel of plan.alsoWhileBroken || []) {
+        const other = await context.newPage();
+        if (rel.startsWith("no/such/")) watch.quietUrls.add(root + rel); // a 404 on purpose
+        await openPage(other, root + rel);
+        const o = await until(
+          () => other.evaluate(() => {
+            const el = document.getElementById("gtdocs-overlay");
+            return el ? { overlayText: el.innerText || el.textContent } : null;
+          }),
+          10_000,
+        );
+        r.others.push({ page: rel, overlay: !!o, overlayText: o ? o.overlayText : null });
+        others.push({ rel, page: other });
+      }
+    }
+    if (step.expectText && others.length) {
+      // The other pages lose the overlay once the source is fixed.
+      r.others = [];
+      for (const { rel, page: other } of others) {
+        const gone = await until(
+          () => other.evaluate(() => document.readyState === "complete" && !document.getElementById("gtdocs-overlay")),
+          10_000,
+        );
+        r.others.push({ page: rel, overlayGone: !!gone });
+      }
+    }
+    out.steps.push(r);
+    // Let the page settle before the next edit.
+    await sleep(500);
+  }
+  out.waitRequests = waits;
+  await context.close();
+  return out;
+}
+
+/**
+ * Many pages of `gtdocs serve` open at once, as tabs: each page but the
+ * newest is in the background (document.hidden, emulated: Playwright keeps
+ * every page visible), and each runs live.js. Records how long each new tab
+ * and then a link followed in the front tab take to load. Browsers allow 6
+ * HTTP/1.1 connections per host: pages that each hold a long-poll open can
+ * starve the next page load.
+ */
+async function scenarioServeTabs(env) {
+  const { browser, watch, args, root, responses } = env;
+  const plan = JSON.parse(fs.readFileSync(args.plan, "utf8"));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, serviceWorkers: "block" });
+  await watch.attach(context);
+  context.on("response", (r) => responses.push({ method: r.request().method(), url: r.url(), status: r.status() }));
+  await context.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(Document.prototype, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
+    Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => hidden });
+    window.__gtdocsSetHidden = (h) => {
+      hidden = h;
+      document.dispatchEvent(new Event("visibilitychange"));
+    };
+  });
+  const timeout = plan.timeoutMs || 15_000;
+  const load = async (page, url) => {
+    const t = Date.now();
+    try {
+      await page.goto(url, { waitUntil: "load", timeout });
+      return { ok: true, ms: Date.now() - t };
+    } catch (e) {
+      return { ok: false, ms: Date.now() - t, error: String(e.message || e).split("\n")[0] };
+    }
+  };
+  const tabs = [];
+  const loads = [];
+  for (const rel of plan.pages) {
+    // Opening a tab sends the one in front to the background.
+    if (tabs.length) await tabs[tabs.length - 1].evaluate(() => window.__gtdocsSetHidden(true)).catch(() => {});
+    const page = await context.newPage();
+    loads.push({ page: rel, ...(await load(page, root + rel)) });
+    tabs.push(page);
+    // Let its live.js start its long-poll.
+    await sleep(300);
+  }
+  const front = tabs[tabs.length - 1];
+  const navigation = { page: plan.navigateTo, ...(await load(front, root + plan.navigateTo)) };
+  const waits = responses.filter((r) => r.url.includes("/__gtdocs/wait")).length;
+  await context.close();
+  return { loads, navigation, waitResponses: waits };
+}
+
 // --------------------------------------------------------------------- main
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -704,7 +932,8 @@ async function main() {
   const started = Date.now();
   const result = {
     scenario: args.scenario,
-    site: path.resolve(args.site),
+    site: args.site ? path.resolve(args.site) : null,
+    url: args.url || null,
     base: args.base,
     node: process.version,
     playwright: require("playwright-core/package.json").version,
@@ -715,6 +944,7 @@ async function main() {
     data: null,
   };
   let served = null;
+  const responses = []; // the serve scenario's view of an outside server
   let browser = null;
   let watch = null;
   // A hung browser must not hang the test: give up after 150 s.
@@ -725,9 +955,13 @@ async function main() {
     process.exit(1);
   }, 150_000);
   try {
-    served = await serve(args.site, args.base);
-    result.origin = served.origin;
-    watch = new Watch(served.origin);
+    if (args.url) {
+      result.origin = new URL(args.url).origin;
+    } else {
+      served = await serve(args.site, args.base);
+      result.origin = served.origin;
+    }
+    watch = new Watch(result.origin);
     const { chromium } = await import("playwright-core");
     // launch() gives Chromium a fresh temporary --user-data-dir and removes it on close.
     browser = await chromium.launch({
@@ -737,7 +971,7 @@ async function main() {
       timeout: 60_000,
     });
     result.chromium = browser.version();
-    const env = { browser, watch, args, root: served.origin + args.base };
+    const env = { browser, watch, args, root: result.origin + args.base, responses };
     result.data = await SCENARIOS[args.scenario](env);
   } catch (e) {
     result.error = (e && e.stack) || String(e);
@@ -751,6 +985,10 @@ async function main() {
     result.served = served.log.length;
     result.notFound = served.log.filter((e) => e.status === 404).map((e) => e.url);
     result.serverErrors = served.log.filter((e) => e.status >= 500 || e.error);
+  } else if (args.url) {
+    result.served = responses.length;
+    result.notFound = responses.filter((e) => e.status === 404).map((e) => e.url);
+    result.serverErrors = responses.filter((e) => e.status >= 500);
   }
   result.durationMs = Date.now() - started;
   fs.writeFileSync(resultFile, JSON.stringify(result, null, 2));

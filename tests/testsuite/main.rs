@@ -12,4 +12,5 @@ mod html_render;
 mod html_site;
 mod invalid;
 mod json_schema;
+mod serve;
 mod wiki_cmark;
