@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::Value;
+
 /// The repository root (holds the bundled `gtdocs.yaml` and `runbooks/`).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -103,4 +105,81 @@ pub fn tool(env: &str, name: &str) -> PathBuf {
     found.unwrap_or_else(|| {
         panic!("`{name}` is not installed: run scripts/install-test-tools.sh (or set {env}); this test needs it")
     })
+}
+
+pub fn strs(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// What every browser run (tests/browser/run.mjs) must not have seen:
+/// console errors, uncaught exceptions, dialogs, failed requests (but the
+/// expected ones), 404s (but the expected ones) and requests to any host
+/// other than the test server on 127.0.0.1.
+pub fn browser_hygiene(
+    v: &Value,
+    expected_404: &dyn Fn(&str) -> bool,
+    expected_failure: &dyn Fn(&str, &str) -> bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let origin = v["origin"].as_str().unwrap_or("?");
+    assert!(
+        origin.starts_with("http://127.0.0.1:"),
+        "the test server is not on 127.0.0.1: {origin}"
+    );
+    for url in strs(&v["foreignRequests"]) {
+        problems.push(format!("request to a host other than 127.0.0.1: {url}"));
+    }
+    for url in strs(&v["requests"]) {
+        let local = url.starts_with(&format!("{origin}/"))
+            || url.starts_with("data:")
+            || url.starts_with("blob:");
+        if !local {
+            problems.push(format!("request outside the test server: {url}"));
+        }
+    }
+    for e in v["consoleErrors"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "console error on {}: {} (at {})",
+            e["page"].as_str().unwrap_or("?"),
+            e["text"].as_str().unwrap_or("?"),
+            e["source"].as_str().unwrap_or("?")
+        ));
+    }
+    for e in v["pageErrors"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "uncaught exception on {}: {}\n{}",
+            e["page"].as_str().unwrap_or("?"),
+            e["message"].as_str().unwrap_or("?"),
+            e["stack"].as_str().unwrap_or("")
+        ));
+    }
+    for d in v["dialogs"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "a {} dialog opened on {}: {}",
+            d["type"].as_str().unwrap_or("?"),
+            d["page"].as_str().unwrap_or("?"),
+            d["message"].as_str().unwrap_or("?")
+        ));
+    }
+    for f in v["failedRequests"].as_array().into_iter().flatten() {
+        let url = f["url"].as_str().unwrap_or("?");
+        let error = f["error"].as_str().unwrap_or("?");
+        if !expected_failure(url, error) {
+            problems.push(format!("request failed: {url} ({error})"));
+        }
+    }
+    for url in strs(&v["notFound"]) {
+        if !expected_404(url) {
+            problems.push(format!("the server answered 404 for {url}"));
+        }
+    }
+    for e in v["serverErrors"].as_array().into_iter().flatten() {
+        problems.push(format!("the test server failed on {e}"));
+    }
+    if v["requests"].as_array().is_none_or(Vec::is_empty) {
+        problems.push("no request was seen at all: the request listener is broken".into());
+    }
+    problems
 }

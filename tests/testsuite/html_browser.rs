@@ -114,76 +114,12 @@ fn run(site: &Built, scenario: &str, out: &Path, extra: &[(&str, &str)]) -> Valu
     v
 }
 
-fn strs(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
+use crate::common::strs;
 
-/// What every run must not have seen: console errors, uncaught exceptions,
-/// dialogs, failed requests, 404s (but `expected_404`) and requests to any
-/// host other than the test server on 127.0.0.1.
+/// What every run must not have seen (see `common::browser_hygiene`), with
+/// the 404s a scenario causes on purpose.
 fn hygiene(v: &Value, expected_404: &[&str]) -> Vec<String> {
-    let mut problems = Vec::new();
-    let origin = v["origin"].as_str().unwrap_or("?");
-    assert!(
-        origin.starts_with("http://127.0.0.1:"),
-        "the test server is not on 127.0.0.1: {origin}"
-    );
-    for url in strs(&v["foreignRequests"]) {
-        problems.push(format!("request to a host other than 127.0.0.1: {url}"));
-    }
-    for url in strs(&v["requests"]) {
-        let local = url.starts_with(&format!("{origin}/"))
-            || url.starts_with("data:")
-            || url.starts_with("blob:");
-        if !local {
-            problems.push(format!("request outside the test server: {url}"));
-        }
-    }
-    for e in v["consoleErrors"].as_array().into_iter().flatten() {
-        problems.push(format!(
-            "console error on {}: {} (at {})",
-            e["page"].as_str().unwrap_or("?"),
-            e["text"].as_str().unwrap_or("?"),
-            e["source"].as_str().unwrap_or("?")
-        ));
-    }
-    for e in v["pageErrors"].as_array().into_iter().flatten() {
-        problems.push(format!(
-            "uncaught exception on {}: {}\n{}",
-            e["page"].as_str().unwrap_or("?"),
-            e["message"].as_str().unwrap_or("?"),
-            e["stack"].as_str().unwrap_or("")
-        ));
-    }
-    for d in v["dialogs"].as_array().into_iter().flatten() {
-        problems.push(format!(
-            "a {} dialog opened on {}: {}",
-            d["type"].as_str().unwrap_or("?"),
-            d["page"].as_str().unwrap_or("?"),
-            d["message"].as_str().unwrap_or("?")
-        ));
-    }
-    for f in v["failedRequests"].as_array().into_iter().flatten() {
-        problems.push(format!(
-            "request failed: {} ({})",
-            f["url"].as_str().unwrap_or("?"),
-            f["error"].as_str().unwrap_or("?")
-        ));
-    }
-    for url in strs(&v["notFound"]) {
-        if !expected_404.contains(&url) {
-            problems.push(format!("the server answered 404 for {url}"));
-        }
-    }
-    for e in v["serverErrors"].as_array().into_iter().flatten() {
-        problems.push(format!("the test server failed on {e}"));
-    }
-    if v["requests"].as_array().is_none_or(Vec::is_empty) {
-        problems.push("no request was seen at all: the request listener is broken".into());
-    }
-    problems
+    crate::common::browser_hygiene(v, &|url| expected_404.contains(&url), &|_, _| false)
 }
 
 // ------------------------------------------------------------------- search

@@ -2205,76 +2205,13 @@ fn browser_tests() -> PathBuf {
     dir
 }
 
-fn strs(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
-/// What a run must not have seen (as in html_browser.rs); a long-poll to
-/// `__gtdocs/wait` cut off by live.js's own reload is expected.
+/// What a run must not have seen (see `common::browser_hygiene`); a
+/// long-poll to `__gtdocs/wait` cut off by live.js's own reload, and the
+/// 404 page opened on purpose to see the overlay there, are expected.
 fn hygiene(v: &Value) -> Vec<String> {
-    let mut problems = Vec::new();
-    let origin = v["origin"].as_str().unwrap_or("?");
-    assert!(
-        origin.starts_with("http://127.0.0.1:"),
-        "the server is not on 127.0.0.1: {origin}"
-    );
-    for url in strs(&v["foreignRequests"]) {
-        problems.push(format!("request to a host other than 127.0.0.1: {url}"));
-    }
-    for url in strs(&v["requests"]) {
-        if !(url.starts_with(&format!("{origin}/"))
-            || url.starts_with("data:")
-            || url.starts_with("blob:"))
-        {
-            problems.push(format!("request outside the server: {url}"));
-        }
-    }
-    for e in v["consoleErrors"].as_array().into_iter().flatten() {
-        problems.push(format!(
-            "console error on {}: {} (at {})",
-            e["page"].as_str().unwrap_or("?"),
-            e["text"].as_str().unwrap_or("?"),
-            e["source"].as_str().unwrap_or("?")
-        ));
-    }
-    for e in v["pageErrors"].as_array().into_iter().flatten() {
-        problems.push(format!(
-            "uncaught exception on {}: {}\n{}",
-            e["page"].as_str().unwrap_or("?"),
-            e["message"].as_str().unwrap_or("?"),
-            e["stack"].as_str().unwrap_or("")
-        ));
-    }
-    for d in v["dialogs"].as_array().into_iter().flatten() {
-        problems.push(format!(
-            "a {} dialog opened: {}",
-            d["type"].as_str().unwrap_or("?"),
-            d["message"].as_str().unwrap_or("?")
-        ));
-    }
-    for f in v["failedRequests"].as_array().into_iter().flatten() {
-        let url = f["url"].as_str().unwrap_or("?");
-        let error = f["error"].as_str().unwrap_or("?");
-        if url.contains("/__gtdocs/wait") && error == "net::ERR_ABORTED" {
-            continue;
-        }
-        problems.push(format!("request failed: {url} ({error})"));
-    }
-    for url in strs(&v["notFound"]) {
-        // Opened on purpose, to see the overlay on the 404 page.
-        if !url.ends_with("/no/such/page/") {
-            problems.push(format!("the server answered 404 for {url}"));
-        }
-    }
-    for e in v["serverErrors"].as_array().into_iter().flatten() {
-        problems.push(format!("the server failed on {e}"));
-    }
-    if v["requests"].as_array().is_none_or(Vec::is_empty) {
-        problems.push("no request was seen at all: the request listener is broken".into());
-    }
-    problems
+    crate::common::browser_hygiene(v, &|url| url.ends_with("/no/such/page/"), &|url, error| {
+        url.contains("/__gtdocs/wait") && error == "net::ERR_ABORTED"
+    })
 }
 
 /// Runs `run.mjs --url <server> --scenario <scenario> --plan <plan>`;
