@@ -105,6 +105,17 @@ fn push_plain(content: &mut String, text: &str) {
     content.push_str(&to_plain(text));
 }
 
+/// ` (verdict): note` after a route or a client's name.
+fn push_verdict(content: &mut String, book: &Book, m: &crate::model::RouteMapping) {
+    content.push_str(" (");
+    content.push_str(book.verdict_id(m));
+    content.push(')');
+    if let Some(note) = &m.integration {
+        content.push_str(": ");
+        content.push_str(&to_plain(note));
+    }
+}
+
 fn runbook_record(book: &Book, rb: &Runbook) -> Record {
     let c = &book.catalog;
     let mut content = String::with_capacity(4096);
@@ -119,13 +130,7 @@ fn runbook_record(book: &Book, rb: &Runbook) -> Record {
     for (route, m) in c.routes.iter().zip(&rb.routes) {
         content.push_str(". ");
         content.push_str(&route.route);
-        content.push_str(" (");
-        content.push_str(book.verdict_id(m));
-        content.push(')');
-        if let Some(note) = &m.integration {
-            content.push_str(": ");
-            content.push_str(&to_plain(note));
-        }
+        push_verdict(&mut content, book, m);
     }
     for list in [
         &rb.not_supported,
@@ -194,15 +199,8 @@ fn route_record(book: &Book, index: usize) -> Record {
         push_plain(&mut content, summary);
     }
     for rb in book.ordered() {
-        let m = &rb.routes[index];
         push_plain(&mut content, &rb.title);
-        content.push_str(" (");
-        content.push_str(book.verdict_id(m));
-        content.push(')');
-        if let Some(note) = &m.integration {
-            content.push_str(": ");
-            content.push_str(&to_plain(note));
-        }
+        push_verdict(&mut content, book, &rb.routes[index]);
     }
     let mut meta = BTreeMap::new();
     meta.insert("title".to_string(), route.route.clone());
