@@ -183,3 +183,25 @@ pub fn browser_hygiene(
     }
     problems
 }
+
+/// tests/browser (GTDOCS_BROWSER_TESTS) with run.mjs, playwright-core and
+/// the `more` files a suite needs; a missing one fails the test.
+pub fn browser_tests(more: &[&str]) -> PathBuf {
+    let dir = std::env::var_os("GTDOCS_BROWSER_TESTS").map(PathBuf::from).unwrap_or_else(|| {
+        panic!(
+            "GTDOCS_BROWSER_TESTS is not set: run scripts/install-test-tools.sh and source the env \
+             file it writes; the browser tests need it"
+        )
+    });
+    for needed in ["run.mjs", "node_modules/playwright-core/package.json"]
+        .iter()
+        .chain(more)
+    {
+        assert!(
+            dir.join(needed).is_file(),
+            "GTDOCS_BROWSER_TESTS={}: {needed} is missing: run scripts/install-test-tools.sh",
+            dir.display()
+        );
+    }
+    dir
+}

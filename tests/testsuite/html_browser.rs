@@ -33,26 +33,7 @@ use crate::html_site::{Built, assert_none, build_bundled, build_hostile};
 
 /// tests/browser with its npm packages installed.
 fn browser_tests() -> PathBuf {
-    let dir = std::env::var_os("GTDOCS_BROWSER_TESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            panic!(
-                "GTDOCS_BROWSER_TESTS is not set: run scripts/install-test-tools.sh and source the env \
-                 file it writes; the browser tests need it"
-            )
-        });
-    for needed in [
-        "run.mjs",
-        "node_modules/playwright-core/package.json",
-        "node_modules/axe-core/axe.min.js",
-    ] {
-        assert!(
-            dir.join(needed).is_file(),
-            "GTDOCS_BROWSER_TESTS={}: {needed} is missing: run scripts/install-test-tools.sh",
-            dir.display()
-        );
-    }
-    dir
+    crate::common::browser_tests(&["node_modules/axe-core/axe.min.js"])
 }
 
 /// Runs one scenario of run.mjs over `site`, results into `out`; returns

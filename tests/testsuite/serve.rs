@@ -2187,22 +2187,7 @@ fn a_wait_with_nothing_changing_answers_within_30_s() {
 // ================================================================ 7. browser
 
 fn browser_tests() -> PathBuf {
-    let dir = std::env::var_os("GTDOCS_BROWSER_TESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            panic!(
-                "GTDOCS_BROWSER_TESTS is not set: run scripts/install-test-tools.sh and source the env \
-                 file it writes; the browser tests need it"
-            )
-        });
-    for needed in ["run.mjs", "node_modules/playwright-core/package.json"] {
-        assert!(
-            dir.join(needed).is_file(),
-            "GTDOCS_BROWSER_TESTS={}: {needed} is missing: run scripts/install-test-tools.sh",
-            dir.display()
-        );
-    }
-    dir
+    common::browser_tests(&[])
 }
 
 /// What a run must not have seen (see `common::browser_hygiene`); a
