@@ -270,8 +270,10 @@ struct JsonReport<'a> {
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
+/// A diagnostic as JSON: `--format json`, and `gtdocs serve`'s status
+/// (which adds the source line as `snippet`).
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+pub struct JsonDiagnostic<'a> {
     severity: Severity,
     code: &'a str,
     file: Option<String>,
@@ -282,6 +284,32 @@ struct JsonDiagnostic<'a> {
     label: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet: Option<String>,
+}
+
+impl<'a> JsonDiagnostic<'a> {
+    /// With `sources`, the diagnostic's source line is included.
+    pub fn new(d: &'a Diagnostic, sources: Option<&Sources>) -> Self {
+        let snippet = match (sources, &d.file, d.span) {
+            (Some(sources), Some(file), Some(span)) => sources
+                .get(file)
+                .and_then(|text| text.lines().nth(span.line.saturating_sub(1) as usize))
+                .map(|line| format!("{:>4} | {line}", span.line)),
+            _ => None,
+        };
+        JsonDiagnostic {
+            severity: d.severity,
+            code: d.code,
+            file: d.file.as_deref().map(display_path),
+            line: d.span.map(|s| s.line),
+            column: d.span.map(|s| s.column),
+            message: &d.message,
+            label: d.label.as_deref(),
+            hint: d.hint.as_deref(),
+            snippet,
+        }
+    }
 }
 
 fn render_json(diagnostics: &[Diagnostic]) -> String {
@@ -291,16 +319,7 @@ fn render_json(diagnostics: &[Diagnostic]) -> String {
         warnings,
         diagnostics: diagnostics
             .iter()
-            .map(|d| JsonDiagnostic {
-                severity: d.severity,
-                code: d.code,
-                file: d.file.as_deref().map(display_path),
-                line: d.span.map(|s| s.line),
-                column: d.span.map(|s| s.column),
-                message: &d.message,
-                label: d.label.as_deref(),
-                hint: d.hint.as_deref(),
-            })
+            .map(|d| JsonDiagnostic::new(d, None))
             .collect(),
     };
     let mut s =

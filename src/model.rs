@@ -201,20 +201,26 @@ pub fn wiki_page_name(prefix: &str, slug: &str) -> String {
 /// A route as a URL path segment: `POST /v1/datasets/{id}/files` ->
 /// `post-v1-datasets-id-files`.
 pub fn route_slug(route: &str) -> String {
-    let mut out = String::with_capacity(route.len());
-    for c in route.chars() {
+    let slug = slug_words(route);
+    if slug.is_empty() {
+        "route".into()
+    } else {
+        slug
+    }
+}
+
+/// Lowercase ASCII letters and digits of `text`, every other run of
+/// characters one dash, none at the ends (may be empty).
+pub fn slug_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
     }
-    let out = out.trim_end_matches('-');
-    if out.is_empty() {
-        "route".into()
-    } else {
-        out.to_string()
-    }
+    out.trim_end_matches('-').to_string()
 }
 
 /// The default `intro` of the source format.

@@ -270,7 +270,7 @@ fn read_and_parse(file: &Path, shown: &Path) -> Outcome {
         text: None,
         diagnostic: d.in_file(shown, None),
     };
-    let bytes = match read_limited(file) {
+    let bytes = match read_limited(file, MAX_SOURCE_BYTES) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
             return fail(
@@ -328,11 +328,11 @@ fn read_and_parse(file: &Path, shown: &Path) -> Outcome {
 
 /// Reads a file unless it is larger than the limit (`Ok(None)`); reads at
 /// most one byte past the limit whatever the metadata says.
-fn read_limited(file: &Path) -> std::io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_limited(file: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     let f = std::fs::File::open(file)?;
     let mut bytes = Vec::new();
-    f.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= MAX_SOURCE_BYTES).then_some(bytes))
+    f.take(max + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
 /// UTF-8 with an optional BOM; anything else is an error at the first bad byte.

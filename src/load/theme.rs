@@ -2,7 +2,6 @@
 //! read into memory. Which theme is used is decided by validation.
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
 use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
@@ -47,7 +46,7 @@ pub fn load_all(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<Stri
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
             let shown = Path::new(THEMES_DIR).join(&name).join(&rel);
-            let bytes = match read_limited(entry.path()) {
+            let bytes = match super::read_limited(entry.path(), MAX_THEME_FILE_BYTES) {
                 Ok(Some(bytes)) => bytes,
                 Ok(None) => {
                     diagnostics.push(
@@ -85,11 +84,4 @@ pub fn load_all(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<Stri
         themes.insert(name, theme);
     }
     themes
-}
-
-fn read_limited(file: &Path) -> std::io::Result<Option<Vec<u8>>> {
-    let f = std::fs::File::open(file)?;
-    let mut bytes = Vec::new();
-    f.take(MAX_THEME_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= MAX_THEME_FILE_BYTES).then_some(bytes))
 }

@@ -16,7 +16,7 @@ use serde_json::json;
 use super::ServeError;
 use super::state::Snapshot;
 use super::watch::Change;
-use crate::diagnostic::{self, Diagnostic, Sources};
+use crate::diagnostic::{self, Diagnostic, JsonDiagnostic, Sources};
 use crate::load::Tree;
 use crate::model::Book;
 use crate::render::{self, Output, RenderContext, Renderer, html, search};
@@ -386,24 +386,7 @@ fn status_json(epoch: u64, outcome: &Rebuilt) -> String {
         .diagnostics
         .iter()
         .map(|d| {
-            let snippet = match (&d.file, d.span) {
-                (Some(file), Some(span)) => outcome
-                    .sources
-                    .get(file)
-                    .and_then(|text| text.lines().nth(span.line.saturating_sub(1) as usize))
-                    .map(|line| format!("{:>4} | {line}", span.line)),
-                _ => None,
-            };
-            json!({
-                "severity": d.severity,
-                "code": d.code,
-                "file": d.file.as_ref().map(|f| f.to_string_lossy().replace('\\', "/")),
-                "line": d.span.map(|s| s.line),
-                "column": d.span.map(|s| s.column),
-                "message": d.message,
-                "hint": d.hint,
-                "snippet": snippet,
-            })
+            serde_json::to_value(JsonDiagnostic::new(d, Some(&outcome.sources))).unwrap_or_default()
         })
         .collect();
     if let Some(error) = &outcome.error {

@@ -19,19 +19,11 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// A slug made from any text: lowercase ASCII words joined by single dashes.
 pub fn slugify(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() {
+    let slug = crate::model::slug_words(text);
+    if slug.is_empty() {
         "my-client".into()
     } else {
-        out
+        slug
     }
 }
 
