@@ -205,3 +205,13 @@ pub fn browser_tests(more: &[&str]) -> PathBuf {
     }
     dir
 }
+
+/// Fails with every problem, one per line.
+pub fn assert_none(what: &str, problems: &[String]) {
+    assert!(
+        problems.is_empty(),
+        "{what}: {} problem(s)\n  - {}",
+        problems.len(),
+        problems.join("\n  - ")
+    );
+}

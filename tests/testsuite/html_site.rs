@@ -114,15 +114,7 @@ pub(crate) fn html_files(dir: &Path) -> Vec<String> {
     files
 }
 
-/// Fails with every problem, one per line.
-pub(crate) fn assert_none(what: &str, problems: &[String]) {
-    assert!(
-        problems.is_empty(),
-        "{what}: {} problem(s)\n  - {}",
-        problems.len(),
-        problems.join("\n  - ")
-    );
-}
+pub(crate) use crate::common::assert_none;
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("regex")

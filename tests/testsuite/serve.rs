@@ -820,14 +820,7 @@ fn compare_with_build_tags(srv: &Server, root: &Path) -> (Vec<String>, usize, BT
     (problems, files.len(), variants)
 }
 
-fn assert_none(what: &str, problems: &[String]) {
-    assert!(
-        problems.is_empty(),
-        "{what}: {} problem(s)\n  - {}",
-        problems.len(),
-        problems.join("\n  - ")
-    );
-}
+use common::assert_none;
 
 /// The tree's files, but for `site/` (which must not appear at all).
 fn tree_files(root: &Path) -> BTreeMap<String, Vec<u8>> {

@@ -175,12 +175,7 @@ fn hostile() -> &'static Site {
 
 /// Fails with every problem, one per line.
 fn assert_none(what: &str, problems: Vec<String>) {
-    assert!(
-        problems.is_empty(),
-        "{what}: {} problem(s)\n  - {}",
-        problems.len(),
-        problems.join("\n  - ")
-    );
+    common::assert_none(what, &problems);
 }
 
 // ------------------------------------------------------------ HTML reading
