@@ -7,7 +7,7 @@
 # Installs:
 #   - Debian package cmark-gfm   (pinned: CMARK_GFM_DEB_VERSION)   -> /usr/bin/cmark-gfm
 #   - PyPI check-jsonschema      (pinned: CHECK_JSONSCHEMA_VERSION) -> $TOOLS/venv (python3 -m venv)
-#   - Debian package git         (only if no git is on PATH)
+#   - Debian package git         (pinned: GIT_DEB_VERSION)          -> /usr/bin/git
 #   - Debian package chromium    (only if /usr/bin/chromium is missing; not
 #                                 pinned: a browser takes security updates, so
 #                                 the installed version is shown in the summary)
@@ -18,13 +18,16 @@
 #     which would fetch a Java runtime, never runs). Needs Node >= 20 and npm.
 # Writes $TOOLS/env for the test command to `source`; exports nothing itself.
 #   TOOLS = ${GTDOCS_TOOLS:-$HOME/.cache/gtdocs-tools}
-# Overrides (for bumping pins): CMARK_GFM_DEB_VERSION, CHECK_JSONSCHEMA_VERSION.
+# Overrides (for bumping pins): CMARK_GFM_DEB_VERSION, CHECK_JSONSCHEMA_VERSION,
+# GIT_DEB_VERSION.
 # npm pins are bumped in tests/browser/package.json, then `npm install
 # --ignore-scripts` there to refresh package-lock.json.
 set -euo pipefail
 
 CMARK_GFM_DEB_VERSION="${CMARK_GFM_DEB_VERSION:-0.29.0.gfm.6-6}"     # Debian bookworm/main
 CHECK_JSONSCHEMA_VERSION="${CHECK_JSONSCHEMA_VERSION:-0.39.0}"       # PyPI
+GIT_DEB_VERSION="${GIT_DEB_VERSION:-1:2.39.5-0+deb12u3}"             # Debian bookworm/main (security)
+GIT_BIN=/usr/bin/git
 
 CMARK_GFM_BIN=/usr/bin/cmark-gfm
 # Upstream version as printed by `cmark-gfm --version` (Debian revision stripped).
@@ -110,13 +113,25 @@ else
 fi
 
 # ------------------------------------------------------------------------ git
-if command -v git >/dev/null 2>&1; then
-  log "git present ($(command -v git)), skipping"
+# Debian's git, pinned, at /usr/bin/git: the publish and diff tests drive it
+# (a machine may carry another git earlier on PATH; the tests never use it).
+git_ok() {
+  [ -x "$GIT_BIN" ] && [ "$(dpkg-query -W -f='${Version}' git 2>/dev/null)" = "$GIT_DEB_VERSION" ]
+}
+if git_ok; then
+  log "git $GIT_DEB_VERSION already installed, skipping"
 else
-  if [ -z "$(apt_candidate git)" ]; then apt_update_once; fi
-  log "installing git"
-  apt-get install -y -qq --no-install-recommends git >/dev/null || die "apt-get install git failed"
-  command -v git >/dev/null 2>&1 || die "git installed but not on PATH"
+  if ! apt_has_version git "$GIT_DEB_VERSION"; then
+    apt_update_once
+  fi
+  if ! apt_has_version git "$GIT_DEB_VERSION"; then
+    cand="$(apt_candidate git)"
+    die "git=$GIT_DEB_VERSION is not available from the configured Debian mirrors (candidate now: ${cand:-none}). Update GIT_DEB_VERSION in $0 (or set it in the environment) after checking the new version."
+  fi
+  log "installing git=$GIT_DEB_VERSION"
+  apt-get install -y -qq --no-install-recommends "git=$GIT_DEB_VERSION" >/dev/null \
+    || die "apt-get install git=$GIT_DEB_VERSION failed"
+  git_ok || die "git installed but dpkg does not report $GIT_DEB_VERSION at $GIT_BIN"
 fi
 
 # ----------------------------------------------------------- check-jsonschema
@@ -251,6 +266,7 @@ export GTDOCS_CHECK_JSONSCHEMA="$VENV/bin/check-jsonschema"
 export GTDOCS_CHROMIUM="$CHROMIUM_BIN"
 export GTDOCS_BROWSER_TESTS="$BROWSER_TESTS"
 export GTDOCS_VNU_JAR="$VNU_JAR"
+export GTDOCS_GIT="$GIT_BIN"
 ENVEOF
 if [ -f "$ENV_FILE" ] && cmp -s "$tmp" "$ENV_FILE"; then
   rm -f -- "$tmp"
@@ -263,8 +279,8 @@ fi
 # -------------------------------------------------------------------- summary
 cmark_v="$("$CMARK_GFM_BIN" --version | head -n1 | awk '{print $2}')"
 cj_v="$("$VENV/bin/check-jsonschema" --version | awk '{print $NF}')"
-git_path="$(command -v git)"
-git_v="$(git --version | awk '{print $3}')"
+git_path="$GIT_BIN"
+git_v="$("$GIT_BIN" --version | awk '{print $3}')"
 chromium_v="$(chromium_version)"
 chromium_deb="$(dpkg-query -W -f='${Version}' chromium 2>/dev/null || echo not-a-deb)"
 java_v="$(java_version)"

@@ -7,9 +7,12 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod diff;
+pub mod git;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod publish;
 pub mod render;
 pub mod schema;
 pub mod serve;

@@ -19,14 +19,17 @@ pub enum SchemaKind {
     Manifest,
     /// one runbook's manifest entry, `json/runbooks/<slug>.json`
     Entry,
+    /// the report of `gtdocs diff --format json`
+    Diff,
 }
 
 impl SchemaKind {
-    pub const ALL: [SchemaKind; 4] = [
+    pub const ALL: [SchemaKind; 5] = [
         SchemaKind::Source,
         SchemaKind::Config,
         SchemaKind::Manifest,
         SchemaKind::Entry,
+        SchemaKind::Diff,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -35,6 +38,7 @@ impl SchemaKind {
             SchemaKind::Config => "config.schema.json",
             SchemaKind::Manifest => "manifest.schema.json",
             SchemaKind::Entry => "runbook-entry.schema.json",
+            SchemaKind::Diff => "diff.schema.json",
         }
     }
 
@@ -44,6 +48,7 @@ impl SchemaKind {
             SchemaKind::Config => schema_for::<ConfigSource>(),
             SchemaKind::Manifest => schema_for::<Manifest>(),
             SchemaKind::Entry => schema_for::<RunbookEntry>(),
+            SchemaKind::Diff => schema_for::<crate::diff::Report>(),
         }
     }
 

@@ -3,7 +3,9 @@
 
 mod build;
 mod check;
+mod diff;
 mod new;
+mod publish;
 mod schema;
 mod serve;
 
@@ -68,6 +70,19 @@ enum Command {
     /// Preview the HTML site: build in memory, serve it, rebuild and reload on every change
     #[command(after_help = "Example:\n  gtdocs serve --port 0 --open")]
     Serve(serve::ServeArgs),
+    /// Compare two manifests (files, docs trees or git revisions): runbooks added and removed, verdicts upgraded and downgraded, fields changed
+    #[command(after_help = "Examples:\n  gtdocs diff main HEAD --fail-on downgrade\n  gtdocs diff old/manifest.json site/json/manifest.json --format json\n\n\
+        Exit codes: 0 ok; 1 a change named by --fail-on; 2 usage, I/O or a side that does not build.")]
+    Diff(diff::DiffArgs),
+    /// Publish the built wiki pages to a GitHub wiki: keeps its history and every hand-written page, never force-pushes
+    #[command(
+        name = "publish-wiki",
+        after_help = "Example:\n  GTDOCS_WIKI_TOKEN=... gtdocs publish-wiki --remote https://github.com/OWNER/REPO.wiki.git\n\n\
+        The token, if any, is read from GTDOCS_WIKI_TOKEN and sent only to the remote's host.\n\
+        Prints the new wiki commit on stdout (nothing when the wiki already matched).\n\
+        Exit codes: 0 published or already up to date; 1 hand-written pages would be overwritten; 2 usage, I/O or git error."
+    )]
+    PublishWiki(publish::PublishArgs),
     /// Write a new runbook skeleton, runbooks/SLUG.yaml, that validates as is
     #[command(after_help = "Example:\n  gtdocs new open-webui")]
     New(new::NewArgs),
@@ -174,5 +189,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(&args),
         Command::New(args) => new::run(&args, &reporter),
         Command::Serve(args) => serve::run(&args, &reporter),
+        Command::Diff(args) => diff::run(&args, &reporter),
+        Command::PublishWiki(args) => publish::run(&args, &reporter),
     }
 }

@@ -16,11 +16,12 @@ use serde_json::Value;
 use crate::common;
 
 /// The four schemas: `gtdocs schema <kind>` and their file name.
-const SCHEMAS: [(&str, &str); 4] = [
+const SCHEMAS: [(&str, &str); 5] = [
     ("source", "runbook.schema.json"),
     ("config", "config.schema.json"),
     ("manifest", "manifest.schema.json"),
     ("entry", "runbook-entry.schema.json"),
+    ("diff", "diff.schema.json"),
 ];
 
 /// A tree copied into a temporary folder and built into `<tmp>/site`.

@@ -6,11 +6,13 @@ mod common;
 
 mod build;
 mod cli;
+mod diff;
 mod fidelity;
 mod html_browser;
 mod html_render;
 mod html_site;
 mod invalid;
 mod json_schema;
+mod publish;
 mod serve;
 mod wiki_cmark;

@@ -1,0 +1,171 @@
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{Reporter, exit};
+use crate::publish::{self, Options};
+
+/// The environment variable that carries the wiki token.
+const TOKEN_ENV: &str = "GTDOCS_WIKI_TOKEN";
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The wiki's git URL, e.g. https://github.com/OWNER/REPO.wiki.git
+    #[arg(long, value_name = "URL")]
+    remote: String,
+    /// The docs tree (for the default --site and the source commit)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// The built site to publish from (holds wiki/ and json/manifest.json) [default: <root>/site]
+    #[arg(long, value_name = "DIR")]
+    site: Option<PathBuf>,
+    /// Branch of the wiki [default: the wiki's own; master for an empty wiki]
+    #[arg(long, value_name = "NAME")]
+    branch: Option<String>,
+    /// Subject of the commit [default: "Publish runbooks from <source commit>"]
+    #[arg(long, value_name = "TEXT")]
+    message: Option<String>,
+    /// The sources' commit, named in the commit message [default: $GITHUB_SHA, else HEAD of --root]
+    #[arg(long, value_name = "SHA")]
+    source_commit: Option<String>,
+    /// OWNER/REPO of the sources, named in the commit message [default: $GITHUB_REPOSITORY]
+    #[arg(long, value_name = "OWNER/REPO")]
+    source_repository: Option<String>,
+    /// Commit author and committer name
+    #[arg(long, value_name = "NAME", default_value = "github-actions[bot]")]
+    author_name: String,
+    /// Commit author and committer email
+    #[arg(
+        long,
+        value_name = "EMAIL",
+        default_value = "41898282+github-actions[bot]@users.noreply.github.com"
+    )]
+    author_email: String,
+    /// Make the commit locally and report it, but push nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Take over hand-written wiki pages that have the names of generated ones
+    #[arg(long)]
+    adopt: bool,
+    /// Pushes to try when other commits keep landing on the wiki
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    attempts: u32,
+    /// Append a Markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY")
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+}
+
+pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
+    let site = args
+        .site
+        .clone()
+        .unwrap_or_else(|| crate::load::display_path(&args.root, "site".as_ref()));
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let source_commit = args
+        .source_commit
+        .clone()
+        .or_else(|| env("GITHUB_SHA"))
+        .or_else(|| {
+            crate::git::Git::new(&args.root)
+                .text(&["rev-parse", "HEAD"])
+                .ok()
+        });
+    let options = Options {
+        remote: args.remote.clone(),
+        site,
+        branch: args.branch.clone(),
+        message: args.message.clone(),
+        source_commit,
+        source_repository: args
+            .source_repository
+            .clone()
+            .or_else(|| env("GITHUB_REPOSITORY")),
+        author_name: args.author_name.clone(),
+        author_email: args.author_email.clone(),
+        token: env(TOKEN_ENV),
+        dry_run: args.dry_run,
+        adopt: args.adopt,
+        attempts: args.attempts,
+    };
+    let outcome = match publish::publish(&options) {
+        Ok(o) => o,
+        Err(e) => {
+            let code = if e.is_conflict() {
+                exit::INVALID
+            } else {
+                exit::USAGE_OR_IO
+            };
+            let _ = reporter.fatal(&e, e.hint().as_deref());
+            return ExitCode::from(code);
+        }
+    };
+    let remote = crate::git::redact_url_credentials(&args.remote);
+    let plan = &outcome.plan;
+    let counts = format!(
+        "{} added, {} updated, {} deleted, {} unchanged; {} hand-written page(s) left alone",
+        plan.added.len(),
+        plan.updated.len(),
+        plan.deleted.len(),
+        plan.unchanged.len(),
+        plan.hand_written.len()
+    );
+    let mut err = anstream::stderr();
+    for page in &plan.edited_on_wiki {
+        let _ = writeln!(
+            err,
+            "warning: `{page}` was edited on the wiki since gtdocs published it; the edit is replaced (it stays in the wiki's history)"
+        );
+    }
+    let _ = match (&outcome.commit, outcome.dry_run) {
+        (None, _) => writeln!(
+            err,
+            "the wiki is up to date ({counts}); no commit made"
+        ),
+        (Some(c), true) => writeln!(
+            err,
+            "dry run: would publish {c} to `{}` of {remote} ({counts})",
+            outcome.branch
+        ),
+        (Some(c), false) => writeln!(
+            err,
+            "published {c} to `{}` of {remote} ({counts}){}",
+            outcome.branch,
+            if outcome.attempts > 1 {
+                format!(", on attempt {} after other commits landed", outcome.attempts)
+            } else {
+                String::new()
+            }
+        ),
+    };
+    reporter.info(format!(
+        "added: {:?}\nupdated: {:?}\ndeleted: {:?}",
+        plan.added, plan.updated, plan.deleted
+    ));
+    if let Some(commit) = outcome.commit.as_deref().filter(|_| !outcome.dry_run) {
+        let _ = writeln!(std::io::stdout(), "{commit}");
+    }
+    if let Some(path) = &args.summary {
+        if let Err(e) = append(path, &outcome.summary(&remote)) {
+            return reporter.fatal(
+                format!("cannot append the summary to `{}`: {e}", path.display()),
+                None,
+            );
+        }
+    }
+    ExitCode::from(exit::OK)
+}
+
+/// Appends `text` to a file (the job summary is shared by every step).
+pub(super) fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    if !text.ends_with("\n\n") {
+        file.write_all(b"\n")?;
+    }
+    Ok(())
+}

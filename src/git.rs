@@ -1,0 +1,269 @@
+//! The `git` command, run as a child process. Publishing and revision diffs
+//! drive git itself rather than a library: every transport, credential
+//! helper and server quirk then works as the user's own git does.
+//!
+//! Every run is non-interactive (`GIT_TERMINAL_PROMPT=0`), in the C locale,
+//! and anything git prints is passed through [`Git::redact`] before it can
+//! reach a message, so a token never shows in a log.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use base64::Engine as _;
+
+/// The environment variable that names the git program (default `git`).
+pub const GIT_PROGRAM_ENV: &str = "GTDOCS_GIT";
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("cannot run `{program}`: {source}")]
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("`git {command}` failed: {message}")]
+    Failed {
+        command: String,
+        message: String,
+        /// What git printed on stderr, redacted.
+        stderr: String,
+    },
+}
+
+impl GitError {
+    /// What git said, for callers that explain known failures.
+    pub fn stderr(&self) -> &str {
+        match self {
+            GitError::Spawn { .. } => "",
+            GitError::Failed { stderr, .. } => stderr,
+        }
+    }
+
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            GitError::Spawn { .. } => Some(
+                "install git, or name the program with the GTDOCS_GIT environment variable",
+            ),
+            GitError::Failed { .. } => None,
+        }
+    }
+}
+
+/// A git program bound to a working folder and an environment.
+#[derive(Debug, Clone)]
+pub struct Git {
+    program: OsString,
+    dir: PathBuf,
+    env: Vec<(OsString, OsString)>,
+    /// Text that must never be printed (a token, and its header value).
+    secrets: Vec<String>,
+}
+
+impl Git {
+    /// git in `dir`; the program comes from `GTDOCS_GIT`, else `git`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        let program = std::env::var_os(GIT_PROGRAM_ENV)
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "git".into());
+        let env = [
+            ("GIT_TERMINAL_PROMPT", "0"),
+            ("GCM_INTERACTIVE", "never"),
+            ("LC_ALL", "C"),
+            ("LANGUAGE", "C"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+        Git {
+            program,
+            dir: dir.into(),
+            env,
+            secrets: Vec::new(),
+        }
+    }
+
+    /// The same program and settings in another folder.
+    pub fn in_dir(&self, dir: impl Into<PathBuf>) -> Self {
+        Git {
+            dir: dir.into(),
+            ..self.clone()
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sends `token` as an HTTP Authorization header to `url`'s origin
+    /// only, the way `actions/checkout` does. The header is set through
+    /// `GIT_CONFIG_COUNT` (git 2.31+), so it appears neither in the remote
+    /// URL, nor in the command line, nor in `.git/config`. Settings already
+    /// passed that way by the caller's environment are kept.
+    pub fn with_token(mut self, url: &str, token: &str) -> Self {
+        let Some(origin) = http_origin(url) else {
+            return self;
+        };
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"));
+        let header = format!("AUTHORIZATION: basic {basic}");
+        let taken: usize = std::env::var("GIT_CONFIG_COUNT")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        self.env.push((
+            format!("GIT_CONFIG_KEY_{taken}").into(),
+            format!("http.{origin}.extraheader").into(),
+        ));
+        self.env.push((
+            format!("GIT_CONFIG_VALUE_{taken}").into(),
+            header.clone().into(),
+        ));
+        self.env
+            .push(("GIT_CONFIG_COUNT".into(), (taken + 1).to_string().into()));
+        self.secrets.push(token.to_owned());
+        self.secrets.push(basic);
+        self
+    }
+
+    fn command(&self, args: &[&OsStr]) -> Command {
+        let mut command = Command::new(&self.program);
+        command
+            .args(args)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    /// Runs git and returns its output whatever the exit status.
+    pub fn output<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<Output, GitError> {
+        let args: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
+        self.command(&args)
+            .output()
+            .map_err(|source| GitError::Spawn {
+                program: self.program.to_string_lossy().into_owned(),
+                source,
+            })
+    }
+
+    /// Runs git; a non-zero exit is an error carrying git's own message.
+    pub fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<Vec<u8>, GitError> {
+        let output = self.output(args)?;
+        if output.status.success() {
+            Ok(output.stdout)
+        } else {
+            Err(self.failure(args, &output))
+        }
+    }
+
+    /// [`Git::run`], with stdout as trimmed text.
+    pub fn text<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String, GitError> {
+        let out = self.run(args)?;
+        Ok(String::from_utf8_lossy(&out).trim().to_owned())
+    }
+
+    /// The error for a run that failed: git's last `fatal:`/`error:` line
+    /// (or its last line) as the message, redacted.
+    pub fn failure<S: AsRef<OsStr>>(&self, args: &[S], output: &Output) -> GitError {
+        let stderr = self.redact(&String::from_utf8_lossy(&output.stderr));
+        let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let message = lines
+            .iter()
+            .rev()
+            .find(|l| l.starts_with("fatal:") || l.starts_with("error:"))
+            .or(lines.last())
+            .map_or_else(
+                || format!("exit status {}", output.status),
+                |l| (*l).to_owned(),
+            );
+        GitError::Failed {
+            command: args
+                .iter()
+                .take(2)
+                .map(|a| a.as_ref().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
+            message,
+            stderr,
+        }
+    }
+
+    /// `text` with every secret and every URL password replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut text = redact_url_credentials(text);
+        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
+            text = text.replace(secret.as_str(), "***");
+        }
+        text
+    }
+}
+
+/// `https://host[:port]/` of an http(s) URL, the scope of an extra header.
+fn http_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let authority = rest.split('/').next()?;
+    let host = authority.rsplit('@').next()?;
+    (!host.is_empty()).then(|| format!("{}://{host}/", scheme.to_ascii_lowercase()))
+}
+
+/// Replaces the user-info part of every `scheme://user:pass@host` in `text`.
+pub fn redact_url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (before, after) = rest.split_at(i + 3);
+        out.push_str(before);
+        let end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '\'' | '"'))
+            .unwrap_or(after.len());
+        match after[..end].rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                out.push_str(&after[at..end]);
+            }
+            None => out.push_str(&after[..end]),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_of_http_urls_only() {
+        assert_eq!(
+            http_origin("https://github.com/o/r.wiki.git").as_deref(),
+            Some("https://github.com/")
+        );
+        assert_eq!(
+            http_origin("HTTP://u:p@127.0.0.1:8080/x").as_deref(),
+            Some("http://127.0.0.1:8080/")
+        );
+        assert_eq!(http_origin("/srv/wiki.git"), None);
+        assert_eq!(http_origin("ssh://git@github.com/o/r"), None);
+    }
+
+    #[test]
+    fn credentials_in_urls_are_redacted() {
+        assert_eq!(
+            redact_url_credentials(
+                "fatal: unable to access 'https://x-access-token:gtak_1@github.com/o/r.wiki.git/': 403"
+            ),
+            "fatal: unable to access 'https://***@github.com/o/r.wiki.git/': 403"
+        );
+        assert_eq!(redact_url_credentials("file:///srv/a"), "file:///srv/a");
+    }
+}

@@ -1,0 +1,602 @@
+//! `gtdocs publish-wiki`: syncs the built wiki pages into a GitHub wiki's
+//! git repository without losing anything.
+//!
+//! - The pages gtdocs owns are recorded in the wiki itself, in
+//!   [`OWNERSHIP_FILE`] (page name → digest of what was published). Only
+//!   those pages are ever rewritten or deleted; a page a person wrote by
+//!   hand is never touched, and one that would be overwritten is an error
+//!   unless `--adopt` says to take it over.
+//! - Nothing changed → no commit. The commit names the source commit.
+//! - History is kept: a push that loses a race (another commit landed since
+//!   the clone) fetches, redoes the change on top and pushes again. There
+//!   is no force-push anywhere.
+//! - The manifest published last is kept beside the ownership record, so
+//!   every publish can report what changed since ([`crate::diff`]).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+use crate::git::{Git, GitError};
+
+/// Folder of gtdocs' own records in the wiki repository. GitHub shows only
+/// pages (`*.md` and the other markup files), so it stays out of sight.
+pub const STATE_DIR: &str = ".gtdocs";
+/// `.gtdocs/pages.json`: the pages gtdocs owns, with their digests.
+pub const OWNERSHIP_FILE: &str = ".gtdocs/pages.json";
+/// `.gtdocs/manifest.json`: the compatibility manifest published last.
+pub const MANIFEST_FILE: &str = ".gtdocs/manifest.json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("there are no wiki pages in `{0}`")]
+    NoPages(PathBuf),
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{0}` is not a page name gtdocs publishes (a plain file name, not hidden)")]
+    PageName(String),
+    #[error("cannot clone the wiki `{remote}`: {source}")]
+    Clone { remote: String, source: GitError },
+    #[error("the wiki has no branch `{0}`")]
+    NoBranch(String),
+    #[error(
+        "{} page(s) on the wiki were written by hand and gtdocs would overwrite them: {}",
+        .0.len(),
+        .0.join(", ")
+    )]
+    Conflict(Vec<String>),
+    #[error("the wiki's `{OWNERSHIP_FILE}` is unreadable: {0}")]
+    Ownership(String),
+    #[error("cannot write into the wiki checkout: {0}")]
+    Write(std::io::Error),
+    #[error("cannot push to the wiki `{remote}`: {source}")]
+    Push { remote: String, source: GitError },
+    #[error("other commits kept landing on the wiki: gave up after {0} attempts")]
+    Raced(u32),
+    #[error(transparent)]
+    Git(#[from] GitError),
+}
+
+impl PublishError {
+    pub fn hint(&self) -> Option<String> {
+        let remote_hint = |e: &GitError| {
+            let s = e.stderr();
+            if s.contains("Authentication failed")
+                || s.contains("could not read Username")
+                || s.contains("403")
+                || s.contains("401")
+            {
+                Some(
+                    "the remote refused the credentials: check that the token (GTDOCS_WIKI_TOKEN) \
+                     is valid and may write to the repository's contents"
+                        .to_owned(),
+                )
+            } else if s.contains("not found") || s.contains("does not appear to be a git repository")
+            {
+                Some(
+                    "check the URL; GitHub creates a wiki's repository only when its first page \
+                     is saved, so create one page in the wiki's web editor once"
+                        .to_owned(),
+                )
+            } else if s.contains("Could not resolve host")
+                || s.contains("Connection refused")
+                || s.contains("Failed to connect")
+            {
+                Some("the remote is unreachable: check the URL and the network".to_owned())
+            } else {
+                e.hint().map(str::to_owned)
+            }
+        };
+        match self {
+            PublishError::NoPages(_) => Some("run `gtdocs build` first, or pass --site".into()),
+            PublishError::Conflict(_) => Some(
+                "rename or remove those pages on the wiki, or pass --adopt to let gtdocs own them \
+                 (their history stays in the wiki)"
+                    .into(),
+            ),
+            PublishError::Ownership(_) => Some(format!(
+                "fix or delete `{OWNERSHIP_FILE}` in the wiki repository; without it, \
+                 gtdocs treats every page as written by hand"
+            )),
+            PublishError::Raced(_) => Some("run the publish again".into()),
+            PublishError::Clone { source, .. } | PublishError::Push { source, .. } => {
+                remote_hint(source)
+            }
+            PublishError::Git(e) => e.hint().map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// Conflicts are about content (exit 1); the rest is I/O (exit 2).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, PublishError::Conflict(_))
+    }
+}
+
+/// What to publish, where, and as whom.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The wiki's git URL (`https://github.com/OWNER/REPO.wiki.git`, a path).
+    pub remote: String,
+    /// The built site: `wiki/` and `json/manifest.json` inside.
+    pub site: PathBuf,
+    /// The branch to publish to; default the wiki's own, `master` when empty.
+    pub branch: Option<String>,
+    /// The commit's subject; the source commit is always added to the body.
+    pub message: Option<String>,
+    /// The sources' commit id, named in the message.
+    pub source_commit: Option<String>,
+    /// `OWNER/REPO` of the sources, named in the message when known.
+    pub source_repository: Option<String>,
+    pub author_name: String,
+    pub author_email: String,
+    /// Sent to an http(s) remote as an Authorization header.
+    pub token: Option<String>,
+    /// Plan and commit locally, push nothing.
+    pub dry_run: bool,
+    /// Take over hand-written pages that have the names of generated ones.
+    pub adopt: bool,
+    /// Pushes tried before giving up when other commits keep landing.
+    pub attempts: u32,
+}
+
+/// The pages gtdocs owns on the wiki, as recorded there.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Ownership {
+    generator: String,
+    note: String,
+    /// Page file name → `sha256:<hex>` of the content gtdocs published.
+    pages: BTreeMap<String, String>,
+}
+
+/// What a publish changes, page by page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Plan {
+    pub added: Vec<String>,
+    pub updated: Vec<String>,
+    pub deleted: Vec<String>,
+    pub unchanged: Vec<String>,
+    /// Hand-written pages taken over with `--adopt`.
+    pub adopted: Vec<String>,
+    /// Pages gtdocs owns that someone edited on the wiki since the last
+    /// publish: the edit is replaced (or the page deleted); it stays in the
+    /// wiki's history.
+    pub edited_on_wiki: Vec<String>,
+    /// Pages on the wiki gtdocs does not own and left alone.
+    pub hand_written: Vec<String>,
+}
+
+impl Plan {
+    pub fn changes(&self) -> usize {
+        self.added.len() + self.updated.len() + self.deleted.len()
+    }
+}
+
+/// The result of a publish.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub plan: Plan,
+    /// The commit pushed (or, in a dry run, made locally); `None` when the
+    /// wiki already matched.
+    pub commit: Option<String>,
+    pub branch: String,
+    /// Pushes it took (more than 1 after a race).
+    pub attempts: u32,
+    /// The manifest found on the wiki before this publish, if any.
+    pub previous_manifest: Option<Value>,
+    /// The manifest published now, if the site has one.
+    pub manifest: Option<Value>,
+    pub dry_run: bool,
+}
+
+/// The built pages: file name → content.
+fn read_pages(site: &Path) -> Result<BTreeMap<String, Vec<u8>>, PublishError> {
+    let dir = site.join("wiki");
+    let read_err = |path: &Path, source| PublishError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let entries = std::fs::read_dir(&dir).map_err(|_| PublishError::NoPages(dir.clone()))?;
+    let mut pages = BTreeMap::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| read_err(&dir, e))?;
+        let file_type = entry.file_type().map_err(|e| read_err(&entry.path(), e))?;
+        if !file_type.is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name.contains(['/', '\\']) || name != name.trim() {
+            return Err(PublishError::PageName(name));
+        }
+        let content = std::fs::read(entry.path()).map_err(|e| read_err(&entry.path(), e))?;
+        pages.insert(name, content);
+    }
+    if pages.is_empty() {
+        return Err(PublishError::NoPages(dir));
+    }
+    Ok(pages)
+}
+
+fn digest(content: &[u8]) -> String {
+    let hash = Sha256::digest(content);
+    let mut s = String::with_capacity(7 + 64);
+    s.push_str("sha256:");
+    for byte in hash {
+        let _ = write!(s, "{byte:02x}");
+    }
+    s
+}
+
+/// Publishes the site's wiki pages to `options.remote`.
+pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
+    let pages = read_pages(&options.site)?;
+    let manifest_path = options.site.join("json/manifest.json");
+    let manifest_bytes = std::fs::read(&manifest_path).ok();
+    let manifest = manifest_bytes
+        .as_deref()
+        .and_then(|b| serde_json::from_slice::<Value>(b).ok());
+
+    let work = tempfile::Builder::new()
+        .prefix("gtdocs-wiki-")
+        .tempdir()
+        .map_err(PublishError::Write)?;
+    let checkout = work.path().join("wiki");
+    let mut git = Git::new(work.path())
+        .env("GIT_AUTHOR_NAME", &options.author_name)
+        .env("GIT_AUTHOR_EMAIL", &options.author_email)
+        .env("GIT_COMMITTER_NAME", &options.author_name)
+        .env("GIT_COMMITTER_EMAIL", &options.author_email);
+    if let Some(token) = options.token.as_deref().filter(|t| !t.is_empty()) {
+        git = git.with_token(&options.remote, token);
+    }
+    let remote = git.redact(&options.remote);
+    git.run(&[
+        "-c",
+        "core.autocrlf=false",
+        "clone",
+        "--quiet",
+        "--no-tags",
+        "--",
+        &options.remote,
+        "wiki",
+    ])
+    .map_err(|source| PublishError::Clone {
+        remote: remote.clone(),
+        source,
+    })?;
+    let git = git.in_dir(&checkout);
+    for (key, value) in [
+        ("core.autocrlf", "false"),
+        ("commit.gpgsign", "false"),
+        ("core.hooksPath", "/dev/null"),
+    ] {
+        git.run(&["config", "--local", key, value])?;
+    }
+    let branch = checkout_branch(&git, options.branch.as_deref())?;
+    let previous_manifest = std::fs::read(checkout.join(MANIFEST_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let message = commit_message(options);
+    let message_file = work.path().join("message.txt");
+    std::fs::write(&message_file, &message).map_err(PublishError::Write)?;
+
+    let attempts = options.attempts.max(1);
+    for attempt in 1..=attempts {
+        let plan = apply(&checkout, &pages, manifest_bytes.as_deref(), options.adopt)?;
+        git.run(&["add", "--all", "--", "."])?;
+        let staged = git.output(&["diff", "--cached", "--quiet"])?;
+        if staged.status.success() {
+            return Ok(Outcome {
+                plan,
+                commit: None,
+                branch,
+                attempts: attempt,
+                previous_manifest,
+                manifest,
+                dry_run: options.dry_run,
+            });
+        }
+        git.run(&[
+            "commit".as_ref(),
+            "--quiet".as_ref(),
+            "--no-verify".as_ref(),
+            "--file".as_ref(),
+            message_file.as_os_str(),
+        ])?;
+        let commit = git.text(&["rev-parse", "HEAD"])?;
+        if options.dry_run {
+            return Ok(Outcome {
+                plan,
+                commit: Some(commit),
+                branch,
+                attempts: attempt,
+                previous_manifest,
+                manifest,
+                dry_run: true,
+            });
+        }
+        let refspec = format!("HEAD:refs/heads/{branch}");
+        let pushed = git.output(&["push", "--porcelain", "origin", &refspec])?;
+        if pushed.status.success() {
+            return Ok(Outcome {
+                plan,
+                commit: Some(commit),
+                branch,
+                attempts: attempt,
+                previous_manifest,
+                manifest,
+                dry_run: false,
+            });
+        }
+        if !lost_race(&pushed) {
+            return Err(PublishError::Push {
+                remote,
+                source: git.failure(&["push", "origin"], &pushed),
+            });
+        }
+        // Someone else pushed since the clone: start again from their
+        // commit, so both survive.
+        git.run(&["fetch", "--quiet", "--no-tags", "origin", &branch])?;
+        git.run(&["reset", "--quiet", "--hard", "FETCH_HEAD"])?;
+    }
+    Err(PublishError::Raced(attempts))
+}
+
+/// A push refused only because the branch moved on (not a hook or a
+/// permission): `git push --porcelain` marks it `[rejected]`.
+fn lost_race(output: &std::process::Output) -> bool {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout.lines().any(|l| {
+        l.starts_with('!')
+            && l.contains("[rejected]")
+            && (l.contains("fetch first") || l.contains("non-fast-forward"))
+    })
+}
+
+/// Settles the branch to publish to and checks it out.
+fn checkout_branch(git: &Git, wanted: Option<&str>) -> Result<String, PublishError> {
+    let empty = !git
+        .output(&["rev-parse", "--verify", "--quiet", "HEAD"])?
+        .status
+        .success();
+    if empty {
+        let branch = wanted.unwrap_or("master").to_owned();
+        git.run(&["symbolic-ref", "HEAD", &format!("refs/heads/{branch}")])?;
+        return Ok(branch);
+    }
+    let current = git.text(&["symbolic-ref", "--short", "HEAD"])?;
+    match wanted {
+        None => Ok(current),
+        Some(b) if b == current => Ok(current),
+        Some(b) => {
+            let remote_ref = format!("refs/remotes/origin/{b}");
+            if !git
+                .output(&["rev-parse", "--verify", "--quiet", &remote_ref])?
+                .status
+                .success()
+            {
+                return Err(PublishError::NoBranch(b.to_owned()));
+            }
+            git.run(&["checkout", "--quiet", "-B", b, &remote_ref])?;
+            Ok(b.to_owned())
+        }
+    }
+}
+
+fn commit_message(options: &Options) -> String {
+    let source = options.source_commit.as_deref().filter(|s| !s.is_empty());
+    let short = source.map(|s| s.get(..12).unwrap_or(s));
+    let subject = match (options.message.as_deref().map(str::trim), short) {
+        (Some(m), _) if !m.is_empty() => m.to_owned(),
+        (_, Some(short)) => format!("Publish runbooks from {short}"),
+        _ => "Publish runbooks".to_owned(),
+    };
+    let mut message = subject;
+    message.push_str("\n\nWritten by gtdocs publish-wiki. Pages listed in .gtdocs/pages.json are generated; edit their sources, not the wiki.\n");
+    if source.is_some() || options.source_repository.is_some() {
+        message.push('\n');
+    }
+    if let Some(repo) = options.source_repository.as_deref().filter(|s| !s.is_empty()) {
+        let _ = writeln!(message, "Source-Repository: {repo}");
+    }
+    if let Some(source) = source {
+        let _ = writeln!(message, "Source-Commit: {source}");
+    }
+    message
+}
+
+/// Writes the pages into the checkout and returns what changed. Reads the
+/// ownership record from the checkout every time (after a race it may be
+/// someone else's newer one).
+fn apply(
+    checkout: &Path,
+    pages: &BTreeMap<String, Vec<u8>>,
+    manifest: Option<&[u8]>,
+    adopt: bool,
+) -> Result<Plan, PublishError> {
+    let owned = read_ownership(checkout)?;
+    let on_wiki = wiki_pages(checkout)?;
+    let mut plan = Plan::default();
+    let mut conflicts = Vec::new();
+    for (name, content) in pages {
+        let path = checkout.join(name);
+        match (on_wiki.get(name), owned.pages.get(name)) {
+            (None, _) => plan.added.push(name.clone()),
+            (Some(current), recorded) => {
+                let current_digest = digest(current);
+                match recorded {
+                    None if !adopt => {
+                        conflicts.push(name.clone());
+                        continue;
+                    }
+                    None => plan.adopted.push(name.clone()),
+                    Some(r) if *r != current_digest => plan.edited_on_wiki.push(name.clone()),
+                    Some(_) => {}
+                }
+                if current == content {
+                    plan.unchanged.push(name.clone());
+                    continue;
+                }
+                plan.updated.push(name.clone());
+            }
+        }
+        std::fs::write(&path, content).map_err(PublishError::Write)?;
+    }
+    if !conflicts.is_empty() {
+        return Err(PublishError::Conflict(conflicts));
+    }
+    for (name, recorded) in &owned.pages {
+        if pages.contains_key(name) {
+            continue;
+        }
+        if let Some(current) = on_wiki.get(name) {
+            if digest(current) != *recorded {
+                plan.edited_on_wiki.push(name.clone());
+            }
+            std::fs::remove_file(checkout.join(name)).map_err(PublishError::Write)?;
+            plan.deleted.push(name.clone());
+        }
+    }
+    plan.hand_written = on_wiki
+        .keys()
+        .filter(|n| !pages.contains_key(*n) && !owned.pages.contains_key(*n))
+        .cloned()
+        .collect();
+    let record = Ownership {
+        generator: "gtdocs".into(),
+        note: "Pages gtdocs publishes to this wiki, with a digest of what it published. \
+               gtdocs rewrites and deletes only these; every other page is left alone."
+            .into(),
+        pages: pages
+            .iter()
+            .map(|(name, content)| (name.clone(), digest(content)))
+            .collect(),
+    };
+    std::fs::create_dir_all(checkout.join(STATE_DIR)).map_err(PublishError::Write)?;
+    let mut json = serde_json::to_string_pretty(&record).unwrap_or_default();
+    json.push('\n');
+    std::fs::write(checkout.join(OWNERSHIP_FILE), json).map_err(PublishError::Write)?;
+    if let Some(manifest) = manifest {
+        std::fs::write(checkout.join(MANIFEST_FILE), manifest).map_err(PublishError::Write)?;
+    }
+    plan.edited_on_wiki.sort();
+    Ok(plan)
+}
+
+fn read_ownership(checkout: &Path) -> Result<Ownership, PublishError> {
+    match std::fs::read(checkout.join(OWNERSHIP_FILE)) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| PublishError::Ownership(e.to_string()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ownership::default()),
+        Err(e) => Err(PublishError::Ownership(e.to_string())),
+    }
+}
+
+/// The files at the top of the wiki checkout (pages, whatever their kind).
+fn wiki_pages(checkout: &Path) -> Result<BTreeMap<String, Vec<u8>>, PublishError> {
+    let mut pages = BTreeMap::new();
+    for entry in std::fs::read_dir(checkout).map_err(PublishError::Write)? {
+        let entry = entry.map_err(PublishError::Write)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !entry.file_type().map_err(PublishError::Write)?.is_file() {
+            continue;
+        }
+        let content = std::fs::read(entry.path()).map_err(PublishError::Write)?;
+        pages.insert(name, content);
+    }
+    Ok(pages)
+}
+
+impl Outcome {
+    /// The job summary: what was published, and what changed in the
+    /// runbooks since the manifest published last.
+    pub fn summary(&self, remote: &str) -> String {
+        let mut md = String::from("## Wiki publish\n\n");
+        let p = &self.plan;
+        let target = format!(
+            "`{}` of {}",
+            self.branch,
+            crate::render::markdown::code(remote, crate::render::markdown::Place::Inline)
+        );
+        let _ = match (&self.commit, self.dry_run) {
+            (None, _) => writeln!(md, "Nothing to publish: {target} already matches the build.\n"),
+            (Some(c), true) => writeln!(
+                md,
+                "Dry run: commit `{}` was made locally for {target} and not pushed.\n",
+                short(c)
+            ),
+            (Some(c), false) => writeln!(
+                md,
+                "Published commit `{}` to {target}{}.\n",
+                short(c),
+                match self.attempts {
+                    1 => String::new(),
+                    n => format!(" (pushed on attempt {n}: other commits had landed)"),
+                }
+            ),
+        };
+        let _ = writeln!(md, "| Pages | Count |\n| --- | ---: |");
+        for (label, list) in [
+            ("Added", &p.added),
+            ("Updated", &p.updated),
+            ("Deleted", &p.deleted),
+            ("Unchanged", &p.unchanged),
+            ("Adopted (were hand-written)", &p.adopted),
+            ("Edited on the wiki, replaced", &p.edited_on_wiki),
+            ("Hand-written, left alone", &p.hand_written),
+        ] {
+            let _ = writeln!(md, "| {label} | {} |", list.len());
+        }
+        for (label, list) in [
+            ("Added", &p.added),
+            ("Updated", &p.updated),
+            ("Deleted", &p.deleted),
+            ("Edited on the wiki since the last publish", &p.edited_on_wiki),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            let _ = writeln!(md, "\n**{label}**: {}", names(list));
+        }
+        md.push('\n');
+        match (&self.previous_manifest, &self.manifest) {
+            (Some(old), Some(new)) if crate::diff::check_manifest(old).is_ok() => {
+                let report = crate::diff::compare(
+                    &crate::diff::Side {
+                        label: "published before".into(),
+                        manifest: old.clone(),
+                    },
+                    &crate::diff::Side {
+                        label: "this build".into(),
+                        manifest: new.clone(),
+                    },
+                );
+                md.push_str(&report.to_markdown());
+            }
+            (_, Some(_)) => md.push_str(
+                "No manifest was published to this wiki before: the next publish reports what changed.\n",
+            ),
+            (_, None) => {}
+        }
+        md
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+fn names(list: &[String]) -> String {
+    list.iter()
+        .map(|n| crate::render::markdown::code(n, crate::render::markdown::Place::Inline))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

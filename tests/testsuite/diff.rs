@@ -1,0 +1,1 @@
+//! `gtdocs diff` (tests to come)

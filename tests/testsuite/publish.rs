@@ -1,0 +1,1 @@
+//! `gtdocs publish-wiki` (tests to come)
