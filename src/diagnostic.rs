@@ -216,6 +216,58 @@ fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled: bool) -> 
     out
 }
 
+/// Rows shown in a Markdown summary; the rest are counted.
+const SUMMARY_ROWS: usize = 200;
+
+/// A Markdown report of a check for a CI job summary: the counts, then one
+/// table row per diagnostic (text escaped for a GFM table cell).
+pub fn summary_markdown(diagnostics: &[Diagnostic], files: usize, runbooks: usize) -> String {
+    use crate::render::markdown::{self, Place};
+    let (errors, warnings) = counts(diagnostics);
+    let mut out = String::from("## gtdocs check\n\n");
+    let _ = writeln!(
+        out,
+        "{files} files checked, {runbooks} runbooks valid: {}.",
+        summary_line(errors, warnings)
+    );
+    if diagnostics.is_empty() {
+        return out;
+    }
+    out.push_str("\n| Severity | Where | Problem |\n| --- | --- | --- |\n");
+    for d in diagnostics.iter().take(SUMMARY_ROWS) {
+        let severity = if d.is_error() { "error" } else { "warning" };
+        let place = match (&d.file, d.span) {
+            (Some(file), Some(span)) => {
+                format!("{}:{}:{}", display_path(file), span.line, span.column)
+            }
+            (Some(file), None) => display_path(file),
+            (None, _) => String::new(),
+        };
+        let mut problem = markdown::inline(&d.message, Place::Cell);
+        if let Some(hint) = &d.hint {
+            problem.push_str("<br>help: ");
+            problem.push_str(&markdown::inline(hint, Place::Cell));
+        }
+        let _ = writeln!(
+            out,
+            "| {severity} | {} | {problem} |",
+            if place.is_empty() {
+                String::new()
+            } else {
+                markdown::code(&place, Place::Cell)
+            }
+        );
+    }
+    if diagnostics.len() > SUMMARY_ROWS {
+        let _ = writeln!(
+            out,
+            "\n{} more not shown; run `gtdocs check` for all.",
+            diagnostics.len() - SUMMARY_ROWS
+        );
+    }
+    out
+}
+
 pub fn summary_line(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(

@@ -53,9 +53,10 @@ impl DiffError {
                 "pass a manifest (site/json/manifest.json), a folder with gtdocs.yaml, \
                  or a revision of the git repository that holds --root (main, HEAD~1, a tag)",
             ),
-            DiffError::Invalid { .. } => {
-                Some("check out that revision and run `gtdocs check` to see every problem")
-            }
+            DiffError::Invalid { .. } => Some(
+                "run `gtdocs check` on those sources to see every problem \
+                 (for a revision, check it out first)",
+            ),
             DiffError::Git(e) => e.hint(),
             _ => None,
         }
@@ -144,12 +145,17 @@ fn tree(root: &Path, label: String) -> Result<Side, DiffError> {
 /// The docs tree at a git revision, unpacked from `git archive` into a
 /// temporary folder (no checkout, the work tree is untouched).
 fn revision(spec: &str, root: &Path) -> Result<Side, DiffError> {
-    let git = Git::new(root);
     let unresolved = || DiffError::Unresolved(spec.to_owned());
     // Not a repository, or not a revision: the argument means nothing here.
-    let prefix = git
+    let here = Git::new(root);
+    let prefix = here
         .text(&["rev-parse", "--show-prefix"])
         .map_err(|_| unresolved())?;
+    let top = here
+        .text(&["rev-parse", "--show-toplevel"])
+        .map_err(|_| unresolved())?;
+    // Paths below are relative to the repository's top, whatever --root is.
+    let git = here.in_dir(top);
     let commit = git
         .text(&[
             "rev-parse",
@@ -159,7 +165,8 @@ fn revision(spec: &str, root: &Path) -> Result<Side, DiffError> {
         ])
         .map_err(|_| unresolved())?;
     let short = commit.get(..12).unwrap_or(&commit);
-    let label = if commit.starts_with(spec) {
+    let is_hash = spec.len() >= 4 && spec.bytes().all(|b| b.is_ascii_hexdigit());
+    let label = if is_hash && commit.starts_with(&spec.to_ascii_lowercase()) {
         short.to_owned()
     } else {
         format!("{spec} ({short})")
@@ -410,7 +417,12 @@ fn compare_runbook(slug: &str, before: &Value, after: &Value, report: &mut Repor
     };
     let old_routes = routes(before);
     // In the new manifest's (catalog) order.
-    for route in after.get("routes").and_then(Value::as_array).into_iter().flatten() {
+    for route in after
+        .get("routes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let name = text(route, "route");
         let Some((from, from_support)) = old_routes.get(name) else {
             continue;
@@ -516,14 +528,22 @@ fn item_key(a: &[Value], b: &[Value]) -> Option<&'static str> {
     ITEM_KEYS.into_iter().find(|key| {
         [a, b].iter().all(|list| {
             let mut seen = std::collections::HashSet::new();
-            list.iter()
-                .all(|v| v.get(*key).and_then(Value::as_str).is_some_and(|k| seen.insert(k)))
+            list.iter().all(|v| {
+                v.get(*key)
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| seen.insert(k))
+            })
         })
     })
 }
 
 fn compare_keyed(path: &str, key: &str, a: &[Value], b: &[Value], out: &mut Vec<Change>) {
-    let id = |v: &Value| v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let id = |v: &Value| {
+        v.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     let at = |k: &str| format!("{path}[{k}]");
     let new_items: HashMap<String, &Value> = b.iter().map(|v| (id(v), v)).collect();
     let old_ids: std::collections::HashSet<String> = a.iter().map(id).collect();
@@ -595,7 +615,7 @@ impl Report {
         let _ = writeln!(
             md,
             "{} → {} runbooks: {} added, {} removed; verdicts {} upgraded, {} downgraded, \
-             {} reclassified; {} fields changed; {} site or catalog changes.",
+             {} reclassified; {}; {}.",
             self.old.runbooks,
             self.new.runbooks,
             c.added,
@@ -603,8 +623,12 @@ impl Report {
             c.upgraded,
             c.downgraded,
             c.reclassified,
-            c.fields,
-            c.catalog
+            plural(c.fields, "field changed", "fields changed"),
+            plural(
+                c.catalog,
+                "site or catalog change",
+                "site or catalog changes"
+            ),
         );
         verdict_table(&mut md, "Downgraded verdicts", &self.downgraded);
         verdict_table(&mut md, "Upgraded verdicts", &self.upgraded);
@@ -651,6 +675,10 @@ impl Report {
         s.push('\n');
         s
     }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn verdict_table(md: &mut String, heading: &str, changes: &[VerdictChange]) {

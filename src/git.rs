@@ -42,9 +42,9 @@ impl GitError {
 
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            GitError::Spawn { .. } => Some(
-                "install git, or name the program with the GTDOCS_GIT environment variable",
-            ),
+            GitError::Spawn { .. } => {
+                Some("install git, or name the program with the GTDOCS_GIT environment variable")
+            }
             GitError::Failed { .. } => None,
         }
     }
@@ -172,7 +172,11 @@ impl Git {
     /// (or its last line) as the message, redacted.
     pub fn failure<S: AsRef<OsStr>>(&self, args: &[S], output: &Output) -> GitError {
         let stderr = self.redact(&String::from_utf8_lossy(&output.stderr));
-        let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&str> = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         let message = lines
             .iter()
             .rev()
@@ -183,12 +187,7 @@ impl Git {
                 |l| (*l).to_owned(),
             );
         GitError::Failed {
-            command: args
-                .iter()
-                .take(2)
-                .map(|a| a.as_ref().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join(" "),
+            command: subcommand(args),
             message,
             stderr,
         }
@@ -202,6 +201,21 @@ impl Git {
         }
         text
     }
+}
+
+/// The git subcommand of an argument list (`clone` of `-c k=v clone ...`).
+fn subcommand<S: AsRef<OsStr>>(args: &[S]) -> String {
+    let mut args = args.iter().map(|a| a.as_ref().to_string_lossy());
+    while let Some(arg) = args.next() {
+        match arg.as_ref() {
+            "-c" | "-C" => {
+                args.next();
+            }
+            a if a.starts_with('-') => {}
+            a => return a.to_owned(),
+        }
+    }
+    String::new()
 }
 
 /// `https://host[:port]/` of an http(s) URL, the scope of an extra header.

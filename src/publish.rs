@@ -78,7 +78,9 @@ impl PublishError {
                      is valid and may write to the repository's contents"
                         .to_owned(),
                 )
-            } else if s.contains("not found") || s.contains("does not appear to be a git repository")
+            } else if s.contains("not found")
+                || s.contains("does not exist")
+                || s.contains("does not appear to be a git repository")
             {
                 Some(
                     "check the URL; GitHub creates a wiki's repository only when its first page \
@@ -351,12 +353,18 @@ pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
 
 /// A push refused only because the branch moved on (not a hook or a
 /// permission): `git push --porcelain` marks it `[rejected]`.
+///
+/// A push that races another one on the server itself fails as
+/// `[remote rejected] (cannot lock ref ...)` or `(failed to update ref)`:
+/// the same situation, and handled the same way.
 fn lost_race(output: &std::process::Output) -> bool {
     let stdout = String::from_utf8_lossy(&output.stdout);
     stdout.lines().any(|l| {
         l.starts_with('!')
-            && l.contains("[rejected]")
-            && (l.contains("fetch first") || l.contains("non-fast-forward"))
+            && ((l.contains("[rejected]")
+                && (l.contains("fetch first") || l.contains("non-fast-forward")))
+                || (l.contains("[remote rejected]")
+                    && (l.contains("cannot lock ref") || l.contains("failed to update ref"))))
     })
 }
 
@@ -403,7 +411,11 @@ fn commit_message(options: &Options) -> String {
     if source.is_some() || options.source_repository.is_some() {
         message.push('\n');
     }
-    if let Some(repo) = options.source_repository.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(repo) = options
+        .source_repository
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
         let _ = writeln!(message, "Source-Repository: {repo}");
     }
     if let Some(source) = source {
@@ -464,10 +476,9 @@ fn apply(
             plan.deleted.push(name.clone());
         }
     }
-    plan.hand_written = on_wiki
-        .keys()
-        .filter(|n| !pages.contains_key(*n) && !owned.pages.contains_key(*n))
-        .cloned()
+    plan.hand_written = all_files(checkout)
+        .into_iter()
+        .filter(|n| !pages.contains_key(n) && !owned.pages.contains_key(n))
         .collect();
     let record = Ownership {
         generator: "gtdocs".into(),
@@ -515,6 +526,22 @@ fn wiki_pages(checkout: &Path) -> Result<BTreeMap<String, Vec<u8>>, PublishError
     Ok(pages)
 }
 
+/// Every file of the checkout, in sub-folders too (GitHub shows pages
+/// from every folder), but for git's and gtdocs' own.
+fn all_files(checkout: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(checkout)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(checkout).ok()?;
+            Some(rel.to_string_lossy().replace('\\', "/"))
+        })
+        .collect()
+}
+
 impl Outcome {
     /// The job summary: what was published, and what changed in the
     /// runbooks since the manifest published last.
@@ -527,7 +554,10 @@ impl Outcome {
             crate::render::markdown::code(remote, crate::render::markdown::Place::Inline)
         );
         let _ = match (&self.commit, self.dry_run) {
-            (None, _) => writeln!(md, "Nothing to publish: {target} already matches the build.\n"),
+            (None, _) => writeln!(
+                md,
+                "Nothing to publish: {target} already matches the build.\n"
+            ),
             (Some(c), true) => writeln!(
                 md,
                 "Dry run: commit `{}` was made locally for {target} and not pushed.\n",
@@ -559,12 +589,20 @@ impl Outcome {
             ("Added", &p.added),
             ("Updated", &p.updated),
             ("Deleted", &p.deleted),
-            ("Edited on the wiki since the last publish", &p.edited_on_wiki),
+            (
+                "Edited on the wiki since the last publish",
+                &p.edited_on_wiki,
+            ),
         ] {
             if list.is_empty() {
                 continue;
             }
-            let _ = writeln!(md, "\n**{label}**: {}", names(list));
+            let _ = writeln!(
+                md,
+                "\n<details><summary>{label} ({})</summary>\n\n{}\n</details>",
+                list.len(),
+                names(list)
+            );
         }
         md.push('\n');
         match (&self.previous_manifest, &self.manifest) {

@@ -10,6 +10,9 @@ use crate::diagnostic;
 pub struct CheckArgs {
     #[command(flatten)]
     tree: TreeArgs,
+    /// Also append a Markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY")
+    #[arg(long, value_name = "FILE")]
+    summary: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
@@ -30,5 +33,15 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
         diagnostic::summary_line(errors, warnings),
         started.elapsed()
     ));
+    if let Some(path) = &args.summary {
+        let report =
+            diagnostic::summary_markdown(&compiled.diagnostics, compiled.sources.len(), runbooks);
+        if let Err(e) = super::append_summary(path, &report) {
+            return reporter.fatal(
+                format!("cannot append the summary to `{}`: {e}", path.display()),
+                None,
+            );
+        }
+    }
     ExitCode::from(verdict(&compiled.diagnostics, tree.deny_warnings))
 }

@@ -9,7 +9,8 @@ use crate::diff::{self, FailOn};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The old side: a manifest file, a docs tree, or a git revision
+    /// The old side: a manifest file, a docs tree, or a git revision (an
+    /// existing file or folder of that name wins over a revision)
     #[arg(value_name = "OLD")]
     old: String,
     /// The new side: a manifest file, a docs tree, or a git revision

@@ -71,8 +71,10 @@ enum Command {
     #[command(after_help = "Example:\n  gtdocs serve --port 0 --open")]
     Serve(serve::ServeArgs),
     /// Compare two manifests (files, docs trees or git revisions): runbooks added and removed, verdicts upgraded and downgraded, fields changed
-    #[command(after_help = "Examples:\n  gtdocs diff main HEAD --fail-on downgrade\n  gtdocs diff old/manifest.json site/json/manifest.json --format json\n\n\
-        Exit codes: 0 ok; 1 a change named by --fail-on; 2 usage, I/O or a side that does not build.")]
+    #[command(
+        after_help = "Examples:\n  gtdocs diff main HEAD --fail-on downgrade\n  gtdocs diff old/manifest.json site/json/manifest.json --format json\n\n\
+        Exit codes: 0 ok; 1 a change named by --fail-on; 2 usage, I/O or a side that does not build."
+    )]
     Diff(diff::DiffArgs),
     /// Publish the built wiki pages to a GitHub wiki: keeps its history and every hand-written page, never force-pushes
     #[command(
@@ -111,13 +113,14 @@ struct Reporter {
 }
 
 impl Reporter {
-    /// Prints diagnostics to stderr in the chosen format (JSON to stdout).
+    /// Prints diagnostics in the chosen format: for people on stderr; the
+    /// machine formats (JSON, GitHub workflow commands) on stdout.
     fn diagnostics(&self, diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
         if diagnostics.is_empty() && format != Format::Json {
             return;
         }
         let text = diagnostic::render(diagnostics, sources, format, true);
-        if format == Format::Json {
+        if matches!(format, Format::Json | Format::Github) {
             let _ = std::io::stdout().write_all(text.as_bytes());
         } else {
             let _ = anstream::stderr().write_all(text.as_bytes());
@@ -192,4 +195,18 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args, &reporter),
         Command::PublishWiki(args) => publish::run(&args, &reporter),
     }
+}
+
+/// Appends a Markdown report to a file (a CI job summary is shared by
+/// every step, so it is never truncated).
+fn append_summary(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    if !text.ends_with("\n\n") {
+        file.write_all(b"\n")?;
+    }
+    Ok(())
 }

@@ -119,10 +119,7 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
         );
     }
     let _ = match (&outcome.commit, outcome.dry_run) {
-        (None, _) => writeln!(
-            err,
-            "the wiki is up to date ({counts}); no commit made"
-        ),
+        (None, _) => writeln!(err, "the wiki is up to date ({counts}); no commit made"),
         (Some(c), true) => writeln!(
             err,
             "dry run: would publish {c} to `{}` of {remote} ({counts})",
@@ -133,7 +130,10 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
             "published {c} to `{}` of {remote} ({counts}){}",
             outcome.branch,
             if outcome.attempts > 1 {
-                format!(", on attempt {} after other commits landed", outcome.attempts)
+                format!(
+                    ", on attempt {} after other commits landed",
+                    outcome.attempts
+                )
             } else {
                 String::new()
             }
@@ -146,26 +146,13 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
     if let Some(commit) = outcome.commit.as_deref().filter(|_| !outcome.dry_run) {
         let _ = writeln!(std::io::stdout(), "{commit}");
     }
-    if let Some(path) = &args.summary {
-        if let Err(e) = append(path, &outcome.summary(&remote)) {
-            return reporter.fatal(
-                format!("cannot append the summary to `{}`: {e}", path.display()),
-                None,
-            );
-        }
+    if let Some(path) = &args.summary
+        && let Err(e) = super::append_summary(path, &outcome.summary(&remote))
+    {
+        return reporter.fatal(
+            format!("cannot append the summary to `{}`: {e}", path.display()),
+            None,
+        );
     }
     ExitCode::from(exit::OK)
-}
-
-/// Appends `text` to a file (the job summary is shared by every step).
-pub(super) fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    file.write_all(text.as_bytes())?;
-    if !text.ends_with("\n\n") {
-        file.write_all(b"\n")?;
-    }
-    Ok(())
 }

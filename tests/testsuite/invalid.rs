@@ -495,8 +495,8 @@ fn github_format_prints_only_workflow_commands() {
         &["check", "--format", "github", "--root", &root],
     );
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stdout(&output), "");
-    let text = stderr(&output);
+    assert_eq!(stderr(&output), "");
+    let text = stdout(&output);
     let command =
         regex::Regex::new(r"^::(error|warning) file=[^,]+(,line=\d+,col=\d+)?,title=[^:]+::.+$")
             .expect("regex");
@@ -527,4 +527,158 @@ fn github_format_prints_only_workflow_commands() {
             "not a workflow command: {line:?}\nin:\n{text}"
         );
     }
+}
+
+/// One workflow command, parsed by the grammar of the Actions runner
+/// (`::name k=v,k=v::message`, with `@actions/core`'s escaping undone).
+#[derive(Debug, PartialEq)]
+struct WorkflowCommand {
+    name: String,
+    properties: Vec<(String, String)>,
+    message: String,
+}
+
+fn unescape(s: &str, property: bool) -> String {
+    let mut out = s.replace("%0D", "\r").replace("%0A", "\n");
+    if property {
+        out = out.replace("%3A", ":").replace("%2C", ",");
+    }
+    out.replace("%25", "%")
+}
+
+/// Parses one line strictly: anything the runner would not read as a
+/// command (or would read differently) is an error.
+fn parse_command(line: &str) -> Result<WorkflowCommand, String> {
+    let rest = line
+        .strip_prefix("::")
+        .ok_or_else(|| format!("does not start with `::`: {line:?}"))?;
+    let (head, message) = rest
+        .split_once("::")
+        .ok_or_else(|| format!("no `::` before the message: {line:?}"))?;
+    let (name, props) = head.split_once(' ').unwrap_or((head, ""));
+    if !matches!(name, "error" | "warning" | "notice") {
+        return Err(format!("unknown command `{name}`: {line:?}"));
+    }
+    let mut properties = Vec::new();
+    for prop in props.split(',').filter(|p| !p.is_empty()) {
+        let (k, v) = prop
+            .split_once('=')
+            .ok_or_else(|| format!("property without `=`: {prop:?} in {line:?}"))?;
+        if !matches!(
+            k,
+            "file" | "line" | "endLine" | "col" | "endColumn" | "title"
+        ) {
+            return Err(format!("unknown property `{k}` in {line:?}"));
+        }
+        if v.contains([':', ',', '\r', '\n']) {
+            return Err(format!("unescaped character in property {k}: {line:?}"));
+        }
+        properties.push((k.to_owned(), unescape(v, true)));
+    }
+    if message.contains(['\r', '\n']) {
+        return Err(format!("raw line break in the message: {line:?}"));
+    }
+    Ok(WorkflowCommand {
+        name: name.to_owned(),
+        properties,
+        message: unescape(message, false),
+    })
+}
+
+/// The exact output for a file name and message that need every escape.
+#[test]
+fn github_format_is_exactly_the_workflow_command_syntax() {
+    let tree = overlay(&fixtures().join("invalid/bad-slug"));
+    std::fs::write(
+        tree.path().join("runbooks/odd,name:50%.yaml"),
+        std::fs::read(tree.path().join("runbooks/alpha.yaml")).expect("read"),
+    )
+    .expect("write");
+    let output = gtdocs(tree.path(), &["check", "--format", "github", "--root", "."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    let text = stdout(&output);
+    let line = text
+        .lines()
+        .find(|l| l.contains("odd%2Cname%3A50%25.yaml"))
+        .unwrap_or_else(|| panic!("no command for the odd file name in:\n{text}"));
+    assert_eq!(
+        line,
+        "::error file=runbooks/odd%2Cname%3A50%25.yaml,title=gtdocs bad-slug::\
+         file name `odd,name:50%25.yaml` is not a valid slug: use lowercase letters, digits and \
+         single dashes%0Ahelp: rename the file to `odd-name-50.yaml`"
+    );
+    let parsed = parse_command(line).expect("parses");
+    assert_eq!(parsed.properties[0].1, "runbooks/odd,name:50%.yaml");
+    assert!(parsed.message.contains("\nhelp: "), "{:?}", parsed.message);
+    assert!(!line.contains('\n'));
+}
+
+/// Every invalid fixture: each GitHub command decodes to exactly the
+/// diagnostic `--format json` reports (file, line, column, code, message
+/// and hint), in the same order.
+#[test]
+fn github_commands_carry_every_diagnostic_exactly() {
+    let mut problems = Vec::new();
+    for (case, dir) in cases() {
+        if case == "file-too-large" {
+            continue; // generated 50 MB input, covered on its own
+        }
+        let tree = overlay(&dir);
+        generate(&case, tree.path());
+        let run = |format: &str| gtdocs(tree.path(), &["check", "--format", format, "--root", "."]);
+        let (github, json) = (run("github"), run("json"));
+        assert_eq!(github.status.code(), json.status.code(), "{case}");
+        let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json report");
+        let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+        let text = stdout(&github);
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.len() != diagnostics.len() {
+            problems.push(format!(
+                "{case}: {} commands for {} diagnostics",
+                lines.len(),
+                diagnostics.len()
+            ));
+            continue;
+        }
+        for (line, d) in lines.iter().zip(diagnostics) {
+            let parsed = match parse_command(line) {
+                Ok(p) => p,
+                Err(e) => {
+                    problems.push(format!("{case}: {e}"));
+                    continue;
+                }
+            };
+            let prop = |k: &str| {
+                parsed
+                    .properties
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v.clone())
+            };
+            let text_of = |k: &str| d[k].as_str().map(str::to_owned);
+            let number = |k: &str| d[k].as_u64().map(|n| n.to_string());
+            let mut message = d["message"].as_str().unwrap_or_default().to_owned();
+            if let Some(hint) = d["hint"].as_str() {
+                message = format!("{message}\nhelp: {hint}");
+            }
+            let expected = WorkflowCommand {
+                name: d["severity"].as_str().unwrap_or_default().to_owned(),
+                properties: parsed.properties.clone(),
+                message,
+            };
+            if parsed != expected
+                || prop("file") != text_of("file")
+                || prop("line") != number("line")
+                || prop("col") != number("column")
+                || prop("title") != text_of("code").map(|c| format!("gtdocs {c}"))
+            {
+                problems.push(format!("{case}: {line:?} does not carry {d}"));
+            }
+        }
+    }
+    crate::common::assert_none(
+        "GitHub commands that differ from the JSON diagnostics",
+        &problems,
+    );
 }

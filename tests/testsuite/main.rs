@@ -4,6 +4,7 @@
 
 mod common;
 
+mod action;
 mod build;
 mod cli;
 mod diff;

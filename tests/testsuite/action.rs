@@ -1,0 +1,496 @@
+//! The GitHub Action (`action.yml`) and the workflow (`.github/workflows/`):
+//! both validate against GitHub's published schemas (check-jsonschema's
+//! vendored copies, no network), and the action's steps run here, in order,
+//! the way the Actions runner runs a composite action's `run` steps, against
+//! a local bare repository standing in for the wiki.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::common;
+
+fn check_jsonschema(builtin: &str, files: &[PathBuf]) -> std::process::Output {
+    let tool = common::tool("GTDOCS_CHECK_JSONSCHEMA", "check-jsonschema");
+    Command::new(&tool)
+        .args(["--color", "never", "--builtin-schema", builtin])
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()))
+}
+
+fn workflows() -> Vec<PathBuf> {
+    let dir = common::repo().join(".github/workflows");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("workflows folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no workflow in {}", dir.display());
+    files
+}
+
+#[test]
+fn action_and_workflows_match_githubs_schemas() {
+    let o = check_jsonschema(
+        "vendor.github-actions",
+        &[common::repo().join("action.yml")],
+    );
+    assert!(
+        o.status.success() && common::stdout(&o).contains("ok -- validation done"),
+        "action.yml: {}{}",
+        common::stdout(&o),
+        common::stderr(&o)
+    );
+    let o = check_jsonschema("vendor.github-workflows", &workflows());
+    assert!(
+        o.status.success() && common::stdout(&o).contains("ok -- validation done"),
+        "workflows: {}{}",
+        common::stdout(&o),
+        common::stderr(&o)
+    );
+}
+
+/// The schema checks do fire: a composite step without `shell`, and a
+/// workflow job without `runs-on`, are refused.
+#[test]
+fn the_schema_checks_catch_broken_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let action = std::fs::read_to_string(common::repo().join("action.yml")).expect("read");
+    let broken = action.replacen("      shell: bash\n", "", 1);
+    assert_ne!(broken, action);
+    let path = dir.path().join("action.yml");
+    std::fs::write(&path, broken).expect("write");
+    assert!(
+        !check_jsonschema("vendor.github-actions", &[path])
+            .status
+            .success()
+    );
+
+    let workflow = std::fs::read_to_string(&workflows()[0]).expect("read");
+    let broken = workflow.replacen("    runs-on: ubuntu-24.04\n", "", 1);
+    assert_ne!(broken, workflow);
+    let path = dir.path().join("docs.yml");
+    std::fs::write(&path, broken).expect("write");
+    assert!(
+        !check_jsonschema("vendor.github-workflows", &[path])
+            .status
+            .success()
+    );
+}
+
+/// The workflow publishes on pushes to main that touch the sources, and
+/// tests pull requests.
+#[test]
+fn the_workflow_publishes_from_main_and_tests_pull_requests() {
+    let text = std::fs::read_to_string(&workflows()[0]).expect("read");
+    let w: Value = serde_saphyr::from_str(&text).expect("workflow YAML");
+    let push = &w["on"]["push"];
+    assert_eq!(common::strs(&push["branches"]), ["main"]);
+    assert_eq!(
+        common::strs(&push["paths"]),
+        ["runbooks/**", "themes/**", "gtdocs.yaml"]
+    );
+    assert!(w["on"].get("pull_request").is_some());
+    let jobs = w["jobs"].as_object().expect("jobs");
+    let uses_action = |job: &Value| {
+        job["steps"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s["uses"] == "./"))
+    };
+    let publish: Vec<&Value> = jobs.values().filter(|j| uses_action(j)).collect();
+    assert_eq!(publish.len(), 1, "one job publishes with the action");
+    assert_eq!(publish[0]["permissions"]["contents"], "write");
+    assert!(
+        publish[0]["if"]
+            .as_str()
+            .is_some_and(|c| c.contains("refs/heads/main")),
+        "{}",
+        publish[0]["if"]
+    );
+    let runs_tests = jobs.values().any(|j| {
+        j["if"].as_str().is_some_and(|c| c.contains("pull_request"))
+            && j["steps"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|s| s["run"].as_str().is_some_and(|r| r.contains(".ci/run")))
+            })
+    });
+    assert!(runs_tests, "a pull-request job runs .ci/run");
+}
+
+/// A small runner for a composite action: `run` steps with their `env`,
+/// `GITHUB_OUTPUT`/`GITHUB_ENV`/`GITHUB_STEP_SUMMARY` files, `if:` on step
+/// outputs, and `${{ }}` expressions over inputs, github, runner and steps.
+/// An expression or a step it cannot run fails the test.
+struct Runner {
+    action: Value,
+    inputs: BTreeMap<String, String>,
+    github: BTreeMap<&'static str, String>,
+    env: BTreeMap<String, String>,
+    outputs: BTreeMap<String, BTreeMap<String, String>>,
+    temp: PathBuf,
+    workspace: PathBuf,
+    summary: PathBuf,
+    log: String,
+}
+
+impl Runner {
+    fn new(workspace: &Path, temp: &Path, with: &[(&str, &str)]) -> Runner {
+        let text = std::fs::read_to_string(common::repo().join("action.yml")).expect("action.yml");
+        let action: Value = serde_saphyr::from_str(&text).expect("action YAML");
+        let github = BTreeMap::from([
+            ("token", String::new()),
+            ("repository", "example/runbooks".to_owned()),
+            ("server_url", "https://github.com".to_owned()),
+            ("sha", "0123456789abcdef0123456789abcdef01234567".to_owned()),
+            ("action_path", common::repo().display().to_string()),
+        ]);
+        let mut runner = Runner {
+            action,
+            inputs: BTreeMap::new(),
+            github,
+            env: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            temp: temp.to_owned(),
+            workspace: workspace.to_owned(),
+            summary: temp.join("step-summary.md"),
+            log: String::new(),
+        };
+        let declared: Vec<(String, String)> = runner.action["inputs"]
+            .as_object()
+            .expect("inputs")
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v["default"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        for (name, default) in declared {
+            let value = runner.expand(&default);
+            runner.inputs.insert(name, value);
+        }
+        for (k, v) in with {
+            assert!(
+                runner.inputs.contains_key(*k),
+                "action.yml has no input `{k}`"
+            );
+            runner.inputs.insert((*k).to_owned(), (*v).to_owned());
+        }
+        runner
+    }
+
+    fn value(&self, expr: &str) -> String {
+        let expr = expr.trim();
+        let parts: Vec<&str> = expr.split('.').collect();
+        match parts.as_slice() {
+            ["inputs", name] => self.inputs.get(*name).cloned().unwrap_or_default(),
+            ["github", name] => self
+                .github
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| panic!("the test runner has no github.{name}")),
+            ["steps", id, "outputs", name] => self
+                .outputs
+                .get(*id)
+                .and_then(|o| o.get(*name))
+                .cloned()
+                .unwrap_or_default(),
+            _ => panic!("the test runner cannot evaluate `{expr}`: extend it"),
+        }
+    }
+
+    fn expand(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("${{") {
+            out.push_str(&rest[..i]);
+            let end = rest[i..].find("}}").expect("closed expression") + i;
+            out.push_str(&self.value(&rest[i + 3..end]));
+            rest = &rest[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// `if:` conditions: `a == 'b'` over one value, nothing else.
+    fn condition(&self, cond: &str) -> bool {
+        let cond = cond.trim().trim_start_matches("${{").trim_end_matches("}}");
+        let (left, right) = cond
+            .split_once("==")
+            .unwrap_or_else(|| panic!("the test runner cannot evaluate `if: {cond}`"));
+        let right = right.trim().trim_matches('\'');
+        self.value(left) == right
+    }
+
+    /// Runs every step; returns whether all passed (a failed step stops).
+    fn run(&mut self) -> bool {
+        let steps = self.action["runs"]["steps"]
+            .as_array()
+            .expect("steps")
+            .clone();
+        for (n, step) in steps.iter().enumerate() {
+            let name = step["name"].as_str().unwrap_or("step").to_owned();
+            if let Some(cond) = step["if"].as_str()
+                && !self.condition(cond)
+            {
+                self.log.push_str(&format!("skipped: {name}\n"));
+                continue;
+            }
+            assert!(
+                step.get("uses").is_none(),
+                "step `{name}` uses an action, which the test runner cannot run: \
+                 the test must make it skip (pass the `gtdocs` input)"
+            );
+            let script = step["run"].as_str().expect("run");
+            assert!(
+                !script.contains("${{"),
+                "step `{name}` expands an expression inside its script: pass it through env"
+            );
+            assert_eq!(step["shell"], "bash", "step `{name}`");
+            let file = self.temp.join(format!("step-{n}.sh"));
+            std::fs::write(&file, script).expect("script");
+            let output_file = self.temp.join(format!("output-{n}"));
+            let env_file = self.temp.join(format!("env-{n}"));
+            std::fs::write(&output_file, "").expect("output file");
+            std::fs::write(&env_file, "").expect("env file");
+            let mut c = Command::new("bash");
+            c.args(["--noprofile", "--norc", "-eo", "pipefail"])
+                .arg(&file)
+                .current_dir(&self.workspace)
+                .env("GITHUB_OUTPUT", &output_file)
+                .env("GITHUB_ENV", &env_file)
+                .env("GITHUB_STEP_SUMMARY", &self.summary)
+                .env("GITHUB_ACTION_PATH", common::repo())
+                .env("GITHUB_SHA", &self.github["sha"])
+                .env("GITHUB_REPOSITORY", &self.github["repository"])
+                .env("RUNNER_TEMP", &self.temp)
+                .env("RUNNER_OS", "Linux")
+                .env("NO_COLOR", "1")
+                .envs(&self.env);
+            if let Some(vars) = step["env"].as_object() {
+                for (k, v) in vars {
+                    c.env(k, self.expand(v.as_str().unwrap_or_default()));
+                }
+            }
+            let o = c.output().expect("bash");
+            self.log.push_str(&format!(
+                "step: {name} (exit {:?})\n{}{}",
+                o.status.code(),
+                common::stdout(&o),
+                common::stderr(&o)
+            ));
+            let read = |path: &Path| -> BTreeMap<String, String> {
+                std::fs::read_to_string(path)
+                    .expect("read")
+                    .lines()
+                    .map(|l| {
+                        assert!(!l.contains("<<"), "multi-line values are not emulated: {l}");
+                        let (k, v) = l.split_once('=').expect("k=v");
+                        (k.to_owned(), v.to_owned())
+                    })
+                    .collect()
+            };
+            self.env.extend(read(&env_file));
+            if let Some(id) = step["id"].as_str() {
+                self.outputs.insert(id.to_owned(), read(&output_file));
+            }
+            if !o.status.success() {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn output(&self, name: &str) -> String {
+        let value = self.action["outputs"][name]["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no output {name}"))
+            .to_owned();
+        self.expand(&value)
+    }
+
+    fn summary(&self) -> String {
+        std::fs::read_to_string(&self.summary).unwrap_or_default()
+    }
+}
+
+/// A workspace with a copy of the bundled runbooks, and a bare "wiki".
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let workspace = dir.path().join("workspace");
+        std::fs::create_dir_all(workspace.join("docs")).expect("mkdir");
+        std::fs::copy(
+            common::repo().join("gtdocs.yaml"),
+            workspace.join("docs/gtdocs.yaml"),
+        )
+        .expect("copy");
+        common::copy_tree(
+            &common::repo().join("runbooks"),
+            &workspace.join("docs/runbooks"),
+        );
+        let git = common::tool("GTDOCS_GIT", "git");
+        let o = Command::new(&git)
+            .args(["init", "--quiet", "--bare"])
+            .arg(dir.path().join("wiki.git"))
+            .output()
+            .expect("git init");
+        assert!(o.status.success());
+        std::fs::create_dir_all(dir.path().join("temp")).expect("temp");
+        std::fs::create_dir_all(dir.path().join("home")).expect("home");
+        Setup { dir }
+    }
+
+    fn runner(&self, with: &[(&str, &str)]) -> Runner {
+        let wiki = self.dir.path().join("wiki.git").display().to_string();
+        let gtdocs = env!("CARGO_BIN_EXE_gtdocs");
+        let mut all = vec![
+            ("root", "docs"),
+            ("wiki-url", wiki.as_str()),
+            ("gtdocs", gtdocs),
+        ];
+        all.extend_from_slice(with);
+        let temp = self.dir.path().join("temp");
+        let _ = std::fs::remove_dir_all(&temp);
+        std::fs::create_dir_all(&temp).expect("temp");
+        let mut runner = Runner::new(&self.dir.path().join("workspace"), &temp, &all);
+        runner.env.insert(
+            "HOME".into(),
+            self.dir.path().join("home").display().to_string(),
+        );
+        runner.env.insert("GIT_CONFIG_NOSYSTEM".into(), "1".into());
+        runner.env.insert(
+            "GTDOCS_GIT".into(),
+            common::tool("GTDOCS_GIT", "git").display().to_string(),
+        );
+        runner
+    }
+
+    fn wiki_head(&self) -> Option<String> {
+        let o = Command::new(common::tool("GTDOCS_GIT", "git"))
+            .args(["rev-parse", "--verify", "--quiet", "refs/heads/master"])
+            .current_dir(self.dir.path().join("wiki.git"))
+            .output()
+            .expect("git");
+        o.status
+            .success()
+            .then(|| common::stdout(&o).trim().to_owned())
+    }
+}
+
+#[test]
+fn the_action_checks_builds_and_publishes() {
+    let setup = Setup::new();
+    let mut runner = setup.runner(&[]);
+    assert!(runner.run(), "{}", runner.log);
+    let head = setup.wiki_head().expect("published");
+    assert_eq!(runner.output("commit"), head, "{}", runner.log);
+    assert_eq!(runner.output("changed"), "true");
+    assert!(
+        runner.log.contains("skipped: Cache the gtdocs build"),
+        "{}",
+        runner.log
+    );
+    assert!(
+        runner.log.contains("skipped: Build gtdocs"),
+        "{}",
+        runner.log
+    );
+    let summary = runner.summary();
+    assert!(
+        summary.contains(
+            "## gtdocs check\n\n24 files checked, 23 runbooks valid: 0 errors, 0 warnings."
+        ),
+        "{summary}"
+    );
+    assert!(summary.contains("## Wiki publish"), "{summary}");
+    let log = std::process::Command::new(common::tool("GTDOCS_GIT", "git"))
+        .args(["log", "-1", "--format=%B"])
+        .current_dir(setup.dir.path().join("wiki.git"))
+        .output()
+        .expect("git log");
+    let message = common::stdout(&log);
+    assert!(
+        message.contains("Source-Repository: example/runbooks"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Source-Commit: 0123456789abcdef0123456789abcdef01234567"),
+        "{message}"
+    );
+
+    // Run again: nothing changed, no commit.
+    let mut again = setup.runner(&[]);
+    assert!(again.run(), "{}", again.log);
+    assert_eq!(again.output("commit"), "");
+    assert_eq!(again.output("changed"), "false");
+    assert_eq!(setup.wiki_head(), Some(head));
+}
+
+#[test]
+fn a_warning_stops_the_action_before_anything_is_published() {
+    let setup = Setup::new();
+    // A route left out is a warning; the action denies warnings.
+    let path = setup.dir.path().join("workspace/docs/runbooks/aider.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let start = text.find("  - route: GET /v1/files/{id}").expect("route");
+    let end = text[start + 4..]
+        .find("  - route:")
+        .map_or(text.len(), |i| i + start + 4);
+    let end = text[start..end]
+        .find("\nnot_supported:")
+        .map_or(end, |i| start + i + 1);
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).expect("write");
+    let mut runner = setup.runner(&[]);
+    assert!(!runner.run(), "the action must fail:\n{}", runner.log);
+    assert!(
+        runner
+            .log
+            .contains("step: Check the runbooks (exit Some(1))"),
+        "{}",
+        runner.log
+    );
+    assert!(
+        runner
+            .log
+            .contains("::warning file=docs/runbooks/aider.yaml"),
+        "{}",
+        runner.log
+    );
+    assert!(
+        !runner.log.contains("step: Publish the wiki"),
+        "{}",
+        runner.log
+    );
+    assert!(
+        runner
+            .summary()
+            .contains("| warning | `docs/runbooks/aider.yaml:"),
+        "{}",
+        runner.summary()
+    );
+    assert_eq!(setup.wiki_head(), None, "nothing published");
+}
+
+#[test]
+fn a_dry_run_of_the_action_pushes_nothing() {
+    let setup = Setup::new();
+    let mut runner = setup.runner(&[("dry-run", "true")]);
+    assert!(runner.run(), "{}", runner.log);
+    assert_eq!(runner.output("changed"), "false");
+    assert_eq!(setup.wiki_head(), None);
+    assert!(
+        runner.summary().contains("Dry run: commit"),
+        "{}",
+        runner.summary()
+    );
+}
