@@ -73,6 +73,16 @@ impl Git {
             ("LANGUAGE", "C"),
         ]
         .into_iter()
+        // A stalled transfer fails after a minute instead of hanging a CI
+        // job (unless the caller's environment already says otherwise).
+        .chain(
+            [
+                ("GIT_HTTP_LOW_SPEED_LIMIT", "1000"),
+                ("GIT_HTTP_LOW_SPEED_TIME", "60"),
+            ]
+            .into_iter()
+            .filter(|(k, _)| std::env::var_os(k).is_none()),
+        )
         .map(|(k, v)| (k.into(), v.into()))
         .collect();
         Git {

@@ -23,9 +23,10 @@ use sha2::{Digest as _, Sha256};
 
 use crate::git::{Git, GitError};
 
-/// Folder of gtdocs' own records in the wiki repository. GitHub shows only
-/// pages (`*.md` and the other markup files), so it stays out of sight.
-pub const STATE_DIR: &str = ".gtdocs";
+/// gtdocs' own records live in `.gtdocs/` in the wiki repository: GitHub
+/// shows only pages (`*.md` and the other markup files), so they stay out
+/// of sight.
+///
 /// `.gtdocs/pages.json`: the pages gtdocs owns, with their digests.
 pub const OWNERSHIP_FILE: &str = ".gtdocs/pages.json";
 /// `.gtdocs/manifest.json`: the compatibility manifest published last.
@@ -282,8 +283,12 @@ pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
         git.run(&["config", "--local", key, value])?;
     }
     let branch = checkout_branch(&git, options.branch.as_deref())?;
-    let previous_manifest = std::fs::read(checkout.join(MANIFEST_FILE))
+    // Only a regular file: a link committed to the wiki could point at
+    // anything on this machine, and the summary shows what it reads.
+    let previous_manifest = std::fs::symlink_metadata(checkout.join(MANIFEST_FILE))
         .ok()
+        .filter(std::fs::Metadata::is_file)
+        .and_then(|_| std::fs::read(checkout.join(MANIFEST_FILE)).ok())
         .and_then(|b| serde_json::from_slice(&b).ok());
     let message = commit_message(options);
     let message_file = work.path().join("message.txt");
@@ -438,7 +443,6 @@ fn apply(
     let mut plan = Plan::default();
     let mut conflicts = Vec::new();
     for (name, content) in pages {
-        let path = checkout.join(name);
         match (on_wiki.get(name), owned.pages.get(name)) {
             (None, _) => plan.added.push(name.clone()),
             (Some(current), recorded) => {
@@ -459,7 +463,7 @@ fn apply(
                 plan.updated.push(name.clone());
             }
         }
-        std::fs::write(&path, content).map_err(PublishError::Write)?;
+        write_inside(checkout, name, content).map_err(PublishError::Write)?;
     }
     if !conflicts.is_empty() {
         return Err(PublishError::Conflict(conflicts));
@@ -490,40 +494,95 @@ fn apply(
             .map(|(name, content)| (name.clone(), digest(content)))
             .collect(),
     };
-    std::fs::create_dir_all(checkout.join(STATE_DIR)).map_err(PublishError::Write)?;
     let mut json = serde_json::to_string_pretty(&record).unwrap_or_default();
     json.push('\n');
-    std::fs::write(checkout.join(OWNERSHIP_FILE), json).map_err(PublishError::Write)?;
+    write_inside(checkout, OWNERSHIP_FILE, json.as_bytes()).map_err(PublishError::Write)?;
     if let Some(manifest) = manifest {
-        std::fs::write(checkout.join(MANIFEST_FILE), manifest).map_err(PublishError::Write)?;
+        write_inside(checkout, MANIFEST_FILE, manifest).map_err(PublishError::Write)?;
     }
     plan.edited_on_wiki.sort();
     Ok(plan)
 }
 
 fn read_ownership(checkout: &Path) -> Result<Ownership, PublishError> {
-    match std::fs::read(checkout.join(OWNERSHIP_FILE)) {
-        Ok(bytes) => {
-            serde_json::from_slice(&bytes).map_err(|e| PublishError::Ownership(e.to_string()))
+    let path = checkout.join(OWNERSHIP_FILE);
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ownership::default()),
+        Err(e) => return Err(PublishError::Ownership(e.to_string())),
+        Ok(m) if !m.is_file() => {
+            return Err(PublishError::Ownership("it is not a regular file".into()));
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ownership::default()),
-        Err(e) => Err(PublishError::Ownership(e.to_string())),
+        Ok(_) => {}
     }
+    let bytes = std::fs::read(&path).map_err(|e| PublishError::Ownership(e.to_string()))?;
+    let record: Ownership =
+        serde_json::from_slice(&bytes).map_err(|e| PublishError::Ownership(e.to_string()))?;
+    // The record comes from the remote: a name in it must never reach a
+    // path outside the checkout.
+    if let Some(bad) = record.pages.keys().find(|n| !is_page_name(n)) {
+        return Err(PublishError::Ownership(format!(
+            "it lists `{bad}`, which is not a page name"
+        )));
+    }
+    Ok(record)
 }
 
-/// The files at the top of the wiki checkout (pages, whatever their kind).
+/// A plain, visible file name: no folder, no `..`, nothing hidden.
+fn is_page_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0'])
+        && name.trim() == name
+}
+
+/// The entries at the top of the wiki checkout (pages, whatever their
+/// kind). A symbolic link counts as a page whose content is its target, so
+/// it is never written through and never matches a generated page.
 fn wiki_pages(checkout: &Path) -> Result<BTreeMap<String, Vec<u8>>, PublishError> {
     let mut pages = BTreeMap::new();
     for entry in std::fs::read_dir(checkout).map_err(PublishError::Write)? {
         let entry = entry.map_err(PublishError::Write)?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !entry.file_type().map_err(PublishError::Write)?.is_file() {
+        let kind = entry.file_type().map_err(PublishError::Write)?;
+        if name.starts_with('.') || kind.is_dir() {
             continue;
         }
-        let content = std::fs::read(entry.path()).map_err(PublishError::Write)?;
+        let content = if kind.is_symlink() {
+            let target = std::fs::read_link(entry.path()).map_err(PublishError::Write)?;
+            format!("symbolic link to {}", target.display()).into_bytes()
+        } else {
+            std::fs::read(entry.path()).map_err(PublishError::Write)?
+        };
         pages.insert(name, content);
     }
     Ok(pages)
+}
+
+/// Writes `rel` (a `/`-separated path) inside the checkout, never through
+/// a symbolic link: a link committed to the wiki, at the file or at one of
+/// its folders, is replaced, and so is a file where a folder belongs.
+fn write_inside(checkout: &Path, rel: &str, content: &[u8]) -> std::io::Result<()> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let mut path = checkout.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        let last = i + 1 == parts.len();
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() || (!last && !m.is_dir()) => {
+                std::fs::remove_file(&path)?;
+            }
+            Ok(m) if last && m.is_dir() => {
+                return Err(std::io::Error::other(format!(
+                    "`{rel}` is a folder in the wiki"
+                )));
+            }
+            _ => {}
+        }
+        if !last && !path.is_dir() {
+            std::fs::create_dir(&path)?;
+        }
+    }
+    std::fs::write(&path, content)
 }
 
 /// Every file of the checkout, in sub-folders too (GitHub shows pages

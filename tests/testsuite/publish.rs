@@ -829,3 +829,82 @@ fn the_token_is_sent_as_a_header_and_a_bad_one_fails_clearly() {
     assert!(!common::stderr(&o).contains(token));
     assert_eq!(lab.files().get("Home.md"), pages_of(&site).get("Home.md"));
 }
+
+/// The wiki is input too: an ownership record naming paths outside the
+/// checkout, and pages committed as symbolic links, never make gtdocs read
+/// or write outside its own clone.
+#[test]
+fn a_hostile_wiki_cannot_reach_outside_the_clone() {
+    let lab = Lab::new();
+    let site = lab.site("v1", |_| {});
+    let victim = lab.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").expect("victim");
+
+    // A record that owns `../../victim.txt`: refused before anything is done.
+    lab.person_pushes("record", |wiki| {
+        std::fs::create_dir_all(wiki.join(".gtdocs")).expect("mkdir");
+        std::fs::write(
+            wiki.join(".gtdocs/pages.json"),
+            format!(
+                r#"{{"generator":"gtdocs","note":"","pages":{{"{}":"sha256:0"}}}}"#,
+                victim.display()
+            ),
+        )
+        .expect("write");
+    });
+    let before = lab.commits();
+    let o = lab.publish(&site, &[], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("which is not a page name"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious\n"
+    );
+    assert_eq!(lab.commits(), before);
+
+    // Pages and records committed as links to the victim.
+    lab.person_pushes("links", |wiki| {
+        std::fs::remove_file(wiki.join(".gtdocs/pages.json")).expect("rm");
+        std::os::unix::fs::symlink(&victim, wiki.join(".gtdocs/pages.json")).expect("link");
+        std::os::unix::fs::symlink(&victim, wiki.join(".gtdocs/manifest.json")).expect("link");
+        std::os::unix::fs::symlink(&victim, wiki.join("Home.md")).expect("link");
+    });
+    let o = lab.publish(&site, &[], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("is not a regular file"),
+        "{}",
+        common::stderr(&o)
+    );
+
+    lab.person_pushes("unlink-record", |wiki| {
+        std::fs::remove_file(wiki.join(".gtdocs/pages.json")).expect("rm");
+    });
+    // Home.md, a link gtdocs does not own: a conflict, as any hand-made page.
+    let o = lab.publish(&site, &[], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("Home.md"),
+        "{}",
+        common::stderr(&o)
+    );
+    // Adopted: the links are replaced by files; the victim is untouched.
+    let o = lab.publish(&site, &["--adopt"], &[]);
+    ok(&o, "publish --adopt over links");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious\n"
+    );
+    let files = lab.files();
+    assert_eq!(files.get("Home.md"), pages_of(&site).get("Home.md"));
+    assert_eq!(
+        files.get(".gtdocs/manifest.json"),
+        Some(&std::fs::read(site.join("json/manifest.json")).expect("manifest"))
+    );
+    let modes = lab.wiki_git(&["ls-tree", "-r", "refs/heads/master"]);
+    assert!(!modes.contains("120000"), "no link is left:\n{modes}");
+}
