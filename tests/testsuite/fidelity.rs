@@ -51,7 +51,8 @@ fn facts_only(s: &str) -> String {
 
 #[test]
 fn librechat_page_carries_every_seed_fact_in_order() {
-    let seed = read(&common::repo().join("../shared/seeds/gen3-gt-api-runbooks-librechat.txt"));
+    // The seed lives beside the reference corpus (`shared/seeds`).
+    let seed = read(&common::reference().join("../seeds/gen3-gt-api-runbooks-librechat.txt"));
     let out = build(&common::repo());
     let page = facts_only(&read(&out.path().join("site/wiki").join(LIBRECHAT)));
     // The seed is the page as a browser shows it, after GitHub's chrome
