@@ -121,7 +121,14 @@ fn other(msg: impl Into<String>) -> io::Error {
 
 fn read_more(s: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<usize> {
     let mut chunk = [0u8; 65536];
-    let n = s.read(&mut chunk)?;
+    // A signal to this (multi-threaded, process-spawning) test binary may
+    // interrupt the read: that is no answer from the server, so read again.
+    let n = loop {
+        match s.read(&mut chunk) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => break other?,
+        }
+    };
     buf.extend_from_slice(&chunk[..n]);
     Ok(n)
 }
