@@ -26,6 +26,8 @@ use model::Book;
 
 /// A loaded and validated tree.
 pub struct Compiled {
+    /// Source files read (`gtdocs.yaml` and every runbook file).
+    pub files: usize,
     pub book: Option<Book>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
@@ -41,9 +43,11 @@ pub enum CompileError {
 
 /// Loads and validates the tree at `root`.
 pub fn compile(root: &Path) -> Result<Compiled, CompileError> {
-    let tree = load::load(root)?;
-    let validated = validate::validate(&tree)?;
+    let (mut tree, runbooks) = load::load_config(root)?;
+    let files = 1 + runbooks.len();
+    let validated = validate::validate_streaming(&mut tree, runbooks)?;
     Ok(Compiled {
+        files,
         book: validated.book,
         diagnostics: validated.diagnostics,
         sources: tree.sources,

@@ -1,12 +1,16 @@
-//! Writing a rendered [`Output`] to disk atomically: every file goes into a
-//! temporary folder beside the destination, which is then swapped in. A
-//! failed build, or one killed part-way, never leaves a half-written site.
+//! Writing the site to disk atomically: every file goes into a temporary
+//! folder beside the destination ([`Staging`], written while the site is
+//! rendered), which is then swapped in. A failed build, or one killed
+//! part-way, never leaves a half-written site.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::render::Output;
+use crate::render::{Output, RenderError, Sink};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -19,6 +23,8 @@ pub enum OutputError {
     UnsafeOut { path: PathBuf, reason: &'static str },
     #[error("`{path}` is not a safe relative output path")]
     UnsafePath { path: String },
+    #[error("two outputs would write `{path}`")]
+    Twice { path: String },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -98,37 +104,99 @@ pub struct WriteStats {
 
 /// Writes `output` as the complete new content of `out`.
 pub fn write_atomic(out: &Path, output: &Output) -> Result<WriteStats, OutputError> {
-    let name = out
-        .file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
-    if out.exists() && !out.is_dir() {
-        return Err(OutputError::UnsafeOut {
-            path: out.to_path_buf(),
-            reason: "it is a file, not a folder",
-        });
-    }
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.tmp-"))
-        .tempdir_in(&parent)
-        .map_err(io(&parent))?;
-    let mut stats = WriteStats::default();
+    let staging = Staging::new(out)?;
     for (rel, content) in output.files() {
-        let dest = staging.path().join(safe_relative(rel)?);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(io(dir))?;
+        staging.write(rel, content)?;
+    }
+    staging.commit()
+}
+
+/// The new site, written file by file into a temporary folder beside `out`
+/// while it is rendered, then swapped in whole by [`Staging::commit`].
+/// Dropped without a commit (an error, a panic), it deletes itself, and
+/// `out` is untouched. Files are written from many threads at once.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+    /// Paths written so far (a second write of one is a bug, reported).
+    written: Mutex<HashSet<String>>,
+    /// Folders known to exist below `dir`.
+    folders: Mutex<HashSet<PathBuf>>,
+    files: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> Result<Self, OutputError> {
+        let name = out
+            .file_name()
+            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io(&parent))?;
+        if out.exists() && !out.is_dir() {
+            return Err(OutputError::UnsafeOut {
+                path: out.to_path_buf(),
+                reason: "it is a file, not a folder",
+            });
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.tmp-"))
+            .tempdir_in(&parent)
+            .map_err(io(&parent))?;
+        Ok(Staging {
+            dir,
+            out: out.to_path_buf(),
+            written: Mutex::new(HashSet::new()),
+            folders: Mutex::new(HashSet::new()),
+            files: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+        })
+    }
+
+    /// Writes one file of the new site.
+    pub fn write(&self, rel: &str, content: &[u8]) -> Result<(), OutputError> {
+        let relative = safe_relative(rel)?;
+        if !lock(&self.written).insert(rel.to_owned()) {
+            return Err(OutputError::Twice {
+                path: rel.to_owned(),
+            });
+        }
+        let dest = self.dir.path().join(relative);
+        if let Some(folder) = dest.parent()
+            && !lock(&self.folders).contains(folder)
+        {
+            fs::create_dir_all(folder).map_err(io(folder))?;
+            lock(&self.folders).insert(folder.to_path_buf());
         }
         let mut f = fs::File::create(&dest).map_err(io(&dest))?;
         f.write_all(content).map_err(io(&dest))?;
-        stats.files += 1;
-        stats.bytes += content.len();
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(content.len(), Ordering::Relaxed);
+        Ok(())
     }
-    swap_in(staging, out)?;
-    Ok(stats)
+
+    /// Swaps the new site in at `out`; the previous one is deleted.
+    pub fn commit(self) -> Result<WriteStats, OutputError> {
+        let stats = WriteStats {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        };
+        swap_in(self.dir, &self.out)?;
+        Ok(stats)
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
+        Ok(self.write(&path, &content)?)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A rendered path as a relative path with no `..`, root or prefix.

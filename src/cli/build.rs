@@ -44,8 +44,12 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         Ok(ctx) => ctx,
         Err(e) => return reporter.fatal(e, None),
     };
-    let rendered = match render::render_all(&book, &ctx) {
-        Ok(o) => o,
+    let staging = match output::Staging::new(&out) {
+        Ok(s) => s,
+        Err(e) => return reporter.fatal(e, None),
+    };
+    match render::render_into(&book, &ctx, &render::ALL, &staging) {
+        Ok(()) => {}
         Err(render::RenderError::Template {
             file,
             line,
@@ -60,18 +64,19 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
             );
         }
         Err(e) => return reporter.fatal(e, None),
-    };
+    }
     let rendered_at = started.elapsed();
-    match output::write_atomic(&out, &rendered) {
+    match staging.commit() {
         Ok(stats) => {
             reporter.info(format!(
-                "built {} runbooks into `{}`: {} files, {} bytes (validate {:.0?}, render {:.0?}, total {:.0?})",
+                "built {} runbooks into `{}`: {} files, {} bytes (validate {:.0?}, render and write {:.0?}, swap {:.0?}; total {:.0?})",
                 book.runbooks.len(),
                 out.display(),
                 stats.files,
                 stats.bytes,
                 validated,
                 rendered_at - validated,
+                started.elapsed() - rendered_at,
                 started.elapsed()
             ));
             ExitCode::from(exit::OK)

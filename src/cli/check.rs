@@ -29,13 +29,12 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
     let runbooks = compiled.book.as_ref().map_or(0, |b| b.runbooks.len());
     reporter.info(format!(
         "checked {} files ({runbooks} runbooks valid): {} in {:.0?}",
-        compiled.sources.len(),
+        compiled.files,
         diagnostic::summary_line(errors, warnings),
         started.elapsed()
     ));
     if let Some(path) = &args.summary {
-        let report =
-            diagnostic::summary_markdown(&compiled.diagnostics, compiled.sources.len(), runbooks);
+        let report = diagnostic::summary_markdown(&compiled.diagnostics, compiled.files, runbooks);
         if let Err(e) = super::append_summary(path, &report) {
             return reporter.fatal(
                 format!("cannot append the summary to `{}`: {e}", path.display()),

@@ -75,6 +75,36 @@ pub struct Tree {
 /// Reads and parses a tree. Per-file problems become diagnostics; only a
 /// missing root or config file, or an unreadable folder, is an error.
 pub fn load(root: &Path) -> Result<Tree, LoadError> {
+    let (mut tree, rels) = load_config(root)?;
+    let loaded: Vec<Loaded> = rels
+        .into_par_iter()
+        .map(|rel| load_runbook(root, rel))
+        .collect();
+    for one in loaded {
+        match one {
+            Loaded::Parsed(doc) => {
+                tree.sources.insert(doc.path.clone(), Arc::clone(&doc.text));
+                tree.runbooks.push(doc);
+            }
+            Loaded::Failed {
+                path,
+                text,
+                diagnostic,
+            } => {
+                if let Some(text) = text {
+                    tree.sources.insert(path, text);
+                }
+                tree.diagnostics.push(diagnostic);
+            }
+        }
+    }
+    Ok(tree)
+}
+
+/// The tree without its runbooks: `gtdocs.yaml`, the themes, and the
+/// runbook files to read (relative to the root, sorted), for a caller that
+/// reads them one by one ([`load_runbook`]).
+pub fn load_config(root: &Path) -> Result<(Tree, Vec<PathBuf>), LoadError> {
     let config_path = root.join(CONFIG_FILE);
     if !config_path.is_file() {
         return Err(LoadError::NoConfig(root.to_path_buf()));
@@ -84,45 +114,60 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
         ..Tree::default()
     };
     tree.themes = theme::load_all(root, &mut tree.diagnostics);
-    let mut files = vec![PathBuf::from(CONFIG_FILE)];
-    files.extend(runbook_files(root, &mut tree.diagnostics)?);
-
-    let loaded: Vec<(PathBuf, PathBuf, Outcome)> = files
-        .into_par_iter()
-        .map(|rel| {
-            let path = display_path(root, &rel);
-            let result = read_and_parse(&root.join(&rel), &path);
-            (path, rel, result)
-        })
-        .collect();
-
-    for (index, (path, rel, result)) in loaded.into_iter().enumerate() {
-        match result {
-            Outcome::Parsed { text, value, spans } => {
-                let text: Arc<str> = text.into();
-                tree.sources.insert(path.clone(), Arc::clone(&text));
-                let doc = Document {
-                    path,
-                    rel,
-                    value,
-                    spans,
-                    text,
-                };
-                if index == 0 {
-                    tree.config = Some(doc);
-                } else {
-                    tree.runbooks.push(doc);
-                }
+    let rels = runbook_files(root, &mut tree.diagnostics)?;
+    match load_file(root, PathBuf::from(CONFIG_FILE)) {
+        Loaded::Parsed(doc) => {
+            tree.sources.insert(doc.path.clone(), Arc::clone(&doc.text));
+            tree.config = Some(doc);
+        }
+        Loaded::Failed {
+            path,
+            text,
+            diagnostic,
+        } => {
+            if let Some(text) = text {
+                tree.sources.insert(path, text);
             }
-            Outcome::Failed { text, diagnostic } => {
-                if let Some(text) = text {
-                    tree.sources.insert(path, text.into());
-                }
-                tree.diagnostics.push(diagnostic);
-            }
+            tree.diagnostics.push(diagnostic);
         }
     }
-    Ok(tree)
+    Ok((tree, rels))
+}
+
+/// One source file, read and parsed.
+#[derive(Debug)]
+pub enum Loaded {
+    Parsed(Document),
+    /// It could not be read or parsed: the problem, and the text when
+    /// there is one to show it in.
+    Failed {
+        path: PathBuf,
+        text: Option<Arc<str>>,
+        diagnostic: Diagnostic,
+    },
+}
+
+/// Reads and parses one runbook file (relative to the root).
+pub fn load_runbook(root: &Path, rel: PathBuf) -> Loaded {
+    load_file(root, rel)
+}
+
+fn load_file(root: &Path, rel: PathBuf) -> Loaded {
+    let path = display_path(root, &rel);
+    match read_and_parse(&root.join(&rel), &path) {
+        Outcome::Parsed { text, value, spans } => Loaded::Parsed(Document {
+            path,
+            rel,
+            value,
+            spans,
+            text: text.into(),
+        }),
+        Outcome::Failed { text, diagnostic } => Loaded::Failed {
+            path,
+            text: text.map(Into::into),
+            diagnostic,
+        },
+    }
 }
 
 impl Tree {
@@ -328,6 +373,13 @@ fn read_and_parse(file: &Path, shown: &Path) -> Outcome {
 
 /// Reads a file unless it is larger than the limit (`Ok(None)`); reads at
 /// most one byte past the limit whatever the metadata says.
+/// A source file's text as the loader reads it (size limit, encoding
+/// checks), or `None` when it cannot be read as one.
+pub(crate) fn read_text(file: &Path) -> Option<String> {
+    let bytes = read_limited(file, MAX_SOURCE_BYTES).ok()??;
+    decode(&bytes).ok()
+}
+
 pub(crate) fn read_limited(file: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     let f = std::fs::File::open(file)?;
     let mut bytes = Vec::new();

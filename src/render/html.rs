@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown::{escape_html, to_html};
-use super::{Output, RenderContext, RenderError, Renderer, export, search};
+use super::{RenderContext, RenderError, Renderer, Sink, export, search};
 use crate::model::{self, Book, RouteMapping, Runbook, Support, Term};
 
 /// Folder of the HTML site inside the output.
@@ -37,12 +37,7 @@ impl Renderer for Html {
         "html"
     }
 
-    fn render(
-        &self,
-        book: &Book,
-        ctx: &RenderContext,
-        out: &mut Output,
-    ) -> Result<(), RenderError> {
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
         render_selected(book, ctx, &Selection::All, &RowCache::default(), out).map(|_| ())
     }
 }
@@ -62,36 +57,32 @@ pub fn render_selected(
     ctx: &RenderContext,
     selection: &Selection<'_>,
     rows: &RowCache,
-    out: &mut Output,
+    out: &dyn Sink,
 ) -> Result<usize, RenderError> {
     let theme = ThemeFiles::new(book.site.theme.as_ref());
     let env = theme.environment();
     let site = SiteCtx::new(book, ctx);
     let specs = specs(book, selection);
-    // Each page's data is built on the thread that renders it.
-    let rendered: Vec<Result<(String, String), RenderError>> = specs
-        .par_iter()
-        .map(|spec| {
-            let page = page(book, spec, rows);
-            let template = env.get_template(page.template).map_err(|e| theme.error(e))?;
-            let html = template
-                .render(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })
-                .map_err(|e| theme.error(e))?;
-            Ok((page.meta.file, html))
-        })
-        .collect();
-    let count = rendered.len();
-    for result in rendered {
-        let (file, html) = result?;
-        out.add(format!("{DIR}/{file}"), html);
-    }
+    // Each page's data is built on the thread that renders it, and the
+    // page goes to the sink at once: nothing waits for the whole site.
+    specs.par_iter().try_for_each(|spec| {
+        let page = page(book, spec, rows);
+        let template = env.get_template(page.template).map_err(|e| theme.error(e))?;
+        let html = template
+            .render(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })
+            .map_err(|e| theme.error(e))?;
+        out.put(format!("{DIR}/{}", page.meta.file), html.into_bytes())
+    })?;
     if let Selection::All = selection {
         for (name, bytes) in theme.assets() {
-            out.add(format!("{DIR}/static/{name}"), bytes.clone());
+            out.put(format!("{DIR}/static/{name}"), bytes.clone())?;
         }
-        out.add(format!("{DIR}/sitemap.xml"), sitemap(book, &specs));
+        out.put(
+            format!("{DIR}/sitemap.xml"),
+            sitemap(book, &specs).into_bytes(),
+        )?;
     }
-    Ok(count)
+    Ok(specs.len())
 }
 
 /// The site path of a runbook page (below `base_url`).
@@ -336,6 +327,9 @@ struct SiteCtx {
     routes: Vec<RouteLink>,
     /// The search index's filters, in the order the search panel shows them.
     search_filters: Vec<FilterCtx>,
+    /// The parts of the search index after the first, relative to its
+    /// folder, for the browser to merge.
+    search_parts: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -384,6 +378,7 @@ impl SiteCtx {
                     path: route_path(&r.route),
                 })
                 .collect(),
+            search_parts: search::extra_parts(book, ctx),
             search_filters: vec![
                 FilterCtx {
                     name: search::FILTER_CATEGORY,

@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{Output, RenderContext, RenderError, Renderer};
+use super::{RenderContext, RenderError, Renderer, Sink};
 use crate::model::{Book, Runbook, Term};
 use crate::schema::SchemaKind;
 
@@ -21,34 +21,76 @@ impl Renderer for Json {
         "json"
     }
 
-    fn render(
-        &self,
-        book: &Book,
-        ctx: &RenderContext,
-        out: &mut Output,
-    ) -> Result<(), RenderError> {
-        let manifest = manifest(book, ctx);
-        let value = serde_json::to_value(&manifest)?;
-        SelfCheck::new(SchemaKind::Manifest)?.check(&value)?;
-        out.add(format!("{DIR}/manifest.json"), pretty(&value)?);
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
+        use rayon::prelude::*;
+        // Each entry is checked against its schema, written to its own file
+        // and kept as the text the manifest holds: the manifest is never
+        // one big value in memory, and each entry is serialized once.
         let entry_check = SelfCheck::new(SchemaKind::Entry)?;
-        for mut entry in manifest.runbooks {
-            entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
-            let value = serde_json::to_value(&entry)?;
-            entry_check.check(&value)?;
-            out.add(
-                format!("{DIR}/runbooks/{}.json", entry.slug),
-                pretty(&value)?,
-            );
-        }
+        let entries: Vec<String> = book
+            .runbooks
+            .par_iter()
+            .map(|rb| {
+                let mut entry = entry(book, rb);
+                let value = serde_json::to_value(&entry)?;
+                entry_check.check(&value)?;
+                let in_manifest = serde_json::to_string_pretty(&value)?;
+                entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
+                let mut own = serde_json::to_vec_pretty(&entry)?;
+                own.push(b'\n');
+                out.put(format!("{DIR}/runbooks/{}.json", entry.slug), own)?;
+                Ok(in_manifest)
+            })
+            .collect::<Result<_, RenderError>>()?;
+        let shell = serde_json::to_value(manifest_with(book, ctx, Vec::new()))?;
+        // The entries were checked one by one; the rest of the manifest is
+        // checked here, with the same schema.
+        SelfCheck::new(SchemaKind::Manifest)?.check(&shell)?;
+        out.put(
+            format!("{DIR}/manifest.json"),
+            splice(&pretty(&shell)?, &entries)?,
+        )?;
         for kind in SchemaKind::ALL {
-            out.add(
+            out.put(
                 format!("{DIR}/schema/{}", kind.file_name()),
-                kind.to_pretty(),
-            );
+                kind.to_pretty().into_bytes(),
+            )?;
         }
         Ok(())
     }
+}
+
+/// The pretty manifest with `"runbooks": []` replaced by the entries (each
+/// pretty on its own), indented as `serde_json`'s pretty printer would have
+/// printed them in place: the same bytes, without the whole value.
+fn splice(shell: &[u8], entries: &[String]) -> Result<Vec<u8>, RenderError> {
+    const EMPTY: &[u8] = b"  \"runbooks\": []\n}\n";
+    let Some(head) = shell.strip_suffix(EMPTY) else {
+        return Err(RenderError::ManifestSchema(
+            "the manifest does not end with its runbooks".into(),
+        ));
+    };
+    if entries.is_empty() {
+        return Ok(shell.to_vec());
+    }
+    let size: usize = entries.iter().map(|e| e.len() + e.len() / 8 + 8).sum();
+    let mut out = Vec::with_capacity(head.len() + size + 32);
+    out.extend_from_slice(head);
+    out.extend_from_slice(b"  \"runbooks\": [\n");
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        for (j, line) in entry.split('\n').enumerate() {
+            if j > 0 {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"    ");
+            out.extend_from_slice(line.as_bytes());
+        }
+    }
+    out.extend_from_slice(b"\n  ]\n}\n");
+    Ok(out)
 }
 
 fn pretty(value: &serde_json::Value) -> Result<Vec<u8>, RenderError> {
@@ -251,6 +293,14 @@ fn term_ref(t: &Term) -> TermRef {
 }
 
 pub fn manifest(book: &Book, ctx: &RenderContext) -> Manifest {
+    manifest_with(
+        book,
+        ctx,
+        book.runbooks.iter().map(|rb| entry(book, rb)).collect(),
+    )
+}
+
+fn manifest_with(book: &Book, ctx: &RenderContext, runbooks: Vec<RunbookEntry>) -> Manifest {
     let c = &book.catalog;
     Manifest {
         schema: format!("schema/{}", SchemaKind::Manifest.file_name()),
@@ -294,7 +344,7 @@ pub fn manifest(book: &Book, ctx: &RenderContext) -> Manifest {
             key_presets: term_entries(&c.key_presets),
             evidence: term_entries(&c.evidence),
         },
-        runbooks: book.runbooks.iter().map(|rb| entry(book, rb)).collect(),
+        runbooks,
     }
 }
 

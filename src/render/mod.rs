@@ -20,6 +20,10 @@ pub struct RenderContext {
     pub generator_version: &'static str,
     /// `SOURCE_DATE_EPOCH`, when set: the only time a build may record.
     pub source_date_epoch: Option<u64>,
+    /// Pages per part of the search index (`GTDOCS_SEARCH_PART_SIZE`,
+    /// default [`search::PART_SIZE`]): each part is built on its own, which
+    /// bounds the memory a build needs, and the browser merges them.
+    pub search_part_size: usize,
 }
 
 impl RenderContext {
@@ -32,10 +36,20 @@ impl RenderContext {
             ),
             _ => None,
         };
+        let search_part_size = match std::env::var("GTDOCS_SEARCH_PART_SIZE") {
+            Ok(v) if !v.trim().is_empty() => v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| RenderError::PartSize(v.clone()))?,
+            _ => search::PART_SIZE,
+        };
         Ok(RenderContext {
             generator_name: env!("CARGO_PKG_NAME"),
             generator_version: env!("CARGO_PKG_VERSION"),
             source_date_epoch,
+            search_part_size,
         })
     }
 }
@@ -44,11 +58,8 @@ impl RenderContext {
 pub enum RenderError {
     #[error("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{0}`")]
     SourceDateEpoch(String),
-    #[error("the {renderer} output would write `{path}` twice")]
-    DuplicatePath {
-        renderer: &'static str,
-        path: String,
-    },
+    #[error("GTDOCS_SEARCH_PART_SIZE must be a whole number above 0, not `{0}`")]
+    PartSize(String),
     #[error("the generated manifest does not match its own schema: {0}")]
     ManifestSchema(String),
     #[error("cannot serialize JSON: {0}")]
@@ -62,23 +73,20 @@ pub enum RenderError {
     },
     #[error("cannot build the search index: {0}")]
     Search(String),
+    #[error("two outputs would write `{0}`")]
+    Duplicate(String),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
-/// The rendered site: relative path (with `/`) → file content, in path order.
+/// The rendered site in memory: relative path (with `/`) → file content,
+/// in path order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
     files: BTreeMap<String, Vec<u8>>,
-    duplicate: Option<String>,
 }
 
 impl Output {
-    pub fn add(&mut self, path: impl Into<String>, content: impl Into<Vec<u8>>) {
-        let path = path.into();
-        if self.files.insert(path.clone(), content.into()).is_some() {
-            self.duplicate.get_or_insert(path);
-        }
-    }
-
     pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().map(|(p, c)| (p.as_str(), c.as_slice()))
     }
@@ -98,16 +106,25 @@ impl Output {
     pub fn total_bytes(&self) -> usize {
         self.files.values().map(Vec::len).sum()
     }
+}
 
-    fn merge(&mut self, other: Output, renderer: &'static str) -> Result<(), RenderError> {
-        if let Some(path) = other.duplicate {
-            return Err(RenderError::DuplicatePath { renderer, path });
+/// Where renderers put their files: an in-memory [`Output`] (the preview,
+/// tests) or the staging folder of a build ([`crate::output::Staging`]),
+/// which writes each file as soon as it is rendered. Renderers put from
+/// many threads at once; the order of puts never matters.
+pub trait Sink: Sync {
+    fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError>;
+}
+
+impl Sink for std::sync::Mutex<Output> {
+    fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
+        let mut out = self
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if out.files.contains_key(&path) {
+            return Err(RenderError::Duplicate(path));
         }
-        for (path, content) in other.files {
-            if self.files.insert(path.clone(), content).is_some() {
-                return Err(RenderError::DuplicatePath { renderer, path });
-            }
-        }
+        out.files.insert(path, content);
         Ok(())
     }
 }
@@ -115,39 +132,42 @@ impl Output {
 /// One output format.
 pub trait Renderer: Sync {
     fn name(&self) -> &'static str;
-    fn render(&self, book: &Book, ctx: &RenderContext, out: &mut Output)
-    -> Result<(), RenderError>;
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError>;
 }
 
-/// Every output format, rendered in parallel and merged in a fixed order.
+/// Every output format.
+pub const ALL: [&dyn Renderer; 4] = [&wiki::Wiki, &json::Json, &html::Html, &search::Search];
+
+/// Every output format, rendered in parallel, in memory.
 pub fn render_all(book: &Book, ctx: &RenderContext) -> Result<Output, RenderError> {
-    render_with(
-        book,
-        ctx,
-        &[&wiki::Wiki, &json::Json, &html::Html, &search::Search],
-    )
+    render_with(book, ctx, &ALL)
 }
 
-/// The given output formats, rendered in parallel and merged in order.
+/// The given output formats, rendered in parallel, in memory.
 pub fn render_with(
     book: &Book,
     ctx: &RenderContext,
     renderers: &[&dyn Renderer],
 ) -> Result<Output, RenderError> {
-    let outputs: Vec<Result<(&'static str, Output), RenderError>> = {
-        use rayon::prelude::*;
-        renderers
-            .par_iter()
-            .map(|r| {
-                let mut out = Output::default();
-                r.render(book, ctx, &mut out).map(|()| (r.name(), out))
-            })
-            .collect()
-    };
-    let mut all = Output::default();
-    for result in outputs {
-        let (name, out) = result?;
-        all.merge(out, name)?;
-    }
-    Ok(all)
+    let sink = std::sync::Mutex::new(Output::default());
+    render_into(book, ctx, renderers, &sink)?;
+    Ok(sink
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+/// The given output formats, rendered in parallel into `sink`. The search
+/// index (the longest) starts first, so it runs beside the others.
+pub fn render_into(
+    book: &Book,
+    ctx: &RenderContext,
+    renderers: &[&dyn Renderer],
+    sink: &dyn Sink,
+) -> Result<(), RenderError> {
+    use rayon::prelude::*;
+    let mut ordered: Vec<&dyn Renderer> = renderers.to_vec();
+    ordered.sort_by_key(|r| r.name() != search::Search.name());
+    ordered
+        .par_iter()
+        .try_for_each(|r| r.render(book, ctx, sink))
 }

@@ -11,7 +11,7 @@ use pagefind::options::PagefindServiceConfig;
 
 use super::html::{self, route_path, runbook_path};
 use super::markdown::to_plain;
-use super::{Output, RenderContext, RenderError, Renderer};
+use super::{RenderContext, RenderError, Renderer, Sink};
 use crate::model::{Book, Runbook};
 
 /// Folder of the index inside the HTML site.
@@ -48,54 +48,103 @@ struct Record {
     filters: BTreeMap<String, Vec<String>>,
 }
 
+/// Pages per part of the index. Pagefind holds a part's whole index in
+/// memory while it builds it (about 35 MB plus 35 KB a page here), so a
+/// part of this size keeps a 10,000-runbook build well within its memory
+/// budget; the browser merges the parts (`mergeIndex`) into one search.
+pub const PART_SIZE: usize = 1000;
+
+/// The folders of the index parts after the first, below `pagefind/`
+/// (`part-2/`, ...), for the browser to merge.
+pub fn extra_parts(book: &Book, ctx: &RenderContext) -> Vec<String> {
+    (2..=parts(book, ctx))
+        .map(|k| format!("part-{k}/"))
+        .collect()
+}
+
+fn parts(book: &Book, ctx: &RenderContext) -> usize {
+    pages(book)
+        .len()
+        .div_ceil(ctx.search_part_size.max(1))
+        .max(1)
+}
+
+/// One page to index.
+#[derive(Clone, Copy)]
+enum PageRef {
+    Runbook(usize),
+    Route(usize),
+}
+
+fn pages(book: &Book) -> Vec<PageRef> {
+    (0..book.runbooks.len())
+        .map(PageRef::Runbook)
+        .chain((0..book.catalog.routes.len()).map(PageRef::Route))
+        .collect()
+}
+
 impl Renderer for Search {
     fn name(&self) -> &'static str {
         "search"
     }
 
-    fn render(
-        &self,
-        book: &Book,
-        _ctx: &RenderContext,
-        out: &mut Output,
-    ) -> Result<(), RenderError> {
-        let records = records(book);
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
-            .map_err(|e| RenderError::Search(e.to_string()))?;
-        let files = runtime.block_on(async {
-            let config = PagefindServiceConfig::builder()
-                .force_language("en".to_string())
-                .build();
-            let mut index =
-                PagefindIndex::new(Some(config)).map_err(|e| RenderError::Search(e.to_string()))?;
-            for r in records {
-                index
-                    .add_custom_record(
-                        r.url,
-                        r.content,
-                        "en".into(),
-                        Some(r.meta),
-                        Some(r.filters),
-                        None,
-                    )
-                    .await
-                    .map_err(|e| RenderError::Search(e.to_string()))?;
+            .map_err(error)?;
+        let pages = pages(book);
+        // Parts one after the other: only one part's index is in memory.
+        for (k, chunk) in pages.chunks(ctx.search_part_size.max(1)).enumerate() {
+            let dir = match k {
+                0 => format!("{}/{DIR}", html::DIR),
+                k => format!("{}/{DIR}/part-{}", html::DIR, k + 1),
+            };
+            let files = runtime.block_on(build_part(book, chunk))?;
+            for file in files {
+                let name = file.filename.to_string_lossy().replace('\\', "/");
+                // A merged part needs its index and WebAssembly, not the
+                // runtime the first part already brings.
+                let runtime_file = matches!(name.as_str(), "pagefind.js" | "pagefind-worker.js");
+                if UNUSED.contains(&name.as_str()) || (k > 0 && runtime_file) {
+                    continue;
+                }
+                out.put(format!("{dir}/{name}"), file.contents)?;
             }
-            index
-                .get_files()
-                .await
-                .map_err(|e| RenderError::Search(e.to_string()))
-        })?;
-        for file in files {
-            let name = file.filename.to_string_lossy().replace('\\', "/");
-            if UNUSED.contains(&name.as_str()) {
-                continue;
-            }
-            out.add(format!("{}/{DIR}/{name}", html::DIR), file.contents);
         }
         Ok(())
     }
+}
+
+fn error(e: impl std::fmt::Display) -> RenderError {
+    RenderError::Search(e.to_string())
+}
+
+async fn build_part(
+    book: &Book,
+    pages: &[PageRef],
+) -> Result<Vec<pagefind::api::SyntheticFile>, RenderError> {
+    let config = PagefindServiceConfig::builder()
+        .force_language("en".to_string())
+        .build();
+    let mut index = PagefindIndex::new(Some(config)).map_err(error)?;
+    for page in pages {
+        let r = match *page {
+            PageRef::Runbook(i) => runbook_record(book, &book.runbooks[i]),
+            PageRef::Route(i) => route_record(book, i),
+        };
+        index
+            .add_custom_record(
+                r.url,
+                r.content,
+                "en".into(),
+                Some(r.meta),
+                Some(r.filters),
+                None,
+            )
+            .await
+            .map_err(error)?;
+    }
+    index.get_files().await.map_err(error)
 }
 
 fn push_plain(content: &mut String, text: &str) {
@@ -105,32 +154,23 @@ fn push_plain(content: &mut String, text: &str) {
     content.push_str(&to_plain(text));
 }
 
-/// ` (verdict): note` after a route or a client's name.
-fn push_verdict(content: &mut String, book: &Book, m: &crate::model::RouteMapping) {
-    content.push_str(" (");
-    content.push_str(book.verdict_id(m));
-    content.push(')');
-    if let Some(note) = &m.integration {
-        content.push_str(": ");
-        content.push_str(&to_plain(note));
-    }
-}
-
 fn runbook_record(book: &Book, rb: &Runbook) -> Record {
     let c = &book.catalog;
     let mut content = String::with_capacity(4096);
+    // Lean text, once: what a reader would search for. The intro (the same
+    // sentence on every page) and the route names and verdicts (in the
+    // filters) stay out; each route's note, the client's own words, is in.
     push_plain(&mut content, &rb.title);
     push_plain(&mut content, &rb.summary);
-    push_plain(&mut content, &rb.intro);
     for f in &rb.config {
         push_plain(&mut content, &f.field);
         content.push_str(": ");
         content.push_str(&f.value);
     }
-    for (route, m) in c.routes.iter().zip(&rb.routes) {
-        content.push_str(". ");
-        content.push_str(&route.route);
-        push_verdict(&mut content, book, m);
+    for m in &rb.routes {
+        if let Some(note) = &m.integration {
+            push_plain(&mut content, note);
+        }
     }
     for list in [
         &rb.not_supported,
@@ -198,10 +238,9 @@ fn route_record(book: &Book, index: usize) -> Record {
     if let Some(summary) = &route.summary {
         push_plain(&mut content, summary);
     }
-    for rb in book.ordered() {
-        push_plain(&mut content, &rb.title);
-        push_verdict(&mut content, book, &rb.routes[index]);
-    }
+    // The clients' verdicts and notes are found through their own pages
+    // (and the route verdict filter); a list of every client here would
+    // grow with the site and repeat them.
     let mut meta = BTreeMap::new();
     meta.insert("title".to_string(), route.route.clone());
     meta.insert("kind".to_string(), "Route".to_string());
@@ -213,14 +252,4 @@ fn route_record(book: &Book, index: usize) -> Record {
         meta,
         filters,
     }
-}
-
-fn records(book: &Book) -> Vec<Record> {
-    let mut records: Vec<Record> = book
-        .runbooks
-        .iter()
-        .map(|rb| runbook_record(book, rb))
-        .collect();
-    records.extend((0..book.catalog.routes.len()).map(|i| route_record(book, i)));
-    records
 }

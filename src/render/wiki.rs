@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::markdown::{self, Place, code, inline};
-use super::{Output, RenderContext, RenderError, Renderer};
+use super::{RenderContext, RenderError, Renderer, Sink};
 use crate::model::{Book, Runbook, Term, UNKNOWN};
 
 pub struct Wiki;
@@ -18,30 +18,25 @@ impl Renderer for Wiki {
         "wiki"
     }
 
-    fn render(
-        &self,
-        book: &Book,
-        ctx: &RenderContext,
-        out: &mut Output,
-    ) -> Result<(), RenderError> {
-        for rb in &book.runbooks {
-            out.add(
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
+        use rayon::prelude::*;
+        book.runbooks.par_iter().try_for_each(|rb| {
+            out.put(
                 format!("{DIR}/{}.md", book.wiki_page(rb)),
-                runbook_page(book, rb),
-            );
-        }
-        out.add(
+                runbook_page(book, rb).into_bytes(),
+            )
+        })?;
+        out.put(
             format!("{DIR}/{}.md", book.wiki.index_page),
-            index_page(book),
-        );
-        out.add(
+            index_page(book).into_bytes(),
+        )?;
+        out.put(
             format!("{DIR}/{}.md", book.wiki.matrix_page),
-            matrix_page(book),
-        );
-        out.add(format!("{DIR}/Home.md"), home_page(book));
-        out.add(format!("{DIR}/_Sidebar.md"), sidebar(book));
-        out.add(format!("{DIR}/_Footer.md"), footer(book, ctx));
-        Ok(())
+            matrix_page(book).into_bytes(),
+        )?;
+        out.put(format!("{DIR}/Home.md"), home_page(book).into_bytes())?;
+        out.put(format!("{DIR}/_Sidebar.md"), sidebar(book).into_bytes())?;
+        out.put(format!("{DIR}/_Footer.md"), footer(book, ctx).into_bytes())
     }
 }
 

@@ -19,7 +19,7 @@ use super::watch::Change;
 use crate::diagnostic::{self, Diagnostic, JsonDiagnostic, Sources};
 use crate::load::Tree;
 use crate::model::Book;
-use crate::render::{self, Output, RenderContext, Renderer, html, search};
+use crate::render::{self, Output, RenderContext, html, search};
 use crate::validate::{self, CatalogCheck, Checks, RunbookResult};
 
 /// The served files, by path below `html/`.
@@ -55,10 +55,7 @@ pub struct SearchDone {
 
 impl SearchJob {
     pub fn run(self, ctx: &RenderContext) -> SearchDone {
-        let mut out = Output::default();
-        let output = search::Search
-            .render(&self.book, ctx, &mut out)
-            .map(|()| out);
+        let output = render::render_with(&self.book, ctx, &[&search::Search]);
         SearchDone {
             epoch: self.epoch,
             output,
@@ -311,8 +308,11 @@ impl Preview {
             self.rows.clear();
             html::Selection::All
         };
-        let mut out = Output::default();
-        let rendered = html::render_selected(&book, &self.ctx, &selection, &self.rows, &mut out);
+        let sink = std::sync::Mutex::new(Output::default());
+        let rendered = html::render_selected(&book, &self.ctx, &selection, &self.rows, &sink);
+        let out = sink
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let pages = match rendered {
             Ok(pages) => pages,
             Err(render::RenderError::Template {

@@ -43,13 +43,94 @@ pub fn validate(tree: &Tree) -> Result<Validated, SchemaError> {
     }
     diagnostics.extend(across(tree, catalog.as_ref()));
     diagnostics.extend(tree.diagnostics.iter().cloned());
+    Ok(finish(catalog, runbooks, diagnostics))
+}
+
+/// Loads and validates every runbook of a tree whose config is loaded
+/// ([`crate::load::load_config`]), one file at a time on every core: a
+/// file's parsed document is dropped as soon as it is checked, and its text
+/// kept only when it has a problem to show. Memory then grows with the
+/// validated runbooks, not with the sources.
+pub fn validate_streaming(
+    tree: &mut Tree,
+    rels: Vec<std::path::PathBuf>,
+) -> Result<Validated, SchemaError> {
+    use crate::load::{self, Loaded};
+    let checks = Checks::new()?;
+    let (catalog, mut diagnostics) = checks.catalog(tree);
+    let root = tree.root.clone();
+    let checked: Vec<Streamed> = rels
+        .into_par_iter()
+        .map(|rel| match load::load_runbook(&root, rel) {
+            Loaded::Parsed(doc) => {
+                let result = checks.runbook(&doc, catalog.as_ref());
+                let text =
+                    (!result.diagnostics.is_empty()).then(|| (doc.path.clone(), doc.text.clone()));
+                (Some(Facts::of(&doc)), result, text)
+            }
+            Loaded::Failed {
+                path,
+                text,
+                diagnostic,
+            } => (
+                None,
+                RunbookResult {
+                    diagnostics: vec![diagnostic],
+                    runbook: None,
+                },
+                text.map(|t| (path, t)),
+            ),
+        })
+        .collect();
+    let mut runbooks = Vec::with_capacity(checked.len());
+    let mut facts = Vec::with_capacity(checked.len());
+    for (fact, result, text) in checked {
+        facts.extend(fact);
+        diagnostics.extend(result.diagnostics);
+        runbooks.extend(result.runbook);
+        if let Some((path, text)) = text {
+            tree.sources.insert(path, text);
+        }
+    }
+    let config = tree.config.as_ref().map(|d| d.path.as_path());
+    let mut across_files = Vec::new();
+    runbook::check_across(&facts, config, catalog.as_ref(), &mut across_files);
+    // A problem found across files is shown in its file: read the text of
+    // those that had none of their own.
+    for d in &across_files {
+        if let Some(path) = &d.file
+            && !tree.sources.contains_key(path)
+            && let Some(fact) = facts.iter().find(|f| &f.path == path)
+            && let Some(text) = load::read_text(&root.join(&fact.rel))
+        {
+            tree.sources.insert(path.clone(), text.into());
+        }
+    }
+    diagnostics.extend(across_files);
+    diagnostics.extend(tree.diagnostics.iter().cloned());
+    Ok(finish(catalog, runbooks, diagnostics))
+}
+
+/// One runbook file, checked: what the checks across files need, its own
+/// result, and its text when it has a problem to show.
+type Streamed = (
+    Option<Facts>,
+    RunbookResult,
+    Option<(std::path::PathBuf, std::sync::Arc<str>)>,
+);
+
+fn finish(
+    catalog: Option<CatalogCheck>,
+    runbooks: Vec<crate::model::Runbook>,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Validated {
     diagnostic::normalize(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let book = match catalog {
         Some(catalog) if !has_errors => Some(catalog.book(runbooks)),
         _ => None,
     };
-    Ok(Validated { book, diagnostics })
+    Validated { book, diagnostics }
 }
 
 /// The compiled schemas, kept to validate one file at a time (`gtdocs
@@ -67,6 +148,7 @@ pub struct RunbookResult {
 }
 
 pub use catalog::CatalogCheck;
+pub use runbook::Facts;
 
 impl Checks {
     pub fn new() -> Result<Self, SchemaError> {
@@ -100,8 +182,10 @@ impl Checks {
 
 /// The checks that need every runbook: unique titles, page names.
 pub fn across(tree: &Tree, catalog: Option<&CatalogCheck>) -> Vec<Diagnostic> {
+    let facts: Vec<Facts> = tree.runbooks.iter().map(Facts::of).collect();
+    let config = tree.config.as_ref().map(|d| d.path.as_path());
     let mut diagnostics = Vec::new();
-    runbook::check_across(tree, catalog, &mut diagnostics);
+    runbook::check_across(&facts, config, catalog, &mut diagnostics);
     diagnostics
 }
 

@@ -2,6 +2,7 @@
 //! credentials; then the checks across runbooks (titles, page names).
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -10,7 +11,7 @@ use serde_json::Value;
 use super::catalog::CatalogCheck;
 use super::suggest;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::load::{Document, Tree};
+use crate::load::Document;
 use crate::model::{self, ConfigField, MatrixRow, RouteMapping, Runbook};
 use crate::source::RunbookSource;
 
@@ -354,33 +355,52 @@ fn check_credentials(
 /// Checks that need every runbook: unique titles, wiki page names that do
 /// not collide with the generated pages. They read every parsed document,
 /// also those with other problems.
+/// What the checks across files need of one runbook file.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub path: PathBuf,
+    pub rel: PathBuf,
+    pub title: Option<String>,
+    pub title_span: Option<crate::diagnostic::Span>,
+}
+
+impl Facts {
+    pub fn of(doc: &Document) -> Facts {
+        Facts {
+            path: doc.path.clone(),
+            rel: doc.rel.clone(),
+            title: doc
+                .value
+                .get("title")
+                .and_then(Value::as_str)
+                .map(|t| t.trim().to_owned()),
+            title_span: doc.spans.value("/title"),
+        }
+    }
+}
+
 pub fn check_across(
-    tree: &Tree,
+    runbooks: &[Facts],
+    config: Option<&Path>,
     catalog: Option<&CatalogCheck>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut titles: HashMap<String, &Document> = HashMap::new();
-    for doc in &tree.runbooks {
-        let Some(title) = doc
-            .value
-            .get("title")
-            .and_then(Value::as_str)
-            .map(str::trim)
-        else {
+    let mut titles: HashMap<String, &Facts> = HashMap::new();
+    for doc in runbooks {
+        let Some(title) = doc.title.as_deref() else {
             continue;
         };
         let key = title.to_lowercase();
         if let Some(first) = titles.get(&key) {
             let at = first
-                .spans
-                .value("/title")
+                .title_span
                 .map_or(String::new(), |s| format!(":{}:{}", s.line, s.column));
             diagnostics.push(
                 Diagnostic::error(
                     "duplicate-title",
                     format!("title `{title}` is already used"),
                 )
-                .in_file(&doc.path, doc.spans.value("/title"))
+                .in_file(&doc.path, doc.title_span)
                 .with_hint(format!(
                     "`{}{at}` has the same title; titles must be unique",
                     first.path.display()
@@ -398,7 +418,7 @@ pub fn check_across(
         ("the wiki sidebar", "_Sidebar"),
         ("the wiki footer", "_Footer"),
     ];
-    for doc in &tree.runbooks {
+    for doc in runbooks {
         let slug = doc
             .rel
             .file_stem()
@@ -409,11 +429,7 @@ pub fn check_across(
             .iter()
             .find(|(_, name)| name.eq_ignore_ascii_case(&page))
         {
-            let config = tree
-                .config
-                .as_ref()
-                .map(|d| d.path.clone())
-                .unwrap_or_default();
+            let config = config.map(Path::to_path_buf).unwrap_or_default();
             diagnostics.push(
                 Diagnostic::error(
                     "page-collision",

@@ -383,8 +383,12 @@ async function scenarioSearch(env) {
     })),
   );
 
-  // Arrow keys move the selection; Enter opens the selected result.
-  out.selectedBefore = selectedIndex(out.librechat);
+  // Arrow keys move the selection; Enter opens the selected result. A
+  // word many runbooks share gives a list to move through.
+  await page.fill("#search-input", "");
+  await page.keyboard.type("embeddings", { delay: 15 });
+  out.many = await searchSettled(page);
+  out.selectedBefore = selectedIndex(out.many);
   await page.keyboard.press("ArrowDown");
   const afterDown = await readPanel(page);
   out.selectedAfterDown = selectedIndex(afterDown);

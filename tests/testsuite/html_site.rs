@@ -33,10 +33,28 @@ pub(crate) struct Built {
 }
 
 fn build(root_dir: tempfile::TempDir, root: &Path, base: &str, name: &str) -> Built {
+    build_with(root_dir, root, base, name, &[])
+}
+
+fn build_with(
+    root_dir: tempfile::TempDir,
+    root: &Path,
+    base: &str,
+    name: &str,
+    env: &[(&str, &str)],
+) -> Built {
     let out = root_dir.path().join("out");
     let root_arg = root.to_str().expect("utf-8 path");
     let out_arg = out.to_str().expect("utf-8 path");
-    let o = common::gtdocs(root, &["build", "--root", root_arg, "--out", out_arg]);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_gtdocs"))
+        .args(["build", "--root", root_arg, "--out", out_arg])
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("GTDOCS_SEARCH_PART_SIZE")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run gtdocs");
     assert!(
         o.status.success(),
         "gtdocs build of {name} failed ({}):\n{}",
@@ -66,10 +84,21 @@ fn build(root_dir: tempfile::TempDir, root: &Path, base: &str, name: &str) -> Bu
 
 /// The bundled tree (gtdocs.yaml + runbooks/) built with `base_url: <base>`.
 pub(crate) fn build_bundled(base: &str) -> Built {
-    let tree = common::bundled_copy();
+    let tree = bundled_tree(base);
     let root = tree.path().to_path_buf();
+    build(
+        tree,
+        &root,
+        base,
+        &format!("the bundled tree (base {base})"),
+    )
+}
+
+/// A copy of the bundled tree with `base_url: <base>`.
+fn bundled_tree(base: &str) -> tempfile::TempDir {
+    let tree = common::bundled_copy();
     if base != "/" {
-        let config = root.join("gtdocs.yaml");
+        let config = tree.path().join("gtdocs.yaml");
         let text = std::fs::read_to_string(&config).expect("read gtdocs.yaml");
         let line = re(r"(?m)^  base_url: /$");
         assert_eq!(
@@ -80,11 +109,21 @@ pub(crate) fn build_bundled(base: &str) -> Built {
         let text = line.replace(&text, format!("  base_url: {base}").as_str());
         std::fs::write(&config, text.as_bytes()).expect("write gtdocs.yaml");
     }
-    build(
+    tree
+}
+
+/// The bundled tree with its search index in parts of `size` pages, as a
+/// large site's is, so the browser merges them.
+pub(crate) fn build_bundled_in_parts(base: &str, size: usize) -> Built {
+    let tree = bundled_tree(base);
+    let root = tree.path().to_path_buf();
+    let size = size.to_string();
+    build_with(
         tree,
         &root,
         base,
-        &format!("the bundled tree (base {base})"),
+        &format!("the bundled tree with its index in parts of {size} pages"),
+        &[("GTDOCS_SEARCH_PART_SIZE", size.as_str())],
     )
 }
 

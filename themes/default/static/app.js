@@ -210,8 +210,12 @@ function initSearch() {
   function load() {
     if (!loading) {
       loading = (async () => {
-        const pf = await import(box.getAttribute("data-pagefind"));
+        const runtime = box.getAttribute("data-pagefind");
+        const pf = await import(runtime);
         await pf.options({ excerptLength: 24 });
+        // A large site's index comes in parts, merged into one search.
+        const parts = (box.getAttribute("data-pagefind-parts") || "").split(" ").filter(Boolean);
+        for (const part of parts) await pf.mergeIndex(new URL(part, new URL(".", new URL(runtime, location.href))).pathname);
         await pf.init();
         fillFilters(await pf.filters());
         return pf;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The build benchmark, in one command: gtdocs build (and check) against Hugo +
+# Pagefind on the same generated corpora of 100, 1,000 and 10,000 runbooks.
+#
+#   scripts/bench/build.sh                     # full run: 3 sizes x 5 rounds, ~15-25 min on 2 cores
+#   scripts/bench/build.sh --quick             # smoke run: sizes 100 1000, 2 rounds
+#   SIZES="1000 10000" RUNS=7 scripts/bench/build.sh
+#   GTDOCS_BIN=/path/to/gtdocs scripts/bench/build.sh   # skip cargo build, measure that binary
+#
+# Steps: cargo build --release (unless GTDOCS_BIN is set), scripts/bench/install.sh
+# (pinned Debian hugo and time, npm pagefind in scripts/bench/node_modules; needs
+# root the first time), then scripts/bench/run.py with every argument passed on
+# (see its header for what is measured and how). Results: the Markdown report on
+# stdout, target/bench/build-<date>.md and .json. Nothing outside the machine is
+# contacted while measuring.
+set -euo pipefail
+
+BENCH="$(realpath -- "$(dirname -- "${BASH_SOURCE[0]}")")"
+REPO="$(realpath -- "$BENCH/../..")"
+cd "$REPO"
+
+if [[ -z "${GTDOCS_BIN:-}" ]]; then
+  echo "bench: cargo build --release" >&2
+  cargo build --release --quiet
+  export GTDOCS_BIN="$REPO/target/release/gtdocs"
+fi
+bash "$BENCH/install.sh" >&2
+exec python3 "$BENCH/run.py" "$@"
