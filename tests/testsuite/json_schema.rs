@@ -392,3 +392,29 @@ fn schemas_do_not_drift() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The manifest is spliced from its entries, each serialized on its own: it
+/// must still be exactly what a JSON pretty-printer makes of it (the same
+/// bytes after a parse and a print), for the bundled and the hostile tree.
+#[test]
+fn manifest_is_canonical_pretty_json() {
+    for tree in [common::repo(), common::fixtures().join("hostile")] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("site");
+        let o = common::gtdocs(
+            &tree,
+            &["build", "--out", out.to_str().expect("utf-8")],
+        );
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        let bytes = std::fs::read(out.join("json/manifest.json")).expect("manifest");
+        let value: Value = serde_json::from_slice(&bytes).expect("manifest JSON");
+        let mut printed = serde_json::to_vec_pretty(&value).expect("print");
+        printed.push(b'\n');
+        assert!(
+            printed == bytes,
+            "{}: manifest.json is not canonical pretty JSON",
+            tree.display()
+        );
+        assert!(value["runbooks"].as_array().is_some_and(|r| !r.is_empty()));
+    }
+}
