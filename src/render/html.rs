@@ -62,11 +62,12 @@ pub fn render_selected(
     let theme = ThemeFiles::new(book.site.theme.as_ref());
     let env = theme.environment();
     let site = SiteCtx::new(book, ctx);
-    let specs = specs(book, selection);
+    let lists = Lists::new(book);
+    let specs = specs(book, &lists, selection);
     // Each page's data is built on the thread that renders it, and the
     // page goes to the sink at once: nothing waits for the whole site.
     specs.par_iter().try_for_each(|spec| {
-        let page = page(book, spec, rows);
+        let page = page(book, &lists, spec, rows);
         let template = env.get_template(page.template).map_err(|e| theme.error(e))?;
         let html = template
             .render(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })
@@ -79,8 +80,9 @@ pub fn render_selected(
         }
         out.put(
             format!("{DIR}/sitemap.xml"),
-            sitemap(book, &specs).into_bytes(),
+            sitemap(book, &lists, &specs).into_bytes(),
         )?;
+        out.put(format!("{DIR}/{MATRIX_DATA}"), matrix_data(book, &lists)?)?;
     }
     Ok(specs.len())
 }
@@ -591,14 +593,23 @@ fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
     }
 }
 
-fn groups(book: &Book, rows: &RowCache) -> Vec<GroupCtx> {
-    book.by_category()
-        .into_iter()
-        .map(|(term, runbooks)| GroupCtx {
-            category: term.into(),
-            rows: runbooks.into_iter().map(|rb| rows.row(book, rb)).collect(),
-        })
-        .collect()
+/// `runbooks` (in display order) grouped by category, in catalog order.
+fn groups(book: &Book, runbooks: &[&Runbook], rows: &RowCache) -> Vec<GroupCtx> {
+    let mut groups: Vec<GroupCtx> = Vec::new();
+    let mut current = None;
+    for rb in runbooks {
+        if current != Some(rb.category) {
+            current = Some(rb.category);
+            groups.push(GroupCtx {
+                category: (&book.catalog.categories[rb.category]).into(),
+                rows: Vec::new(),
+            });
+        }
+        if let Some(g) = groups.last_mut() {
+            g.rows.push(rows.row(book, rb));
+        }
+    }
+    groups
 }
 
 /// The matrix rows of runbooks, kept between renders: `gtdocs serve`
@@ -754,7 +765,21 @@ fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
 struct RoutePageCtx {
     route: String,
     summary_html: Option<String>,
+    /// Clients per support level, over every page.
+    tally: Vec<TallyCtx>,
+    /// This page's clients, by support level.
     groups: Vec<SupportGroup>,
+    pager: Pager,
+}
+
+#[derive(Serialize)]
+struct TallyCtx {
+    support: &'static str,
+    symbol: &'static str,
+    support_label: &'static str,
+    count: usize,
+    /// The page where the level's clients start.
+    path: String,
 }
 
 #[derive(Serialize)]
@@ -762,6 +787,8 @@ struct SupportGroup {
     support: &'static str,
     symbol: &'static str,
     support_label: &'static str,
+    /// Clients with this level on every page.
+    total: usize,
     entries: Vec<RouteEntryCtx>,
 }
 
@@ -774,36 +801,58 @@ struct RouteEntryCtx {
     integration_html: Option<String>,
 }
 
-fn route_ctx(book: &Book, index: usize) -> RoutePageCtx {
+fn route_ctx(book: &Book, lists: &Lists<'_>, index: usize, number: usize) -> RoutePageCtx {
     let route = &book.catalog.routes[index];
-    let ordered = book.ordered();
-    let groups = ["full", "partial", "none", model::UNKNOWN]
+    let all = &lists.by_support[index];
+    let support_of = |rb: &Runbook| book.support(&rb.routes[index]);
+    let first_page = route_path(&route.route);
+    let tally = SUPPORT_ORDER
         .into_iter()
-        .map(|support| {
+        .filter_map(|support| {
+            let first = all.iter().position(|r| support_of(r) == support)?;
+            let count = all.iter().filter(|r| support_of(r) == support).count();
             let (symbol, support_label) = support_look(support);
-            SupportGroup {
+            Some(TallyCtx {
                 support,
                 symbol,
                 support_label,
-                entries: ordered
-                    .iter()
-                    .filter(|rb| book.support(&rb.routes[index]) == support)
-                    .map(|rb| RouteEntryCtx {
-                        title: rb.title.clone(),
-                        path: runbook_path(rb),
-                        category: book.catalog.categories[rb.category].label.clone(),
-                        verdict: book.verdict_id(&rb.routes[index]).to_string(),
-                        integration_html: rb.routes[index].integration.as_deref().map(to_html),
-                    })
-                    .collect(),
-            }
+                count,
+                path: page_path(&first_page, first / PAGE_SIZE + 1),
+            })
         })
-        .filter(|g| !g.entries.is_empty())
-        .collect();
+        .collect::<Vec<_>>();
+    let mut groups: Vec<SupportGroup> = Vec::new();
+    for rb in page_slice(all, number) {
+        let support = support_of(rb);
+        if groups.last().is_none_or(|g| g.support != support) {
+            let (symbol, support_label) = support_look(support);
+            groups.push(SupportGroup {
+                support,
+                symbol,
+                support_label,
+                total: tally
+                    .iter()
+                    .find(|t| t.support == support)
+                    .map_or(0, |t| t.count),
+                entries: Vec::new(),
+            });
+        }
+        if let Some(g) = groups.last_mut() {
+            g.entries.push(RouteEntryCtx {
+                title: rb.title.clone(),
+                path: runbook_path(rb),
+                category: book.catalog.categories[rb.category].label.clone(),
+                verdict: book.verdict_id(&rb.routes[index]).to_string(),
+                integration_html: rb.routes[index].integration.as_deref().map(to_html),
+            });
+        }
+    }
     RoutePageCtx {
         route: route.route.clone(),
         summary_html: route.summary.as_deref().map(to_html),
+        tally,
         groups,
+        pager: Pager::new(&first_page, number, all.len()),
     }
 }
 
@@ -811,19 +860,86 @@ fn value(data: impl Serialize) -> minijinja::Value {
     minijinja::Value::from(Serde(data))
 }
 
+/// Items on one page of a list (the runbooks index, a route's clients,
+/// the home matrix): no page grows with the number of runbooks. Whatever
+/// needs every runbook at once (filtering and sorting the matrix) loads
+/// [`MATRIX_DATA`], once.
+pub const PAGE_SIZE: usize = 100;
+
+/// Every runbook's matrix row, for the matrix's filters and sorting.
+pub const MATRIX_DATA: &str = "matrix.json";
+
+/// The orders every page shares, computed once per render.
+struct Lists<'a> {
+    /// Display order: category, weight, title.
+    ordered: Vec<&'a Runbook>,
+    /// Per route: `ordered`, grouped by support level (full, partial,
+    /// none, unknown).
+    by_support: Vec<Vec<&'a Runbook>>,
+}
+
+const SUPPORT_ORDER: [&str; 4] = ["full", "partial", "none", model::UNKNOWN];
+
+impl<'a> Lists<'a> {
+    fn new(book: &'a Book) -> Self {
+        let ordered = book.ordered();
+        let by_support = (0..book.catalog.routes.len())
+            .map(|i| {
+                SUPPORT_ORDER
+                    .iter()
+                    .flat_map(|support| {
+                        ordered
+                            .iter()
+                            .copied()
+                            .filter(move |rb| book.support(&rb.routes[i]) == *support)
+                    })
+                    .collect()
+            })
+            .collect();
+        Lists {
+            ordered,
+            by_support,
+        }
+    }
+}
+
+/// How many pages `n` items take (at least one).
+fn page_count(n: usize) -> usize {
+    n.div_ceil(PAGE_SIZE).max(1)
+}
+
+/// The `number`th page (1-based) of a list at `first`: `first` itself,
+/// then `first` + `page/<number>/`.
+fn page_path(first: &str, number: usize) -> String {
+    if number <= 1 {
+        first.to_owned()
+    } else {
+        format!("{first}page/{number}/")
+    }
+}
+
+fn page_slice<T>(items: &[T], number: usize) -> &[T] {
+    let start = (number.saturating_sub(1) * PAGE_SIZE).min(items.len());
+    &items[start..(start + PAGE_SIZE).min(items.len())]
+}
+
 /// A page of the site, before its data is built.
 enum Spec<'a> {
     Home,
-    Runbooks,
+    /// A page of the runbooks index (1-based).
+    Runbooks(usize),
     Routes,
     Runbook(&'a Runbook),
-    Route(usize),
+    /// A page of a route's clients: the route's index, the page (1-based).
+    Route(usize, usize),
     NotFound,
 }
 
 /// The selected pages, in a fixed order.
-fn specs<'a>(book: &'a Book, selection: &Selection<'_>) -> Vec<Spec<'a>> {
-    let mut specs = vec![Spec::Home, Spec::Runbooks, Spec::Routes];
+fn specs<'a>(book: &'a Book, lists: &Lists<'_>, selection: &Selection<'_>) -> Vec<Spec<'a>> {
+    let mut specs = vec![Spec::Home];
+    specs.extend((1..=page_count(lists.ordered.len())).map(Spec::Runbooks));
+    specs.push(Spec::Routes);
     specs.extend(
         book.runbooks
             .iter()
@@ -833,11 +949,63 @@ fn specs<'a>(book: &'a Book, selection: &Selection<'_>) -> Vec<Spec<'a>> {
             })
             .map(Spec::Runbook),
     );
-    specs.extend((0..book.catalog.routes.len()).map(Spec::Route));
+    for (i, list) in lists.by_support.iter().enumerate() {
+        specs.extend((1..=page_count(list.len())).map(|k| Spec::Route(i, k)));
+    }
     if let Selection::All = selection {
         specs.push(Spec::NotFound);
     }
     specs
+}
+
+/// Links between the pages of a list.
+#[derive(Serialize)]
+struct Pager {
+    number: usize,
+    count: usize,
+    first_item: usize,
+    last_item: usize,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    /// Page links: first, last, and the two on each side of this one; `None`
+    /// stands for the pages left out.
+    links: Vec<Option<PagerLink>>,
+}
+
+#[derive(Serialize)]
+struct PagerLink {
+    number: usize,
+    path: String,
+    current: bool,
+}
+
+impl Pager {
+    fn new(first: &str, number: usize, total: usize) -> Pager {
+        let count = page_count(total);
+        let mut links = Vec::new();
+        for k in 1..=count {
+            if k == 1 || k == count || k.abs_diff(number) <= 2 {
+                links.push(Some(PagerLink {
+                    number: k,
+                    path: page_path(first, k),
+                    current: k == number,
+                }));
+            } else if links.last().is_some_and(Option::is_some) {
+                links.push(None);
+            }
+        }
+        Pager {
+            number,
+            count,
+            first_item: (number.saturating_sub(1) * PAGE_SIZE + 1).min(total),
+            last_item: (number * PAGE_SIZE).min(total),
+            total,
+            prev: (number > 1).then(|| page_path(first, number - 1)),
+            next: (number < count).then(|| page_path(first, number + 1)),
+            links,
+        }
+    }
 }
 
 fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
@@ -847,11 +1015,15 @@ fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
             meta.description = book.site.description.clone();
             meta
         }
-        Spec::Runbooks => PageMeta::new(
+        Spec::Runbooks(k) => PageMeta::new(
             book,
             "runbooks",
-            "Client runbooks".into(),
-            "runbooks/".into(),
+            if *k > 1 {
+                format!("Client runbooks, page {k}")
+            } else {
+                "Client runbooks".into()
+            },
+            page_path("runbooks/", *k),
         ),
         Spec::Routes => PageMeta::new(book, "routes", "GT API routes".into(), "routes/".into()),
         Spec::Runbook(rb) => {
@@ -859,10 +1031,19 @@ fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
             meta.description = Some(super::markdown::to_plain(&rb.summary));
             meta
         }
-        Spec::Route(i) => {
+        Spec::Route(i, k) => {
             let route = &book.catalog.routes[*i];
-            let mut meta =
-                PageMeta::new(book, "route", route.route.clone(), route_path(&route.route));
+            let title = if *k > 1 {
+                format!("{}, page {k}", route.route)
+            } else {
+                route.route.clone()
+            };
+            let mut meta = PageMeta::new(
+                book,
+                "route",
+                title,
+                page_path(&route_path(&route.route), *k),
+            );
             meta.description = route.summary.as_deref().map(super::markdown::to_plain);
             meta
         }
@@ -870,24 +1051,34 @@ fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
     }
 }
 
-fn page(book: &Book, spec: &Spec<'_>, rows: &RowCache) -> Page {
+fn page(book: &Book, lists: &Lists<'_>, spec: &Spec<'_>, rows: &RowCache) -> Page {
     let (template, data) = match spec {
-        Spec::Home => (
-            "home.html",
-            value(
-                minijinja::context! { catalog => value(catalog_ctx(book)), groups => value(groups(book, rows)) },
-            ),
-        ),
-        Spec::Runbooks => (
+        Spec::Home => {
+            let shown = page_slice(&lists.ordered, 1);
+            (
+                "home.html",
+                value(minijinja::context! {
+                    catalog => value(catalog_ctx(book)),
+                    groups => value(groups(book, shown, rows)),
+                    shown => shown.len(),
+                    total => lists.ordered.len(),
+                    matrix_data => MATRIX_DATA,
+                }),
+            )
+        }
+        Spec::Runbooks(k) => (
             "runbooks.html",
-            value(minijinja::context! { groups => value(groups(book, rows)) }),
+            value(minijinja::context! {
+                groups => value(groups(book, page_slice(&lists.ordered, *k), rows)),
+                pager => value(Pager::new("runbooks/", *k, lists.ordered.len())),
+            }),
         ),
         Spec::Routes => (
             "routes.html",
             value(minijinja::context! { catalog => value(catalog_ctx(book)) }),
         ),
         Spec::Runbook(rb) => ("runbook.html", value(runbook_ctx(book, rb))),
-        Spec::Route(i) => ("route.html", value(route_ctx(book, *i))),
+        Spec::Route(i, k) => ("route.html", value(route_ctx(book, lists, *i, *k))),
         Spec::NotFound => ("404.html", minijinja::Value::UNDEFINED),
     };
     Page {
@@ -897,7 +1088,7 @@ fn page(book: &Book, spec: &Spec<'_>, rows: &RowCache) -> Page {
     }
 }
 
-fn sitemap(book: &Book, specs: &[Spec<'_>]) -> String {
+fn sitemap(book: &Book, _lists: &Lists<'_>, specs: &[Spec<'_>]) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for meta in specs
@@ -913,4 +1104,56 @@ fn sitemap(book: &Book, specs: &[Spec<'_>]) -> String {
     }
     xml.push_str("</urlset>\n");
     xml
+}
+
+/// [`MATRIX_DATA`]: every runbook's matrix row in display order, compact:
+/// `[title, path, category, compatibility, key preset, score, cells]`, the
+/// terms as indexes into the lists beside the rows, each cell a verdict's
+/// index (`-1`: unknown).
+fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, RenderError> {
+    let c = &book.catalog;
+    let terms = |list: &[crate::model::Term]| -> Vec<[String; 2]> {
+        list.iter()
+            .map(|t| [t.id.clone(), t.label.clone()])
+            .collect()
+    };
+    let rows: Vec<serde_json::Value> = lists
+        .ordered
+        .iter()
+        .map(|rb| {
+            let row = matrix_row(book, rb);
+            let cells: Vec<i64> = rb
+                .routes
+                .iter()
+                .map(|m| m.verdict.map_or(-1, |v| v as i64))
+                .collect();
+            serde_json::json!([
+                rb.title,
+                row.path,
+                rb.category,
+                rb.compatibility,
+                rb.key_preset,
+                row.score,
+                cells
+            ])
+        })
+        .collect();
+    let verdicts: Vec<serde_json::Value> = c
+        .verdicts
+        .iter()
+        .map(|v| {
+            let (symbol, _) = support_look(v.support.as_str());
+            serde_json::json!({"id": v.id, "support": v.support.as_str(), "symbol": symbol})
+        })
+        .collect();
+    let data = serde_json::json!({
+        "verdicts": verdicts,
+        "categories": terms(&c.categories),
+        "compatibility": terms(&c.compatibility),
+        "key_presets": terms(&c.key_presets),
+        "rows": rows,
+    });
+    let mut bytes = serde_json::to_vec(&data)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }

@@ -38,12 +38,12 @@ const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- arguments
 const USAGE =
-  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout " +
-  "[--word W] [--expect-slug S] [--expect-titles FILE] [--chromium PATH]\n" +
+  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix " +
+  "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--chromium PATH]\n" +
   "       node run.mjs --url http://127.0.0.1:PORT/BASE/ --out DIR --scenario serve|serve-tabs --plan FILE [--chromium PATH]";
 
 function parseArgs(argv) {
-  const known = new Set(["site", "base", "out", "scenario", "word", "expect-slug", "expect-titles", "chromium", "url", "plan"]);
+  const known = new Set(["site", "base", "out", "scenario", "word", "expect-slug", "expect-titles", "category", "chromium", "url", "plan"]);
   const args = {};
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i];
@@ -354,6 +354,7 @@ const SCENARIOS = {
   screenshots: scenarioScreenshots,
   xss: scenarioXss,
   layout: scenarioLayout,
+  matrix: scenarioMatrix,
   serve: scenarioServe,
   "serve-tabs": scenarioServeTabs,
 };
@@ -687,6 +688,49 @@ async function measureLayout(context, name, url, scheme, width) {
   const result = { page: name, theme: scheme, url: page.url(), width, ...seen };
   await page.close();
   return result;
+}
+
+// A home page that holds only the first page of a large matrix: filters,
+// sorting and "show more" work over every runbook (from matrix.json).
+async function scenarioMatrix(env) {
+  const { browser, watch, root, args } = env;
+  const out = {};
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: "block" });
+  await watch.attach(context);
+  const page = await context.newPage();
+  await openPage(page, root);
+  const view = () => page.evaluate(() => ({
+    visible: Array.from(document.querySelectorAll("tr.matrix-row"))
+      .filter((r) => !r.hidden && !r.closest("tbody").hidden)
+      .map((r) => ({ title: r.querySelector("th a").textContent, href: r.querySelector("th a").getAttribute("href"), category: r.dataset.category, cells: r.querySelectorAll("td .mark").length })),
+    count: document.querySelector(".matrix-count").textContent,
+    moreHidden: document.querySelector(".matrix-more") ? document.querySelector(".matrix-more").hidden : null,
+  }));
+  const settle = async (before) => {
+    await page.waitForFunction((b) => document.querySelector(".matrix-count").textContent !== b || document.querySelectorAll("tr.matrix-row").length > 100, before, { timeout: 10000 }).catch(() => {});
+    await page.waitForTimeout(200);
+    return view();
+  };
+  out.initial = await view();
+  let before = out.initial.count;
+  await page.locator('select[name="category"]').selectOption(args.category);
+  out.filtered = await settle(before);
+  await page.locator('button[type="reset"]').first().click();
+  await page.waitForTimeout(300);
+  out.reset = await view();
+  out.more = [];
+  for (let i = 0; i < 4 && !(await view()).moreHidden; i++) {
+    await page.locator("[data-more]").click();
+    await page.waitForTimeout(300);
+    out.more.push(await view());
+  }
+  before = (await view()).count;
+  await page.locator('select[name="sort"]').selectOption("client");
+  await page.waitForTimeout(300);
+  out.sorted = await view();
+  out.url = page.url();
+  await context.close();
+  return out;
 }
 
 async function scenarioLayout(env) {

@@ -215,3 +215,30 @@ pub fn assert_none(what: &str, problems: &[String]) {
         problems.join("\n  - ")
     );
 }
+
+/// A tree of `n` runbooks made from the bundled ones (the bundled catalog;
+/// runbook `i` is bundled runbook `i mod 23` with its title numbered and
+/// its file `<slug>-<i>.yaml`): a site larger than one page of every list.
+pub fn scaled_copy(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(repo().join("gtdocs.yaml"), dir.path().join("gtdocs.yaml")).expect("copy config");
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(repo().join("runbooks"))
+        .expect("runbooks")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    sources.sort();
+    let out = dir.path().join("runbooks");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    for i in 0..n {
+        let source = &sources[i % sources.len()];
+        let text = std::fs::read_to_string(source).expect("read runbook");
+        let numbered = text.replacen('\n', "\n", 1);
+        let start = numbered.find("\ntitle: ").expect("a title line") + 1;
+        let end = start + numbered[start..].find('\n').expect("end of title");
+        let text = format!("{} {i:04}{}", &numbered[..end], &numbered[end..]);
+        let stem = source.file_stem().expect("stem").to_string_lossy();
+        std::fs::write(out.join(format!("{stem}-{i:04}.yaml")), text).expect("write");
+    }
+    dir
+}

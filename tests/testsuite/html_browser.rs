@@ -819,3 +819,109 @@ fn no_sideways_scroll_at_360px_and_little_layout_shift() {
     }
     assert_none("layout at 360 px", &problems);
 }
+
+// ------------------------------------------------------------ long matrix
+
+/// 250 runbooks: the home page holds the first 100 rows; a category filter
+/// shows every runbook of that category (loaded from matrix.json), "show
+/// more" reveals the rest 100 at a time, and sorting by client puts the
+/// first of all 250 first.
+#[test]
+fn a_long_matrix_filters_and_sorts_every_runbook() {
+    let site = crate::html_site::build_scaled(250);
+    let runbooks = site.manifest["runbooks"]
+        .as_array()
+        .expect("runbooks")
+        .clone();
+    // The category with the most runbooks.
+    let mut by_category: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for r in &runbooks {
+        by_category
+            .entry(r["category"]["id"].as_str().expect("category").to_owned())
+            .or_default()
+            .push(r);
+    }
+    let (category, members) = by_category
+        .iter()
+        .max_by_key(|(_, m)| m.len())
+        .expect("a category");
+    let out = tempfile::tempdir().expect("tempdir");
+    let v = run(&site, "matrix", out.path(), &[("category", category)]);
+    let d = &v["data"];
+    let mut problems = hygiene(&v, &[]);
+    let visible = |key: &str| d[key]["visible"].as_array().cloned().unwrap_or_default();
+    let titles = |rows: &[Value]| -> BTreeSet<String> {
+        rows.iter()
+            .filter_map(|r| r["title"].as_str().map(str::to_owned))
+            .collect()
+    };
+    if visible("initial").len() != 100 || d["initial"]["moreHidden"] != false {
+        problems.push(format!(
+            "at first: {} rows shown (want 100), more hidden: {}",
+            visible("initial").len(),
+            d["initial"]["moreHidden"]
+        ));
+    }
+    let want: BTreeSet<String> = members
+        .iter()
+        .filter_map(|r| r["title"].as_str().map(str::to_owned))
+        .collect();
+    let filtered = visible("filtered");
+    let shown = want.len().min(100);
+    if filtered.len() != shown || !titles(&filtered).is_subset(&want) {
+        problems.push(format!(
+            "category {category}: {} rows shown, want {shown} of its {}",
+            filtered.len(),
+            want.len()
+        ));
+    }
+    if d["filtered"]["count"] != format!("{} clients", want.len()) {
+        problems.push(format!(
+            "category {category}: the count says {}, want {} clients",
+            d["filtered"]["count"],
+            want.len()
+        ));
+    }
+    if filtered
+        .iter()
+        .any(|r| r["cells"] != 9 || r["category"] != category.as_str())
+    {
+        problems.push(format!(
+            "category {category}: a row without 9 cells or of another category"
+        ));
+    }
+    let more: Vec<usize> = d["more"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .map(|x| x["visible"].as_array().map_or(0, Vec::len))
+                .collect()
+        })
+        .unwrap_or_default();
+    if more != [200, 250] || d["more"][1]["moreHidden"] != true {
+        problems.push(format!(
+            "show more: {more:?} rows after each click, want [200, 250] and the button gone"
+        ));
+    }
+    // A new view starts again at one page.
+    if visible("sorted").len() != 100 {
+        problems.push(format!(
+            "sorted by client, {} rows show, not the first 100",
+            visible("sorted").len()
+        ));
+    }
+    let first = visible("sorted")
+        .first()
+        .and_then(|r| r["title"].as_str().map(str::to_owned));
+    let lowest = runbooks
+        .iter()
+        .filter_map(|r| r["title"].as_str())
+        .min_by_key(|t| t.to_lowercase())
+        .map(str::to_owned);
+    if first != lowest {
+        problems.push(format!(
+            "sorted by client, the first row is {first:?}, not {lowest:?}"
+        ));
+    }
+    assert_none("the matrix of 250 runbooks", &problems);
+}

@@ -127,6 +127,18 @@ pub(crate) fn build_bundled_in_parts(base: &str, size: usize) -> Built {
     )
 }
 
+/// A generated tree of `n` runbooks ([`common::scaled_copy`]) at base `/`.
+pub(crate) fn build_scaled(n: usize) -> Built {
+    let tree = common::scaled_copy(n);
+    let root = tree.path().to_path_buf();
+    build(
+        tree,
+        &root,
+        "/",
+        &format!("a generated tree of {n} runbooks"),
+    )
+}
+
 /// `tests/fixtures/hostile`, at its own base `/`.
 pub(crate) fn build_hostile() -> Built {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -176,6 +188,16 @@ fn nu_html_checker_reports_no_errors() {
     let mut files = Vec::new();
     for b in &builds {
         files.extend(html_files(&b.html).into_iter().map(|f| b.html.join(f)));
+    }
+    // The pages of a list long enough to be paged: a partial home page, a
+    // second index page, a route's second page.
+    let paged = build_scaled(250);
+    for f in [
+        "index.html",
+        "runbooks/page/2/index.html",
+        "routes/get-v1-models/page/2/index.html",
+    ] {
+        files.push(paged.html.join(f));
     }
     assert!(files.len() > 30, "too few pages to check: {}", files.len());
     let started = std::time::Instant::now();
@@ -610,4 +632,181 @@ fn link_checker_catches_broken_links() {
     assert_eq!(normalize("/docs/a/../b/./c"), "/docs/b/c");
     assert_eq!(normalize("/docs/../.."), "/");
     assert_eq!(percent_decode("a%20b%2"), "a b%2");
+}
+
+// ------------------------------------------------------------- pagination
+
+/// The runbook pages a page links to (`runbooks/<slug>/`), once each.
+fn runbook_links(html: &str, base: &str) -> BTreeSet<String> {
+    let link = re(r##"href="([^"#?]*)""##);
+    link.captures_iter(html)
+        .filter_map(|c| c[1].strip_prefix(base).map(str::to_owned))
+        .filter(|p| {
+            p.strip_prefix("runbooks/")
+                .and_then(|r| r.strip_suffix('/'))
+                .is_some_and(|slug| !slug.is_empty() && !slug.contains('/') && slug != "page")
+        })
+        .collect()
+}
+
+/// 250 runbooks: no page lists more than a page of them, yet the runbooks
+/// index and each route's pages, taken together, list every runbook once,
+/// with the counts the manifest gives; the matrix data holds every row.
+#[test]
+fn long_lists_are_paged_and_complete() {
+    const PAGE: usize = 100;
+    let site = build_scaled(250);
+    let runbooks = site.manifest["runbooks"].as_array().expect("runbooks");
+    assert_eq!(runbooks.len(), 250);
+    let all: BTreeSet<String> = runbooks
+        .iter()
+        .map(|r| format!("runbooks/{}/", r["slug"].as_str().expect("slug")))
+        .collect();
+    let mut problems = Vec::new();
+    for file in html_files(&site.html) {
+        let html = std::fs::read_to_string(site.html.join(&file)).expect("read");
+        let n = runbook_links(&html, &site.base).len();
+        if n > PAGE {
+            problems.push(format!(
+                "{file} links to {n} runbooks (a page holds {PAGE})"
+            ));
+        }
+    }
+    // The runbooks index: 3 pages, every runbook exactly once.
+    let mut seen = Vec::new();
+    for page in [
+        "runbooks/index.html",
+        "runbooks/page/2/index.html",
+        "runbooks/page/3/index.html",
+    ] {
+        let html = std::fs::read_to_string(site.html.join(page)).expect(page);
+        let main = &html[html.find("<main").expect("main")..html.find("</main>").expect("/main")];
+        seen.extend(runbook_links(main, &site.base));
+    }
+    assert!(!site.html.join("runbooks/page/4").exists());
+    let unique: BTreeSet<String> = seen.iter().cloned().collect();
+    if seen.len() != 250 || unique != all {
+        problems.push(format!(
+            "the runbooks index lists {} links, {} distinct, of 250",
+            seen.len(),
+            unique.len()
+        ));
+    }
+    // Each route: its pages list every runbook once; tallies match.
+    for (i, route) in site.manifest["catalog"]["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .enumerate()
+    {
+        let name = route["route"].as_str().expect("route");
+        let slug = name
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+        let slug = slug
+            .split('-')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let mut listed = Vec::new();
+        let mut k = 1;
+        loop {
+            let page = if k == 1 {
+                format!("routes/{slug}/index.html")
+            } else {
+                format!("routes/{slug}/page/{k}/index.html")
+            };
+            let Ok(html) = std::fs::read_to_string(site.html.join(&page)) else {
+                break;
+            };
+            let list = &html[html.find("<ul class=\"route-clients\"").unwrap_or(0)
+                ..html.find("<nav class=\"route-nav\"").unwrap_or(html.len())];
+            listed.extend(runbook_links(list, &site.base));
+            if k == 1 {
+                for support in ["full", "partial", "none"] {
+                    let expected = runbooks
+                        .iter()
+                        .filter(|r| r["routes"][i]["support"] == support)
+                        .count();
+                    if expected == 0 {
+                        continue;
+                    }
+                    let tally = re(&format!(
+                        r#"mark-{support}"><span class="mark-symbol" aria-hidden="true">[^<]*</span> <strong>(\d+)</strong>"#
+                    ));
+                    let shown: Option<usize> =
+                        tally.captures(&html).and_then(|c| c[1].parse().ok());
+                    if shown != Some(expected) {
+                        problems.push(format!("{page}: the {support} tally shows {shown:?}, the manifest has {expected}"));
+                    }
+                }
+            }
+            k += 1;
+        }
+        let unique: BTreeSet<String> = listed.iter().cloned().collect();
+        if listed.len() != 250 || unique != all {
+            problems.push(format!(
+                "{name}: its {} page(s) list {} links, {} distinct, of 250",
+                k - 1,
+                listed.len(),
+                unique.len()
+            ));
+        }
+    }
+    // The home page shows one page of rows and names the data for the rest.
+    let home = std::fs::read_to_string(site.html.join("index.html")).expect("home");
+    let rows = home.matches("<tr class=\"matrix-row\"").count();
+    if rows != PAGE || !home.contains(r#"data-total="250" data-source="/matrix.json""#) {
+        problems.push(format!(
+            "the home page has {rows} rows and no data-total=250 pointing at /matrix.json"
+        ));
+    }
+    let data: Value =
+        serde_json::from_slice(&std::fs::read(site.html.join("matrix.json")).expect("matrix.json"))
+            .expect("matrix JSON");
+    let rows = data["rows"].as_array().expect("rows");
+    let paths: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|r| r[1].as_str().map(str::to_owned))
+        .collect();
+    if rows.len() != 250 || paths != all {
+        problems.push(format!(
+            "matrix.json holds {} rows, {} distinct paths",
+            rows.len(),
+            paths.len()
+        ));
+    }
+    for r in rows {
+        let slug = r[1]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("runbooks/")
+            .trim_end_matches('/');
+        let entry = runbooks.iter().find(|e| e["slug"] == slug).expect("entry");
+        let verdicts: Vec<&str> = r[6]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .map(|v| {
+                v.as_i64()
+                    .and_then(|v| usize::try_from(v).ok())
+                    .map_or("unknown", |v| {
+                        data["verdicts"][v]["id"].as_str().unwrap_or("?")
+                    })
+            })
+            .collect();
+        let expected: Vec<&str> = entry["routes"]
+            .as_array()
+            .expect("routes")
+            .iter()
+            .map(|m| m["verdict"].as_str().unwrap_or("?"))
+            .collect();
+        if verdicts != expected || r[0] != entry["title"] {
+            problems.push(format!(
+                "matrix.json row {slug}: {verdicts:?} vs the manifest's {expected:?}"
+            ));
+        }
+    }
+    assert_none("pagination of 250 runbooks", &problems);
+    check_links_and_sitemap(&site);
 }

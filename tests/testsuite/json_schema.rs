@@ -401,10 +401,7 @@ fn manifest_is_canonical_pretty_json() {
     for tree in [common::repo(), common::fixtures().join("hostile")] {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("site");
-        let o = common::gtdocs(
-            &tree,
-            &["build", "--out", out.to_str().expect("utf-8")],
-        );
+        let o = common::gtdocs(&tree, &["build", "--out", out.to_str().expect("utf-8")]);
         assert!(o.status.success(), "{}", common::stderr(&o));
         let bytes = std::fs::read(out.join("json/manifest.json")).expect("manifest");
         let value: Value = serde_json::from_slice(&bytes).expect("manifest JSON");

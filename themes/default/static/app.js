@@ -122,12 +122,76 @@ function initMatrix() {
   const form = $(".matrix-controls");
   const table = $("table.matrix");
   if (!form || !table) return;
-  const groups = Array.from(table.tBodies);
-  const rows = $$("tr.matrix-row", table);
+  let groups = Array.from(table.tBodies);
+  let rows = $$("tr.matrix-row", table);
   const count = $(".matrix-count", form);
   const empty = $(".matrix-empty");
+  const more = $(".matrix-more");
   const selects = $$("select", form);
   let flat = null; // one tbody with every row when not sorted by category
+  // A large site's home page holds its first rows only; the rest come from
+  // the matrix data, loaded once, the first time they are needed.
+  const PAGE = 100;
+  const total = Number(table.dataset.total || rows.length);
+  let limit = total > rows.length ? PAGE : Infinity;
+  let loading = null;
+
+  function loadAll() {
+    if (total <= rows.length) return Promise.resolve();
+    if (!loading) {
+      loading = fetch(table.dataset.source)
+        .then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(build);
+      loading.catch(() => { loading = null; });
+    }
+    return loading;
+  }
+
+  // The rows as the page itself shows them (see home.html).
+  function build(data) {
+    const width = table.tHead.rows[0].cells.length;
+    const byCategory = new Map();
+    const all = [];
+    for (const [title, path, cat, compat, preset, score, cells] of data.rows) {
+      const tr = el("tr", "matrix-row");
+      const [catId] = data.categories[cat];
+      tr.dataset.category = catId;
+      tr.dataset.compatibility = data.compatibility[compat][0];
+      tr.dataset.key_preset = data.key_presets[preset][0];
+      tr.dataset.score = String(score);
+      tr.dataset.title = title.toLowerCase();
+      const th = tr.appendChild(el("th", "col-client"));
+      th.scope = "row";
+      const a = th.appendChild(el("a", "", title));
+      a.href = root.dataset.base + path;
+      th.appendChild(el("span", "row-meta", data.compatibility[compat][1] + " · " + data.key_presets[preset][1]));
+      for (const v of cells) {
+        const verdict = v >= 0 ? data.verdicts[v] : { id: "unknown", support: "unknown", symbol: "?" };
+        const mark = tr.appendChild(el("td")).appendChild(el("span", "mark mark-" + verdict.support));
+        const symbol = mark.appendChild(el("span", "mark-symbol", verdict.symbol));
+        symbol.setAttribute("aria-hidden", "true");
+        mark.append(" ");
+        mark.appendChild(el("span", "mark-text", verdict.id));
+      }
+      if (!byCategory.has(cat)) byCategory.set(cat, []);
+      byCategory.get(cat).push(tr);
+      all.push(tr);
+    }
+    for (const g of groups) g.remove();
+    if (flat) { flat.remove(); flat = null; }
+    groups = [];
+    for (const [cat, list] of [...byCategory].sort((a, b) => a[0] - b[0])) {
+      const body = table.appendChild(el("tbody", "matrix-group"));
+      body.dataset.category = data.categories[cat][0];
+      const head = body.appendChild(el("tr", "group-row")).appendChild(el("th"));
+      head.scope = "colgroup";
+      head.colSpan = width;
+      head.appendChild(el("span", "", data.categories[cat][1]));
+      for (const tr of list) body.appendChild(tr);
+      groups.push(body);
+    }
+    rows = all;
+  }
 
   // The choice lives in the address (?category=...): a view can be shared.
   const params = new URLSearchParams(location.search);
@@ -139,9 +203,18 @@ function initMatrix() {
   function apply() {
     const want = selects.filter((s) => s.name !== "sort" && s.value);
     const sort = form.elements.sort ? form.elements.sort.value : "category";
+    const matches = (row) => want.every((s) => row.dataset[s.name] === s.value);
+    let ordered = rows;
+    if (sort !== "category") {
+      ordered = rows.slice().sort((a, b) =>
+        (sort === "support" ? b.dataset.score - a.dataset.score : 0) || a.dataset.title.localeCompare(b.dataset.title));
+    }
+    let matching = 0;
     let shown = 0;
-    for (const row of rows) {
-      row.hidden = !want.every((s) => row.dataset[s.name] === s.value);
+    for (const row of ordered) {
+      const match = matches(row);
+      if (match) matching += 1;
+      row.hidden = !match || shown >= limit;
       if (!row.hidden) shown += 1;
     }
     if (sort === "category") {
@@ -156,22 +229,31 @@ function initMatrix() {
       for (const g of groups) g.hidden = !$("tr.matrix-row:not([hidden])", g);
     } else {
       if (!flat) flat = table.appendChild(el("tbody", "matrix-flat"));
-      const sorted = rows.slice().sort((a, b) =>
-        (sort === "support" ? b.dataset.score - a.dataset.score : 0) || a.dataset.title.localeCompare(b.dataset.title));
-      for (const row of sorted) flat.appendChild(row);
+      for (const row of ordered) flat.appendChild(row);
       for (const g of groups) g.hidden = true;
     }
-    if (count) count.textContent = shown + (shown === 1 ? " client" : " clients");
-    if (empty) empty.hidden = shown > 0;
+    if (count) count.textContent = matching + (matching === 1 ? " client" : " clients");
+    if (empty) empty.hidden = matching > 0;
+    if (more) {
+      more.hidden = shown >= matching;
+      const button = $("[data-more]", more);
+      more.firstChild.textContent = "Showing " + shown + " of " + matching + " clients. ";
+      if (button) button.textContent = "Show " + Math.min(PAGE, matching - shown) + " more";
+    }
     const q = new URLSearchParams();
     for (const s of selects) if (s.selectedIndex > 0) q.set(s.name, s.value);
     history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q : "") + location.hash);
   }
 
-  form.addEventListener("change", apply);
-  form.addEventListener("reset", () => setTimeout(apply));
-  form.addEventListener("submit", (e) => { e.preventDefault(); apply(); });
-  if (params.toString()) apply();
+  const update = () => loadAll().then(apply, () => apply());
+  form.addEventListener("change", () => { if (limit !== Infinity) limit = PAGE; update(); });
+  form.addEventListener("reset", () => setTimeout(() => { if (limit !== Infinity) limit = PAGE; update(); }));
+  form.addEventListener("submit", (e) => { e.preventDefault(); update(); });
+  if (more) {
+    const button = $("[data-more]", more);
+    if (button) button.addEventListener("click", () => { limit += PAGE; update(); });
+  }
+  if (params.toString()) update();
 }
 
 // Table of contents: mark the section being read.
