@@ -233,10 +233,9 @@ pub fn scaled_copy(n: usize) -> tempfile::TempDir {
     for i in 0..n {
         let source = &sources[i % sources.len()];
         let text = std::fs::read_to_string(source).expect("read runbook");
-        let numbered = text.replacen('\n', "\n", 1);
-        let start = numbered.find("\ntitle: ").expect("a title line") + 1;
-        let end = start + numbered[start..].find('\n').expect("end of title");
-        let text = format!("{} {i:04}{}", &numbered[..end], &numbered[end..]);
+        let start = text.find("\ntitle: ").expect("a title line") + 1;
+        let end = start + text[start..].find('\n').expect("end of title");
+        let text = format!("{} {i:04}{}", &text[..end], &text[end..]);
         let stem = source.file_stem().expect("stem").to_string_lossy();
         std::fs::write(out.join(format!("{stem}-{i:04}.yaml")), text).expect("write");
     }
