@@ -158,6 +158,16 @@ impl Staging {
 
     /// Writes one file of the new site.
     pub fn write(&self, rel: &str, content: &[u8]) -> Result<(), OutputError> {
+        let dest = self.reserve(rel)?;
+        let mut f = fs::File::create(&dest).map_err(io(&dest))?;
+        f.write_all(content).map_err(io(&dest))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(content.len(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The staged path of `rel`, its folder made; each path once.
+    fn reserve(&self, rel: &str) -> Result<PathBuf, OutputError> {
         let relative = safe_relative(rel)?;
         if !lock(&self.written).insert(rel.to_owned()) {
             return Err(OutputError::Twice {
@@ -171,11 +181,7 @@ impl Staging {
             fs::create_dir_all(folder).map_err(io(folder))?;
             lock(&self.folders).insert(folder.to_path_buf());
         }
-        let mut f = fs::File::create(&dest).map_err(io(&dest))?;
-        f.write_all(content).map_err(io(&dest))?;
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(content.len(), Ordering::Relaxed);
-        Ok(())
+        Ok(dest)
     }
 
     /// Swaps the new site in at `out`; the previous one is deleted.
@@ -192,6 +198,45 @@ impl Staging {
 impl Sink for Staging {
     fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
         Ok(self.write(&path, &content)?)
+    }
+
+    fn put_with(
+        &self,
+        path: String,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError> {
+        let dest = self.reserve(&path)?;
+        let file = fs::File::create(&dest).map_err(io(&dest))?;
+        let mut counted = Counted {
+            inner: std::io::BufWriter::with_capacity(1 << 16, file),
+            bytes: 0,
+        };
+        write(&mut counted)?;
+        counted.flush().map_err(|source| RenderError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(counted.bytes, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// A writer that counts what goes through it.
+struct Counted<W> {
+    inner: W,
+    bytes: usize,
+}
+
+impl<W: std::io::Write> std::io::Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -5,10 +5,10 @@ Hugo + Pagefind, on the same content. Python 3.11, standard library only.
     scripts/bench/build.sh                       # the one command (builds, installs, runs this)
     scripts/bench/run.py [--sizes 100 1000 10000] [--runs 5] [--quick]
                          [--gtdocs-bin PATH] [--out-dir target/bench] [--keep]
-                         [--no-noise-guard] [--max-quiet-wait SECONDS]
+                         [--no-noise-guard] [--max-quiet-wait SECONDS] [--max-retries K]
 
 Environment (the arguments win): SIZES="100 1000", RUNS=7, GTDOCS_BIN=PATH,
-HUGO_BIN, PAGEFIND_BIN, BENCH_QUICK=1, NOISE_GUARD=0, MAX_QUIET_WAIT=300,
+HUGO_BIN, PAGEFIND_BIN, BENCH_QUICK=1, NOISE_GUARD=0, MAX_QUIET_WAIT=300, MAX_RETRIES,
 TMPDIR (where the corpora go).
 
 What is measured, per size N (100, 1,000, 10,000 runbooks by default):
@@ -63,12 +63,13 @@ first: odd rounds gtdocs first, even rounds Hugo + Pagefind first.
 
 Noise guard (the machine may be shared; --no-noise-guard or NOISE_GUARD=0
 turns it off): before each round the script waits, up to --max-quiet-wait
-seconds (MAX_QUIET_WAIT, default 300), for a second in which the machine is
-idle (under 10% of a core busy, /proc/stat). During each timed command it
+seconds (MAX_QUIET_WAIT, default 300), for 3 seconds in a row in which the
+machine is idle (under 10% of a core busy, /proc/stat). During each timed command it
 counts the CPU that the rest of the machine used (/proc/stat busy time minus
 the command's own CPU); a round in which that exceeds 10% of a command's
-wall time + 0.05 s is discarded and run again, at most R extra rounds per
-size. The report gives the discarded rounds, the noisy ones kept, the wait,
+wall time + 0.05 s is discarded and run again, at most --max-retries
+(MAX_RETRIES, default 2 x R) extra rounds per size; past that, noisy rounds
+are kept and counted. The report gives the discarded rounds, the noisy ones kept, the wait,
 and that "other CPU" per command.
 
 Results: a Markdown report on stdout and in target/bench/build-<date>.md,
@@ -163,6 +164,8 @@ def timed(cmd, logdir, name, cwd=None):
         "wall_s": wall,
         "rss_mib": int(maxrss_kib) / 1024.0,
         "cpu_s": cpu,
+        "user_s": float(utime),
+        "sys_s": float(stime),
         # CPU the rest of the machine used meanwhile (other processes, kernel
         # write-back): a noise indicator, ~0 on a quiet machine.
         "other_cpu_s": max(0.0, busy - cpu),
@@ -186,10 +189,17 @@ def tree_size(path):
 
 
 def pagefind_pages(site):
-    """Pages in a Pagefind index (pagefind-entry.json), summed over languages."""
-    with open(os.path.join(site, "pagefind", "pagefind-entry.json"), encoding="utf-8") as f:
-        entry = json.load(f)
-    return sum(lang.get("page_count", 0) for lang in entry.get("languages", {}).values())
+    """(pages, parts) of a Pagefind index: the page_count of every
+    pagefind-entry.json below site/pagefind/ (one per index part; gtdocs
+    writes one part per 1,000 pages that the browser merges), summed."""
+    pages = parts = 0
+    for dirpath, _, names in os.walk(os.path.join(site, "pagefind")):
+        if "pagefind-entry.json" in names:
+            with open(os.path.join(dirpath, "pagefind-entry.json"), encoding="utf-8") as f:
+                entry = json.load(f)
+            pages += sum(lang.get("page_count", 0) for lang in entry.get("languages", {}).values())
+            parts += 1
+    return pages, parts
 
 
 def capture(cmd):
@@ -359,18 +369,20 @@ NOISE_FRACTION = 0.10
 NOISE_SLACK_S = 0.05
 
 
-def wait_quiet(max_wait, window=1.0, threshold=0.10):
-    """Waits until a `window` has passed with less than `threshold` of a core
-    busy (nothing else running), at most max_wait seconds; returns the wait."""
+def wait_quiet(max_wait, need=3, window=1.0, threshold=0.10):
+    """Waits until `need` windows in a row had less than `threshold` of a
+    core busy (nothing else running), at most max_wait seconds; returns the
+    time waited."""
     t0 = time.perf_counter()
-    while True:
+    quiet = 0
+    while quiet < need:
         b0 = busy_cpu_s()
         time.sleep(window)
-        if busy_cpu_s() - b0 < threshold * window:
-            return time.perf_counter() - t0
-        if time.perf_counter() - t0 > max_wait:
+        quiet = quiet + 1 if busy_cpu_s() - b0 < threshold * window else 0
+        if quiet < need and time.perf_counter() - t0 > max_wait:
             log(f"the machine was not quiet within {max_wait:.0f} s; measuring anyway")
-            return time.perf_counter() - t0
+            break
+    return time.perf_counter() - t0
 
 
 def bench_size(n, runs, bins, work, logroot, guard, keep=False):
@@ -418,6 +430,8 @@ def bench_size(n, runs, bins, work, logroot, guard, keep=False):
             "wall_s": r["hugo"]["wall_s"] + r["pagefind"]["wall_s"],
             "rss_mib": max(r["hugo"]["rss_mib"], r["pagefind"]["rss_mib"]),
             "cpu_s": r["hugo"]["cpu_s"] + r["pagefind"]["cpu_s"],
+            "user_s": r["hugo"]["user_s"] + r["pagefind"]["user_s"],
+            "sys_s": r["hugo"]["sys_s"] + r["pagefind"]["sys_s"],
             "other_cpu_s": r["hugo"]["other_cpu_s"] + r["pagefind"]["other_cpu_s"],
             "exit": 0,
         }
@@ -429,8 +443,8 @@ def bench_size(n, runs, bins, work, logroot, guard, keep=False):
     run_peer("warmup")
     g_bytes, g_files = tree_size(out)
     h_bytes, h_files = tree_size(public)
-    g_pages = pagefind_pages(os.path.join(out, "html"))
-    h_pages = pagefind_pages(public)
+    g_pages, g_parts = pagefind_pages(os.path.join(out, "html"))
+    h_pages, h_parts = pagefind_pages(public)
     hugo_runbook_pages = sum(
         1 for s in os.listdir(os.path.join(public, "runbooks"))
         if os.path.isfile(os.path.join(public, "runbooks", s, "index.html")))
@@ -442,12 +456,12 @@ def bench_size(n, runs, bins, work, logroot, guard, keep=False):
         raise BenchError(f"gtdocs' search index holds {g_pages} pages, fewer than {n} runbooks")
     outputs = {
         "corpus": {"bytes": src_bytes, "files": src_files},
-        "gtdocs_out": {"bytes": g_bytes, "files": g_files, "search_pages": g_pages},
-        "hugo_public": {"bytes": h_bytes, "files": h_files, "search_pages": h_pages},
+        "gtdocs_out": {"bytes": g_bytes, "files": g_files, "search_pages": g_pages, "search_parts": g_parts},
+        "hugo_public": {"bytes": h_bytes, "files": h_files, "search_pages": h_pages, "search_parts": h_parts},
     }
 
     rounds, discarded = [], []
-    retries = runs if guard["on"] else 0
+    retries = guard["retries"] if guard["on"] else 0
     i = 1
     while i <= runs:
         clean()
@@ -493,7 +507,8 @@ def stats(size, key, field):
 
 
 def summarize(size):
-    s = {key: {f: stats(size, key, f) for f in ("wall_s", "rss_mib", "cpu_s", "other_cpu_s")} for key, _ in COMMANDS}
+    s = {key: {f: stats(size, key, f) for f in ("wall_s", "rss_mib", "cpu_s", "user_s", "sys_s", "other_cpu_s")}
+         for key, _ in COMMANDS}
     g = s["gtdocs_build"]["wall_s"]["median"]
     s["ratio_gtdocs_over_hugo_pagefind"] = g / s["hugo_pagefind"]["wall_s"]["median"]
     s["ratio_gtdocs_over_hugo"] = g / s["hugo"]["wall_s"]["median"]
@@ -594,12 +609,12 @@ def report(meta, results):
         L.append("")
         L.append(f"## {fmt_n(r['n'])} runbooks")
         L.append("")
-        L.append("| command | wall s (median) | [min–max] | peak RSS MiB (median) | [min–max] | CPU s (median) | other CPU s (median) |")
+        L.append("| command | wall s (median) | [min–max] | peak RSS MiB (median) | [min–max] | CPU s user + sys (medians) | other CPU s (median) |")
         L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for key, label in COMMANDS:
             w, m, c, o = s[key]["wall_s"], s[key]["rss_mib"], s[key]["cpu_s"], s[key]["other_cpu_s"]
             L.append(f"| {label} | {w['median']:.3f} | {w['min']:.3f}–{w['max']:.3f} | "
-                     f"{m['median']:.1f} | {m['min']:.1f}–{m['max']:.1f} | {c['median']:.2f} | {o['median']:.2f} |")
+                     f"{m['median']:.1f} | {m['min']:.1f}–{m['max']:.1f} | {s[key]['user_s']['median']:.2f} + {s[key]['sys_s']['median']:.2f} | {o['median']:.2f} |")
         L.append("")
         L.append(f"- gtdocs / (hugo + pagefind): **{s['ratio_gtdocs_over_hugo_pagefind']:.3f}**; "
                  f"gtdocs / hugo: **{s['ratio_gtdocs_over_hugo']:.3f}** (ratios of the medians; "
@@ -607,9 +622,9 @@ def report(meta, results):
                  f"{s['round_ratio_gtdocs_over_hugo']:.3f})")
         o = r["outputs"]
         L.append(f"- outputs: gtdocs `--out` {mib(o['gtdocs_out']['bytes'])} in {fmt_n(o['gtdocs_out']['files'])} files "
-                 f"(search index: {fmt_n(o['gtdocs_out']['search_pages'])} pages); "
+                 f"(search index: {fmt_n(o['gtdocs_out']['search_pages'])} pages in {o['gtdocs_out']['search_parts']} part(s)); "
                  f"Hugo `public/` after pagefind {mib(o['hugo_public']['bytes'])} in {fmt_n(o['hugo_public']['files'])} files "
-                 f"(search index: {fmt_n(o['hugo_public']['search_pages'])} pages); "
+                 f"(search index: {fmt_n(o['hugo_public']['search_pages'])} pages in {o['hugo_public']['search_parts']} part(s)); "
                  f"corpus {mib(o['corpus']['bytes'])} in {fmt_n(o['corpus']['files'])} files")
         loads = [x["loadavg_1m_before"] for x in r["rounds"]]
         other = sum(x[k]["other_cpu_s"] for x in r["rounds"] for k in ("gtdocs_build", "gtdocs_check", "hugo", "pagefind"))
@@ -697,6 +712,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work folder (corpora, Hugo sites, logs)")
     ap.add_argument("--no-noise-guard", action="store_true", default=os.environ.get("NOISE_GUARD") == "0",
                     help="measure even while other processes use the CPU (no waiting, no re-runs)")
+    ap.add_argument("--max-retries", type=int, default=int(os.environ["MAX_RETRIES"]) if os.environ.get("MAX_RETRIES") else None,
+                    help="noisy rounds run again per size, at most (default 2 x runs)")
     ap.add_argument("--max-quiet-wait", type=float, default=float(os.environ.get("MAX_QUIET_WAIT", "300")),
                     help="seconds to wait for a quiet machine before each round (default 300)")
     args = ap.parse_args()
@@ -745,7 +762,8 @@ def main():
         }
         log(f"{meta['gtdocs_version']} (commit {meta['git_commit']}), {meta['hugo']}, {meta['pagefind']}; "
             f"sizes {args.sizes}, {args.runs} runs{' (quick)' if args.quick else ''}; work folder {work}")
-        guard = {"on": not args.no_noise_guard, "max_wait": args.max_quiet_wait}
+        guard = {"on": not args.no_noise_guard, "max_wait": args.max_quiet_wait,
+                 "retries": args.max_retries if args.max_retries is not None else 2 * args.runs}
         logroot = os.path.join(work, "logs")
         os.makedirs(logroot)
         meta["rss_floor"] = rss_floor(logroot)

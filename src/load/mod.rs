@@ -115,7 +115,7 @@ pub fn load_config(root: &Path) -> Result<(Tree, Vec<PathBuf>), LoadError> {
     };
     tree.themes = theme::load_all(root, &mut tree.diagnostics);
     let rels = runbook_files(root, &mut tree.diagnostics)?;
-    match load_file(root, PathBuf::from(CONFIG_FILE)) {
+    match load_file(root, PathBuf::from(CONFIG_FILE), true) {
         Loaded::Parsed(doc) => {
             tree.sources.insert(doc.path.clone(), Arc::clone(&doc.text));
             tree.config = Some(doc);
@@ -147,14 +147,21 @@ pub enum Loaded {
     },
 }
 
-/// Reads and parses one runbook file (relative to the root).
+/// Reads and parses one runbook file (relative to the root), with the
+/// source span of every value.
 pub fn load_runbook(root: &Path, rel: PathBuf) -> Loaded {
-    load_file(root, rel)
+    load_file(root, rel, true)
 }
 
-fn load_file(root: &Path, rel: PathBuf) -> Loaded {
+/// [`load_runbook`] without the spans (an empty [`SpanMap`]): faster, for
+/// a first pass that reparses only the files with a problem to show.
+pub fn load_runbook_fast(root: &Path, rel: PathBuf) -> Loaded {
+    load_file(root, rel, false)
+}
+
+fn load_file(root: &Path, rel: PathBuf, spans: bool) -> Loaded {
     let path = display_path(root, &rel);
-    match read_and_parse(&root.join(&rel), &path) {
+    match read_and_parse(&root.join(&rel), &path, spans) {
         Outcome::Parsed { text, value, spans } => Loaded::Parsed(Document {
             path,
             rel,
@@ -189,7 +196,7 @@ impl Tree {
                 self.diagnostics.push(yml_warning(&path, rel));
                 continue;
             }
-            match read_and_parse(&file, &path) {
+            match read_and_parse(&file, &path, true) {
                 Outcome::Parsed { text, value, spans } => {
                     let text: Arc<str> = text.into();
                     self.sources.insert(path.clone(), Arc::clone(&text));
@@ -310,7 +317,7 @@ enum Outcome {
     },
 }
 
-fn read_and_parse(file: &Path, shown: &Path) -> Outcome {
+fn read_and_parse(file: &Path, shown: &Path, spans: bool) -> Outcome {
     let fail = |d: Diagnostic| Outcome::Failed {
         text: None,
         diagnostic: d.in_file(shown, None),
@@ -360,6 +367,14 @@ fn read_and_parse(file: &Path, shown: &Path) -> Outcome {
             diagnostic: d,
         };
     }
+    if !spans && let Ok(value) = yaml::parse_plain(&text) {
+        return Outcome::Parsed {
+            text,
+            value,
+            spans: SpanMap::default(),
+        };
+    }
+    // With spans (or to say where the plain parse failed).
     match yaml::parse(&text) {
         Ok((value, spans)) => Outcome::Parsed { text, value, spans },
         Err(e) => Outcome::Failed {
@@ -371,8 +386,6 @@ fn read_and_parse(file: &Path, shown: &Path) -> Outcome {
     }
 }
 
-/// Reads a file unless it is larger than the limit (`Ok(None)`); reads at
-/// most one byte past the limit whatever the metadata says.
 /// A source file's text as the loader reads it (size limit, encoding
 /// checks), or `None` when it cannot be read as one.
 pub(crate) fn read_text(file: &Path) -> Option<String> {
@@ -380,6 +393,8 @@ pub(crate) fn read_text(file: &Path) -> Option<String> {
     decode(&bytes).ok()
 }
 
+/// Reads a file unless it is larger than the limit (`Ok(None)`); reads at
+/// most one byte past the limit whatever the metadata says.
 pub(crate) fn read_limited(file: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     let f = std::fs::File::open(file)?;
     let mut bytes = Vec::new();

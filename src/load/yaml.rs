@@ -75,9 +75,27 @@ pub struct YamlError {
 
 /// Parses one YAML document.
 pub fn parse(text: &str) -> Result<(Value, SpanMap), YamlError> {
+    let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options())
+        .map_err(|e| YamlError::from_saphyr(&e, text))?;
+    let mut spans = SpanMap::default();
+    let value = flatten(root, String::new(), &mut spans, text);
+    Ok((value, spans))
+}
+
+/// Parses one YAML document into the same value as [`parse`], without the
+/// spans: the fast path for the many files that turn out valid (a file
+/// with a problem is parsed again with them, to show where).
+pub fn parse_plain(text: &str) -> Result<Value, YamlError> {
+    let root: PlainNode = serde_saphyr::from_str_with_options(text, options())
+        .map_err(|e| YamlError::from_saphyr(&e, text))?;
+    Ok(root.into_value())
+}
+
+/// The limits every parse runs under.
+fn options() -> serde_saphyr::Options {
     let mut alias_limits = serde_saphyr::options::AliasLimits::default();
     alias_limits.max_total_replayed_events = MAX_ALIAS_EXPANSIONS;
-    let options = serde_saphyr::options! {
+    serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
             max_nodes: MAX_NODES,
@@ -88,12 +106,7 @@ pub fn parse(text: &str) -> Result<(Value, SpanMap), YamlError> {
         with_snippet: false,
         // YAML 1.2: `yes`, `no`, `on`, `off` are text, as a reader expects.
         strict_booleans: true,
-    };
-    let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| YamlError::from_saphyr(&e, text))?;
-    let mut spans = SpanMap::default();
-    let value = flatten(root, String::new(), &mut spans, text);
-    Ok((value, spans))
+    }
 }
 
 impl YamlError {
@@ -237,12 +250,9 @@ enum Node {
     Map(Vec<(Spanned<Node>, Spanned<Node>)>),
 }
 
-fn flatten(node: Spanned<Node>, pointer: String, spans: &mut SpanMap, text: &str) -> Value {
-    spans
-        .values
-        .insert(pointer.clone(), span_of(&node.referenced, text));
-    match node.value {
-        Node::Null => Value::Null,
+/// A scalar as a JSON value (the same for both parses).
+fn scalar_value(node: Node) -> Value {
+    match node {
         Node::Bool(b) => Value::Bool(b),
         Node::Int(i) => Value::Number(i.into()),
         Node::UInt(u) => Value::Number(u.into()),
@@ -250,6 +260,119 @@ fn flatten(node: Spanned<Node>, pointer: String, spans: &mut SpanMap, text: &str
             Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number)
         }
         Node::Str(s) => Value::String(s),
+        Node::Null | Node::Seq(_) | Node::Map(_) => Value::Null,
+    }
+}
+
+/// A YAML node without spans; its scalars are [`Node`]'s.
+enum PlainNode {
+    Scalar(Node),
+    Seq(Vec<PlainNode>),
+    Map(Vec<(PlainNode, PlainNode)>),
+}
+
+impl PlainNode {
+    fn into_value(self) -> Value {
+        match self {
+            PlainNode::Scalar(node) => scalar_value(node),
+            PlainNode::Seq(items) => {
+                Value::Array(items.into_iter().map(PlainNode::into_value).collect())
+            }
+            PlainNode::Map(entries) => {
+                let mut map = Map::new();
+                for (key, value) in entries {
+                    let name = match &key {
+                        PlainNode::Scalar(node) => key_string(node),
+                        PlainNode::Seq(_) => key_string(&Node::Seq(Vec::new())),
+                        PlainNode::Map(_) => key_string(&Node::Map(Vec::new())),
+                    };
+                    map.insert(name, value.into_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PlainNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(PlainVisitor)
+    }
+}
+
+/// [`NodeVisitor`] for scalars; its own sequences and mappings.
+struct PlainVisitor;
+
+impl<'de> Visitor<'de> for PlainVisitor {
+    type Value = PlainNode;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<PlainNode, E> {
+        Ok(PlainNode::Scalar(Node::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<PlainNode, E> {
+        Ok(PlainNode::Scalar(Node::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<PlainNode, D::Error> {
+        PlainNode::deserialize(d)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<PlainNode, E> {
+        NodeVisitor.visit_bool(v).map(PlainNode::Scalar)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<PlainNode, E> {
+        NodeVisitor.visit_i64(v).map(PlainNode::Scalar)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<PlainNode, E> {
+        NodeVisitor.visit_u64(v).map(PlainNode::Scalar)
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<PlainNode, E> {
+        NodeVisitor.visit_i128(v).map(PlainNode::Scalar)
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<PlainNode, E> {
+        NodeVisitor.visit_u128(v).map(PlainNode::Scalar)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<PlainNode, E> {
+        NodeVisitor.visit_f64(v).map(PlainNode::Scalar)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<PlainNode, E> {
+        NodeVisitor.visit_str(v).map(PlainNode::Scalar)
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<PlainNode, E> {
+        NodeVisitor.visit_string(v).map(PlainNode::Scalar)
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<PlainNode, E> {
+        NodeVisitor.visit_bytes(v).map(PlainNode::Scalar)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PlainNode, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<PlainNode>()? {
+            items.push(item);
+        }
+        Ok(PlainNode::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PlainNode, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<PlainNode>()? {
+            let value = map.next_value::<PlainNode>()?;
+            entries.push((key, value));
+        }
+        Ok(PlainNode::Map(entries))
+    }
+}
+
+fn flatten(node: Spanned<Node>, pointer: String, spans: &mut SpanMap, text: &str) -> Value {
+    spans
+        .values
+        .insert(pointer.clone(), span_of(&node.referenced, text));
+    match node.value {
+        scalar @ (Node::Null
+        | Node::Bool(_)
+        | Node::Int(_)
+        | Node::UInt(_)
+        | Node::Float(_)
+        | Node::Str(_)) => scalar_value(scalar),
         Node::Seq(items) => Value::Array(
             items
                 .into_iter()
@@ -352,5 +475,31 @@ impl<'de> Visitor<'de> for NodeVisitor {
             entries.push((key, value));
         }
         Ok(Node::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod plain_tests {
+    use super::*;
+
+    /// The fast parse gives the very value of the spanned one, odd keys and
+    /// numbers included.
+    #[test]
+    fn plain_parse_equals_spanned_parse() {
+        let text = "title: A\n1: int key\n1.5: float key\ntrue: bool key\n~: null key\n\
+                    [a, b]: seq key\n{x: 1}: map key\nbig: 340282366920938463463374607431768211455\n\
+                    neg: -7\nf: 2.50\nlist:\n  - {field: a, value: 'x: y'}\n  - - nested\n    - 3\nempty:\nyes_text: yes\n";
+        let (spanned, spans) = parse(text).expect("parse");
+        let plain = parse_plain(text).expect("plain parse");
+        assert_eq!(plain, spanned);
+        assert!(spans.value("/title").is_some());
+        assert_eq!(plain["yes_text"], "yes");
+        for bad in ["a: [1, 2", "a: b: c", "- a\nb: c", "a: &x [*x]", "n: .nan"] {
+            assert_eq!(
+                parse_plain(bad).map_err(|e| (e.code, e.message)),
+                parse(bad).map(|(v, _)| v).map_err(|e| (e.code, e.message)),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -38,7 +38,7 @@ impl Renderer for Html {
     }
 
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
-        render_selected(book, ctx, &Selection::All, &RowCache::default(), out).map(|_| ())
+        render_selected(book, ctx, &Selection::All, &RowCache::off(), out).map(|_| ())
     }
 }
 
@@ -617,17 +617,33 @@ fn groups(book: &Book, runbooks: &[&Runbook], rows: &RowCache) -> Vec<GroupCtx> 
 /// rows change. Forget them (or clear the cache when the catalog or theme
 /// changes) before rendering again.
 #[derive(Default)]
-pub struct RowCache(std::sync::Mutex<std::collections::HashMap<String, minijinja::Value>>);
+pub struct RowCache {
+    rows: std::sync::Mutex<std::collections::HashMap<String, minijinja::Value>>,
+    /// A one-off build renders each row once or twice: keeping every row
+    /// would only cost memory.
+    off: bool,
+}
 
 impl RowCache {
+    /// A cache that keeps nothing.
+    pub fn off() -> Self {
+        RowCache {
+            off: true,
+            ..RowCache::default()
+        }
+    }
+
     fn row(&self, book: &Book, rb: &Runbook) -> minijinja::Value {
-        if let Ok(cache) = self.0.lock()
+        if self.off {
+            return value(matrix_row(book, rb));
+        }
+        if let Ok(cache) = self.rows.lock()
             && let Some(row) = cache.get(&rb.slug)
         {
             return row.clone();
         }
         let row = value(matrix_row(book, rb));
-        if let Ok(mut cache) = self.0.lock() {
+        if let Ok(mut cache) = self.rows.lock() {
             cache.insert(rb.slug.clone(), row.clone());
         }
         row
@@ -635,7 +651,7 @@ impl RowCache {
 
     /// Drops the rows of these runbooks.
     pub fn forget(&self, slugs: &[String]) {
-        if let Ok(mut cache) = self.0.lock() {
+        if let Ok(mut cache) = self.rows.lock() {
             for slug in slugs {
                 cache.remove(slug);
             }
@@ -643,7 +659,7 @@ impl RowCache {
     }
 
     pub fn clear(&self) {
-        if let Ok(mut cache) = self.0.lock() {
+        if let Ok(mut cache) = self.rows.lock() {
             cache.clear();
         }
     }

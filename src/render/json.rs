@@ -24,32 +24,53 @@ impl Renderer for Json {
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
         use rayon::prelude::*;
         // Each entry is checked against its schema, written to its own file
-        // and kept as the text the manifest holds: the manifest is never
-        // one big value in memory, and each entry is serialized once.
+        // and then into the manifest, a slice of runbooks at a time: the
+        // manifest is never one big value (nor one big text) in memory, and
+        // each entry is serialized once for each file.
         let entry_check = SelfCheck::new(SchemaKind::Entry)?;
-        let entries: Vec<String> = book
-            .runbooks
-            .par_iter()
-            .map(|rb| {
-                let mut entry = entry(book, rb);
-                let value = serde_json::to_value(&entry)?;
-                entry_check.check(&value)?;
-                let in_manifest = serde_json::to_string_pretty(&value)?;
-                entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
-                let mut own = serde_json::to_vec_pretty(&entry)?;
-                own.push(b'\n');
-                out.put(format!("{DIR}/runbooks/{}.json", entry.slug), own)?;
-                Ok(in_manifest)
-            })
-            .collect::<Result<_, RenderError>>()?;
         let shell = serde_json::to_value(manifest_with(book, ctx, Vec::new()))?;
-        // The entries were checked one by one; the rest of the manifest is
+        // The entries are checked one by one; the rest of the manifest is
         // checked here, with the same schema.
         SelfCheck::new(SchemaKind::Manifest)?.check(&shell)?;
-        out.put(
-            format!("{DIR}/manifest.json"),
-            splice(&pretty(&shell)?, &entries)?,
-        )?;
+        let shell = pretty(&shell)?;
+        let head = shell.strip_suffix(EMPTY_RUNBOOKS).ok_or_else(|| {
+            RenderError::ManifestSchema("the manifest does not end with its runbooks".into())
+        })?;
+        let path = format!("{DIR}/manifest.json");
+        let io = |source| RenderError::Write {
+            path: path.clone(),
+            source,
+        };
+        out.put_with(path.clone(), &mut |w| {
+            if book.runbooks.is_empty() {
+                return w.write_all(&shell).map_err(io);
+            }
+            w.write_all(head).map_err(io)?;
+            w.write_all(b"  \"runbooks\": [\n").map_err(io)?;
+            for (c, chunk) in book.runbooks.chunks(256).enumerate() {
+                let texts: Vec<String> = chunk
+                    .par_iter()
+                    .map(|rb| {
+                        let mut entry = entry(book, rb);
+                        let value = serde_json::to_value(&entry)?;
+                        entry_check.check(&value)?;
+                        let in_manifest = serde_json::to_string_pretty(&value)?;
+                        entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
+                        let mut own = serde_json::to_vec_pretty(&entry)?;
+                        own.push(b'\n');
+                        out.put(format!("{DIR}/runbooks/{}.json", entry.slug), own)?;
+                        Ok(in_manifest)
+                    })
+                    .collect::<Result<_, RenderError>>()?;
+                for (i, text) in texts.iter().enumerate() {
+                    if c > 0 || i > 0 {
+                        w.write_all(b",\n").map_err(io)?;
+                    }
+                    write_indented(w, text).map_err(io)?;
+                }
+            }
+            w.write_all(b"\n  ]\n}\n").map_err(io)
+        })?;
         for kind in SchemaKind::ALL {
             out.put(
                 format!("{DIR}/schema/{}", kind.file_name()),
@@ -60,37 +81,21 @@ impl Renderer for Json {
     }
 }
 
-/// The pretty manifest with `"runbooks": []` replaced by the entries (each
-/// pretty on its own), indented as `serde_json`'s pretty printer would have
-/// printed them in place: the same bytes, without the whole value.
-fn splice(shell: &[u8], entries: &[String]) -> Result<Vec<u8>, RenderError> {
-    const EMPTY: &[u8] = b"  \"runbooks\": []\n}\n";
-    let Some(head) = shell.strip_suffix(EMPTY) else {
-        return Err(RenderError::ManifestSchema(
-            "the manifest does not end with its runbooks".into(),
-        ));
-    };
-    if entries.is_empty() {
-        return Ok(shell.to_vec());
-    }
-    let size: usize = entries.iter().map(|e| e.len() + e.len() / 8 + 8).sum();
-    let mut out = Vec::with_capacity(head.len() + size + 32);
-    out.extend_from_slice(head);
-    out.extend_from_slice(b"  \"runbooks\": [\n");
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b",\n");
+/// How a pretty manifest with no runbooks ends: the entries go there.
+const EMPTY_RUNBOOKS: &[u8] = b"  \"runbooks\": []\n}\n";
+
+/// One pretty entry, indented as `serde_json`'s pretty printer prints it
+/// inside the manifest's `runbooks` array: the manifest comes out byte for
+/// byte as if printed whole.
+fn write_indented(w: &mut dyn std::io::Write, entry: &str) -> std::io::Result<()> {
+    for (j, line) in entry.split('\n').enumerate() {
+        if j > 0 {
+            w.write_all(b"\n")?;
         }
-        for (j, line) in entry.split('\n').enumerate() {
-            if j > 0 {
-                out.push(b'\n');
-            }
-            out.extend_from_slice(b"    ");
-            out.extend_from_slice(line.as_bytes());
-        }
+        w.write_all(b"    ")?;
+        w.write_all(line.as_bytes())?;
     }
-    out.extend_from_slice(b"\n  ]\n}\n");
-    Ok(out)
+    Ok(())
 }
 
 fn pretty(value: &serde_json::Value) -> Result<Vec<u8>, RenderError> {

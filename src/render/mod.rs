@@ -75,6 +75,11 @@ pub enum RenderError {
     Search(String),
     #[error("two outputs would write `{0}`")]
     Duplicate(String),
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
 }
@@ -114,6 +119,19 @@ impl Output {
 /// many threads at once; the order of puts never matters.
 pub trait Sink: Sync {
     fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError>;
+
+    /// Puts a file written piece by piece by `write`, for a file too large
+    /// to hold whole (the manifest of a large site). By default the pieces
+    /// are gathered and put.
+    fn put_with(
+        &self,
+        path: String,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError> {
+        let mut content = Vec::new();
+        write(&mut content)?;
+        self.put(path, content)
+    }
 }
 
 impl Sink for std::sync::Mutex<Output> {

@@ -59,14 +59,25 @@ pub fn validate_streaming(
     let checks = Checks::new()?;
     let (catalog, mut diagnostics) = checks.catalog(tree);
     let root = tree.root.clone();
+    let check = |doc: &Document| -> Streamed {
+        let result = checks.runbook(doc, catalog.as_ref());
+        let text = (!result.diagnostics.is_empty()).then(|| (doc.path.clone(), doc.text.clone()));
+        (Some(Facts::of(doc)), result, text)
+    };
     let checked: Vec<Streamed> = rels
         .into_par_iter()
-        .map(|rel| match load::load_runbook(&root, rel) {
+        // A file is parsed without spans first; one with a problem again,
+        // with them, so that each problem shows its place.
+        .map(|rel| match load::load_runbook_fast(&root, rel.clone()) {
             Loaded::Parsed(doc) => {
-                let result = checks.runbook(&doc, catalog.as_ref());
-                let text =
-                    (!result.diagnostics.is_empty()).then(|| (doc.path.clone(), doc.text.clone()));
-                (Some(Facts::of(&doc)), result, text)
+                let fast = check(&doc);
+                if fast.1.diagnostics.is_empty() {
+                    return fast;
+                }
+                match load::load_runbook(&root, rel) {
+                    Loaded::Parsed(doc) => check(&doc),
+                    Loaded::Failed { .. } => fast,
+                }
             }
             Loaded::Failed {
                 path,
@@ -90,6 +101,20 @@ pub fn validate_streaming(
         runbooks.extend(result.runbook);
         if let Some((path, text)) = text {
             tree.sources.insert(path, text);
+        }
+    }
+    // Titles used twice are reported where they are: find those places.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for f in facts.iter().filter_map(|f| f.title.as_deref()) {
+        *seen.entry(f.to_lowercase()).or_default() += 1;
+    }
+    for f in facts.iter_mut().filter(|f| f.title_span.is_none()) {
+        let shared = f
+            .title
+            .as_deref()
+            .is_some_and(|t| seen.get(&t.to_lowercase()).is_some_and(|n| *n > 1));
+        if shared && let Loaded::Parsed(doc) = load::load_runbook(&root, f.rel.clone()) {
+            f.title_span = doc.spans.value("/title");
         }
     }
     let config = tree.config.as_ref().map(|d| d.path.as_path());
