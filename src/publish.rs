@@ -318,7 +318,15 @@ pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
             message_file.as_os_str(),
         ])?;
         let commit = git.text(&["rev-parse", "HEAD"])?;
-        if options.dry_run {
+        let pushed = if options.dry_run {
+            None
+        } else {
+            let refspec = format!("HEAD:refs/heads/{branch}");
+            let pushed = git.output(&["push", "--porcelain", "origin", &refspec])?;
+            Some(pushed).filter(|p| !p.status.success())
+        };
+        // A dry run, or a push that landed.
+        let Some(pushed) = pushed else {
             return Ok(Outcome {
                 plan,
                 commit: Some(commit),
@@ -326,22 +334,9 @@ pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
                 attempts: attempt,
                 previous_manifest,
                 manifest,
-                dry_run: true,
+                dry_run: options.dry_run,
             });
-        }
-        let refspec = format!("HEAD:refs/heads/{branch}");
-        let pushed = git.output(&["push", "--porcelain", "origin", &refspec])?;
-        if pushed.status.success() {
-            return Ok(Outcome {
-                plan,
-                commit: Some(commit),
-                branch,
-                attempts: attempt,
-                previous_manifest,
-                manifest,
-                dry_run: false,
-            });
-        }
+        };
         if !lost_race(&pushed) {
             return Err(PublishError::Push {
                 remote,

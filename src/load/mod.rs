@@ -81,21 +81,8 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
         .map(|rel| load_runbook(root, rel))
         .collect();
     for one in loaded {
-        match one {
-            Loaded::Parsed(doc) => {
-                tree.sources.insert(doc.path.clone(), Arc::clone(&doc.text));
-                tree.runbooks.push(doc);
-            }
-            Loaded::Failed {
-                path,
-                text,
-                diagnostic,
-            } => {
-                if let Some(text) = text {
-                    tree.sources.insert(path, text);
-                }
-                tree.diagnostics.push(diagnostic);
-            }
+        if let Some(doc) = tree.keep(one) {
+            tree.runbooks.push(doc);
         }
     }
     Ok(tree)
@@ -115,22 +102,8 @@ pub fn load_config(root: &Path) -> Result<(Tree, Vec<PathBuf>), LoadError> {
     };
     tree.themes = theme::load_all(root, &mut tree.diagnostics);
     let rels = runbook_files(root, &mut tree.diagnostics)?;
-    match load_file(root, PathBuf::from(CONFIG_FILE), true) {
-        Loaded::Parsed(doc) => {
-            tree.sources.insert(doc.path.clone(), Arc::clone(&doc.text));
-            tree.config = Some(doc);
-        }
-        Loaded::Failed {
-            path,
-            text,
-            diagnostic,
-        } => {
-            if let Some(text) = text {
-                tree.sources.insert(path, text);
-            }
-            tree.diagnostics.push(diagnostic);
-        }
-    }
+    let config = load_file(root, PathBuf::from(CONFIG_FILE), true);
+    tree.config = tree.keep(config);
     Ok((tree, rels))
 }
 
@@ -178,6 +151,28 @@ fn load_file(root: &Path, rel: PathBuf, spans: bool) -> Loaded {
 }
 
 impl Tree {
+    /// Records a loaded file's text (for diagnostics) and, if it failed,
+    /// its problem; returns the document when it parsed.
+    fn keep(&mut self, loaded: Loaded) -> Option<Document> {
+        match loaded {
+            Loaded::Parsed(doc) => {
+                self.sources.insert(doc.path.clone(), Arc::clone(&doc.text));
+                Some(doc)
+            }
+            Loaded::Failed {
+                path,
+                text,
+                diagnostic,
+            } => {
+                if let Some(text) = text {
+                    self.sources.insert(path, text);
+                }
+                self.diagnostics.push(diagnostic);
+                None
+            }
+        }
+    }
+
     /// Reads the given runbook files again (relative to the root): each
     /// may have changed, appeared or gone. Their old documents, sources and
     /// load diagnostics are replaced; the order stays sorted by file name.

@@ -524,8 +524,13 @@ fn assert_race_survived(lab: &Lab, o: &Output, site: &Path, before: &[String]) {
     }
 }
 
-#[test]
-fn a_commit_landing_between_clone_and_push_survives() {
+/// A first publish, then one without the aider runbook while `hook`
+/// lands another person's commit on the wiki (once, or on every commit).
+fn publish_while_racing(
+    hook: &str,
+    always: bool,
+    args: &[&str],
+) -> (Lab, Output, PathBuf, Vec<String>) {
     let lab = Lab::new();
     let v1 = lab.site("v1", |_| {});
     ok(&lab.publish(&v1, &[], &[]), "first publish");
@@ -533,44 +538,30 @@ fn a_commit_landing_between_clone_and_push_survives() {
     let v2 = lab.site("v2", |tree| {
         std::fs::remove_file(tree.join("runbooks/aider.yaml")).expect("rm");
     });
-    // After gtdocs commits locally, before it pushes, another commit lands.
-    let hooks = racing_hook(&lab, "post-commit", false);
+    let hooks = racing_hook(&lab, hook, always);
     let env = hooks_env(&hooks);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let o = lab.publish(&v2, &[], &env);
+    let o = lab.publish(&v2, args, &env);
+    (lab, o, v2, before)
+}
+
+#[test]
+fn a_commit_landing_between_clone_and_push_survives() {
+    // After gtdocs commits locally, before it pushes, another commit lands.
+    let (lab, o, v2, before) = publish_while_racing("post-commit", false, &[]);
     assert_race_survived(&lab, &o, &v2, &before);
 }
 
 #[test]
 fn a_commit_landing_during_the_push_survives() {
-    let lab = Lab::new();
-    let v1 = lab.site("v1", |_| {});
-    ok(&lab.publish(&v1, &[], &[]), "first publish");
-    let before = lab.commits();
-    let v2 = lab.site("v2", |tree| {
-        std::fs::remove_file(tree.join("runbooks/aider.yaml")).expect("rm");
-    });
     // The racer lands after the server told gtdocs where the branch was.
-    let hooks = racing_hook(&lab, "pre-push", false);
-    let env = hooks_env(&hooks);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let o = lab.publish(&v2, &[], &env);
+    let (lab, o, v2, before) = publish_while_racing("pre-push", false, &[]);
     assert_race_survived(&lab, &o, &v2, &before);
 }
 
 #[test]
 fn endless_racing_gives_up_without_losing_anything() {
-    let lab = Lab::new();
-    let v1 = lab.site("v1", |_| {});
-    ok(&lab.publish(&v1, &[], &[]), "first publish");
-    let first = lab.head().expect("head");
-    let hooks = racing_hook(&lab, "post-commit", true);
-    let env = hooks_env(&hooks);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let v2 = lab.site("v2", |tree| {
-        std::fs::remove_file(tree.join("runbooks/aider.yaml")).expect("rm");
-    });
-    let o = lab.publish(&v2, &["--attempts", "3"], &env);
+    let (lab, o, _, before) = publish_while_racing("post-commit", true, &["--attempts", "3"]);
     assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
     assert!(
         common::stderr(&o).contains("gave up after 3 attempts"),
@@ -580,7 +571,7 @@ fn endless_racing_gives_up_without_losing_anything() {
     // Three racers landed; every commit descends from the first publish.
     let commits = lab.commits();
     assert_eq!(commits.len(), 4);
-    assert_eq!(commits.last(), Some(&first));
+    assert_eq!(commits.last(), before.first());
     assert!(lab.files().contains_key("Gen3-Gt-Api-Runbooks-Aider.md"));
 }
 
