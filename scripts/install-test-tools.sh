@@ -87,6 +87,29 @@ apt_install_latest() {
   fi
 }
 
+# apt_install_pinned PKG VERSION PIN_VAR OK_FN WHAT_IF_NOT_OK -> installs
+# exactly PKG=VERSION unless OK_FN already passes; dies with a clear message
+# when the mirrors no longer carry that version (then bump PIN_VAR).
+apt_install_pinned() {
+  local pkg="$1" version="$2" pin="$3" ok="$4" broken="$5"
+  if "$ok"; then
+    log "$pkg $version already installed, skipping"
+    return
+  fi
+  if ! apt_has_version "$pkg" "$version"; then
+    apt_update_once
+  fi
+  if ! apt_has_version "$pkg" "$version"; then
+    local cand
+    cand="$(apt_candidate "$pkg")"
+    die "$pkg=$version is not available from the configured Debian mirrors (candidate now: ${cand:-none}). Update $pin in $0 (or set it in the environment) after checking the new version."
+  fi
+  log "installing $pkg=$version"
+  apt-get install -y -qq --no-install-recommends "$pkg=$version" >/dev/null \
+    || die "apt-get install $pkg=$version failed"
+  "$ok" || die "$pkg installed but $broken"
+}
+
 # ------------------------------------------------------------------ cmark-gfm
 cmark_gfm_ok() {
   [ -x "$CMARK_GFM_BIN" ] || return 1
@@ -96,21 +119,8 @@ cmark_gfm_ok() {
   [[ " $v " == *" $CMARK_GFM_UPSTREAM "* ]]
 }
 
-if cmark_gfm_ok; then
-  log "cmark-gfm $CMARK_GFM_UPSTREAM already installed, skipping"
-else
-  if ! apt_has_version cmark-gfm "$CMARK_GFM_DEB_VERSION"; then
-    apt_update_once
-  fi
-  if ! apt_has_version cmark-gfm "$CMARK_GFM_DEB_VERSION"; then
-    cand="$(apt_candidate cmark-gfm)"
-    die "cmark-gfm=$CMARK_GFM_DEB_VERSION is not available from the configured Debian mirrors (candidate now: ${cand:-none}). Update CMARK_GFM_DEB_VERSION in $0 (or set it in the environment) after checking the new version."
-  fi
-  log "installing cmark-gfm=$CMARK_GFM_DEB_VERSION"
-  apt-get install -y -qq --no-install-recommends "cmark-gfm=$CMARK_GFM_DEB_VERSION" >/dev/null \
-    || die "apt-get install cmark-gfm=$CMARK_GFM_DEB_VERSION failed"
-  cmark_gfm_ok || die "cmark-gfm installed but '$CMARK_GFM_BIN --version' does not report $CMARK_GFM_UPSTREAM"
-fi
+apt_install_pinned cmark-gfm "$CMARK_GFM_DEB_VERSION" CMARK_GFM_DEB_VERSION cmark_gfm_ok \
+  "'$CMARK_GFM_BIN --version' does not report $CMARK_GFM_UPSTREAM"
 
 # ------------------------------------------------------------------------ git
 # Debian's git, pinned, at /usr/bin/git: the publish and diff tests drive it
@@ -118,21 +128,8 @@ fi
 git_ok() {
   [ -x "$GIT_BIN" ] && [ "$(dpkg-query -W -f='${Version}' git 2>/dev/null)" = "$GIT_DEB_VERSION" ]
 }
-if git_ok; then
-  log "git $GIT_DEB_VERSION already installed, skipping"
-else
-  if ! apt_has_version git "$GIT_DEB_VERSION"; then
-    apt_update_once
-  fi
-  if ! apt_has_version git "$GIT_DEB_VERSION"; then
-    cand="$(apt_candidate git)"
-    die "git=$GIT_DEB_VERSION is not available from the configured Debian mirrors (candidate now: ${cand:-none}). Update GIT_DEB_VERSION in $0 (or set it in the environment) after checking the new version."
-  fi
-  log "installing git=$GIT_DEB_VERSION"
-  apt-get install -y -qq --no-install-recommends "git=$GIT_DEB_VERSION" >/dev/null \
-    || die "apt-get install git=$GIT_DEB_VERSION failed"
-  git_ok || die "git installed but dpkg does not report $GIT_DEB_VERSION at $GIT_BIN"
-fi
+apt_install_pinned git "$GIT_DEB_VERSION" GIT_DEB_VERSION git_ok \
+  "dpkg does not report $GIT_DEB_VERSION at $GIT_BIN"
 
 # ----------------------------------------------------------- check-jsonschema
 check_jsonschema_ok() {
