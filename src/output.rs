@@ -116,6 +116,9 @@ pub fn write_atomic(out: &Path, output: &Output) -> Result<WriteStats, OutputErr
 /// Dropped without a commit (an error, a panic), it deletes itself, and
 /// `out` is untouched. Files are written from many threads at once.
 pub struct Staging {
+    /// Held until the staging folder is gone: one build at a time per
+    /// output folder.
+    _lock: Option<std::fs::File>,
     dir: tempfile::TempDir,
     out: PathBuf,
     /// Paths written so far (a second write of one is a bug, reported).
@@ -142,11 +145,16 @@ impl Staging {
                 reason: "it is a file, not a folder",
             });
         }
+        // Another build into the same folder finishes first; then whatever
+        // a killed build left beside the output is removed.
+        let lock = lock_folder(&parent);
+        remove_leftovers(&parent, &name);
         let dir = tempfile::Builder::new()
-            .prefix(&format!(".{name}.tmp-"))
+            .prefix(&staging_prefix(&name))
             .tempdir_in(&parent)
             .map_err(io(&parent))?;
         Ok(Staging {
+            _lock: lock,
             dir,
             out: out.to_path_buf(),
             written: Mutex::new(HashSet::new()),
@@ -240,6 +248,48 @@ impl<W: std::io::Write> std::io::Write for Counted<W> {
     }
 }
 
+/// The staging folders of output `name` start with this (a build killed
+/// part-way leaves one, holding a partial new site or the old one).
+fn staging_prefix(name: &str) -> String {
+    format!(".{name}.tmp-")
+}
+
+/// Where the fallback swap puts the old site aside.
+fn aside_prefix(name: &str) -> String {
+    format!(".{name}.old-")
+}
+
+/// Removes the staging and set-aside folders of `name` in `parent`. Run
+/// under the folder lock, so no other build is using them.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let (staging, aside) = (staging_prefix(name), aside_prefix(name));
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let ours = file_name.starts_with(&staging) || file_name.starts_with(&aside);
+        // Never through a symbolic link.
+        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// An exclusive lock on `folder` (flock on the folder itself: no lock file
+/// to leave behind), released when the handle is dropped. Best effort: a
+/// file system without locks builds unlocked.
+fn lock_folder(folder: &Path) -> Option<std::fs::File> {
+    let handle = fs::File::open(folder).ok()?;
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{FlockOperation, flock};
+        flock(&handle, FlockOperation::LockExclusive).ok()?;
+    }
+    Some(handle)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -278,7 +328,10 @@ fn swap_in(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let aside = tempfile::Builder::new()
-        .prefix(".site.old-")
+        .prefix(&aside_prefix(&out.file_name().map_or_else(
+            || "site".into(),
+            |n| n.to_string_lossy().into_owned(),
+        )))
         .tempdir_in(parent)
         .map_err(io(parent))?;
     let aside_path = aside.path().join("site");

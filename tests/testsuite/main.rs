@@ -7,6 +7,7 @@ mod common;
 mod action;
 mod build;
 mod cli;
+mod crash;
 mod diff;
 mod fidelity;
 mod html_browser;
