@@ -191,6 +191,12 @@ impl Tree {
                 self.diagnostics.push(yml_warning(&path, rel));
                 continue;
             }
+            if file.is_symlink()
+                && let Some(d) = link_outside(&self.root, &file, &path)
+            {
+                self.diagnostics.push(d);
+                continue;
+            }
             match read_and_parse(&file, &path, true) {
                 Outcome::Parsed { text, value, spans } => {
                     let text: Arc<str> = text.into();
@@ -267,6 +273,12 @@ fn runbook_files(
             continue;
         }
         let rel = Path::new(RUNBOOKS_DIR).join(entry.file_name());
+        if entry.path_is_symlink()
+            && let Some(d) = link_outside(root, entry.path(), &display_path(root, &rel))
+        {
+            diagnostics.push(d);
+            continue;
+        }
         if name.ends_with(".yaml") {
             files.push(rel);
         } else if name.ends_with(".yml") {
@@ -379,6 +391,29 @@ fn read_and_parse(file: &Path, shown: &Path, spans: bool) -> Outcome {
             text: Some(text),
         },
     }
+}
+
+/// The problem with a symbolic link at `path` that leads outside the tree
+/// (or nowhere): sources come from the tree, never from elsewhere on the
+/// machine. `None` for a link to a file inside the tree.
+pub(crate) fn link_outside(root: &Path, path: &Path, shown: &Path) -> Option<Diagnostic> {
+    let target = std::fs::read_link(path).unwrap_or_default();
+    let inside = match (std::fs::canonicalize(path), std::fs::canonicalize(root)) {
+        (Ok(resolved), Ok(root)) => resolved.starts_with(&root),
+        _ => false,
+    };
+    (!inside).then(|| {
+        Diagnostic::error(
+            "unsafe-link",
+            format!(
+                "`{}` is a symbolic link to `{}`, outside the docs tree (or to nothing)",
+                shown.display(),
+                target.display()
+            ),
+        )
+        .in_file(shown, None)
+        .with_hint("copy the file into the tree, or link to a file inside it")
+    })
 }
 
 /// A source file's text as the loader reads it (size limit, encoding

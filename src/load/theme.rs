@@ -20,12 +20,19 @@ pub fn load_all(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<Stri
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return themes;
     };
-    let mut names: Vec<_> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.'))
-        .collect();
+    let mut names: Vec<String> = Vec::new();
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let shown = Path::new(THEMES_DIR).join(&name);
+        match e.file_type() {
+            Ok(t) if t.is_dir() => names.push(name),
+            Ok(t) if t.is_symlink() => diagnostics.extend(link_problem(root, &e.path(), &shown)),
+            _ => {}
+        }
+    }
     names.sort();
     for name in names {
         let mut theme = Theme {
@@ -38,14 +45,20 @@ pub fn load_all(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<Stri
             .into_iter()
             .filter_map(Result::ok)
         {
-            if !entry.file_type().is_file() {
-                continue;
-            }
             let Ok(rel) = entry.path().strip_prefix(&base) else {
                 continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
             let shown = Path::new(THEMES_DIR).join(&name).join(&rel);
+            if entry.path_is_symlink() {
+                // Not followed: a link inside the tree is reported too, as
+                // the theme would silently lack that file.
+                diagnostics.extend(link_problem(root, entry.path(), &shown));
+                continue;
+            }
+            if !entry.file_type().is_file() {
+                continue;
+            }
             let bytes = match super::read_limited(entry.path(), MAX_THEME_FILE_BYTES) {
                 Ok(Some(bytes)) => bytes,
                 Ok(None) => {
@@ -84,4 +97,20 @@ pub fn load_all(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<Stri
         themes.insert(name, theme);
     }
     themes
+}
+
+/// A symbolic link in a theme: refused when it leads outside the tree (or
+/// nowhere); a link inside the tree is not followed either, and says so.
+fn link_problem(root: &Path, path: &Path, shown: &Path) -> Option<Diagnostic> {
+    Some(super::link_outside(root, path, shown).unwrap_or_else(|| {
+        Diagnostic::warning(
+            "theme-link",
+            format!(
+                "`{}` is a symbolic link: theme files are not read through links",
+                shown.display()
+            ),
+        )
+        .in_file(shown, None)
+        .with_hint("copy the file into the theme")
+    }))
 }

@@ -682,3 +682,71 @@ fn github_commands_carry_every_diagnostic_exactly() {
         &problems,
     );
 }
+
+/// Symbolic links: a runbook or theme file linked from outside the tree is
+/// refused (and nothing is written); a runbook linked from inside it builds.
+#[test]
+fn links_out_of_the_tree_are_refused() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let secret = outside.path().join("secret.yaml");
+    std::fs::write(
+        &secret,
+        std::fs::read(fixtures().join("base/runbooks/alpha.yaml")).expect("read"),
+    )
+    .expect("write");
+    let tree = overlay(&fixtures().join("base"));
+    let root = tree.path();
+    std::os::unix::fs::symlink(&secret, root.join("runbooks/leak.yaml")).expect("link");
+    std::os::unix::fs::symlink("/nonexistent/x.yaml", root.join("runbooks/dangling.yaml"))
+        .expect("link");
+    std::fs::create_dir_all(root.join("themes/brand/templates")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        "/etc/hostname",
+        root.join("themes/brand/templates/base.html"),
+    )
+    .expect("link");
+    let out = root.join("site");
+    let o = gtdocs(root, &["build", "--root", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = stderr(&o);
+    for (file, target) in [
+        ("runbooks/leak.yaml", secret.display().to_string()),
+        ("runbooks/dangling.yaml", "/nonexistent/x.yaml".to_owned()),
+        (
+            "themes/brand/templates/base.html",
+            "/etc/hostname".to_owned(),
+        ),
+    ] {
+        assert!(
+            text.contains(&format!(
+                "error[unsafe-link]: `{file}` is a symbolic link to `{target}`, outside the docs tree (or to nothing)\n--> {file}\n"
+            )),
+            "{file}:\n{text}"
+        );
+    }
+    assert!(!out.exists(), "nothing is written");
+
+    // The same links removed, a link to a file inside the tree builds.
+    for f in [
+        "runbooks/leak.yaml",
+        "runbooks/dangling.yaml",
+        "themes/brand/templates/base.html",
+    ] {
+        std::fs::remove_file(root.join(f)).expect("rm");
+    }
+    std::fs::create_dir_all(root.join("shared")).expect("mkdir");
+    std::fs::copy(
+        fixtures().join("base/runbooks/beta.yaml"),
+        root.join("shared/gamma.yaml"),
+    )
+    .expect("copy");
+    let gamma = std::fs::read_to_string(root.join("shared/gamma.yaml"))
+        .expect("read")
+        .replacen("title: ", "title: Gamma ", 1);
+    std::fs::write(root.join("shared/gamma.yaml"), gamma).expect("write");
+    std::os::unix::fs::symlink("../shared/gamma.yaml", root.join("runbooks/gamma.yaml"))
+        .expect("link");
+    let o = gtdocs(root, &["build", "--root", "."]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("json/runbooks/gamma.json").is_file());
+}
