@@ -750,3 +750,60 @@ fn links_out_of_the_tree_are_refused() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.join("json/runbooks/gamma.json").is_file());
 }
+
+/// Encodings: a UTF-8 byte-order mark and CRLF line ends give exactly the
+/// site of the plain file; a NUL byte is an error at its place. (Tabs and
+/// invalid UTF-8 have their own fixtures: `yaml-tab-*`, `non-utf8`.)
+#[test]
+fn bom_and_crlf_build_the_same_site_and_nul_is_an_error() {
+    let plain = overlay(&fixtures().join("base"));
+    let windows = overlay(&fixtures().join("base"));
+    for name in ["alpha.yaml", "beta.yaml"] {
+        let path = windows.path().join("runbooks").join(name);
+        let text = std::fs::read(&path).expect("read");
+        let mut crlf = b"\xEF\xBB\xBF".to_vec();
+        for &b in &text {
+            if b == b'\n' {
+                crlf.push(b'\r');
+            }
+            crlf.push(b);
+        }
+        std::fs::write(&path, crlf).expect("write");
+    }
+    let sites: Vec<_> = [&plain, &windows]
+        .iter()
+        .map(|tree| {
+            let o = gtdocs(tree.path(), &["build", "--root", "."]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            crate::common::snapshot(&tree.path().join("site"))
+        })
+        .collect();
+    let differing: Vec<&String> = sites[0]
+        .iter()
+        .filter(|(p, c)| sites[1].get(*p) != Some(c))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        differing.is_empty() && sites[0].len() == sites[1].len(),
+        "BOM + CRLF changed: {differing:?}"
+    );
+
+    let nul = overlay(&fixtures().join("base"));
+    let path = nul.path().join("runbooks/beta.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replacen("title: ", "title: Be\0ta ", 1)).expect("write");
+    let o = gtdocs(nul.path(), &["check", "--root", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    let shown = stderr(&o);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("title: "))
+        .expect("title")
+        + 1;
+    assert!(
+        shown.contains(&format!(
+            "error[yaml]: unexpected character: `\\u{{0}}'\n --> runbooks/beta.yaml:{line}:10"
+        )),
+        "{shown}"
+    );
+}
