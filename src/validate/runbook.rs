@@ -310,6 +310,9 @@ fn credential_span(doc: &Document, pointer: &str, found: &str) -> Option<Span> {
 }
 
 /// Every text of a runbook is published: none may hold a real-looking secret.
+/// The longest text one field may hold (a caveat is a few hundred).
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
 fn check_credentials(
     doc: &Document,
     value: &Value,
@@ -318,6 +321,17 @@ fn check_credentials(
 ) {
     match value {
         Value::String(s) => {
+            let chars = s.chars().count();
+            if chars > MAX_TEXT_CHARS {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "text-too-long",
+                        format!("this text has {chars} characters; a field holds at most {MAX_TEXT_CHARS}"),
+                    )
+                    .in_file(&doc.path, doc.spans.value(&pointer))
+                    .with_hint("a runbook field is a sentence or a short paragraph: split it into list items, or link to the vendor's documentation"),
+                );
+            }
             if let Some(found) = looks_like_credential(s) {
                 let shown: String = found.chars().take(9).collect();
                 diagnostics.push(
