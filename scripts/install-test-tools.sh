@@ -8,6 +8,7 @@
 #   - Debian package cmark-gfm   (pinned: CMARK_GFM_DEB_VERSION)   -> /usr/bin/cmark-gfm
 #   - PyPI check-jsonschema      (pinned: CHECK_JSONSCHEMA_VERSION) -> $TOOLS/venv (python3 -m venv)
 #   - Debian package git         (pinned: GIT_DEB_VERSION)          -> /usr/bin/git
+#   - Debian package wrk         (pinned: WRK_DEB_VERSION)          -> /usr/bin/wrk
 #   - Debian package chromium    (only if /usr/bin/chromium is missing; not
 #                                 pinned: a browser takes security updates, so
 #                                 the installed version is shown in the summary)
@@ -19,7 +20,7 @@
 # Writes $TOOLS/env for the test command to `source`; exports nothing itself.
 #   TOOLS = ${GTDOCS_TOOLS:-$HOME/.cache/gtdocs-tools}
 # Overrides (for bumping pins): CMARK_GFM_DEB_VERSION, CHECK_JSONSCHEMA_VERSION,
-# GIT_DEB_VERSION.
+# GIT_DEB_VERSION, WRK_DEB_VERSION.
 # npm pins are bumped in tests/browser/package.json, then `npm install
 # --ignore-scripts` there to refresh package-lock.json.
 set -euo pipefail
@@ -28,6 +29,8 @@ CMARK_GFM_DEB_VERSION="${CMARK_GFM_DEB_VERSION:-0.29.0.gfm.6-6}"     # Debian bo
 CHECK_JSONSCHEMA_VERSION="${CHECK_JSONSCHEMA_VERSION:-0.39.0}"       # PyPI
 GIT_DEB_VERSION="${GIT_DEB_VERSION:-1:2.39.5-0+deb12u3}"             # Debian bookworm/main (security)
 GIT_BIN=/usr/bin/git
+WRK_DEB_VERSION="${WRK_DEB_VERSION:-4.1.0-3+b2}"                     # Debian bookworm/main
+WRK_BIN=/usr/bin/wrk
 
 CMARK_GFM_BIN=/usr/bin/cmark-gfm
 # Upstream version as printed by `cmark-gfm --version` (Debian revision stripped).
@@ -130,6 +133,14 @@ git_ok() {
 }
 apt_install_pinned git "$GIT_DEB_VERSION" GIT_DEB_VERSION git_ok \
   "dpkg does not report $GIT_DEB_VERSION at $GIT_BIN"
+
+# ------------------------------------------------------------------------ wrk
+# The HTTP load generator of the `gtdocs serve` load test.
+wrk_ok() {
+  [ -x "$WRK_BIN" ] && [ "$(dpkg-query -W -f='${Version}' wrk 2>/dev/null)" = "$WRK_DEB_VERSION" ]
+}
+apt_install_pinned wrk "$WRK_DEB_VERSION" WRK_DEB_VERSION wrk_ok \
+  "dpkg does not report $WRK_DEB_VERSION at $WRK_BIN"
 
 # ----------------------------------------------------------- check-jsonschema
 check_jsonschema_ok() {
@@ -264,6 +275,7 @@ export GTDOCS_CHROMIUM="$CHROMIUM_BIN"
 export GTDOCS_BROWSER_TESTS="$BROWSER_TESTS"
 export GTDOCS_VNU_JAR="$VNU_JAR"
 export GTDOCS_GIT="$GIT_BIN"
+export GTDOCS_WRK="$WRK_BIN"
 ENVEOF
 if [ -f "$ENV_FILE" ] && cmp -s "$tmp" "$ENV_FILE"; then
   rm -f -- "$tmp"
@@ -287,6 +299,7 @@ node_v="$(node --version)"
 printf '%-17s %-15s %s\n' cmark-gfm "$cmark_v" "$CMARK_GFM_BIN"
 printf '%-17s %-15s %s\n' check-jsonschema "$cj_v" "$VENV/bin/check-jsonschema"
 printf '%-17s %-15s %s\n' git "$git_v" "$git_path"
+printf '%-17s %-15s %s\n' wrk "$(dpkg-query -W -f='${Version}' wrk)" "$WRK_BIN"
 printf '%-17s %-15s %s\n' chromium "$chromium_v" "$CHROMIUM_BIN (deb $chromium_deb, not pinned)"
 printf '%-17s %-15s %s\n' java "$java_v" "$(command -v java)"
 printf '%-17s %-15s %s\n' node "${node_v#v}" "$(command -v node)"

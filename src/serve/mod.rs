@@ -74,15 +74,23 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
     let shared = Arc::new(Shared::new(preview.base_url().to_string(), snapshot));
 
     let addr = SocketAddr::new(options.bind, options.port);
-    let server = tiny_http::Server::http(addr).map_err(|e| {
-        match e.downcast_ref::<std::io::Error>().map(std::io::Error::kind) {
-            Some(std::io::ErrorKind::AddrInUse) => ServeError::AddressInUse { addr },
-            _ => ServeError::Listen {
-                addr,
-                message: e.to_string(),
-            },
-        }
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => ServeError::AddressInUse { addr },
+        _ => ServeError::Listen {
+            addr,
+            message: e.to_string(),
+        },
     })?;
+    // No Nagle delay: tiny_http writes a response's head and body apart,
+    // and a small last segment would wait for the client's delayed ACK
+    // (40 ms a request). Accepted sockets inherit the option on Linux.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::net::sockopt::set_tcp_nodelay(&listener, true);
+    let server =
+        tiny_http::Server::from_listener(listener, None).map_err(|e| ServeError::Listen {
+            addr,
+            message: e.to_string(),
+        })?;
     let server = Arc::new(server);
     let local = server.server_addr().to_ip().unwrap_or(addr);
 

@@ -2473,3 +2473,106 @@ fn browser_many_open_tabs_do_not_block_page_loads() {
     eprintln!("page loads with many tabs open:\n{}", table.join("\n"));
     assert_none("many tabs of gtdocs serve open", &problems);
 }
+
+// ====================================================================== load
+
+/// Resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// `wrk` (Debian) with 64 connections against five pages and files for
+/// `GTDOCS_LOAD_SECONDS` (default 5; 30 for the long run): no socket error,
+/// no status but 200, memory flat, and an edit still reloads afterwards.
+#[test]
+fn under_load_no_errors_flat_memory_and_reload_still_works() {
+    let seconds: u64 = std::env::var("GTDOCS_LOAD_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let wrk = common::tool("GTDOCS_WRK", "wrk");
+    let tree = common::bundled_copy();
+    let srv = Server::start(tree.path(), &[]);
+    assert_eq!(srv.get("/").status, 200);
+    let script = tree.path().join("paths.lua");
+    std::fs::write(
+        &script,
+        "local paths = {\"/\", \"/runbooks/librechat/\", \"/routes/get-v1-models/\", \
+         \"/static/style.css\", \"/pagefind/pagefind.js\"}\nlocal i = 0\n\
+         request = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n",
+    )
+    .expect("write");
+    let pid = srv.child.id();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut samples = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                samples.extend(rss_kib(pid));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            samples
+        })
+    };
+    let o = Command::new(&wrk)
+        .args(["-t", "2", "-c", "64", "-d", &format!("{seconds}s"), "-s"])
+        .arg(&script)
+        .arg(format!("http://127.0.0.1:{}/", srv.port))
+        .output()
+        .expect("run wrk");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let samples = sampler.join().expect("sampler");
+    let report = common::stdout(&o);
+    assert!(o.status.success(), "wrk: {report}{}", common::stderr(&o));
+    eprintln!("wrk, {seconds} s, 64 connections:\n{report}");
+    let requests: u64 = report
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .split_once(" requests in ")
+                .map(|(n, _)| n.trim().to_owned())
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(requests > 100, "too few requests: {report}");
+    assert!(!report.contains("Socket errors"), "socket errors: {report}");
+    assert!(
+        !report.contains("Non-2xx or 3xx"),
+        "answers other than 200: {report}"
+    );
+    // Memory: the last third of the run holds no more than the first third
+    // (plus 10% and 8 MiB of allocator slack).
+    assert!(samples.len() >= 6, "too few memory samples: {samples:?}");
+    let third = samples.len() / 3;
+    let early = samples[..third].iter().max().copied().unwrap_or(0);
+    let late = samples[samples.len() - third..]
+        .iter()
+        .max()
+        .copied()
+        .unwrap_or(0);
+    eprintln!("server RSS: first third max {early} KiB, last third max {late} KiB");
+    assert!(
+        late <= early + early / 10 + 8 * 1024,
+        "memory grew under load: {early} KiB, then {late} KiB"
+    );
+    // An edit still reloads.
+    let epoch = srv.epoch();
+    let file = tree.path().join("runbooks/librechat.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let marker = "Loadtested summary word zebrafinch.";
+    std::fs::write(
+        &file,
+        text.replacen("summary: ", &format!("summary: {marker} "), 1),
+    )
+    .expect("write");
+    let (status, _) = srv.settle(epoch);
+    assert_eq!(status["ok"], true, "{status}");
+    let page = srv.get("/runbooks/librechat/");
+    assert!(
+        String::from_utf8_lossy(&page.body).contains(marker),
+        "the page does not show the edit after the load"
+    );
+}
