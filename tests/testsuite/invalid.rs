@@ -807,3 +807,37 @@ fn bom_and_crlf_build_the_same_site_and_nul_is_an_error() {
         "{shown}"
     );
 }
+
+/// More runbook files than a tree may hold: one clear error, at once, and
+/// none of them read (the files are hard links to one runbook).
+#[test]
+fn too_many_runbooks_is_one_error_at_once() {
+    let tree = overlay(&fixtures().join("base"));
+    let dir = tree.path().join("runbooks");
+    // ext4 allows 65,000 links to a file: link to a few copies.
+    let sources = tree.path().join("sources");
+    std::fs::create_dir_all(&sources).expect("mkdir");
+    for i in 0..=gtdocs::load::MAX_RUNBOOKS {
+        let source = sources.join(format!("{}.yaml", i / 50_000));
+        if !source.exists() {
+            std::fs::copy(dir.join("alpha.yaml"), &source).expect("copy");
+        }
+        std::fs::hard_link(&source, dir.join(format!("r{i:06}.yaml"))).expect("link");
+    }
+    let started = Instant::now();
+    let o = gtdocs(tree.path(), &["check", "--root", "."]);
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = stderr(&o);
+    assert!(
+        text.starts_with(&format!(
+            "error[too-many-runbooks]: {} runbooks found; a tree may hold at most {}\n--> runbooks\n",
+            gtdocs::load::MAX_RUNBOOKS + 3,
+            gtdocs::load::MAX_RUNBOOKS
+        )),
+        "{}",
+        text.lines().take(5).collect::<Vec<_>>().join("\n")
+    );
+    assert!(text.ends_with("1 error, 0 warnings\n"), "one error only");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
