@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::render::{Output, RenderError, Sink};
+use crate::render::{RenderError, Sink};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -100,15 +100,6 @@ fn absolute(path: &Path) -> PathBuf {
 pub struct WriteStats {
     pub files: usize,
     pub bytes: usize,
-}
-
-/// Writes `output` as the complete new content of `out`.
-pub fn write_atomic(out: &Path, output: &Output) -> Result<WriteStats, OutputError> {
-    let staging = Staging::new(out)?;
-    for (rel, content) in output.files() {
-        staging.write(rel, content)?;
-    }
-    staging.commit()
 }
 
 /// The new site, written file by file into a temporary folder beside `out`

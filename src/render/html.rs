@@ -565,6 +565,15 @@ fn catalog_ctx(book: &Book) -> CatalogCtx {
     }
 }
 
+/// A runbook's support over every route, for sorting by support.
+fn score(book: &Book, rb: &Runbook) -> u32 {
+    rb.routes
+        .iter()
+        .filter_map(|m| m.verdict)
+        .map(|v| support_rank(book.catalog.verdicts[v].support))
+        .sum()
+}
+
 fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
     let c = &book.catalog;
     MatrixRowCtx {
@@ -575,12 +584,7 @@ fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
         compatibility: (&c.compatibility[rb.compatibility]).into(),
         key_preset: (&c.key_presets[rb.key_preset]).into(),
         subtitle_html: rb.matrix.subtitle.as_deref().map(to_html),
-        score: rb
-            .routes
-            .iter()
-            .filter_map(|m| m.verdict)
-            .map(|v| support_rank(c.verdicts[v].support))
-            .sum(),
+        score: score(book, rb),
         cells: c
             .routes
             .iter()
@@ -1137,7 +1141,6 @@ fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, RenderError> {
         .ordered
         .iter()
         .map(|rb| {
-            let row = matrix_row(book, rb);
             let cells: Vec<i64> = rb
                 .routes
                 .iter()
@@ -1145,11 +1148,11 @@ fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, RenderError> {
                 .collect();
             serde_json::json!([
                 rb.title,
-                row.path,
+                runbook_path(rb),
                 rb.category,
                 rb.compatibility,
                 rb.key_preset,
-                row.score,
+                score(book, rb),
                 cells
             ])
         })

@@ -65,8 +65,7 @@ pub fn extra_parts(book: &Book, ctx: &RenderContext) -> Vec<String> {
 }
 
 fn parts(book: &Book, ctx: &RenderContext) -> usize {
-    pages(book)
-        .len()
+    (book.runbooks.len() + book.catalog.routes.len())
         .div_ceil(ctx.search_part_size.max(1))
         .max(1)
 }
