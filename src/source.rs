@@ -15,7 +15,10 @@ pub const SITE_URL_PATTERN: &str = r"^https?://[^\s/?#]+/?$";
 /// A wiki page name: Title-Cased words joined by dashes.
 pub const PAGE_NAME_PATTERN: &str = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$";
 /// A URL path prefix that starts and ends with `/`.
-pub const BASE_URL_PATTERN: &str = r"^/([^\s/?#]+/)*$";
+/// Each segment is a name, never `.` or `..` (written without look-ahead,
+/// which not every JSON Schema validator's regex engine has).
+pub const BASE_URL_PATTERN: &str =
+    r"^/(([^\s/?#.][^\s/?#]*|\.[^\s/?#.][^\s/?#]*|\.\.[^\s/?#]+)/)*$";
 
 /// `gtdocs.yaml`: site settings and the catalog every runbook draws on.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

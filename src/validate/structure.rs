@@ -360,7 +360,7 @@ fn pattern_message(pattern: &str, value: &str) -> (String, String) {
         ),
         BASE_URL_PATTERN => (
             format!("`{value}` is not a path prefix"),
-            "start and end it with `/`, e.g. `/` or `/docs/`".into(),
+            "start and end it with `/`, with no `.` or `..` segment, e.g. `/` or `/docs/`".into(),
         ),
         other => (
             format!("`{value}` does not match `{other}`"),

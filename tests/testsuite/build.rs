@@ -187,6 +187,109 @@ fn the_output_may_not_be_the_tree_or_a_source_folder() {
 }
 
 #[test]
+fn an_output_reached_through_a_symlink_is_checked_where_it_leads() {
+    let tree = common::bundled_copy();
+    std::fs::create_dir(tree.path().join("themes")).expect("themes");
+    let outside = tempfile::tempdir().expect("tempdir");
+    for (link, target) in [
+        ("root-link", tree.path().to_path_buf()),
+        ("runbooks-link", tree.path().join("runbooks")),
+        ("themes-link", tree.path().join("themes")),
+    ] {
+        let at = outside.path().join(link);
+        std::os::unix::fs::symlink(&target, &at).expect("symlink");
+        let before = snapshot(tree.path());
+        let o = build_into(tree.path(), &at, &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "--out {link}: {}",
+            common::stderr(&o)
+        );
+        assert!(
+            common::stderr(&o).contains("refusing to write"),
+            "{}",
+            common::stderr(&o)
+        );
+        assert_eq!(
+            snapshot(tree.path()),
+            before,
+            "--out {link} changed the tree"
+        );
+    }
+}
+
+/// Every name a path is made of (file name → slug, wiki page names) is
+/// refused when it could lead out of the output folder, and nothing is
+/// written anywhere.
+#[test]
+fn no_source_name_can_write_outside_the_output() {
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "wiki.page_prefix",
+            "page_prefix: gen3-gt-api-runbooks",
+            "page_prefix: ../../escaped",
+        ),
+        (
+            "wiki.index_page",
+            "index_page: Gen3-Gt-Api-Client-Runbooks",
+            "index_page: ../escaped",
+        ),
+        (
+            "wiki.matrix_page",
+            "matrix_page: Gen3-Gt-Api-Compatibility-Matrix",
+            "matrix_page: /tmp/escaped",
+        ),
+        ("site.base_url", "base_url: /", "base_url: /../../"),
+    ];
+    for (what, from, to) in cases {
+        let tree = common::bundled_copy();
+        let config = tree.path().join("gtdocs.yaml");
+        let text = std::fs::read_to_string(&config).expect("config");
+        assert!(text.contains(from), "{what}: the bundled config changed");
+        std::fs::write(&config, text.replacen(from, to, 1)).expect("write");
+        let before = snapshot(tree.path());
+        let o = gtdocs(tree.path(), &["build"]);
+        assert_eq!(o.status.code(), Some(1), "{what}: {}", common::stderr(&o));
+        assert!(
+            common::stderr(&o).contains(what),
+            "{what}: {}",
+            common::stderr(&o)
+        );
+        assert_eq!(
+            snapshot(tree.path()),
+            before,
+            "{what}: something was written"
+        );
+        assert!(!tree.path().join("site").exists());
+    }
+    // A runbook file whose name is no slug. (`..yaml` is a hidden file:
+    // not a source, so it is skipped like an editor's backup.)
+    for name in [
+        "Upper.yaml",
+        "a..b.yaml",
+        "-x.yaml",
+        "a b.yaml",
+        "%2e%2e.yaml",
+    ] {
+        let tree = common::bundled_copy();
+        std::fs::copy(
+            tree.path().join("runbooks/aider.yaml"),
+            tree.path().join("runbooks").join(name),
+        )
+        .expect("copy");
+        let o = gtdocs(tree.path(), &["build"]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", common::stderr(&o));
+        assert!(
+            common::stderr(&o).contains(name),
+            "{name}: {}",
+            common::stderr(&o)
+        );
+        assert!(!tree.path().join("site").exists(), "{name}");
+    }
+}
+
+#[test]
 fn a_missing_route_is_shown_as_unknown_everywhere() {
     let tree = common::bundled_copy();
     remove_route(

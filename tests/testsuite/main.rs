@@ -10,6 +10,10 @@ mod cli;
 mod crash;
 mod diff;
 mod fidelity;
+mod fuzz_corpus;
+/// The fuzz targets' bodies, shared with `fuzz/` (see `fuzz_corpus`).
+#[path = "../../fuzz/harness.rs"]
+mod fuzz_harness;
 mod html_browser;
 mod html_render;
 mod html_site;

@@ -1,0 +1,132 @@
+//! The committed fuzz corpora (`fuzz/corpus/<target>/`), replayed through
+//! the same harness the fuzz targets run (`fuzz/harness.rs`), in the
+//! library as the test build compiles it (debug, overflow checks on). Any
+//! crash a long fuzz run finds is saved into its corpus, so it is replayed
+//! here from then on.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::common::{assert_none, repo};
+use crate::fuzz_harness::{Outcome, Target, Tree};
+
+/// The corpus of `target`, sorted by name.
+fn corpus(target: Target) -> Vec<PathBuf> {
+    let dir = repo().join("fuzz/corpus").join(target.name());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("corpus entry").path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs every file of `target`'s corpus on two threads, each with its own
+/// tree. Returns each file's outcome, and the files that panicked.
+fn replay(target: Target) -> (BTreeMap<String, Outcome>, Vec<String>) {
+    let files = corpus(target);
+    assert!(!files.is_empty(), "the {} corpus is empty", target.name());
+    let next = AtomicUsize::new(0);
+    let outcomes = Mutex::new(BTreeMap::new());
+    let crashes = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                let tree = Tree::new(&repo()).expect("seed tree");
+                while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let data = std::fs::read(file).expect("corpus file");
+                    let name = file_name(file);
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        tree.run(target, &data)
+                    })) {
+                        Ok(outcome) => {
+                            outcomes.lock().expect("lock").insert(name, outcome);
+                        }
+                        Err(_) => crashes.lock().expect("lock").push(format!(
+                            "fuzz/corpus/{}/{name} panicked (run it with `cargo +nightly fuzz run {} <file>` in fuzz/)",
+                            target.name(),
+                            target.name()
+                        )),
+                    }
+                }
+            });
+        }
+    });
+    let mut crashes = crashes.into_inner().expect("lock");
+    crashes.sort();
+    (outcomes.into_inner().expect("lock"), crashes)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn count(outcomes: &BTreeMap<String, Outcome>, outcome: Outcome) -> usize {
+    outcomes.values().filter(|o| **o == outcome).count()
+}
+
+/// Replays `target` and checks that no file panicked and that both kinds
+/// of input (refused and built) are in the corpus, so the corpus reaches
+/// the renderers as well as the diagnostics.
+fn replay_and_check(target: Target) -> BTreeMap<String, Outcome> {
+    let (outcomes, crashes) = replay(target);
+    assert_none(&format!("{} corpus crashes", target.name()), &crashes);
+    let built = count(&outcomes, Outcome::Built);
+    let refused = count(&outcomes, Outcome::Refused);
+    eprintln!(
+        "{}: {} files, {built} built, {refused} refused",
+        target.name(),
+        outcomes.len()
+    );
+    assert!(built > 0, "no {} corpus file builds", target.name());
+    outcomes
+}
+
+#[test]
+fn runbook_corpus_replays_without_a_crash() {
+    let outcomes = replay_and_check(Target::Runbook);
+    assert!(count(&outcomes, Outcome::Refused) > 0);
+}
+
+#[test]
+fn config_corpus_replays_without_a_crash() {
+    let outcomes = replay_and_check(Target::Config);
+    assert!(count(&outcomes, Outcome::Refused) > 0);
+}
+
+#[test]
+fn render_corpus_replays_without_a_crash_and_its_seeds_build() {
+    let outcomes = replay_and_check(Target::Render);
+    // The seeds (every bundled runbook's texts, and hostile text) must
+    // all validate: the target exists to reach the renderers.
+    let unbuilt: Vec<String> = outcomes
+        .iter()
+        .filter(|(name, outcome)| name.starts_with("seed-") && **outcome != Outcome::Built)
+        .map(|(name, _)| format!("fuzz/corpus/render/{name} does not build"))
+        .collect();
+    assert_none("render seeds that do not build", &unbuilt);
+}
+
+#[test]
+fn markdown_corpus_replays_without_a_crash() {
+    replay_and_check(Target::Markdown);
+}
+
+#[test]
+fn every_target_has_a_corpus() {
+    for target in Target::ALL {
+        assert!(!corpus(target).is_empty(), "{}", target.name());
+        assert!(
+            repo()
+                .join("fuzz/fuzz_targets")
+                .join(format!("{}.rs", target.name()))
+                .is_file(),
+            "{} has no fuzz target",
+            target.name()
+        );
+    }
+}
