@@ -26,14 +26,19 @@ pub enum Target {
     Render,
     /// Text through every Markdown and HTML escaping function.
     Markdown,
+    /// A manifest read back (`gtdocs diff`, and the wiki's last published
+    /// manifest, which anyone with wiki access can edit): compared both
+    /// ways with the tree's own, and both reports rendered.
+    Manifest,
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [
+    pub const ALL: [Target; 5] = [
         Target::Runbook,
         Target::Config,
         Target::Render,
         Target::Markdown,
+        Target::Manifest,
     ];
 
     /// The corpus folder's name in `fuzz/corpus/`.
@@ -43,6 +48,7 @@ impl Target {
             Target::Config => "config",
             Target::Render => "render",
             Target::Markdown => "markdown",
+            Target::Manifest => "manifest",
         }
     }
 }
@@ -63,6 +69,8 @@ pub enum Outcome {
 pub struct Tree {
     root: PathBuf,
     _dir: tempfile::TempDir,
+    /// The seed tree's manifest, made on first use.
+    manifest: std::sync::OnceLock<serde_json::Value>,
 }
 
 impl Tree {
@@ -76,7 +84,11 @@ impl Tree {
             repo.join("runbooks/aider.yaml"),
             root.join("runbooks/aider.yaml"),
         )?;
-        Ok(Tree { root, _dir: dir })
+        Ok(Tree {
+            root,
+            _dir: dir,
+            manifest: std::sync::OnceLock::new(),
+        })
     }
 
     /// The tree next to the fuzz crate (`fuzz/..`).
@@ -97,7 +109,53 @@ impl Tree {
                 self.compile_with(&self.root.join("runbooks/fuzzed.yaml"), &runbook_with(data))
             }
             Target::Markdown => markdown(data),
+            Target::Manifest => self.diff(data),
         }
+    }
+
+    /// The manifest of the seed tree, as `gtdocs build` writes it.
+    fn manifest(&self) -> &serde_json::Value {
+        self.manifest.get_or_init(|| {
+            let book = gtdocs::compile(&self.root)
+                .ok()
+                .and_then(|c| c.book)
+                .unwrap_or_else(|| panic!("the seed tree does not validate"));
+            let ctx = RenderContext::from_env().unwrap_or_else(|e| panic!("{e}"));
+            let output = render::render_with(&book, &ctx, &[&render::json::Json])
+                .unwrap_or_else(|e| panic!("{e}"));
+            let bytes = output
+                .get("json/manifest.json")
+                .unwrap_or_else(|| panic!("no json/manifest.json"));
+            serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{e}"))
+        })
+    }
+
+    /// `data` as an old manifest, as `gtdocs diff` and `publish-wiki` read
+    /// it: JSON, then the manifest schema, then compared.
+    fn diff(&self, data: &[u8]) -> Outcome {
+        use gtdocs::diff::{self, Side};
+        let Ok(read) = serde_json::from_slice::<serde_json::Value>(data) else {
+            return Outcome::Refused;
+        };
+        if diff::check_manifest(&read).is_err() {
+            return Outcome::Refused;
+        }
+        let read = Side {
+            label: "fuzzed".into(),
+            manifest: read,
+        };
+        let ours = Side {
+            label: "tree".into(),
+            manifest: self.manifest().clone(),
+        };
+        for (old, new) in [(&read, &ours), (&ours, &read)] {
+            let report = diff::compare(old, new);
+            let _ = report.to_markdown();
+            if let Err(e) = serde_json::from_str::<serde_json::Value>(&report.to_json()) {
+                panic!("the JSON report is not JSON: {e}");
+            }
+        }
+        Outcome::Built
     }
 
     /// Writes `data` to `file`, then compiles the tree, renders every

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The long fuzz runs: every target of fuzz/ for SECONDS each (default 1800),
-# two at a time, then each corpus minimized in place (cargo fuzz cmin).
+# two at a time, from its seeds (fuzz/seeds/<target>/, hand-made, never
+# changed) and its corpus (fuzz/corpus/<target>/, where new inputs go),
+# then each corpus minimized in place (cargo fuzz cmin).
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
 # A crash stops its target and leaves the input in fuzz/artifacts/<target>/;
 # copy it into fuzz/corpus/<target>/ so `cargo test` replays it from then on.
@@ -13,7 +15,7 @@ seconds=${1:-1800}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(runbook config render markdown)
+    targets=(runbook config render markdown manifest)
 fi
 logs=${GTDOCS_FUZZ_LOGS:-target/fuzz-logs}
 mkdir -p "$logs"
@@ -46,9 +48,11 @@ run() {
     local t=$1
     mkdir -p "corpus/$t"
     # -timeout: an input that runs 10 s is a hang; -rss_limit_mb: 2 GiB is
-    # unbounded memory (ASan included).
-    if fuzz run "$t" "corpus/$t" -- \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    # unbounded memory (ASan included); -max_len: 16 KiB inputs keep the
+    # corpora small enough to commit (a whole bundled manifest, 134 KB,
+    # made a 39 MB corpus) and still hold every seed.
+    if fuzz run "$t" "corpus/$t" "seeds/$t" -- \
+        -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
         >"$logs/$t.log" 2>&1; then
         echo "$t: $(grep -E '^Done [0-9]+ runs' "$logs/$t.log" || tail -n 1 "$logs/$t.log")"
     else

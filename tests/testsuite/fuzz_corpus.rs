@@ -1,8 +1,9 @@
-//! The committed fuzz corpora (`fuzz/corpus/<target>/`), replayed through
-//! the same harness the fuzz targets run (`fuzz/harness.rs`), in the
-//! library as the test build compiles it (debug, overflow checks on). Any
-//! crash a long fuzz run finds is saved into its corpus, so it is replayed
-//! here from then on.
+//! The committed fuzz inputs, replayed through the same harness the fuzz
+//! targets run (`fuzz/harness.rs`), in the library as the test build
+//! compiles it (debug, overflow checks on): the hand-made seeds
+//! (`fuzz/seeds/<target>/`) and the corpora the long runs grew and
+//! minimized (`fuzz/corpus/<target>/`). A crash a long run finds is put in
+//! its corpus, so it is replayed here from then on.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,14 +13,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::common::{assert_none, repo};
 use crate::fuzz_harness::{Outcome, Target, Tree};
 
-/// The corpus of `target`, sorted by name.
-fn corpus(target: Target) -> Vec<PathBuf> {
-    let dir = repo().join("fuzz/corpus").join(target.name());
+/// The files of `fuzz/<folder>/<target>/`, sorted by name.
+fn inputs(folder: &str, target: Target) -> Vec<PathBuf> {
+    let dir = repo().join("fuzz").join(folder).join(target.name());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.expect("corpus entry").path())
         .collect();
     files.sort();
+    files
+}
+
+/// The seeds, then the corpus, of `target`.
+fn corpus(target: Target) -> Vec<PathBuf> {
+    let mut files = inputs("seeds", target);
+    files.extend(inputs("corpus", target));
     files
 }
 
@@ -37,7 +45,7 @@ fn replay(target: Target) -> (BTreeMap<String, Outcome>, Vec<String>) {
                 let tree = Tree::new(&repo()).expect("seed tree");
                 while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let data = std::fs::read(file).expect("corpus file");
-                    let name = file_name(file);
+                    let name = display(file);
                     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         tree.run(target, &data)
                     })) {
@@ -45,8 +53,7 @@ fn replay(target: Target) -> (BTreeMap<String, Outcome>, Vec<String>) {
                             outcomes.lock().expect("lock").insert(name, outcome);
                         }
                         Err(_) => crashes.lock().expect("lock").push(format!(
-                            "fuzz/corpus/{}/{name} panicked (run it with `cargo +nightly fuzz run {} <file>` in fuzz/)",
-                            target.name(),
+                            "{name} panicked (run it with `cargo +nightly fuzz run {} <file>` in fuzz/)",
                             target.name()
                         )),
                     }
@@ -59,10 +66,12 @@ fn replay(target: Target) -> (BTreeMap<String, Outcome>, Vec<String>) {
     (outcomes.into_inner().expect("lock"), crashes)
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+/// `path` from the repository's root.
+fn display(path: &Path) -> String {
+    path.strip_prefix(repo())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn count(outcomes: &BTreeMap<String, Outcome>, outcome: Outcome) -> usize {
@@ -96,6 +105,13 @@ fn runbook_corpus_replays_without_a_crash() {
 fn config_corpus_replays_without_a_crash() {
     let outcomes = replay_and_check(Target::Config);
     assert!(count(&outcomes, Outcome::Refused) > 0);
+    // The repository's own gtdocs.yaml is a seed, and builds.
+    let ours = std::fs::read(repo().join("gtdocs.yaml")).expect("gtdocs.yaml");
+    let seed = inputs("seeds", Target::Config)
+        .into_iter()
+        .find(|f| std::fs::read(f).is_ok_and(|d| d == ours))
+        .expect("gtdocs.yaml is not among the config seeds");
+    assert_eq!(outcomes.get(&display(&seed)), Some(&Outcome::Built));
 }
 
 #[test]
@@ -103,10 +119,15 @@ fn render_corpus_replays_without_a_crash_and_its_seeds_build() {
     let outcomes = replay_and_check(Target::Render);
     // The seeds (every bundled runbook's texts, and hostile text) must
     // all validate: the target exists to reach the renderers.
-    let unbuilt: Vec<String> = outcomes
+    let seeds: Vec<String> = inputs("seeds", Target::Render)
         .iter()
-        .filter(|(name, outcome)| name.starts_with("seed-") && **outcome != Outcome::Built)
-        .map(|(name, _)| format!("fuzz/corpus/render/{name} does not build"))
+        .map(|f| display(f))
+        .collect();
+    assert!(seeds.len() >= 24, "{} render seeds", seeds.len());
+    let unbuilt: Vec<String> = seeds
+        .iter()
+        .filter(|name| outcomes.get(*name) != Some(&Outcome::Built))
+        .map(|name| format!("{name} does not build"))
         .collect();
     assert_none("render seeds that do not build", &unbuilt);
 }
@@ -117,9 +138,16 @@ fn markdown_corpus_replays_without_a_crash() {
 }
 
 #[test]
-fn every_target_has_a_corpus() {
+fn manifest_corpus_replays_without_a_crash() {
+    let outcomes = replay_and_check(Target::Manifest);
+    assert!(count(&outcomes, Outcome::Refused) > 0);
+}
+
+#[test]
+fn every_target_has_seeds_a_corpus_and_a_fuzz_target() {
     for target in Target::ALL {
-        assert!(!corpus(target).is_empty(), "{}", target.name());
+        assert!(!inputs("seeds", target).is_empty(), "{}", target.name());
+        assert!(!inputs("corpus", target).is_empty(), "{}", target.name());
         assert!(
             repo()
                 .join("fuzz/fuzz_targets")
