@@ -89,6 +89,12 @@ impl Renderer for Search {
         "search"
     }
 
+    /// Pagefind's API is async (a tokio runtime blocks this thread) and
+    /// its indexing runs on the rayon pool: see `Renderer::own_thread`.
+    fn own_thread(&self) -> bool {
+        true
+    }
+
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
@@ -252,5 +258,45 @@ fn route_record(book: &Book, index: usize) -> Record {
         content,
         meta,
         filters,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rayon::prelude::*;
+
+    use super::*;
+
+    /// Regression (found by replaying the fuzz corpora, which renders on
+    /// several threads at once): search builds running side by side on the
+    /// rayon pool, as two overlapping `gtdocs serve` rebuilds do, panicked
+    /// with "Cannot start a runtime from within a runtime". A worker blocked
+    /// in Pagefind's own rayon work picked up the other build's job and
+    /// started a second runtime on the same thread. Before the fix this
+    /// failed one run in three; `render::tests` checks the mechanism.
+    #[test]
+    fn search_builds_side_by_side_on_the_rayon_pool() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let book = crate::compile(root)
+            .ok()
+            .and_then(|c| c.book)
+            .expect("the bundled tree validates");
+        let ctx = RenderContext::from_env().expect("context");
+        // More workers than cores, so that jobs are stolen often.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(8)
+            .build()
+            .expect("pool");
+        let sizes: Vec<usize> = pool.install(|| {
+            (0..64)
+                .into_par_iter()
+                .map(|_| {
+                    crate::render::render_with(&book, &ctx, &[&Search])
+                        .map(|out| out.len())
+                        .expect("search build")
+                })
+                .collect()
+        });
+        assert!(sizes.iter().all(|n| *n == sizes[0] && *n > 0), "{sizes:?}");
     }
 }

@@ -52,8 +52,9 @@ fn replay(target: Target) -> (BTreeMap<String, Outcome>, Vec<String>) {
                         Ok(outcome) => {
                             outcomes.lock().expect("lock").insert(name, outcome);
                         }
-                        Err(_) => crashes.lock().expect("lock").push(format!(
-                            "{name} panicked (run it with `cargo +nightly fuzz run {} <file>` in fuzz/)",
+                        Err(payload) => crashes.lock().expect("lock").push(format!(
+                            "{name} panicked: {} (run it with `cargo +nightly fuzz run {} <file>` in fuzz/)",
+                            message(payload.as_ref()),
                             target.name()
                         )),
                     }
@@ -64,6 +65,15 @@ fn replay(target: Target) -> (BTreeMap<String, Outcome>, Vec<String>) {
     let mut crashes = crashes.into_inner().expect("lock");
     crashes.sort();
     (outcomes.into_inner().expect("lock"), crashes)
+}
+
+/// A panic's message.
+fn message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
 }
 
 /// `path` from the repository's root.
