@@ -247,16 +247,21 @@ mod tests {
         }
     }
 
-    /// A renderer that asks for its own thread never runs on a rayon
-    /// worker, even when `render_into` itself is called from one.
-    #[test]
-    fn own_thread_renderers_never_run_on_the_rayon_pool() {
+    /// The bundled tree's book, and a render context.
+    pub(crate) fn bundled() -> (Book, RenderContext) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let book = crate::compile(root)
             .ok()
             .and_then(|c| c.book)
             .expect("the bundled tree validates");
-        let ctx = RenderContext::from_env().expect("context");
+        (book, RenderContext::from_env().expect("context"))
+    }
+
+    /// A renderer that asks for its own thread never runs on a rayon
+    /// worker, even when `render_into` itself is called from one.
+    #[test]
+    fn own_thread_renderers_never_run_on_the_rayon_pool() {
+        let (book, ctx) = bundled();
         let alone = Probe {
             alone: true,
             ran_on: Mutex::default(),

@@ -276,12 +276,7 @@ mod tests {
     /// failed one run in three; `render::tests` checks the mechanism.
     #[test]
     fn search_builds_side_by_side_on_the_rayon_pool() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let book = crate::compile(root)
-            .ok()
-            .and_then(|c| c.book)
-            .expect("the bundled tree validates");
-        let ctx = RenderContext::from_env().expect("context");
+        let (book, ctx) = crate::render::tests::bundled();
         // More workers than cores, so that jobs are stolen often.
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(8)
