@@ -166,22 +166,19 @@ fn an_unwritable_output_is_an_io_error_and_changes_nothing() {
     );
 }
 
+/// `gtdocs build --out <what>` refused the output folder (exit 2).
+fn assert_out_refused(o: &std::process::Output, what: &str) {
+    let stderr = common::stderr(o);
+    assert_eq!(o.status.code(), Some(2), "--out {what}: {stderr}");
+    assert!(stderr.contains("refusing to write"), "{stderr}");
+}
+
 #[test]
 fn the_output_may_not_be_the_tree_or_a_source_folder() {
     let tree = common::bundled_copy();
     for out in [".", "runbooks", "runbooks/site", ".."] {
         let o = gtdocs(tree.path(), &["build", "--out", out]);
-        assert_eq!(
-            o.status.code(),
-            Some(2),
-            "--out {out}: {}",
-            common::stderr(&o)
-        );
-        assert!(
-            common::stderr(&o).contains("refusing to write"),
-            "{}",
-            common::stderr(&o)
-        );
+        assert_out_refused(&o, out);
     }
     assert!(tree.path().join("runbooks/librechat.yaml").is_file());
 }
@@ -200,17 +197,7 @@ fn an_output_reached_through_a_symlink_is_checked_where_it_leads() {
         std::os::unix::fs::symlink(&target, &at).expect("symlink");
         let before = snapshot(tree.path());
         let o = build_into(tree.path(), &at, &[]);
-        assert_eq!(
-            o.status.code(),
-            Some(2),
-            "--out {link}: {}",
-            common::stderr(&o)
-        );
-        assert!(
-            common::stderr(&o).contains("refusing to write"),
-            "{}",
-            common::stderr(&o)
-        );
+        assert_out_refused(&o, link);
         assert_eq!(
             snapshot(tree.path()),
             before,
