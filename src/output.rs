@@ -21,10 +21,37 @@ pub enum OutputError {
     },
     #[error("refusing to write to `{}`: {reason}", .path.display())]
     UnsafeOut { path: PathBuf, reason: &'static str },
+    #[error(
+        "refusing to replace `{}`: it is not empty and gtdocs did not write it (no `{MARKER}` in it)",
+        .path.display()
+    )]
+    NotOurs { path: PathBuf },
+    #[error(
+        "cannot replace `{}`: it is a mount point, and a build swaps its output folder whole",
+        .path.display()
+    )]
+    MountPoint { path: PathBuf },
     #[error("`{path}` is not a safe relative output path")]
     UnsafePath { path: String },
     #[error("two outputs would write `{path}`")]
     Twice { path: String },
+}
+
+impl OutputError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            OutputError::UnsafeOut { .. } => Some("pass --out with a folder outside the sources"),
+            OutputError::NotOurs { .. } => Some(
+                "a build replaces its output folder whole: pass --out with a new or empty folder \
+                 (or remove this one yourself if nothing in it is needed)",
+            ),
+            OutputError::MountPoint { .. } => {
+                Some("pass --out with a folder inside the mount point, such as `<mount>/site`")
+            }
+            _ => None,
+        }
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -56,7 +83,89 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), OutputError> {
             return refuse("it is inside a source folder");
         }
     }
-    Ok(())
+    check_replaceable(out)
+}
+
+/// The file at the top of every output folder gtdocs writes. A build
+/// replaces a folder only if it has this file (or the layout of an earlier
+/// version), is empty, or does not exist yet: never a folder of someone
+/// else's files.
+pub const MARKER: &str = ".gtdocs-output";
+const MARKER_TEXT: &str = "This folder is written by `gtdocs build`, which replaces it whole on every build.\n\
+    Anything put here by hand is lost at the next build.\n";
+
+/// What an output of a version before the marker held at its top.
+const LEGACY_FOLDERS: [&str; 3] = ["html", "json", "wiki"];
+
+/// Refuses an existing `out` that a build may not replace: a symbolic
+/// link, a file, a mount point, or a non-empty folder gtdocs did not write.
+pub fn check_replaceable(out: &Path) -> Result<(), OutputError> {
+    let refuse = |reason| {
+        Err(OutputError::UnsafeOut {
+            path: out.to_path_buf(),
+            reason,
+        })
+    };
+    let meta = match fs::symlink_metadata(out) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(out)(e)),
+    };
+    if meta.file_type().is_symlink() {
+        return refuse(
+            "it is a symbolic link, which a build would replace (pass the folder it leads to)",
+        );
+    }
+    if !meta.is_dir() {
+        return refuse("it is a file, not a folder");
+    }
+    if is_mount_point(out, &meta) {
+        return Err(OutputError::MountPoint {
+            path: out.to_path_buf(),
+        });
+    }
+    if fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
+    let mut empty = true;
+    for entry in fs::read_dir(out).map_err(io(out))? {
+        let entry = entry.map_err(io(out))?;
+        empty = false;
+        let legacy = LEGACY_FOLDERS.iter().any(|f| entry.file_name() == *f)
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if !legacy {
+            return Err(OutputError::NotOurs {
+                path: out.to_path_buf(),
+            });
+        }
+    }
+    let manifest = out.join("json").join("manifest.json");
+    if empty || fs::symlink_metadata(manifest).is_ok_and(|m| m.is_file()) {
+        Ok(())
+    } else {
+        Err(OutputError::NotOurs {
+            path: out.to_path_buf(),
+        })
+    }
+}
+
+/// A folder on another device than its parent (or the root): renaming it
+/// fails, so a build could never swap it.
+fn is_mount_point(dir: &Path, meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let parent = absolute(dir).parent().map(Path::to_path_buf);
+        match parent.and_then(|p| fs::metadata(p).ok()) {
+            Some(parent) => parent.dev() != meta.dev(),
+            None => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, meta);
+        false
+    }
 }
 
 /// An absolute, lexically normalized path; symlinks resolved for the part
@@ -130,20 +239,17 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(io(&parent))?;
-        if out.exists() && !out.is_dir() {
-            return Err(OutputError::UnsafeOut {
-                path: out.to_path_buf(),
-                reason: "it is a file, not a folder",
-            });
-        }
         // Another build into the same folder finishes first; then whatever
         // a killed build left beside the output is removed.
         let lock = lock_folder(&parent);
+        check_replaceable(out)?;
         remove_leftovers(&parent, &name);
         let dir = tempfile::Builder::new()
             .prefix(&staging_prefix(&name))
             .tempdir_in(&parent)
             .map_err(io(&parent))?;
+        let marker = dir.path().join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
         Ok(Staging {
             _lock: lock,
             dir,
@@ -189,6 +295,9 @@ impl Staging {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
         };
+        // Checked again under the lock, right before the old folder goes:
+        // files may have been put there while the site was rendered.
+        check_replaceable(&self.out)?;
         swap_in(self.dir, &self.out)?;
         Ok(stats)
     }

@@ -26,7 +26,8 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         .clone()
         .unwrap_or_else(|| crate::load::display_path(&tree.root, "site".as_ref()));
     if let Err(e) = output::check_out_dir(&tree.root, &out) {
-        return reporter.fatal(e, Some("pass --out with a folder outside the sources"));
+        let hint = e.hint();
+        return reporter.fatal(e, hint);
     }
     let compiled = match crate::compile(&tree.root) {
         Ok(c) => c,
@@ -46,7 +47,10 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
     };
     let staging = match output::Staging::new(&out) {
         Ok(s) => s,
-        Err(e) => return reporter.fatal(e, None),
+        Err(e) => {
+            let hint = e.hint();
+            return reporter.fatal(e, hint);
+        }
     };
     match render::render_into(&book, &ctx, &render::ALL, &staging) {
         Ok(()) => {}
@@ -81,7 +85,10 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
             ));
             ExitCode::from(exit::OK)
         }
-        Err(e) => reporter.fatal(e, None),
+        Err(e) => {
+            let hint = e.hint();
+            reporter.fatal(e, hint)
+        }
     }
 }
 

@@ -325,3 +325,150 @@ fn a_missing_route_is_shown_as_unknown_everywhere() {
         .expect("aider verdict row");
     assert!(row.contains("| unknown |"), "{row}");
 }
+
+/// `gtdocs build --out DIR` refused DIR because gtdocs did not write it.
+fn assert_not_ours(o: &std::process::Output, what: &str) {
+    let stderr = common::stderr(o);
+    assert_eq!(o.status.code(), Some(2), "--out {what}: {stderr}");
+    assert!(
+        stderr.contains("it is not empty and gtdocs did not write it")
+            && stderr.contains("help: a build replaces its output folder whole"),
+        "--out {what}: {stderr}"
+    );
+}
+
+/// A folder of someone's files, a git folder, a source folder: a build never
+/// replaces a non-empty folder it did not write, and nothing in it changes.
+#[test]
+fn an_output_folder_gtdocs_did_not_write_is_never_replaced() {
+    let tree = common::bundled_copy();
+    let victim = tempfile::tempdir().expect("tempdir");
+    let documents = victim.path().join("documents");
+    std::fs::create_dir_all(documents.join("taxes")).expect("mkdir");
+    std::fs::write(documents.join("taxes/2026.txt"), "keep me").expect("write");
+    // A repository's `.git` and `src`, beside the tree.
+    let repo = victim.path().join("repo");
+    for (file, text) in [
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("src/main.rs", "fn main() {}\n"),
+    ] {
+        std::fs::create_dir_all(repo.join(file).parent().expect("parent")).expect("mkdir");
+        std::fs::write(repo.join(file), text).expect("write");
+    }
+    // Looks like an older output at a glance, but holds no manifest.
+    let lookalike = victim.path().join("lookalike");
+    std::fs::create_dir_all(lookalike.join("html")).expect("mkdir");
+    std::fs::write(lookalike.join("html/index.html"), "mine").expect("write");
+    // The marker's name on a folder, not a file, does not count.
+    let fake_marker = victim.path().join("fake-marker");
+    std::fs::create_dir_all(fake_marker.join(".gtdocs-output")).expect("mkdir");
+    std::fs::write(fake_marker.join("notes.txt"), "mine").expect("write");
+    for out in [
+        &documents,
+        &repo.join(".git"),
+        &repo.join("src"),
+        &lookalike,
+        &fake_marker,
+    ] {
+        let before = snapshot(victim.path());
+        let o = build_into(tree.path(), out, &[]);
+        assert_not_ours(&o, &out.display().to_string());
+        assert_eq!(
+            snapshot(victim.path()),
+            before,
+            "--out {} lost data",
+            out.display()
+        );
+    }
+    // Nothing beside the folders either: no staging folder left.
+    let names: Vec<_> = std::fs::read_dir(victim.path())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+}
+
+/// Files put into an output folder of gtdocs' own are replaced with it;
+/// a new or empty folder is taken, and marked; an output written by an
+/// earlier version (no marker) is recognised by its layout.
+#[test]
+fn gtdocs_replaces_only_the_folders_it_wrote() {
+    let tree = common::bundled_copy();
+    let outs = tempfile::tempdir().expect("tempdir");
+    let empty = outs.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let fresh = outs.path().join("new/site");
+    for out in [&empty, &fresh] {
+        let o = build_into(tree.path(), out, &[]);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        let marker = std::fs::read_to_string(out.join(".gtdocs-output")).expect("marker");
+        assert!(marker.contains("gtdocs build"), "{marker}");
+        // Built again: it is ours now.
+        let o = build_into(tree.path(), out, &[]);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+    }
+    // An output of an earlier version: html/, json/ (with its manifest), wiki/.
+    let legacy = outs.path().join("legacy");
+    for dir in ["html", "json", "wiki"] {
+        std::fs::create_dir_all(legacy.join(dir)).expect("mkdir");
+    }
+    std::fs::write(legacy.join("json/manifest.json"), "{}").expect("write");
+    std::fs::write(legacy.join("wiki/Old-Page.md"), "old").expect("write");
+    let o = build_into(tree.path(), &legacy, &[]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(legacy.join(".gtdocs-output").is_file());
+    assert!(!legacy.join("wiki/Old-Page.md").exists());
+}
+
+/// A symbolic link as the output would itself be replaced by the build (not
+/// the folder it leads to): refused, link and folder unchanged.
+#[test]
+fn an_output_that_is_a_symbolic_link_is_refused() {
+    let tree = common::bundled_copy();
+    let outs = tempfile::tempdir().expect("tempdir");
+    let real = outs.path().join("real");
+    std::fs::create_dir(&real).expect("mkdir");
+    let link = outs.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let o = build_into(tree.path(), &link, &[]);
+    assert_out_refused(&o, "link");
+    assert!(
+        common::stderr(&o).contains("symbolic link"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_dir(&real).expect("read_dir").count(), 0);
+}
+
+/// A mount point cannot be swapped out by a rename: refused up front with a
+/// hint, in a private mount namespace (unshare: no root needed, nothing
+/// mounted outside the test).
+#[test]
+fn a_mount_point_as_the_output_is_refused_with_a_hint() {
+    let tree = common::bundled_copy();
+    let mnt = tempfile::tempdir().expect("tempdir");
+    let script = format!(
+        "mount -t tmpfs gtdocs-test {mnt} && cd {tree} && {bin} build --out {mnt}; echo \"exit=$?\"",
+        mnt = mnt.path().display(),
+        tree = tree.path().display(),
+        bin = env!("CARGO_BIN_EXE_gtdocs"),
+    );
+    let o = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", &script])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("unshare (util-linux) runs");
+    let (out, err) = (common::stdout(&o), common::stderr(&o));
+    assert!(out.contains("exit=2"), "stdout: {out}\nstderr: {err}");
+    assert!(
+        err.contains("it is a mount point")
+            && err.contains("help: pass --out with a folder inside the mount point"),
+        "{err}"
+    );
+}
