@@ -4,7 +4,8 @@
 //! only the pages it can change are rendered: its own, the home page with
 //! the matrix, the index pages and the route pages. The search index is
 //! rebuilt after the pages are published, so the reload does not wait for
-//! it. A catalog or theme change rebuilds everything.
+//! it. A catalog or theme change rebuilds everything, and so does a source
+//! folder coming or going, or a change the watcher could not follow.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -174,6 +175,16 @@ impl Preview {
                 }
             }
         }
+        // What the watcher could not follow: everything was read again, and
+        // the terminal and the status say why.
+        outcome
+            .diagnostics
+            .extend(change.map_or(&[][..], Change::lost).iter().map(|what| {
+                Diagnostic::warning("watch", what.clone()).with_hint(
+                    "every source was read again, so the preview is up to date; \
+                     if it ever looks stale, restart gtdocs serve",
+                )
+            }));
         outcome.total_pages = self
             .last_good
             .keys()

@@ -2576,3 +2576,8 @@ fn under_load_no_errors_flat_memory_and_reload_still_works() {
         "the page does not show the edit after the load"
     );
 }
+
+// ============================================ source folders that come and go
+
+#[path = "serve_watch.rs"]
+mod folders;
