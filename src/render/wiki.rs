@@ -22,22 +22,27 @@ impl Renderer for Wiki {
         use rayon::prelude::*;
         book.runbooks.par_iter().try_for_each(|rb| {
             out.put(
-                format!("{DIR}/{}.md", book.wiki_page(rb)),
+                format!("{DIR}/{}", page_file(&book.wiki_page(rb))),
                 runbook_page(book, rb).into_bytes(),
             )
         })?;
         out.put(
-            format!("{DIR}/{}.md", book.wiki.index_page),
+            format!("{DIR}/{}", page_file(&book.wiki.index_page)),
             index_page(book).into_bytes(),
         )?;
         out.put(
-            format!("{DIR}/{}.md", book.wiki.matrix_page),
+            format!("{DIR}/{}", page_file(&book.wiki.matrix_page)),
             matrix_page(book).into_bytes(),
         )?;
         out.put(format!("{DIR}/Home.md"), home_page(book).into_bytes())?;
         out.put(format!("{DIR}/_Sidebar.md"), sidebar(book).into_bytes())?;
         out.put(format!("{DIR}/_Footer.md"), footer(book, ctx).into_bytes())
     }
+}
+
+/// The file of a wiki page (validation checks its length).
+pub fn page_file(page: &str) -> String {
+    format!("{page}.md")
 }
 
 /// Lines joined with `\n`, ending with one newline.

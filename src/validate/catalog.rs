@@ -120,6 +120,7 @@ pub fn build(
         index_page: source.wiki.index_page,
         matrix_page: source.wiki.matrix_page,
     };
+    super::names::check_catalog(doc, &wiki, &unique, diagnostics);
     if wiki.index_page.eq_ignore_ascii_case(&wiki.matrix_page) {
         diagnostics.push(
             Diagnostic::error(

@@ -128,6 +128,7 @@ pub fn check(
     check_credentials(doc, &doc.value, String::new(), diagnostics);
     let before = diagnostics.len();
     let c = catalog?;
+    super::names::check_runbook(doc, &slug, &c.wiki, diagnostics);
 
     let cat = &c.catalog;
     let text = |pointer: &str| doc.value.pointer(pointer).and_then(Value::as_str);
