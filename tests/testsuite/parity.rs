@@ -72,6 +72,9 @@ fn rename_runbook(root: &Path, to: &str) {
     .expect("rename");
 }
 
+/// A named change of the base tree.
+type Edit = (&'static str, Box<dyn Fn(&Path)>);
+
 /// `build --format json` into a folder of its own, and `check --format json`.
 fn build_and_check(root: &Path) -> (Output, Output) {
     let out = tempfile::tempdir().expect("tempdir");
@@ -97,7 +100,7 @@ fn build_and_check(root: &Path) -> (Output, Output) {
 #[test]
 fn check_refuses_whatever_build_refuses_with_the_same_codes() {
     let a = |n: usize| "a".repeat(n);
-    let edits: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    let edits: Vec<Edit> = vec![
         (
             "246-byte runbook file name",
             Box::new(move |r| rename_runbook(r, &a(246))),
