@@ -34,11 +34,17 @@ impl Renderer for Wiki {
             format!("{DIR}/{}", page_file(&book.wiki.matrix_page)),
             matrix_page(book).into_bytes(),
         )?;
-        out.put(format!("{DIR}/Home.md"), home_page(book).into_bytes())?;
+        out.put(
+            format!("{DIR}/{}", page_file(HOME_PAGE)),
+            home_page(book).into_bytes(),
+        )?;
         out.put(format!("{DIR}/_Sidebar.md"), sidebar(book).into_bytes())?;
         out.put(format!("{DIR}/_Footer.md"), footer(book, ctx).into_bytes())
     }
 }
+
+/// The wiki's home page, which GitHub opens first.
+pub const HOME_PAGE: &str = "Home";
 
 /// The file of a wiki page (validation checks its length).
 pub fn page_file(page: &str) -> String {

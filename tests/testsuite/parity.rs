@@ -132,6 +132,14 @@ fn check_refuses_whatever_build_refuses_with_the_same_codes() {
             Box::new(|r| wiki_field(r, "index_page", "\"\"")),
         ),
         (
+            "index_page is Home",
+            Box::new(|r| wiki_field(r, "index_page", "Home")),
+        ),
+        (
+            "matrix_page is home",
+            Box::new(|r| wiki_field(r, "matrix_page", "home")),
+        ),
+        (
             "matrix_page empty",
             Box::new(|r| wiki_field(r, "matrix_page", "\"\"")),
         ),
