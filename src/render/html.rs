@@ -131,17 +131,12 @@ pub fn check_theme(book: &Book, ctx: &RenderContext) -> Result<(), RenderError> 
 
 /// The site path of a runbook page (below `base_url`).
 pub fn runbook_path(rb: &Runbook) -> String {
-    runbook_path_of(&rb.slug)
-}
-
-/// The site path of the runbook page of `slug` (validation checks its length).
-pub fn runbook_path_of(slug: &str) -> String {
-    format!("runbooks/{slug}/")
+    model::runbook_site_path(&rb.slug)
 }
 
 /// The site path of a route page (below `base_url`).
 pub fn route_path(route: &str) -> String {
-    format!("routes/{}/", model::route_slug(route))
+    model::route_site_path(route)
 }
 
 /// The built-in theme merged with a tree's overrides.

@@ -14,12 +14,6 @@ use crate::schema::SchemaKind;
 pub const SCHEMA_VERSION: &str = "1.0.0";
 pub const DIR: &str = "json";
 
-/// The file of a runbook's own entry, below `runbooks/` (validation checks
-/// its length).
-pub fn runbook_file(slug: &str) -> String {
-    format!("{slug}.json")
-}
-
 pub struct Json;
 
 impl Renderer for Json {
@@ -64,7 +58,10 @@ impl Renderer for Json {
                         entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
                         let mut own = serde_json::to_vec_pretty(&entry)?;
                         own.push(b'\n');
-                        out.put(format!("{DIR}/runbooks/{}", runbook_file(&entry.slug)), own)?;
+                        out.put(
+                            format!("{DIR}/runbooks/{}", crate::model::entry_file(&entry.slug)),
+                            own,
+                        )?;
                         Ok(in_manifest)
                     })
                     .collect::<Result<_, RenderError>>()?;

@@ -127,7 +127,7 @@ pub fn build(
         ("index_page", &wiki.index_page),
         ("matrix_page", &wiki.matrix_page),
     ] {
-        let home = crate::render::wiki::HOME_PAGE;
+        let home = crate::model::WIKI_HOME_PAGE;
         if name.eq_ignore_ascii_case(home) {
             diagnostics.push(
                 Diagnostic::error(

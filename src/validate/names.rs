@@ -8,8 +8,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
-use crate::model::{self, WikiSettings};
-use crate::render::{html, json, wiki};
+use crate::model::{self, WikiSettings, wiki_page_file};
 use crate::source::RouteSource;
 
 /// Longest file or folder name, in bytes (NAME_MAX of ext4, XFS, Btrfs,
@@ -17,12 +16,12 @@ use crate::source::RouteSource;
 pub const NAME_MAX: usize = 255;
 
 /// The output names a runbook's slug becomes: its wiki page, its JSON
-/// entry and its HTML folder, each made by its renderer's own function.
+/// entry and its HTML folder, each made by the function its renderer uses.
 fn runbook_names(wiki: &WikiSettings, slug: &str) -> [String; 3] {
     [
-        wiki::page_file(&model::wiki_page_name(&wiki.page_prefix, slug)),
-        json::runbook_file(slug),
-        last_segment(&html::runbook_path_of(slug)),
+        wiki_page_file(&model::wiki_page_name(&wiki.page_prefix, slug)),
+        model::entry_file(slug),
+        last_segment(&model::runbook_site_path(slug)),
     ]
 }
 
@@ -44,7 +43,7 @@ fn too_long(names: impl IntoIterator<Item = String>) -> Option<String> {
 
 /// The page prefix alone (with the shortest slug) is too long.
 fn prefix_too_long(wiki: &WikiSettings) -> Option<String> {
-    too_long([wiki::page_file(&model::wiki_page_name(
+    too_long([wiki_page_file(&model::wiki_page_name(
         &wiki.page_prefix,
         "x",
     ))])
@@ -69,11 +68,11 @@ pub fn check_catalog(
         ("/wiki/page_prefix", prefix_too_long(wiki)),
         (
             "/wiki/index_page",
-            too_long([wiki::page_file(&wiki.index_page)]),
+            too_long([wiki_page_file(&wiki.index_page)]),
         ),
         (
             "/wiki/matrix_page",
-            too_long([wiki::page_file(&wiki.matrix_page)]),
+            too_long([wiki_page_file(&wiki.matrix_page)]),
         ),
     ];
     for (pointer, name) in fields {
@@ -86,7 +85,7 @@ pub fn check_catalog(
         }
     }
     for (i, r) in routes.iter().enumerate() {
-        if let Some(name) = too_long([last_segment(&html::route_path(&r.route))]) {
+        if let Some(name) = too_long([last_segment(&model::route_site_path(&r.route))]) {
             diagnostics.push(
                 Diagnostic::error("name-too-long", message(&name))
                     .in_file(&doc.path, doc.spans.value(&format!("/routes/{i}/route")))

@@ -429,7 +429,7 @@ pub fn check_across(
     let reserved = [
         ("wiki.index_page", c.wiki.index_page.as_str()),
         ("wiki.matrix_page", c.wiki.matrix_page.as_str()),
-        ("the wiki home page", crate::render::wiki::HOME_PAGE),
+        ("the wiki home page", model::WIKI_HOME_PAGE),
         ("the wiki sidebar", "_Sidebar"),
         ("the wiki footer", "_Footer"),
     ];
