@@ -293,12 +293,12 @@ pub fn render_diagnostic(
                 crate::diagnostic::Diagnostic::error(
                     "template-fuel",
                     format!(
-                        "the template ran out of fuel: rendering one page took more than {budget} steps"
+                        "the template ran out of fuel: one page may take {budget} steps (instructions, and text made)"
                     ),
                 )
                 .in_file(shown, span)
                 .with_hint(
-                    "a loop here runs far too often (a large `range`, or loops inside loops): the site's lists are paged, so a page never needs that many steps",
+                    "a loop here runs far too often, or makes far too much text (a large `range`, loops inside loops, text multiplied): the site's lists are paged, so a page never needs that much",
                 ),
             )
         }
