@@ -195,6 +195,10 @@ fn check_refuses_whatever_build_refuses_with_the_same_codes() {
                 )
             }),
         ),
+        (
+            "a billion bytes of text",
+            Box::new(|r| theme(r, "404.html", "{{ \"a\" * 1000000000 }}\n")),
+        ),
     ];
     let mut trees: Vec<(String, tempfile::TempDir)> = edits
         .iter()
