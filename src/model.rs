@@ -198,6 +198,32 @@ pub fn wiki_page_name(prefix: &str, slug: &str) -> String {
         .join("-")
 }
 
+/// The wiki's home page, which GitHub opens first.
+pub const WIKI_HOME_PAGE: &str = "Home";
+
+// The output names made from source names, one function each, shared by
+// the renderers and by validation (which checks their length).
+
+/// The file of a wiki page.
+pub fn wiki_page_file(page: &str) -> String {
+    format!("{page}.md")
+}
+
+/// The file of a runbook's own manifest entry (in `json/runbooks/`).
+pub fn entry_file(slug: &str) -> String {
+    format!("{slug}.json")
+}
+
+/// The site path of a runbook's page (below `base_url`).
+pub fn runbook_site_path(slug: &str) -> String {
+    format!("runbooks/{slug}/")
+}
+
+/// The site path of a route's page (below `base_url`).
+pub fn route_site_path(route: &str) -> String {
+    format!("routes/{}/", route_slug(route))
+}
+
 /// A route as a URL path segment: `POST /v1/datasets/{id}/files` ->
 /// `post-v1-datasets-id-files`.
 pub fn route_slug(route: &str) -> String {

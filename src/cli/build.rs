@@ -34,41 +34,41 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         Err(crate::CompileError::Load(e)) => return reporter.fatal(&e, e.hint()),
         Err(e) => return reporter.fatal(e, None),
     };
-    reporter.diagnostics(&compiled.diagnostics, &compiled.sources, tree.format);
-    let code = verdict(&compiled.diagnostics, tree.deny_warnings);
-    let Some(book) = compiled.book.filter(|_| code == exit::OK) else {
+    // The diagnostics are printed once, with a template's error if the
+    // render finds one: a machine format is one document.
+    let crate::Compiled {
+        book,
+        mut diagnostics,
+        mut sources,
+        ..
+    } = compiled;
+    let code = verdict(&diagnostics, tree.deny_warnings);
+    let Some(book) = book.filter(|_| code == exit::OK) else {
+        reporter.diagnostics(&diagnostics, &sources, tree.format);
         reporter.info(format!("nothing written: `{}` is unchanged", out.display()));
         return ExitCode::from(exit::INVALID);
     };
     let validated = started.elapsed();
-    let ctx = match RenderContext::from_env() {
-        Ok(ctx) => ctx,
-        Err(e) => return reporter.fatal(e, None),
+    let rendered = RenderContext::from_env().and_then(|ctx| {
+        let staging = output::Staging::new(&out)?;
+        render::render_into(&book, &ctx, &render::ALL, &staging)?;
+        Ok(staging)
+    });
+    let staging = match rendered {
+        Ok(staging) => staging,
+        Err(e) => match render::html::render_diagnostic(&tree.root, &book, &e, &mut sources) {
+            Some(d) => {
+                diagnostics.push(d);
+                reporter.diagnostics(&diagnostics, &sources, tree.format);
+                return ExitCode::from(exit::INVALID);
+            }
+            None => {
+                reporter.diagnostics(&diagnostics, &sources, tree.format);
+                return reporter.fatal(&e, e.hint());
+            }
+        },
     };
-    let staging = match output::Staging::new(&out) {
-        Ok(s) => s,
-        Err(e) => {
-            let hint = e.hint();
-            return reporter.fatal(e, hint);
-        }
-    };
-    match render::render_into(&book, &ctx, &render::ALL, &staging) {
-        Ok(()) => {}
-        Err(render::RenderError::Template {
-            file,
-            line,
-            message,
-        }) => {
-            return template_error(
-                tree,
-                &book,
-                compiled.sources,
-                (file, line, message),
-                reporter,
-            );
-        }
-        Err(e) => return reporter.fatal(e, None),
-    }
+    reporter.diagnostics(&diagnostics, &sources, tree.format);
     let rendered_at = started.elapsed();
     match staging.commit() {
         Ok(stats) => {
@@ -90,23 +90,4 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
             reporter.fatal(e, hint)
         }
     }
-}
-
-/// A theme's template is a source like any other: its error is reported as
-/// a diagnostic at its file and line, with the line shown.
-fn template_error(
-    tree: &TreeArgs,
-    book: &crate::model::Book,
-    mut sources: crate::diagnostic::Sources,
-    (file, line, message): (String, Option<usize>, String),
-    reporter: &Reporter,
-) -> ExitCode {
-    let d = crate::render::html::template_diagnostic(
-        &tree.root,
-        book,
-        (&file, line, &message),
-        &mut sources,
-    );
-    reporter.diagnostics(&[d], &sources, tree.format);
-    ExitCode::from(exit::INVALID)
 }

@@ -30,6 +30,14 @@ pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval';
     style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
     worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'";
 
+/// Steps (minijinja fuel: about one per instruction, and one per 64 bytes
+/// of data a template makes) one page's template may take. The largest
+/// page of the built-in theme, the home page, takes 7,150 on the bundled
+/// tree and 24,383 on 10,000 runbooks (lists are paged, so it hardly
+/// grows); a theme's runaway loop stops here in about a second (debug
+/// build) rather than hanging the build.
+pub const TEMPLATE_FUEL: u64 = 5_000_000;
+
 pub struct Html;
 
 impl Renderer for Html {
@@ -67,12 +75,8 @@ pub fn render_selected(
     // Each page's data is built on the thread that renders it, and the
     // page goes to the sink at once: nothing waits for the whole site.
     specs.par_iter().try_for_each(|spec| {
-        let page = page(book, &lists, spec, rows);
-        let template = env.get_template(page.template).map_err(|e| theme.error(e))?;
-        let html = template
-            .render(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })
-            .map_err(|e| theme.error(e))?;
-        out.put(format!("{DIR}/{}", page.meta.file), html.into_bytes())
+        let (file, html) = render_page(book, &theme, &env, &site, &lists, spec, rows)?;
+        out.put(format!("{DIR}/{file}"), html.into_bytes())
     })?;
     if let Selection::All = selection {
         for (name, bytes) in theme.assets() {
@@ -87,14 +91,53 @@ pub fn render_selected(
     Ok(specs.len())
 }
 
+/// One page: its file below `html/`, and its HTML.
+fn render_page(
+    book: &Book,
+    theme: &ThemeFiles,
+    env: &Environment<'static>,
+    site: &SiteCtx,
+    lists: &Lists<'_>,
+    spec: &Spec<'_>,
+    rows: &RowCache,
+) -> Result<(String, String), RenderError> {
+    let page = page(book, lists, spec, rows);
+    let template = env
+        .get_template(page.template)
+        .map_err(|e| theme.error(e))?;
+    let html = template
+        .render(minijinja::context! { site => Serde(site), page => Serde(&page.meta), data => &page.data })
+        .map_err(|e| theme.error(e))?;
+    Ok((page.meta.file, html))
+}
+
+/// Renders one page of each kind (home, runbooks index, routes index, a
+/// runbook, a route, 404) in memory, for `check`: a theme's syntax errors,
+/// unknown templates and blocks, and loops past [`TEMPLATE_FUEL`] show
+/// without a build, at the cost of six pages whatever the tree's size.
+/// An error that only one runbook's data brings out shows in `build`.
+pub fn check_theme(book: &Book, ctx: &RenderContext) -> Result<(), RenderError> {
+    let theme = ThemeFiles::new(book.site.theme.as_ref());
+    let env = theme.environment();
+    let site = SiteCtx::new(book, ctx);
+    let lists = Lists::new(book);
+    let mut samples = vec![Spec::Home, Spec::Runbooks(1), Spec::Routes, Spec::NotFound];
+    samples.extend(book.runbooks.first().map(Spec::Runbook));
+    samples.extend((!book.catalog.routes.is_empty()).then_some(Spec::Route(0, 1)));
+    let rows = RowCache::off();
+    samples.par_iter().try_for_each(|spec| {
+        render_page(book, &theme, &env, &site, &lists, spec, &rows).map(|_| ())
+    })
+}
+
 /// The site path of a runbook page (below `base_url`).
 pub fn runbook_path(rb: &Runbook) -> String {
-    format!("runbooks/{}/", rb.slug)
+    model::runbook_site_path(&rb.slug)
 }
 
 /// The site path of a route page (below `base_url`).
 pub fn route_path(route: &str) -> String {
-    format!("routes/{}/", model::route_slug(route))
+    model::route_site_path(route)
 }
 
 /// The built-in theme merged with a tree's overrides.
@@ -136,6 +179,7 @@ impl ThemeFiles {
 
     fn environment(&self) -> Environment<'static> {
         let mut env = Environment::new();
+        env.set_fuel(Some(TEMPLATE_FUEL));
         let overrides = Arc::clone(&self.overrides);
         let builtin = Arc::clone(&self.builtin);
         env.set_loader(move |name| {
@@ -170,21 +214,33 @@ impl ThemeFiles {
     /// A template error, naming the file a person would open.
     fn error(&self, e: minijinja::Error) -> RenderError {
         let name = e.name().unwrap_or("?").to_string();
-        let file = match &self.name {
-            Some(theme) if self.overrides.contains_key(&name) => {
-                format!("themes/{theme}/templates/{name}")
-            }
-            _ => format!(
-                "built-in theme: templates/{}",
-                name.strip_prefix("default/").unwrap_or(&name)
-            ),
-        };
+        let file = self.file_of(&name);
+        if e.kind() == minijinja::ErrorKind::OutOfFuel {
+            return RenderError::TemplateFuel {
+                file,
+                line: e.line(),
+                budget: TEMPLATE_FUEL,
+            };
+        }
         RenderError::Template {
             file,
             line: e.line(),
             message: e
                 .detail()
                 .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind())),
+        }
+    }
+
+    /// The file a person would open for a template's name.
+    fn file_of(&self, name: &str) -> String {
+        match &self.name {
+            Some(theme) if self.overrides.contains_key(name) => {
+                format!("themes/{theme}/templates/{name}")
+            }
+            _ => format!(
+                "built-in theme: templates/{}",
+                name.strip_prefix("default/").unwrap_or(name)
+            ),
         }
     }
 }
@@ -211,6 +267,45 @@ fn url_filter(state: &minijinja::State<'_, '_>, path: &str) -> String {
     format!("{base}{}", path.trim_start_matches('/'))
 }
 
+/// A render error that a theme's template caused, as a diagnostic at its
+/// file and line (`None` for any other error). `check`, `build` and the
+/// preview all report a template's errors through it.
+pub fn render_diagnostic(
+    root: &std::path::Path,
+    book: &Book,
+    error: &RenderError,
+    sources: &mut crate::diagnostic::Sources,
+) -> Option<crate::diagnostic::Diagnostic> {
+    match error {
+        RenderError::Template {
+            file,
+            line,
+            message,
+        } => Some(template_diagnostic(
+            root,
+            book,
+            (file, *line, message),
+            sources,
+        )),
+        RenderError::TemplateFuel { file, line, budget } => {
+            let (shown, span) = template_place(root, book, file, *line, sources);
+            Some(
+                crate::diagnostic::Diagnostic::error(
+                    "template-fuel",
+                    format!(
+                        "the template ran out of fuel: one page may take {budget} steps (instructions, and text made)"
+                    ),
+                )
+                .in_file(shown, span)
+                .with_hint(
+                    "a loop here runs far too often, or makes far too much text (a large `range`, loops inside loops, text multiplied): the site's lists are paged, so a page never needs that much",
+                ),
+            )
+        }
+        _ => None,
+    }
+}
+
 /// A template error as a diagnostic at its theme file and line; the
 /// template's text joins `sources`, so the line can be shown.
 pub fn template_diagnostic(
@@ -219,7 +314,22 @@ pub fn template_diagnostic(
     (file, line, message): (&str, Option<usize>, &str),
     sources: &mut crate::diagnostic::Sources,
 ) -> crate::diagnostic::Diagnostic {
-    use crate::diagnostic::{Diagnostic, Span};
+    let (shown, span) = template_place(root, book, file, line, sources);
+    crate::diagnostic::Diagnostic::error("template", message).in_file(shown, span).with_hint(
+        "a theme template can extend a built-in one block by block: {% extends \"default/runbook.html\" %}",
+    )
+}
+
+/// Where a template's line is, as shown; the template's text joins
+/// `sources`, so the line can be shown.
+fn template_place(
+    root: &std::path::Path,
+    book: &Book,
+    file: &str,
+    line: Option<usize>,
+    sources: &mut crate::diagnostic::Sources,
+) -> (std::path::PathBuf, Option<crate::diagnostic::Span>) {
+    use crate::diagnostic::Span;
     let shown = crate::load::display_path(root, file.as_ref());
     let text = book.site.theme.as_ref().and_then(|theme| {
         let name = file.strip_prefix(&format!("themes/{}/templates/", theme.name))?;
@@ -238,9 +348,7 @@ pub fn template_diagnostic(
         (Some(line), None) => Some(Span::new(u32::try_from(line).unwrap_or(u32::MAX), 1, 0, 0)),
         _ => None,
     };
-    Diagnostic::error("template", message).in_file(shown, span).with_hint(
-        "a theme template can extend a built-in one block by block: {% extends \"default/runbook.html\" %}",
-    )
+    (shown, span)
 }
 
 /// `{{ link|href }}`: an outside URL made valid for an `href` attribute:
@@ -1175,4 +1283,56 @@ fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, RenderError> {
     let mut bytes = serde_json::to_vec(&data)?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fuel every page of `book` takes, most first.
+    fn fuel_per_page(book: &Book, ctx: &RenderContext) -> Vec<(u64, String)> {
+        let theme = ThemeFiles::new(book.site.theme.as_ref());
+        let env = theme.environment();
+        let site = SiteCtx::new(book, ctx);
+        let lists = Lists::new(book);
+        let rows = RowCache::off();
+        let mut used: Vec<(u64, String)> = specs(book, &lists, &Selection::All)
+            .par_iter()
+            .map(|spec| {
+                let page = page(book, &lists, spec, &rows);
+                let template = env.get_template(page.template).expect("template");
+                let captured = template
+                    .render_captured(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })
+                    .expect("render");
+                let (consumed, _) = captured.state().fuel_levels().expect("fuel is on");
+                (consumed, page.meta.file)
+            })
+            .collect();
+        used.sort_by(|a, b| b.cmp(a));
+        used
+    }
+
+    /// The budget is far above what the bundled theme needs: the largest
+    /// page of the bundled tree (or of the tree at GTDOCS_FUEL_TREE, e.g.
+    /// one from `scripts/bench/corpus.py`) takes under 1% of it.
+    #[test]
+    fn the_largest_page_takes_a_small_part_of_the_fuel() {
+        let (book, ctx) = match std::env::var_os("GTDOCS_FUEL_TREE") {
+            Some(root) => {
+                let book = crate::compile(std::path::Path::new(&root))
+                    .ok()
+                    .and_then(|c| c.book)
+                    .expect("the tree validates");
+                (book, RenderContext::from_env().expect("context"))
+            }
+            None => super::super::tests::bundled(),
+        };
+        let used = fuel_per_page(&book, &ctx);
+        let (most, file) = &used[0];
+        eprintln!(
+            "{} pages; most fuel: {most} ({file}); budget {TEMPLATE_FUEL}",
+            used.len()
+        );
+        assert!(*most * 100 < TEMPLATE_FUEL, "{file} takes {most}");
+    }
 }

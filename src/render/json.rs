@@ -58,7 +58,10 @@ impl Renderer for Json {
                         entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
                         let mut own = serde_json::to_vec_pretty(&entry)?;
                         own.push(b'\n');
-                        out.put(format!("{DIR}/runbooks/{}.json", entry.slug), own)?;
+                        out.put(
+                            format!("{DIR}/runbooks/{}", crate::model::entry_file(&entry.slug)),
+                            own,
+                        )?;
                         Ok(in_manifest)
                     })
                     .collect::<Result<_, RenderError>>()?;

@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 
 use crate::model::Book;
 
+/// The last second RFC 3339 can write (9999-12-31T23:59:59Z).
+pub const MAX_SOURCE_DATE_EPOCH: u64 = 253_402_300_799;
+
 /// What every renderer may know besides the book.
 #[derive(Debug, Clone)]
 pub struct RenderContext {
@@ -32,7 +35,10 @@ impl RenderContext {
             Ok(v) if !v.trim().is_empty() => Some(
                 v.trim()
                     .parse::<u64>()
-                    .map_err(|_| RenderError::SourceDateEpoch(v.clone()))?,
+                    .ok()
+                    // The manifest records it as RFC 3339, whose years end at 9999.
+                    .filter(|secs| *secs <= MAX_SOURCE_DATE_EPOCH)
+                    .ok_or_else(|| RenderError::SourceDateEpoch(v.clone()))?,
             ),
             _ => None,
         };
@@ -56,7 +62,9 @@ impl RenderContext {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{0}`")]
+    #[error(
+        "SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to {MAX_SOURCE_DATE_EPOCH} (9999-12-31T23:59:59Z), not `{0}`"
+    )]
     SourceDateEpoch(String),
     #[error("GTDOCS_SEARCH_PART_SIZE must be a whole number above 0, not `{0}`")]
     PartSize(String),
@@ -71,6 +79,14 @@ pub enum RenderError {
         line: Option<usize>,
         message: String,
     },
+    /// A page's template ran longer than [`html::TEMPLATE_FUEL`] steps.
+    #[error("{file}: the template ran out of fuel: a page may take at most {budget} steps")]
+    TemplateFuel {
+        /// The template file a person would open.
+        file: String,
+        line: Option<usize>,
+        budget: u64,
+    },
     #[error("cannot build the search index: {0}")]
     Search(String),
     #[error("two outputs would write `{0}`")]
@@ -82,6 +98,18 @@ pub enum RenderError {
     },
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
+}
+
+impl RenderError {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            RenderError::SourceDateEpoch(_) => Some(
+                "unset it, or use the last commit's time: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)",
+            ),
+            RenderError::Output(e) => e.hint(),
+            _ => None,
+        }
+    }
 }
 
 /// The rendered site in memory: relative path (with `/`) → file content,

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::markdown::{self, Place, code, inline};
 use super::{RenderContext, RenderError, Renderer, Sink};
-use crate::model::{Book, Runbook, Term, UNKNOWN};
+use crate::model::{Book, Runbook, Term, UNKNOWN, WIKI_HOME_PAGE, wiki_page_file};
 
 pub struct Wiki;
 
@@ -22,19 +22,22 @@ impl Renderer for Wiki {
         use rayon::prelude::*;
         book.runbooks.par_iter().try_for_each(|rb| {
             out.put(
-                format!("{DIR}/{}.md", book.wiki_page(rb)),
+                format!("{DIR}/{}", wiki_page_file(&book.wiki_page(rb))),
                 runbook_page(book, rb).into_bytes(),
             )
         })?;
         out.put(
-            format!("{DIR}/{}.md", book.wiki.index_page),
+            format!("{DIR}/{}", wiki_page_file(&book.wiki.index_page)),
             index_page(book).into_bytes(),
         )?;
         out.put(
-            format!("{DIR}/{}.md", book.wiki.matrix_page),
+            format!("{DIR}/{}", wiki_page_file(&book.wiki.matrix_page)),
             matrix_page(book).into_bytes(),
         )?;
-        out.put(format!("{DIR}/Home.md"), home_page(book).into_bytes())?;
+        out.put(
+            format!("{DIR}/{}", wiki_page_file(WIKI_HOME_PAGE)),
+            home_page(book).into_bytes(),
+        )?;
         out.put(format!("{DIR}/_Sidebar.md"), sidebar(book).into_bytes())?;
         out.put(format!("{DIR}/_Footer.md"), footer(book, ctx).into_bytes())
     }

@@ -120,6 +120,27 @@ pub fn build(
         index_page: source.wiki.index_page,
         matrix_page: source.wiki.matrix_page,
     };
+    super::names::check_catalog(doc, &wiki, &unique, diagnostics);
+    // Page names are compared ignoring case, as runbook pages are: GitHub's
+    // wiki and a case-insensitive file system see `home.md` as `Home.md`.
+    for (field, name) in [
+        ("index_page", &wiki.index_page),
+        ("matrix_page", &wiki.matrix_page),
+    ] {
+        let home = crate::model::WIKI_HOME_PAGE;
+        if name.eq_ignore_ascii_case(home) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "page-collision",
+                    format!("`wiki.{field}` names the wiki home page, `{home}`"),
+                )
+                .in_file(&doc.path, doc.spans.value(&format!("/wiki/{field}")))
+                .with_hint(format!(
+                    "gtdocs writes `{home}` itself: choose another name"
+                )),
+            );
+        }
+    }
     if wiki.index_page.eq_ignore_ascii_case(&wiki.matrix_page) {
         diagnostics.push(
             Diagnostic::error(

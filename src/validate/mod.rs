@@ -3,6 +3,7 @@
 //! files are reported in one run. A tree with no errors becomes a [`Book`].
 
 mod catalog;
+mod names;
 mod runbook;
 pub mod structure;
 pub mod suggest;

@@ -128,6 +128,7 @@ pub fn check(
     check_credentials(doc, &doc.value, String::new(), diagnostics);
     let before = diagnostics.len();
     let c = catalog?;
+    super::names::check_runbook(doc, &slug, &c.wiki, diagnostics);
 
     let cat = &c.catalog;
     let text = |pointer: &str| doc.value.pointer(pointer).and_then(Value::as_str);
@@ -428,7 +429,7 @@ pub fn check_across(
     let reserved = [
         ("wiki.index_page", c.wiki.index_page.as_str()),
         ("wiki.matrix_page", c.wiki.matrix_page.as_str()),
-        ("the wiki home page", "Home"),
+        ("the wiki home page", model::WIKI_HOME_PAGE),
         ("the wiki sidebar", "_Sidebar"),
         ("the wiki footer", "_Footer"),
     ];

@@ -101,7 +101,7 @@ fn cases() -> Vec<(String, PathBuf)> {
 }
 
 /// A temporary copy of the base tree with the case's overlay applied.
-fn overlay(case_dir: &Path) -> tempfile::TempDir {
+pub(crate) fn overlay(case_dir: &Path) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
     copy_tree(&fixtures().join("base"), tmp.path());
     for entry in walkdir::WalkDir::new(case_dir)
