@@ -346,7 +346,7 @@ fn a_runaway_template_loop_runs_out_of_fuel() {
     }
     assert_eq!(
         common::snapshot(&site).into_keys().collect::<Vec<_>>(),
-        ["kept.txt"]
+        [".gtdocs-output", "kept.txt"]
     );
 }
 
