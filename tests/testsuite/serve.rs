@@ -2625,7 +2625,11 @@ fn idle_and_pipelining_clients_do_not_hold_up_a_page() {
     let srv = Server::start(tree.path(), &[]);
     let epoch = srv.epoch();
     let keep_alive = |target: &str| {
-        format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n", srv.port).into_bytes()
+        format!(
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            srv.port
+        )
+        .into_bytes()
     };
     let mut held: Vec<TcpStream> = Vec::new();
     for _ in 0..64 {
@@ -2696,7 +2700,9 @@ fn a_request_head_that_never_ends_is_cut_off() {
                 Ok(_) => true,
                 Err(e) => !matches!(
                     e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
                 ),
             };
             if gone || s.write_all(b"a").is_err() {
@@ -2869,7 +2875,10 @@ fn many_long_polls_are_all_answered_without_a_thread_each() {
             None => problems.push(format!("long-poll {i}: no answer")),
             Some(r) if i < early => {
                 if r.status != 503 || r.header("retry-after").is_none() {
-                    problems.push(format!("long-poll {i}, answered at once: {}", r.head_text()));
+                    problems.push(format!(
+                        "long-poll {i}, answered at once: {}",
+                        r.head_text()
+                    ));
                 }
             }
             Some(r) => {
@@ -2976,7 +2985,10 @@ fn a_wrong_host_is_refused_loopback_names_are_answered() {
             let r = ask(&target, &host);
             let body = r.text();
             if r.status != 421 || !body.contains("--allow-host") || body.contains("\"epoch\"") {
-                problems.push(format!("{target} with Host: {host}: {} {body:?}", r.head_text()));
+                problems.push(format!(
+                    "{target} with Host: {host}: {} {body:?}",
+                    r.head_text()
+                ));
             }
         }
     }
@@ -3012,7 +3024,12 @@ fn a_base_url_with_markup_is_escaped_in_the_live_tag() {
     let srv = Server::start(root, &[]);
     assert_eq!(srv.base, base);
     let r = srv.get("/a%22%3E%3Cmeta/b'&%3C/");
-    assert_eq!(r.status, 200, "the home page under {base:?}: {}", r.head_text());
+    assert_eq!(
+        r.status,
+        200,
+        "the home page under {base:?}: {}",
+        r.head_text()
+    );
     let page = r.text();
     let escaped = "/a&quot;&gt;&lt;meta/b&#39;&amp;&lt;/";
     let tag = format!("<script src=\"{escaped}__gtdocs/live.js\"></script>");
@@ -3050,9 +3067,17 @@ fn the_status_of_a_source_with_thousands_of_problems_stays_small() {
         list.len(),
         status["errors"]
     );
-    assert!(status["errors"].as_u64() >= Some(2000), "{}", status["errors"]);
+    assert!(
+        status["errors"].as_u64() >= Some(2000),
+        "{}",
+        status["errors"]
+    );
     assert!(size <= 1 << 20, "the status is {size} bytes");
-    assert!(list.len() <= 101, "the status lists {} diagnostics", list.len());
+    assert!(
+        list.len() <= 101,
+        "the status lists {} diagnostics",
+        list.len()
+    );
     let last = &list[list.len() - 1];
     assert!(
         last["message"].as_str().is_some_and(|m| m.contains("more")),
