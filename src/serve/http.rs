@@ -28,7 +28,9 @@ pub struct Reply {
     pub body: Bytes,
     pub location: Option<String>,
     pub allow: bool,
-    pub retry_after: bool,
+    /// `Retry-After: 1` and `Connection: close`: the client is to come back
+    /// later, and its connection is not kept meanwhile.
+    pub later: bool,
 }
 
 impl Reply {
@@ -39,7 +41,7 @@ impl Reply {
             body: body.into(),
             location: None,
             allow: false,
-            retry_after: false,
+            later: false,
         }
     }
 
@@ -77,8 +79,12 @@ impl Reply {
         if self.allow {
             headers.insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
         }
-        if self.retry_after {
+        if self.later {
             headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            headers.insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
         }
         response
     }
@@ -264,7 +270,7 @@ pub fn wait_reply(snapshot: &Snapshot) -> Reply {
 /// live.js waits a second and asks again instead of asking at once.
 pub fn too_many_waiting() -> Reply {
     let mut reply = Reply::text(503, "too many pages wait for a reload; try again");
-    reply.retry_after = true;
+    reply.later = true;
     reply
 }
 
