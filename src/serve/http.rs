@@ -28,9 +28,11 @@ pub struct Reply {
     pub body: Bytes,
     pub location: Option<String>,
     pub allow: bool,
-    /// `Retry-After: 1` and `Connection: close`: the client is to come back
-    /// later, and its connection is not kept meanwhile.
+    /// `Retry-After: 1`: the client is to come back a second later.
     pub later: bool,
+    /// `Connection: close`: the connection is not kept (nor a request body
+    /// read) after this answer.
+    pub close: bool,
 }
 
 impl Reply {
@@ -42,6 +44,7 @@ impl Reply {
             location: None,
             allow: false,
             later: false,
+            close: false,
         }
     }
 
@@ -148,6 +151,7 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
     if !matches!(*method, Method::GET | Method::HEAD) {
         let mut reply = Reply::text(405, "only GET and HEAD");
         reply.allow = true;
+        reply.close = true;
         return reply;
     }
     if target.len() > 8 * 1024 {
@@ -193,14 +197,16 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
 /// The answer to a request whose `Host` this server does not answer for.
 pub fn misdirected(host: &str) -> Reply {
     let shown: String = host.chars().take(100).collect();
-    Reply::text(
+    let mut reply = Reply::text(
         421,
         &format!(
             "gtdocs serve answers requests for localhost and its own address only, not for `{shown}` \
              (a page elsewhere may be trying to read this preview through a DNS name of its own); \
              to allow this name, run `gtdocs serve --allow-host NAME`"
         ),
-    )
+    );
+    reply.close = true;
+    reply
 }
 
 fn not_found(shared: &Shared, snapshot: &Snapshot) -> Reply {
@@ -271,6 +277,7 @@ pub fn wait_reply(snapshot: &Snapshot) -> Reply {
 pub fn too_many_waiting() -> Reply {
     let mut reply = Reply::text(503, "too many pages wait for a reload; try again");
     reply.later = true;
+    reply.close = true;
     reply
 }
 

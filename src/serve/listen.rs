@@ -99,7 +99,7 @@ pub async fn accept_loop(
 }
 
 fn out_of_resources(e: &io::Error) -> bool {
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     {
         use rustix::io::Errno;
         let code = e.raw_os_error().map(Errno::from_raw_os_error);
@@ -114,7 +114,7 @@ fn out_of_resources(e: &io::Error) -> bool {
 }
 
 fn transient(e: &io::Error) -> bool {
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     {
         use rustix::io::Errno;
         // accept(2) on Linux passes on network errors of the new

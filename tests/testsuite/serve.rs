@@ -32,7 +32,16 @@
 //!   `#gtdocs-overlay` naming file:line:column with the snippet, also on
 //!   pages opened meanwhile; fixing it removes it; no console error;
 //! - in Chromium (--scenario serve-tabs): with 8 tabs open (7 hidden), each
-//!   new tab and a followed link load in < 5 s.
+//!   new tab and a followed link load in < 5 s;
+//! - bounds: 64 idle, 16 pipelining (never reading) and 8 long-poll-then-page
+//!   connections leave a page request prompt; a head that never ends is cut
+//!   off after 5 s; a 48 MiB header line gets 431 and no memory; 400 idle
+//!   connections take no thread and their memory comes back; 200 long-polls
+//!   are all answered (503 past the limit, the new epoch for the others);
+//!   under file limits of 64 and 18 it still answers (and warns); a foreign
+//!   Host gets 421; a `base_url` with markup is escaped in the live.js tag;
+//!   2,000 problems on one line leave a status under 1 MiB; SIGINT during a
+//!   rebuild exits at once; a bad SOURCE_DATE_EPOCH is named.
 //!
 //! GTDOCS_SERVE_DEBUG=1 prints the server's stderr of the watcher tests.
 
