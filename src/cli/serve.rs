@@ -25,6 +25,11 @@ pub struct ServeArgs {
     /// Poll for changes instead of using file system events
     #[arg(long)]
     poll: bool,
+    /// Also answer requests for this host name (repeatable); by default
+    /// only localhost and the listening address are answered, so that no
+    /// other site can read the preview through a DNS name of its own
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
 }
 
 struct Terminal<'a> {
@@ -88,6 +93,7 @@ pub fn run(args: &ServeArgs, reporter: &Reporter) -> ExitCode {
         bind: args.bind,
         port: args.port,
         poll: args.poll,
+        allow_hosts: args.allow_hosts.clone(),
     };
     let terminal = Terminal {
         reporter,

@@ -2,13 +2,15 @@
 //! content types, the live-reload script, the status and long-poll
 //! endpoints. Nothing here reads the file system.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::{Method, Response, StatusCode, header};
 use percent_encoding::percent_decode_str;
-use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use super::state::{Shared, Snapshot};
+use crate::render::markdown::escape_html;
 
 /// Where the preview's own files live, below `base_url`.
 pub const PREFIX: &str = "__gtdocs/";
@@ -23,48 +25,69 @@ const NO_BUILD_YET: &str = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta c
 pub struct Reply {
     pub status: u16,
     pub content_type: &'static str,
-    pub body: Vec<u8>,
+    pub body: Bytes,
     pub location: Option<String>,
     pub allow: bool,
+    /// `Retry-After: 1`: the client is to come back a second later.
+    pub later: bool,
+    /// `Connection: close`: the connection is not kept (nor a request body
+    /// read) after this answer.
+    pub close: bool,
 }
 
 impl Reply {
-    fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
+    fn new(status: u16, content_type: &'static str, body: impl Into<Bytes>) -> Self {
         Reply {
             status,
             content_type,
             body: body.into(),
             location: None,
             allow: false,
+            later: false,
+            close: false,
         }
     }
 
-    fn text(status: u16, message: &str) -> Self {
+    pub fn text(status: u16, message: &str) -> Self {
         Reply::new(status, "text/plain; charset=utf-8", format!("{message}\n"))
     }
 
-    pub fn into_response(self, head_only: bool) -> Response<Cursor<Vec<u8>>> {
-        let length = self.body.len();
-        let body = if head_only { Vec::new() } else { self.body };
-        let mut response = Response::from_data(body).with_status_code(StatusCode(self.status));
-        let mut headers = vec![
-            ("Content-Type", self.content_type.to_string()),
-            ("Cache-Control", "no-store".to_string()),
-            ("X-Content-Type-Options", "nosniff".to_string()),
-        ];
-        if head_only {
-            headers.push(("Content-Length", length.to_string()));
-        }
-        if let Some(location) = self.location {
-            headers.push(("Location", location));
+    /// The response; for HEAD, hyper sends the head only, with the
+    /// body's Content-Length.
+    pub fn into_response(self) -> Response<Full<Bytes>> {
+        let mut response = Response::new(Full::new(self.body));
+        *response.status_mut() =
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static(self.content_type),
+        );
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::HeaderValue::from_static("nosniff"),
+        );
+        // `base_url` and site paths hold no control character (the config
+        // pattern has no whitespace, site paths none either), so this only
+        // fails on a bug; then the Location is left out.
+        if let Some(location) = self.location
+            && let Ok(value) = header::HeaderValue::from_str(&location)
+        {
+            headers.insert(header::LOCATION, value);
         }
         if self.allow {
-            headers.push(("Allow", "GET, HEAD".to_string()));
+            headers.insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
         }
-        for (name, value) in headers {
-            if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-                response.add_header(h);
-            }
+        if self.later {
+            headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            headers.insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
         }
         response
     }
@@ -122,11 +145,13 @@ pub fn site_path(target: &str) -> Result<String, u16> {
     Ok(rel.to_string())
 }
 
-/// Answers one request (except long-polls, which the caller parks).
+/// Answers one request (except long-polls, see [`wait_epoch`]). `target`
+/// is the request's path and query, as sent.
 pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target: &str) -> Reply {
-    if !matches!(method, Method::Get | Method::Head) {
+    if !matches!(*method, Method::GET | Method::HEAD) {
         let mut reply = Reply::text(405, "only GET and HEAD");
         reply.allow = true;
+        reply.close = true;
         return reply;
     }
     if target.len() > 8 * 1024 {
@@ -159,7 +184,7 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
         rel.to_string()
     };
     if let Some(body) = snapshot.files.get(&file) {
-        return page(shared, &file, &body[..], 200);
+        return page(shared, &file, body, 200);
     }
     if snapshot.files.contains_key(&format!("{rel}/index.html")) {
         let mut reply = Reply::text(301, "moved");
@@ -169,28 +194,46 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
     not_found(shared, snapshot)
 }
 
+/// The answer to a request whose `Host` this server does not answer for.
+pub fn misdirected(host: &str) -> Reply {
+    let shown: String = host.chars().take(100).collect();
+    let mut reply = Reply::text(
+        421,
+        &format!(
+            "gtdocs serve answers requests for localhost and its own address only, not for `{shown}` \
+             (a page elsewhere may be trying to read this preview through a DNS name of its own); \
+             to allow this name, run `gtdocs serve --allow-host NAME`"
+        ),
+    );
+    reply.close = true;
+    reply
+}
+
 fn not_found(shared: &Shared, snapshot: &Snapshot) -> Reply {
     if snapshot.files.is_empty() {
         // No good build yet: a page that shows the diagnostics overlay and
         // reloads once the site builds.
-        return page(shared, "waiting.html", NO_BUILD_YET.as_bytes(), 503);
+        return page(
+            shared,
+            "waiting.html",
+            &Arc::from(NO_BUILD_YET.as_bytes()),
+            503,
+        );
     }
     match snapshot.files.get("404.html") {
-        Some(body) => page(shared, "404.html", &body[..], 404),
+        Some(body) => page(shared, "404.html", body, 404),
         None => Reply::text(404, "not found"),
     }
 }
 
 /// A site file; HTML pages get the live-reload script.
-fn page(shared: &Shared, file: &str, body: &[u8], status: u16) -> Reply {
+fn page(shared: &Shared, file: &str, body: &Arc<[u8]>, status: u16) -> Reply {
     let kind = content_type(file);
     if !kind.starts_with("text/html") {
-        return Reply::new(status, kind, body.to_vec());
+        // Served from the snapshot as it is, not copied.
+        return Reply::new(status, kind, Bytes::from_owner(Arc::clone(body)));
     }
-    let script = format!(
-        "<script src=\"{}{PREFIX}live.js\"></script>\n",
-        shared.base_url
-    );
+    let script = live_script_tag(&shared.base_url);
     let text = String::from_utf8_lossy(body);
     let html = match text.rfind("</body>") {
         Some(at) => format!("{}{script}{}", &text[..at], &text[at..]),
@@ -199,14 +242,23 @@ fn page(shared: &Shared, file: &str, body: &[u8], status: u16) -> Reply {
     Reply::new(status, kind, html)
 }
 
+/// `<script src="BASE__gtdocs/live.js"></script>`, with `base_url` escaped
+/// as the site's templates escape it: the config pattern lets `"`, `<`
+/// and `>` through, and the tag must stay one tag whatever it holds.
+fn live_script_tag(base_url: &str) -> String {
+    format!(
+        "<script src=\"{}{PREFIX}live.js\"></script>\n",
+        escape_html(base_url)
+    )
+}
+
 /// The epoch a long-poll waits past: `wait?epoch=N`.
 pub fn wait_epoch(shared: &Shared, target: &str) -> Option<u64> {
-    let path = target.split('?').next()?;
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let wait = format!("{}{PREFIX}wait", shared.base_url);
     if path != wait {
         return None;
     }
-    let query = target.split_once('?').map_or("", |(_, q)| q);
     let epoch = query.split('&').find_map(|kv| kv.strip_prefix("epoch="))?;
     Some(epoch.parse().unwrap_or(0))
 }
@@ -220,10 +272,13 @@ pub fn wait_reply(snapshot: &Snapshot) -> Reply {
     )
 }
 
-/// Responds, ignoring a client that went away.
-pub fn respond(request: Request, reply: Reply) {
-    let head = *request.method() == Method::Head;
-    let _ = request.respond(reply.into_response(head));
+/// The answer to a long-poll past [`super::state::MAX_PARKED`]: not JSON, so
+/// live.js waits a second and asks again instead of asking at once.
+pub fn too_many_waiting() -> Reply {
+    let mut reply = Reply::text(503, "too many pages wait for a reload; try again");
+    reply.later = true;
+    reply.close = true;
+    reply
 }
 
 #[cfg(test)]
@@ -269,5 +324,18 @@ mod tests {
             "application/octet-stream"
         );
         assert_eq!(content_type("sitemap.xml"), "application/xml");
+    }
+
+    #[test]
+    fn the_live_script_tag_escapes_base_url() {
+        assert_eq!(
+            live_script_tag("/docs/"),
+            "<script src=\"/docs/__gtdocs/live.js\"></script>\n"
+        );
+        let tag = live_script_tag("/a\"><meta/b'&<c/");
+        assert_eq!(
+            tag,
+            "<script src=\"/a&quot;&gt;&lt;meta/b&#39;&amp;&lt;c/__gtdocs/live.js\"></script>\n"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! over every page. The published `site/` is never touched.
 
 pub mod http;
+mod listen;
 mod preview;
 pub mod state;
 pub mod watch;
@@ -15,11 +16,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub use preview::{Preview, Rebuilt, SearchDone, SearchJob};
-use state::Shared;
+use state::{Hosts, Shared};
 
-/// Threads that answer requests. Long-polls are parked, not held by a
-/// thread, so a few are enough however many pages are open.
-const WORKERS: usize = 8;
+/// How long Ctrl-C waits for a rebuild under way before the process ends
+/// anyway (the main loop only looks between rebuilds).
+const CTRL_C_GRACE: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -27,6 +28,8 @@ pub struct Options {
     pub bind: std::net::IpAddr,
     pub port: u16,
     pub poll: bool,
+    /// Host names answered besides loopback ones and the bound address.
+    pub allow_hosts: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +38,11 @@ pub enum ServeError {
     AddressInUse { addr: SocketAddr },
     #[error("cannot listen on {addr}: {message}")]
     Listen { addr: SocketAddr, message: String },
+    #[error("cannot accept connections on {addr} any more: {source}")]
+    Accept {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot watch `{}` for changes: {source}", .root.display())]
     Watch {
         root: PathBuf,
@@ -42,6 +50,9 @@ pub enum ServeError {
     },
     #[error(transparent)]
     Compile(#[from] crate::CompileError),
+    /// A setting from the environment (`SOURCE_DATE_EPOCH`, ...).
+    #[error(transparent)]
+    Settings(#[from] crate::render::RenderError),
     #[error("cannot handle Ctrl-C: {0}")]
     Signal(String),
 }
@@ -53,6 +64,9 @@ impl ServeError {
                 Some("pick another port with --port N, or --port 0 for a free one")
             }
             ServeError::Watch { .. } => Some("on file systems without change events, use --poll"),
+            ServeError::Settings(crate::render::RenderError::SourceDateEpoch(_)) => Some(
+                "set SOURCE_DATE_EPOCH to seconds since 1970 (e.g. `git log -1 --format=%ct`), or unset it",
+            ),
             _ => None,
         }
     }
@@ -68,12 +82,42 @@ pub trait Events: Sync {
 
 /// Runs until Ctrl-C.
 pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // A rebuild (the first one, or one of a large tree) can take a
+        // while, and the main loop looks at `stop` only between them:
+        // past a short grace, or on a second Ctrl-C, the process ends here.
+        ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(0);
+            }
+            std::thread::spawn(|| {
+                std::thread::sleep(CTRL_C_GRACE);
+                std::process::exit(0);
+            });
+        })
+        .map_err(|e| ServeError::Signal(e.to_string()))?;
+    }
+
     let mut preview = Preview::new(options.root.clone())?;
+    // Watching starts before the first build: an edit saved while it runs
+    // is queued, not lost.
+    let watcher = watch::TreeWatcher::new(&options.root, options.poll).map_err(|source| {
+        ServeError::Watch {
+            root: options.root.clone(),
+            source,
+        }
+    })?;
     let (outcome, snapshot, _) = preview.rebuild(None);
     events.rebuilt(&outcome);
-    let shared = Arc::new(Shared::new(preview.base_url().to_string(), snapshot));
-
     let addr = SocketAddr::new(options.bind, options.port);
+    let shared = Arc::new(Shared::new(
+        preview.base_url().to_string(),
+        Hosts::new(options.bind, &options.allow_hosts),
+        snapshot,
+    ));
+
     let listener = std::net::TcpListener::bind(addr).map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => ServeError::AddressInUse { addr },
         _ => ServeError::Listen {
@@ -81,105 +125,72 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
             message: e.to_string(),
         },
     })?;
-    // No Nagle delay: tiny_http writes a response's head and body apart,
-    // and a small last segment would wait for the client's delayed ACK
-    // (40 ms a request). Accepted sockets inherit the option on Linux.
-    #[cfg(target_os = "linux")]
-    let _ = rustix::net::sockopt::set_tcp_nodelay(&listener, true);
-    let server =
-        tiny_http::Server::from_listener(listener, None).map_err(|e| ServeError::Listen {
-            addr,
-            message: e.to_string(),
-        })?;
-    let server = Arc::new(server);
-    let local = server.server_addr().to_ip().unwrap_or(addr);
-
-    let stop = Arc::new(AtomicBool::new(false));
+    let local = listener.local_addr().unwrap_or(addr);
+    let listen_error = |e: std::io::Error| ServeError::Listen {
+        addr: local,
+        message: e.to_string(),
+    };
+    listener.set_nonblocking(true).map_err(listen_error)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(listen::THREADS)
+        .max_blocking_threads(1)
+        .thread_name("gtdocs-serve")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(listen_error)?;
+    let listener = {
+        let _entered = runtime.enter();
+        tokio::net::TcpListener::from_std(listener).map_err(listen_error)?
+    };
+    let (failed_tx, failed) = std::sync::mpsc::channel();
     {
+        let shared = Arc::clone(&shared);
         let stop = Arc::clone(&stop);
-        let server = Arc::clone(&server);
-        ctrlc::set_handler(move || {
-            stop.store(true, Ordering::Relaxed);
-            server.unblock();
-        })
-        .map_err(|e| ServeError::Signal(e.to_string()))?;
+        let connections = listen::connection_limit();
+        runtime.spawn(async move {
+            let error = listen::accept_loop(listener, shared, connections).await;
+            let _ = failed_tx.send(error);
+            stop.store(true, Ordering::SeqCst);
+        });
     }
 
-    let watcher = watch::TreeWatcher::new(&options.root, options.poll).map_err(|source| {
-        ServeError::Watch {
-            root: options.root.clone(),
-            source,
-        }
-    })?;
-
-    std::thread::scope(|scope| {
-        for _ in 0..WORKERS {
-            let server = Arc::clone(&server);
-            let shared = Arc::clone(&shared);
-            let stop = Arc::clone(&stop);
-            scope.spawn(move || serve_requests(&server, &shared, &stop));
-        }
-        {
-            let shared = Arc::clone(&shared);
-            let stop = Arc::clone(&stop);
-            scope.spawn(move || shared.answer_waiters(&stop));
-        }
-        events.listening(&format!("http://{local}{}", shared.base_url));
-        let (search_done, search_results) = std::sync::mpsc::channel();
-        while !stop.load(Ordering::Relaxed) {
-            while let Ok(done) = search_results.try_recv() {
-                if let Some(snapshot) = preview.accept_search(done) {
-                    shared.publish(snapshot);
-                }
-            }
-            let Some(change) = watcher.next_change(
-                Duration::from_millis(250),
-                Duration::from_millis(8),
-                Duration::from_millis(300),
-            ) else {
-                continue;
-            };
-            let (outcome, snapshot, search) = preview.rebuild(Some(&change));
-            shared.publish(snapshot);
-            events.rebuilt(&outcome);
-            // The pages are out (the browser reloads now); the search index
-            // follows from its own thread, published with the same epoch.
-            if let Some(job) = search {
-                let done = search_done.clone();
-                let ctx = preview.context();
-                // Detached: Ctrl-C must not wait for it.
-                std::thread::spawn(move || {
-                    let _ = done.send(job.run(&ctx));
-                });
+    events.listening(&format!("http://{local}{}", shared.base_url));
+    let (search_done, search_results) = std::sync::mpsc::channel();
+    while !stop.load(Ordering::SeqCst) {
+        while let Ok(done) = search_results.try_recv() {
+            if let Some(snapshot) = preview.accept_search(done) {
+                shared.publish(snapshot);
             }
         }
-        // Ctrl-C: wake every worker (one unblock each) and let them end.
-        for _ in 0..WORKERS {
-            server.unblock();
-        }
-    });
-    Ok(())
-}
-
-fn serve_requests(server: &tiny_http::Server, shared: &Shared, stop: &AtomicBool) {
-    loop {
-        let request = match server.recv() {
-            Ok(request) => request,
-            // Unblocked by Ctrl-C, or a connection that failed before it
-            // made a request (bad bytes): the latter must not end a worker.
-            Err(_) if stop.load(Ordering::Relaxed) => return,
-            Err(_) => continue,
-        };
-        let read_only = matches!(
-            request.method(),
-            tiny_http::Method::Get | tiny_http::Method::Head
-        );
-        if let Some(epoch) = http::wait_epoch(shared, request.url()).filter(|_| read_only) {
-            shared.park(request, epoch);
+        let Some(change) = watcher.next_change(
+            Duration::from_millis(250),
+            Duration::from_millis(8),
+            Duration::from_millis(300),
+        ) else {
             continue;
+        };
+        let (outcome, snapshot, search) = preview.rebuild(Some(&change));
+        shared.publish(snapshot);
+        events.rebuilt(&outcome);
+        // The pages are out (the browser reloads now); the search index
+        // follows from its own thread, published with the same epoch.
+        if let Some(job) = search {
+            let done = search_done.clone();
+            let ctx = preview.context();
+            // Detached: Ctrl-C must not wait for it.
+            std::thread::spawn(move || {
+                let _ = done.send(job.run(&ctx));
+            });
         }
-        let snapshot = shared.snapshot();
-        let reply = http::answer(shared, &snapshot, request.method(), request.url());
-        http::respond(request, reply);
+    }
+    // Open connections (long-polls) are dropped, not waited for.
+    runtime.shutdown_background();
+    match failed.try_recv() {
+        Ok(source) => Err(ServeError::Accept {
+            addr: local,
+            source,
+        }),
+        Err(_) => Ok(()),
     }
 }

@@ -95,7 +95,7 @@ pub struct Preview {
 
 impl Preview {
     pub fn new(root: PathBuf) -> Result<Self, ServeError> {
-        let ctx = RenderContext::from_env().map_err(|e| ServeError::Signal(e.to_string()))?;
+        let ctx = RenderContext::from_env()?;
         let checks = Checks::new().map_err(|e| ServeError::Compile(e.into()))?;
         Ok(Preview {
             root,
@@ -326,22 +326,13 @@ impl Preview {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let pages = match rendered {
             Ok(pages) => pages,
-            Err(render::RenderError::Template {
-                file,
-                line,
-                message,
-            }) => {
-                let d = html::template_diagnostic(
-                    &self.root,
-                    &book,
-                    (&file, line, &message),
-                    &mut outcome.sources,
-                );
-                outcome.diagnostics.push(d);
-                return None;
-            }
+            // A template's error, or its loop out of fuel, is a diagnostic
+            // as `build` and `check` show it.
             Err(e) => {
-                outcome.error = Some(e.to_string());
+                match html::render_diagnostic(&self.root, &book, &e, &mut outcome.sources) {
+                    Some(d) => outcome.diagnostics.push(d),
+                    None => outcome.error = Some(e.to_string()),
+                }
                 return None;
             }
         };
@@ -389,20 +380,49 @@ fn html_files(out: &Output) -> impl Iterator<Item = (String, Arc<[u8]>)> + '_ {
     })
 }
 
+/// The diagnostics `__gtdocs/status` carries, at most, and its size: it
+/// is fetched by every open page, and a source can hold any number of
+/// problems on lines of any length. The counts stay whole; a last entry
+/// says how many were left out (`gtdocs check` lists them all).
+const STATUS_DIAGNOSTICS: usize = 100;
+const STATUS_BYTES: usize = 512 * 1024;
+
 /// `__gtdocs/status`: the epoch and the diagnostics, each with its source
-/// line, for the overlay.
+/// line, for the overlay; bounded by [`STATUS_DIAGNOSTICS`] and
+/// [`STATUS_BYTES`].
 fn status_json(epoch: u64, outcome: &Rebuilt) -> String {
     let (errors, warnings) = diagnostic::counts(&outcome.diagnostics);
-    let mut list: Vec<serde_json::Value> = outcome
-        .diagnostics
-        .iter()
-        .map(|d| {
-            serde_json::to_value(JsonDiagnostic::new(d, Some(&outcome.sources))).unwrap_or_default()
-        })
-        .collect();
+    let mut list: Vec<serde_json::Value> = Vec::new();
+    let mut bytes = 0;
+    for d in outcome.diagnostics.iter().take(STATUS_DIAGNOSTICS) {
+        let mut value = serde_json::to_value(JsonDiagnostic::new(d, Some(&outcome.sources)))
+            .unwrap_or_default();
+        let mut size = value.to_string().len();
+        if bytes + size > STATUS_BYTES {
+            // The place and message without the (long) source line.
+            if let Some(snippet) = value.get_mut("snippet") {
+                *snippet = serde_json::Value::Null;
+            }
+            size = value.to_string().len();
+            if bytes + size > STATUS_BYTES {
+                break;
+            }
+        }
+        bytes += size;
+        list.push(value);
+    }
+    let left_out = outcome.diagnostics.len() - list.len();
     if let Some(error) = &outcome.error {
+        let message: String = error.chars().take(4096).collect();
         list.push(json!({ "severity": "error", "code": "build", "file": null, "line": null, "column": null,
-            "message": error, "hint": null, "snippet": null }));
+            "message": message, "hint": null, "snippet": null }));
+    }
+    if left_out > 0 {
+        list.push(
+            json!({ "severity": "note", "code": "more", "file": null, "line": null, "column": null,
+            "message": format!("and {left_out} more (`gtdocs check` lists them all)"),
+            "hint": null, "snippet": null }),
+        );
     }
     json!({
         "epoch": epoch,

@@ -1,13 +1,12 @@
 //! The site being served: an immutable snapshot swapped in whole after each
-//! rebuild (a request never sees a half-built site), and the long-polls
-//! waiting for the next one.
+//! rebuild (a request never sees a half-built site), and what a long-poll
+//! waits on for the next one.
 
-use std::sync::{Arc, Condvar, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
-use tiny_http::Request;
-
-use super::http;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 /// One version of the site.
 pub struct Snapshot {
@@ -24,96 +23,159 @@ pub struct Snapshot {
 /// How long a long-poll waits before answering "nothing new".
 pub const WAIT: Duration = Duration::from_secs(25);
 
-struct Waiter {
-    request: Request,
-    since: u64,
-    deadline: Instant,
+/// Long-polls that may wait at once. Each open page holds one; past this
+/// many, a long-poll is answered at once (503, and live.js tries again a
+/// second later) so that waiting requests cannot fill every connection.
+pub const MAX_PARKED: usize = 128;
+
+/// Which `Host` a request may name. A page on another site can make a
+/// browser send requests here under its own name (DNS rebinding), so only
+/// loopback names, the bound address and the names the user allowed are
+/// answered.
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    /// The address listened on.
+    pub bound: IpAddr,
+    /// `--allow-host` names, lower-cased.
+    pub allowed: Vec<String>,
+}
+
+impl Hosts {
+    pub fn new(bound: IpAddr, allowed: &[String]) -> Self {
+        Hosts {
+            bound,
+            allowed: allowed
+                .iter()
+                .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    /// Whether `host` (a `Host` header or the authority of an absolute
+    /// request target: a name or address, with an optional port) is one
+    /// this server answers for.
+    pub fn allows(&self, host: &str) -> bool {
+        let Some(name) = host_name(host) else {
+            return false;
+        };
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        if let Ok(ip) = name.parse::<IpAddr>() {
+            // An address is no DNS name, so it cannot be rebound; bound to
+            // every interface, each of their addresses reaches this server.
+            return ip.is_loopback() || ip == self.bound || self.bound.is_unspecified();
+        }
+        name == "localhost" || name.ends_with(".localhost") || self.allowed.contains(&name)
+    }
+}
+
+/// The name or address of `host` without its port (`[::1]:4000` → `::1`),
+/// or `None` if it is not of that form.
+fn host_name(host: &str) -> Option<&str> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => {
+            let (inside, after) = rest.split_once(']')?;
+            let port = if after.is_empty() {
+                ""
+            } else {
+                after.strip_prefix(':')?
+            };
+            (inside, port)
+        }
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, port),
+            None => (host, ""),
+        },
+    };
+    let port_ok = port.bytes().all(|b| b.is_ascii_digit());
+    (!name.is_empty() && port_ok).then_some(name)
 }
 
 pub struct Shared {
     pub base_url: String,
-    snapshot: RwLock<Arc<Snapshot>>,
-    waiters: Mutex<Vec<Waiter>>,
-    wake: Condvar,
+    pub hosts: Hosts,
+    /// The current snapshot; long-polls wait for it to change.
+    current: watch::Sender<Arc<Snapshot>>,
+    /// Room for waiting long-polls.
+    parked: Arc<Semaphore>,
 }
 
 impl Shared {
-    pub fn new(base_url: String, first: Snapshot) -> Self {
+    pub fn new(base_url: String, hosts: Hosts, first: Snapshot) -> Self {
         Shared {
             base_url,
-            snapshot: RwLock::new(Arc::new(first)),
-            waiters: Mutex::new(Vec::new()),
-            wake: Condvar::new(),
+            hosts,
+            current: watch::Sender::new(Arc::new(first)),
+            parked: Arc::new(Semaphore::new(MAX_PARKED)),
         }
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        match self.snapshot.read() {
-            Ok(s) => Arc::clone(&s),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
+        Arc::clone(&self.current.borrow())
     }
 
-    /// Swaps in a new version and wakes every waiting long-poll.
+    /// Swaps in a new version; every waiting long-poll sees it.
     pub fn publish(&self, next: Snapshot) {
-        let next = Arc::new(next);
-        match self.snapshot.write() {
-            Ok(mut s) => *s = next,
-            Err(poisoned) => *poisoned.into_inner() = next,
-        }
-        self.wake.notify_all();
+        self.current.send_replace(Arc::new(next));
     }
 
-    /// Parks a long-poll; it holds no worker thread while it waits.
-    pub fn park(&self, request: Request, since: u64) {
-        let current = self.snapshot();
-        if current.epoch != since {
-            http::respond(request, http::wait_reply(&current));
-            return;
+    /// Waits (as a future: no thread is held) until the epoch is not
+    /// `since`, or [`WAIT`] passed; `None` when too many already wait.
+    pub async fn wait_past(&self, since: u64) -> Option<Arc<Snapshot>> {
+        let mut updates = self.current.subscribe();
+        if updates.borrow().epoch != since {
+            return Some(self.snapshot());
         }
-        let mut waiters = match self.waiters.lock() {
-            Ok(w) => w,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        waiters.push(Waiter {
-            request,
-            since,
-            deadline: Instant::now() + WAIT,
-        });
-        self.wake.notify_all();
+        let _room: OwnedSemaphorePermit = Arc::clone(&self.parked).try_acquire_owned().ok()?;
+        // The sender lives as long as `self`: `wait_for` ends by a new epoch
+        // or by the timeout, never by a closed channel.
+        let _ = tokio::time::timeout(WAIT, updates.wait_for(|s| s.epoch != since)).await;
+        Some(self.snapshot())
     }
+}
 
-    /// The loop of the thread that answers parked long-polls: on a new
-    /// epoch, or when they have waited long enough. Returns when `stop`.
-    pub fn answer_waiters(&self, stop: &std::sync::atomic::AtomicBool) {
-        let mut waiters = match self.waiters.lock() {
-            Ok(w) => w,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-            let current = self.snapshot();
-            let now = Instant::now();
-            let (due, keep): (Vec<Waiter>, Vec<Waiter>) = waiters
-                .drain(..)
-                .partition(|w| w.since != current.epoch || w.deadline <= now);
-            *waiters = keep;
-            if !due.is_empty() {
-                // Answer outside the lock: a slow client must not hold up
-                // parking or publishing.
-                drop(waiters);
-                for w in due {
-                    http::respond(w.request, http::wait_reply(&current));
-                }
-                waiters = match self.waiters.lock() {
-                    Ok(w) => w,
-                    Err(poisoned) => poisoned.into_inner(),
-                };
-                continue;
-            }
-            waiters = match self.wake.wait_timeout(waiters, Duration::from_millis(500)) {
-                Ok((w, _)) => w,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_loopback_names_the_bound_address_and_allowed_names() {
+        let hosts = Hosts::new("127.0.0.1".parse().unwrap(), &["Preview.Example.".into()]);
+        for ok in [
+            "localhost",
+            "localhost:4000",
+            "LOCALHOST.:4000",
+            "docs.localhost",
+            "127.0.0.1",
+            "127.0.0.1:4000",
+            "127.1.2.3:80",
+            "[::1]",
+            "[::1]:4000",
+            "preview.example",
+            "preview.example:8080",
+        ] {
+            assert!(hosts.allows(ok), "{ok}");
         }
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:4000",
+            "localhost.evil.example",
+            "10.0.0.5",
+            "[::2]:4000",
+            "[::1",
+            "[::1]x",
+            "::1",
+            "localhost:x",
+            "127.0.0.1:4000:1",
+            "preview.example.evil",
+        ] {
+            assert!(!hosts.allows(bad), "{bad}");
+        }
+        let any = Hosts::new("0.0.0.0".parse().unwrap(), &[]);
+        assert!(any.allows("10.0.0.5:4000"));
+        assert!(!any.allows("evil.example"));
+        let lan = Hosts::new("192.168.1.7".parse().unwrap(), &[]);
+        assert!(lan.allows("192.168.1.7:4000"));
+        assert!(!lan.allows("192.168.1.8:4000"));
     }
 }

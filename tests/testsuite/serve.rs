@@ -32,7 +32,16 @@
 //!   `#gtdocs-overlay` naming file:line:column with the snippet, also on
 //!   pages opened meanwhile; fixing it removes it; no console error;
 //! - in Chromium (--scenario serve-tabs): with 8 tabs open (7 hidden), each
-//!   new tab and a followed link load in < 5 s.
+//!   new tab and a followed link load in < 5 s;
+//! - bounds: 64 idle, 16 pipelining (never reading) and 8 long-poll-then-page
+//!   connections leave a page request prompt; a head that never ends is cut
+//!   off after 5 s; a 48 MiB header line gets 431 and no memory; 400 idle
+//!   connections take no thread and their memory comes back; 200 long-polls
+//!   are all answered (503 past the limit, the new epoch for the others);
+//!   under file limits of 64 and 18 it still answers (and warns); a foreign
+//!   Host gets 421; a `base_url` with markup is escaped in the live.js tag;
+//!   2,000 problems on one line leave a status under 1 MiB; SIGINT during a
+//!   rebuild exits at once; a bad SOURCE_DATE_EPOCH is named.
 //!
 //! GTDOCS_SERVE_DEBUG=1 prints the server's stderr of the watcher tests.
 
@@ -360,9 +369,21 @@ impl Server {
     }
 
     fn start_within(dir: &Path, args: &[&str], within: Duration) -> Server {
+        Self::start_with(dir, args, within, |_| {})
+    }
+
+    /// `start_within`, with `adjust` applied to the command first.
+    fn start_with(
+        dir: &Path,
+        args: &[&str],
+        within: Duration,
+        adjust: impl FnOnce(&mut Command),
+    ) -> Server {
         let mut full = vec!["-v", "--port", "0"];
         full.extend_from_slice(args);
-        let mut child = serve_command(dir, &full)
+        let mut cmd = serve_command(dir, &full);
+        adjust(&mut cmd);
+        let mut child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
         let stdout_rest = Arc::new(Mutex::new(String::new()));
@@ -2574,6 +2595,586 @@ fn under_load_no_errors_flat_memory_and_reload_still_works() {
     assert!(
         String::from_utf8_lossy(&page.body).contains(marker),
         "the page does not show the edit after the load"
+    );
+}
+
+// ================================================================== 8. bounds
+
+/// A number of `/proc/<pid>/status` (`Threads`, or `VmRSS`/`VmHWM` in KiB).
+fn proc_status(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+}
+
+/// A GET of `/` on a new connection, with `timeout`: how long it took.
+fn timed_home(srv: &Server, timeout: Duration) -> Result<Duration, String> {
+    let t = Instant::now();
+    match exchange(
+        srv.port,
+        &request_bytes("GET", b"/", srv.port),
+        false,
+        timeout,
+    ) {
+        Ok(r) if r.status == 200 => Ok(t.elapsed()),
+        Ok(r) => Err(format!("GET / answered {}", r.head_text())),
+        Err(e) => Err(format!("GET / after {:?}: {e}", t.elapsed())),
+    }
+}
+
+/// Connections that send nothing, or requests they never read the answers
+/// of (pipelined, keep-alive), or a long-poll with a page request behind
+/// it: none of them may hold up another client's page.
+#[test]
+fn idle_and_pipelining_clients_do_not_hold_up_a_page() {
+    let tree = common::bundled_copy();
+    let srv = Server::start(tree.path(), &[]);
+    let epoch = srv.epoch();
+    let keep_alive = |target: &str| {
+        format!(
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            srv.port
+        )
+        .into_bytes()
+    };
+    let mut held: Vec<TcpStream> = Vec::new();
+    for _ in 0..64 {
+        held.push(TcpStream::connect(("127.0.0.1", srv.port)).expect("connect"));
+    }
+    for _ in 0..16 {
+        let mut s = TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
+        s.set_nonblocking(true).expect("nonblocking");
+        // 400 requests for the home page (about 20 MB of answers, more
+        // than the socket buffers hold), never read.
+        let _ = s.write_all(&keep_alive("/").repeat(400));
+        held.push(s);
+    }
+    for _ in 0..8 {
+        let mut s = TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
+        let mut both = keep_alive(&format!("/__gtdocs/wait?epoch={epoch}"));
+        both.extend(keep_alive("/"));
+        s.write_all(&both).expect("send");
+        held.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    for round in 0..3 {
+        match timed_home(&srv, Duration::from_secs(5)) {
+            Ok(took) => assert!(
+                took < Duration::from_secs(2),
+                "round {round}: GET / took {took:?} with 88 idle or pipelining connections open"
+            ),
+            Err(e) => panic!(
+                "round {round}, with 64 idle, 16 pipelining and 8 long-polling connections \
+                 open: {e}\nstderr:\n{}",
+                srv.stderr_text()
+            ),
+        }
+    }
+    drop(held);
+}
+
+/// A request head sent a byte at a time, never ending (slowloris), is cut
+/// off after the head timeout (5 s), and takes no worker meanwhile.
+#[test]
+fn a_request_head_that_never_ends_is_cut_off() {
+    let tree = common::bundled_copy();
+    let srv = Server::start(tree.path(), &[]);
+    let started = Instant::now();
+    let mut slow: Vec<TcpStream> = (0..16)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
+            s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                .expect("send");
+            s.set_read_timeout(Some(Duration::from_millis(50)))
+                .expect("timeout");
+            s
+        })
+        .collect();
+    let took = timed_home(&srv, Duration::from_secs(4));
+    assert!(
+        took.is_ok(),
+        "a page during 16 slow request heads: {took:?}"
+    );
+    let mut closed_after: Vec<Option<Duration>> = vec![None; slow.len()];
+    while started.elapsed() < Duration::from_secs(9) && closed_after.iter().any(Option::is_none) {
+        for (s, closed) in slow.iter_mut().zip(closed_after.iter_mut()) {
+            if closed.is_some() {
+                continue;
+            }
+            let mut b = [0u8; 512];
+            let gone = match s.read(&mut b) {
+                Ok(_) => true,
+                Err(e) => !matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ),
+            };
+            if gone || s.write_all(b"a").is_err() {
+                *closed = Some(started.elapsed());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("slow heads closed after: {closed_after:?}");
+    assert!(
+        closed_after.iter().all(Option::is_some),
+        "request heads sent a byte every 200 ms were still open after 9 s: {closed_after:?}"
+    );
+}
+
+/// A header line far over the limit is answered 431 without the server
+/// holding it: its memory stays where it was.
+#[test]
+fn a_huge_request_head_gets_431_and_memory_stays_bounded() {
+    let tree = common::bundled_copy();
+    let srv = Server::start(tree.path(), &[]);
+    let pid = srv.child.id();
+    assert_eq!(srv.get("/").status, 200);
+    let before = (proc_status(pid, "VmRSS"), proc_status(pid, "VmHWM"));
+    let statuses: Vec<Result<u16, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut s = TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
+                    s.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+                    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                    let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Huge: ");
+                    // 48 MiB of one header line, as long as the server reads.
+                    let chunk = vec![b'a'; 1 << 20];
+                    for _ in 0..48 {
+                        if s.write_all(&chunk).is_err() {
+                            break;
+                        }
+                    }
+                    read_response(&mut s, false)
+                        .map(|r| r.status)
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let after = (proc_status(pid, "VmRSS"), proc_status(pid, "VmHWM"));
+    eprintln!("4 x 48 MiB header lines: {statuses:?}; VmRSS/VmHWM {before:?} -> {after:?} KiB");
+    assert!(
+        statuses.iter().all(|s| s == &Ok(431)),
+        "a 48 MiB header line was answered {statuses:?}, not 431"
+    );
+    assert!(
+        after.1 < before.1 + 24 * 1024,
+        "peak memory grew from {} to {} KiB with four 48 MiB header lines",
+        before.1,
+        after.1
+    );
+    assert_eq!(srv.get("/").status, 200);
+}
+
+/// More idle connections than the server keeps open: no thread each, and
+/// the memory they took is given back once they close.
+#[test]
+fn idle_connections_past_the_limit_take_no_thread_and_memory_comes_back() {
+    let tree = common::bundled_copy();
+    let srv = Server::start(tree.path(), &[]);
+    let pid = srv.child.id();
+    assert_eq!(srv.get("/").status, 200);
+    srv.quiet(Duration::from_millis(500));
+    let threads = proc_status(pid, "Threads");
+    let rss = proc_status(pid, "VmRSS");
+    let held: Vec<TcpStream> = (0..400)
+        .map(|i| {
+            let mut s = TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
+            if i % 2 == 0 {
+                let _ = s.write_all(b"GET / HTTP/1.1\r\n");
+            }
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1000));
+    let threads_open = proc_status(pid, "Threads");
+    let rss_open = proc_status(pid, "VmRSS");
+    drop(held);
+    std::thread::sleep(Duration::from_millis(1000));
+    let rss_closed = proc_status(pid, "VmRSS");
+    eprintln!(
+        "400 idle connections: threads {threads} -> {threads_open}; \
+         VmRSS {rss} -> {rss_open} -> {rss_closed} KiB (closed)"
+    );
+    assert!(
+        threads_open <= threads + 2,
+        "400 idle connections took {} threads more",
+        threads_open - threads
+    );
+    assert!(
+        rss_open < rss + 32 * 1024,
+        "400 idle connections took {} KiB",
+        rss_open - rss
+    );
+    assert!(
+        rss_closed < rss + 16 * 1024,
+        "closed, 400 idle connections still hold {} KiB",
+        rss_closed.saturating_sub(rss)
+    );
+    let took = timed_home(&srv, Duration::from_secs(10));
+    assert!(took.is_ok(), "after 400 idle connections: {took:?}");
+}
+
+/// More long-polls than may wait at once: every one is answered, those
+/// past the limit at once (503, live.js tries again), the others with the
+/// new epoch by the next rebuild; no thread each.
+#[test]
+fn many_long_polls_are_all_answered_without_a_thread_each() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let srv = Server::start(root, &[]);
+    let pid = srv.child.id();
+    let epoch = srv.quiet(Duration::from_millis(500));
+    let threads = proc_status(pid, "Threads");
+    // Kept alive, as a browser's are.
+    let request = format!(
+        "GET /__gtdocs/wait?epoch={epoch} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+        srv.port
+    );
+    let polls: Vec<TcpStream> = (0..200)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", srv.port)).expect("connect");
+            s.write_all(request.as_bytes()).expect("send");
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1000));
+    let threads_open = proc_status(pid, "Threads");
+    // Answered at once: past the limit.
+    let mut answers: Vec<Option<Resp>> = Vec::new();
+    let mut waiting = Vec::new();
+    for mut s in polls {
+        s.set_nonblocking(true).unwrap();
+        let mut b = [0u8; 1];
+        let ready = s.peek(&mut b).is_ok();
+        s.set_nonblocking(false).unwrap();
+        s.set_read_timeout(Some(REBUILD)).unwrap();
+        if ready {
+            answers.push(Some(read_response(&mut s, false).expect("an early answer")));
+        } else {
+            waiting.push(s);
+        }
+    }
+    let early = answers.len();
+    edit(
+        &root.join("runbooks/librechat.yaml"),
+        "title: LibreChat",
+        "title: LibreChat (edited)",
+    );
+    let handles: Vec<_> = waiting
+        .into_iter()
+        .map(|mut s| std::thread::spawn(move || read_response(&mut s, false).ok()))
+        .collect();
+    answers.extend(handles.into_iter().map(|h| h.join().unwrap()));
+    eprintln!(
+        "200 long-polls: {early} answered at once, {} waited; threads {threads} -> {threads_open}",
+        200 - early
+    );
+    let mut problems = Vec::new();
+    for (i, a) in answers.iter().enumerate() {
+        match a {
+            None => problems.push(format!("long-poll {i}: no answer")),
+            Some(r) if i < early => {
+                if r.status != 503
+                    || r.header("retry-after").is_none()
+                    || r.header("connection") != Some("close")
+                {
+                    problems.push(format!(
+                        "long-poll {i}, answered at once: {}",
+                        r.head_text()
+                    ));
+                }
+            }
+            Some(r) => {
+                if r.status != 200 || r.json()["epoch"].as_u64() == Some(epoch) {
+                    problems.push(format!("long-poll {i}: {} {}", r.head_text(), r.text()));
+                }
+            }
+        }
+    }
+    assert_none("200 long-polls", &problems);
+    assert!(early < 200, "no long-poll waited");
+    assert!(
+        threads_open <= threads + 2,
+        "200 long-polls took {} threads more",
+        threads_open - threads
+    );
+}
+
+/// `gtdocs serve` with at most `files` file descriptors.
+fn start_with_file_limit(dir: &Path, files: u64) -> Server {
+    use std::os::unix::process::CommandExt as _;
+    Server::start_with(dir, &[], Duration::from_secs(60), |cmd| {
+        // SAFETY: setrlimit is async-signal-safe, and the closure touches
+        // nothing of the parent.
+        unsafe {
+            cmd.pre_exec(move || {
+                let limit = libc::rlimit {
+                    rlim_cur: files,
+                    rlim_max: files,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                    Ok(())
+                } else {
+                    Err(io::Error::last_os_error())
+                }
+            });
+        }
+    })
+}
+
+/// Under a file limit lower than the connections opened, the server waits
+/// for files to come back instead of failing (tiny_http's accept thread
+/// panicked and the process went on, accepting nothing), and answers
+/// once they are closed. At 64 files it keeps its connections below the
+/// limit; at 18 it runs out (about 11 are its own) and says so.
+#[test]
+fn more_connections_than_the_file_limit_then_it_still_answers() {
+    let tree = common::bundled_copy();
+    for files in [64, 18] {
+        let srv = start_with_file_limit(tree.path(), files);
+        assert_eq!(srv.get("/").status, 200, "limit {files}");
+        let held: Vec<TcpStream> = (0..100)
+            .map(|_| TcpStream::connect(("127.0.0.1", srv.port)).expect("connect"))
+            .collect();
+        std::thread::sleep(Duration::from_millis(1000));
+        drop(held);
+        let took = timed_home(&srv, Duration::from_secs(10));
+        let stderr = srv.stderr_text();
+        assert!(
+            took.is_ok(),
+            "after 100 connections under a limit of {files} files: {took:?}\nstderr:\n{stderr}"
+        );
+        let took = took.unwrap();
+        assert!(
+            took < Duration::from_secs(3),
+            "limit {files}: GET / took {took:?}"
+        );
+        assert!(!stderr.contains("panicked"), "stderr:\n{stderr}");
+        if files == 18 {
+            assert!(
+                stderr.contains("warning: cannot accept a connection"),
+                "out of files, yet no warning:\n{stderr}"
+            );
+        }
+    }
+}
+
+/// A request for another host name (DNS rebinding: a page elsewhere reading
+/// the preview through its own name) is refused; loopback names and the
+/// bound address are answered, and names given with `--allow-host`.
+#[test]
+fn a_wrong_host_is_refused_loopback_names_are_answered() {
+    let tree = common::bundled_copy();
+    let srv = Server::start(tree.path(), &["--allow-host", "docs.test"]);
+    let epoch = srv.epoch();
+    let port = srv.port;
+    let ask = |target: &str, host: &str| {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        exchange(port, request.as_bytes(), false, Duration::from_secs(5))
+            .unwrap_or_else(|e| panic!("GET {target} (Host: {host}): {e}"))
+    };
+    let mut problems = Vec::new();
+    for host in [
+        format!("localhost:{port}"),
+        "localhost".into(),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        format!("docs.test:{port}"),
+    ] {
+        let r = ask("/", &host);
+        if r.status != 200 {
+            problems.push(format!("Host: {host}: {}", r.head_text()));
+        }
+    }
+    for host in [
+        format!("evil.example:{port}"),
+        "evil.example".into(),
+        format!("127.0.0.1.nip.io:{port}"),
+        format!("localhost.evil.example:{port}"),
+        format!("10.1.2.3:{port}"),
+    ] {
+        for target in [
+            "/".to_string(),
+            "/__gtdocs/status".into(),
+            format!("/__gtdocs/wait?epoch={epoch}"),
+        ] {
+            let r = ask(&target, &host);
+            let body = r.text();
+            if r.status != 421 || !body.contains("--allow-host") || body.contains("\"epoch\"") {
+                problems.push(format!(
+                    "{target} with Host: {host}: {} {body:?}",
+                    r.head_text()
+                ));
+            }
+        }
+    }
+    // The absolute form names its host in the target.
+    let absolute = format!("http://evil.example:{port}/");
+    let r = ask(&absolute, &format!("127.0.0.1:{port}"));
+    if r.status != 421 {
+        problems.push(format!("GET {absolute}: {}", r.head_text()));
+    }
+    assert_none("Host header", &problems);
+}
+
+/// `base_url` may hold `"`, `<`, `>`, `'` and `&` (`gtdocs check` accepts
+/// it): the live.js tag escapes it as the site's own links do, so it stays
+/// one attribute of one tag.
+#[test]
+fn a_base_url_with_markup_is_escaped_in_the_live_tag() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let base = "/a\"><meta/b'&</";
+    edit(
+        &root.join("gtdocs.yaml"),
+        "  base_url: /\n",
+        "  base_url: \"/a\\\"><meta/b'&</\"\n",
+    );
+    let check = common::gtdocs(root, &["check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "gtdocs check refuses the base_url {base:?}:\n{}",
+        common::stderr(&check)
+    );
+    let srv = Server::start(root, &[]);
+    assert_eq!(srv.base, base);
+    let r = srv.get("/a%22%3E%3Cmeta/b'&%3C/");
+    assert_eq!(
+        r.status,
+        200,
+        "the home page under {base:?}: {}",
+        r.head_text()
+    );
+    let page = r.text();
+    let escaped = "/a&quot;&gt;&lt;meta/b&#39;&amp;&lt;/";
+    let tag = format!("<script src=\"{escaped}__gtdocs/live.js\"></script>");
+    assert!(page.contains(&tag), "no {tag} in the page:\n{page}");
+    assert!(
+        page.contains(&format!("=\"{escaped}")),
+        "the site's own links write base_url otherwise than the live.js tag"
+    );
+    assert!(
+        !page.contains("\"><meta/b"),
+        "base_url is written unescaped into the page"
+    );
+}
+
+/// A source with thousands of problems on one long line: `__gtdocs/status`
+/// (fetched by every open page) stays small; the counts stay whole and a
+/// last entry says how many were left out.
+#[test]
+fn the_status_of_a_source_with_thousands_of_problems_stays_small() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let srv = Server::start(root, &[]);
+    let epoch = srv.epoch();
+    let file = root.join("runbooks/librechat.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let docs = Regex::new(r"\ndocs:\n(  - .*\n)+").expect("regex");
+    let urls: Vec<String> = (0..2000).map(|i| format!("http://x.example/{i}")).collect();
+    let text = docs.replace(&text, format!("\ndocs: [{}]\n", urls.join(", ")).as_str());
+    std::fs::write(&file, text.as_bytes()).expect("write");
+    let (status, _) = srv.settle(epoch);
+    let size = srv.page("__gtdocs/status").body.len();
+    let list = status["diagnostics"].as_array().expect("diagnostics");
+    eprintln!(
+        "2,000 bad URLs on one line: status of {size} bytes, {} entries, {} errors",
+        list.len(),
+        status["errors"]
+    );
+    assert!(
+        status["errors"].as_u64() >= Some(2000),
+        "{}",
+        status["errors"]
+    );
+    assert!(size <= 1 << 20, "the status is {size} bytes");
+    assert!(
+        list.len() <= 101,
+        "the status lists {} diagnostics",
+        list.len()
+    );
+    let last = &list[list.len() - 1];
+    assert!(
+        last["message"].as_str().is_some_and(|m| m.contains("more")),
+        "the last entry does not say how many were left out: {last}"
+    );
+}
+
+/// Sends SIGINT to the server; its exit status and how long it took.
+fn interrupt(child: &mut Child) -> (Option<std::process::ExitStatus>, Duration) {
+    let pid = child.id().to_string();
+    let t = Instant::now();
+    let k = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("run kill");
+    assert!(k.success(), "kill -INT {pid} failed");
+    while t.elapsed() < Duration::from_secs(10) {
+        if let Some(s) = child.try_wait().unwrap() {
+            return (Some(s), t.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (None, t.elapsed())
+}
+
+/// Ctrl-C while a rebuild runs (the first build, or one of a large tree)
+/// ends the process promptly, with code 0, instead of when it is done.
+#[test]
+fn sigint_during_a_rebuild_exits_promptly() {
+    let tree = common::scaled_copy(300);
+    let root = tree.path();
+    // The first build.
+    let mut child = serve_command(root, &["--port", "0"])
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, took) = interrupt(&mut child);
+    eprintln!("SIGINT during the first build: {status:?} after {took:?}");
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "exit {status:?}");
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
+
+    // A full rebuild (gtdocs.yaml edited).
+    let mut srv = Server::start(root, &[]);
+    let config = root.join("gtdocs.yaml");
+    let mut text = std::fs::read_to_string(&config).expect("read");
+    text.push_str("# edited\n");
+    std::fs::write(&config, text).expect("write");
+    std::thread::sleep(Duration::from_millis(700));
+    let (status, took) = interrupt(&mut srv.child);
+    let stderr = srv.stderr_text();
+    eprintln!("SIGINT during a rebuild: {status:?} after {took:?}");
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "exit {status:?}");
+    assert!(
+        !stderr.contains("(gtdocs.yaml)"),
+        "the rebuild was over before SIGINT (this test needs a slower one):\n{stderr}"
+    );
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
+}
+
+/// A bad SOURCE_DATE_EPOCH is reported as what it is.
+#[test]
+fn a_bad_source_date_epoch_is_named() {
+    let tree = common::bundled_copy();
+    let out = serve_command(tree.path(), &["--port", "0"])
+        .env("SOURCE_DATE_EPOCH", "abc")
+        .output()
+        .expect("run");
+    let stderr = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("SOURCE_DATE_EPOCH") && !stderr.contains("Ctrl-C"),
+        "{stderr}"
     );
 }
 
