@@ -435,15 +435,15 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
     // GitHub's wiki reads `[[Page]]` and `[[https://…/x.png]]` in the page
     // text before Markdown (a link, an image from any host): no two `[`
     // may stand side by side outside a code span. Each is escaped.
+    // The code spans come in document order: one pass over both.
     let bytes = doc.as_bytes();
-    for i in 0..bytes.len() {
+    let mut spans = code_spans.iter().peekable();
+    for i in shift..bytes.len() {
+        while spans.next_if(|c| c.end <= i).is_some() {}
         let doubled = bytes[i] == b'['
             && (bytes.get(i + 1) == Some(&b'[') || (i > 0 && bytes[i - 1] == b'['));
-        if doubled
-            && i >= shift
-            && !is_escaped(&doc, i)
-            && !code_spans.iter().any(|c| c.contains(&i))
-        {
+        let in_code = spans.peek().is_some_and(|c| c.contains(&i));
+        if doubled && !in_code && !is_escaped(&doc, i) {
             edits.push(Edit::Backslash(at(i)));
         }
     }
