@@ -184,6 +184,14 @@ impl Tree {
             {
                 panic!("{path} is not JSON: {e}");
             }
+            // Control characters are refused at validation: none reaches a page.
+            if (path.ends_with(".md") || path.ends_with(".html"))
+                && let Some(c) = String::from_utf8_lossy(bytes)
+                    .chars()
+                    .find(|&c| c.is_control() && c != '\n' && c != '\t')
+            {
+                panic!("{path} holds the control character {c:?}");
+            }
         }
         Outcome::Built
     }

@@ -6,19 +6,42 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// An absolute `https://` URL.
-pub const HTTPS_URL_PATTERN: &str = r"^https://[^\s/?#]+[^\s]*$";
+/// An absolute `https://` URL. Its host holds no `user:password@` (the
+/// URL is published) and no `\` (browsers read it as `/`).
+pub const HTTPS_URL_PATTERN: &str = r"^https://[^\s/?#@\\]+([/?#][^\s]*)?$";
 /// A lowercase, dash-separated identifier (slugs, wiki page prefixes).
 pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
-/// The origin (scheme and host) a site is published at.
-pub const SITE_URL_PATTERN: &str = r"^https?://[^\s/?#]+/?$";
+/// The origin (scheme and host) a site is published at: a DNS name or an
+/// IP literal and an optional port; no `user:password@`, nothing else.
+pub const SITE_URL_PATTERN: &str = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/?$";
+/// A branch name git accepts (`git check-ref-format --branch`), in a
+/// stricter, portable form: `/`-separated components of letters, digits,
+/// `_`, `+`, `-` and single inner dots; no component starts with `.` or
+/// `-`, none is `..`. (A final `.lock`, which git also refuses, is checked
+/// in validate::catalog: the pattern is written without look-ahead.)
+pub const BRANCH_PATTERN: &str = r"^[A-Za-z0-9_][A-Za-z0-9_+-]*(\.[A-Za-z0-9_+-]+)*(/[A-Za-z0-9_][A-Za-z0-9_+-]*(\.[A-Za-z0-9_+-]+)*)*$";
 /// A wiki page name: Title-Cased words joined by dashes.
 pub const PAGE_NAME_PATTERN: &str = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$";
 /// A URL path prefix that starts and ends with `/`.
-/// Each segment is a name, never `.` or `..` (written without look-ahead,
-/// which not every JSON Schema validator's regex engine has).
-pub const BASE_URL_PATTERN: &str =
-    r"^/(([^\s/?#.][^\s/?#]*|\.[^\s/?#.][^\s/?#]*|\.\.[^\s/?#]+)/)*$";
+/// Each segment is a name, never `.` or `..`, also when its dots are
+/// percent-encoded (`%2e`: a browser decodes them before it resolves the
+/// path); `%2f` and `\` (read as `/`), `%5c` and encoded control
+/// characters are refused. Written without look-ahead, which not every
+/// JSON Schema validator's regex engine has: a segment is a non-dot then
+/// anything, one dot then a non-dot, or two dots then something.
+pub const BASE_URL_PATTERN: &str = concat!(
+    r"^/((",
+    // non-dot (N) then any (R)*
+    r"([^\s/?#.%\\]|%(2[0-9A-Da-d]|[346][0-9A-Fa-f]|5[0-9ABD-Fabd-f]|7[0-9A-Ea-e]|[89A-Fa-f][0-9A-Fa-f]))",
+    r"([^\s/?#.%\\]|%(2[0-9A-Da-d]|[346][0-9A-Fa-f]|5[0-9ABD-Fabd-f]|7[0-9A-Ea-e]|[89A-Fa-f][0-9A-Fa-f])|\.|%2[Ee])*",
+    // | D N R*
+    r"|(\.|%2[Ee])([^\s/?#.%\\]|%(2[0-9A-Da-d]|[346][0-9A-Fa-f]|5[0-9ABD-Fabd-f]|7[0-9A-Ea-e]|[89A-Fa-f][0-9A-Fa-f]))",
+    r"([^\s/?#.%\\]|%(2[0-9A-Da-d]|[346][0-9A-Fa-f]|5[0-9ABD-Fabd-f]|7[0-9A-Ea-e]|[89A-Fa-f][0-9A-Fa-f])|\.|%2[Ee])*",
+    // | D D R+
+    r"|(\.|%2[Ee])(\.|%2[Ee])",
+    r"([^\s/?#.%\\]|%(2[0-9A-Da-d]|[346][0-9A-Fa-f]|5[0-9ABD-Fabd-f]|7[0-9A-Ea-e]|[89A-Fa-f][0-9A-Fa-f])|\.|%2[Ee])+",
+    r")/)*$"
+);
 
 /// `gtdocs.yaml`: site settings and the catalog every runbook draws on.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -73,7 +96,7 @@ pub struct SiteSource {
     pub repository: Option<String>,
     /// Branch of `repository` the "edit this page" links open.
     #[serde(default = "default_branch")]
-    #[schemars(length(min = 1))]
+    #[schemars(regex(pattern = BRANCH_PATTERN))]
     pub branch: String,
     /// Origin the HTML site is published at (scheme and host, e.g.
     /// `https://docs.example.com`); sitemap and canonical URLs become this

@@ -84,7 +84,13 @@ pub fn verbatim(text: &str, place: Place) -> String {
             _ => only_text = false,
         }
     }
-    if only_text && plain.get(shift..) == Some(text.as_str()) && !text.ends_with('\\') {
+    // `[[` would be a wiki link or image on GitHub's wiki, whatever
+    // Markdown makes of it.
+    if only_text
+        && plain.get(shift..) == Some(text.as_str())
+        && !text.ends_with('\\')
+        && !text.contains("[[")
+    {
         return if place == Place::Cell {
             escape_pipes(&text)
         } else {
@@ -103,11 +109,11 @@ pub fn verbatim(text: &str, place: Place) -> String {
 
 /// Source text (inline Markdown) as an HTML fragment. Raw HTML shows as
 /// text; links keep only http(s), mailto and relative destinations (others
-/// keep their text); images become their alt text, so a page never loads
-/// anything from another host. Text that Markdown would read as a block
+/// keep their text); images show as the text they are written as, so a
+/// page never loads anything from another host. Text that Markdown would read as a block
 /// (a heading, a list) is shown as written, escaped.
 pub fn to_html(text: &str) -> String {
-    let text = fold_lines(text);
+    let text = without_definitions(fold_lines(text));
     // Most texts hold no Markdown at all: no need to parse them.
     if !text.contains([
         '`', '*', '_', '[', ']', '<', '>', '&', '\\', '!', '~', '#', '-', '+', '=', '|',
@@ -116,8 +122,18 @@ pub fn to_html(text: &str) -> String {
     }
     let mut links = Vec::new();
     let mut events = Vec::new();
-    for event in Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH) {
+    // Inside an image: its events are skipped, its source shown instead.
+    let mut image_depth = 0usize;
+    for (event, range) in Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH).into_offset_iter() {
         match event {
+            Event::Start(Tag::Image { .. }) => {
+                if image_depth == 0 {
+                    events.push(Event::Text(text[range].to_string().into()));
+                }
+                image_depth += 1;
+            }
+            Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
+            _ if image_depth > 0 => {}
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
             Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h)),
             Event::Start(Tag::Link { ref dest_url, .. }) => {
@@ -132,7 +148,6 @@ pub fn to_html(text: &str) -> String {
                     events.push(event);
                 }
             }
-            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => {}
             Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
             | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough)
             | Event::Text(_)
@@ -149,7 +164,7 @@ pub fn to_html(text: &str) -> String {
 
 /// Source text (inline Markdown) as plain text: the words a reader sees.
 pub fn to_plain(text: &str) -> String {
-    let text = fold_lines(text);
+    let text = without_definitions(fold_lines(text));
     let mut out = String::with_capacity(text.len());
     for event in Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH) {
         match event {
@@ -161,6 +176,36 @@ pub fn to_plain(text: &str) -> String {
         }
     }
     out
+}
+
+/// Text whose link reference definitions (`[x]: https://…`) are escaped,
+/// so they read as the text they are: the parser would consume a
+/// definition and show nothing of it. Source text defines nothing; links
+/// are written inline.
+fn without_definitions(text: String) -> String {
+    let mut text = text;
+    // Escaping one definition's `[` may reveal none other (the text is one
+    // line), but the loop is bounded anyway.
+    for _ in 0..4 {
+        if !text.contains("]:") {
+            break;
+        }
+        let mut events = Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH).into_offset_iter();
+        events.by_ref().for_each(drop);
+        let edits: Vec<Edit> = events
+            .reference_definitions()
+            .iter()
+            .filter_map(|(_, def)| {
+                let open = text.get(def.span.clone())?.find('[')?;
+                Some(Edit::Backslash(def.span.start + open))
+            })
+            .collect();
+        if edits.is_empty() {
+            break;
+        }
+        text = apply(&text, edits);
+    }
+    text
 }
 
 /// `&`, `<`, `>` and quotes escaped for HTML text and attributes.
@@ -314,6 +359,7 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
     let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES;
     let mut events = Parser::new_ext(&doc, options).into_offset_iter();
     let mut first_block: Option<(Tag<'_>, Range<usize>)> = None;
+    let mut code_spans: Vec<Range<usize>> = Vec::new();
     for (event, range) in &mut events {
         match event {
             Event::Start(tag) => {
@@ -334,12 +380,20 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
                             edits.push(Edit::Backslash(at(range.start + open)));
                         }
                     }
+                    // An image, whatever its address, would load from a host
+                    // outside the wiki when the page is read: shown as text.
+                    Tag::Image { .. } => {
+                        if let Some(open) = doc[range.clone()].find('[') {
+                            edits.push(Edit::Backslash(at(range.start + open)));
+                        }
+                    }
                     _ => {}
                 }
                 if first_block.is_none() {
                     first_block = Some((tag, range));
                 }
             }
+            Event::Code(_) => code_spans.push(range),
             Event::Html(_) | Event::InlineHtml(_) => {
                 edits.extend(
                     doc[range.clone()]
@@ -378,6 +432,25 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
             edits.push(Edit::Backslash(at(def.span.start + open)));
         }
     }
+    // GitHub's wiki reads `[[Page]]` and `[[https://…/x.png]]` in the page
+    // text before Markdown (a link, an image from any host): no two `[`
+    // may stand side by side outside a code span. Each is escaped.
+    // The code spans come in document order: one pass over both.
+    let bytes = doc.as_bytes();
+    let mut spans = code_spans.iter().peekable();
+    for i in shift..bytes.len() {
+        while spans.next_if(|c| c.end <= i).is_some() {}
+        let doubled = bytes[i] == b'['
+            && (bytes.get(i + 1) == Some(&b'[') || (i > 0 && bytes[i - 1] == b'['));
+        let in_code = spans.peek().is_some_and(|c| c.contains(&i));
+        if doubled && !in_code && !is_escaped(&doc, i) {
+            edits.push(Edit::Backslash(at(i)));
+        }
+    }
+    // `[ ]`, `[x]` at the start of a list item make a task-list checkbox.
+    if place == Place::LineStart && is_task_marker(s) {
+        edits.push(Edit::Backslash(0));
+    }
     if place == Place::LineStart
         && let Some((tag, range)) = first_block
     {
@@ -398,6 +471,17 @@ fn find_edits(s: &str, place: Place) -> Vec<Edit> {
         }
     }
     edits
+}
+
+/// Whether `s` starts as a GFM task-list item's content does: `[ ]`, `[x]`
+/// or `[X]`, then white space or the end.
+fn is_task_marker(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 3
+        && b[0] == b'['
+        && matches!(b[1], b' ' | b'\t' | b'x' | b'X')
+        && b[2] == b']'
+        && b.get(3).is_none_or(|c| c.is_ascii_whitespace())
 }
 
 /// Whether the character at `i` is escaped by an odd run of backslashes.
@@ -552,13 +636,54 @@ mod tests {
             to_html("[x](javascript:alert(1)) [y](https://a.example)"),
             "x <a href=\"https://a.example\">y</a>"
         );
-        assert_eq!(to_html("![alt](https://tracker.example/p.png)"), "alt");
+        assert_eq!(
+            to_html("![alt](https://tracker.example/p.png)"),
+            "![alt](https://tracker.example/p.png)"
+        );
         assert_eq!(to_html("# not a heading"), "# not a heading");
         assert_eq!(
             to_html("\"><img src=x onerror=alert(1)>"),
             "\"&gt;&lt;img src=x onerror=alert(1)&gt;"
         );
         assert_eq!(to_plain("Run `x` **now**"), "Run x now");
+    }
+
+    #[test]
+    fn definitions_show_as_text_in_html() {
+        // pulldown-cmark consumes a definition and renders nothing of it.
+        assert_eq!(
+            to_html("[x]: https://a.example/y \"t\""),
+            "[x]: https://a.example/y \"t\""
+        );
+        assert_eq!(
+            to_plain("[x]: https://a.example/y"),
+            "[x]: https://a.example/y"
+        );
+        assert_eq!(
+            inline("[x]: https://a.example/y", LineStart),
+            "\\[x]: https://a.example/y"
+        );
+    }
+
+    #[test]
+    fn wiki_syntax_and_task_markers_are_escaped() {
+        assert_eq!(inline("[[Page|x]]", Inline), "\\[\\[Page|x]]");
+        assert_eq!(
+            inline("see [[https://a.example/i.png]]", LineStart),
+            "see \\[\\[https://a.example/i.png]]"
+        );
+        assert_eq!(inline("[[[x]]]", Inline), "\\[\\[\\[x]]]");
+        assert_eq!(inline("`[[kept]]` in code", Inline), "`[[kept]]` in code");
+        assert_eq!(
+            inline("![](https://a.example/p.png)", Inline),
+            "!\\[\\](https://a.example/p.png)"
+        );
+        assert_eq!(inline("[ ] open", LineStart), "\\[ ] open");
+        assert_eq!(inline("[x] done", LineStart), "\\[x] done");
+        assert_eq!(inline("[x] mid-line", Inline), "[x] mid-line");
+        assert_eq!(inline("[xy] not a box", LineStart), "[xy] not a box");
+        assert!(!verbatim("https://a.example/[[x]]", LineStart).contains("[["));
+        assert!(!link("[[x]]", "P", Inline).contains("[["));
     }
 
     #[test]

@@ -79,6 +79,21 @@ pub fn build(
             None
         }
     });
+    // The rest of git's rules are the schema's pattern (`BRANCH_PATTERN`).
+    if source.site.branch.split('/').any(|c| c.ends_with(".lock")) {
+        diagnostics.push(
+            Diagnostic::error(
+                "bad-value",
+                format!(
+                    "`site.branch`: `{}` is not a branch name",
+                    source.site.branch
+                ),
+            )
+            .in_file(&doc.path, doc.spans.value("/site/branch"))
+            .with_label("git refuses a name ending in `.lock`")
+            .with_hint("write the branch as git names it, e.g. `main`"),
+        );
+    }
     let mut routes = HashMap::new();
     let mut unique = Vec::with_capacity(source.routes.len());
     for (i, r) in source.routes.into_iter().enumerate() {
@@ -196,5 +211,80 @@ pub fn build(
         evidence: index(catalog.evidence.iter().map(|t| &t.id)),
         routes,
         catalog,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{BASE_URL_PATTERN, BRANCH_PATTERN, HTTPS_URL_PATTERN, SITE_URL_PATTERN};
+
+    fn matches(pattern: &str, value: &str) -> bool {
+        regex::Regex::new(pattern)
+            .map(|r| r.is_match(value))
+            .unwrap_or(false)
+    }
+
+    #[test]
+    fn hostile_config_values_do_not_match() {
+        for ok in [
+            "/",
+            "/docs/",
+            "/a.b/c/",
+            "/.well-known/",
+            "/..x/",
+            "/%20x/",
+            "/caf%C3%A9/",
+        ] {
+            assert!(matches(BASE_URL_PATTERN, ok), "{ok}");
+        }
+        for bad in [
+            "/../",
+            "/./",
+            "/docs/%2e%2E/",
+            "/%2e/",
+            "/.%2e/",
+            "/%2E./",
+            "/a%2fb/",
+            "/a\\b/",
+            "/a%5cb/",
+            "/%00/",
+            "docs/",
+            "/docs",
+        ] {
+            assert!(!matches(BASE_URL_PATTERN, bad), "{bad}");
+        }
+        for ok in ["main", "docs/v2", "release-1.2", "feature/x_y+z", "trunk"] {
+            assert!(matches(BRANCH_PATTERN, ok), "{ok}");
+        }
+        for bad in [
+            "../../x", "a/../b", "a..b", ".hidden", "a/.b", "-x", "a/", "/a", "a//b", "a.",
+            "a@{1}", "@", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "",
+        ] {
+            assert!(!matches(BRANCH_PATTERN, bad), "{bad}");
+        }
+        for ok in [
+            "https://docs.example.com",
+            "http://127.0.0.1:8080/",
+            "https://[::1]:8443",
+        ] {
+            assert!(matches(SITE_URL_PATTERN, ok), "{ok}");
+        }
+        for bad in [
+            "https://user:pass@docs.example.com",
+            "https://user@docs.example.com",
+            "https://docs.example.com/path",
+            "https://a\\b.example",
+        ] {
+            assert!(!matches(SITE_URL_PATTERN, bad), "{bad}");
+        }
+        assert!(matches(
+            HTTPS_URL_PATTERN,
+            "https://medium.com/@user/x?a=b@c"
+        ));
+        assert!(!matches(HTTPS_URL_PATTERN, "https://tok:x@github.com/a/b"));
+        assert!(!matches(
+            HTTPS_URL_PATTERN,
+            "https://github.com@evil.example/a"
+        ));
     }
 }

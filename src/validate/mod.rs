@@ -7,6 +7,7 @@ mod names;
 mod runbook;
 pub mod structure;
 pub mod suggest;
+mod text;
 
 use rayon::prelude::*;
 
@@ -107,13 +108,13 @@ pub fn validate_streaming(
     // Titles used twice are reported where they are: find those places.
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for f in facts.iter().filter_map(|f| f.title.as_deref()) {
-        *seen.entry(f.to_lowercase()).or_default() += 1;
+        *seen.entry(runbook::title_key(f)).or_default() += 1;
     }
     for f in facts.iter_mut().filter(|f| f.title_span.is_none()) {
         let shared = f
             .title
             .as_deref()
-            .is_some_and(|t| seen.get(&t.to_lowercase()).is_some_and(|n| *n > 1));
+            .is_some_and(|t| seen.get(&runbook::title_key(t)).is_some_and(|n| *n > 1));
         if shared && let Loaded::Parsed(doc) = load::load_runbook(&root, f.rel.clone()) {
             f.title_span = doc.spans.value("/title");
         }
@@ -188,6 +189,7 @@ impl Checks {
     pub fn catalog(&self, tree: &Tree) -> (Option<CatalogCheck>, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let catalog = tree.config.as_ref().and_then(|doc| {
+            text::check(doc, text::config_field, &mut diagnostics);
             let typed: Option<ConfigSource> = typed(doc, &self.config, &mut diagnostics);
             typed.map(|source| catalog::build(doc, source, &tree.themes, &mut diagnostics))
         });

@@ -126,6 +126,7 @@ pub fn check(
         );
     }
     check_credentials(doc, &doc.value, String::new(), diagnostics);
+    super::text::check(doc, super::text::runbook_field, diagnostics);
     let before = diagnostics.len();
     let c = catalog?;
     super::names::check_runbook(doc, &slug, &c.wiki, diagnostics);
@@ -394,6 +395,13 @@ impl Facts {
     }
 }
 
+/// What two titles are compared by: the UTS #39 confusable skeleton of the
+/// lowercased title, so `Alpha`, `ALPHA` and `Аlpha` (a Cyrillic `А`) are
+/// one title. Invisible characters are refused before (validate::text).
+pub fn title_key(title: &str) -> String {
+    unicode_security::skeleton(&title.to_lowercase()).collect()
+}
+
 pub fn check_across(
     runbooks: &[Facts],
     config: Option<&Path>,
@@ -405,22 +413,33 @@ pub fn check_across(
         let Some(title) = doc.title.as_deref() else {
             continue;
         };
-        let key = title.to_lowercase();
+        let key = title_key(title);
         if let Some(first) = titles.get(&key) {
             let at = first
                 .title_span
                 .map_or(String::new(), |s| format!(":{}:{}", s.line, s.column));
-            diagnostics.push(
+            let first_title = first.title.as_deref().unwrap_or_default();
+            let diagnostic = if first_title.to_lowercase() == title.to_lowercase() {
                 Diagnostic::error(
                     "duplicate-title",
                     format!("title `{title}` is already used"),
                 )
-                .in_file(&doc.path, doc.title_span)
                 .with_hint(format!(
                     "`{}{at}` has the same title; titles must be unique",
                     first.path.display()
-                )),
-            );
+                ))
+            } else {
+                Diagnostic::error(
+                    "lookalike-title",
+                    format!("title `{title}` looks the same as `{first_title}`"),
+                )
+                .with_label("its letters differ, not what a reader sees")
+                .with_hint(format!(
+                    "`{}{at}` has that title; titles must be told apart by their readers: write it in the same letters, or differently",
+                    first.path.display()
+                ))
+            };
+            diagnostics.push(diagnostic.in_file(&doc.path, doc.title_span));
         } else {
             titles.insert(key, doc);
         }

@@ -9,7 +9,8 @@ use crate::diagnostic::Diagnostic;
 use crate::load::Document;
 use crate::schema::{self, SchemaKind};
 use crate::source::{
-    BASE_URL_PATTERN, HTTPS_URL_PATTERN, PAGE_NAME_PATTERN, SITE_URL_PATTERN, SLUG_PATTERN,
+    BASE_URL_PATTERN, BRANCH_PATTERN, HTTPS_URL_PATTERN, PAGE_NAME_PATTERN, SITE_URL_PATTERN,
+    SLUG_PATTERN,
 };
 use crate::validate::suggest;
 
@@ -338,8 +339,19 @@ fn compact(v: &Value) -> String {
     }
 }
 
+/// Whether a URL has `user@` or `user:password@` before its host.
+fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority.contains('@')
+}
+
 fn pattern_message(pattern: &str, value: &str) -> (String, String) {
     match pattern {
+        HTTPS_URL_PATTERN | SITE_URL_PATTERN if has_userinfo(value) => (
+            format!("`{value}` holds a user name or password"),
+            "URLs are published: remove the `user:password@` before the host".into(),
+        ),
         HTTPS_URL_PATTERN => (
             format!("`{value}` is not an absolute https:// URL"),
             "links are published: write the full address, starting with https://".into(),
@@ -360,7 +372,11 @@ fn pattern_message(pattern: &str, value: &str) -> (String, String) {
         ),
         BASE_URL_PATTERN => (
             format!("`{value}` is not a path prefix"),
-            "start and end it with `/`, with no `.` or `..` segment, e.g. `/` or `/docs/`".into(),
+            "start and end it with `/`, with no `.` or `..` segment (`%2e` is a dot too) and no `\\` or `%2f`, e.g. `/` or `/docs/`".into(),
+        ),
+        BRANCH_PATTERN => (
+            format!("`{value}` is not a branch name"),
+            "write the branch as git names it, e.g. `main` or `docs/v2`: letters, digits, `_`, `+`, `-`, single dots inside a name, `/` between names".into(),
         ),
         other => (
             format!("`{value}` does not match `{other}`"),

@@ -122,6 +122,20 @@ fn config_corpus_replays_without_a_crash() {
         .find(|f| std::fs::read(f).is_ok_and(|d| d == ours))
         .expect("gtdocs.yaml is not among the config seeds");
     assert_eq!(outcomes.get(&display(&seed)), Some(&Outcome::Built));
+    // The hostile config values (credentials in a URL, a branch or base
+    // path that climbs out, control and invisible characters) are refused.
+    for seed in inputs("seeds", Target::Config) {
+        let hostile = std::fs::read(&seed)
+            .is_ok_and(|d| d.starts_with(b"# Fuzz seed: a hostile config value"));
+        if hostile {
+            assert_eq!(
+                outcomes.get(&display(&seed)),
+                Some(&Outcome::Refused),
+                "{}",
+                display(&seed)
+            );
+        }
+    }
 }
 
 #[test]

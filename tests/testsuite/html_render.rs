@@ -261,3 +261,34 @@ fn the_site_builds_deterministically_with_its_search_index() {
     let (_b, second) = build(tree.path());
     assert!(first == second, "two builds of the HTML site differ");
 }
+
+/// Text that Markdown would read as a link reference definition (consumed,
+/// shown as nothing) or as an image (loaded from another host) shows as the
+/// text it is: the lead paragraph, a route cell, a matrix entry, list items.
+#[test]
+fn lookalike_markdown_shows_as_text_in_pages() {
+    let (_out, files) = build(&common::fixtures().join("markdown-lookalikes"));
+    let page = text(&files, "runbooks/alpha/index.html");
+    let tags = regex::Regex::new(r"<[^>]*>").expect("regex");
+    let shown = tags
+        .replace_all(page, " ")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let mut missing = Vec::new();
+    for fragment in [
+        "[lead]: https://evil.example/lead \"Lead title\"",
+        "[cell]: https://evil.example/cell",
+        "[chat]: https://evil.example/chat",
+        "[[https://evil.example/wiki.png]]",
+        "![](https://evil.example/pixel.png)",
+    ] {
+        if !shown.contains(fragment) {
+            missing.push(format!("the text {fragment:?} is not shown"));
+        }
+    }
+    if page.contains("<img") {
+        missing.push("the page holds an <img>".into());
+    }
+    common::assert_none("lookalike Markdown in the HTML site", &missing);
+}

@@ -841,3 +841,21 @@ fn too_many_runbooks_is_one_error_at_once() {
     assert!(text.ends_with("1 error, 0 warnings\n"), "one error only");
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
+
+/// Control characters written as YAML escapes (`\e`, `\a`, `\x00`, `\x7F`,
+/// `\u0085`) and bidi controls are refused where they are written, so no
+/// `.md`, `.html` or `.json` is ever written with them: the build stops.
+#[test]
+fn control_characters_never_reach_an_output() {
+    let tree = overlay(&fixtures().join("invalid/text-control-characters"));
+    let o = gtdocs(tree.path(), &["build", "--root", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let shown = stderr(&o);
+    for code in ["error[control-character]", "error[format-character]"] {
+        assert!(shown.contains(code), "{code} not reported:\n{shown}");
+    }
+    assert!(
+        !tree.path().join("site").exists(),
+        "a site was written from text holding control characters"
+    );
+}

@@ -1221,3 +1221,69 @@ fn the_checks_see_broken_markdown() {
     assert_eq!(plain_last_word("note EOT-files."), Some("EOT-files".into()));
     assert_eq!(plain_last_word("to `/v1/x`"), None);
 }
+
+/// `tests/fixtures/markdown-lookalikes`: text that GitHub would read as
+/// something else (a task-list checkbox, an image from another host, a wiki
+/// link `[[…]]`, a link reference definition) shows as the text it is.
+#[test]
+fn lookalike_markdown_shows_as_text() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("tree");
+    common::copy_tree(&common::fixtures().join("markdown-lookalikes"), &root);
+    let site = build(&root);
+    let cmark = common::tool("GTDOCS_CMARK_GFM", "cmark-gfm");
+    let mut p = Vec::new();
+    let mut shown = String::new();
+    for (name, page) in &site.pages {
+        // The wiki also turns `[ ]` items into checkboxes and bare URLs
+        // into links: render with those extensions too.
+        let tmp_page = tmp.path().join(format!("{name}.md"));
+        std::fs::write(&tmp_page, &page.md).expect("write page");
+        let r = Command::new(&cmark)
+            .args([
+                "--extension",
+                "table",
+                "--extension",
+                "tasklist",
+                "--unsafe",
+            ])
+            .arg(&tmp_page)
+            .output()
+            .expect("run cmark-gfm");
+        let html = String::from_utf8(r.stdout).expect("utf-8");
+        for tag in ["<img", "<input"] {
+            if html.contains(tag) {
+                p.push(format!("{name}: cmark-gfm made an `{tag}`:\n{html}"));
+            }
+        }
+        // GitHub's wiki reads `[[…]]` before Markdown (a fenced block is
+        // left alone): no two `[` side by side outside one.
+        let mut fence = false;
+        for (n, line) in page.md.lines().enumerate() {
+            if line.starts_with("```") {
+                fence = !fence;
+            } else if !fence && line.contains("[[") {
+                p.push(format!("{name}.md:{}: `[[` unescaped: {line}", n + 1));
+            }
+        }
+        let body = text(&PRE.replace_all(&html, ""));
+        shown.push_str(&body.split_whitespace().collect::<Vec<_>>().join(" "));
+        shown.push('\n');
+    }
+    for fragment in [
+        "[lead]: https://evil.example/lead \"Lead title\"",
+        "[cell]: https://evil.example/cell",
+        "[chat]: https://evil.example/chat",
+        "[ ] open box",
+        "[x] ticked box",
+        "[X] step box",
+        "[[Other-Page|wiki label]]",
+        "[[https://evil.example/wiki.png]]",
+        "![](https://evil.example/pixel.png)",
+    ] {
+        if !shown.contains(fragment) {
+            p.push(format!("the text {fragment:?} is not shown"));
+        }
+    }
+    assert_none("lookalike Markdown", p);
+}

@@ -1,0 +1,258 @@
+//! Characters no output may hold, refused where they are written: every
+//! text (and key) of `gtdocs.yaml` and of every runbook is checked once,
+//! here, so no renderer has to escape them (a raw NUL, ESC or BEL in a wiki
+//! page or an HTML page; a bidi override that reorders what a reader sees).
+//! Names and titles are held to more: they identify a thing, so they hold
+//! no invisible character at all and show something.
+
+use serde_json::Value;
+use unicode_general_category::{GeneralCategory, get_general_category};
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::load::Document;
+
+/// What a string of a source file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// Free text: line breaks and tabs are fine.
+    Text,
+    /// A title, label or id: one visible line.
+    Name,
+}
+
+/// The fields of a runbook that name something.
+pub fn runbook_field(pointer: &str) -> Field {
+    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
+    match parts.as_slice() {
+        ["title" | "compatibility" | "category" | "key_preset" | "evidence"]
+        | ["routes", _, "route" | "verdict"] => Field::Name,
+        _ => Field::Text,
+    }
+}
+
+/// The fields of `gtdocs.yaml` that name something (keys are ids: names).
+pub fn config_field(pointer: &str) -> Field {
+    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
+    match parts.as_slice() {
+        ["site", "title"]
+        | ["routes", _, "route"]
+        | [
+            "categories" | "key_presets" | "evidence" | "compatibility",
+            _,
+        ]
+        | ["compatibility", _, "label"] => Field::Name,
+        _ => Field::Text,
+    }
+}
+
+/// Checks every string and key of `doc`; `field` tells what each is.
+pub fn check(doc: &Document, field: fn(&str) -> Field, diagnostics: &mut Vec<Diagnostic>) {
+    walk(doc, &doc.value, String::new(), field, diagnostics);
+}
+
+fn walk(
+    doc: &Document,
+    value: &Value,
+    pointer: String,
+    field: fn(&str) -> Field,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    match value {
+        Value::String(s) => {
+            let span = doc.spans.value(&pointer);
+            diagnostics.extend(problem(doc, s, field(&pointer), span));
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(doc, item, format!("{pointer}/{i}"), field, diagnostics);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                let child = format!("{pointer}/{}", crate::load::yaml::pointer_token(k));
+                diagnostics.extend(problem(doc, k, Field::Name, doc.spans.key(&child)));
+                walk(doc, v, child, field, diagnostics);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The first problem of one string, at its place in the source.
+fn problem(doc: &Document, s: &str, field: Field, span: Option<Span>) -> Option<Diagnostic> {
+    let at = |c: char| char_span(doc, span, c);
+    if let Some(c) = s.chars().find(|&c| refused_in_text(c)) {
+        let diagnostic = match get_general_category(c) {
+            GeneralCategory::Format => Diagnostic::error(
+                "format-character",
+                format!("this text holds the bidirectional control {}", code_point(c)),
+            )
+            .with_label("it reorders the text a reader sees")
+            .with_hint("remove it: text shows in the order it is written"),
+            _ => Diagnostic::error(
+                "control-character",
+                format!("this text holds the control character {}", code_point(c)),
+            )
+            .with_label("published text never holds it")
+            .with_hint("remove it: a line break or a tab is written as itself; no other control character has a place in a page"),
+        };
+        return Some(diagnostic.in_file(&doc.path, at(c)));
+    }
+    if field == Field::Text {
+        return None;
+    }
+    if !s.chars().any(|c| !is_invisible(c)) {
+        return Some(
+            Diagnostic::error("invisible-name", "this name shows nothing")
+                .in_file(&doc.path, span)
+                .with_hint("write the name readers know it by, in visible characters"),
+        );
+    }
+    // Spaces separate words; every other invisible character hides in one.
+    let hidden =
+        |c: char| is_invisible(c) && get_general_category(c) != GeneralCategory::SpaceSeparator;
+    if let Some(c) = s.chars().find(|&c| hidden(c)) {
+        return Some(
+            Diagnostic::error(
+                "invisible-character",
+                format!("this name holds the invisible character {}", code_point(c)),
+            )
+            .in_file(&doc.path, at(c))
+            .with_label("names and titles are one visible line")
+            .with_hint("remove it: two names that look the same must be the same name"),
+        );
+    }
+    None
+}
+
+/// `U+001B`.
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// Refused in any text: control characters but tab and line feed, the
+/// bidirectional controls (they reorder the text a reader sees) and the
+/// Unicode line and paragraph separators (line breaks Markdown does not
+/// know).
+fn refused_in_text(c: char) -> bool {
+    match c {
+        '\t' | '\n' => false,
+        '\u{061C}'
+        | '\u{200E}'
+        | '\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}' => true,
+        '\u{2028}' | '\u{2029}' => true,
+        c => c.is_control(),
+    }
+}
+
+/// A character that shows nothing: white space, a control or format
+/// character, a default-ignorable code point (fillers that render blank), a
+/// mark with nothing to sit on, or a code point with no glyph.
+fn is_invisible(c: char) -> bool {
+    use GeneralCategory as G;
+    c.is_whitespace()
+        || matches!(
+            get_general_category(c),
+            G::Control
+                | G::Format
+                | G::SpaceSeparator
+                | G::LineSeparator
+                | G::ParagraphSeparator
+                | G::NonspacingMark
+                | G::EnclosingMark
+                | G::Unassigned
+                | G::PrivateUse
+                | G::Surrogate
+        )
+        // Blank glyphs: Hangul fillers, the braille blank, the combining
+        // grapheme joiner and the variation selectors.
+        || matches!(
+            c,
+            '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}' | '\u{034F}'
+        )
+        || ('\u{FE00}'..='\u{FE0F}').contains(&c)
+        || ('\u{E0100}'..='\u{E01EF}').contains(&c)
+}
+
+/// Where `c` is in the source of the value at `span`: the character itself,
+/// or the escape a double-quoted YAML scalar wrote it with (`\e`, `\x1b`,
+/// `\u001B`...); else the whole value.
+fn char_span(doc: &Document, span: Option<Span>, c: char) -> Option<Span> {
+    let span = span?;
+    let from = span.start.min(doc.text.len());
+    let to = if span.len == 0 {
+        doc.text[from..]
+            .find('\n')
+            .map_or(doc.text.len(), |i| from + i)
+    } else {
+        (from + span.len).min(doc.text.len())
+    };
+    let source = doc.text.get(from..to)?;
+    let code = u32::from(c);
+    let mut forms = vec![c.to_string()];
+    let short = match c {
+        '\0' => Some("\\0"),
+        '\u{7}' => Some("\\a"),
+        '\u{8}' => Some("\\b"),
+        '\u{B}' => Some("\\v"),
+        '\u{C}' => Some("\\f"),
+        '\r' => Some("\\r"),
+        '\u{1B}' => Some("\\e"),
+        '\u{85}' => Some("\\N"),
+        '\u{2028}' => Some("\\L"),
+        '\u{2029}' => Some("\\P"),
+        _ => None,
+    };
+    forms.extend(short.map(str::to_string));
+    forms.push(format!("\\x{code:02x}"));
+    forms.push(format!("\\u{code:04x}"));
+    forms.push(format!("\\U{code:08x}"));
+    let lower = source.to_ascii_lowercase();
+    let found = forms
+        .iter()
+        .filter_map(|f| {
+            let hay = if f.starts_with('\\') && f.len() > 2 {
+                &lower
+            } else {
+                source
+            };
+            let needle = if f.starts_with('\\') && f.len() > 2 {
+                f.to_ascii_lowercase()
+            } else {
+                f.clone()
+            };
+            hay.find(&needle).map(|i| (i, needle.len()))
+        })
+        .min();
+    match found {
+        Some((i, len)) => Some(Span::at(&doc.text, from + i, len)),
+        None => Some(span),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_and_invisible_characters() {
+        for c in [
+            '\0', '\u{7}', '\u{1B}', '\u{7F}', '\u{85}', '\r', '\u{202E}', '\u{2066}',
+        ] {
+            assert!(refused_in_text(c), "{c:?}");
+        }
+        for c in ['\t', '\n', 'a', 'é', '\u{200D}', '→'] {
+            assert!(!refused_in_text(c), "{c:?}");
+        }
+        for c in [
+            '\u{200B}', '\u{FEFF}', '\u{3164}', '\u{2800}', ' ', '\u{00A0}',
+        ] {
+            assert!(is_invisible(c), "{c:?}");
+        }
+        for c in ['a', 'а', '·', '1'] {
+            assert!(!is_invisible(c), "{c:?}");
+        }
+    }
+}
