@@ -7,6 +7,7 @@
 //! reach a message, so a token never shows in a log.
 
 use std::ffi::{OsStr, OsString};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -187,15 +188,39 @@ impl Git {
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect();
-        let message = lines
+        let mut message = lines
             .iter()
             .rev()
             .find(|l| l.starts_with("fatal:") || l.starts_with("error:"))
             .or(lines.last())
             .map_or_else(
                 || format!("exit status {}", output.status),
-                |l| (*l).to_owned(),
+                |l| printable(l),
             );
+        // Why the remote said no: a push's rejection reason (on stdout with
+        // `--porcelain`) and the remote's own lines (a hook's message).
+        let stdout = self.redact(&String::from_utf8_lossy(&output.stdout));
+        let said: Vec<String> = stdout
+            .lines()
+            .filter_map(rejection)
+            .chain(
+                lines
+                    .iter()
+                    .filter(|l| l.starts_with("remote:") && l.len() > "remote:".len())
+                    .map(|l| printable(l)),
+            )
+            .collect();
+        for line in said.iter().take(MAX_REMOTE_LINES) {
+            message.push_str("\n  ");
+            message.push_str(line);
+        }
+        if said.len() > MAX_REMOTE_LINES {
+            let _ = write!(
+                message,
+                "\n  ({} more lines)",
+                said.len() - MAX_REMOTE_LINES
+            );
+        }
         GitError::Failed {
             command: subcommand(args),
             message,
@@ -211,6 +236,36 @@ impl Git {
         }
         text
     }
+}
+
+/// Most lines of what a remote said kept in an error (a hook may say a lot).
+const MAX_REMOTE_LINES: usize = 20;
+/// Longest line kept of what git or a remote said.
+const MAX_LINE_CHARS: usize = 300;
+
+/// A `git push --porcelain` line for a ref the remote refused
+/// (`!<TAB>HEAD:refs/heads/master<TAB>[remote rejected] (pre-receive hook
+/// declined)`), as `refs/heads/master: [remote rejected] (...)`.
+fn rejection(line: &str) -> Option<String> {
+    let mut fields = line.strip_prefix("!\t")?.split('\t');
+    let refspec = fields.next()?;
+    let reason = fields.next()?;
+    let target = refspec.rsplit(':').next().unwrap_or(refspec);
+    Some(printable(&format!("{target}: {reason}")))
+}
+
+/// A line as it may be shown: control characters (a remote's terminal
+/// escapes) replaced, and cut at [`MAX_LINE_CHARS`].
+fn printable(line: &str) -> String {
+    let mut out: String = line
+        .chars()
+        .take(MAX_LINE_CHARS)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if line.chars().nth(MAX_LINE_CHARS).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// The git subcommand of an argument list (`clone` of `-c k=v clone ...`).
