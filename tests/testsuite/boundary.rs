@@ -257,3 +257,117 @@ fn only_the_selected_theme_s_templates_and_static_files_are_read() {
         shown(&o)
     );
 }
+
+/// `gtdocs serve --port 0` in the lab's tree, killed when dropped.
+struct Serving {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Serving {
+    fn start(lab: &Lab) -> Serving {
+        use std::io::BufRead as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gtdocs"))
+            .args(["serve", "--port", "0", "--root", "."])
+            .current_dir(lab.tree())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run gtdocs serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = tx.send(line);
+            }
+        });
+        let mut serving = Serving { child, port: 0 };
+        let started = Instant::now();
+        while serving.port == 0 {
+            let left = Duration::from_secs(60).saturating_sub(started.elapsed());
+            let line = rx
+                .recv_timeout(left)
+                .expect("`serving http://127.0.0.1:PORT/` within 60 s");
+            if let Some(rest) = line.strip_prefix("serving http://127.0.0.1:") {
+                serving.port = rest
+                    .split('/')
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .expect("a port");
+            }
+        }
+        serving
+    }
+
+    /// The whole response to `GET path`, as text.
+    fn get(&self, path: &str) -> String {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            self.port
+        )
+        .expect("send");
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        String::from_utf8_lossy(&response).into_owned()
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `gtdocs serve` reads through the same boundary: with the theme folder
+/// (holding the site's stylesheet) and the runbooks linked out of the
+/// tree, nothing of theirs is served.
+#[test]
+fn serve_never_serves_what_a_link_out_of_the_tree_leads_to() {
+    let lab = Lab::new();
+    let secret = "SECRET-SERVED";
+    for rel in ["themes", "runbooks"] {
+        let target = lab.outside().join(rel);
+        lab.move_and_link(rel, &lab.outside(), &target);
+    }
+    std::fs::write(
+        lab.outside().join("themes/brand/static/brand.css"),
+        format!("/* {secret} */\n"),
+    )
+    .expect("write");
+    let alpha = lab.outside().join("runbooks/alpha.yaml");
+    let text = std::fs::read_to_string(&alpha).expect("read");
+    std::fs::write(
+        &alpha,
+        text.replacen("summary: ", &format!("summary: {secret} "), 1),
+    )
+    .expect("write");
+    let server = Serving::start(&lab);
+    for path in [
+        "/docs/",
+        "/docs/static/brand.css",
+        "/docs/runbooks/alpha/",
+        "/docs/runbooks/",
+    ] {
+        let response = server.get(path);
+        assert!(
+            response.starts_with("HTTP/1.1 "),
+            "GET {path}: no answer: {response:?}"
+        );
+        assert!(
+            !response.contains(secret),
+            "GET {path} serves what a link out of the tree leads to:\n{response}"
+        );
+    }
+}
