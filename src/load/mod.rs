@@ -68,7 +68,8 @@ pub struct Tree {
     pub runbooks: Vec<Document>,
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
-    /// Every folder under `themes/`, by name.
+    /// Every folder under `themes/`, by name; only the one `gtdocs.yaml`
+    /// selects is read, the others are empty (named for hints).
     pub themes: std::collections::BTreeMap<String, crate::model::Theme>,
 }
 
