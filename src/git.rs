@@ -335,6 +335,45 @@ mod tests {
         assert_eq!(http_origin("ssh://git@github.com/o/r"), None);
     }
 
+    /// A refused push: git's reason and the remote's lines are kept, at
+    /// most 20 of them, without control characters, redacted.
+    #[cfg(unix)]
+    #[test]
+    fn a_failure_keeps_what_the_remote_said_bounded_and_printable() {
+        use std::os::unix::process::ExitStatusExt as _;
+        let mut stderr =
+            String::from("remote: \x1b[31mfrozen\x1b[0m by https://u:pw@h.example/x\n");
+        for i in 0..30 {
+            stderr.push_str(&format!("remote: line {i}\n"));
+        }
+        stderr.push_str("error: failed to push some refs to '/srv/wiki.git'\n");
+        let output = Output {
+            status: std::process::ExitStatus::from_raw(256),
+            stdout: b"To /srv/wiki.git\n!\tHEAD:refs/heads/master\t[remote rejected] (pre-receive hook declined)\nDone\n"
+                .to_vec(),
+            stderr: stderr.into_bytes(),
+        };
+        let GitError::Failed { message, .. } = Git::new(".").failure(&["push", "origin"], &output)
+        else {
+            panic!("not a failure");
+        };
+        let lines: Vec<&str> = message.lines().collect();
+        assert_eq!(
+            lines[0],
+            "error: failed to push some refs to '/srv/wiki.git'"
+        );
+        assert_eq!(
+            lines[1],
+            "  refs/heads/master: [remote rejected] (pre-receive hook declined)"
+        );
+        assert_eq!(
+            lines[2],
+            "  remote: ?[31mfrozen?[0m by https://***@h.example/x"
+        );
+        assert_eq!(lines.len(), 1 + 20 + 1, "{message}");
+        assert_eq!(lines[21], "  (12 more lines)");
+    }
+
     #[test]
     fn credentials_in_urls_are_redacted() {
         assert_eq!(
