@@ -470,7 +470,11 @@ pub(crate) fn resolve_inside(root: &Path, rel: &Path) -> Result<PathBuf, ReadErr
     if !linked {
         return Ok(root.join(rel));
     }
-    let top = std::fs::canonicalize(root)?;
+    let top = std::fs::canonicalize(if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    })?;
     let resolved = std::fs::canonicalize(root.join(rel));
     if let Ok(path) = &resolved
         && path.starts_with(&top)
