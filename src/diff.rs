@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -105,17 +105,30 @@ pub fn manifest_file(path: &Path) -> Result<Side, DiffError> {
 pub fn check_manifest(manifest: &Value) -> Result<(), String> {
     let schema = SchemaKind::Manifest.schema();
     let validator = jsonschema::draft7::new(&schema).map_err(|e| e.to_string())?;
-    match validator.iter_errors(manifest).next() {
-        None => Ok(()),
-        Some(e) => {
-            let at = e.instance_path().to_string();
-            Err(if at.is_empty() {
-                e.to_string()
-            } else {
-                format!("at `{at}`: {e}")
-            })
+    if let Some(e) = validator.iter_errors(manifest).next() {
+        let at = e.instance_path().to_string();
+        return Err(if at.is_empty() {
+            e.to_string()
+        } else {
+            format!("at `{at}`: {e}")
+        });
+    }
+    // Runbooks are compared by slug: a second runbook of the same slug
+    // would hide the first one's changes (a downgrade among them).
+    let mut seen = HashMap::new();
+    let books = manifest.get("runbooks").and_then(Value::as_array);
+    for (i, book) in books.into_iter().flatten().enumerate() {
+        let Some(slug) = book.get("slug").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(slug, i) {
+            return Err(format!(
+                "at `/runbooks/{i}`: the slug `{slug}` is used twice (first at `/runbooks/{first}`); \
+                 a slug names one runbook"
+            ));
         }
     }
+    Ok(())
 }
 
 fn tree(root: &Path, label: String) -> Result<Side, DiffError> {
@@ -193,13 +206,96 @@ fn revision(spec: &str, root: &Path) -> Result<Side, DiffError> {
             label: label.clone(),
             source,
         })?;
-    tar::Archive::new(archive.as_slice())
-        .unpack(dir.path())
-        .map_err(|source| DiffError::Unpack {
+    unpack(&archive, dir.path()).map_err(|e| match e {
+        Unpacked::Io(source) => DiffError::Unpack {
             label: label.clone(),
             source,
-        })?;
-    tree(dir.path(), label)
+        },
+        Unpacked::LinkOut { path, target } => DiffError::Invalid {
+            label: label.clone(),
+            detail: format!(
+                "`{}` is a symbolic link to `{}`, outside the docs tree",
+                path.display(),
+                target.display()
+            ),
+        },
+    })?;
+    // The loader checks every path it reads against the tree's boundary
+    // too: that check, not this one, is the guarantee.
+    tree(dir.path(), label).map_err(|e| match e {
+        // Paths in the tree's messages as in the revision, not in the
+        // temporary folder.
+        DiffError::Invalid { label, detail } => DiffError::Invalid {
+            label,
+            detail: detail.replace(&format!("{}/", dir.path().display()), ""),
+        },
+        other => other,
+    })
+}
+
+enum Unpacked {
+    Io(std::io::Error),
+    LinkOut { path: PathBuf, target: PathBuf },
+}
+
+impl From<std::io::Error> for Unpacked {
+    fn from(e: std::io::Error) -> Self {
+        Unpacked::Io(e)
+    }
+}
+
+/// Unpacks `git archive`'s tar into `dir`. A symbolic link committed in
+/// the sources is kept only when its target stays inside the archive
+/// (read as written, from the link's folder); one that leads out, or an
+/// entry of any other kind than a file, folder or link, is refused.
+fn unpack(archive: &[u8], dir: &Path) -> Result<(), Unpacked> {
+    use tar::EntryType;
+    for entry in tar::Archive::new(archive).entries()? {
+        let mut entry = entry?;
+        let kind = entry.header().entry_type();
+        match kind {
+            EntryType::Regular | EntryType::Directory | EntryType::XGlobalHeader => {}
+            EntryType::Symlink => {
+                let path = entry.path()?.into_owned();
+                let target = entry
+                    .link_name()?
+                    .map(|t| t.into_owned())
+                    .unwrap_or_default();
+                if !link_stays_inside(&path, &target) {
+                    return Err(Unpacked::LinkOut { path, target });
+                }
+            }
+            _ => {
+                return Err(Unpacked::Io(std::io::Error::other(format!(
+                    "`{}` is a {kind:?} entry, not a file, folder or link",
+                    entry.path()?.display()
+                ))));
+            }
+        }
+        entry.unpack_in(dir)?;
+    }
+    Ok(())
+}
+
+/// Whether a relative link at `path` to `target` stays inside the folder
+/// `path` is relative to (no absolute target, never above the top).
+fn link_stays_inside(path: &Path, target: &Path) -> bool {
+    use std::path::Component;
+    let mut depth = path.components().count().saturating_sub(1) as isize;
+    for part in target.components() {
+        match part {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    !target.as_os_str().is_empty()
 }
 
 /// Everything that changed from `old` to `new`.

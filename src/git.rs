@@ -7,6 +7,7 @@
 //! reach a message, so a token never shows in a log.
 
 use std::ffi::{OsStr, OsString};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -187,15 +188,39 @@ impl Git {
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect();
-        let message = lines
+        let mut message = lines
             .iter()
             .rev()
             .find(|l| l.starts_with("fatal:") || l.starts_with("error:"))
             .or(lines.last())
             .map_or_else(
                 || format!("exit status {}", output.status),
-                |l| (*l).to_owned(),
+                |l| printable(l),
             );
+        // Why the remote said no: a push's rejection reason (on stdout with
+        // `--porcelain`) and the remote's own lines (a hook's message).
+        let stdout = self.redact(&String::from_utf8_lossy(&output.stdout));
+        let said: Vec<String> = stdout
+            .lines()
+            .filter_map(rejection)
+            .chain(
+                lines
+                    .iter()
+                    .filter(|l| l.starts_with("remote:") && l.len() > "remote:".len())
+                    .map(|l| printable(l)),
+            )
+            .collect();
+        for line in said.iter().take(MAX_REMOTE_LINES) {
+            message.push_str("\n  ");
+            message.push_str(line);
+        }
+        if said.len() > MAX_REMOTE_LINES {
+            let _ = write!(
+                message,
+                "\n  ({} more lines)",
+                said.len() - MAX_REMOTE_LINES
+            );
+        }
         GitError::Failed {
             command: subcommand(args),
             message,
@@ -211,6 +236,36 @@ impl Git {
         }
         text
     }
+}
+
+/// Most lines of what a remote said kept in an error (a hook may say a lot).
+const MAX_REMOTE_LINES: usize = 20;
+/// Longest line kept of what git or a remote said.
+const MAX_LINE_CHARS: usize = 300;
+
+/// A `git push --porcelain` line for a ref the remote refused
+/// (`!<TAB>HEAD:refs/heads/master<TAB>[remote rejected] (pre-receive hook
+/// declined)`), as `refs/heads/master: [remote rejected] (...)`.
+fn rejection(line: &str) -> Option<String> {
+    let mut fields = line.strip_prefix("!\t")?.split('\t');
+    let refspec = fields.next()?;
+    let reason = fields.next()?;
+    let target = refspec.rsplit(':').next().unwrap_or(refspec);
+    Some(printable(&format!("{target}: {reason}")))
+}
+
+/// A line as it may be shown: control characters (a remote's terminal
+/// escapes) replaced, and cut at [`MAX_LINE_CHARS`].
+fn printable(line: &str) -> String {
+    let mut out: String = line
+        .chars()
+        .take(MAX_LINE_CHARS)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if line.chars().nth(MAX_LINE_CHARS).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// The git subcommand of an argument list (`clone` of `-c k=v clone ...`).
@@ -278,6 +333,45 @@ mod tests {
         );
         assert_eq!(http_origin("/srv/wiki.git"), None);
         assert_eq!(http_origin("ssh://git@github.com/o/r"), None);
+    }
+
+    /// A refused push: git's reason and the remote's lines are kept, at
+    /// most 20 of them, without control characters, redacted.
+    #[cfg(unix)]
+    #[test]
+    fn a_failure_keeps_what_the_remote_said_bounded_and_printable() {
+        use std::os::unix::process::ExitStatusExt as _;
+        let mut stderr =
+            String::from("remote: \x1b[31mfrozen\x1b[0m by https://u:pw@h.example/x\n");
+        for i in 0..30 {
+            stderr.push_str(&format!("remote: line {i}\n"));
+        }
+        stderr.push_str("error: failed to push some refs to '/srv/wiki.git'\n");
+        let output = Output {
+            status: std::process::ExitStatus::from_raw(256),
+            stdout: b"To /srv/wiki.git\n!\tHEAD:refs/heads/master\t[remote rejected] (pre-receive hook declined)\nDone\n"
+                .to_vec(),
+            stderr: stderr.into_bytes(),
+        };
+        let GitError::Failed { message, .. } = Git::new(".").failure(&["push", "origin"], &output)
+        else {
+            panic!("not a failure");
+        };
+        let lines: Vec<&str> = message.lines().collect();
+        assert_eq!(
+            lines[0],
+            "error: failed to push some refs to '/srv/wiki.git'"
+        );
+        assert_eq!(
+            lines[1],
+            "  refs/heads/master: [remote rejected] (pre-receive hook declined)"
+        );
+        assert_eq!(
+            lines[2],
+            "  remote: ?[31mfrozen?[0m by https://***@h.example/x"
+        );
+        assert_eq!(lines.len(), 1 + 20 + 1, "{message}");
+        assert_eq!(lines[21], "  (12 more lines)");
     }
 
     #[test]

@@ -283,12 +283,10 @@ pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
         git.run(&["config", "--local", key, value])?;
     }
     let branch = checkout_branch(&git, options.branch.as_deref())?;
-    // Only a regular file: a link committed to the wiki could point at
-    // anything on this machine, and the summary shows what it reads.
-    let previous_manifest = std::fs::symlink_metadata(checkout.join(MANIFEST_FILE))
+    // The summary shows what it reads: never through a link.
+    let previous_manifest = read_in_checkout(&checkout, MANIFEST_FILE)
         .ok()
-        .filter(std::fs::Metadata::is_file)
-        .and_then(|_| std::fs::read(checkout.join(MANIFEST_FILE)).ok())
+        .flatten()
         .and_then(|b| serde_json::from_slice(&b).ok());
     let message = commit_message(options);
     let message_file = work.path().join("message.txt");
@@ -500,16 +498,11 @@ fn apply(
 }
 
 fn read_ownership(checkout: &Path) -> Result<Ownership, PublishError> {
-    let path = checkout.join(OWNERSHIP_FILE);
-    match std::fs::symlink_metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ownership::default()),
+    let bytes = match read_in_checkout(checkout, OWNERSHIP_FILE) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(Ownership::default()),
         Err(e) => return Err(PublishError::Ownership(e.to_string())),
-        Ok(m) if !m.is_file() => {
-            return Err(PublishError::Ownership("it is not a regular file".into()));
-        }
-        Ok(_) => {}
-    }
-    let bytes = std::fs::read(&path).map_err(|e| PublishError::Ownership(e.to_string()))?;
+    };
     let record: Ownership =
         serde_json::from_slice(&bytes).map_err(|e| PublishError::Ownership(e.to_string()))?;
     // The record comes from the remote: a name in it must never reach a
@@ -520,6 +513,40 @@ fn read_ownership(checkout: &Path) -> Result<Ownership, PublishError> {
         )));
     }
     Ok(record)
+}
+
+/// The file at `rel` (a `/`-separated path) in the checkout, `None` when
+/// there is none. The checkout is the remote's content: a symbolic link at
+/// the file or at any folder on the way (`.gtdocs` itself) could lead
+/// anywhere on this machine, so it is refused, never followed.
+fn read_in_checkout(checkout: &Path, rel: &str) -> std::io::Result<Option<Vec<u8>>> {
+    let mut path = checkout.to_path_buf();
+    let mut shown = String::new();
+    for part in rel.split('/') {
+        path.push(part);
+        if !shown.is_empty() {
+            shown.push('/');
+        }
+        shown.push_str(part);
+        let meta = match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            other => other?,
+        };
+        let last = shown.len() == rel.len();
+        let why = if meta.file_type().is_symlink() {
+            "a symbolic link, never followed in the wiki"
+        } else if last && !meta.is_file() {
+            "not a file"
+        } else if !last && !meta.is_dir() {
+            "not a folder"
+        } else {
+            continue;
+        };
+        return Err(std::io::Error::other(format!(
+            "`{shown}` is not a regular file ({why})"
+        )));
+    }
+    std::fs::read(&path).map(Some)
 }
 
 /// A plain, visible file name: no folder, no `..`, nothing hidden.

@@ -68,7 +68,8 @@ pub struct Tree {
     pub runbooks: Vec<Document>,
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
-    /// Every folder under `themes/`, by name.
+    /// Every folder under `themes/`, by name; only the one `gtdocs.yaml`
+    /// selects is read, the others are empty (named for hints).
     pub themes: std::collections::BTreeMap<String, crate::model::Theme>,
 }
 
@@ -92,18 +93,27 @@ pub fn load(root: &Path) -> Result<Tree, LoadError> {
 /// runbook files to read (relative to the root, sorted), for a caller that
 /// reads them one by one ([`load_runbook`]).
 pub fn load_config(root: &Path) -> Result<(Tree, Vec<PathBuf>), LoadError> {
-    let config_path = root.join(CONFIG_FILE);
-    if !config_path.is_file() {
+    // `symlink_metadata`: a link named gtdocs.yaml is the tree's config,
+    // and the boundary check below says where it may lead.
+    if std::fs::symlink_metadata(root.join(CONFIG_FILE)).is_err() {
         return Err(LoadError::NoConfig(root.to_path_buf()));
     }
     let mut tree = Tree {
         root: root.to_path_buf(),
         ..Tree::default()
     };
-    tree.themes = theme::load_all(root, &mut tree.diagnostics);
-    let rels = runbook_files(root, &mut tree.diagnostics)?;
     let config = load_file(root, PathBuf::from(CONFIG_FILE), true);
     tree.config = tree.keep(config);
+    // Only the theme the config selects is read (validation reports a
+    // selected theme that does not exist).
+    let selected = tree
+        .config
+        .as_ref()
+        .and_then(|c| c.value.pointer("/site/theme"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    tree.themes = theme::load_all(root, selected.as_deref(), &mut tree.diagnostics);
+    let rels = runbook_files(root, &mut tree.diagnostics)?;
     Ok((tree, rels))
 }
 
@@ -134,7 +144,7 @@ pub fn load_runbook_fast(root: &Path, rel: PathBuf) -> Loaded {
 
 fn load_file(root: &Path, rel: PathBuf, spans: bool) -> Loaded {
     let path = display_path(root, &rel);
-    match read_and_parse(&root.join(&rel), &path, spans) {
+    match read_and_parse(root, &rel, &path, spans) {
         Outcome::Parsed { text, value, spans } => Loaded::Parsed(Document {
             path,
             rel,
@@ -183,40 +193,21 @@ impl Tree {
                 .retain(|d| d.file.as_deref() != Some(path.as_path()));
             self.sources.remove(&path);
             self.runbooks.retain(|d| &d.rel != rel);
-            let file = self.root.join(rel);
-            if !file.is_file() {
-                continue;
+            // Gone (or a folder): nothing to read. Anything else, a link or
+            // a FIFO included, is read as at the first load, and refused
+            // the same way.
+            match std::fs::symlink_metadata(self.root.join(rel)) {
+                Ok(m) if !m.is_dir() => {}
+                _ => continue,
             }
             if rel.extension().is_some_and(|e| e == "yml") {
                 self.diagnostics.push(yml_warning(&path, rel));
                 continue;
             }
-            if file.is_symlink()
-                && let Some(d) = link_outside(&self.root, &file, &path)
-            {
-                self.diagnostics.push(d);
-                continue;
-            }
-            match read_and_parse(&file, &path, true) {
-                Outcome::Parsed { text, value, spans } => {
-                    let text: Arc<str> = text.into();
-                    self.sources.insert(path.clone(), Arc::clone(&text));
-                    let at = self.runbooks.partition_point(|d| d.rel < *rel);
-                    let doc = Document {
-                        path,
-                        rel: rel.clone(),
-                        value,
-                        spans,
-                        text,
-                    };
-                    self.runbooks.insert(at, doc);
-                }
-                Outcome::Failed { text, diagnostic } => {
-                    if let Some(text) = text {
-                        self.sources.insert(path, text.into());
-                    }
-                    self.diagnostics.push(diagnostic);
-                }
+            let loaded = load_file(&self.root, rel.clone(), true);
+            if let Some(doc) = self.keep(loaded) {
+                let at = self.runbooks.partition_point(|d| d.rel < *rel);
+                self.runbooks.insert(at, doc);
             }
         }
     }
@@ -244,8 +235,16 @@ fn runbook_files(
     root: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Vec<PathBuf>, LoadError> {
-    let dir = root.join(RUNBOOKS_DIR);
-    if !dir.is_dir() {
+    let shown_dir = display_path(root, Path::new(RUNBOOKS_DIR));
+    let dir = match resolve_inside(root, Path::new(RUNBOOKS_DIR)) {
+        Ok(dir) => Some(dir),
+        Err(ReadError::Io(_)) => None,
+        Err(e) => {
+            diagnostics.push(e.diagnostic(root, &shown_dir, "folder"));
+            return Ok(Vec::new());
+        }
+    };
+    let Some(dir) = dir.filter(|d| d.is_dir()) else {
         diagnostics.push(
             Diagnostic::warning(
                 "no-runbooks",
@@ -255,7 +254,7 @@ fn runbook_files(
             .with_hint("run `gtdocs new <slug>` to write a first runbook"),
         );
         return Ok(Vec::new());
-    }
+    };
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&dir)
         .min_depth(1)
@@ -269,16 +268,12 @@ fn runbook_files(
                 .unwrap_or_else(|| std::io::Error::other("walk error")),
         })?;
         let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') || !entry.file_type().is_file() && !entry.path_is_symlink() {
+        // Links and special files (a FIFO, a socket) named like runbooks
+        // are listed: reading them says what is wrong with them.
+        if name.starts_with('.') || entry.file_type().is_dir() {
             continue;
         }
         let rel = Path::new(RUNBOOKS_DIR).join(entry.file_name());
-        if entry.path_is_symlink()
-            && let Some(d) = link_outside(root, entry.path(), &display_path(root, &rel))
-        {
-            diagnostics.push(d);
-            continue;
-        }
         if name.ends_with(".yaml") {
             files.push(rel);
         } else if name.ends_with(".yml") {
@@ -294,7 +289,7 @@ fn runbook_files(
                     files.len()
                 ),
             )
-            .in_file(display_path(root, Path::new(RUNBOOKS_DIR)), None)
+            .in_file(shown_dir, None)
             .with_hint("split the runbooks into several docs trees"),
         );
         // Reading them anyway would take the time and memory the limit is
@@ -327,25 +322,21 @@ enum Outcome {
     },
 }
 
-fn read_and_parse(file: &Path, shown: &Path, spans: bool) -> Outcome {
-    let fail = |d: Diagnostic| Outcome::Failed {
-        text: None,
-        diagnostic: d.in_file(shown, None),
-    };
-    let bytes = match read_limited(file, MAX_SOURCE_BYTES) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => {
-            return fail(
-                Diagnostic::error(
-                    "file-too-large",
-                    format!("file is larger than {MAX_SOURCE_BYTES} bytes"),
-                )
-                .with_hint(
+fn read_and_parse(root: &Path, rel: &Path, shown: &Path, spans: bool) -> Outcome {
+    let bytes = match read_inside(root, rel, MAX_SOURCE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let mut diagnostic = e.diagnostic(root, shown, "file");
+            if let ReadError::TooLarge(_) = e {
+                diagnostic = diagnostic.with_hint(
                     "a runbook is a few kilobytes; split the content or remove generated data",
-                ),
-            );
+                );
+            }
+            return Outcome::Failed {
+                text: None,
+                diagnostic,
+            };
         }
-        Err(e) => return fail(Diagnostic::error("io", format!("cannot read file: {e}"))),
     };
     let text = match decode(&bytes) {
         Ok(text) => text,
@@ -396,43 +387,182 @@ fn read_and_parse(file: &Path, shown: &Path, spans: bool) -> Outcome {
     }
 }
 
-/// The problem with a symbolic link at `path` that leads outside the tree
-/// (or nowhere): sources come from the tree, never from elsewhere on the
-/// machine. `None` for a link to a file inside the tree.
-pub(crate) fn link_outside(root: &Path, path: &Path, shown: &Path) -> Option<Diagnostic> {
-    let target = std::fs::read_link(path).unwrap_or_default();
-    let inside = match (std::fs::canonicalize(path), std::fs::canonicalize(root)) {
-        (Ok(resolved), Ok(root)) => resolved.starts_with(&root),
-        _ => false,
-    };
-    (!inside).then(|| {
-        Diagnostic::error(
-            "unsafe-link",
-            format!(
-                "`{}` is a symbolic link to `{}`, outside the docs tree (or to nothing)",
-                shown.display(),
-                target.display()
-            ),
-        )
-        .in_file(shown, None)
-        .with_hint("copy the file into the tree, or link to a file inside it")
-    })
+/// Why a path of the tree was not read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// `link` (relative to the root) is a symbolic link to `target`, which
+    /// is outside the tree or missing.
+    Outside {
+        link: PathBuf,
+        target: PathBuf,
+    },
+    /// A folder, a FIFO, a socket or a device: what it is.
+    NotRegular(&'static str),
+    /// Larger than this many bytes.
+    TooLarge(u64),
+    Io(std::io::Error),
 }
 
-/// A source file's text as the loader reads it (size limit, encoding
-/// checks), or `None` when it cannot be read as one.
-pub(crate) fn read_text(file: &Path) -> Option<String> {
-    let bytes = read_limited(file, MAX_SOURCE_BYTES).ok()??;
+impl ReadError {
+    /// The problem as a diagnostic in file `shown`; `what` names the kind
+    /// of path read ("file", "theme file", "folder").
+    pub(crate) fn diagnostic(&self, root: &Path, shown: &Path, what: &str) -> Diagnostic {
+        let d = match self {
+            ReadError::Outside { link, target } => {
+                let link = display_path(root, link);
+                Diagnostic::error(
+                    "unsafe-link",
+                    format!(
+                        "`{}` is a symbolic link to `{}`, outside the docs tree (or to nothing)",
+                        link.display(),
+                        target.display()
+                    ),
+                )
+                .with_hint(if link == shown {
+                    format!("copy the {what} into the tree, or link to one inside it")
+                } else {
+                    format!(
+                        "copy `{}` into the tree, or link to a place inside it",
+                        link.display()
+                    )
+                })
+            }
+            ReadError::NotRegular(kind) => Diagnostic::error(
+                "not-a-file",
+                format!("`{}` is {kind}, not a regular file", shown.display()),
+            )
+            .with_hint("gtdocs reads only regular files: replace it with one, or remove it"),
+            ReadError::TooLarge(max) => Diagnostic::error(
+                "file-too-large",
+                format!("{what} is larger than {max} bytes"),
+            ),
+            ReadError::Io(e) => Diagnostic::error("io", format!("cannot read {what}: {e}")),
+        };
+        d.in_file(shown, None)
+    }
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(e: std::io::Error) -> Self {
+        ReadError::Io(e)
+    }
+}
+
+/// Where `rel` (relative to the root) leads, when that is inside the tree:
+/// the one check of every path gtdocs reads from a docs tree (the config,
+/// the source folders, every runbook and theme file), so a symbolic link
+/// anywhere on the way (the file, or a folder above it) may lead elsewhere
+/// in the tree but never out of it. A link to nothing is refused too.
+pub(crate) fn resolve_inside(root: &Path, rel: &Path) -> Result<PathBuf, ReadError> {
+    // Plain names with no link among them are inside by construction: one
+    // `lstat` a component, the common case.
+    let mut linked = !rel
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let mut prefix = root.to_path_buf();
+    for part in rel.components() {
+        if linked {
+            break;
+        }
+        prefix.push(part);
+        linked = std::fs::symlink_metadata(&prefix)?.file_type().is_symlink();
+    }
+    if !linked {
+        return Ok(root.join(rel));
+    }
+    let top = std::fs::canonicalize(if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    })?;
+    let resolved = std::fs::canonicalize(root.join(rel));
+    if let Ok(path) = &resolved
+        && path.starts_with(&top)
+    {
+        return Ok(path.clone());
+    }
+    // The first link on the way that leads out (or nowhere).
+    let mut prefix = PathBuf::new();
+    for part in rel.components() {
+        prefix.push(part);
+        let at = root.join(&prefix);
+        let is_link = std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link && !std::fs::canonicalize(&at).is_ok_and(|p| p.starts_with(&top)) {
+            let target = std::fs::read_link(&at).unwrap_or_default();
+            return Err(ReadError::Outside {
+                link: prefix,
+                target,
+            });
+        }
+    }
+    match resolved {
+        Err(e) => Err(ReadError::Io(e)),
+        // Outside with no link on the way: the tree moved while being read.
+        Ok(target) => Err(ReadError::Outside {
+            link: rel.to_path_buf(),
+            target,
+        }),
+    }
+}
+
+/// The file at `rel` (relative to the root), read when it is inside the
+/// tree ([`resolve_inside`]), a regular file ([`read_regular`]) and at most
+/// `max` bytes.
+pub(crate) fn read_inside(root: &Path, rel: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    read_regular(&resolve_inside(root, rel)?, max)
+}
+
+/// A source file's text as the loader reads it (boundary, size limit,
+/// encoding checks), or `None` when it cannot be read as one.
+pub(crate) fn read_text(root: &Path, rel: &Path) -> Option<String> {
+    let bytes = read_inside(root, rel, MAX_SOURCE_BYTES).ok()?;
     decode(&bytes).ok()
 }
 
-/// Reads a file unless it is larger than the limit (`Ok(None)`); reads at
-/// most one byte past the limit whatever the metadata says.
-pub(crate) fn read_limited(file: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let f = std::fs::File::open(file)?;
+/// Reads a regular file of at most `max` bytes; reads at most one byte
+/// past the limit whatever the metadata says. Anything else (a FIFO, a
+/// socket, a device, a folder) is refused before it is read: opening a
+/// FIFO for reading waits for a writer, forever.
+fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind_of(&meta.file_type())));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Should the file be swapped for a FIFO after the check, the open
+    // returns at once, and the handle's own metadata refuses it.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind_of(&meta.file_type())));
+    }
     let mut bytes = Vec::new();
-    f.take(max + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= max).then_some(bytes))
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge(max));
+    }
+    Ok(bytes)
+}
+
+/// What a path that is not a regular file is, for messages.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if t.is_dir() { "a folder" } else { "not a file" }
 }
 
 /// UTF-8 with an optional BOM; anything else is an error at the first bad byte.

@@ -1,9 +1,11 @@
-//! Theme folders: `themes/<name>/templates/**` and `themes/<name>/static/**`,
-//! read into memory. Which theme is used is decided by validation.
+//! Theme folders: `themes/<name>/templates/**` and `themes/<name>/static/**`.
+//! Every folder is listed by name, but only the theme `gtdocs.yaml` selects
+//! is read into memory, and only its templates and static files.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use super::{ReadError, display_path, read_inside, resolve_inside};
 use crate::diagnostic::Diagnostic;
 use crate::model::Theme;
 
@@ -11,12 +13,31 @@ use crate::model::Theme;
 pub const THEMES_DIR: &str = "themes";
 /// Largest theme file accepted (an image or a font is the largest).
 pub const MAX_THEME_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Most bytes one theme may hold, all its files together.
+pub const MAX_THEME_BYTES: u64 = 64 * 1024 * 1024;
+/// Most files one theme may hold.
+pub const MAX_THEME_FILES: usize = 10_000;
+/// The folders of a theme that are read, and what each holds.
+const THEME_PARTS: [&str; 2] = ["templates", "static"];
 
-/// Every theme folder under `themes/`, by name. Unreadable or oversized
-/// files become diagnostics; symlinks are not followed.
-pub fn load_all(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<String, Theme> {
-    let dir = root.join(THEMES_DIR);
+/// Every theme folder under `themes/`, by name; only `selected` is read
+/// (the others are there for their names, empty). Unreadable or oversized
+/// files become diagnostics; symlinks in a theme are not followed.
+pub fn load_all(
+    root: &Path,
+    selected: Option<&str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Theme> {
     let mut themes = BTreeMap::new();
+    let dir = match resolve_inside(root, Path::new(THEMES_DIR)) {
+        Ok(dir) => dir,
+        Err(ReadError::Io(_)) => return themes,
+        Err(e) => {
+            let shown = display_path(root, Path::new(THEMES_DIR));
+            diagnostics.push(e.diagnostic(root, &shown, "folder"));
+            return themes;
+        }
+    };
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return themes;
     };
@@ -26,10 +47,10 @@ pub fn load_all(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<Stri
         if name.starts_with('.') {
             continue;
         }
-        let shown = Path::new(THEMES_DIR).join(&name);
+        let rel = Path::new(THEMES_DIR).join(&name);
         match e.file_type() {
             Ok(t) if t.is_dir() => names.push(name),
-            Ok(t) if t.is_symlink() => diagnostics.extend(link_problem(root, &e.path(), &shown)),
+            Ok(t) if t.is_symlink() => diagnostics.push(link_problem(root, &rel)),
             _ => {}
         }
     }
@@ -39,50 +60,84 @@ pub fn load_all(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<Stri
             name: name.clone(),
             ..Theme::default()
         };
-        let base = dir.join(&name);
-        for entry in walkdir::WalkDir::new(&base)
+        if selected == Some(name.as_str()) {
+            read_theme(root, &mut theme, diagnostics);
+        }
+        themes.insert(name, theme);
+    }
+    themes
+}
+
+/// Reads the templates and static files of `theme`, up to the limits.
+fn read_theme(root: &Path, theme: &mut Theme, diagnostics: &mut Vec<Diagnostic>) {
+    let base = Path::new(THEMES_DIR).join(&theme.name);
+    let (mut files, mut bytes_total) = (0usize, 0u64);
+    for part in THEME_PARTS {
+        let folder = base.join(part);
+        // A link at `templates/` or `static/` is reported, not followed.
+        match std::fs::symlink_metadata(root.join(&folder)) {
+            Ok(m) if m.file_type().is_symlink() => {
+                diagnostics.push(link_problem(root, &folder));
+                continue;
+            }
+            Ok(m) if m.is_dir() => {}
+            _ => continue,
+        }
+        for entry in walkdir::WalkDir::new(root.join(&folder))
             .sort_by_file_name()
             .into_iter()
             .filter_map(Result::ok)
         {
-            let Ok(rel) = entry.path().strip_prefix(&base) else {
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let Ok(inner) = entry.path().strip_prefix(root.join(&folder)) else {
                 continue;
             };
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            let shown = Path::new(THEMES_DIR).join(&name).join(&rel);
+            let name = inner.to_string_lossy().replace('\\', "/");
+            let rel: PathBuf = folder.join(inner);
+            let shown = display_path(root, &rel);
             if entry.path_is_symlink() {
                 // Not followed: a link inside the tree is reported too, as
                 // the theme would silently lack that file.
-                diagnostics.extend(link_problem(root, entry.path(), &shown));
+                diagnostics.push(link_problem(root, &rel));
                 continue;
             }
-            if !entry.file_type().is_file() {
-                continue;
+            files += 1;
+            if files > MAX_THEME_FILES {
+                diagnostics.push(too_large(
+                    root,
+                    &base,
+                    format!(
+                        "theme `{}` holds more than {MAX_THEME_FILES} files",
+                        theme.name
+                    ),
+                ));
+                return;
             }
-            let bytes = match super::read_limited(entry.path(), MAX_THEME_FILE_BYTES) {
-                Ok(Some(bytes)) => bytes,
-                Ok(None) => {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "file-too-large",
-                            format!("theme file is larger than {MAX_THEME_FILE_BYTES} bytes"),
-                        )
-                        .in_file(shown, None),
-                    );
-                    continue;
-                }
+            let bytes = match read_inside(root, &rel, MAX_THEME_FILE_BYTES) {
+                Ok(bytes) => bytes,
                 Err(e) => {
-                    diagnostics.push(
-                        Diagnostic::error("io", format!("cannot read theme file: {e}"))
-                            .in_file(shown, None),
-                    );
+                    diagnostics.push(e.diagnostic(root, &shown, "theme file"));
                     continue;
                 }
             };
-            if let Some(template) = rel.strip_prefix("templates/") {
+            bytes_total += bytes.len() as u64;
+            if bytes_total > MAX_THEME_BYTES {
+                diagnostics.push(too_large(
+                    root,
+                    &base,
+                    format!(
+                        "theme `{}` holds more than {MAX_THEME_BYTES} bytes",
+                        theme.name
+                    ),
+                ));
+                return;
+            }
+            if part == "templates" {
                 match String::from_utf8(bytes) {
                     Ok(text) => {
-                        theme.templates.insert(template.to_string(), text);
+                        theme.templates.insert(name, text);
                     }
                     Err(_) => diagnostics.push(
                         Diagnostic::error("encoding", "template is not valid UTF-8")
@@ -90,20 +145,26 @@ pub fn load_all(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<Stri
                             .with_hint("save the file as UTF-8"),
                     ),
                 }
-            } else if let Some(asset) = rel.strip_prefix("static/") {
-                theme.assets.insert(asset.to_string(), bytes);
+            } else {
+                theme.assets.insert(name, bytes);
             }
         }
-        themes.insert(name, theme);
     }
-    themes
+}
+
+fn too_large(root: &Path, base: &Path, message: String) -> Diagnostic {
+    Diagnostic::error("theme-too-large", message)
+        .in_file(display_path(root, base), None)
+        .with_hint("a theme holds the templates and static files the site uses; move the rest out")
 }
 
 /// A symbolic link in a theme: refused when it leads outside the tree (or
 /// nowhere); a link inside the tree is not followed either, and says so.
-fn link_problem(root: &Path, path: &Path, shown: &Path) -> Option<Diagnostic> {
-    Some(super::link_outside(root, path, shown).unwrap_or_else(|| {
-        Diagnostic::warning(
+fn link_problem(root: &Path, rel: &Path) -> Diagnostic {
+    let shown = display_path(root, rel);
+    match resolve_inside(root, rel) {
+        Err(e @ ReadError::Outside { .. }) => e.diagnostic(root, &shown, "theme file"),
+        _ => Diagnostic::warning(
             "theme-link",
             format!(
                 "`{}` is a symbolic link: theme files are not read through links",
@@ -111,6 +172,6 @@ fn link_problem(root: &Path, path: &Path, shown: &Path) -> Option<Diagnostic> {
             ),
         )
         .in_file(shown, None)
-        .with_hint("copy the file into the theme")
-    }))
+        .with_hint("copy the file into the theme"),
+    }
 }

@@ -128,7 +128,7 @@ pub fn validate_streaming(
         if let Some(path) = &d.file
             && !tree.sources.contains_key(path)
             && let Some(fact) = facts.iter().find(|f| &f.path == path)
-            && let Some(text) = load::read_text(&root.join(&fact.rel))
+            && let Some(text) = load::read_text(&root, &fact.rel)
         {
             tree.sources.insert(path.clone(), text.into());
         }

@@ -930,3 +930,101 @@ fn markdown_report_renders_safely_with_cmark_gfm() {
     problems.push(format!("--- Markdown\n{md}--- HTML\n{html}"));
     common::assert_none("cmark-gfm rendering of the mixed report", &problems);
 }
+
+// ---------------------------------------------------------------------------
+// The tree's boundary at a revision, and manifests that hide a change
+// ---------------------------------------------------------------------------
+
+/// A revision whose `runbooks` folder (or a runbook) is committed as a
+/// symbolic link out of the tree is refused: what the link leads to, here a
+/// copy of the runbooks with beta's verdict restored, is never read.
+#[test]
+fn a_revision_with_a_source_linked_out_of_the_tree_is_refused() {
+    for (rel, target) in [
+        ("runbooks", "/tmp/gtdocs-outside/runbooks"),
+        ("runbooks/beta.yaml", "../../outside/beta.yaml"),
+        ("gtdocs.yaml", "/etc/hostname"),
+    ] {
+        let repo = Repo::new(".");
+        let path = repo.top().join(rel);
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).expect("rm");
+        } else {
+            std::fs::remove_file(&path).expect("rm");
+        }
+        std::os::unix::fs::symlink(target, &path).expect("symlink");
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "-m", "a link out of the tree"]);
+        let o = repo.diff(&["HEAD~1", "HEAD", "--fail-on", "downgrade"]);
+        assert_refused(&o, "do not build");
+        assert!(
+            common::stderr(&o).contains(&format!(
+                "`{rel}` is a symbolic link to `{target}`, outside the docs tree"
+            )),
+            "{rel}: {}",
+            shown(&o)
+        );
+    }
+}
+
+/// The same link read by the loader (the archive check passed over): a
+/// link inside `runbooks/` to a runbook outside the tree, through a folder
+/// link that the unpacked archive resolves.
+#[test]
+fn a_revision_link_that_leads_out_through_another_link_is_refused() {
+    let repo = Repo::new(".");
+    // `runbooks/up` -> `.` and `runbooks/beta.yaml` -> `up/../../x`: read as
+    // written, the second stays inside; resolved, it leads out.
+    let runbooks = repo.top().join("runbooks");
+    std::fs::remove_file(runbooks.join("beta.yaml")).expect("rm");
+    std::os::unix::fs::symlink(".", runbooks.join("up")).expect("symlink");
+    std::os::unix::fs::symlink("up/../../beta.yaml", runbooks.join("beta.yaml")).expect("symlink");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "a link out through a link"]);
+    let o = repo.diff(&["HEAD~1", "HEAD"]);
+    assert_refused(&o, "do not build");
+    assert!(
+        common::stderr(&o).contains(
+            "`runbooks/beta.yaml` is a symbolic link to `up/../../beta.yaml`, outside the docs tree"
+        ),
+        "{}",
+        shown(&o)
+    );
+}
+
+/// `old.json` with beta's runbook twice in `new`: once with a downgraded
+/// verdict, once as it was. Compared by slug, one copy would hide the
+/// other's downgrade from `--fail-on downgrade`: the manifest is refused,
+/// on either side.
+#[test]
+fn a_manifest_with_a_slug_twice_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old: Value =
+        serde_json::from_slice(&std::fs::read(fixtures().join("old.json")).expect("read"))
+            .expect("json");
+    let mut dup = old.clone();
+    let books = dup["runbooks"].as_array_mut().expect("runbooks");
+    let at = books
+        .iter()
+        .position(|b| b["slug"] == "beta")
+        .expect("beta");
+    let same = books[at].clone();
+    let route = books[at]["routes"][0].as_object_mut().expect("route");
+    route.insert("verdict".into(), json!("not_supported"));
+    route.insert("support".into(), json!("none"));
+    books.push(same);
+    let dup_path = dir.path().join("dup.json");
+    std::fs::write(&dup_path, serde_json::to_vec_pretty(&dup).expect("json")).expect("write");
+    let dup_arg = dup_path.to_str().expect("utf-8");
+    let old_arg = fixtures().join("old.json");
+    let old_arg = old_arg.to_str().expect("utf-8");
+    for args in [[old_arg, dup_arg], [dup_arg, old_arg]] {
+        let o = diff(&[args[0], args[1], "--fail-on", "downgrade"]);
+        assert_refused(&o, "is not a gtdocs manifest");
+        assert!(
+            common::stderr(&o).contains("the slug `beta` is used twice"),
+            "{}",
+            shown(&o)
+        );
+    }
+}

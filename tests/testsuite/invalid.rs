@@ -699,6 +699,14 @@ fn links_out_of_the_tree_are_refused() {
     std::os::unix::fs::symlink(&secret, root.join("runbooks/leak.yaml")).expect("link");
     std::os::unix::fs::symlink("/nonexistent/x.yaml", root.join("runbooks/dangling.yaml"))
         .expect("link");
+    // Only the selected theme is read.
+    let config = root.join("gtdocs.yaml");
+    let text = std::fs::read_to_string(&config).expect("read");
+    std::fs::write(
+        &config,
+        text.replacen("  base_url: /\n", "  base_url: /\n  theme: brand\n", 1),
+    )
+    .expect("write");
     std::fs::create_dir_all(root.join("themes/brand/templates")).expect("mkdir");
     std::os::unix::fs::symlink(
         "/etc/hostname",

@@ -5,6 +5,7 @@
 mod common;
 
 mod action;
+mod boundary;
 mod build;
 mod cli;
 mod crash;

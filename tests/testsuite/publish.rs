@@ -899,3 +899,79 @@ fn a_hostile_wiki_cannot_reach_outside_the_clone() {
     let modes = lab.wiki_git(&["ls-tree", "-r", "refs/heads/master"]);
     assert!(!modes.contains("120000"), "no link is left:\n{modes}");
 }
+
+/// `.gtdocs` committed to the wiki as a symbolic link to a folder outside
+/// the checkout, whose record claims the hand-written `Team-Notes.md`:
+/// gtdocs never reads through the link, so the page is not deleted on its
+/// strength; the publish stops, and nothing outside the checkout changes.
+#[test]
+fn a_committed_gtdocs_link_is_never_followed() {
+    let lab = Lab::new();
+    let site = lab.site("v1", |_| {});
+    ok(&lab.publish(&site, &[], &[]), "first publish");
+    let outside = lab.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    let record = r#"{"generator":"gtdocs","note":"","pages":{"Team-Notes.md":"sha256:0"}}"#;
+    std::fs::write(outside.join("pages.json"), record).expect("write");
+    lab.person_pushes("notes-and-link", |wiki| {
+        std::fs::write(wiki.join("Team-Notes.md"), "Written by hand.\n").expect("write");
+        std::fs::remove_dir_all(wiki.join(".gtdocs")).expect("rm");
+        std::os::unix::fs::symlink(&outside, wiki.join(".gtdocs")).expect("link");
+    });
+    let before = lab.commits();
+    let o = lab.publish(&site, &[], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("`.gtdocs` is not a regular file (a symbolic link"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert_eq!(lab.commits(), before, "nothing pushed");
+    assert_eq!(
+        lab.files().get("Team-Notes.md").map(Vec::as_slice),
+        Some(&b"Written by hand.\n"[..])
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.join("pages.json")).expect("record"),
+        record
+    );
+    assert_eq!(
+        std::fs::read_dir(&outside).expect("ls").count(),
+        1,
+        "nothing is written outside"
+    );
+}
+
+/// A remote that refuses the push (a pre-receive hook, with a message):
+/// the error keeps git's reason and the hook's own lines, with a URL's
+/// credentials redacted.
+#[test]
+fn a_push_refused_by_a_hook_says_why() {
+    let lab = Lab::new();
+    let hook = lab.bare().join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\n\
+         echo 'Wiki edits are frozen until the release; ask #docs.' >&2\n\
+         echo 'Mirror: https://bot:hunter2secret@mirror.example/wiki.git' >&2\n\
+         exit 1\n",
+    )
+    .expect("hook");
+    let mut perms = std::fs::metadata(&hook).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&hook, perms).expect("chmod");
+    let site = lab.site("v1", |_| {});
+    let o = lab.publish(&site, &[], &[]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for needed in [
+        "cannot push to the wiki",
+        "refs/heads/master: [remote rejected] (pre-receive hook declined)",
+        "remote: Wiki edits are frozen until the release; ask #docs.",
+        "remote: Mirror: https://***@mirror.example/wiki.git",
+    ] {
+        assert!(err.contains(needed), "{needed:?} is missing:\n{err}");
+    }
+    assert!(!err.contains("hunter2secret"), "{err}");
+    assert_eq!(lab.head(), None, "nothing landed");
+}
