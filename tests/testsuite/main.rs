@@ -19,6 +19,7 @@ mod html_render;
 mod html_site;
 mod invalid;
 mod json_schema;
+mod limits;
 mod publish;
 mod serve;
 mod wiki_cmark;
