@@ -884,3 +884,49 @@ fn too_many_runbooks_is_one_error_at_once() {
     assert!(text.ends_with("1 error, 0 warnings\n"), "one error only");
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
+
+/// Source text reaches the messages, hints, snippets and file names of a
+/// diagnostic: its control characters (ESC, BEL, C1 `CSI`), bidirectional
+/// overrides and zero-width characters are shown escaped (`\u{1b}`) in the
+/// human and GitHub formats, never written raw to a terminal or a log.
+#[test]
+fn unprintable_characters_never_reach_the_terminal() {
+    let tree = overlay(&fixtures().join("base"));
+    let alpha = std::fs::read_to_string(tree.path().join("runbooks/alpha.yaml")).expect("read");
+    // YAML escapes put control characters in a value; bidirectional and
+    // zero-width characters may be raw in the source (and in a snippet).
+    let hostile = alpha
+        .replacen(
+            "key_preset: openai-chat",
+            "key_preset: \"openai\\e[2J\\a\\x9b31m\"",
+            1,
+        )
+        .replacen(
+            "category: sdk-http",
+            "category: sdk\u{202e}\u{200b}-http",
+            1,
+        );
+    std::fs::write(tree.path().join("runbooks/alpha.yaml"), &hostile).expect("write");
+    std::fs::write(tree.path().join("runbooks/b\u{1b}[2J\u{7}.yaml"), alpha).expect("write");
+    let unprintable = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}')
+    };
+    for format in ["human", "github"] {
+        let o = gtdocs(tree.path(), &["check", "--format", format, "--root", "."]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let shown = format!("{}{}", stdout(&o), stderr(&o));
+        let raw: Vec<char> = shown.chars().filter(|&c| unprintable(c)).collect();
+        assert!(raw.is_empty(), "{format}: raw {raw:?} in:\n{shown}");
+        for escaped in [
+            "unknown key preset `openai\\u{1b}[2J\\u{7}\\u{9b}31m`",
+            "unknown category `sdk\\u{202e}\\u{200b}-http`",
+            "file name `b\\u{1b}[2J\\u{7}.yaml`",
+        ] {
+            assert!(
+                shown.contains(escaped),
+                "{format}: no {escaped:?} in:\n{shown}"
+            );
+        }
+    }
+}
