@@ -457,7 +457,13 @@ pub(crate) mod rusage {
     pub struct Ended {
         /// `None` when killed (by a signal, or for taking too long).
         pub code: Option<i32>,
+        /// From `wait4`: the child's peak, or its parent's RSS when it was
+        /// spawned if that was more (the kernel keeps the high-water mark
+        /// of the memory image `exec` replaced: the test process's).
         pub max_rss_kib: std::ffi::c_long,
+        /// The peak of the child's own memory image (`VmHWM`), as last read
+        /// while it ran (read every few milliseconds; `None` if never).
+        pub own_peak_kib: Option<std::ffi::c_long>,
         pub elapsed: Duration,
         pub timed_out: bool,
     }
@@ -471,7 +477,17 @@ pub(crate) mod rusage {
         // SAFETY: an all-zero `rusage` is valid; `wait4` writes both out-parameters.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         let mut timed_out = false;
+        let mut own_peak_kib = None;
+        let status_file = format!("/proc/{pid}/status");
         loop {
+            if let Some(hwm) = std::fs::read_to_string(&status_file)
+                .ok()
+                .as_deref()
+                .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            {
+                own_peak_kib = Some(hwm);
+            }
             // SAFETY: `pid` is our own, not yet reaped child; the pointers are valid.
             let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
             if reaped == pid {
@@ -495,6 +511,7 @@ pub(crate) mod rusage {
         Ended {
             code: (status & 0x7f == 0).then_some((status >> 8) & 0xff),
             max_rss_kib: usage.ru_maxrss,
+            own_peak_kib,
             elapsed: started.elapsed(),
             timed_out,
         }
