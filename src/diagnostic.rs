@@ -39,6 +39,29 @@ impl Span {
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Span::new(clamp(line), clamp(column), start, len)
     }
+
+    /// The span of `text[start..start + len]`, for a `start` at or after
+    /// this span's: counts only the text between the two, so that many
+    /// spans found in one long line cost the line once, not once each.
+    pub fn then_at(self, text: &str, start: usize, len: usize) -> Self {
+        let from = self.start.min(text.len());
+        let Some(between) = text.get(from..start.max(from)) else {
+            return Span::at(text, start, len);
+        };
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let (line, column) = match between.rfind('\n') {
+            None => (
+                self.line,
+                self.column.saturating_add(clamp(between.chars().count())),
+            ),
+            Some(last) => (
+                self.line
+                    .saturating_add(clamp(between.matches('\n').count())),
+                clamp(between[last + 1..].chars().count() + 1),
+            ),
+        };
+        Span::new(line, column, start, len)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -685,6 +708,15 @@ mod tests {
             render_github(&[d]),
             "::error file=runbooks/a%2Cb%3Ac.yaml,line=3,col=7,title=gtdocs unknown-field::50%25 bad%0Aline\n"
         );
+    }
+
+    #[test]
+    fn then_at_counts_from_a_known_span() {
+        let text = "a: x\nbé: [one, two,\n  three]\n";
+        let first = Span::at(text, 9, 3);
+        for start in [14, 22] {
+            assert_eq!(first.then_at(text, start, 3), Span::at(text, start, 3));
+        }
     }
 
     #[test]

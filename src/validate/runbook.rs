@@ -385,12 +385,17 @@ pub fn check(
 }
 
 /// The credential itself in the source when it is written there verbatim
-/// (it is, unless folded across lines); else the whole value.
+/// (it is, unless folded across lines or escaped); else the whole value.
+/// Only the value's own source is searched and counted: the cost is the
+/// value's, however many credentials a long line holds.
 fn credential_span(doc: &Document, pointer: &str, found: &str) -> Option<Span> {
     let value = doc.spans.value(pointer)?;
     let from = value.start.min(doc.text.len());
-    match doc.text.get(from..).and_then(|rest| rest.find(found)) {
-        Some(i) => Some(Span::at(&doc.text, from + i, found.len())),
+    let to = from
+        .saturating_add(value.len.max(found.len()))
+        .min(doc.text.len());
+    match doc.text.get(from..to).and_then(|source| source.find(found)) {
+        Some(i) => Some(value.then_at(&doc.text, from + i, found.len())),
         None => Some(value),
     }
 }
