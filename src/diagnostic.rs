@@ -325,9 +325,10 @@ fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// A path as a terminal or a log shows it.
+/// A path as a terminal or a log shows it (a tab escaped too, so that the
+/// snippet renderer shows it as it is given).
 fn shown_path(path: &Path) -> String {
-    visible(&display_path(path)).into_owned()
+    visible(&display_path(path)).replace('\t', "\\u{9}")
 }
 
 fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled: bool) -> String {
@@ -452,7 +453,9 @@ pub fn summary_line(errors: usize, warnings: usize) -> String {
 /// `column`: the snippet is a window of the line, so the renderer counts
 /// columns from the window's start, not the line's.
 fn with_column(rendered: &str, place: &str, column: u32) -> String {
-    let Some(at) = rendered.find(place) else {
+    // The place line follows the title line.
+    let title_end = rendered.find('\n').unwrap_or(rendered.len());
+    let Some(at) = rendered[title_end..].find(place).map(|i| title_end + i) else {
         return rendered.to_string();
     };
     let digits_from = at + place.len();
@@ -515,13 +518,14 @@ impl Excerpt {
             c == '\n' || (c == '\r' && next.is_none_or(|&(_, n)| n == '\n'))
         };
         let mut marked_chars = 0;
+        let mut line_ended = false;
         while let Some(&(i, c)) = rest.peek() {
             if start + i >= span_end.max(start + 1) || marked_chars == MARKED_MAX {
                 break;
             }
             rest.next();
             if at_line_end(c, rest.peek()) {
-                rest = "".char_indices().peekable();
+                line_ended = true;
                 break;
             }
             push_visible(&mut out, c);
@@ -538,7 +542,7 @@ impl Excerpt {
         }
         let marked_end = out.len();
         let mut after = 0;
-        while let Some((_, c)) = rest.next() {
+        while let Some((_, c)) = rest.next().filter(|_| !line_ended) {
             if at_line_end(c, rest.peek()) {
                 break;
             }
