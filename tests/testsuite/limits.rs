@@ -24,7 +24,7 @@ const SIZE: usize = 1024 * 1024 - 512;
 const TIME_LIMIT: Duration = Duration::from_secs(20);
 const RSS_LIMIT_KIB: std::ffi::c_long = 300 * 1024;
 /// A report lists at most 100 diagnostics of a file, each with a snippet
-/// cut to a window of its line: 100 KB in the human format.
+/// cut to a window of its line: about 40 KB in the human format.
 const OUTPUT_LIMIT: usize = 256 * 1024;
 
 /// One generated runbook: `base` (the base fixture's alpha.yaml, its
