@@ -566,10 +566,13 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
 }
 
 /// UTF-8 with an optional BOM; anything else is an error at the first bad byte.
+/// A lone CR (old Mac line ends) becomes LF: YAML reads it as a line break,
+/// and so must every line count after the parser (the "only comments"
+/// check, spans, snippets). Byte offsets are unchanged.
 fn decode(bytes: &[u8]) -> Result<String, Box<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_string()),
+        Ok(text) => Ok(lone_cr_to_lf(text)),
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             let line = good.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
@@ -586,6 +589,21 @@ fn decode(bytes: &[u8]) -> Result<String, Box<Diagnostic>> {
             ))
         }
     }
+}
+
+/// `text` with each CR that is not followed by LF replaced by LF.
+fn lone_cr_to_lf(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    // Only ASCII CR bytes were replaced by ASCII LF: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 impl Diagnostic {

@@ -6,11 +6,20 @@
 /// `POST /v1/`) does not make unrelated names look alike.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
+    let word_chars = word.chars().count();
+    let word_lower_chars = word_lower.chars().count();
     candidates
         .into_iter()
         .filter_map(|c| {
-            let distance = strsim::damerau_levenshtein(&word_lower, &c.to_lowercase());
-            let allowed = (word.chars().count().max(c.chars().count()) / 3).max(1);
+            let c_lower = c.to_lowercase();
+            let allowed = (word_chars.max(c.chars().count()) / 3).max(1);
+            // The length difference is a lower bound of the distance: skip
+            // the quadratic measure when it already rules `c` out (a long
+            // key, or thousands of them, cost a comparison of lengths).
+            if word_lower_chars.abs_diff(c_lower.chars().count()) > allowed {
+                return None;
+            }
+            let distance = strsim::damerau_levenshtein(&word_lower, &c_lower);
             (distance <= allowed).then_some((distance, c))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))

@@ -64,6 +64,13 @@ fn generate(case: &str, root: &Path) {
             }
             std::fs::write(&path, bytes).expect("write alpha.yaml");
         }
+        // Old Mac line ends: every LF of the overlay becomes a lone CR.
+        "cr-only-line-ends" => {
+            let path = root.join("runbooks/alpha.yaml");
+            let text = std::fs::read_to_string(&path).expect("read alpha.yaml");
+            assert!(text.starts_with('#') && !text.contains('\r'));
+            std::fs::write(&path, text.replace('\n', "\r")).expect("write alpha.yaml");
+        }
         // 50 MB of valid YAML: a runbook with an enormous `caveats` list.
         "file-too-large" => {
             let path = root.join("runbooks/huge.yaml");
@@ -155,9 +162,11 @@ fn render(root: &Path, output: &Output) -> String {
                         .map_or("-".into(), |n| n.to_string())
                 };
                 let severity = field("severity").unwrap_or_default();
-                match severity.as_str() {
-                    "error" => counted.0 += 1,
-                    "warning" => counted.1 += 1,
+                let omitted = |k: &str| d["omitted"][k].as_u64();
+                match (omitted("errors"), omitted("warnings"), severity.as_str()) {
+                    (Some(e), Some(w), _) => counted = (counted.0 + e, counted.1 + w),
+                    (_, _, "error") => counted.0 += 1,
+                    (_, _, "warning") => counted.1 += 1,
                     _ => {}
                 }
                 let _ = writeln!(
@@ -419,9 +428,10 @@ fn huge_file_is_refused_with_little_memory() {
 
 /// The maximum resident set size of one child process, from `wait4(2)`.
 #[cfg(target_os = "linux")]
-mod rusage {
+pub(crate) mod rusage {
     use std::io::Read as _;
-    use std::process::{Command, Stdio};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
 
     /// Runs the command to completion: exit code, max RSS in KiB, stdout.
     pub fn run(command: &mut Command) -> (Option<i32>, std::ffi::c_long, String) {
@@ -439,22 +449,72 @@ mod rusage {
             .expect("stdout")
             .read_to_string(&mut out)
             .expect("read stdout");
+        let ended = wait(child, Duration::MAX);
+        (ended.code, ended.max_rss_kib, out)
+    }
+
+    /// How a child process ended.
+    pub struct Ended {
+        /// `None` when killed (by a signal, or for taking too long).
+        pub code: Option<i32>,
+        /// From `wait4`: the child's peak, or its parent's RSS when it was
+        /// spawned if that was more (the kernel keeps the high-water mark
+        /// of the memory image `exec` replaced: the test process's).
+        pub max_rss_kib: std::ffi::c_long,
+        /// The peak of the child's own memory image (`VmHWM`), as last read
+        /// while it ran (read every few milliseconds; `None` if never).
+        pub own_peak_kib: Option<std::ffi::c_long>,
+        pub elapsed: Duration,
+        pub timed_out: bool,
+    }
+
+    /// Reaps `child` with `wait4`, killing it once it has run `limit`
+    /// (measured from now): a test of a cost bound fails in bounded time.
+    pub fn wait(child: Child, limit: Duration) -> Ended {
+        let started = Instant::now();
         let pid = i32::try_from(child.id()).expect("pid");
         let mut status = 0;
         // SAFETY: an all-zero `rusage` is valid; `wait4` writes both out-parameters.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: `pid` is our own, not yet reaped child; the pointers are valid.
-        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        assert_eq!(
-            reaped,
-            pid,
-            "wait4 failed: {}",
-            std::io::Error::last_os_error()
-        );
+        let mut timed_out = false;
+        let mut own_peak_kib = None;
+        let status_file = format!("/proc/{pid}/status");
+        loop {
+            if let Some(hwm) = std::fs::read_to_string(&status_file)
+                .ok()
+                .as_deref()
+                .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            {
+                own_peak_kib = Some(hwm);
+            }
+            // SAFETY: `pid` is our own, not yet reaped child; the pointers are valid.
+            let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+            if reaped == pid {
+                break;
+            }
+            assert_eq!(
+                reaped,
+                0,
+                "wait4 failed: {}",
+                std::io::Error::last_os_error()
+            );
+            if !timed_out && started.elapsed() > limit {
+                timed_out = true;
+                // SAFETY: signalling our own child, not yet reaped.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
         // `child` is reaped: do not call `wait` on it (dropping it does not).
         drop(child);
-        let code = (status & 0x7f == 0).then_some((status >> 8) & 0xff);
-        (code, usage.ru_maxrss, out)
+        Ended {
+            code: (status & 0x7f == 0).then_some((status >> 8) & 0xff),
+            max_rss_kib: usage.ru_maxrss,
+            own_peak_kib,
+            elapsed: started.elapsed(),
+            timed_out,
+        }
     }
 }
 
@@ -866,4 +926,50 @@ fn control_characters_never_reach_an_output() {
         !tree.path().join("site").exists(),
         "a site was written from text holding control characters"
     );
+}
+
+/// Source text reaches the messages, hints, snippets and file names of a
+/// diagnostic: its control characters (ESC, BEL, C1 `CSI`), bidirectional
+/// overrides and zero-width characters are shown escaped (`\u{1b}`) in the
+/// human and GitHub formats, never written raw to a terminal or a log.
+#[test]
+fn unprintable_characters_never_reach_the_terminal() {
+    let tree = overlay(&fixtures().join("base"));
+    let alpha = std::fs::read_to_string(tree.path().join("runbooks/alpha.yaml")).expect("read");
+    // YAML escapes put control characters in a value; bidirectional and
+    // zero-width characters may be raw in the source (and in a snippet).
+    let hostile = alpha
+        .replacen(
+            "key_preset: openai-chat",
+            "key_preset: \"openai\\e[2J\\a\\x9b31m\"",
+            1,
+        )
+        .replacen(
+            "category: sdk-http",
+            "category: sdk\u{202e}\u{200b}-http",
+            1,
+        );
+    std::fs::write(tree.path().join("runbooks/alpha.yaml"), &hostile).expect("write");
+    std::fs::write(tree.path().join("runbooks/b\u{1b}[2J\u{7}.yaml"), alpha).expect("write");
+    let unprintable = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}')
+    };
+    for format in ["human", "github"] {
+        let o = gtdocs(tree.path(), &["check", "--format", format, "--root", "."]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let shown = format!("{}{}", stdout(&o), stderr(&o));
+        let raw: Vec<char> = shown.chars().filter(|&c| unprintable(c)).collect();
+        assert!(raw.is_empty(), "{format}: raw {raw:?} in:\n{shown}");
+        for escaped in [
+            "unknown key preset `openai\\u{1b}[2J\\u{7}\\u{9b}31m`",
+            "unknown category `sdk\\u{202e}\\u{200b}-http`",
+            "file name `b\\u{1b}[2J\\u{7}.yaml`",
+        ] {
+            assert!(
+                shown.contains(escaped),
+                "{format}: no {escaped:?} in:\n{shown}"
+            );
+        }
+    }
 }

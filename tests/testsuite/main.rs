@@ -20,6 +20,7 @@ mod html_render;
 mod html_site;
 mod invalid;
 mod json_schema;
+mod limits;
 mod parity;
 mod publish;
 mod serve;
