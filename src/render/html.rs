@@ -111,23 +111,34 @@ fn render_page(
     Ok((page.meta.file, html))
 }
 
-/// Renders one page of each kind (home, runbooks index, routes index, a
-/// runbook, a route, 404) in memory, for `check`: a theme's syntax errors,
-/// unknown templates and blocks, and loops past [`TEMPLATE_FUEL`] show
-/// without a build, at the cost of six pages whatever the tree's size.
-/// An error that only one runbook's data brings out shows in `build`.
+/// Renders the site's pages in memory, for `check`, so that it refuses
+/// whatever `build` would: a theme's syntax errors, unknown templates and
+/// blocks, filters that fail on some runbook's data, and loops past
+/// [`TEMPLATE_FUEL`]. A tree that overrides templates gets every page (its
+/// templates are its own code, and any runbook's data may trip them); the
+/// built-in theme, which renders any valid book (the `render` fuzz target),
+/// gets one page of each kind whatever the tree's size.
 pub fn check_theme(book: &Book, ctx: &RenderContext) -> Result<(), RenderError> {
     let theme = ThemeFiles::new(book.site.theme.as_ref());
     let env = theme.environment();
     let site = SiteCtx::new(book, ctx);
     let lists = Lists::new(book);
-    let mut samples = vec![Spec::Home, Spec::Runbooks(1), Spec::Routes, Spec::NotFound];
-    samples.extend(book.runbooks.first().map(Spec::Runbook));
-    samples.extend((!book.catalog.routes.is_empty()).then_some(Spec::Route(0, 1)));
+    let samples = if theme.overrides.is_empty() {
+        let mut samples = vec![Spec::Home, Spec::Runbooks(1), Spec::Routes, Spec::NotFound];
+        samples.extend(book.runbooks.first().map(Spec::Runbook));
+        samples.extend((!book.catalog.routes.is_empty()).then_some(Spec::Route(0, 1)));
+        samples
+    } else {
+        specs(book, &lists, &Selection::All)
+    };
     let rows = RowCache::off();
-    samples.par_iter().try_for_each(|spec| {
-        render_page(book, &theme, &env, &site, &lists, spec, &rows).map(|_| ())
-    })
+    // In a fixed order, so the first error reported is the same every run.
+    samples
+        .par_iter()
+        .map(|spec| render_page(book, &theme, &env, &site, &lists, spec, &rows).map(|_| ()))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// The site path of a runbook page (below `base_url`).

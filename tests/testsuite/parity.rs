@@ -182,6 +182,18 @@ fn check_refuses_whatever_build_refuses_with_the_same_codes() {
             }),
         ),
         (
+            // Only the second runbook's page trips it: `check` renders every
+            // page of a tree that overrides templates.
+            "a filter that fails on one runbook's data",
+            Box::new(|r| {
+                theme(
+                    r,
+                    "runbook.html",
+                    "{% extends \"default/runbook.html\" %}\n{% block title %}{% if \"Beta\" in page.title %}{{ page.title|nosuchfilter }}{% endif %}{% endblock %}\n",
+                )
+            }),
+        ),
+        (
             "unclosed block in the 404 page",
             Box::new(|r| theme(r, "404.html", "{% if true %}\n")),
         ),
