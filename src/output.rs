@@ -124,23 +124,7 @@ pub fn check_replaceable(out: &Path) -> Result<(), OutputError> {
             path: out.to_path_buf(),
         });
     }
-    if fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file()) {
-        return Ok(());
-    }
-    let mut empty = true;
-    for entry in fs::read_dir(out).map_err(io(out))? {
-        let entry = entry.map_err(io(out))?;
-        empty = false;
-        let legacy = LEGACY_FOLDERS.iter().any(|f| entry.file_name() == *f)
-            && entry.file_type().is_ok_and(|t| t.is_dir());
-        if !legacy {
-            return Err(OutputError::NotOurs {
-                path: out.to_path_buf(),
-            });
-        }
-    }
-    let manifest = out.join("json").join("manifest.json");
-    if empty || fs::symlink_metadata(manifest).is_ok_and(|m| m.is_file()) {
+    if is_empty(out)? || written_by_gtdocs(out) {
         Ok(())
     } else {
         Err(OutputError::NotOurs {
@@ -149,9 +133,63 @@ pub fn check_replaceable(out: &Path) -> Result<(), OutputError> {
     }
 }
 
-/// A folder on another device than its parent (or the root): renaming it
-/// fails, so a build could never swap it.
+fn is_empty(dir: &Path) -> Result<bool, OutputError> {
+    Ok(fs::read_dir(dir).map_err(io(dir))?.next().is_none())
+}
+
+/// A folder with the marker, or laid out as an output of an earlier
+/// version: only `html/`, `json/`, `wiki/`, and a manifest that names
+/// gtdocs as its generator (a folder of web files may well hold a
+/// `json/manifest.json`).
+fn written_by_gtdocs(dir: &Path) -> bool {
+    if fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file()) {
+        return true;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    for entry in entries {
+        let Ok(entry) = entry else { return false };
+        let legacy = LEGACY_FOLDERS.iter().any(|f| entry.file_name() == *f)
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if !legacy {
+            return false;
+        }
+    }
+    let manifest = dir.join("json").join("manifest.json");
+    if !fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    // Its head is enough: `generator` is the third key of every version's.
+    let mut head = Vec::with_capacity(4096);
+    let read = fs::File::open(&manifest)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head));
+    read.is_ok() && generator_is_gtdocs(&String::from_utf8_lossy(&head))
+}
+
+fn generator_is_gtdocs(head: &str) -> bool {
+    static GENERATOR: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"^\s*\{[^{}]*"generator"\s*:\s*\{\s*"name"\s*:\s*"gtdocs""#).ok()
+    });
+    GENERATOR.as_ref().is_some_and(|re| re.is_match(head))
+}
+
+/// A mount point, a bind mount included (on the same device as its
+/// parent): renaming it fails, so a build could never swap it.
 fn is_mount_point(dir: &Path, meta: &fs::Metadata) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{AtFlags, CWD, StatxAttributes, StatxFlags, statx};
+        if let Ok(r) = statx(
+            CWD,
+            dir,
+            AtFlags::NO_AUTOMOUNT | AtFlags::SYMLINK_NOFOLLOW,
+            StatxFlags::empty(),
+        ) && r.stx_attributes_mask.contains(StatxAttributes::MOUNT_ROOT)
+        {
+            return r.stx_attributes.contains(StatxAttributes::MOUNT_ROOT);
+        }
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
@@ -354,26 +392,61 @@ fn staging_prefix(name: &str) -> String {
     format!(".{name}.tmp-")
 }
 
+/// The previous site's name inside its set-aside folder.
+const ASIDE_SITE: &str = "site";
+
 /// Where the fallback swap puts the old site aside.
 fn aside_prefix(name: &str) -> String {
     format!(".{name}.old-")
 }
 
-/// Removes the staging and set-aside folders of `name` in `parent`. Run
-/// under the folder lock, so no other build is using them.
+/// Removes the staging and set-aside folders of `name` in `parent` that a
+/// killed build left. Run under the folder lock, so no other build is using
+/// them. A folder that only looks like one (no marker, not the layout a
+/// build leaves) is someone else's and stays.
 fn remove_leftovers(parent: &Path, name: &str) {
     let (staging, aside) = (staging_prefix(name), aside_prefix(name));
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
+        // Never through a symbolic link.
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
         let file_name = entry.file_name();
         let file_name = file_name.to_string_lossy();
-        let ours = file_name.starts_with(&staging) || file_name.starts_with(&aside);
-        // Never through a symbolic link.
-        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = fs::remove_dir_all(entry.path());
+        let path = entry.path();
+        let ours = if file_name.starts_with(&staging) {
+            // A staging folder gets the marker first thing.
+            is_empty(&path).unwrap_or(false) || written_by_gtdocs(&path)
+        } else if file_name.starts_with(&aside) {
+            // A set-aside folder holds the previous site as `site`, or nothing.
+            left_aside(&path)
+        } else {
+            false
+        };
+        if ours {
+            let _ = fs::remove_dir_all(&path);
         }
+    }
+}
+
+/// What the fallback swap leaves if killed: an empty folder, or one whose
+/// only entry is the previous site (a folder gtdocs wrote, or an empty one).
+fn left_aside(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    let entries: Vec<_> = entries.take(2).collect();
+    match entries.as_slice() {
+        [] => true,
+        [Ok(only)] => {
+            only.file_name() == ASIDE_SITE
+                && only.file_type().is_ok_and(|t| t.is_dir())
+                && (is_empty(&only.path()).unwrap_or(false) || written_by_gtdocs(&only.path()))
+        }
+        _ => false,
     }
 }
 
@@ -434,8 +507,15 @@ fn swap_in(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputError> {
         )))
         .tempdir_in(parent)
         .map_err(io(parent))?;
-    let aside_path = aside.path().join("site");
-    fs::rename(out, &aside_path).map_err(io(out))?;
+    let aside_path = aside.path().join(ASIDE_SITE);
+    // A mount point the checks could not tell (an old kernel) fails here,
+    // with nothing moved: say what it is.
+    fs::rename(out, &aside_path).map_err(|e| match e.raw_os_error() {
+        Some(libc::EBUSY) => OutputError::MountPoint {
+            path: out.to_path_buf(),
+        },
+        _ => io(out)(e),
+    })?;
     let staged = staging.keep();
     if let Err(e) = fs::rename(&staged, out) {
         let _ = fs::rename(&aside_path, out);

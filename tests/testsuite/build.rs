@@ -359,6 +359,12 @@ fn an_output_folder_gtdocs_did_not_write_is_never_replaced() {
     let lookalike = victim.path().join("lookalike");
     std::fs::create_dir_all(lookalike.join("html")).expect("mkdir");
     std::fs::write(lookalike.join("html/index.html"), "mine").expect("write");
+    // The same layout with a manifest some other tool wrote.
+    let web = victim.path().join("web");
+    for dir in ["html", "json", "wiki"] {
+        std::fs::create_dir_all(web.join(dir)).expect("mkdir");
+    }
+    std::fs::write(web.join("json/manifest.json"), "{\"name\": \"my app\"}").expect("write");
     // The marker's name on a folder, not a file, does not count.
     let fake_marker = victim.path().join("fake-marker");
     std::fs::create_dir_all(fake_marker.join(".gtdocs-output")).expect("mkdir");
@@ -368,6 +374,7 @@ fn an_output_folder_gtdocs_did_not_write_is_never_replaced() {
         &repo.join(".git"),
         &repo.join("src"),
         &lookalike,
+        &web,
         &fake_marker,
     ] {
         let before = snapshot(victim.path());
@@ -385,7 +392,7 @@ fn an_output_folder_gtdocs_did_not_write_is_never_replaced() {
         .expect("read_dir")
         .map(|e| e.expect("entry").file_name())
         .collect();
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 5, "{names:?}");
 }
 
 /// Files put into an output folder of gtdocs' own are replaced with it;
@@ -412,7 +419,11 @@ fn gtdocs_replaces_only_the_folders_it_wrote() {
     for dir in ["html", "json", "wiki"] {
         std::fs::create_dir_all(legacy.join(dir)).expect("mkdir");
     }
-    std::fs::write(legacy.join("json/manifest.json"), "{}").expect("write");
+    std::fs::write(
+        legacy.join("json/manifest.json"),
+        "{\n  \"$schema\": \"schema/manifest.schema.json\",\n  \"schema_version\": \"1.0.0\",\n  \"generator\": {\n    \"name\": \"gtdocs\",\n    \"version\": \"0.1.0\"\n  }\n}\n",
+    )
+    .expect("write");
     std::fs::write(legacy.join("wiki/Old-Page.md"), "old").expect("write");
     let o = build_into(tree.path(), &legacy, &[]);
     assert!(o.status.success(), "{}", common::stderr(&o));
@@ -453,8 +464,12 @@ fn an_output_that_is_a_symbolic_link_is_refused() {
 fn a_mount_point_as_the_output_is_refused_with_a_hint() {
     let tree = common::bundled_copy();
     let mnt = tempfile::tempdir().expect("tempdir");
+    // A tmpfs (another device), then a bind mount (the same device as its
+    // parent: only the mount table tells).
     let script = format!(
-        "mount -t tmpfs gtdocs-test {mnt} && cd {tree} && {bin} build --out {mnt}; echo \"exit=$?\"",
+        "set -e; mkdir {mnt}/tmpfs {mnt}/bound {mnt}/from; mount -t tmpfs gtdocs-test {mnt}/tmpfs; \
+         mount --bind {mnt}/from {mnt}/bound; cd {tree}; \
+         for at in tmpfs bound; do set +e; {bin} build --out {mnt}/$at; echo \"$at exit=$?\"; done",
         mnt = mnt.path().display(),
         tree = tree.path().display(),
         bin = env!("CARGO_BIN_EXE_gtdocs"),
@@ -465,10 +480,51 @@ fn a_mount_point_as_the_output_is_refused_with_a_hint() {
         .output()
         .expect("unshare (util-linux) runs");
     let (out, err) = (common::stdout(&o), common::stderr(&o));
-    assert!(out.contains("exit=2"), "stdout: {out}\nstderr: {err}");
+    assert!(
+        out.contains("tmpfs exit=2") && out.contains("bound exit=2"),
+        "stdout: {out}\nstderr: {err}"
+    );
+    assert_eq!(err.matches("it is a mount point").count(), 2, "{err}");
     assert!(
         err.contains("it is a mount point")
             && err.contains("help: pass --out with a folder inside the mount point"),
         "{err}"
     );
+}
+
+/// Beside the output, only what a killed build left is cleaned up: a
+/// folder that merely has a staging or set-aside name stays.
+#[test]
+fn only_leftovers_of_a_build_are_removed_beside_the_output() {
+    let tree = common::bundled_copy();
+    let outs = tempfile::tempdir().expect("tempdir");
+    let out = outs.path().join("site");
+    let keep = [(".site.tmp-notes", "a.txt"), (".site.old-backup", "b.txt")];
+    for (dir, file) in keep {
+        std::fs::create_dir(outs.path().join(dir)).expect("mkdir");
+        std::fs::write(outs.path().join(dir).join(file), "mine").expect("write");
+    }
+    // What killed builds leave: a staging folder (marked first thing), an
+    // empty one, and an old site set aside.
+    let left = [".site.tmp-AbC123", ".site.tmp-empty1", ".site.old-XyZ789"];
+    std::fs::create_dir(outs.path().join(left[0])).expect("mkdir");
+    std::fs::write(outs.path().join(left[0]).join(".gtdocs-output"), "").expect("write");
+    std::fs::write(outs.path().join(left[0]).join("half.html"), "").expect("write");
+    std::fs::create_dir(outs.path().join(left[1])).expect("mkdir");
+    std::fs::create_dir_all(outs.path().join(left[2]).join("site")).expect("mkdir");
+    std::fs::write(outs.path().join(left[2]).join("site/.gtdocs-output"), "").expect("write");
+    let o = build_into(tree.path(), &out, &[]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    for (dir, file) in keep {
+        assert_eq!(
+            std::fs::read_to_string(outs.path().join(dir).join(file))
+                .ok()
+                .as_deref(),
+            Some("mine"),
+            "{dir} was removed"
+        );
+    }
+    for dir in left {
+        assert!(!outs.path().join(dir).exists(), "{dir} was left");
+    }
 }
