@@ -71,6 +71,9 @@ pub struct Tree {
     /// Every folder under `themes/`, by name; only the one `gtdocs.yaml`
     /// selects is read, the others are empty (named for hints).
     pub themes: std::collections::BTreeMap<String, crate::model::Theme>,
+    /// The runbook files listed (relative to the root), kept as runbooks
+    /// come and go ([`Tree::reload_runbooks`]) to hold them to the limit.
+    pub runbook_files: std::collections::BTreeSet<PathBuf>,
 }
 
 /// Reads and parses a tree. Per-file problems become diagnostics; only a
@@ -114,6 +117,7 @@ pub fn load_config(root: &Path) -> Result<(Tree, Vec<PathBuf>), LoadError> {
         .map(str::to_owned);
     tree.themes = theme::load_all(root, selected.as_deref(), &mut tree.diagnostics);
     let rels = runbook_files(root, &mut tree.diagnostics)?;
+    tree.runbook_files = rels.iter().cloned().collect();
     Ok((tree, rels))
 }
 
@@ -186,7 +190,45 @@ impl Tree {
     /// Reads the given runbook files again (relative to the root): each
     /// may have changed, appeared or gone. Their old documents, sources and
     /// load diagnostics are replaced; the order stays sorted by file name.
+    /// A runbook added past [`MAX_RUNBOOKS`] fails the tree as at the first
+    /// load: every runbook is dropped, with the same error.
     pub fn reload_runbooks(&mut self, rels: &[PathBuf]) {
+        self.reload_runbooks_within(rels, MAX_RUNBOOKS);
+    }
+
+    /// Whether the tree holds more runbooks than it may: they were not
+    /// read, and only a whole load counts them again.
+    pub fn has_too_many_runbooks(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.code == TOO_MANY_RUNBOOKS)
+    }
+
+    fn reload_runbooks_within(&mut self, rels: &[PathBuf], max: usize) {
+        if self.has_too_many_runbooks() {
+            return;
+        }
+        for rel in rels {
+            let exists = std::fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| !m.is_dir());
+            if exists && rel.extension().is_some_and(|e| e == "yaml") {
+                self.runbook_files.insert(rel.clone());
+            } else {
+                self.runbook_files.remove(rel);
+            }
+        }
+        let shown_dir = display_path(&self.root, Path::new(RUNBOOKS_DIR));
+        if let Some(error) = too_many_runbooks(self.runbook_files.len(), max, &shown_dir) {
+            let files = std::mem::take(&mut self.runbook_files);
+            for doc in std::mem::take(&mut self.runbooks) {
+                self.sources.remove(&doc.path);
+            }
+            let dropped: Vec<PathBuf> = files.iter().map(|r| display_path(&self.root, r)).collect();
+            self.diagnostics
+                .retain(|d| d.file.as_ref().is_none_or(|f| !dropped.contains(f)));
+            for path in &dropped {
+                self.sources.remove(path);
+            }
+            self.diagnostics.push(error);
+            return;
+        }
         for rel in rels {
             let path = display_path(&self.root, rel);
             self.diagnostics
@@ -280,23 +322,28 @@ fn runbook_files(
             diagnostics.push(yml_warning(&display_path(root, &rel), &rel));
         }
     }
-    if files.len() > MAX_RUNBOOKS {
-        diagnostics.push(
-            Diagnostic::error(
-                "too-many-runbooks",
-                format!(
-                    "{} runbooks found; a tree may hold at most {MAX_RUNBOOKS}",
-                    files.len()
-                ),
-            )
-            .in_file(shown_dir, None)
-            .with_hint("split the runbooks into several docs trees"),
-        );
+    if let Some(error) = too_many_runbooks(files.len(), MAX_RUNBOOKS, &shown_dir) {
+        diagnostics.push(error);
         // Reading them anyway would take the time and memory the limit is
         // there to bound.
         files.clear();
     }
     Ok(files)
+}
+
+const TOO_MANY_RUNBOOKS: &str = "too-many-runbooks";
+
+/// The error of a tree holding `count` runbook files, more than `max`: the
+/// one check of the first load and of runbooks added while serving.
+fn too_many_runbooks(count: usize, max: usize, shown_dir: &Path) -> Option<Diagnostic> {
+    (count > max).then(|| {
+        Diagnostic::error(
+            TOO_MANY_RUNBOOKS,
+            format!("{count} runbooks found; a tree may hold at most {max}"),
+        )
+        .in_file(shown_dir, None)
+        .with_hint("split the runbooks into several docs trees")
+    })
 }
 
 /// `runbooks/x.yaml` under the root as the user named it (`./` left out).
@@ -611,5 +658,49 @@ impl Diagnostic {
     fn in_file_keep_span(self, file: &Path) -> Diagnostic {
         let span = self.span;
         self.in_file(file, span)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str) {
+        std::fs::write(root.join(rel), "title: x\n").expect("write");
+    }
+
+    /// Runbooks added one by one while serving are held to the limit of a
+    /// whole load, with its error; removing one lets a whole load read them.
+    #[test]
+    fn runbooks_added_past_the_limit_fail_the_tree_as_a_load_does() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        write(root, CONFIG_FILE);
+        std::fs::create_dir(root.join(RUNBOOKS_DIR)).expect("mkdir");
+        write(root, "runbooks/a.yaml");
+        write(root, "runbooks/b.yaml");
+        let mut tree = load(root).expect("load");
+        assert_eq!(tree.runbooks.len(), 2);
+
+        write(root, "runbooks/a.yaml");
+        tree.reload_runbooks_within(&[PathBuf::from("runbooks/a.yaml")], 2);
+        assert!(!tree.has_too_many_runbooks(), "an edit adds no runbook");
+        assert_eq!(tree.runbooks.len(), 2);
+
+        write(root, "runbooks/c.yaml");
+        tree.reload_runbooks_within(&[PathBuf::from("runbooks/c.yaml")], 2);
+        let codes: Vec<&str> = tree.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [TOO_MANY_RUNBOOKS],
+            "a third runbook past a limit of 2"
+        );
+        assert!(tree.diagnostics[0].message.starts_with("3 runbooks found"));
+        assert!(tree.runbooks.is_empty(), "none is read past the limit");
+
+        write(root, "runbooks/d.yaml");
+        tree.reload_runbooks_within(&[PathBuf::from("runbooks/d.yaml")], 2);
+        assert!(tree.runbooks.is_empty(), "still past the limit");
+        assert_eq!(tree.diagnostics.len(), 1, "told once");
     }
 }

@@ -139,8 +139,15 @@ impl Preview {
             _ => None,
         };
         let reloaded = match (runbooks_only, self.loaded.as_mut()) {
-            (Some(rels), Some(loaded)) if loaded.catalog.is_some() => {
+            // A tree past the limit on runbooks read none: only a whole
+            // load counts them again.
+            (Some(rels), Some(loaded))
+                if loaded.catalog.is_some() && !loaded.tree.has_too_many_runbooks() =>
+            {
                 loaded.tree.reload_runbooks(rels);
+                if loaded.tree.has_too_many_runbooks() {
+                    loaded.results.clear();
+                }
                 for rel in rels {
                     loaded.results.remove(rel);
                     if let Some(doc) = loaded.tree.runbooks.iter().find(|d| &d.rel == rel) {

@@ -11,6 +11,12 @@
 //! (the OS queue overflowed) or a folder the OS cannot watch (its limit on
 //! watches; the folder is polled instead) also read every source again, and
 //! the user is told.
+//!
+//! A source folder is watched where the loader reads it: a symbolic link
+//! leading elsewhere in the tree is followed, and events under its target
+//! count as under its name; one leading out of the tree (to `/usr`, to `/`)
+//! is refused by the loader, so it is not watched, which would cost a watch
+//! per folder there, and the user is told once.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -21,7 +27,7 @@ use std::time::{Duration, Instant};
 use notify::event::{EventKind, ModifyKind, RemoveKind};
 use notify::{RecursiveMode, Watcher};
 
-use crate::load::{CONFIG_FILE, RUNBOOKS_DIR, theme::THEMES_DIR};
+use crate::load::{CONFIG_FILE, RUNBOOKS_DIR, ReadError, resolve_inside, theme::THEMES_DIR};
 
 /// The folders of sources below the root, each watched recursively.
 const SOURCE_DIRS: [&str; 2] = [RUNBOOKS_DIR, THEMES_DIR];
@@ -204,6 +210,9 @@ struct Watches {
     poller: Option<notify::PollWatcher>,
     events: Sender<notify::Result<notify::Event>>,
     told: BTreeSet<String>,
+    /// Each source folder watched, and the folder its watch is on: itself,
+    /// or the target of its link inside the tree.
+    armed: Vec<(&'static str, PathBuf)>,
 }
 
 fn poller(events: Sender<notify::Result<notify::Event>>) -> notify::Result<notify::PollWatcher> {
@@ -234,6 +243,7 @@ impl TreeWatcher {
             poller: None,
             events: tx,
             told: BTreeSet::new(),
+            armed: Vec::new(),
         };
         // The root itself, not recursively (site/ and .git/ are not ours):
         // it sees gtdocs.yaml and the source folders come and go.
@@ -322,6 +332,7 @@ impl TreeWatcher {
                 (Some(parent), Some(name)) => parent.join(name),
                 _ => path.clone(),
             };
+            let path = self.watches.borrow().as_named(&self.root, path);
             if path == self.root && !listing {
                 merge_into(
                     &mut change,
@@ -367,7 +378,9 @@ impl TreeWatcher {
                 let mut watches = self.watches.borrow_mut();
                 let mut change = None;
                 for dir in SOURCE_DIRS {
-                    let folder = self.root.join(dir);
+                    let Some(folder) = watches.watched(dir) else {
+                        continue;
+                    };
                     if folder.is_dir()
                         && (e.paths.is_empty() || e.paths.iter().any(|p| p.starts_with(&folder)))
                     {
@@ -397,20 +410,14 @@ impl TreeWatcher {
 
     /// `what` to tell, unless it was told already.
     fn tell(&self, what: String) -> Option<Change> {
-        let mut watches = self.watches.borrow_mut();
-        if watches.told.contains(&what) {
-            return None;
-        }
-        if watches.told.len() < MAX_TOLD {
-            watches.told.insert(what.clone());
-        }
-        Some(Change::lost_track(what))
+        let first = self.watches.borrow_mut().first_time(&what);
+        first.then(|| Change::lost_track(what))
     }
 }
 
 impl Watches {
     /// Watches `root/dir` anew, and reads everything again.
-    fn rearm(&mut self, root: &Path, dir: &str) -> Change {
+    fn rearm(&mut self, root: &Path, dir: &'static str) -> Change {
         let lost = self.arm(root, dir).into_iter().collect();
         Change::Tree {
             folders: vec![format!("{dir}/")],
@@ -422,20 +429,75 @@ impl Watches {
     /// had: a folder renamed away keeps its OS watch, which would report
     /// its files there under this path, and a deleted one lost it. What to
     /// tell when the OS could not watch it.
-    fn arm(&mut self, root: &Path, dir: &str) -> Option<String> {
-        let folder = root.join(dir);
+    /// A folder linked out of the tree is not watched, and that is told
+    /// once.
+    fn arm(&mut self, root: &Path, dir: &'static str) -> Option<String> {
+        let folder = match self.armed.iter().position(|(name, _)| *name == dir) {
+            Some(at) => self.armed.remove(at).1,
+            None => root.join(dir),
+        };
         let _ = self.os.unwatch(&folder);
         if let Some(poller) = self.poller.as_mut() {
             let _ = poller.unwatch(&folder);
         }
+        let folder = match resolve_inside(root, Path::new(dir)) {
+            Ok(folder) => folder,
+            Err(ReadError::Outside { target, .. }) => {
+                let note = format!(
+                    "`{dir}/` is a symbolic link to `{}`, outside the docs tree (or to \
+                     nothing): it is not watched (unsafe-link)",
+                    target.display()
+                );
+                return self.first_time(&note).then_some(note);
+            }
+            // Missing: the root's watch reports its coming.
+            Err(_) => return None,
+        };
         if !folder.is_dir() {
             return None;
         }
+        self.armed.push((dir, folder.clone()));
         match self.os.watch(&folder, RecursiveMode::Recursive) {
             Ok(()) => None,
             // Gone again meanwhile: the root's watch reports its return.
             Err(e) if matches!(e.kind, notify::ErrorKind::PathNotFound) => None,
             Err(e) => Some(self.poll_instead(&folder, dir, &error_text(root, &e))),
+        }
+    }
+
+    /// Whether `what` is told for the first time; it is told at most once.
+    fn first_time(&mut self, what: &str) -> bool {
+        if self.told.contains(what) {
+            return false;
+        }
+        if self.told.len() < MAX_TOLD {
+            self.told.insert(what.to_owned());
+        }
+        true
+    }
+
+    /// The folder the watch of source folder `dir` is on.
+    fn watched(&self, dir: &str) -> Option<PathBuf> {
+        self.armed
+            .iter()
+            .find(|(name, _)| *name == dir)
+            .map(|(_, folder)| folder.clone())
+    }
+
+    /// `path` (canonical but for its file name) under the source folder it
+    /// is watched as: events under a link's target name the target.
+    fn as_named(&self, root: &Path, path: PathBuf) -> PathBuf {
+        let named = self
+            .armed
+            .iter()
+            // A source folder linked to the root would claim every path.
+            .filter(|(_, folder)| folder != root)
+            .filter_map(|(dir, folder)| Some((dir, folder, path.strip_prefix(folder).ok()?)))
+            .max_by_key(|(_, folder, _)| folder.as_os_str().len());
+        match named {
+            Some((dir, _, rest)) if rest.as_os_str().is_empty() => root.join(dir),
+            Some((dir, _, rest)) => root.join(dir).join(rest),
+            None => path,
         }
     }
 

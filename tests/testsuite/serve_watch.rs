@@ -9,7 +9,11 @@
 //!   shows `foo`, a second file in the new folder shows too, and a
 //!   `gtdocs.yaml` replaced by a rename shows;
 //! - a tree whose theme folder is missing: `themes/` copied in builds with
-//!   the theme, and an edit in its new subfolders shows.
+//!   the theme, and an edit in its new subfolders shows;
+//! - source folders linked out of the tree (to /usr) are not watched: the
+//!   watches stay few, and the rest of the tree is still followed;
+//! - `runbooks/` linked to a folder inside the tree: an edit through
+//!   either path shows.
 
 use std::time::{Duration, Instant};
 
@@ -66,8 +70,20 @@ fn page_is(srv: &Server, rel: &str, code: u16, text: &str) -> Option<String> {
 /// No rebuild for a while once a change has shown: a vanished folder must
 /// not be read again at every poll.
 fn stays_quiet(srv: &Server, what: &str) {
-    std::thread::sleep(Duration::from_millis(300));
-    let epoch = srv.epoch();
+    // First the rebuilds already under way settle: a poll's late result (a
+    // scan on a busy machine) may still come. Settled is a second, four
+    // poll intervals, with no new epoch.
+    let started = Instant::now();
+    let mut epoch = srv.epoch();
+    while let Some(v) = srv.wait_once(epoch, Duration::from_secs(1)) {
+        assert!(
+            started.elapsed() < SHOWS_WITHIN,
+            "{what}: the server kept rebuilding for {SHOWS_WITHIN:?} (epoch {v})\n\
+             server stderr:\n{}",
+            srv.stderr_text()
+        );
+        epoch = srv.epoch();
+    }
     if let Some(v) = srv.wait_once(epoch, Duration::from_millis(1500)) {
         panic!(
             "{what}: the server rebuilt again with nothing changing (epoch {epoch}, then {v})\n\
@@ -221,4 +237,118 @@ fn themes_made_for_the_first_time_with_os_events() {
 #[test]
 fn themes_made_for_the_first_time_with_poll() {
     themes_made_for_the_first_time(true);
+}
+
+/// The inotify watches the process `pid` holds.
+fn inotify_watches(pid: u32) -> usize {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fdinfo")) else {
+        return 0;
+    };
+    fds.flatten()
+        .filter_map(|fd| std::fs::read_to_string(fd.path()).ok())
+        .map(|info| info.matches("inotify wd:").count())
+        .sum()
+}
+
+/// `dir` of the tree made a symbolic link to `target`.
+fn link_folder(root: &std::path::Path, dir: &str, target: &str) {
+    let at = root.join(dir);
+    if at.exists() {
+        std::fs::remove_dir_all(&at).expect("remove");
+    }
+    std::os::unix::fs::symlink(target, &at).expect("symlink");
+}
+
+#[test]
+fn folders_linked_out_of_the_tree_are_not_watched() {
+    let outside = "/usr";
+    for dir in ["themes", "runbooks"] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("tree");
+        common::copy_tree(&common::fixtures().join("base"), &root);
+        link_folder(&root, dir, outside);
+        let srv = Server::start(&root, &[]);
+        let watches = inotify_watches(srv.child.id());
+        assert!(
+            watches <= 8,
+            "{dir}/ -> {outside}: serve holds {watches} inotify watches\nserver stderr:\n{}",
+            srv.stderr_text()
+        );
+        until(&srv, "the warning", || {
+            let status = srv.status();
+            (!codes(&status).iter().any(|c| c == "watch"))
+                .then(|| format!("no `watch` warning for {dir}/ -> {outside}: {status}"))
+        });
+        let said = srv.stderr_text();
+        assert_eq!(
+            said.matches("not watched").count(),
+            1,
+            "{dir}/ -> {outside} said once:\n{said}"
+        );
+        // The rest of the tree is still followed (the build fails: the
+        // loader refuses the link too).
+        let (file, from, to) = if dir == "themes" {
+            (
+                "runbooks/alpha.yaml",
+                "title: Alpha Chat",
+                "title: Alpha Linked",
+            )
+        } else {
+            (
+                "gtdocs.yaml",
+                "title: Test runbooks",
+                "title: Linked runbooks",
+            )
+        };
+        let epoch = srv.epoch();
+        edit(&root.join(file), from, to);
+        assert!(
+            srv.wait_once(epoch, SHOWS_WITHIN).is_some(),
+            "an edit of {file} beside {dir}/ linked out: no rebuild\nserver stderr:\n{}",
+            srv.stderr_text()
+        );
+        let status = srv.status();
+        assert!(
+            codes(&status).iter().any(|c| c == "unsafe-link"),
+            "the build reports the link: {status}"
+        );
+    }
+}
+
+fn runbooks_linked_inside_the_tree(poll: bool) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("tree");
+    common::copy_tree(&common::fixtures().join("base"), &root);
+    std::fs::rename(root.join("runbooks"), root.join("realrb")).expect("rename");
+    std::os::unix::fs::symlink("realrb", root.join("runbooks")).expect("symlink");
+    let srv = Server::start(&root, if poll { &["--poll"] } else { &[] });
+    until(&srv, "the first build", || {
+        page_is(&srv, "runbooks/alpha/", 200, "Alpha Chat")
+    });
+    edit(
+        &root.join("runbooks/alpha.yaml"),
+        "title: Alpha Chat",
+        "title: Alpha Via Link",
+    );
+    until(&srv, "an edit through runbooks/", || {
+        page_is(&srv, "runbooks/alpha/", 200, "Alpha Via Link")
+    });
+    edit(
+        &root.join("realrb/alpha.yaml"),
+        "title: Alpha Via Link",
+        "title: Alpha Via Target",
+    );
+    until(&srv, "an edit through realrb/", || {
+        page_is(&srv, "runbooks/alpha/", 200, "Alpha Via Target")
+    });
+}
+
+#[test]
+fn runbooks_linked_inside_the_tree_with_os_events() {
+    runbooks_linked_inside_the_tree(false);
+}
+
+#[test]
+fn runbooks_linked_inside_the_tree_with_poll() {
+    runbooks_linked_inside_the_tree(true);
 }
