@@ -198,7 +198,6 @@ fn revision(spec: &str, root: &Path) -> Result<Side, DiffError> {
     }
     let mut args = vec!["archive", "--format=tar", treeish.as_str(), "--"];
     args.extend(wanted);
-    let archive = git.run(&args)?;
     let dir = tempfile::Builder::new()
         .prefix(".gtdocs-diff-")
         .tempdir()
@@ -206,7 +205,13 @@ fn revision(spec: &str, root: &Path) -> Result<Side, DiffError> {
             label: label.clone(),
             source,
         })?;
-    unpack(&archive, dir.path()).map_err(|e| match e {
+    // Streamed from git into the folder, each entry within the loader's
+    // own limit and the whole within MAX_REVISION_BYTES: never held whole.
+    git.stream(&args, |out| {
+        unpack(std::io::BufReader::new(out), dir.path())
+    })
+    .map_err(|e| match e {
+        Unpacked::Git(e) => DiffError::Git(e),
         Unpacked::Io(source) => DiffError::Unpack {
             label: label.clone(),
             source,
@@ -217,6 +222,20 @@ fn revision(spec: &str, root: &Path) -> Result<Side, DiffError> {
                 "`{}` is a symbolic link to `{}`, outside the docs tree",
                 path.display(),
                 target.display()
+            ),
+        },
+        Unpacked::FileTooLarge { path, max } => DiffError::Invalid {
+            label: label.clone(),
+            detail: format!(
+                "`{}` is larger than {max} bytes, the most gtdocs reads of such a file",
+                path.display()
+            ),
+        },
+        Unpacked::TreeTooLarge => DiffError::Invalid {
+            label: label.clone(),
+            detail: format!(
+                "the docs tree (gtdocs.yaml, runbooks/ and themes/) is larger than \
+                 {MAX_REVISION_BYTES} bytes in all"
             ),
         },
     })?;
@@ -233,9 +252,31 @@ fn revision(spec: &str, root: &Path) -> Result<Side, DiffError> {
     })
 }
 
+/// Most bytes of a revision's docs tree `diff` unpacks (the files and
+/// their tar headers): far above a real tree (thousands of runbooks of a
+/// few kilobytes, a theme of at most 64 MiB), a bound on disk and time.
+pub const MAX_REVISION_BYTES: u64 = 512 * 1024 * 1024;
+
 enum Unpacked {
+    Git(GitError),
     Io(std::io::Error),
-    LinkOut { path: PathBuf, target: PathBuf },
+    LinkOut {
+        path: PathBuf,
+        target: PathBuf,
+    },
+    /// An entry larger than the loader reads for its kind of file.
+    FileTooLarge {
+        path: PathBuf,
+        max: u64,
+    },
+    /// More than [`MAX_REVISION_BYTES`] in all.
+    TreeTooLarge,
+}
+
+impl From<GitError> for Unpacked {
+    fn from(e: GitError) -> Self {
+        Unpacked::Git(e)
+    }
 }
 
 impl From<std::io::Error> for Unpacked {
@@ -247,16 +288,33 @@ impl From<std::io::Error> for Unpacked {
 /// Unpacks `git archive`'s tar into `dir`. A symbolic link committed in
 /// the sources is kept only when its target stays inside the archive
 /// (read as written, from the link's folder); one that leads out, or an
-/// entry of any other kind than a file, folder or link, is refused.
-fn unpack(archive: &[u8], dir: &Path) -> Result<(), Unpacked> {
+/// entry of any other kind than a file, folder or link, is refused. A file
+/// larger than the loader would read (a source file, a theme file), or a
+/// tree larger than [`MAX_REVISION_BYTES`], is refused before it is written.
+fn unpack(archive: impl std::io::Read, dir: &Path) -> Result<(), Unpacked> {
     use tar::EntryType;
+    let mut total: u64 = 0;
     for entry in tar::Archive::new(archive).entries()? {
         let mut entry = entry?;
         let kind = entry.header().entry_type();
+        let size = entry.size();
+        // A tar header is 512 bytes: counting them bounds the entries too.
+        total = total.saturating_add(size.saturating_add(512));
+        if total > MAX_REVISION_BYTES {
+            return Err(Unpacked::TreeTooLarge);
+        }
+        let path = entry.path()?.into_owned();
+        let max = if path.starts_with(crate::load::theme::THEMES_DIR) {
+            crate::load::theme::MAX_THEME_FILE_BYTES
+        } else {
+            crate::load::MAX_SOURCE_BYTES
+        };
+        if size > max {
+            return Err(Unpacked::FileTooLarge { path, max });
+        }
         match kind {
             EntryType::Regular | EntryType::Directory | EntryType::XGlobalHeader => {}
             EntryType::Symlink => {
-                let path = entry.path()?.into_owned();
                 let target = entry
                     .link_name()?
                     .map(|t| t.into_owned())

@@ -173,6 +173,69 @@ impl Git {
         }
     }
 
+    /// Runs git with its stdout handed to `read` as it comes, so a large
+    /// output is never held whole. When `read` fails, git is stopped and
+    /// that error returned (or git's own, if git failed first); when git
+    /// fails, its error.
+    pub fn stream<S, T, E>(
+        &self,
+        args: &[S],
+        read: impl FnOnce(&mut dyn std::io::Read) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        S: AsRef<OsStr>,
+        E: From<GitError>,
+    {
+        use std::io::Read as _;
+        let spawn_error = |source| GitError::Spawn {
+            program: self.program.to_string_lossy().into_owned(),
+            source,
+        };
+        let os_args: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
+        let mut child = self
+            .command(&os_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(spawn_error)?;
+        let (Some(mut stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(spawn_error(std::io::Error::other("no pipe to git")).into());
+        };
+        // Drained on its own thread: git may fill the stderr pipe before it
+        // is done with stdout. Only the start is kept, for the message.
+        let said = std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let mut stderr = stderr;
+            let _ = stderr
+                .by_ref()
+                .take(MAX_STDERR_BYTES)
+                .read_to_end(&mut kept);
+            let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+            kept
+        });
+        let result = read(&mut stdout);
+        let mut ours = false;
+        if result.is_err() && matches!(child.try_wait(), Ok(None)) {
+            // Refused by `read`, not by git: git stops here.
+            let _ = child.kill();
+            ours = true;
+        }
+        drop(stdout);
+        let status = child.wait().map_err(spawn_error)?;
+        let stderr = said.join().unwrap_or_default();
+        if status.success() || ours {
+            return result;
+        }
+        let output = Output {
+            status,
+            stdout: Vec::new(),
+            stderr,
+        };
+        Err(self.failure(args, &output).into())
+    }
+
     /// [`Git::run`], with stdout as trimmed text.
     pub fn text<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String, GitError> {
         let out = self.run(args)?;
@@ -240,6 +303,8 @@ impl Git {
 
 /// Most lines of what a remote said kept in an error (a hook may say a lot).
 const MAX_REMOTE_LINES: usize = 20;
+/// Most of a streaming run's stderr kept for its error message.
+const MAX_STDERR_BYTES: u64 = 64 * 1024;
 /// Longest line kept of what git or a remote said.
 const MAX_LINE_CHARS: usize = 300;
 

@@ -47,16 +47,36 @@ pub fn run(args: &NewArgs, reporter: &Reporter) -> ExitCode {
         );
         return ExitCode::from(exit::INVALID);
     };
-    let dir = args.root.join(RUNBOOKS_DIR);
-    let file = dir.join(format!("{slug}.yaml"));
     let shown = load::display_path(
         &args.root,
         &PathBuf::from(RUNBOOKS_DIR).join(format!("{slug}.yaml")),
     );
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        return reporter.fatal(format!("cannot create `{}`: {e}", dir.display()), None);
-    }
+    // The folder as the loader sees it: never written through a link that
+    // leads out of the tree, nor when `runbooks` is a file.
+    let dir = match load::runbooks_dir(&args.root) {
+        Ok(Some(dir)) => dir,
+        Ok(None) => {
+            let dir = args.root.join(RUNBOOKS_DIR);
+            // `create_dir`, not `create_dir_all`: the root exists (it has
+            // gtdocs.yaml), and a link put there since is not followed.
+            if let Err(e) = std::fs::create_dir(&dir) {
+                return reporter.fatal(format!("cannot create `{}`: {e}", dir.display()), None);
+            }
+            dir
+        }
+        Err(d) => {
+            reporter.diagnostics(
+                std::slice::from_ref(&*d),
+                &tree.sources,
+                crate::diagnostic::Format::Human,
+            );
+            return ExitCode::from(exit::INVALID);
+        }
+    };
+    let file = dir.join(format!("{slug}.yaml"));
     let text = skeleton(slug, &view.catalog);
+    // `create_new` (O_CREAT|O_EXCL) never follows a link at the file's
+    // name: a link there, even to nothing, is "already exists".
     let written = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

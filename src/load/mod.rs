@@ -278,24 +278,23 @@ fn runbook_files(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Vec<PathBuf>, LoadError> {
     let shown_dir = display_path(root, Path::new(RUNBOOKS_DIR));
-    let dir = match resolve_inside(root, Path::new(RUNBOOKS_DIR)) {
-        Ok(dir) => Some(dir),
-        Err(ReadError::Io(_)) => None,
-        Err(e) => {
-            diagnostics.push(e.diagnostic(root, &shown_dir, "folder"));
+    let dir = match runbooks_dir(root) {
+        Ok(Some(dir)) => dir,
+        Ok(None) => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "no-runbooks",
+                    format!("no `{RUNBOOKS_DIR}/` folder: the tree has no runbooks"),
+                )
+                .in_file(display_path(root, Path::new(CONFIG_FILE)), None)
+                .with_hint("run `gtdocs new <slug>` to write a first runbook"),
+            );
             return Ok(Vec::new());
         }
-    };
-    let Some(dir) = dir.filter(|d| d.is_dir()) else {
-        diagnostics.push(
-            Diagnostic::warning(
-                "no-runbooks",
-                format!("no `{RUNBOOKS_DIR}/` folder: the tree has no runbooks"),
-            )
-            .in_file(display_path(root, Path::new(CONFIG_FILE)), None)
-            .with_hint("run `gtdocs new <slug>` to write a first runbook"),
-        );
-        return Ok(Vec::new());
+        Err(d) => {
+            diagnostics.push(*d);
+            return Ok(Vec::new());
+        }
     };
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&dir)
@@ -346,6 +345,42 @@ fn too_many_runbooks(count: usize, max: usize, shown_dir: &Path) -> Option<Diagn
     })
 }
 
+/// The runbooks folder, where it leads inside the tree; `None` when there
+/// is none. The one check of that folder for reading (`runbook_files`) and
+/// writing (`gtdocs new`): a link out of the tree, or a path there that is
+/// not a folder, is an error.
+pub(crate) fn runbooks_dir(root: &Path) -> Result<Option<PathBuf>, Box<Diagnostic>> {
+    let rel = Path::new(RUNBOOKS_DIR);
+    let shown = display_path(root, rel);
+    let dir = match resolve_inside(root, rel) {
+        Ok(dir) => dir,
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Box::new(e.diagnostic(root, &shown, "folder"))),
+    };
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => Ok(Some(dir)),
+        Ok(m) => Err(Box::new(
+            Diagnostic::error(
+                "not-a-folder",
+                format!(
+                    "`{}` is {}, not a folder",
+                    shown.display(),
+                    kind_of(&m.file_type())
+                ),
+            )
+            .in_file(&shown, None)
+            .with_hint(format!(
+                "runbooks go in a folder `{RUNBOOKS_DIR}/` of `<slug>.yaml` files: \
+                 rename or move that file, then run `gtdocs new <slug>`"
+            )),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Box::new(
+            Diagnostic::error("io", format!("cannot read folder: {e}")).in_file(&shown, None),
+        )),
+    }
+}
+
 /// `runbooks/x.yaml` under the root as the user named it (`./` left out).
 pub fn display_path(root: &Path, rel: &Path) -> PathBuf {
     if root.as_os_str().is_empty() || root == Path::new(".") {
@@ -375,9 +410,12 @@ fn read_and_parse(root: &Path, rel: &Path, shown: &Path, spans: bool) -> Outcome
         Err(e) => {
             let mut diagnostic = e.diagnostic(root, shown, "file");
             if let ReadError::TooLarge(_) = e {
-                diagnostic = diagnostic.with_hint(
-                    "a runbook is a few kilobytes; split the content or remove generated data",
-                );
+                diagnostic = diagnostic.with_hint(if rel == Path::new(CONFIG_FILE) {
+                    "gtdocs.yaml holds the site settings and the catalog, a few kilobytes; \
+                     remove generated data from it"
+                } else {
+                    "a runbook is a few kilobytes; split the content or remove generated data"
+                });
             }
             return Outcome::Failed {
                 text: None,
@@ -609,7 +647,13 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
             return "a device";
         }
     }
-    if t.is_dir() { "a folder" } else { "not a file" }
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_file() {
+        "a file"
+    } else {
+        "not a file"
+    }
 }
 
 /// UTF-8 with an optional BOM; anything else is an error at the first bad byte.

@@ -42,6 +42,8 @@ pub fn load_all(
         return themes;
     };
     let mut names: Vec<String> = Vec::new();
+    // Theme folders linked out of the tree: listed, never read.
+    let mut refused: Vec<String> = Vec::new();
     for e in entries.filter_map(Result::ok) {
         let name = e.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') {
@@ -50,7 +52,16 @@ pub fn load_all(
         let rel = Path::new(THEMES_DIR).join(&name);
         match e.file_type() {
             Ok(t) if t.is_dir() => names.push(name),
-            Ok(t) if t.is_symlink() => diagnostics.push(link_problem(root, &rel)),
+            Ok(t) if t.is_symlink() => {
+                let problem = link_problem(root, &rel, "theme folder");
+                // A link refused as unsafe is the one error about that
+                // theme: listed (empty), it is not also an unknown theme.
+                if problem.is_error() {
+                    names.push(name.clone());
+                    refused.push(name);
+                }
+                diagnostics.push(problem);
+            }
             _ => {}
         }
     }
@@ -60,7 +71,7 @@ pub fn load_all(
             name: name.clone(),
             ..Theme::default()
         };
-        if selected == Some(name.as_str()) {
+        if selected == Some(name.as_str()) && !refused.contains(&name) {
             read_theme(root, &mut theme, diagnostics);
         }
         themes.insert(name, theme);
@@ -77,7 +88,7 @@ fn read_theme(root: &Path, theme: &mut Theme, diagnostics: &mut Vec<Diagnostic>)
         // A link at `templates/` or `static/` is reported, not followed.
         match std::fs::symlink_metadata(root.join(&folder)) {
             Ok(m) if m.file_type().is_symlink() => {
-                diagnostics.push(link_problem(root, &folder));
+                diagnostics.push(link_problem(root, &folder, "folder"));
                 continue;
             }
             Ok(m) if m.is_dir() => {}
@@ -100,7 +111,7 @@ fn read_theme(root: &Path, theme: &mut Theme, diagnostics: &mut Vec<Diagnostic>)
             if entry.path_is_symlink() {
                 // Not followed: a link inside the tree is reported too, as
                 // the theme would silently lack that file.
-                diagnostics.push(link_problem(root, &rel));
+                diagnostics.push(link_problem(root, &rel, "theme file"));
                 continue;
             }
             files += 1;
@@ -160,10 +171,14 @@ fn too_large(root: &Path, base: &Path, message: String) -> Diagnostic {
 
 /// A symbolic link in a theme: refused when it leads outside the tree (or
 /// nowhere); a link inside the tree is not followed either, and says so.
-fn link_problem(root: &Path, rel: &Path) -> Diagnostic {
+/// `what` names the path for the hint ("theme folder", "theme file").
+fn link_problem(root: &Path, rel: &Path, what: &str) -> Diagnostic {
     let shown = display_path(root, rel);
     match resolve_inside(root, rel) {
-        Err(e @ ReadError::Outside { .. }) => e.diagnostic(root, &shown, "theme file"),
+        // Not "or link to one inside it": a theme is not read through links.
+        Err(e @ ReadError::Outside { .. }) => e.diagnostic(root, &shown, what).with_hint(format!(
+            "copy the {what} into the tree in place of the link"
+        )),
         _ => Diagnostic::warning(
             "theme-link",
             format!(
@@ -172,6 +187,8 @@ fn link_problem(root: &Path, rel: &Path) -> Diagnostic {
             ),
         )
         .in_file(shown, None)
-        .with_hint("copy the file into the theme"),
+        .with_hint(format!(
+            "copy the {what} into the tree in place of the link"
+        )),
     }
 }

@@ -371,3 +371,106 @@ fn serve_never_serves_what_a_link_out_of_the_tree_leads_to() {
         );
     }
 }
+
+/// `gtdocs new` writes where the loader reads, with the same check: never
+/// through `runbooks` linked out of the tree, nor through a link at the new
+/// file's own name (even one to nothing).
+#[test]
+fn new_never_writes_through_a_link_out_of_the_tree() {
+    let lab = Lab::new();
+    let target = lab.outside().join("runbooks");
+    lab.move_and_link("runbooks", &lab.outside(), &target);
+    let o = lab.run(&["new", "zzz"]);
+    assert_eq!(o.status.code(), Some(1), "{}", shown(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "error[unsafe-link]: `runbooks` is a symbolic link to `{}`, outside the docs tree",
+            target.display()
+        )),
+        "{}",
+        shown(&o)
+    );
+    assert!(
+        !target.join("zzz.yaml").exists(),
+        "written outside the tree"
+    );
+
+    let lab = Lab::new();
+    let target = lab.outside().join("zzz.yaml");
+    std::os::unix::fs::symlink(&target, lab.tree().join("runbooks/zzz.yaml")).expect("symlink");
+    let o = lab.run(&["new", "zzz"]);
+    assert_eq!(o.status.code(), Some(2), "{}", shown(&o));
+    assert!(
+        stderr(&o).contains("error: `runbooks/zzz.yaml` already exists"),
+        "{}",
+        shown(&o)
+    );
+    assert!(!target.exists(), "written outside the tree");
+}
+
+/// `runbooks` as a file is an error that says so (not "no runbooks" and a
+/// hint to run `gtdocs new`), and `gtdocs new` says the same.
+#[test]
+fn runbooks_as_a_file_is_an_error_for_check_and_new() {
+    let lab = Lab::new();
+    let runbooks = lab.tree().join("runbooks");
+    std::fs::remove_dir_all(&runbooks).expect("rm");
+    std::fs::write(&runbooks, "not a folder\n").expect("write");
+    for args in [&["check"][..], &["new", "zzz"]] {
+        let o = lab.run(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", shown(&o));
+        let text = stderr(&o);
+        assert!(
+            text.contains("error[not-a-folder]: `runbooks` is a file, not a folder")
+                && text.contains("rename or move that file"),
+            "{args:?}: {}",
+            shown(&o)
+        );
+        assert!(
+            !text.contains("no-runbooks") && !text.contains("os error"),
+            "{args:?}: {}",
+            shown(&o)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&runbooks).expect("read"),
+        "not a folder\n"
+    );
+}
+
+/// Each refusal's hint fits what was refused: an oversized config is not
+/// "a runbook"; a theme folder linked out of the tree is a folder, and
+/// that one error is not doubled by "no theme folder".
+#[test]
+fn refusals_of_the_config_and_a_theme_folder_have_their_own_hints() {
+    let lab = Lab::new();
+    let config = lab.tree().join("gtdocs.yaml");
+    let mut text = std::fs::read_to_string(&config).expect("read");
+    text.push_str(&"# filler\n".repeat(120_000));
+    std::fs::write(&config, text).expect("write");
+    let o = lab.run(&["check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", shown(&o));
+    let text = stderr(&o);
+    assert!(
+        text.contains("error[file-too-large]")
+            && text.contains("gtdocs.yaml holds the site settings and the catalog")
+            && !text.contains("a runbook is"),
+        "{}",
+        shown(&o)
+    );
+
+    let lab = Lab::new();
+    let target = lab.outside().join("themes/brand");
+    lab.move_and_link("themes/brand", &lab.outside(), &target);
+    let o = lab.run(&["check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", shown(&o));
+    let text = stderr(&o);
+    assert_eq!(text.matches("error[").count(), 1, "{}", shown(&o));
+    assert!(
+        text.contains("error[unsafe-link]: `themes/brand`")
+            && text.contains("copy the theme folder into the tree")
+            && !text.contains("unknown-theme"),
+        "{}",
+        shown(&o)
+    );
+}

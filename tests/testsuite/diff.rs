@@ -764,6 +764,36 @@ fn revision_that_does_not_build_is_refused() {
     );
 }
 
+/// A revision holding a runbook far over the per-file limit is refused
+/// by name while git streams it, in bounded memory: gtdocs (and git, which
+/// streams a blob over `core.bigFileThreshold`) run with 64 MiB of data
+/// for a 96 MiB runbook. Holding git's output whole aborted the run.
+#[test]
+fn revision_with_an_oversized_runbook_is_refused_in_bounded_memory() {
+    let repo = Repo::new(".");
+    repo.git(&["config", "core.bigFileThreshold", "1m"]);
+    let line = "# a line of filler that makes this runbook far too large\n";
+    let big = format!("title: Big\n{}", line.repeat(96 * 1024 * 1024 / line.len()));
+    std::fs::write(repo.docs_dir().join("runbooks/big.yaml"), big).expect("write");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "a runbook of 96 MiB"]);
+    let o = repo
+        .command(Path::new("sh"))
+        .args(["-c", "ulimit -d 65536 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_gtdocs"))
+        .args(["diff", "HEAD~1", "HEAD", "--root", "."])
+        .output()
+        .expect("run gtdocs");
+    assert_refused(&o, "do not build");
+    assert!(
+        common::stderr(&o).contains(
+            "`runbooks/big.yaml` is larger than 1048576 bytes, the most gtdocs reads of such a file"
+        ),
+        "{}",
+        shown(&o)
+    );
+}
+
 // ---------------------------------------------------------------------------
 // The JSON report against its schema
 // ---------------------------------------------------------------------------
