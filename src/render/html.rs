@@ -86,8 +86,10 @@ pub fn render_selected(
             format!("{DIR}/sitemap.xml"),
             sitemap(book, &lists, &specs).into_bytes(),
         )?;
-        out.put(format!("{DIR}/{MATRIX_DATA}"), matrix_data(book, &lists)?)?;
     }
+    // Every row, whatever the selection: an edit of one runbook (its
+    // title, a verdict) changes its row.
+    out.put(format!("{DIR}/{MATRIX_DATA}"), matrix_data(book, &lists)?)?;
     Ok(specs.len())
 }
 

@@ -96,7 +96,11 @@ impl Renderer for Search {
     }
 
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
+        // Pagefind runs each page on a blocking thread, one page at a
+        // time: one such thread is enough, and more only lingered (tokio
+        // starts a new one when the last has not yet gone idle).
         let runtime = tokio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(1)
             .build()
             .map_err(error)?;
         let pages = pages(book);

@@ -84,6 +84,10 @@ impl Reply {
         }
         if self.later {
             headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
+        // hyper ends the connection after a response that says so, without
+        // reading what is left of the request (a refused method's body).
+        if self.close || self.later {
             headers.insert(
                 header::CONNECTION,
                 header::HeaderValue::from_static("close"),

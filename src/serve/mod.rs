@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub use preview::{Preview, Rebuilt, SearchDone, SearchJob};
+pub use preview::{Preview, Rebuilt, SearchDone, SearchJob, SearchWorker};
 use state::{Hosts, Shared};
 
 /// How long Ctrl-C waits for a rebuild under way before the process ends
@@ -55,6 +55,8 @@ pub enum ServeError {
     Settings(#[from] crate::render::RenderError),
     #[error("cannot handle Ctrl-C: {0}")]
     Signal(String),
+    #[error("cannot start the search index thread: {0}")]
+    Thread(std::io::Error),
 }
 
 impl ServeError {
@@ -157,6 +159,7 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
 
     events.listening(&format!("http://{local}{}", shared.base_url));
     let (search_done, search_results) = std::sync::mpsc::channel();
+    let search = SearchWorker::start(preview.context(), search_done).map_err(ServeError::Thread)?;
     while !stop.load(Ordering::SeqCst) {
         while let Ok(done) = search_results.try_recv() {
             if let Some(snapshot) = preview.accept_search(done) {
@@ -170,18 +173,13 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
         ) else {
             continue;
         };
-        let (outcome, snapshot, search) = preview.rebuild(Some(&change));
+        let (outcome, snapshot, job) = preview.rebuild(Some(&change));
         shared.publish(snapshot);
         events.rebuilt(&outcome);
         // The pages are out (the browser reloads now); the search index
-        // follows from its own thread, published with the same epoch.
-        if let Some(job) = search {
-            let done = search_done.clone();
-            let ctx = preview.context();
-            // Detached: Ctrl-C must not wait for it.
-            std::thread::spawn(move || {
-                let _ = done.send(job.run(&ctx));
-            });
+        // follows from the search thread, published with the same epoch.
+        if let Some(job) = job {
+            search.submit(job);
         }
     }
     // Open connections (long-polls) are dropped, not waited for.

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -41,8 +41,8 @@ pub struct Rebuilt {
     pub error: Option<String>,
 }
 
-/// The search index still to build for a published epoch. It runs on its
-/// own thread, so the next edit's rebuild does not wait for it.
+/// The search index still to build for a published epoch. It runs on the
+/// [`SearchWorker`]'s thread, so the next edit's rebuild does not wait for it.
 pub struct SearchJob {
     epoch: u64,
     book: Arc<Book>,
@@ -61,6 +61,50 @@ impl SearchJob {
             epoch: self.epoch,
             output,
         }
+    }
+}
+
+/// The one thread that builds search indexes. It holds at most one job
+/// besides the one it runs: a newer job replaces a waiting one, whose
+/// index would be thrown away anyway. So a burst of saves costs one
+/// thread and two books, not a thread and a book per save.
+pub struct SearchWorker {
+    next: Arc<(Mutex<Option<SearchJob>>, Condvar)>,
+}
+
+impl SearchWorker {
+    /// Starts the thread; finished jobs go to `done`. The thread is
+    /// detached: Ctrl-C does not wait for it.
+    pub fn start(ctx: RenderContext, done: mpsc::Sender<SearchDone>) -> std::io::Result<Self> {
+        let next: Arc<(Mutex<Option<SearchJob>>, Condvar)> = Arc::default();
+        let queue = Arc::clone(&next);
+        std::thread::Builder::new()
+            .name("gtdocs-search".into())
+            .spawn(move || {
+                loop {
+                    let job = {
+                        let (slot, ready) = &*queue;
+                        let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+                        loop {
+                            if let Some(job) = slot.take() {
+                                break job;
+                            }
+                            slot = ready.wait(slot).unwrap_or_else(PoisonError::into_inner);
+                        }
+                    };
+                    if done.send(job.run(&ctx)).is_err() {
+                        return;
+                    }
+                }
+            })?;
+        Ok(SearchWorker { next })
+    }
+
+    /// Queues `job` in place of any job not started yet.
+    pub fn submit(&self, job: SearchJob) {
+        let (slot, ready) = &*self.next;
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(job);
+        ready.notify_one();
     }
 }
 

@@ -3110,6 +3110,103 @@ fn the_status_of_a_source_with_thousands_of_problems_stays_small() {
     );
 }
 
+/// A refused request (405 for a POST with a body, 421 for a host this server
+/// does not answer for) ends its connection: `Connection: close`, then
+/// EOF, so a body left unread is never taken for the next request.
+#[test]
+fn a_refused_request_closes_its_connection() {
+    let tree = common::bundled_copy();
+    let srv = Server::start(tree.path(), &[]);
+    let port = srv.port;
+    let mut problems = Vec::new();
+    for (what, request, status) in [
+        (
+            "POST with a 5-byte body",
+            format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 5\r\n\r\nhello"),
+            405,
+        ),
+        (
+            "GET for evil.example",
+            format!("GET / HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n"),
+            421,
+        ),
+    ] {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(request.as_bytes()).expect("send");
+        let r = match read_response(&mut s, false) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("{what}: {e}"));
+                continue;
+            }
+        };
+        if r.status != status || r.header("connection") != Some("close") {
+            problems.push(format!(
+                "{what}: {}, expected {status} with Connection: close",
+                r.head_text()
+            ));
+        }
+        // Kept alive, the connection would wait 5 s for a next request.
+        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let t = Instant::now();
+        let mut rest = Vec::new();
+        match s.read_to_end(&mut rest) {
+            Ok(_) if rest.is_empty() => {}
+            Ok(_) => problems.push(format!(
+                "{what}: {} more byte(s) after the answer: {:?}",
+                rest.len(),
+                String::from_utf8_lossy(&rest)
+            )),
+            Err(e) => problems.push(format!(
+                "{what}: the connection is still open {:?} after the answer ({e})",
+                t.elapsed()
+            )),
+        }
+    }
+    assert_none("refused requests", &problems);
+}
+
+/// A burst of saves while search indexes build: one search thread, not one
+/// per save (each would hold a copy of the book); the index served at the
+/// end is the last edit's.
+#[test]
+fn a_burst_of_edits_takes_one_search_thread_and_indexes_the_last() {
+    let tree = common::scaled_copy(200);
+    let root = tree.path();
+    let srv = Server::start(root, &[]);
+    let pid = srv.child.id();
+    let mut epoch = srv.quiet(Duration::from_millis(500));
+    let threads = proc_status(pid, "Threads");
+    let path = std::fs::read_dir(root.join("runbooks"))
+        .expect("runbooks")
+        .map(|e| e.expect("entry").path())
+        .min()
+        .expect("a runbook");
+    let mut most = threads;
+    for i in 0..24 {
+        let (_, line) = line_starting(&path, "title: ");
+        edit(&path, &line, &format!("title: Burst edit {i}"));
+        // Each save is its own rebuild, with its own search job.
+        epoch = srv.try_wait_change(epoch, REBUILD).unwrap_or_else(|| {
+            panic!(
+                "edit {i}: no rebuild within {REBUILD:?}\nstderr:\n{}",
+                srv.stderr_text()
+            )
+        });
+        most = most.max(proc_status(pid, "Threads"));
+    }
+    eprintln!("24 edits in a row: threads {threads} at rest, {most} at most");
+    // While an index builds: the thread it runs on (see
+    // `Renderer::own_thread`) and Pagefind's one blocking thread.
+    assert!(
+        most <= threads + 2,
+        "24 edits in a row took {} threads more than the server has at rest ({threads})",
+        most - threads
+    );
+    eprintln!("{}", converges_to_build(&srv, root, "24 edits in a row"));
+}
+
 /// Sends SIGINT to the server; its exit status and how long it took.
 fn interrupt(child: &mut Child) -> (Option<std::process::ExitStatus>, Duration) {
     let pid = child.id().to_string();
@@ -3128,38 +3225,109 @@ fn interrupt(child: &mut Child) -> (Option<std::process::ExitStatus>, Duration) 
     (None, t.elapsed())
 }
 
+/// CPU time (user and system) the process has used so far.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc stat");
+    // The fields after the command name: state is field 3, utime 14, stime 15.
+    let after = &stat[stat.rfind(')').expect("(comm)") + 2..];
+    let fields: Vec<u64> = after
+        .split(' ')
+        .skip(11)
+        .take(2)
+        .map(|f| f.parse().expect("clock ticks"))
+        .collect();
+    // Linux reports them in USER_HZ, 100 a second on every architecture.
+    Duration::from_millis((fields[0] + fields[1]) * 10)
+}
+
+/// Waits until the process has used `more` CPU time past `from` (a
+/// rebuild is under way: at rest the server uses next to none); false
+/// if that did not happen within 20 s.
+fn busy(pid: u32, from: Duration, more: Duration) -> bool {
+    let t = Instant::now();
+    while t.elapsed() < REBUILD {
+        if cpu_time(pid) >= from + more {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// A runbook template whose every page loops a million times: a fifth of
+/// a page's template fuel, so no page runs out, but rendering a hundred
+/// pages takes tens of seconds of CPU (debug build), far longer than a
+/// signal takes on any machine.
+const SLOW_RUNBOOK: &str = "{% extends \"default/runbook.html\" %}\n{% block head %}\
+    {% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}{% endblock %}\n";
+
+/// 100 runbooks with theme `slow`, its runbook template `template`.
+fn slow_theme_tree(template: &str) -> tempfile::TempDir {
+    let tree = common::scaled_copy(100);
+    edit(
+        &tree.path().join("gtdocs.yaml"),
+        "  base_url: /\n",
+        "  base_url: /\n  theme: slow\n",
+    );
+    let templates = tree.path().join("themes/slow/templates");
+    std::fs::create_dir_all(&templates).expect("mkdir");
+    std::fs::write(templates.join("runbook.html"), template).expect("write");
+    tree
+}
+
 /// Ctrl-C while a rebuild runs (the first build, or one of a large tree)
 /// ends the process promptly, with code 0, instead of when it is done.
 #[test]
 fn sigint_during_a_rebuild_exits_promptly() {
-    let tree = common::scaled_copy(300);
-    let root = tree.path();
-    // The first build.
-    let mut child = serve_command(root, &["--port", "0"])
+    // The first build: `serving` is printed once it is over.
+    let tree = slow_theme_tree(SLOW_RUNBOOK);
+    let mut child = serve_command(tree.path(), &["--port", "0"])
         .spawn()
         .expect("spawn");
-    std::thread::sleep(Duration::from_millis(500));
+    let building = busy(child.id(), Duration::ZERO, Duration::from_millis(500));
     let (status, took) = interrupt(&mut child);
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stdout = String::new();
+    let _ = child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut stdout);
     eprintln!("SIGINT during the first build: {status:?} after {took:?}");
-    assert_eq!(status.and_then(|s| s.code()), Some(0), "exit {status:?}");
-    assert!(took < Duration::from_millis(1500), "took {took:?}");
-
-    // A full rebuild (gtdocs.yaml edited).
-    let mut srv = Server::start(root, &[]);
-    let config = root.join("gtdocs.yaml");
-    let mut text = std::fs::read_to_string(&config).expect("read");
-    text.push_str("# edited\n");
-    std::fs::write(&config, text).expect("write");
-    std::thread::sleep(Duration::from_millis(700));
-    let (status, took) = interrupt(&mut srv.child);
-    let stderr = srv.stderr_text();
-    eprintln!("SIGINT during a rebuild: {status:?} after {took:?}");
-    assert_eq!(status.and_then(|s| s.code()), Some(0), "exit {status:?}");
+    assert!(building, "the first build used no CPU time");
     assert!(
-        !stderr.contains("(gtdocs.yaml)"),
-        "the rebuild was over before SIGINT (this test needs a slower one):\n{stderr}"
+        stdout.is_empty(),
+        "the first build was over before SIGINT: {stdout:?}"
     );
-    assert!(took < Duration::from_millis(1500), "took {took:?}");
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "exit {status:?}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+
+    // A full rebuild (the theme edited).
+    let tree = slow_theme_tree("{% extends \"default/runbook.html\" %}\n");
+    let root = tree.path();
+    let mut srv = Server::start(root, &[]);
+    let pid = srv.child.id();
+    let epoch = srv.quiet(Duration::from_millis(500));
+    let at_rest = cpu_time(pid);
+    std::fs::write(
+        root.join("themes/slow/templates/runbook.html"),
+        SLOW_RUNBOOK,
+    )
+    .expect("write");
+    let building = busy(pid, at_rest, Duration::from_millis(500));
+    let current = srv.epoch();
+    let (status, took) = interrupt(&mut srv.child);
+    eprintln!("SIGINT during a rebuild: {status:?} after {took:?}");
+    assert!(building, "no rebuild after the theme edit");
+    assert_eq!(
+        current,
+        epoch,
+        "the rebuild was over before SIGINT:\n{}",
+        srv.stderr_text()
+    );
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "exit {status:?}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
 }
 
 /// A bad SOURCE_DATE_EPOCH is reported as what it is.
