@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
+use unicode_general_category::{GeneralCategory, get_general_category};
 
 /// A place in a source file: 1-based line and character column, plus the
 /// byte range used to draw the caret.
@@ -251,25 +252,30 @@ pub fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
     })
 }
 
-/// Characters that must never reach a terminal or a log raw: control
-/// characters (ESC starts a terminal escape sequence, BEL rings, C1 `CSI`
-/// is one on some terminals), bidirectional overrides and invisible
-/// format characters (they make the text read differently than it is).
-/// A tab and a line break are harmless and stay (the GitHub format escapes
-/// the line break).
-fn is_unprintable(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n'))
-        || matches!(
-            c,
-            '\u{00AD}'
-                | '\u{061C}'
-                | '\u{180E}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{FEFF}'
+/// Characters that must never reach a terminal or a log raw: the one
+/// definition every printed text (diagnostics, errors, `diff` reports,
+/// what a git remote said) is escaped by. Control characters (ESC starts a
+/// terminal escape sequence, BEL rings, C1 `CSI` is one on some terminals),
+/// format characters (bidirectional overrides and invisible characters make
+/// the text read differently than it is) and the Unicode line and paragraph
+/// separators (a line break a terminal may not show). A tab and a line
+/// break are harmless and stay (the GitHub format escapes the line break).
+pub fn is_unprintable(c: char) -> bool {
+    use GeneralCategory as G;
+    !matches!(c, '\t' | '\n')
+        && matches!(
+            get_general_category(c),
+            G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator
         )
+}
+
+/// The bidirectional controls (format characters): they reorder the text
+/// a reader sees.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// `s` with each unprintable character written as a Rust escape
@@ -657,12 +663,16 @@ fn render_json(diagnostics: &[Diagnostic]) -> String {
 /// bidirectional and invisible format characters) written as `\uXXXX`
 /// escapes: the values stay exact, and the text is safe on a terminal.
 /// Such characters only occur inside strings (serde writes the structure
-/// with spaces and line breaks, and escapes the C0 controls).
-fn json_escape_unprintable(json: &str) -> String {
+/// with spaces and line breaks, and escapes the C0 controls). One beyond
+/// the Basic Multilingual Plane is written as its UTF-16 surrogate pair,
+/// as JSON requires.
+pub fn json_escape_unprintable(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if is_unprintable(c) {
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
         } else {
             out.push(c);
         }
@@ -772,6 +782,17 @@ mod tests {
         let short = "  - Model names must match published aliases; test with `gtak_Zr5Tq8Wm2Lx7Pc4Vn9Bd3K`.";
         let end = Excerpt::of(short, Span::new(1, 58, 57, 26));
         assert_eq!((end.text.as_str(), end.marked), (short, 57..83));
+    }
+
+    /// JSON escapes of unprintable characters decode to the same value,
+    /// beyond the Basic Multilingual Plane too (a surrogate pair).
+    #[test]
+    fn json_escapes_keep_the_value() {
+        let value = "a\u{1b}\u{202e}\u{2028}\u{E0001}b";
+        let json = json_escape_unprintable(&serde_json::to_string(value).unwrap_or_default());
+        assert_eq!(json, r#""a\u001b\u202e\u2028\udb40\udc01b""#);
+        let back: String = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, value);
     }
 
     #[test]

@@ -820,14 +820,18 @@ impl Report {
                 );
             }
         }
-        md
+        // Manifests are untrusted (a file from anywhere): what no terminal
+        // may show raw is escaped, in the whole report at once (the
+        // report's own text has none).
+        crate::diagnostic::visible(&md).into_owned()
     }
 
-    /// The report as pretty JSON with a final newline.
+    /// The report as pretty JSON with a final newline; unprintable
+    /// characters escaped (`\u202e`), the values unchanged.
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
-        s
+        crate::diagnostic::json_escape_unprintable(&s)
     }
 }
 

@@ -319,18 +319,15 @@ fn rejection(line: &str) -> Option<String> {
     Some(printable(&format!("{target}: {reason}")))
 }
 
-/// A line as it may be shown: control characters (a remote's terminal
-/// escapes) replaced, and cut at [`MAX_LINE_CHARS`].
+/// A line as it may be shown: cut at [`MAX_LINE_CHARS`], and what no
+/// terminal may show raw (a remote's terminal escapes, bidi overrides)
+/// escaped.
 fn printable(line: &str) -> String {
-    let mut out: String = line
-        .chars()
-        .take(MAX_LINE_CHARS)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
+    let mut out: String = line.chars().take(MAX_LINE_CHARS).collect();
     if line.chars().nth(MAX_LINE_CHARS).is_some() {
         out.push('…');
     }
-    out
+    crate::diagnostic::visible(&out).into_owned()
 }
 
 /// The git subcommand of an argument list (`clone` of `-c k=v clone ...`).
@@ -401,13 +398,13 @@ mod tests {
     }
 
     /// A refused push: git's reason and the remote's lines are kept, at
-    /// most 20 of them, without control characters, redacted.
+    /// most 20 of them, with control and bidi characters escaped, redacted.
     #[cfg(unix)]
     #[test]
     fn a_failure_keeps_what_the_remote_said_bounded_and_printable() {
         use std::os::unix::process::ExitStatusExt as _;
         let mut stderr =
-            String::from("remote: \x1b[31mfrozen\x1b[0m by https://u:pw@h.example/x\n");
+            String::from("remote: \x1b[31mfrozen\x1b[0m\u{202e} by https://u:pw@h.example/x\n");
         for i in 0..30 {
             stderr.push_str(&format!("remote: line {i}\n"));
         }
@@ -433,7 +430,7 @@ mod tests {
         );
         assert_eq!(
             lines[2],
-            "  remote: ?[31mfrozen?[0m by https://***@h.example/x"
+            "  remote: \\u{1b}[31mfrozen\\u{1b}[0m\\u{202e} by https://***@h.example/x"
         );
         assert_eq!(lines.len(), 1 + 20 + 1, "{message}");
         assert_eq!(lines[21], "  (12 more lines)");

@@ -549,11 +549,14 @@ fn read_in_checkout(checkout: &Path, rel: &str) -> std::io::Result<Option<Vec<u8
     std::fs::read(&path).map(Some)
 }
 
-/// A plain, visible file name: no folder, no `..`, nothing hidden.
+/// A plain, visible file name: no folder, no `..`, nothing hidden (no
+/// control, format or separator character, which would hide in a name
+/// shown on a terminal).
 fn is_page_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with('.')
-        && !name.contains(['/', '\\', '\0'])
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(crate::diagnostic::is_unprintable)
         && name.trim() == name
 }
 

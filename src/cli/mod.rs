@@ -130,20 +130,39 @@ impl Reporter {
     /// A status line, shown with `-v`.
     fn info(&self, message: impl AsRef<str>) {
         if self.verbose > 0 {
-            let _ = writeln!(anstream::stderr(), "{}", message.as_ref());
+            note(message);
         }
     }
 
     /// An error that stops the command (usage or I/O).
     fn fatal(&self, message: impl std::fmt::Display, hint: Option<&str>) -> ExitCode {
-        let style = anstyle::AnsiColor::BrightRed.on_default().bold();
-        let mut err = anstream::stderr();
-        let _ = writeln!(err, "{style}error{style:#}: {message}");
-        if let Some(hint) = hint {
-            let help = anstyle::AnsiColor::BrightCyan.on_default().bold();
-            let _ = writeln!(err, "  {help}help{help:#}: {hint}");
-        }
+        error(message, hint);
         ExitCode::from(exit::USAGE_OR_IO)
+    }
+}
+
+/// A line on stderr. Its text may quote a source, a manifest or a remote
+/// (untrusted), so what no terminal may show raw is escaped, here, where
+/// it is printed.
+fn note(message: impl AsRef<str>) {
+    let _ = writeln!(
+        anstream::stderr(),
+        "{}",
+        diagnostic::visible(message.as_ref())
+    );
+}
+
+/// An `error: ...` line on stderr, with a hint, escaped as [`note`] is.
+fn error(message: impl std::fmt::Display, hint: Option<&str>) {
+    let style = anstyle::AnsiColor::BrightRed.on_default().bold();
+    let mut err = anstream::stderr();
+    let message = message.to_string();
+    let message = diagnostic::visible(&message);
+    let _ = writeln!(err, "{style}error{style:#}: {message}");
+    if let Some(hint) = hint {
+        let help = anstyle::AnsiColor::BrightCyan.on_default().bold();
+        let hint = diagnostic::visible(hint);
+        let _ = writeln!(err, "  {help}help{help:#}: {hint}");
     }
 }
 

@@ -111,22 +111,18 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
         plan.unchanged.len(),
         plan.hand_written.len()
     );
-    let mut err = anstream::stderr();
     for page in &plan.edited_on_wiki {
-        let _ = writeln!(
-            err,
+        super::note(format!(
             "warning: `{page}` was edited on the wiki since gtdocs published it; the edit is replaced (it stays in the wiki's history)"
-        );
+        ));
     }
-    let _ = match (&outcome.commit, outcome.dry_run) {
-        (None, _) => writeln!(err, "the wiki is up to date ({counts}); no commit made"),
-        (Some(c), true) => writeln!(
-            err,
+    super::note(match (&outcome.commit, outcome.dry_run) {
+        (None, _) => format!("the wiki is up to date ({counts}); no commit made"),
+        (Some(c), true) => format!(
             "dry run: would publish {c} to `{}` of {remote} ({counts})",
             outcome.branch
         ),
-        (Some(c), false) => writeln!(
-            err,
+        (Some(c), false) => format!(
             "published {c} to `{}` of {remote} ({counts}){}",
             outcome.branch,
             if outcome.attempts > 1 {
@@ -138,7 +134,7 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
                 String::new()
             }
         ),
-    };
+    });
     reporter.info(format!(
         "added: {:?}\nupdated: {:?}\ndeleted: {:?}",
         plan.added, plan.updated, plan.deleted

@@ -51,7 +51,7 @@ impl Events for Terminal<'_> {
         self.reporter
             .diagnostics(&outcome.diagnostics, &outcome.sources, Format::Human);
         if let Some(error) = &outcome.error {
-            let _ = writeln!(anstream::stderr(), "error: {error}");
+            super::error(error, None);
         }
         let what = outcome.change.as_deref().unwrap_or("first build");
         let verdict = if outcome.ok {
@@ -66,7 +66,7 @@ impl Events for Terminal<'_> {
         if outcome.ok {
             self.reporter.info(line);
         } else {
-            let _ = writeln!(anstream::stderr(), "{line}");
+            super::note(line);
         }
     }
 }

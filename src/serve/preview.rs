@@ -266,7 +266,8 @@ impl Preview {
         let out = match done.output {
             Ok(out) => out,
             Err(e) => {
-                eprintln!("error: {e}");
+                // It may quote a source: escaped as every printed text.
+                eprintln!("error: {}", crate::diagnostic::visible(&e.to_string()));
                 return None;
             }
         };

@@ -8,7 +8,7 @@
 use serde_json::Value;
 use unicode_general_category::{GeneralCategory, get_general_category};
 
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, Span, is_bidi_control, is_unprintable};
 use crate::load::Document;
 
 /// What a string of a source file is.
@@ -89,6 +89,19 @@ fn problem(doc: &Document, s: &str, field: Field, span: Option<Span>) -> Option<
             )
             .with_label("it reorders the text a reader sees")
             .with_hint("remove it: text shows in the order it is written"),
+            category @ (GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator) => {
+                let what = if category == GeneralCategory::LineSeparator {
+                    "line"
+                } else {
+                    "paragraph"
+                };
+                Diagnostic::error(
+                    "separator-character",
+                    format!("this text holds the {what} separator {}", code_point(c)),
+                )
+                .with_label("Markdown does not know it as a line break")
+                .with_hint("write a line break as itself (a new line in the YAML text)")
+            }
             _ => Diagnostic::error(
                 "control-character",
                 format!("this text holds the control character {}", code_point(c)),
@@ -130,21 +143,15 @@ fn code_point(c: char) -> String {
     format!("U+{:04X}", u32::from(c))
 }
 
-/// Refused in any text: control characters but tab and line feed, the
-/// bidirectional controls (they reorder the text a reader sees) and the
-/// Unicode line and paragraph separators (line breaks Markdown does not
-/// know).
+/// Refused in any text: what no terminal may show raw
+/// ([`is_unprintable`]) but the other format characters (a zero-width
+/// joiner belongs in an emoji sequence, a soft hyphen in a long word; they
+/// are escaped where printed). So: control characters but tab and line
+/// feed, the Unicode line and paragraph separators (line breaks Markdown
+/// does not know) and the bidirectional controls (they reorder the text a
+/// reader sees).
 fn refused_in_text(c: char) -> bool {
-    match c {
-        '\t' | '\n' => false,
-        '\u{061C}'
-        | '\u{200E}'
-        | '\u{200F}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2066}'..='\u{2069}' => true,
-        '\u{2028}' | '\u{2029}' => true,
-        c => c.is_control(),
-    }
+    is_bidi_control(c) || (is_unprintable(c) && get_general_category(c) != GeneralCategory::Format)
 }
 
 /// A character that shows nothing: white space, a control or format
@@ -239,11 +246,15 @@ mod tests {
     #[test]
     fn refused_and_invisible_characters() {
         for c in [
-            '\0', '\u{7}', '\u{1B}', '\u{7F}', '\u{85}', '\r', '\u{202E}', '\u{2066}',
+            '\0', '\u{7}', '\u{1B}', '\u{7F}', '\u{85}', '\r', '\u{202E}', '\u{2066}', '\u{2028}',
+            '\u{2029}',
         ] {
             assert!(refused_in_text(c), "{c:?}");
         }
-        for c in ['\t', '\n', 'a', 'é', '\u{200D}', '→'] {
+        // Other format characters are allowed (and escaped where printed).
+        for c in [
+            '\t', '\n', 'a', 'é', '\u{200B}', '\u{200D}', '\u{00AD}', '→',
+        ] {
             assert!(!refused_in_text(c), "{c:?}");
         }
         for c in [

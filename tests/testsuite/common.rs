@@ -241,3 +241,40 @@ pub fn scaled_copy(n: usize) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Characters that must never reach a terminal raw, written out here
+/// independently of gtdocs' own definition: control characters but tab and
+/// line feed (ESC, BEL, C1 `CSI`), the bidirectional controls, zero-width
+/// characters and the line and paragraph separators.
+pub fn raw_unprintable(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && !matches!(c, '\t' | '\n'))
+                || matches!(
+                    c,
+                    '\u{061C}'
+                        | '\u{200B}'..='\u{200F}'
+                        | '\u{2028}'..='\u{202E}'
+                        | '\u{2066}'..='\u{2069}'
+                        | '\u{FEFF}'
+                )
+        })
+        .collect()
+}
+
+/// Asserts that neither stdout nor stderr of `o` holds a raw unprintable
+/// character (see [`raw_unprintable`]) beyond gtdocs' own colours (SGR
+/// sequences, `ESC [ 1 ; 91 m`, when colour is forced on). A hostile text
+/// should hold more than an SGR sequence (an OSC, BEL, C1 `CSI`, a bidi
+/// override), so that the check cannot miss it.
+pub fn assert_printable(what: &str, o: &Output) {
+    let colour = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
+    for (stream, text) in [("stdout", stdout(o)), ("stderr", stderr(o))] {
+        let raw = raw_unprintable(&colour.replace_all(&text, ""));
+        assert!(
+            raw.is_empty(),
+            "{what}: {stream} holds {raw:?} raw:\n{}",
+            text.escape_debug()
+        );
+    }
+}

@@ -1058,3 +1058,60 @@ fn a_manifest_with_a_slug_twice_is_refused() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Untrusted text on the terminal
+// ---------------------------------------------------------------------------
+
+/// What `gtdocs diff` prints of its inputs (a manifest's titles, the first
+/// error of a tree that does not build) is escaped: a terminal escape
+/// (`ESC ]0;` sets the window title, `ESC [31m` a colour), BEL, C1 `CSI` and
+/// a bidi override never reach stdout or stderr raw, with colour forced
+/// on (anstream strips ANSI only when colour is off) and in either format.
+/// The JSON report keeps the value exact (`\u202e` escapes).
+#[test]
+fn unprintable_text_of_the_inputs_never_reaches_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hostile = "Alpha \u{1b}]0;pwned\u{7}\u{1b}[31m\u{202e}\u{9b}2J\u{2028}Chat";
+    let mut manifest: Value =
+        serde_json::from_slice(&std::fs::read(fixtures().join("upgrade.json")).expect("read"))
+            .expect("manifest");
+    manifest["runbooks"][0]["title"] = json!(hostile);
+    std::fs::write(
+        dir.path().join("new.json"),
+        serde_json::to_vec(&manifest).expect("json"),
+    )
+    .expect("write");
+    std::fs::copy(fixtures().join("old.json"), dir.path().join("old.json")).expect("copy");
+    for format in ["markdown", "json"] {
+        let o = common::gtdocs(
+            dir.path(),
+            &[
+                "--color", "always", "-v", "diff", "old.json", "new.json", "--format", format,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", shown(&o));
+        common::assert_printable(&format!("diff --format {format}"), &o);
+        if format == "json" {
+            let report: Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+            assert!(
+                report.to_string().contains(&json!(hostile).to_string()),
+                "the value is kept exact:\n{}",
+                shown(&o)
+            );
+        } else {
+            assert!(common::stdout(&o).contains("\\u{202e}"), "{}", shown(&o));
+        }
+    }
+
+    // A docs tree that does not build: its first error is quoted.
+    let tree = dir.path().join("t2");
+    common::copy_tree(&common::fixtures().join("base"), &tree);
+    let alpha = tree.join("runbooks/alpha.yaml");
+    let text = std::fs::read_to_string(&alpha).expect("read");
+    std::fs::write(&alpha, format!("{text}\"bad\\e[31mkey\\u202e\\x9b\": 1\n")).expect("write");
+    let o = common::gtdocs(dir.path(), &["--color", "always", "diff", "old.json", "t2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", shown(&o));
+    assert!(common::stderr(&o).contains("do not build"), "{}", shown(&o));
+    common::assert_printable("diff of a tree that does not build", &o);
+}

@@ -973,3 +973,36 @@ fn unprintable_characters_never_reach_the_terminal() {
         }
     }
 }
+
+/// U+2028 and U+2029 are separators, not control characters: the error
+/// names them as what they are.
+#[test]
+fn line_and_paragraph_separators_are_named_as_such() {
+    let tree = overlay(&fixtures().join("base"));
+    let path = tree.path().join("runbooks/alpha.yaml");
+    let alpha = std::fs::read_to_string(&path).expect("read");
+    // YAML writes them `\L` and `\P` in a double-quoted scalar.
+    let hostile = alpha
+        .replacen(
+            "  - Set `ALPHA_BASE_URL` to the tenant GT API base.",
+            "  - \"Set `ALPHA_BASE_URL`\\Lto the tenant GT API base.\"",
+            1,
+        )
+        .replacen(
+            "  - Store the key in `ALPHA_API_KEY`.",
+            "  - \"Store the key\\Pin `ALPHA_API_KEY`.\"",
+            1,
+        );
+    assert_ne!(hostile, alpha);
+    std::fs::write(&path, hostile).expect("write");
+    let o = gtdocs(tree.path(), &["check", "--root", "."]);
+    let shown = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{shown}");
+    for needed in [
+        "error[separator-character]: this text holds the line separator U+2028",
+        "error[separator-character]: this text holds the paragraph separator U+2029",
+    ] {
+        assert!(shown.contains(needed), "{needed:?} missing:\n{shown}");
+    }
+    assert!(!shown.contains("control character U+202"), "{shown}");
+}

@@ -975,3 +975,34 @@ fn a_push_refused_by_a_hook_says_why() {
     assert!(!err.contains("hunter2secret"), "{err}");
     assert_eq!(lab.head(), None, "nothing landed");
 }
+
+/// Names the wiki chose reach the terminal escaped: an ownership record
+/// listing a page name with a terminal escape, C1 `CSI` and a bidi override
+/// is refused (not a page name) and the refusal quotes the name escaped,
+/// with colour forced on (anstream strips ANSI only when colour is off).
+#[test]
+fn names_from_the_wiki_never_reach_the_terminal_raw() {
+    let lab = Lab::new();
+    let site = lab.site("v1", |_| {});
+    let name = "Home\u{1b}]0;pwned\u{7}\u{1b}[31m\u{9b}2J\u{202e}dm.md";
+    lab.person_pushes("record", |wiki| {
+        std::fs::create_dir_all(wiki.join(".gtdocs")).expect("mkdir");
+        let record = serde_json::json!({
+            "generator": "gtdocs",
+            "note": "",
+            "pages": { name: "sha256:0" },
+        });
+        std::fs::write(wiki.join(".gtdocs/pages.json"), record.to_string()).expect("write");
+    });
+    let before = lab.commits();
+    let o = lab.publish(&site, &["--color", "always"], &[]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{}", err.escape_debug());
+    assert!(
+        err.contains("which is not a page name") && err.contains("\\u{202e}"),
+        "{}",
+        err.escape_debug()
+    );
+    common::assert_printable("publish-wiki", &o);
+    assert_eq!(lab.commits(), before, "nothing pushed");
+}
