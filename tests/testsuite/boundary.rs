@@ -474,3 +474,69 @@ fn refusals_of_the_config_and_a_theme_folder_have_their_own_hints() {
         shown(&o)
     );
 }
+
+/// The family of links a hostile tree can hold, on every source path: a
+/// relative link that climbs out, a link to an in-tree link that leads out
+/// (a chain), a link to nothing, and a link to itself (a loop). Each is
+/// `unsafe-link` for `check` and `build` alike: exit 1 at once, the secret
+/// outside never shown, nothing written.
+#[test]
+fn every_shape_of_link_out_is_refused_on_every_source_path() {
+    let paths = [
+        "gtdocs.yaml",
+        "runbooks",
+        "themes",
+        "themes/brand",
+        "themes/brand/static",
+        "runbooks/alpha.yaml",
+        "themes/brand/static/brand.css",
+    ];
+    for rel in paths {
+        let depth = rel.matches('/').count();
+        let up = "../".repeat(depth);
+        for shape in ["climbs-out", "chain", "dangling", "loop"] {
+            let lab = Lab::new();
+            let secret = "SECRET-OUTSIDE";
+            let at = lab.tree().join(rel);
+            // The real thing goes outside, its secret in every file.
+            let moved = lab.outside().join(rel);
+            std::fs::create_dir_all(moved.parent().expect("parent")).expect("mkdir");
+            std::fs::rename(&at, &moved).expect("move");
+            let files: Vec<PathBuf> = walkdir::WalkDir::new(&moved)
+                .into_iter()
+                .map(|e| e.expect("walk").into_path())
+                .filter(|p| p.is_file())
+                .collect();
+            for file in files {
+                std::fs::write(&file, format!("{secret}\n")).expect("write");
+            }
+            let target = match shape {
+                "climbs-out" => PathBuf::from(format!("{up}../outside/{rel}")),
+                "chain" => {
+                    // An in-tree link `hop` to the folder beside the tree.
+                    std::os::unix::fs::symlink("../outside", lab.tree().join("hop"))
+                        .expect("symlink");
+                    PathBuf::from(format!("{up}hop/{rel}"))
+                }
+                "dangling" => PathBuf::from("nowhere"),
+                _ => PathBuf::from(at.file_name().expect("name")),
+            };
+            std::os::unix::fs::symlink(&target, &at).expect("symlink");
+            for o in [lab.run(&["check"]), lab.build()] {
+                let what = format!("{rel} ({shape})");
+                assert_eq!(o.status.code(), Some(1), "{what}: {}", shown(&o));
+                assert!(
+                    stderr(&o).contains(&format!("error[unsafe-link]: `{rel}` is a symbolic link")),
+                    "{what}: {}",
+                    shown(&o)
+                );
+                assert!(
+                    !stderr(&o).contains(secret) && !common::stdout(&o).contains(secret),
+                    "{what}: the secret shows: {}",
+                    shown(&o)
+                );
+            }
+            assert!(!lab.site().exists(), "{rel} ({shape}): a site was written");
+        }
+    }
+}
