@@ -1,8 +1,9 @@
 //! Cost bounds: a source file just under the 1 MiB limit, of any shape,
 //! is checked in bounded time and memory, with a bounded report, in every
 //! output format. Each shape is the worst of its kind: one enormous line
-//! of items that are each an error (a bad URL, a credential), many short
-//! lines that are each an error, deep nesting, one giant scalar, many keys.
+//! of items that are each an error (a bad URL, a credential, a control
+//! character), many short lines that are each an error, deep nesting, one
+//! giant scalar, many keys.
 //!
 //! The figures are the debug binary's (what `cargo test` runs) on a busy
 //! machine, with margin; the release binary is about ten times faster.
@@ -61,6 +62,16 @@ const SHAPES: &[Shape] = &[
         name: "one-line-of-credentials",
         head: "not_supported: [",
         item: |i| format!("gtak_Ab12Cd34Ef56Gh{i:07}"),
+        separator: ", ",
+        tail: "]\n",
+        replaces_docs: false,
+        errors: Some(|items| items as u64),
+    },
+    // Each value holds an escaped ESC: refused, then placed in the line.
+    Shape {
+        name: "one-line-of-control-characters",
+        head: "not_supported: [",
+        item: |i| format!("\"abcdefghij\\eklmnop{i:06}\""),
         separator: ", ",
         tail: "]\n",
         replaces_docs: false,
