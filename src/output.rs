@@ -27,6 +27,11 @@ pub enum OutputError {
     )]
     NotOurs { path: PathBuf },
     #[error(
+        "refusing to replace `{}`: its `{MARKER}` is {kind}, not the marker file gtdocs writes",
+        .path.display()
+    )]
+    FalseMarker { path: PathBuf, kind: &'static str },
+    #[error(
         "cannot replace `{}`: it is a mount point, and a build swaps its output folder whole",
         .path.display()
     )]
@@ -42,7 +47,7 @@ impl OutputError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             OutputError::UnsafeOut { .. } => Some("pass --out with a folder outside the sources"),
-            OutputError::NotOurs { .. } => Some(
+            OutputError::NotOurs { .. } | OutputError::FalseMarker { .. } => Some(
                 "a build replaces its output folder whole: pass --out with a new or empty folder \
                  (or remove this one yourself if nothing in it is needed)",
             ),
@@ -125,11 +130,22 @@ pub fn check_replaceable(out: &Path) -> Result<(), OutputError> {
         });
     }
     if is_empty(out)? || written_by_gtdocs(out) {
-        Ok(())
-    } else {
-        Err(OutputError::NotOurs {
+        return Ok(());
+    }
+    match fs::symlink_metadata(out.join(MARKER)) {
+        Ok(m) => Err(OutputError::FalseMarker {
             path: out.to_path_buf(),
-        })
+            kind: if m.file_type().is_symlink() {
+                "a symbolic link"
+            } else if m.is_dir() {
+                "a folder"
+            } else {
+                "not a regular file"
+            },
+        }),
+        Err(_) => Err(OutputError::NotOurs {
+            path: out.to_path_buf(),
+        }),
     }
 }
 
@@ -172,6 +188,28 @@ fn generator_is_gtdocs(head: &str) -> bool {
         regex::Regex::new(r#"^\s*\{[^{}]*"generator"\s*:\s*\{\s*"name"\s*:\s*"gtdocs""#).ok()
     });
     GENERATOR.as_ref().is_some_and(|re| re.is_match(head))
+}
+
+/// `out` as a path that ends in the folder's name: `.`, `..` or `a/..`
+/// name no folder, and a build works beside its output (the staging
+/// folder, the lock, the swap), so such a path is made absolute, with its
+/// `.` and `..` worked out by name.
+pub fn named(out: &Path) -> PathBuf {
+    if out.file_name().is_some() {
+        return out.to_path_buf();
+    }
+    let joined = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    let mut normal = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 /// A mount point, a bind mount included (on the same device as its
@@ -257,7 +295,7 @@ pub struct Staging {
     /// Held until the staging folder is gone: one build at a time per
     /// output folder.
     _lock: Option<std::fs::File>,
-    dir: tempfile::TempDir,
+    dir: Removal,
     out: PathBuf,
     /// Paths written so far (a second write of one is a bug, reported).
     written: Mutex<HashSet<String>>,
@@ -282,11 +320,14 @@ impl Staging {
         let lock = lock_folder(&parent);
         check_replaceable(out)?;
         remove_leftovers(&parent, &name);
-        let dir = tempfile::Builder::new()
-            .prefix(&staging_prefix(&name))
-            .tempdir_in(&parent)
-            .map_err(io(&parent))?;
-        let marker = dir.path().join(MARKER);
+        let dir = Removal::new(
+            tempfile::Builder::new()
+                .prefix(&staging_prefix(&name))
+                .tempdir_in(&parent)
+                .map_err(io(&parent))?
+                .keep(),
+        );
+        let marker = dir.path.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
         Ok(Staging {
             _lock: lock,
@@ -317,7 +358,7 @@ impl Staging {
                 path: rel.to_owned(),
             });
         }
-        let dest = self.dir.path().join(relative);
+        let dest = self.dir.path.join(relative);
         if let Some(folder) = dest.parent()
             && !lock(&self.folders).contains(folder)
         {
@@ -389,7 +430,17 @@ impl<W: std::io::Write> std::io::Write for Counted<W> {
 /// The staging folders of output `name` start with this (a build killed
 /// part-way leaves one, holding a partial new site or the old one).
 fn staging_prefix(name: &str) -> String {
-    format!(".{name}.tmp-")
+    format!(".{}.tmp-", short(name))
+}
+
+/// At most 200 bytes of an output's name in the names beside it, so that
+/// they fit in a file name (255 bytes) whatever the output's.
+fn short(name: &str) -> &str {
+    let mut end = name.len().min(200);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
 }
 
 /// The previous site's name inside its set-aside folder.
@@ -397,7 +448,7 @@ const ASIDE_SITE: &str = "site";
 
 /// Where the fallback swap puts the old site aside.
 fn aside_prefix(name: &str) -> String {
-    format!(".{name}.old-")
+    format!(".{}.old-", short(name))
 }
 
 /// Removes the staging and set-aside folders of `name` in `parent` that a
@@ -427,7 +478,9 @@ fn remove_leftovers(parent: &Path, name: &str) {
             false
         };
         if ours {
-            let _ = fs::remove_dir_all(&path);
+            // The old site inside a set-aside folder first, its marker last.
+            remove_output(&path.join(ASIDE_SITE));
+            remove_output(&path);
         }
     }
 }
@@ -482,16 +535,20 @@ fn safe_relative(rel: &str) -> Result<PathBuf, OutputError> {
 
 /// Puts the staged folder at `out`. On Linux the two folders are exchanged
 /// in one step; the old site is then deleted with the staging handle.
-fn swap_in(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputError> {
+fn swap_in(staging: Removal, out: &Path) -> Result<(), OutputError> {
     if !out.exists() {
-        let staged = staging.keep();
-        return fs::rename(&staged, out).map_err(io(out));
+        fs::rename(&staging.path, out).map_err(io(out))?;
+        staging.disarm();
+        return Ok(());
     }
     #[cfg(target_os = "linux")]
     {
         use rustix::fs::{CWD, RenameFlags, renameat_with};
-        if renameat_with(CWD, staging.path(), CWD, out, RenameFlags::EXCHANGE).is_ok() {
-            // `staging` now holds the previous site; dropping it deletes it.
+        if renameat_with(CWD, &staging.path, CWD, out, RenameFlags::EXCHANGE).is_ok() {
+            // `staging` now holds the previous site: marked (an earlier
+            // version's was not), so a kill while it is deleted leaves a
+            // folder the next build knows as its own; dropping it deletes it.
+            let _ = fs::write(staging.path.join(MARKER), MARKER_TEXT);
             return Ok(());
         }
     }
@@ -500,14 +557,17 @@ fn swap_in(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let aside = tempfile::Builder::new()
-        .prefix(&aside_prefix(&out.file_name().map_or_else(
-            || "site".into(),
-            |n| n.to_string_lossy().into_owned(),
-        )))
-        .tempdir_in(parent)
-        .map_err(io(parent))?;
-    let aside_path = aside.path().join(ASIDE_SITE);
+    let aside = Removal::new(
+        tempfile::Builder::new()
+            .prefix(&aside_prefix(&out.file_name().map_or_else(
+                || "site".into(),
+                |n| n.to_string_lossy().into_owned(),
+            )))
+            .tempdir_in(parent)
+            .map_err(io(parent))?
+            .keep(),
+    );
+    let aside_path = aside.path.join(ASIDE_SITE);
     // A mount point the checks could not tell (an old kernel) fails here,
     // with nothing moved: say what it is.
     fs::rename(out, &aside_path).map_err(|e| match e.raw_os_error() {
@@ -516,14 +576,62 @@ fn swap_in(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputError> {
         },
         _ => io(out)(e),
     })?;
-    let staged = staging.keep();
-    if let Err(e) = fs::rename(&staged, out) {
+    if let Err(e) = fs::rename(&staging.path, out) {
         let _ = fs::rename(&aside_path, out);
         return Err(OutputError::Io {
             path: out.to_path_buf(),
             source: e,
         });
     }
+    staging.disarm();
+    let _ = fs::write(aside_path.join(MARKER), MARKER_TEXT);
+    remove_output(&aside_path);
     drop(aside);
     Ok(())
+}
+
+/// A folder of gtdocs' own (a staging folder, an old site) deleted when
+/// dropped, unless disarmed (it became the output).
+struct Removal {
+    path: PathBuf,
+    armed: bool,
+}
+
+impl Removal {
+    fn new(path: PathBuf) -> Self {
+        Removal { path, armed: true }
+    }
+
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for Removal {
+    fn drop(&mut self) {
+        if self.armed {
+            remove_output(&self.path);
+        }
+    }
+}
+
+/// Deletes an output folder with its marker last: a build killed part-way
+/// through leaves a folder that still says it is gtdocs', which the next
+/// build removes, never one it would have to leave as someone else's.
+fn remove_output(dir: &Path) {
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name() == MARKER {
+                continue;
+            }
+            // Never through a symbolic link.
+            let _ = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                fs::remove_dir_all(entry.path())
+            } else {
+                fs::remove_file(entry.path())
+            };
+        }
+    }
+    let _ = fs::remove_file(dir.join(MARKER));
+    let _ = fs::remove_dir(dir);
 }

@@ -21,10 +21,10 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
     let tree = &args.tree;
     set_threads(tree.jobs);
     let started = Instant::now();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| crate::load::display_path(&tree.root, "site".as_ref()));
+    let out = args.out.as_deref().map_or_else(
+        || crate::load::display_path(&tree.root, "site".as_ref()),
+        output::named,
+    );
     if let Err(e) = output::check_out_dir(&tree.root, &out) {
         let hint = e.hint();
         return reporter.fatal(e, hint);

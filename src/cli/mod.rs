@@ -207,7 +207,17 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            if e.use_stderr() {
+                // A usage error quotes what was typed: escaped, as every
+                // other message, so no argument can drive the terminal.
+                let _ = write!(
+                    anstream::stderr(),
+                    "{}",
+                    diagnostic::visible(&e.render().to_string())
+                );
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(if e.use_stderr() {
                 exit::USAGE_OR_IO
             } else {

@@ -331,7 +331,9 @@ fn assert_not_ours(o: &std::process::Output, what: &str) {
     let stderr = common::stderr(o);
     assert_eq!(o.status.code(), Some(2), "--out {what}: {stderr}");
     assert!(
-        stderr.contains("it is not empty and gtdocs did not write it")
+        stderr.contains("refusing to replace")
+            && (stderr.contains("it is not empty and gtdocs did not write it")
+                || stderr.contains("not the marker file gtdocs writes"))
             && stderr.contains("help: a build replaces its output folder whole"),
         "--out {what}: {stderr}"
     );
@@ -527,4 +529,38 @@ fn only_leftovers_of_a_build_are_removed_beside_the_output() {
     for dir in left {
         assert!(!outs.path().join(dir).exists(), "{dir} was left");
     }
+}
+
+/// `--out .`, `--out ..` and a name near the file system's limit: the
+/// build works beside the folder the path names, never inside it.
+#[test]
+fn an_output_named_by_dots_or_a_long_name_builds_where_it_points() {
+    let tree = common::bundled_copy();
+    let outs = tempfile::tempdir().expect("tempdir");
+    let empty = outs.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let root = tree.path().to_str().expect("utf-8");
+    let o = common::gtdocs(&empty, &["build", "--root", root, "--out", "."]);
+    assert!(o.status.success(), "--out .: {}", common::stderr(&o));
+    assert!(empty.join(".gtdocs-output").is_file() && empty.join("html/index.html").is_file());
+    // From inside the site it wrote: `..` is that site.
+    let o = common::gtdocs(
+        &empty.join("html"),
+        &["build", "--root", root, "--out", ".."],
+    );
+    assert!(o.status.success(), "--out ..: {}", common::stderr(&o));
+    assert!(empty.join("json/manifest.json").is_file());
+    let long = outs.path().join("o".repeat(250));
+    let o = build_into(tree.path(), &long, &[]);
+    assert!(
+        o.status.success(),
+        "a 250-byte name: {}",
+        common::stderr(&o)
+    );
+    assert!(long.join(".gtdocs-output").is_file());
+    let names: Vec<_> = std::fs::read_dir(outs.path())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "nothing left beside the outputs: {names:?}");
 }

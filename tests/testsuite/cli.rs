@@ -108,3 +108,30 @@ fn new_writes_a_skeleton_that_validates() {
         common::stderr(&bad)
     );
 }
+
+/// A usage error quotes what was typed: escaped like every other message,
+/// even when colour is forced, so no argument drives the terminal (an OSC
+/// that retitles it, a bidi override that reorders the line).
+#[test]
+fn usage_errors_never_print_an_argument_raw() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [
+        ["build", "--jobs", "9\u{1b}]0;pwned\u{7}\u{202e}"],
+        ["check", "--format", "x\u{1b}[31mred\u{202e}"],
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_gtdocs"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("CLICOLOR_FORCE", "1")
+            .env_remove("NO_COLOR")
+            .output()
+            .expect("run gtdocs");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", common::stderr(&o));
+        common::assert_printable(&format!("{args:?}"), &o);
+        assert!(
+            common::stderr(&o).contains("\\u{202e}"),
+            "{}",
+            common::stderr(&o)
+        );
+    }
+}
