@@ -493,7 +493,9 @@ impl Facts {
 
 /// What two titles are compared by: the UTS #39 confusable skeleton of the
 /// lowercased title, so `Alpha`, `ALPHA` and `Аlpha` (a Cyrillic `А`) are
-/// one title. Invisible characters are refused before (validate::text).
+/// one title; the skeleton decomposes (NFD) and drops variation selectors,
+/// so `Café` and `Cafe` + combining acute, or `❤` and `❤️`, are one title
+/// too. Invisible characters are refused before (validate::text).
 pub fn title_key(title: &str) -> String {
     unicode_security::skeleton(&title.to_lowercase()).collect()
 }

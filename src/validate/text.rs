@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 use unicode_general_category::{GeneralCategory, get_general_category};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::diagnostic::{Diagnostic, Span, is_bidi_control, is_unprintable};
 use crate::load::Document;
@@ -121,10 +122,7 @@ fn problem(doc: &Document, s: &str, field: Field, span: Option<Span>) -> Option<
                 .with_hint("write the name readers know it by, in visible characters"),
         );
     }
-    // Spaces separate words; every other invisible character hides in one.
-    let hidden =
-        |c: char| is_invisible(c) && get_general_category(c) != GeneralCategory::SpaceSeparator;
-    if let Some(c) = s.chars().find(|&c| hidden(c)) {
+    if let Some(c) = s.graphemes(true).find_map(hidden_in) {
         return Some(
             Diagnostic::error(
                 "invisible-character",
@@ -136,6 +134,43 @@ fn problem(doc: &Document, s: &str, field: Field, span: Option<Span>) -> Option<
         );
     }
     None
+}
+
+/// The first character of one grapheme cluster (what a reader sees as one
+/// character) that hides in a name. Spaces separate words. On a visible
+/// base, marks (a virama, a Thai vowel sign, a combining accent) and
+/// variation selectors (`❤️`) are part of how it is drawn, and so are
+/// joiners and emoji tags on a non-ASCII base (`👩‍💻`, a Persian ZWNJ, a
+/// Devanagari half form): ASCII text has no use for them, where they only
+/// split a word invisibly. Anything else invisible hides: a zero-width
+/// character between letters, a mark with nothing to sit on (at the start,
+/// after a space), a filler.
+fn hidden_in(cluster: &str) -> Option<char> {
+    let mut chars = cluster.chars();
+    let base = chars.next()?;
+    if is_invisible(base) {
+        let is_space = |c: char| get_general_category(c) == GeneralCategory::SpaceSeparator;
+        return cluster.chars().find(|&c| !is_space(c));
+    }
+    chars.find(|&c| {
+        is_invisible(c)
+            && !is_mark(c)
+            && !is_variation_selector(c)
+            && (base.is_ascii() || get_general_category(c) != GeneralCategory::Format)
+    })
+}
+
+/// A combining mark: drawn on the character before it.
+fn is_mark(c: char) -> bool {
+    use GeneralCategory as G;
+    matches!(
+        get_general_category(c),
+        G::NonspacingMark | G::EnclosingMark | G::SpacingMark
+    )
+}
+
+fn is_variation_selector(c: char) -> bool {
+    ('\u{FE00}'..='\u{FE0F}').contains(&c) || ('\u{E0100}'..='\u{E01EF}').contains(&c)
 }
 
 /// `U+001B`.
@@ -179,8 +214,7 @@ fn is_invisible(c: char) -> bool {
             c,
             '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}' | '\u{034F}'
         )
-        || ('\u{FE00}'..='\u{FE0F}').contains(&c)
-        || ('\u{E0100}'..='\u{E01EF}').contains(&c)
+        || is_variation_selector(c)
 }
 
 /// Where `c` is in the source of the value at `span`: the character itself,

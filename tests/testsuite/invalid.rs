@@ -1006,3 +1006,91 @@ fn line_and_paragraph_separators_are_named_as_such() {
     }
     assert!(!shown.contains("control character U+202"), "{shown}");
 }
+
+/// A tree whose `beta.yaml` is copied once per title, as `<slug>.yaml`.
+fn titled_tree(titles: &[(&str, &str)]) -> tempfile::TempDir {
+    let tree = overlay(&fixtures().join("base"));
+    let runbooks = tree.path().join("runbooks");
+    let beta = std::fs::read_to_string(runbooks.join("beta.yaml")).expect("read");
+    let first = beta.lines().next().expect("title line");
+    for (slug, title) in titles {
+        // JSON string syntax is YAML double-quoted syntax.
+        let line = format!("title: {}", serde_json::to_string(title).expect("json"));
+        std::fs::write(
+            runbooks.join(format!("{slug}.yaml")),
+            beta.replacen(first, &line, 1),
+        )
+        .expect("write");
+    }
+    tree
+}
+
+/// Titles in scripts that draw a letter with several characters (Hindi's
+/// virama, Thai's vowel signs, a decomposed accent as macOS writes it) and
+/// emoji (variation selector, ZWJ sequence) are titles: they check, build,
+/// and reach the HTML and the wiki pages intact. A mark with nothing to
+/// sit on, a zero-width character between Latin letters and a joiner in
+/// ASCII text still show nothing, and are refused.
+#[test]
+fn titles_in_every_script_and_emoji_are_valid() {
+    let titles = [
+        ("hindi", "हिन्दी Client"),
+        ("thai", "Thai ภาษาไทย ปิ"),
+        ("love", "Love \u{2764}\u{FE0F}"),
+        ("dev", "\u{1F469}\u{200D}\u{1F4BB} Dev"),
+        ("cafe", "Cafe\u{0301} Client"),
+    ];
+    let tree = titled_tree(&titles);
+    let o = gtdocs(tree.path(), &["check", "--root", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = gtdocs(tree.path(), &["build", "--root", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let site = crate::common::snapshot(&tree.path().join("site"));
+    for (_, title) in titles {
+        for ext in [".html", ".md"] {
+            let holding = site
+                .iter()
+                .filter(|(path, bytes)| {
+                    path.ends_with(ext) && String::from_utf8_lossy(bytes).contains(title)
+                })
+                .count();
+            assert!(holding > 0, "no {ext} page shows {title:?} intact");
+        }
+    }
+
+    for (title, shown) in [
+        ("\u{0301}Alpha Two", "U+0301"),
+        ("Alpha \u{0301}Two", "U+0301"),
+        ("Beta\u{200B}Flow", "U+200B"),
+        ("Beta\u{200D}Flow", "U+200D"),
+        ("Beta\u{2060}Flow", "U+2060"),
+    ] {
+        let tree = titled_tree(&[("hidden", title)]);
+        let o = gtdocs(tree.path(), &["check", "--root", "."]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{title:?}: {err}");
+        let needed =
+            format!("error[invisible-character]: this name holds the invisible character {shown}");
+        assert!(err.contains(&needed), "{title:?}: {err}");
+    }
+}
+
+/// A precomposed `é` and `e` + combining acute look the same, as do an
+/// emoji with and without its variation selector: one title, not two.
+#[test]
+fn decomposed_and_precomposed_titles_are_one_title() {
+    for pair in [
+        ["Caf\u{E9} Client", "Cafe\u{0301} Client"],
+        ["Love \u{2764}", "Love \u{2764}\u{FE0F}"],
+    ] {
+        let tree = titled_tree(&[("first", pair[0]), ("second", pair[1])]);
+        let o = gtdocs(tree.path(), &["check", "--root", "."]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{pair:?}: {err}");
+        let needed = format!(
+            "error[lookalike-title]: title `{}` looks the same as `{}`",
+            pair[1], pair[0]
+        );
+        assert!(err.contains(&needed), "{pair:?}: {err}");
+    }
+}
