@@ -7,7 +7,7 @@ use std::sync::Arc;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{Method, Response, StatusCode, header};
-use percent_encoding::percent_decode_str;
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 use super::state::{Shared, Snapshot};
 use crate::render::markdown::escape_html;
@@ -71,9 +71,8 @@ impl Reply {
             header::X_CONTENT_TYPE_OPTIONS,
             header::HeaderValue::from_static("nosniff"),
         );
-        // `base_url` and site paths hold no control character (the config
-        // pattern has no whitespace, site paths none either), so this only
-        // fails on a bug; then the Location is left out.
+        // A Location is made by `href`: plain ASCII, so this only fails on
+        // a bug; then the Location is left out.
         if let Some(location) = self.location
             && let Ok(value) = header::HeaderValue::from_str(&location)
         {
@@ -127,6 +126,35 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
+/// What is percent-encoded when a decoded path is written back as a URL
+/// (the printed URL, `Location`): the URL standard's path set, plus `%`
+/// (a decoded `%` is a literal one) and `\`; anything not ASCII always is.
+const PATH_ENCODED: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'\\')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// `/` and a decoded site path, percent-encoded: plain ASCII, fit for a
+/// header and for a browser to send back as the same site path.
+pub fn href(site_path: &str) -> String {
+    format!("/{}", utf8_percent_encode(site_path, PATH_ENCODED))
+}
+
+/// `base_url` decoded once, as [`site_path`] decodes a request, so that the
+/// two compare in one form; without the leading `/` (`my docs/`).
+pub fn base_site_path(base_url: &str) -> String {
+    let decoded = percent_decode_str(base_url).decode_utf8_lossy();
+    decoded.trim_start_matches('/').to_string()
+}
+
 /// A request target made into a site path (no leading `/`), or why not.
 /// The target is percent-decoded once; anything that could name a file
 /// outside the site is refused rather than normalized.
@@ -165,10 +193,10 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
         Ok(p) => p,
         Err(status) => return Reply::text(status, "bad request path"),
     };
-    let base = shared.base_url.trim_start_matches('/');
+    let base = shared.base_path.as_str();
     if !base.is_empty() && path == base.trim_end_matches('/') {
         let mut reply = Reply::text(301, "moved");
-        reply.location = Some(shared.base_url.clone());
+        reply.location = Some(href(base));
         return reply;
     }
     let Some(rel) = path.strip_prefix(base) else {
@@ -192,7 +220,7 @@ pub fn answer(shared: &Shared, snapshot: &Arc<Snapshot>, method: &Method, target
     }
     if snapshot.files.contains_key(&format!("{rel}/index.html")) {
         let mut reply = Reply::text(301, "moved");
-        reply.location = Some(format!("{}{rel}/", shared.base_url));
+        reply.location = Some(href(&format!("{path}/")));
         return reply;
     }
     not_found(shared, snapshot)
@@ -256,10 +284,12 @@ fn live_script_tag(base_url: &str) -> String {
     )
 }
 
-/// The epoch a long-poll waits past: `wait?epoch=N`.
+/// The epoch a long-poll waits past: `wait?epoch=N`. The path is
+/// compared decoded, as [`answer`] compares it.
 pub fn wait_epoch(shared: &Shared, target: &str) -> Option<u64> {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let wait = format!("{}{PREFIX}wait", shared.base_url);
+    let (_, query) = target.split_once('?').unwrap_or((target, ""));
+    let path = site_path(target).ok()?;
+    let wait = format!("{}{PREFIX}wait", shared.base_path);
     if path != wait {
         return None;
     }
@@ -314,6 +344,23 @@ mod tests {
         );
         assert_eq!(site_path("/runbooks/a/?q=1"), Ok("runbooks/a/".to_string()));
         assert_eq!(site_path("/"), Ok(String::new()));
+    }
+
+    #[test]
+    fn base_url_is_compared_decoded_and_written_encoded() {
+        for (base_url, path, written) in [
+            ("/", "", "/"),
+            ("/docs/", "docs/", "/docs/"),
+            ("/my%20docs/", "my docs/", "/my%20docs/"),
+            ("/\u{fc}/", "\u{fc}/", "/%C3%BC/"),
+            ("/%c3%bc/", "\u{fc}/", "/%C3%BC/"),
+            ("/a%2525/", "a%25/", "/a%2525/"),
+            ("/a\"><b/", "a\"><b/", "/a%22%3E%3Cb/"),
+        ] {
+            assert_eq!(base_site_path(base_url), path, "{base_url}");
+            assert_eq!(href(path), written, "{base_url}");
+            assert_eq!(site_path(written).as_deref(), Ok(path), "{written}");
+        }
     }
 
     #[test]

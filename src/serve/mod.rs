@@ -157,7 +157,7 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
         });
     }
 
-    events.listening(&format!("http://{local}{}", shared.base_url));
+    events.listening(&format!("http://{local}{}", shared.base_href));
     let (search_done, search_results) = std::sync::mpsc::channel();
     let search = SearchWorker::start(preview.context(), search_done).map_err(ServeError::Thread)?;
     while !stop.load(Ordering::SeqCst) {

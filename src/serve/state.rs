@@ -91,7 +91,12 @@ fn host_name(host: &str) -> Option<&str> {
 }
 
 pub struct Shared {
+    /// As configured, as the site's pages write it in their links.
     pub base_url: String,
+    /// `base_url` decoded, as request paths are compared: `my docs/`.
+    pub base_path: String,
+    /// `base_url` percent-encoded: the printed URL, `Location` headers.
+    pub base_href: String,
     pub hosts: Hosts,
     /// The current snapshot; long-polls wait for it to change.
     current: watch::Sender<Arc<Snapshot>>,
@@ -101,7 +106,10 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(base_url: String, hosts: Hosts, first: Snapshot) -> Self {
+        let base_path = super::http::base_site_path(&base_url);
         Shared {
+            base_href: super::http::href(&base_path),
+            base_path,
             base_url,
             hosts,
             current: watch::Sender::new(Arc::new(first)),

@@ -40,6 +40,8 @@
 //!   are all answered (503 past the limit, the new epoch for the others);
 //!   under file limits of 64 and 18 it still answers (and warns); a foreign
 //!   Host gets 421; a `base_url` with markup is escaped in the live.js tag;
+//!   under `base_url: /my%20docs/` and `/ü/` the printed URL, page links,
+//!   status and wait answer, and a redirect's Location is ASCII;
 //!   2,000 problems on one line leave a status under 1 MiB; SIGINT during a
 //!   rebuild exits at once; a bad SOURCE_DATE_EPOCH is named.
 //!
@@ -3047,7 +3049,10 @@ fn a_base_url_with_markup_is_escaped_in_the_live_tag() {
         common::stderr(&check)
     );
     let srv = Server::start(root, &[]);
-    assert_eq!(srv.base, base);
+    assert_eq!(
+        srv.base, "/a%22%3E%3Cmeta/b'&%3C/",
+        "the printed URL is percent-encoded"
+    );
     let r = srv.get("/a%22%3E%3Cmeta/b'&%3C/");
     assert_eq!(
         r.status,
@@ -3067,6 +3072,118 @@ fn a_base_url_with_markup_is_escaped_in_the_live_tag() {
         !page.contains("\"><meta/b"),
         "base_url is written unescaped into the page"
     );
+}
+
+/// A browser's request for an `href`: what is not plain ASCII (or is a
+/// space) percent-encoded, the rest sent as written.
+fn as_browser_sends(href: &str) -> String {
+    let mut sent = String::new();
+    for b in href.bytes() {
+        if b.is_ascii_graphic() {
+            sent.push(char::from(b));
+        } else {
+            sent.push_str(&format!("%{b:02X}"));
+        }
+    }
+    sent
+}
+
+/// A `base_url` that is percent-encoded (`/my%20docs/`) or not ASCII
+/// (`/ü/`): a request arrives percent-encoded and is decoded once, the
+/// base is compared in that decoded form everywhere (pages, the preview's
+/// own endpoints, the long-poll), and the printed URL and every
+/// `Location` are plain ASCII that lead to the page.
+#[test]
+fn a_base_url_to_percent_encode_is_served_pages_links_and_endpoints() {
+    let mut problems = Vec::new();
+    for (written, sent) in [("/my%20docs/", "/my%20docs/"), ("/ü/", "/%C3%BC/")] {
+        let tree = common::bundled_copy();
+        let root = tree.path();
+        edit(
+            &root.join("gtdocs.yaml"),
+            "  base_url: /\n",
+            &format!("  base_url: {written}\n"),
+        );
+        let check = common::gtdocs(root, &["check"]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "gtdocs check refuses the base_url {written:?}:\n{}",
+            common::stderr(&check)
+        );
+        let srv = Server::start(root, &[]);
+        if srv.base != sent {
+            problems.push(format!("base_url {written:?} is printed as {}", srv.url));
+        }
+        let home = srv.get(sent);
+        if home.status != 200 {
+            problems.push(format!(
+                "GET {sent} (the printed URL): {}",
+                home.head_text()
+            ));
+        }
+        // A page link as the site writes it, sent as a browser sends it.
+        let page = home.text();
+        let link = format!("href=\"{written}runbooks/");
+        match page.find(&link) {
+            Some(at) => {
+                let href = page[at + 6..].split('"').next().unwrap_or("");
+                let target = as_browser_sends(href);
+                let r = srv.get(&target);
+                if r.status != 200 {
+                    problems.push(format!("GET {target} (link {href}): {}", r.head_text()));
+                }
+            }
+            None => problems.push(format!("no {link}... link on the home page")),
+        }
+        let tag = format!("<script src=\"{written}__gtdocs/live.js\"></script>");
+        if !page.contains(&tag) {
+            problems.push(format!("the home page lacks {tag}"));
+        }
+        for own in ["__gtdocs/status", "__gtdocs/live.js"] {
+            let r = srv.get(&format!("{sent}{own}"));
+            if r.status != 200 {
+                problems.push(format!("GET {sent}{own}: {}", r.head_text()));
+            }
+        }
+        // Behind the current epoch (no good build is epoch 0), the
+        // long-poll answers at once, with the epoch of the status.
+        let status = srv.get(&format!("{sent}__gtdocs/status"));
+        let wait = srv.get(&format!("{sent}__gtdocs/wait?epoch=0"));
+        let epoch = |r: &Resp| {
+            (r.status == 200 && r.essence() == "application/json")
+                .then(|| r.json()["epoch"].as_u64())
+                .flatten()
+        };
+        if epoch(&wait).is_none_or(|n| n == 0) || epoch(&wait) != epoch(&status) {
+            problems.push(format!(
+                "GET {sent}__gtdocs/wait?epoch=0: {} {}, the status: {} {}",
+                wait.head_text(),
+                wait.text().chars().take(100).collect::<String>(),
+                status.head_text(),
+                status.text().chars().take(100).collect::<String>()
+            ));
+        }
+        for no_slash in [
+            sent.trim_end_matches('/').to_string(),
+            format!("{sent}runbooks"),
+        ] {
+            let r = srv.get(&no_slash);
+            let location = r.header("location").unwrap_or("").to_string();
+            if r.status != 301 || !location.is_ascii() || !location.ends_with('/') {
+                problems.push(format!(
+                    "GET {no_slash}: {}, expected 301 to an ASCII Location",
+                    r.head_text()
+                ));
+                continue;
+            }
+            let to = srv.get(&location);
+            if to.status != 200 {
+                problems.push(format!("GET {no_slash} -> {location}: {}", to.head_text()));
+            }
+        }
+    }
+    assert_none("gtdocs serve under a percent-encoded base_url", &problems);
 }
 
 /// A source with thousands of problems on one long line: `__gtdocs/status`
