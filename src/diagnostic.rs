@@ -111,12 +111,30 @@ impl Omitted {
 /// all takes minutes and megabytes and helps no one.
 pub const MAX_PER_FILE: usize = 100;
 
+/// The most bytes of a diagnostic's message, label or hint; a longer one
+/// is cut (on a character boundary) and ends with `…`. Every text passes
+/// through the constructors and builders below, so no caller can make one
+/// diagnostic large: a message that quotes a value of the source or a
+/// hint that lists the catalog is written once per problem.
+pub const MAX_TEXT: usize = 2048;
+
+/// `text` cut to at most [`MAX_TEXT`] bytes, `…` included.
+fn capped(text: impl Into<String>) -> String {
+    let mut text = text.into();
+    if text.len() > MAX_TEXT {
+        let cut = floor_char_boundary(&text, MAX_TEXT - CUT.len());
+        text.truncate(cut);
+        text.push_str(CUT);
+    }
+    text
+}
+
 impl Diagnostic {
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
-            message: message.into(),
+            message: capped(message),
             file: None,
             span: None,
             label: None,
@@ -139,17 +157,17 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(capped(label));
         self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(capped(hint));
         self
     }
 
     pub fn with_optional_hint(mut self, hint: Option<String>) -> Self {
-        self.hint = hint;
+        self.hint = hint.map(capped);
         self
     }
 
@@ -818,6 +836,33 @@ mod tests {
         assert!(human.contains("field `a\\u{1b}[2Jb\\u{7}`"), "{human}");
         assert!(human.contains("runbooks/a\\u{9b}.yaml:1:1"), "{human}");
         assert!(human.contains("zero\\u{200b}width\\u{202e}"), "{human}");
+    }
+
+    /// Message, label and hint are cut to [`MAX_TEXT`] bytes on a
+    /// character boundary, whichever builder set them.
+    #[test]
+    fn texts_are_capped() {
+        let long = "é".repeat(MAX_TEXT);
+        let d = Diagnostic::warning("w", long.as_str())
+            .with_label(long.as_str())
+            .with_hint(long.as_str());
+        for text in [
+            &d.message,
+            d.label.as_ref().unwrap_or(&d.message),
+            d.hint.as_ref().unwrap_or(&d.message),
+        ] {
+            assert!(
+                text.len() <= MAX_TEXT && text.ends_with(CUT),
+                "{}",
+                text.len()
+            );
+            assert!(long.starts_with(text.trim_end_matches(CUT)));
+        }
+        let d = Diagnostic::error("e", "short").with_optional_hint(Some(long.clone()));
+        assert_eq!(d.message, "short");
+        assert!(d.hint.is_some_and(|h| h.len() <= MAX_TEXT));
+        let fits = "a".repeat(MAX_TEXT);
+        assert_eq!(Diagnostic::error("e", fits.as_str()).message, fits);
     }
 
     /// Past [`MAX_PER_FILE`], a file's diagnostics are counted in one; the

@@ -265,6 +265,7 @@ pub fn check(
     let route_ids: Vec<&str> = c.catalog.routes.iter().map(|r| r.route.as_str()).collect();
     let mut routes: Vec<Option<(usize, RouteMapping)>> = vec![None; c.catalog.routes.len()];
     let listed = doc.value.get("routes").and_then(Value::as_array);
+    let mut routes_hint: Option<String> = None;
     for (i, mapping) in listed.into_iter().flatten().enumerate() {
         let pointer = format!("/routes/{i}/route");
         let Some(route) = mapping.get("route").and_then(Value::as_str) else {
@@ -273,7 +274,10 @@ pub fn check(
         let Some(&r) = c.routes.get(route) else {
             let hint = match suggest::closest(route, route_ids.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`?"),
-                None => format!("catalog routes: {}", suggest::list(&route_ids)),
+                // Made once: many unknown routes share it.
+                None => routes_hint
+                    .get_or_insert_with(|| format!("catalog routes: {}", suggest::list(&route_ids)))
+                    .clone(),
             };
             diagnostics.push(
                 Diagnostic::error("unknown-route", format!("unknown route `{route}`"))

@@ -4,13 +4,26 @@
 /// typo: at most one edit per three characters. An absolute edit count,
 /// not a similarity ratio, so a shared prefix (every route starts with
 /// `POST /v1/`) does not make unrelated names look alike.
+///
+/// A word longer than [`MAX_SUGGESTED_CHARS`] gets no suggestion: the
+/// edit distance takes a table of one length times the other (800 MB for
+/// two 10,000-character routes), and such a text is no typo of a name.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_chars = word.chars().take(MAX_SUGGESTED_CHARS + 1).count();
+    if word_chars > MAX_SUGGESTED_CHARS {
+        return None;
+    }
     let word_lower = word.to_lowercase();
-    let word_chars = word.chars().count();
     let word_lower_chars = word_lower.chars().count();
     candidates
         .into_iter()
         .filter_map(|c| {
+            // A candidate within reach is at most half again as long as
+            // the word: one of more bytes than that many characters can
+            // take is ruled out before its characters are counted.
+            if c.len() > 4 * 2 * MAX_SUGGESTED_CHARS {
+                return None;
+            }
             let c_lower = c.to_lowercase();
             let allowed = (word_chars.max(c.chars().count()) / 3).max(1);
             // The length difference is a lower bound of the distance: skip
@@ -36,13 +49,43 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
-/// `a, b, c` with each item in backticks.
+/// The longest word [`closest`] finds a suggestion for, in characters.
+pub const MAX_SUGGESTED_CHARS: usize = 100;
+
+/// The most items [`list`] shows; the others are counted.
+pub const LIST_MAX_ITEMS: usize = 20;
+/// The most characters of an item [`list`] shows; a longer one is cut.
+pub const LIST_ITEM_MAX_CHARS: usize = 80;
+
+/// `` `a`, `b`, `c` `` with each item in backticks: at most
+/// [`LIST_MAX_ITEMS`] items, each cut to [`LIST_ITEM_MAX_CHARS`] with `…`,
+/// then `and N more`. A hint that lists the catalog is written once per
+/// problem: whole, it would grow as the catalog times the problems
+/// (thousands of ids, routes of 10,000 characters). Items past those
+/// shown are counted, not copied.
 pub fn list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
-    items
-        .into_iter()
-        .map(|i| format!("`{}`", i.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut items = items.into_iter();
+    let mut out = String::new();
+    for item in items.by_ref().take(LIST_MAX_ITEMS) {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        let item = item.as_ref();
+        out.push('`');
+        match item.char_indices().nth(LIST_ITEM_MAX_CHARS) {
+            Some((cut, _)) => {
+                out.push_str(&item[..cut]);
+                out.push('…');
+            }
+            None => out.push_str(item),
+        }
+        out.push('`');
+    }
+    let more = items.count();
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -65,6 +108,34 @@ mod tests {
             closest("dev-tools", ["sdk-http", "dev-tooling"]),
             Some("dev-tooling")
         );
+    }
+
+    /// A long word, or long candidates, cost a bounded count each.
+    #[test]
+    fn long_words_get_no_suggestion() {
+        let long = "a".repeat(10_000);
+        let near = format!("{long}b");
+        assert_eq!(closest(&near, [long.as_str()]), None);
+        assert_eq!(closest("GET /x", [long.as_str(), "GET /y"]), Some("GET /y"));
+    }
+
+    /// At most [`LIST_MAX_ITEMS`] items, each cut on a character boundary;
+    /// the rest counted.
+    #[test]
+    fn list_is_bounded() {
+        assert_eq!(list(["a", "b"]), "`a`, `b`");
+        assert_eq!(list(Vec::<String>::new()), "");
+        let long = "é".repeat(LIST_ITEM_MAX_CHARS + 1);
+        let cut = format!("`{}…`", "é".repeat(LIST_ITEM_MAX_CHARS));
+        assert_eq!(list([long.as_str()]), cut);
+        let exact = "é".repeat(LIST_ITEM_MAX_CHARS);
+        assert_eq!(list([exact.as_str()]), format!("`{exact}`"));
+        // A million items: those shown are formatted, the rest counted.
+        let many = (0..1_000_000).map(|i| format!("id-{i}"));
+        let shown = list(many);
+        assert!(shown.starts_with("`id-0`, `id-1`, "), "{shown}");
+        assert!(shown.ends_with("`id-19` and 999980 more"), "{shown}");
+        assert_eq!(shown.matches('`').count(), 2 * LIST_MAX_ITEMS);
     }
 
     #[test]

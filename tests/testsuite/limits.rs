@@ -249,3 +249,90 @@ fn a_one_mebibyte_file_of_any_shape_is_checked_within_bounds() {
     }
     crate::common::assert_none("cost bounds exceeded", &problems);
 }
+
+/// A catalog of long routes and many ids, and a runbook of unknown routes
+/// and ids, 1 MiB between them: each problem's hint lists the catalog,
+/// and the missing-route warning every route, so the report grew as the
+/// catalog times the problems (5 MB for 50 routes and 10 problems, killed
+/// past 20 s for 100). Lists and texts of a diagnostic are bounded.
+#[test]
+fn a_large_catalog_and_many_unknown_references_are_checked_within_bounds() {
+    const ROUTES: usize = 40;
+    const ROUTE_CHARS: usize = 9_000;
+    const CATEGORIES: usize = 3_000;
+    const LONG_UNKNOWN: usize = 5;
+    let tree = tempfile::tempdir().expect("tempdir");
+    copy_tree(&fixtures().join("base"), tree.path());
+    // Dashes: a route's page is named by its letters and digits only.
+    let long_route = |i: usize| format!("GET /long/{i:03}/{}", "-".repeat(ROUTE_CHARS));
+
+    let catalog_path = tree.path().join("gtdocs.yaml");
+    let mut catalog = std::fs::read_to_string(&catalog_path).expect("read gtdocs.yaml");
+    let routes: String = (0..ROUTES)
+        .map(|i| format!("  - route: {}\n    summary: s\n", long_route(i)))
+        .collect();
+    let categories: String = (0..CATEGORIES)
+        .map(|i| format!("  category-number-{i:05}: C\n"))
+        .collect();
+    assert!(catalog.contains("\nroutes:\n") && catalog.contains("\ncategories:\n"));
+    catalog = catalog
+        .replacen("\nroutes:\n", &format!("\nroutes:\n{routes}"), 1)
+        .replacen(
+            "\ncategories:\n",
+            &format!("\ncategories:\n{categories}"),
+            1,
+        );
+    std::fs::write(&catalog_path, &catalog).expect("write gtdocs.yaml");
+
+    // Unknown ids (two verdicts, the category), then unknown routes: a few
+    // as long as the catalog's, one edit from one, then short ones (no
+    // verdict: the YAML nodes a file may hold are the bound here).
+    let runbook_path = tree.path().join("runbooks/alpha.yaml");
+    let mut runbook = std::fs::read_to_string(&runbook_path)
+        .expect("read alpha.yaml")
+        .replace("verdict: native", "verdict: no-such-verdict")
+        .replace("category: sdk-http", "category: no-such-category");
+    let mut unknown = String::new();
+    for i in 0..LONG_UNKNOWN {
+        let route = format!("{}b", long_route(i));
+        unknown.push_str(&format!("  - route: {route}\n"));
+    }
+    let mut items = LONG_UNKNOWN;
+    let budget = 1024 * 1024 - 512 - catalog.len() - runbook.len();
+    loop {
+        let item = format!("  - route: GET /v1/no/such/route/{items:06}\n");
+        if unknown.len() + item.len() > budget {
+            break;
+        }
+        unknown.push_str(&item);
+        items += 1;
+    }
+    assert!(runbook.contains("\nroutes:\n"));
+    runbook = runbook.replacen("\nroutes:\n", &format!("\nroutes:\n{unknown}"), 1);
+    std::fs::write(&runbook_path, &runbook).expect("write alpha.yaml");
+    assert!(catalog.len() + runbook.len() > 1024 * 1024 - 2048);
+
+    let mut problems = Vec::new();
+    for format in ["json", "human"] {
+        let what = format!("{items} unknown routes, {ROUTES} long routes, --format {format}");
+        let checked = check(tree.path(), format, &what);
+        problems.extend(checked.problems);
+        if checked.code != Some(1) {
+            problems.push(format!("{what}: exit {:?}, expected 1", checked.code));
+        }
+        if format != "json" || checked.code.is_none() {
+            continue;
+        }
+        let report: serde_json::Value = serde_json::from_slice(&checked.report).expect("JSON");
+        // Each route unknown and without its verdict; two verdicts and the
+        // category unknown.
+        let expected = 2 * items as u64 + 3;
+        if report["errors"].as_u64() != Some(expected) {
+            problems.push(format!(
+                "{what}: {} errors counted, expected {expected}",
+                report["errors"]
+            ));
+        }
+    }
+    crate::common::assert_none("cost bounds exceeded", &problems);
+}
