@@ -198,7 +198,13 @@ pub fn named(out: &Path) -> PathBuf {
     if out.file_name().is_some() {
         return out.to_path_buf();
     }
-    let joined = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    lexical(out)
+}
+
+/// `path` made absolute, its `.` and `..` worked out by name (no link
+/// followed).
+fn lexical(path: &Path) -> PathBuf {
+    let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut normal = PathBuf::new();
     for c in joined.components() {
         match c {
@@ -247,17 +253,7 @@ fn is_mount_point(dir: &Path, meta: &fs::Metadata) -> bool {
 /// An absolute, lexically normalized path; symlinks resolved for the part
 /// that exists.
 fn absolute(path: &Path) -> PathBuf {
-    let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut normal = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::ParentDir => {
-                normal.pop();
-            }
-            Component::CurDir => {}
-            other => normal.push(other),
-        }
-    }
+    let normal = lexical(path);
     // Resolve symlinks on the longest existing prefix.
     let mut existing = normal.clone();
     let mut rest = Vec::new();
