@@ -600,11 +600,22 @@ impl Excerpt {
     }
 }
 
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+/// The largest char boundary of `s` at or below byte `i` (`str::
+/// floor_char_boundary`, stable only after the toolchain floor).
+pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
     }
     i
+}
+
+/// `text` cut to its first `max` characters, with `…` when it was longer.
+pub fn cut_chars(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+        None => Cow::Borrowed(text),
+    }
 }
 
 #[derive(Serialize)]

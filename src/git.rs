@@ -323,11 +323,8 @@ fn rejection(line: &str) -> Option<String> {
 /// terminal may show raw (a remote's terminal escapes, bidi overrides)
 /// escaped.
 fn printable(line: &str) -> String {
-    let mut out: String = line.chars().take(MAX_LINE_CHARS).collect();
-    if line.chars().nth(MAX_LINE_CHARS).is_some() {
-        out.push('…');
-    }
-    crate::diagnostic::visible(&out).into_owned()
+    let cut = crate::diagnostic::cut_chars(line, MAX_LINE_CHARS);
+    crate::diagnostic::visible(&cut).into_owned()
 }
 
 /// The git subcommand of an argument list (`clone` of `-c k=v clone ...`).

@@ -432,11 +432,7 @@ fn staging_prefix(name: &str) -> String {
 /// At most 200 bytes of an output's name in the names beside it, so that
 /// they fit in a file name (255 bytes) whatever the output's.
 fn short(name: &str) -> &str {
-    let mut end = name.len().min(200);
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    &name[..end]
+    &name[..crate::diagnostic::floor_char_boundary(name, 200)]
 }
 
 /// The previous site's name inside its set-aside folder.

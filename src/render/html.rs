@@ -321,7 +321,7 @@ pub fn render_diagnostic(
 
 /// A template error as a diagnostic at its theme file and line; the
 /// template's text joins `sources`, so the line can be shown.
-pub fn template_diagnostic(
+fn template_diagnostic(
     root: &std::path::Path,
     book: &Book,
     (file, line, message): (&str, Option<usize>, &str),

@@ -70,15 +70,11 @@ pub fn list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
         if !out.is_empty() {
             out.push_str(", ");
         }
-        let item = item.as_ref();
         out.push('`');
-        match item.char_indices().nth(LIST_ITEM_MAX_CHARS) {
-            Some((cut, _)) => {
-                out.push_str(&item[..cut]);
-                out.push('…');
-            }
-            None => out.push_str(item),
-        }
+        out.push_str(&crate::diagnostic::cut_chars(
+            item.as_ref(),
+            LIST_ITEM_MAX_CHARS,
+        ));
         out.push('`');
     }
     let more = items.count();
