@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub use crate::source::{PageSetting, SidebarSetting};
+
 pub use crate::source::Support;
 
 #[derive(Debug, Clone)]
@@ -41,6 +43,10 @@ pub struct WikiSettings {
     pub page_prefix: String,
     pub index_page: String,
     pub matrix_page: String,
+    pub home: PageSetting,
+    pub sidebar: SidebarSetting,
+    pub footer: PageSetting,
+    pub sidebar_runbooks: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -22,6 +22,10 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use crate::git::{Git, GitError};
+use crate::model::{PageSetting, SidebarSetting};
+use crate::render::wiki::{
+    FOOTER, PublishSettings, SECTION_BEGIN, SECTION_END, SETTINGS_FILE, SIDEBAR,
+};
 
 /// gtdocs' own records live in `.gtdocs/` in the wiki repository: GitHub
 /// shows only pages (`*.md` and the other markup files), so they stay out
@@ -55,6 +59,10 @@ pub enum PublishError {
     Conflict(Vec<String>),
     #[error("the wiki's `{OWNERSHIP_FILE}` is unreadable: {0}")]
     Ownership(String),
+    #[error("cannot put gtdocs' block into the wiki's `{SIDEBAR}`: {0}")]
+    Sidebar(String),
+    #[error("the built site's wiki settings do not hold together: {0}")]
+    Settings(String),
     #[error("cannot write into the wiki checkout: {0}")]
     Write(std::io::Error),
     #[error("cannot push to the wiki `{remote}`: {source}")]
@@ -109,6 +117,11 @@ impl PublishError {
                  gtdocs treats every page as written by hand"
             )),
             PublishError::Raced(_) => Some("run the publish again".into()),
+            PublishError::Sidebar(_) => Some(format!(
+                "edit `{SIDEBAR}` on the wiki so that it holds one `{SECTION_BEGIN} ...` line and one \
+                 `{SECTION_END}` line after it (or neither), or set `wiki.sidebar` to `own` or `none`"
+            )),
+            PublishError::Settings(_) => Some("build the site again with this gtdocs".into()),
             PublishError::Clone { source, .. } | PublishError::Push { source, .. } => {
                 remote_hint(source)
             }
@@ -172,9 +185,101 @@ pub struct Plan {
     /// publish: the edit is replaced (or the page deleted); it stays in the
     /// wiki's history.
     pub edited_on_wiki: Vec<String>,
-    /// Pages on the wiki gtdocs does not own and left alone.
+    /// Pages on the wiki gtdocs does not own and left alone (the wiki's
+    /// own pages, `Home.md`, `_Sidebar.md` and `_Footer.md`, are in
+    /// [`Plan::chrome`] instead).
     pub hand_written: Vec<String>,
+    /// What happened to the wiki's own pages, in the order home, sidebar,
+    /// footer.
+    pub chrome: Vec<Chrome>,
 }
+
+/// What a publish did to one of the wiki's own pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chrome {
+    /// `Home.md`, `_Sidebar.md` or `_Footer.md`.
+    pub page: &'static str,
+    /// Its setting in `gtdocs.yaml`: `wiki.home`, `wiki.sidebar` or
+    /// `wiki.footer`.
+    pub field: &'static str,
+    /// The setting's value (`auto`, `own`, `section`, `none`).
+    pub setting: &'static str,
+    pub outcome: ChromeOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChromeOutcome {
+    /// gtdocs writes it, as it did before or on a wiki of its own (the
+    /// page lists say whether it is added, updated or unchanged).
+    Written,
+    /// Someone wrote it; gtdocs replaces it, as `own` says.
+    TakenOver,
+    /// Someone wrote it; it is left as it is.
+    LeftAlone,
+    /// It is not on the wiki and gtdocs does not create it.
+    NotCreated,
+    /// gtdocs wrote it before and, as the setting now says, removes it.
+    Removed,
+    /// gtdocs' block is added to the wiki's sidebar (which is created
+    /// for it when there is none).
+    SectionAdded,
+    SectionUpdated,
+    SectionUnchanged,
+    /// gtdocs' block is taken out of the wiki's sidebar, nothing else.
+    SectionRemoved,
+}
+
+impl Chrome {
+    /// One sentence for the terminal and the job summary.
+    pub fn describe(&self) -> String {
+        let Chrome {
+            field,
+            setting,
+            outcome,
+            ..
+        } = self;
+        let why = format!("{field}: {setting}");
+        match outcome {
+            ChromeOutcome::Written => format!("written by gtdocs ({why})"),
+            ChromeOutcome::TakenOver => {
+                format!(
+                    "written by hand, replaced by gtdocs' page ({why}; the old one stays in the wiki's history)"
+                )
+            }
+            ChromeOutcome::LeftAlone => match *field {
+                SIDEBAR_FIELD => format!(
+                    "written by hand, left alone ({why}; `section` adds links to the runbooks to it, `own` replaces it)"
+                ),
+                _ => format!("written by hand, left alone ({why}; `own` replaces it)"),
+            },
+            ChromeOutcome::NotCreated if *setting == "auto" => format!(
+                "not created: the wiki has pages gtdocs did not write ({why}; `own` creates it{})",
+                if *field == SIDEBAR_FIELD {
+                    ", `section` adds a block of links"
+                } else {
+                    ""
+                }
+            ),
+            ChromeOutcome::NotCreated => format!("not created ({why})"),
+            ChromeOutcome::Removed => format!("gtdocs' page removed ({why})"),
+            ChromeOutcome::SectionAdded => {
+                format!("gtdocs' block of links added, every other line kept ({why})")
+            }
+            ChromeOutcome::SectionUpdated => {
+                format!("gtdocs' block of links updated, every other line kept ({why})")
+            }
+            ChromeOutcome::SectionUnchanged => format!("gtdocs' block of links unchanged ({why})"),
+            ChromeOutcome::SectionRemoved => {
+                format!("gtdocs' block of links removed, every other line kept ({why})")
+            }
+        }
+    }
+}
+
+const HOME_FIELD: &str = "wiki.home";
+const SIDEBAR_FIELD: &str = "wiki.sidebar";
+const FOOTER_FIELD: &str = "wiki.footer";
 
 impl Plan {
     pub fn changes(&self) -> usize {
@@ -199,8 +304,17 @@ pub struct Outcome {
     pub dry_run: bool,
 }
 
-/// The built pages: file name → content.
-fn read_pages(site: &Path) -> Result<BTreeMap<String, Vec<u8>>, PublishError> {
+/// What `gtdocs build` left for the wiki: the pages (file name →
+/// content), the settings of the wiki's own pages and the manifest.
+struct Built {
+    pages: BTreeMap<String, Vec<u8>>,
+    settings: PublishSettings,
+    manifest: Option<Vec<u8>>,
+}
+
+/// Reads the built site. A site built before the settings existed has
+/// none: its wiki's own pages are then `auto`.
+fn read_site(site: &Path) -> Result<Built, PublishError> {
     let dir = site.join("wiki");
     let read_err = |path: &Path, source| PublishError::Read {
         path: path.to_owned(),
@@ -224,7 +338,28 @@ fn read_pages(site: &Path) -> Result<BTreeMap<String, Vec<u8>>, PublishError> {
     if pages.is_empty() {
         return Err(PublishError::NoPages(dir));
     }
-    Ok(pages)
+    let settings_path = dir.join(SETTINGS_FILE);
+    let settings = match std::fs::read(&settings_path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            read_err(
+                &settings_path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => PublishSettings {
+            generator: "gtdocs".into(),
+            home: PageSetting::Auto,
+            sidebar: SidebarSetting::Auto,
+            footer: PageSetting::Auto,
+            sidebar_section: None,
+        },
+        Err(e) => return Err(read_err(&settings_path, e)),
+    };
+    Ok(Built {
+        pages,
+        settings,
+        manifest: std::fs::read(site.join("json/manifest.json")).ok(),
+    })
 }
 
 fn digest(content: &[u8]) -> String {
@@ -239,10 +374,9 @@ fn digest(content: &[u8]) -> String {
 
 /// Publishes the site's wiki pages to `options.remote`.
 pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
-    let pages = read_pages(&options.site)?;
-    let manifest_path = options.site.join("json/manifest.json");
-    let manifest_bytes = std::fs::read(&manifest_path).ok();
-    let manifest = manifest_bytes
+    let built = read_site(&options.site)?;
+    let manifest = built
+        .manifest
         .as_deref()
         .and_then(|b| serde_json::from_slice::<Value>(b).ok());
 
@@ -294,7 +428,7 @@ pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
 
     let attempts = options.attempts.max(1);
     for attempt in 1..=attempts {
-        let plan = apply(&checkout, &pages, manifest_bytes.as_deref(), options.adopt)?;
+        let plan = apply(&checkout, &built, options.adopt)?;
         git.run(&["add", "--all", "--", "."])?;
         let staged = git.output(&["diff", "--cached", "--quiet"])?;
         if staged.status.success() {
@@ -422,38 +556,114 @@ fn commit_message(options: &Options) -> String {
     message
 }
 
+/// The wiki's own pages, with their settings' field names.
+const CHROME: [(&str, &str); 3] = [
+    ("Home.md", HOME_FIELD),
+    (SIDEBAR, SIDEBAR_FIELD),
+    (FOOTER, FOOTER_FIELD),
+];
+
 /// Writes the pages into the checkout and returns what changed. Reads the
 /// ownership record from the checkout every time (after a race it may be
 /// someone else's newer one).
-fn apply(
-    checkout: &Path,
-    pages: &BTreeMap<String, Vec<u8>>,
-    manifest: Option<&[u8]>,
-    adopt: bool,
-) -> Result<Plan, PublishError> {
+fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishError> {
     let owned = read_ownership(checkout)?;
-    let on_wiki = wiki_pages(checkout)?;
+    let settings = &built.settings;
     let mut plan = Plan::default();
+    // A block left from `sidebar: section` goes first, so that what
+    // remains of the sidebar is what the settings below are decided on.
+    let mut section_removed = false;
+    if settings.sidebar != SidebarSetting::Section && !owned.pages.contains_key(SIDEBAR) {
+        let current = read_sidebar(checkout)?;
+        if let Some(edit) = splice_section(current.as_deref(), None)? {
+            write_sidebar(checkout, edit.as_deref())?;
+            section_removed = true;
+        }
+    }
+    let on_wiki = wiki_pages(checkout)?;
+    let chrome_names: Vec<&str> = CHROME.iter().map(|(name, _)| *name).collect();
+    // Pages someone wrote that gtdocs will not own, but for the wiki's own.
+    let others_wrote = all_files(checkout).iter().any(|n| {
+        !owned.pages.contains_key(n)
+            && !built.pages.contains_key(n)
+            && !chrome_names.contains(&n.as_str())
+    });
+    let mut writes: BTreeMap<&str, &[u8]> = built
+        .pages
+        .iter()
+        .filter(|(name, _)| !chrome_names.contains(&name.as_str()))
+        .map(|(name, content)| (name.as_str(), content.as_slice()))
+        .collect();
+    let mut taken_over = Vec::new();
+    for (name, field) in CHROME {
+        let setting = match field {
+            HOME_FIELD => Setting::from(settings.home),
+            FOOTER_FIELD => Setting::from(settings.footer),
+            _ => Setting::from(settings.sidebar),
+        };
+        let is_owned = owned.pages.contains_key(name);
+        let present = on_wiki.contains_key(name);
+        let outcome = match setting {
+            Setting::Own if present && !is_owned => ChromeOutcome::TakenOver,
+            Setting::Own => ChromeOutcome::Written,
+            Setting::Auto if is_owned || (!present && !others_wrote) => ChromeOutcome::Written,
+            Setting::Auto if present => ChromeOutcome::LeftAlone,
+            Setting::Auto => ChromeOutcome::NotCreated,
+            Setting::None | Setting::Section if is_owned && present => ChromeOutcome::Removed,
+            Setting::None if present => ChromeOutcome::LeftAlone,
+            Setting::None => ChromeOutcome::NotCreated,
+            // Decided below, once the pages are written.
+            Setting::Section => ChromeOutcome::SectionUnchanged,
+        };
+        if matches!(outcome, ChromeOutcome::Written | ChromeOutcome::TakenOver) {
+            let Some(content) = built.pages.get(name) else {
+                return Err(PublishError::Settings(format!(
+                    "`{field}: {}` asks for `{name}`, which the build did not write",
+                    setting.as_str()
+                )));
+            };
+            writes.insert(name, content);
+        }
+        if outcome == ChromeOutcome::TakenOver {
+            taken_over.push(name);
+        }
+        let outcome = match outcome {
+            ChromeOutcome::LeftAlone | ChromeOutcome::NotCreated
+                if section_removed && name == SIDEBAR =>
+            {
+                ChromeOutcome::SectionRemoved
+            }
+            o => o,
+        };
+        plan.chrome.push(Chrome {
+            page: name,
+            field,
+            setting: setting.as_str(),
+            outcome,
+        });
+    }
+
     let mut conflicts = Vec::new();
-    for (name, content) in pages {
+    for (&name, &content) in &writes {
         match (on_wiki.get(name), owned.pages.get(name)) {
-            (None, _) => plan.added.push(name.clone()),
+            (None, _) => plan.added.push(name.to_owned()),
             (Some(current), recorded) => {
                 let current_digest = digest(current);
                 match recorded {
+                    None if taken_over.contains(&name) => {}
                     None if !adopt => {
-                        conflicts.push(name.clone());
+                        conflicts.push(name.to_owned());
                         continue;
                     }
-                    None => plan.adopted.push(name.clone()),
-                    Some(r) if *r != current_digest => plan.edited_on_wiki.push(name.clone()),
+                    None => plan.adopted.push(name.to_owned()),
+                    Some(r) if *r != current_digest => plan.edited_on_wiki.push(name.to_owned()),
                     Some(_) => {}
                 }
-                if current == content {
-                    plan.unchanged.push(name.clone());
+                if current.as_slice() == content {
+                    plan.unchanged.push(name.to_owned());
                     continue;
                 }
-                plan.updated.push(name.clone());
+                plan.updated.push(name.to_owned());
             }
         }
         write_inside(checkout, name, content).map_err(PublishError::Write)?;
@@ -462,39 +672,212 @@ fn apply(
         return Err(PublishError::Conflict(conflicts));
     }
     for (name, recorded) in &owned.pages {
-        if pages.contains_key(name) {
+        if writes.contains_key(name.as_str()) {
             continue;
         }
         if let Some(current) = on_wiki.get(name) {
             if digest(current) != *recorded {
                 plan.edited_on_wiki.push(name.clone());
             }
+            // gtdocs' own sidebar, when the setting becomes `section`,
+            // is replaced by the block below rather than deleted.
+            if name == SIDEBAR && settings.sidebar == SidebarSetting::Section {
+                continue;
+            }
             std::fs::remove_file(checkout.join(name)).map_err(PublishError::Write)?;
             plan.deleted.push(name.clone());
         }
     }
+    if settings.sidebar == SidebarSetting::Section {
+        let block = settings.sidebar_section.as_deref().ok_or_else(|| {
+            PublishError::Settings("`wiki.sidebar: section` without the block to write".into())
+        })?;
+        // gtdocs' own sidebar from before is not kept around the block.
+        let current = if owned.pages.contains_key(SIDEBAR) {
+            None
+        } else {
+            read_sidebar(checkout)?
+        };
+        let edit = splice_section(current.as_deref(), Some(block))?;
+        let outcome = match (&edit, current.as_deref().map(find_section)) {
+            (None, _) => ChromeOutcome::SectionUnchanged,
+            (Some(_), Some(Ok(Some(_)))) => ChromeOutcome::SectionUpdated,
+            (Some(_), _) => ChromeOutcome::SectionAdded,
+        };
+        if let Some(edit) = edit {
+            write_sidebar(checkout, edit.as_deref())?;
+        }
+        if let Some(c) = plan.chrome.iter_mut().find(|c| c.page == SIDEBAR) {
+            c.outcome = outcome;
+        }
+    }
     plan.hand_written = all_files(checkout)
         .into_iter()
-        .filter(|n| !pages.contains_key(n) && !owned.pages.contains_key(n))
+        .filter(|n| {
+            !writes.contains_key(n.as_str())
+                && !owned.pages.contains_key(n)
+                && !chrome_names.contains(&n.as_str())
+        })
         .collect();
     let record = Ownership {
         generator: "gtdocs".into(),
         note: "Pages gtdocs publishes to this wiki, with a digest of what it published. \
                gtdocs rewrites and deletes only these; every other page is left alone."
             .into(),
-        pages: pages
+        pages: writes
             .iter()
-            .map(|(name, content)| (name.clone(), digest(content)))
+            .map(|(name, content)| ((*name).to_owned(), digest(content)))
             .collect(),
     };
     let mut json = serde_json::to_string_pretty(&record).unwrap_or_default();
     json.push('\n');
     write_inside(checkout, OWNERSHIP_FILE, json.as_bytes()).map_err(PublishError::Write)?;
-    if let Some(manifest) = manifest {
+    if let Some(manifest) = &built.manifest {
         write_inside(checkout, MANIFEST_FILE, manifest).map_err(PublishError::Write)?;
     }
     plan.edited_on_wiki.sort();
     Ok(plan)
+}
+
+/// The three page settings as one: `home` and `footer` have no `section`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Setting {
+    Auto,
+    Own,
+    Section,
+    None,
+}
+
+impl Setting {
+    fn as_str(self) -> &'static str {
+        match self {
+            Setting::Auto => "auto",
+            Setting::Own => "own",
+            Setting::Section => "section",
+            Setting::None => "none",
+        }
+    }
+}
+
+impl From<PageSetting> for Setting {
+    fn from(s: PageSetting) -> Self {
+        match s {
+            PageSetting::Auto => Setting::Auto,
+            PageSetting::Own => Setting::Own,
+            PageSetting::None => Setting::None,
+        }
+    }
+}
+
+impl From<SidebarSetting> for Setting {
+    fn from(s: SidebarSetting) -> Self {
+        match s {
+            SidebarSetting::Auto => Setting::Auto,
+            SidebarSetting::Own => Setting::Own,
+            SidebarSetting::Section => Setting::Section,
+            SidebarSetting::None => Setting::None,
+        }
+    }
+}
+
+/// The wiki's sidebar as text, `None` when there is none.
+fn read_sidebar(checkout: &Path) -> Result<Option<String>, PublishError> {
+    let Some(bytes) =
+        read_in_checkout(checkout, SIDEBAR).map_err(|e| PublishError::Sidebar(e.to_string()))?
+    else {
+        return Ok(None);
+    };
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| PublishError::Sidebar("it is not UTF-8 text".into()))
+}
+
+/// Writes the sidebar, or deletes it (`None`: nothing was left in it).
+fn write_sidebar(checkout: &Path, text: Option<&str>) -> Result<(), PublishError> {
+    match text {
+        Some(text) => write_inside(checkout, SIDEBAR, text.as_bytes()).map_err(PublishError::Write),
+        None => match std::fs::remove_file(checkout.join(SIDEBAR)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(PublishError::Write(e)),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// The byte range of gtdocs' block in `text` (its marker lines and their
+/// line ends included), `None` when it has none. Markers that do not make
+/// one begin-end pair are an error: which lines are gtdocs' is then not
+/// clear, and none is guessed.
+fn find_section(text: &str) -> Result<Option<std::ops::Range<usize>>, PublishError> {
+    let mut begins = Vec::new();
+    let mut ends = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with(SECTION_BEGIN) {
+            begins.push(at);
+        } else if trimmed == SECTION_END {
+            ends.push(at + line.len());
+        }
+        at += line.len();
+    }
+    match (begins.as_slice(), ends.as_slice()) {
+        ([], []) => Ok(None),
+        ([begin], [end]) if begin < end => Ok(Some(*begin..*end)),
+        _ => Err(PublishError::Sidebar(format!(
+            "it has {} `{SECTION_BEGIN} ...` and {} `{SECTION_END}` line(s), not one pair in that order",
+            begins.len(),
+            ends.len()
+        ))),
+    }
+}
+
+/// The sidebar with gtdocs' block put in (`block`) or taken out (`None`):
+/// `None` when nothing changes, `Some(None)` when nothing is left of it.
+/// A new block goes at the end, after a blank line; an existing one is
+/// replaced where it stands (a person may move it). Every other byte is
+/// kept: taking a block out undoes putting it in.
+fn splice_section(
+    current: Option<&str>,
+    block: Option<&str>,
+) -> Result<Option<Option<String>>, PublishError> {
+    let text = current.unwrap_or("");
+    let block = block.map(|b| {
+        if text.contains("\r\n") {
+            b.replace('\n', "\r\n")
+        } else {
+            b.to_owned()
+        }
+    });
+    let found = find_section(text)?;
+    let next = match (found, block) {
+        (None, None) => return Ok(None),
+        (Some(range), Some(block)) => {
+            if text[range.clone()] == block {
+                return Ok(None);
+            }
+            format!("{}{block}{}", &text[..range.start], &text[range.end..])
+        }
+        (None, Some(block)) if text.trim().is_empty() => block,
+        (None, Some(block)) => {
+            let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            let end = if text.ends_with('\n') { "" } else { newline };
+            format!("{text}{end}{newline}{block}")
+        }
+        (Some(range), None) => {
+            let mut before = &text[..range.start];
+            // The blank line put before the block when it was added.
+            if range.end == text.len() {
+                for blank in ["\r\n", "\n"] {
+                    if before.ends_with(&format!("{blank}{blank}")) {
+                        before = &before[..before.len() - blank.len()];
+                        break;
+                    }
+                }
+            }
+            format!("{before}{}", &text[range.end..])
+        }
+    };
+    Ok(Some(Some(next).filter(|t| !t.trim().is_empty())))
 }
 
 fn read_ownership(checkout: &Path) -> Result<Ownership, PublishError> {
@@ -669,14 +1052,35 @@ impl Outcome {
         ] {
             let _ = writeln!(md, "| {label} | {} |", list.len());
         }
+        if !p.chrome.is_empty() {
+            let _ = writeln!(
+                md,
+                "\n| The wiki's own page | Setting | What happens |\n| --- | --- | --- |"
+            );
+            for c in &p.chrome {
+                let _ = writeln!(
+                    md,
+                    "| `{}` | `{}: {}` | {} |",
+                    c.page,
+                    c.field,
+                    c.setting,
+                    crate::render::markdown::inline(
+                        &c.describe(),
+                        crate::render::markdown::Place::Cell
+                    )
+                );
+            }
+        }
         for (label, list) in [
             ("Added", &p.added),
             ("Updated", &p.updated),
             ("Deleted", &p.deleted),
+            ("Adopted (were hand-written)", &p.adopted),
             (
                 "Edited on the wiki since the last publish",
                 &p.edited_on_wiki,
             ),
+            ("Hand-written, left alone", &p.hand_written),
         ] {
             if list.is_empty() {
                 continue;
@@ -721,4 +1125,71 @@ fn names(list: &[String]) -> String {
         .map(|n| crate::render::markdown::code(n, crate::render::markdown::Place::Inline))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLOCK: &str = "<!-- gtdocs:begin x -->\n- [A](A)\n<!-- gtdocs:end -->\n";
+
+    fn put(text: Option<&str>) -> Option<String> {
+        splice_section(text, Some(BLOCK)).expect("splice").flatten()
+    }
+
+    fn take(text: &str) -> Option<String> {
+        splice_section(Some(text), None).expect("splice").flatten()
+    }
+
+    #[test]
+    fn a_block_put_in_and_taken_out_leaves_the_sidebar_as_it_was() {
+        for original in ["**Ours**\n", "**Ours**\n\n- [B](B)\n", "a\r\nb\r\n"] {
+            let with = put(Some(original)).expect("changed");
+            assert!(with.starts_with(original), "{with:?}");
+            assert_eq!(take(&with).as_deref(), Some(original), "{with:?}");
+            // Put in again: nothing to change.
+            assert_eq!(
+                splice_section(Some(&with), Some(BLOCK)).expect("splice"),
+                None
+            );
+        }
+        // CRLF sidebars get a CRLF block.
+        assert!(
+            put(Some("a\r\n"))
+                .expect("changed")
+                .ends_with("<!-- gtdocs:end -->\r\n")
+        );
+        // No sidebar: one holding only the block, and none once it goes.
+        assert_eq!(put(None).as_deref(), Some(BLOCK));
+        assert_eq!(
+            splice_section(Some(BLOCK), None).expect("splice"),
+            Some(None)
+        );
+        // No final newline: one is added before the blank line.
+        assert_eq!(put(Some("a")).expect("changed"), format!("a\n\n{BLOCK}"));
+    }
+
+    #[test]
+    fn a_moved_block_is_updated_where_it_stands() {
+        let old = "<!-- gtdocs:begin x -->\n- [Old](Old)\n<!-- gtdocs:end -->\n";
+        let text = format!("top\n{old}bottom\n");
+        assert_eq!(
+            put(Some(&text)).expect("changed"),
+            format!("top\n{BLOCK}bottom\n")
+        );
+        assert_eq!(take(&text).expect("kept"), "top\nbottom\n");
+    }
+
+    #[test]
+    fn markers_that_are_not_one_pair_are_refused() {
+        for text in [
+            "<!-- gtdocs:begin -->\n",
+            "<!-- gtdocs:end -->\n",
+            "<!-- gtdocs:end -->\n<!-- gtdocs:begin -->\n",
+            "<!-- gtdocs:begin -->\n<!-- gtdocs:begin -->\n<!-- gtdocs:end -->\n",
+        ] {
+            assert!(splice_section(Some(text), Some(BLOCK)).is_err(), "{text:?}");
+            assert!(splice_section(Some(text), None).is_err(), "{text:?}");
+        }
+    }
 }

@@ -134,6 +134,19 @@ pub struct WikiSource {
     #[serde(default = "default_matrix_page")]
     #[schemars(regex(pattern = PAGE_NAME_PATTERN))]
     pub matrix_page: String,
+    /// Who writes the wiki's `Home.md`, which GitHub opens first.
+    #[serde(default)]
+    pub home: PageSetting,
+    /// Who writes the wiki's `_Sidebar.md`, shown beside every page.
+    #[serde(default)]
+    pub sidebar: SidebarSetting,
+    /// Who writes the wiki's `_Footer.md`, shown below every page.
+    #[serde(default)]
+    pub footer: PageSetting,
+    /// With `sidebar: section`, the block lists every runbook too, not only
+    /// the index and the matrix.
+    #[serde(default)]
+    pub sidebar_runbooks: bool,
 }
 
 impl Default for WikiSource {
@@ -142,6 +155,67 @@ impl Default for WikiSource {
             page_prefix: default_page_prefix(),
             index_page: default_index_page(),
             matrix_page: default_matrix_page(),
+            home: PageSetting::default(),
+            sidebar: SidebarSetting::default(),
+            footer: PageSetting::default(),
+            sidebar_runbooks: false,
+        }
+    }
+}
+
+/// Whether gtdocs writes one of the wiki's own pages (`Home.md`,
+/// `_Footer.md`). A page someone wrote is replaced only under `own`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PageSetting {
+    /// gtdocs keeps writing the page if it wrote it before, and writes it
+    /// on a wiki that has no page someone wrote; a page someone wrote is
+    /// left alone, and on such a wiki a missing page is not created.
+    #[default]
+    Auto,
+    /// gtdocs writes the page, replacing one someone wrote (its history
+    /// stays in the wiki).
+    Own,
+    /// gtdocs writes no such page, and removes the one it wrote before.
+    None,
+}
+
+/// Whether gtdocs writes the wiki's `_Sidebar.md`, or one block in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SidebarSetting {
+    /// As for `home`: gtdocs' own sidebar where no one else wrote one.
+    #[default]
+    Auto,
+    /// gtdocs writes the whole sidebar, replacing one someone wrote.
+    Own,
+    /// gtdocs keeps the wiki's sidebar and maintains one marked block in
+    /// it, linking the runbook index and the matrix (and every runbook
+    /// with `sidebar_runbooks`); the block is removed when the setting
+    /// changes.
+    Section,
+    /// gtdocs writes no sidebar, and removes the one (or the block) it
+    /// wrote before.
+    None,
+}
+
+impl PageSetting {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageSetting::Auto => "auto",
+            PageSetting::Own => "own",
+            PageSetting::None => "none",
+        }
+    }
+}
+
+impl SidebarSetting {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SidebarSetting::Auto => "auto",
+            SidebarSetting::Own => "own",
+            SidebarSetting::Section => "section",
+            SidebarSetting::None => "none",
         }
     }
 }

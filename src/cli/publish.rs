@@ -135,10 +135,28 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
             }
         ),
     });
-    reporter.info(format!(
-        "added: {:?}\nupdated: {:?}\ndeleted: {:?}",
-        plan.added, plan.updated, plan.deleted
-    ));
+    for c in &plan.chrome {
+        super::note(format!("{}: {}", c.page, c.describe()));
+    }
+    // A dry run is read before a first publish: it names every page it
+    // would touch; a real one names them with --verbose.
+    for (label, list) in [
+        ("added", &plan.added),
+        ("updated", &plan.updated),
+        ("adopted", &plan.adopted),
+        ("deleted", &plan.deleted),
+        ("hand-written, left alone", &plan.hand_written),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let line = format!("{label} ({}): {}", list.len(), list.join(", "));
+        if outcome.dry_run && label != "hand-written, left alone" {
+            super::note(line);
+        } else {
+            reporter.info(line);
+        }
+    }
     if let Some(commit) = outcome.commit.as_deref().filter(|_| !outcome.dry_run) {
         let _ = writeln!(std::io::stdout(), "{commit}");
     }

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use super::markdown::{self, Place, code, inline};
 use super::{RenderContext, RenderError, Renderer, Sink};
-use crate::model::{Book, Runbook, Term, UNKNOWN, WIKI_HOME_PAGE, wiki_page_file};
+use crate::model::{
+    Book, PageSetting, Runbook, SidebarSetting, Term, UNKNOWN, WIKI_HOME_PAGE, wiki_page_file,
+};
 
 pub struct Wiki;
 
@@ -34,14 +36,58 @@ impl Renderer for Wiki {
             format!("{DIR}/{}", wiki_page_file(&book.wiki.matrix_page)),
             matrix_page(book).into_bytes(),
         )?;
-        out.put(
-            format!("{DIR}/{}", wiki_page_file(WIKI_HOME_PAGE)),
-            home_page(book).into_bytes(),
-        )?;
-        out.put(format!("{DIR}/_Sidebar.md"), sidebar(book).into_bytes())?;
-        out.put(format!("{DIR}/_Footer.md"), footer(book, ctx).into_bytes())
+        let w = &book.wiki;
+        if w.home != PageSetting::None {
+            out.put(
+                format!("{DIR}/{}", wiki_page_file(WIKI_HOME_PAGE)),
+                home_page(book).into_bytes(),
+            )?;
+        }
+        if matches!(w.sidebar, SidebarSetting::Auto | SidebarSetting::Own) {
+            out.put(format!("{DIR}/{SIDEBAR}"), sidebar(book).into_bytes())?;
+        }
+        if w.footer != PageSetting::None {
+            out.put(format!("{DIR}/{FOOTER}"), footer(book, ctx).into_bytes())?;
+        }
+        let settings = PublishSettings {
+            generator: "gtdocs".into(),
+            home: w.home,
+            sidebar: w.sidebar,
+            footer: w.footer,
+            sidebar_section: (w.sidebar == SidebarSetting::Section).then(|| sidebar_section(book)),
+        };
+        let mut json = serde_json::to_vec_pretty(&settings)?;
+        json.push(b'\n');
+        out.put(format!("{DIR}/{SETTINGS_FILE}"), json)
     }
 }
+
+/// The wiki's sidebar page.
+pub const SIDEBAR: &str = "_Sidebar.md";
+/// The wiki's footer page.
+pub const FOOTER: &str = "_Footer.md";
+
+/// What `publish-wiki` needs beyond the pages, in `wiki/.gtdocs/publish.json`
+/// (hidden, so a copy of `wiki/*` into a wiki leaves it out): who writes
+/// the wiki's own pages, and the sidebar block.
+pub const SETTINGS_FILE: &str = ".gtdocs/publish.json";
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PublishSettings {
+    pub generator: String,
+    pub home: PageSetting,
+    pub sidebar: SidebarSetting,
+    pub footer: PageSetting,
+    /// With `sidebar: section`: the block, its marker lines included.
+    #[serde(default)]
+    pub sidebar_section: Option<String>,
+}
+
+/// The first line of gtdocs' block in a sidebar someone else wrote (an
+/// HTML comment: GitHub shows nothing of it).
+pub const SECTION_BEGIN: &str = "<!-- gtdocs:begin";
+/// The last line of the block.
+pub const SECTION_END: &str = "<!-- gtdocs:end -->";
 
 /// Lines joined with `\n`, ending with one newline.
 struct Page(Vec<String>);
@@ -359,6 +405,35 @@ fn sidebar(book: &Book) -> String {
             p.line(format!("- {}", link(&rb.title, &book.wiki_page(rb))));
         }
     }
+    p.finish()
+}
+
+/// gtdocs' block in the wiki's own sidebar: its links under the site's
+/// title. Every line of it is escaped Markdown, so none can look like a
+/// marker.
+fn sidebar_section(book: &Book) -> String {
+    let mut p = Page::new();
+    p.line(format!(
+        "{SECTION_BEGIN} maintained by gtdocs publish-wiki (wiki.sidebar: section): edits between these lines are replaced -->"
+    ));
+    p.line(format!("### {}", inline(&book.site.title, Place::Inline)));
+    p.line(format!(
+        "- {}",
+        link("Client runbooks", &book.wiki.index_page)
+    ));
+    p.line(format!(
+        "- {}",
+        link("Compatibility matrix", &book.wiki.matrix_page)
+    ));
+    if book.wiki.sidebar_runbooks {
+        for (term, runbooks) in book.by_category() {
+            p.line(format!("- **{}**", inline(&term.label, Place::Inline)));
+            for rb in runbooks {
+                p.line(format!("  - {}", link(&rb.title, &book.wiki_page(rb))));
+            }
+        }
+    }
+    p.line(SECTION_END);
     p.finish()
 }
 

@@ -134,6 +134,10 @@ pub fn build(
         page_prefix: source.wiki.page_prefix,
         index_page: source.wiki.index_page,
         matrix_page: source.wiki.matrix_page,
+        home: source.wiki.home,
+        sidebar: source.wiki.sidebar,
+        footer: source.wiki.footer,
+        sidebar_runbooks: source.wiki.sidebar_runbooks,
     };
     super::names::check_catalog(doc, &wiki, &unique, diagnostics);
     // Page names are compared ignoring case, as runbook pages are: GitHub's
@@ -155,6 +159,19 @@ pub fn build(
                 )),
             );
         }
+    }
+    if wiki.sidebar_runbooks && wiki.sidebar != crate::model::SidebarSetting::Section {
+        diagnostics.push(
+            Diagnostic::warning(
+                "setting-without-effect",
+                format!(
+                    "`wiki.sidebar_runbooks` lists the runbooks in gtdocs' block of a sidebar, and `wiki.sidebar` is `{}`, which has no block",
+                    wiki.sidebar.as_str()
+                ),
+            )
+            .in_file(&doc.path, doc.spans.value("/wiki/sidebar_runbooks"))
+            .with_hint("set `wiki.sidebar: section`, or remove `sidebar_runbooks` (gtdocs' own sidebar lists every runbook anyway)"),
+        );
     }
     if wiki.index_page.eq_ignore_ascii_case(&wiki.matrix_page) {
         diagnostics.push(

@@ -135,6 +135,10 @@ mod tests {
             page_prefix: prefix.into(),
             index_page: "Client-Runbooks".into(),
             matrix_page: "Compatibility-Matrix".into(),
+            home: Default::default(),
+            sidebar: Default::default(),
+            footer: Default::default(),
+            sidebar_runbooks: false,
         }
     }
 

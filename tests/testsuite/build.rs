@@ -34,7 +34,14 @@ fn bundled_runbooks_build_with_zero_warnings() {
         "a clean build prints nothing without -v"
     );
     let site = snapshot(&tree.path().join("site"));
-    let wiki = site.keys().filter(|k| k.starts_with("wiki/")).count();
+    let wiki = site
+        .keys()
+        .filter(|k| k.starts_with("wiki/") && !k.starts_with("wiki/.gtdocs/"))
+        .count();
+    assert!(
+        site.contains_key("wiki/.gtdocs/publish.json"),
+        "the settings for publish-wiki"
+    );
     let runbooks = site
         .keys()
         .filter(|k| k.starts_with("json/runbooks/"))

@@ -22,6 +22,7 @@ mod invalid;
 mod json_schema;
 mod limits;
 mod parity;
+mod product_wiki;
 mod publish;
 mod serve;
 mod wiki_cmark;

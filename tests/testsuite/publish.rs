@@ -14,12 +14,12 @@ use crate::common;
 const SOURCE_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 /// A scratch area: a bare "wiki", a HOME with no user config, built sites.
-struct Lab {
+pub(crate) struct Lab {
     dir: tempfile::TempDir,
 }
 
 impl Lab {
-    fn new() -> Lab {
+    pub(crate) fn new() -> Lab {
         let lab = Lab {
             dir: tempfile::tempdir().expect("tempdir"),
         };
@@ -32,24 +32,24 @@ impl Lab {
         lab
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.path().join("home")
     }
 
-    fn bare(&self) -> PathBuf {
+    pub(crate) fn bare(&self) -> PathBuf {
         self.path().join("wiki.git")
     }
 
-    fn remote(&self) -> String {
+    pub(crate) fn remote(&self) -> String {
         self.bare().to_string_lossy().into_owned()
     }
 
     /// Real git, isolated from the machine's and the user's configuration.
-    fn git_command(&self, dir: &Path) -> Command {
+    pub(crate) fn git_command(&self, dir: &Path) -> Command {
         let mut c = Command::new(common::tool("GTDOCS_GIT", "git"));
         c.current_dir(dir)
             .env("HOME", self.home())
@@ -63,7 +63,7 @@ impl Lab {
         c
     }
 
-    fn git(&self, dir: &Path, args: &[&str]) -> String {
+    pub(crate) fn git(&self, dir: &Path, args: &[&str]) -> String {
         let o = self.git_command(dir).args(args).output().expect("run git");
         assert!(
             o.status.success(),
@@ -74,12 +74,12 @@ impl Lab {
         common::stdout(&o).trim().to_owned()
     }
 
-    fn wiki_git(&self, args: &[&str]) -> String {
+    pub(crate) fn wiki_git(&self, args: &[&str]) -> String {
         self.git(&self.bare(), args)
     }
 
     /// The wiki's branch head, or `None` while it is empty.
-    fn head(&self) -> Option<String> {
+    pub(crate) fn head(&self) -> Option<String> {
         let o = self
             .git_command(&self.bare())
             .args(["rev-parse", "--verify", "--quiet", "refs/heads/master"])
@@ -90,7 +90,7 @@ impl Lab {
             .then(|| common::stdout(&o).trim().to_owned())
     }
 
-    fn commits(&self) -> Vec<String> {
+    pub(crate) fn commits(&self) -> Vec<String> {
         match self.head() {
             None => Vec::new(),
             Some(_) => self
@@ -102,7 +102,7 @@ impl Lab {
     }
 
     /// Every file of the wiki at its head: path → bytes.
-    fn files(&self) -> BTreeMap<String, Vec<u8>> {
+    pub(crate) fn files(&self) -> BTreeMap<String, Vec<u8>> {
         let mut files = BTreeMap::new();
         if self.head().is_none() {
             return files;
@@ -122,7 +122,7 @@ impl Lab {
     }
 
     /// A person's change on the wiki: clone, edit, commit, push.
-    fn person_pushes(&self, name: &str, edit: impl FnOnce(&Path)) {
+    pub(crate) fn person_pushes(&self, name: &str, edit: impl FnOnce(&Path)) {
         let clone = self.path().join(format!("person-{name}"));
         self.git(
             self.path(),
@@ -149,7 +149,7 @@ impl Lab {
     }
 
     /// Builds a copy of the bundled tree, changed by `edit`, into `site-<name>`.
-    fn site(&self, name: &str, edit: impl FnOnce(&Path)) -> PathBuf {
+    pub(crate) fn site(&self, name: &str, edit: impl FnOnce(&Path)) -> PathBuf {
         let tree = self.path().join(format!("tree-{name}"));
         std::fs::create_dir_all(&tree).expect("tree");
         std::fs::copy(common::repo().join("gtdocs.yaml"), tree.join("gtdocs.yaml")).expect("copy");
@@ -162,7 +162,7 @@ impl Lab {
     }
 
     /// `gtdocs publish-wiki` with this lab's git and HOME.
-    fn publish(&self, site: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    pub(crate) fn publish(&self, site: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut c = Command::new(env!("CARGO_BIN_EXE_gtdocs"));
         c.arg("publish-wiki")
             .arg("--site")
@@ -189,11 +189,14 @@ impl Lab {
     }
 }
 
-fn pages_of(site: &Path) -> BTreeMap<String, Vec<u8>> {
+/// The built wiki pages (`.gtdocs/`, the settings for publish-wiki, is
+/// not a page).
+pub(crate) fn pages_of(site: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(site.join("wiki"))
         .expect("wiki dir")
+        .map(|e| e.expect("entry"))
+        .filter(|e| e.file_type().expect("type").is_file())
         .map(|e| {
-            let e = e.expect("entry");
             (
                 e.file_name().to_string_lossy().into_owned(),
                 std::fs::read(e.path()).expect("read"),
@@ -202,7 +205,7 @@ fn pages_of(site: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn ok(o: &Output, what: &str) {
+pub(crate) fn ok(o: &Output, what: &str) {
     assert!(
         o.status.success(),
         "{what}: exit {:?}\nstdout: {}\nstderr: {}",
@@ -212,7 +215,7 @@ fn ok(o: &Output, what: &str) {
     );
 }
 
-fn owned(lab: &Lab) -> serde_json::Value {
+pub(crate) fn owned(lab: &Lab) -> serde_json::Value {
     let files = lab.files();
     let bytes = files.get(".gtdocs/pages.json").expect("ownership record");
     serde_json::from_slice(bytes).expect("ownership JSON")
@@ -407,12 +410,14 @@ fn a_removed_runbook_loses_its_page_and_hand_written_pages_stay() {
     assert_eq!(lab.commits().len(), 3);
 }
 
+/// The bundled tree's index page.
+const INDEX: &str = "Gen3-Gt-Api-Client-Runbooks.md";
+
 #[test]
 fn a_hand_written_page_with_a_generated_name_is_refused_unless_adopted() {
     let lab = Lab::new();
-    // GitHub's wiki starts with a Home page written in its editor.
-    lab.person_pushes("home", |wiki| {
-        std::fs::write(wiki.join("Home.md"), "Welcome to the wiki!\n").expect("write");
+    lab.person_pushes("index", |wiki| {
+        std::fs::write(wiki.join(INDEX), "Our own list of clients.\n").expect("write");
     });
     let before = lab.commits();
     let site = lab.site("v1", |_| {});
@@ -420,9 +425,9 @@ fn a_hand_written_page_with_a_generated_name_is_refused_unless_adopted() {
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
     let stderr = common::stderr(&o);
     assert!(
-        stderr.contains(
-            "1 page(s) on the wiki were written by hand and gtdocs would overwrite them: Home.md"
-        ),
+        stderr.contains(&format!(
+            "1 page(s) on the wiki were written by hand and gtdocs would overwrite them: {INDEX}"
+        )),
         "{stderr}"
     );
     assert!(stderr.contains("--adopt"), "{stderr}");
@@ -430,15 +435,15 @@ fn a_hand_written_page_with_a_generated_name_is_refused_unless_adopted() {
 
     let o = lab.publish(&site, &["--adopt"], &[]);
     ok(&o, "publish --adopt");
-    assert_eq!(lab.files().get("Home.md"), pages_of(&site).get("Home.md"));
+    assert_eq!(lab.files().get(INDEX), pages_of(&site).get(INDEX));
     assert!(
-        owned(&lab)["pages"].get("Home.md").is_some(),
-        "Home.md is now owned"
+        owned(&lab)["pages"].get(INDEX).is_some(),
+        "the index is now owned"
     );
     assert_eq!(
         lab.commits().len(),
         2,
-        "the hand-written Home stays in history"
+        "the hand-written page stays in history"
     );
 }
 
@@ -862,7 +867,7 @@ fn a_hostile_wiki_cannot_reach_outside_the_clone() {
         std::fs::remove_file(wiki.join(".gtdocs/pages.json")).expect("rm");
         std::os::unix::fs::symlink(&victim, wiki.join(".gtdocs/pages.json")).expect("link");
         std::os::unix::fs::symlink(&victim, wiki.join(".gtdocs/manifest.json")).expect("link");
-        std::os::unix::fs::symlink(&victim, wiki.join("Home.md")).expect("link");
+        std::os::unix::fs::symlink(&victim, wiki.join(INDEX)).expect("link");
     });
     let o = lab.publish(&site, &[], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
@@ -875,14 +880,10 @@ fn a_hostile_wiki_cannot_reach_outside_the_clone() {
     lab.person_pushes("unlink-record", |wiki| {
         std::fs::remove_file(wiki.join(".gtdocs/pages.json")).expect("rm");
     });
-    // Home.md, a link gtdocs does not own: a conflict, as any hand-made page.
+    // The index, a link gtdocs does not own: a conflict, as any hand-made page.
     let o = lab.publish(&site, &[], &[]);
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
-    assert!(
-        common::stderr(&o).contains("Home.md"),
-        "{}",
-        common::stderr(&o)
-    );
+    assert!(common::stderr(&o).contains(INDEX), "{}", common::stderr(&o));
     // Adopted: the links are replaced by files; the victim is untouched.
     let o = lab.publish(&site, &["--adopt"], &[]);
     ok(&o, "publish --adopt over links");
@@ -891,7 +892,7 @@ fn a_hostile_wiki_cannot_reach_outside_the_clone() {
         "precious\n"
     );
     let files = lab.files();
-    assert_eq!(files.get("Home.md"), pages_of(&site).get("Home.md"));
+    assert_eq!(files.get(INDEX), pages_of(&site).get(INDEX));
     assert_eq!(
         files.get(".gtdocs/manifest.json"),
         Some(&std::fs::read(site.join("json/manifest.json")).expect("manifest"))

@@ -117,6 +117,12 @@ fn build(root: &Path) -> Site {
             .expect("name")
             .to_string_lossy()
             .into_owned();
+        // `.gtdocs/` holds publish-wiki's settings: hidden, as on the wiki,
+        // which shows no hidden file; it is the only one.
+        if name.starts_with('.') {
+            assert_eq!(name, ".gtdocs", "site/wiki holds a hidden `{name}`");
+            continue;
+        }
         let Some(stem) = name.strip_suffix(".md") else {
             panic!("site/wiki holds `{name}`, which is not a .md page");
         };
