@@ -164,38 +164,37 @@ impl Default for WikiSource {
 }
 
 /// Whether gtdocs writes one of the wiki's own pages (`Home.md`,
-/// `_Footer.md`). A page someone wrote is replaced only under `own`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+/// `_Footer.md`): `auto` (the default) keeps writing the page gtdocs wrote
+/// before, writes it on a wiki that holds no page someone else wrote, and
+/// otherwise leaves it alone (a page someone wrote stays as it is; a
+/// missing one is not created); `own` writes it, replacing one someone
+/// wrote (its history stays in the wiki); `none` writes none and removes
+/// the one gtdocs wrote before.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PageSetting {
-    /// gtdocs keeps writing the page if it wrote it before, and writes it
-    /// on a wiki that has no page someone wrote; a page someone wrote is
-    /// left alone, and on such a wiki a missing page is not created.
     #[default]
     Auto,
-    /// gtdocs writes the page, replacing one someone wrote (its history
-    /// stays in the wiki).
     Own,
-    /// gtdocs writes no such page, and removes the one it wrote before.
     None,
 }
 
-/// Whether gtdocs writes the wiki's `_Sidebar.md`, or one block in it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+/// Whether gtdocs writes the wiki's `_Sidebar.md`: `auto`, `own` and
+/// `none` as for `home`; `section` keeps the wiki's own sidebar and
+/// maintains one marked block in it, linking the runbook index and the
+/// matrix (and every runbook with `sidebar_runbooks`), taken out again
+/// when the setting changes.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SidebarSetting {
-    /// As for `home`: gtdocs' own sidebar where no one else wrote one.
     #[default]
     Auto,
-    /// gtdocs writes the whole sidebar, replacing one someone wrote.
     Own,
-    /// gtdocs keeps the wiki's sidebar and maintains one marked block in
-    /// it, linking the runbook index and the matrix (and every runbook
-    /// with `sidebar_runbooks`); the block is removed when the setting
-    /// changes.
     Section,
-    /// gtdocs writes no sidebar, and removes the one (or the block) it
-    /// wrote before.
     None,
 }
 

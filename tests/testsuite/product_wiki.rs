@@ -469,3 +469,32 @@ fn a_sidebar_gtdocs_cannot_read_for_sure_stops_the_publish() {
         b"not the wiki's\n"
     );
 }
+
+/// The settings are checked like every other: a misspelt value is an
+/// error that names the right one, and `sidebar_runbooks` without a block
+/// to put them in is a warning.
+#[test]
+fn wiki_settings_are_checked() {
+    let lab = Lab::new();
+    let tree = reference_tree(&lab, "check", "sidebar: sectoin");
+    let o = common::gtdocs(&tree, &["check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let said = stderr(&o);
+    assert!(said.contains("gtdocs.yaml:"), "{said}");
+    assert!(said.contains("`section`"), "the right value is named:\n{said}");
+
+    set_wiki(&tree, "sidebar_runbooks: true");
+    let o = common::gtdocs(&tree, &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning[setting-without-effect]: `wiki.sidebar_runbooks` lists the runbooks in gtdocs' block of a sidebar, and `wiki.sidebar` is `auto`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = common::gtdocs(&tree, &["check", "--deny-warnings"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
+    set_wiki(&tree, "sidebar: section\nsidebar_runbooks: true\nhome: none\nfooter: own");
+    let o = common::gtdocs(&tree, &["check", "--deny-warnings"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
