@@ -170,9 +170,7 @@ impl Default for WikiSource {
 /// missing one is not created); `own` writes it, replacing one someone
 /// wrote (its history stays in the wiki); `none` writes none and removes
 /// the one gtdocs wrote before.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PageSetting {
     #[default]
@@ -186,9 +184,7 @@ pub enum PageSetting {
 /// maintains one marked block in it, linking the runbook index and the
 /// matrix (and every runbook with `sidebar_runbooks`), taken out again
 /// when the setting changes.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SidebarSetting {
     #[default]

@@ -481,7 +481,10 @@ fn wiki_settings_are_checked() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let said = stderr(&o);
     assert!(said.contains("gtdocs.yaml:"), "{said}");
-    assert!(said.contains("`section`"), "the right value is named:\n{said}");
+    assert!(
+        said.contains("`section`"),
+        "the right value is named:\n{said}"
+    );
 
     set_wiki(&tree, "sidebar_runbooks: true");
     let o = common::gtdocs(&tree, &["check"]);
@@ -494,7 +497,10 @@ fn wiki_settings_are_checked() {
     let o = common::gtdocs(&tree, &["check", "--deny-warnings"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 
-    set_wiki(&tree, "sidebar: section\nsidebar_runbooks: true\nhome: none\nfooter: own");
+    set_wiki(
+        &tree,
+        "sidebar: section\nsidebar_runbooks: true\nhome: none\nfooter: own",
+    );
     let o = common::gtdocs(&tree, &["check", "--deny-warnings"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
