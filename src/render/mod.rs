@@ -312,6 +312,43 @@ mod tests {
         (book, RenderContext::from_env().expect("context"))
     }
 
+    /// A file put at several paths is held once in memory, whether put
+    /// whole or piece by piece; a path already taken is refused, and then
+    /// nothing is put.
+    #[test]
+    fn copies_in_memory_share_one_content() {
+        let sink = Mutex::new(Output::default());
+        let paths = ["json/a.json".to_string(), "html/json/a.json".to_string()];
+        sink.put_copies(&paths, b"{}".to_vec()).expect("put");
+        let streamed = ["json/b.json".to_string(), "html/json/b.json".to_string()];
+        sink.put_with(&streamed, &mut |w| {
+            w.write_all(b"[")
+                .and_then(|()| w.write_all(b"]"))
+                .map_err(|source| RenderError::Write {
+                    path: "b".into(),
+                    source,
+                })
+        })
+        .expect("put_with");
+        let again = ["json/c.json".to_string(), "json/a.json".to_string()];
+        assert!(matches!(
+            sink.put_copies(&again, Vec::new()),
+            Err(RenderError::Duplicate(p)) if p == "json/a.json"
+        ));
+        let out = sink.into_inner().expect("lock");
+        let shared: std::collections::HashMap<&str, &Arc<[u8]>> = out.shared_files().collect();
+        assert_eq!(shared.len(), 4, "{:?}", shared.keys());
+        assert!(Arc::ptr_eq(
+            shared["json/a.json"],
+            shared["html/json/a.json"]
+        ));
+        assert!(Arc::ptr_eq(
+            shared["json/b.json"],
+            shared["html/json/b.json"]
+        ));
+        assert_eq!(out.get("html/json/b.json"), Some(&b"[]"[..]));
+    }
+
     /// A renderer that asks for its own thread never runs on a rayon
     /// worker, even when `render_into` itself is called from one.
     #[test]
