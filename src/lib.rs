@@ -43,9 +43,15 @@ pub enum CompileError {
 
 /// Loads and validates the tree at `root`.
 pub fn compile(root: &Path) -> Result<Compiled, CompileError> {
+    compile_with(root, &validate::SiteOverrides::default())
+}
+
+/// Loads and validates the tree at `root`, with `site` replacing settings
+/// of its `gtdocs.yaml` (`--base-url`, `--site-url`).
+pub fn compile_with(root: &Path, site: &validate::SiteOverrides) -> Result<Compiled, CompileError> {
     let (mut tree, runbooks) = load::load_config(root)?;
     let files = 1 + runbooks.len();
-    let validated = validate::validate_streaming(&mut tree, runbooks)?;
+    let validated = validate::validate_streaming(&mut tree, runbooks, site)?;
     Ok(Compiled {
         files,
         book: validated.book,

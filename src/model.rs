@@ -220,6 +220,20 @@ pub fn entry_file(slug: &str) -> String {
     format!("{slug}.json")
 }
 
+/// The JSON's folder in the output. The HTML site holds the same files at
+/// the same paths below it, so that they are served at `<base_url>json/`.
+pub const JSON_DIR: &str = "json";
+
+/// The manifest's path, in the output and in the site (below `base_url`).
+pub fn manifest_path() -> String {
+    format!("{JSON_DIR}/manifest.json")
+}
+
+/// A runbook's own manifest entry's path, in the output and in the site.
+pub fn entry_path(slug: &str) -> String {
+    format!("{JSON_DIR}/runbooks/{}", entry_file(slug))
+}
+
 /// The site path of a runbook's page (below `base_url`).
 pub fn runbook_site_path(slug: &str) -> String {
     format!("runbooks/{slug}/")

@@ -383,25 +383,55 @@ impl Sink for Staging {
         Ok(self.write(&path, &content)?)
     }
 
+    fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
+        for path in paths {
+            self.write(path, &content)?;
+        }
+        Ok(())
+    }
+
     fn put_with(
         &self,
-        path: String,
+        paths: &[String],
         write: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), RenderError>,
     ) -> Result<(), RenderError> {
-        let dest = self.reserve(&path)?;
-        let file = fs::File::create(&dest).map_err(io(&dest))?;
+        // Each piece goes to every file as it comes: the file is never
+        // held whole, however many paths it has.
+        let mut copies = Vec::with_capacity(paths.len());
+        for path in paths {
+            let dest = self.reserve(path)?;
+            let file = fs::File::create(&dest).map_err(io(&dest))?;
+            copies.push(std::io::BufWriter::with_capacity(1 << 16, file));
+        }
         let mut counted = Counted {
-            inner: std::io::BufWriter::with_capacity(1 << 16, file),
+            inner: Tee(copies),
             bytes: 0,
         };
         write(&mut counted)?;
         counted.flush().map_err(|source| RenderError::Write {
-            path: path.clone(),
+            path: paths.join(", "),
             source,
         })?;
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(counted.bytes, Ordering::Relaxed);
+        self.files.fetch_add(paths.len(), Ordering::Relaxed);
+        self.bytes
+            .fetch_add(counted.bytes * paths.len(), Ordering::Relaxed);
         Ok(())
+    }
+}
+
+/// A writer that writes everything to each of its writers.
+struct Tee<W>(Vec<W>);
+
+impl<W: std::io::Write> std::io::Write for Tee<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for w in &mut self.0 {
+            w.write_all(buf)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.iter_mut().try_for_each(std::io::Write::flush)
     }
 }
 

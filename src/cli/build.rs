@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{Reporter, TreeArgs, exit, set_threads, verdict};
+use super::{Reporter, SiteArgs, TreeArgs, exit, set_threads, verdict};
 use crate::output;
 use crate::render::{self, RenderContext};
 
@@ -15,12 +15,18 @@ pub struct BuildArgs {
     /// Output folder, replaced as a whole [default: <root>/site]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    site: SiteArgs,
 }
 
 pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
     let tree = &args.tree;
     set_threads(tree.jobs);
     let started = Instant::now();
+    let overrides = match args.site.overrides() {
+        Ok(overrides) => overrides,
+        Err(e) => return reporter.fatal(&e, e.hint()),
+    };
     let out = args.out.as_deref().map_or_else(
         || crate::load::display_path(&tree.root, "site".as_ref()),
         output::named,
@@ -29,7 +35,7 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         let hint = e.hint();
         return reporter.fatal(e, hint);
     }
-    let compiled = match crate::compile(&tree.root) {
+    let compiled = match crate::compile_with(&tree.root, &overrides) {
         Ok(c) => c,
         Err(crate::CompileError::Load(e)) => return reporter.fatal(&e, e.hint()),
         Err(e) => return reporter.fatal(e, None),

@@ -62,7 +62,9 @@ enum Command {
     #[command(after_help = "Example:\n  gtdocs check --format github --deny-warnings")]
     Check(check::CheckArgs),
     /// Validate, then write the wiki pages and JSON manifests into the output folder
-    #[command(after_help = "Example:\n  gtdocs build --root docs --out public")]
+    #[command(
+        after_help = "Examples:\n  gtdocs build --root docs --out public\n  gtdocs build --base-url /gt-docs --site-url https://owner.github.io"
+    )]
     Build(build::BuildArgs),
     /// Print a JSON Schema (draft-07) of the source format or the manifest
     #[command(after_help = "Example:\n  gtdocs schema source > runbook.schema.json")]
@@ -105,6 +107,31 @@ struct TreeArgs {
     /// Worker threads, 1 to 256 (default: one per core)
     #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
     jobs: Option<usize>,
+}
+
+/// Settings of gtdocs.yaml replaced for one run: the place a CI job
+/// publishes the site at.
+#[derive(Debug, Args)]
+struct SiteArgs {
+    /// Path the HTML site is served under, in place of `site.base_url`, checked as that
+    /// is. The final `/` may be left out (`/gt-docs` is `/gt-docs/`) and an empty PATH is
+    /// `/`: the `base_path` GitHub Pages' actions/configure-pages gives can be passed as is
+    #[arg(long, value_name = "PATH")]
+    base_url: Option<String>,
+    /// Origin the HTML site is published at (scheme and host, e.g.
+    /// https://owner.github.io), in place of `site.url`, checked as that is: canonical and
+    /// sitemap URLs start with it (configure-pages' `origin`)
+    #[arg(long, value_name = "URL")]
+    site_url: Option<String>,
+}
+
+impl SiteArgs {
+    fn overrides(&self) -> Result<crate::validate::SiteOverrides, crate::validate::OverrideError> {
+        crate::validate::SiteOverrides::new(
+            self.base_url.as_deref().map(|v| ("--base-url", v)),
+            self.site_url.as_deref().map(|v| ("--site-url", v)),
+        )
+    }
 }
 
 /// What a command needs to report.

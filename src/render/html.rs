@@ -443,6 +443,8 @@ struct SiteCtx {
     base_url: String,
     url: Option<String>,
     repository: Option<String>,
+    /// The manifest's site path (below `base_url`).
+    manifest: String,
     generator: String,
     version: String,
     csp: &'static str,
@@ -484,6 +486,7 @@ impl SiteCtx {
             base_url: book.site.base_url.clone(),
             url: book.site.url.clone(),
             repository: book.site.repository.clone(),
+            manifest: model::manifest_path(),
             generator: ctx.generator_name.to_string(),
             version: ctx.generator_version.to_string(),
             csp: CSP,
@@ -813,6 +816,8 @@ struct RunbookCtx {
     edit_url: Option<String>,
     source: String,
     wiki_page: String,
+    /// Its manifest entry's site path (below `base_url`).
+    json: String,
     export: String,
 }
 
@@ -897,6 +902,7 @@ fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
             .as_ref()
             .map(|repo| href(&format!("{repo}/edit/{}/{source}", book.site.branch))),
         wiki_page: book.wiki_page(rb),
+        json: model::entry_path(&rb.slug),
         source,
         export: export::plain_export(book, rb),
     }

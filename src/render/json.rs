@@ -1,6 +1,7 @@
 //! JSON compatibility manifests: `json/manifest.json` with the catalog and
 //! every runbook, one `json/runbooks/<slug>.json` per runbook, and the JSON
-//! Schemas under `json/schema/`.
+//! Schemas under `json/schema/`; the same files under `html/json/`, so
+//! the site serves them.
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -12,9 +13,17 @@ use crate::schema::SchemaKind;
 /// Semver of the manifest format. Bump the major version on any change a
 /// consumer could trip over.
 pub const SCHEMA_VERSION: &str = "1.0.0";
-pub const DIR: &str = "json";
+pub const DIR: &str = crate::model::JSON_DIR;
 
 pub struct Json;
+
+/// Where a JSON file of the output goes: at its path, and at the same
+/// path inside the HTML site, which is then the whole deployable folder.
+/// Each file is rendered once and written to both.
+fn copies(path: String) -> [String; 2] {
+    let in_site = format!("{}/{path}", super::html::DIR);
+    [path, in_site]
+}
 
 impl Renderer for Json {
     fn name(&self) -> &'static str {
@@ -36,12 +45,12 @@ impl Renderer for Json {
         let head = shell.strip_suffix(EMPTY_RUNBOOKS).ok_or_else(|| {
             RenderError::ManifestSchema("the manifest does not end with its runbooks".into())
         })?;
-        let path = format!("{DIR}/manifest.json");
+        let path = crate::model::manifest_path();
         let io = |source| RenderError::Write {
             path: path.clone(),
             source,
         };
-        out.put_with(path.clone(), &mut |w| {
+        out.put_with(&copies(path.clone()), &mut |w| {
             if book.runbooks.is_empty() {
                 return w.write_all(&shell).map_err(io);
             }
@@ -58,10 +67,7 @@ impl Renderer for Json {
                         entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
                         let mut own = serde_json::to_vec_pretty(&entry)?;
                         own.push(b'\n');
-                        out.put(
-                            format!("{DIR}/runbooks/{}", crate::model::entry_file(&entry.slug)),
-                            own,
-                        )?;
+                        out.put_copies(&copies(crate::model::entry_path(&entry.slug)), own)?;
                         Ok(in_manifest)
                     })
                     .collect::<Result<_, RenderError>>()?;
@@ -75,8 +81,8 @@ impl Renderer for Json {
             w.write_all(b"\n  ]\n}\n").map_err(io)
         })?;
         for kind in SchemaKind::ALL {
-            out.put(
-                format!("{DIR}/schema/{}", kind.file_name()),
+            out.put_copies(
+                &copies(format!("{DIR}/schema/{}", kind.file_name())),
                 kind.to_pretty().into_bytes(),
             )?;
         }

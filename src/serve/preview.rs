@@ -2,9 +2,10 @@
 //! change that does only what the change needs. An edited runbook is read,
 //! parsed and validated again alone (the others' results are kept), and
 //! only the pages it can change are rendered: its own, the home page with
-//! the matrix, the index pages and the route pages. The search index is
-//! rebuilt after the pages are published, so the reload does not wait for
-//! it. A catalog or theme change rebuilds everything, and so does a source
+//! the matrix, the index pages and the route pages. The search index and
+//! the JSON the site serves (`json/`: the manifest holds every runbook)
+//! are rebuilt after the pages are published, so the reload does not wait
+//! for them. A catalog or theme change rebuilds everything, and so does a source
 //! folder coming or going, or a change the watcher could not follow.
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,7 +21,7 @@ use super::watch::Change;
 use crate::diagnostic::{self, Diagnostic, JsonDiagnostic, Sources};
 use crate::load::Tree;
 use crate::model::Book;
-use crate::render::{self, Output, RenderContext, html, search};
+use crate::render::{self, Output, RenderContext, html, json, search};
 use crate::validate::{self, CatalogCheck, Checks, RunbookResult};
 
 /// The served files, by path below `html/`.
@@ -41,8 +42,9 @@ pub struct Rebuilt {
     pub error: Option<String>,
 }
 
-/// The search index still to build for a published epoch. It runs on the
-/// [`SearchWorker`]'s thread, so the next edit's rebuild does not wait for it.
+/// The search index and the JSON still to build for a published epoch
+/// (the files below [`LATER`]). It runs on the [`SearchWorker`]'s thread,
+/// so the next edit's rebuild does not wait for it.
 pub struct SearchJob {
     epoch: u64,
     book: Arc<Book>,
@@ -56,7 +58,7 @@ pub struct SearchDone {
 
 impl SearchJob {
     pub fn run(self, ctx: &RenderContext) -> SearchDone {
-        let output = render::render_with(&self.book, ctx, &[&search::Search]);
+        let output = render::render_with(&self.book, ctx, &[&search::Search, &json::Json]);
         SearchDone {
             epoch: self.epoch,
             output,
@@ -274,7 +276,7 @@ impl Preview {
         let mut files: Files = self
             .last_good
             .iter()
-            .filter(|(p, _)| !p.starts_with(&format!("{}/", search::DIR)))
+            .filter(|(p, _)| !later(p))
             .map(|(p, c)| (p.clone(), Arc::clone(c)))
             .collect();
         files.extend(html_files(&out));
@@ -394,11 +396,11 @@ impl Preview {
                 .map(|(p, c)| (p.clone(), Arc::clone(c)))
                 .collect()
         } else {
-            // A full render keeps the previous search index until the new
-            // one is ready.
+            // A full render keeps the previous search index and JSON until
+            // the new ones are ready.
             self.last_good
                 .iter()
-                .filter(|(p, _)| p.starts_with(&format!("{}/", search::DIR)))
+                .filter(|(p, _)| later(p))
                 .map(|(p, c)| (p.clone(), Arc::clone(c)))
                 .collect()
         };
@@ -423,12 +425,21 @@ impl Preview {
     }
 }
 
+/// The folders of the site (below `html/`) the [`SearchJob`] builds.
+const LATER: [&str; 2] = [search::DIR, json::DIR];
+
+fn later(path: &str) -> bool {
+    LATER
+        .iter()
+        .any(|dir| path.strip_prefix(dir).is_some_and(|p| p.starts_with('/')))
+}
+
 /// The `html/` files of an output, by their path below it.
 fn html_files(out: &Output) -> impl Iterator<Item = (String, Arc<[u8]>)> + '_ {
     let prefix = format!("{}/", html::DIR);
-    out.files().filter_map(move |(p, c)| {
+    out.shared_files().filter_map(move |(p, c)| {
         p.strip_prefix(&prefix)
-            .map(|p| (p.to_string(), Arc::from(c)))
+            .map(|p| (p.to_string(), Arc::clone(c)))
     })
 }
 

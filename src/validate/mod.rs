@@ -4,6 +4,7 @@
 
 mod catalog;
 mod names;
+mod overrides;
 mod runbook;
 pub mod structure;
 pub mod suggest;
@@ -16,6 +17,7 @@ use crate::load::{Document, Tree};
 use crate::model::Book;
 use crate::schema::SchemaKind;
 use crate::source::{ConfigSource, RunbookSource};
+pub use overrides::{OverrideError, SiteOverrides};
 pub use structure::SchemaError;
 use structure::StructureCheck;
 
@@ -52,13 +54,15 @@ pub fn validate(tree: &Tree) -> Result<Validated, SchemaError> {
 /// ([`crate::load::load_config`]), one file at a time on every core: a
 /// file's parsed document is dropped as soon as it is checked, and its text
 /// kept only when it has a problem to show. Memory then grows with the
-/// validated runbooks, not with the sources.
+/// validated runbooks, not with the sources. `site` replaces settings of
+/// `gtdocs.yaml` (command-line flags).
 pub fn validate_streaming(
     tree: &mut Tree,
     rels: Vec<std::path::PathBuf>,
+    site: &SiteOverrides,
 ) -> Result<Validated, SchemaError> {
     use crate::load::{self, Loaded};
-    let checks = Checks::new()?;
+    let checks = Checks::new()?.overriding(site.clone());
     let (catalog, mut diagnostics) = checks.catalog(tree);
     let root = tree.root.clone();
     let check = |doc: &Document| -> Streamed {
@@ -180,6 +184,7 @@ fn finish(
 pub struct Checks {
     config: StructureCheck,
     runbook: StructureCheck,
+    site: SiteOverrides,
 }
 
 /// One runbook's own problems, and the runbook when it has no errors.
@@ -197,7 +202,13 @@ impl Checks {
         Ok(Checks {
             config: StructureCheck::new(SchemaKind::Config)?,
             runbook: StructureCheck::new(SchemaKind::Source)?,
+            site: SiteOverrides::default(),
         })
+    }
+
+    /// The same checks, with `site` replacing settings of `gtdocs.yaml`.
+    pub fn overriding(self, site: SiteOverrides) -> Self {
+        Checks { site, ..self }
     }
 
     /// `gtdocs.yaml`: the catalog, when it is usable, and its problems.
@@ -206,7 +217,11 @@ impl Checks {
         let catalog = tree.config.as_ref().and_then(|doc| {
             text::check(doc, text::config_field, &mut diagnostics);
             let typed: Option<ConfigSource> = typed(doc, &self.config, &mut diagnostics);
-            typed.map(|source| catalog::build(doc, source, &tree.themes, &mut diagnostics))
+            typed.map(|mut source: ConfigSource| {
+                // The file's own values were checked above, as written.
+                self.site.apply(&mut source.site);
+                catalog::build(doc, source, &tree.themes, &mut diagnostics)
+            })
         });
         (catalog, diagnostics)
     }

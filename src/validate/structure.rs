@@ -346,7 +346,7 @@ fn has_userinfo(url: &str) -> bool {
     authority.contains('@')
 }
 
-fn pattern_message(pattern: &str, value: &str) -> (String, String) {
+pub(super) fn pattern_message(pattern: &str, value: &str) -> (String, String) {
     match pattern {
         HTTPS_URL_PATTERN | SITE_URL_PATTERN if has_userinfo(value) => (
             format!("`{value}` holds a user name or password"),

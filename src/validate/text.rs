@@ -83,34 +83,7 @@ fn walk(
 fn problem(doc: &Document, s: &str, field: Field, span: Option<Span>) -> Option<Diagnostic> {
     let at = |c: char| char_span(doc, span, c);
     if let Some(c) = s.chars().find(|&c| refused_in_text(c)) {
-        let diagnostic = match get_general_category(c) {
-            GeneralCategory::Format => Diagnostic::error(
-                "format-character",
-                format!("this text holds the bidirectional control {}", code_point(c)),
-            )
-            .with_label("it reorders the text a reader sees")
-            .with_hint("remove it: text shows in the order it is written"),
-            category @ (GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator) => {
-                let what = if category == GeneralCategory::LineSeparator {
-                    "line"
-                } else {
-                    "paragraph"
-                };
-                Diagnostic::error(
-                    "separator-character",
-                    format!("this text holds the {what} separator {}", code_point(c)),
-                )
-                .with_label("Markdown does not know it as a line break")
-                .with_hint("write a line break as itself (a new line in the YAML text)")
-            }
-            _ => Diagnostic::error(
-                "control-character",
-                format!("this text holds the control character {}", code_point(c)),
-            )
-            .with_label("published text never holds it")
-            .with_hint("remove it: a line break or a tab is written as itself; no other control character has a place in a page"),
-        };
-        return Some(diagnostic.in_file(&doc.path, at(c)));
+        return Some(refusal(c).in_file(&doc.path, at(c)));
     }
     if field == Field::Text {
         return None;
@@ -174,6 +147,37 @@ fn is_variation_selector(c: char) -> bool {
 }
 
 /// `U+001B`.
+/// Why a text may not hold `c` (a character [`refused_in_text`]).
+pub(super) fn refusal(c: char) -> Diagnostic {
+    match get_general_category(c) {
+        GeneralCategory::Format => Diagnostic::error(
+            "format-character",
+            format!("this text holds the bidirectional control {}", code_point(c)),
+        )
+        .with_label("it reorders the text a reader sees")
+        .with_hint("remove it: text shows in the order it is written"),
+        category @ (GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator) => {
+            let what = if category == GeneralCategory::LineSeparator {
+                "line"
+            } else {
+                "paragraph"
+            };
+            Diagnostic::error(
+                "separator-character",
+                format!("this text holds the {what} separator {}", code_point(c)),
+            )
+            .with_label("Markdown does not know it as a line break")
+            .with_hint("write a line break as itself (a new line in the YAML text)")
+        }
+        _ => Diagnostic::error(
+            "control-character",
+            format!("this text holds the control character {}", code_point(c)),
+        )
+        .with_label("published text never holds it")
+        .with_hint("remove it: a line break or a tab is written as itself; no other control character has a place in a page"),
+    }
+}
+
 fn code_point(c: char) -> String {
     format!("U+{:04X}", u32::from(c))
 }
@@ -185,7 +189,7 @@ fn code_point(c: char) -> String {
 /// feed, the Unicode line and paragraph separators (line breaks Markdown
 /// does not know) and the bidirectional controls (they reorder the text a
 /// reader sees).
-fn refused_in_text(c: char) -> bool {
+pub(super) fn refused_in_text(c: char) -> bool {
     is_bidi_control(c) || (is_unprintable(c) && get_general_category(c) != GeneralCategory::Format)
 }
 

@@ -428,6 +428,37 @@ async function scenarioSearch(env) {
   }
   await page.close();
 
+  // The JSON links, followed: the matrix's manifest, the opened runbook's own.
+  out.json = [];
+  for (const [from, name] of [
+    [root, "Manifest (JSON)"],
+    [out.urlAfterEnter, "JSON"],
+  ]) {
+    const p = await context.newPage();
+    await openPage(p, from);
+    const link = p.getByRole("link", { name, exact: true });
+    const found = { from, name, links: await link.count() };
+    out.json.push(found);
+    if (found.links !== 1) {
+      await p.close();
+      continue;
+    }
+    const target = new URL(await link.getAttribute("href"), p.url()).href;
+    const [response] = await Promise.all([p.waitForResponse((r) => r.url() === target), link.click()]);
+    await p.waitForLoadState("load");
+    found.url = p.url();
+    found.status = response.status();
+    found.contentType = response.headers()["content-type"] || null;
+    try {
+      const body = JSON.parse(await response.text());
+      found.slug = body.slug ?? null;
+      found.runbooks = Array.isArray(body.runbooks) ? body.runbooks.length : null;
+    } catch (e) {
+      found.parseError = String(e);
+    }
+    await p.close();
+  }
+
   // A missing page gets the site's 404 page, styled, from any depth.
   const missing = root + "no/such/page/";
   watch.quietUrls.add(missing);

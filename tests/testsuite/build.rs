@@ -571,3 +571,96 @@ fn an_output_named_by_dots_or_a_long_name_builds_where_it_points() {
         .collect();
     assert_eq!(names.len(), 2, "nothing left beside the outputs: {names:?}");
 }
+
+/// `--base-url` and `--site-url` are held to what `site.base_url` and
+/// `site.url` of gtdocs.yaml are: a bad value is a usage error (2) that
+/// names the flag, and nothing is written.
+#[test]
+fn a_bad_base_url_or_site_url_flag_is_refused_naming_the_flag() {
+    let tree = common::bundled_copy();
+    let out = tree.path().join("site");
+    for (flag, value, message) in [
+        ("--base-url", "gt-docs/", "`gt-docs/` is not a path prefix"),
+        ("--base-url", "/../", "`/../` is not a path prefix"),
+        ("--base-url", "/%2e%2e/", "`/%2e%2e/` is not a path prefix"),
+        (
+            "--base-url",
+            "/docs/%2E./",
+            "`/docs/%2E./` is not a path prefix",
+        ),
+        ("--site-url", "ftp://x", "`ftp://x` is not a site origin"),
+        (
+            "--site-url",
+            "https://u:p@h",
+            "`https://u:p@h` holds a user name or password",
+        ),
+        (
+            "--site-url",
+            "https://example.github.io/gt-docs",
+            "`https://example.github.io/gt-docs` is not a site origin",
+        ),
+    ] {
+        let o = build_into(tree.path(), &out, &[flag, value]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{flag} {value}: {}",
+            common::stderr(&o)
+        );
+        let stderr = common::stderr(&o);
+        let first = stderr.lines().next().unwrap_or_default();
+        assert_eq!(
+            first,
+            format!("error: `{flag}`: {message}"),
+            "{flag} {value}"
+        );
+        assert!(
+            stderr.contains("\n  help: "),
+            "{flag} {value}: no hint:\n{stderr}"
+        );
+        assert!(
+            !out.exists(),
+            "{flag} {value}: the build wrote {}",
+            out.display()
+        );
+    }
+}
+
+/// GitHub Pages gives the base path without its final `/` (`/gt-docs`, or
+/// nothing for a site at the root): the flag takes it as it comes, and the
+/// site is the one built with the slash.
+#[test]
+fn a_base_url_flag_without_its_final_slash_builds_the_same_site() {
+    let tree = common::bundled_copy();
+    let mut sites = Vec::new();
+    for (name, base) in [
+        ("with", "/gt-docs/"),
+        ("without", "/gt-docs"),
+        ("root", ""),
+        ("slash", "/"),
+    ] {
+        let out = tree.path().join(name);
+        let o = build_into(tree.path(), &out, &["--base-url", base]);
+        assert!(
+            o.status.success(),
+            "--base-url {base:?}: {}",
+            common::stderr(&o)
+        );
+        sites.push(snapshot(&out));
+    }
+    assert!(
+        sites[0] == sites[1],
+        "--base-url /gt-docs and /gt-docs/ built different sites"
+    );
+    assert!(
+        sites[2] == sites[3],
+        "--base-url '' and / built different sites"
+    );
+    let home = String::from_utf8_lossy(&sites[0]["html/index.html"]).into_owned();
+    assert!(
+        home.contains(r#"href="/gt-docs/runbooks/""#),
+        "the base is not /gt-docs/"
+    );
+    // The flag replaces the config's value: a base differs from another.
+    assert!(sites[0] != sites[3]);
+}

@@ -3,11 +3,13 @@
 //! 127.0.0.1. `run.mjs` only observes and writes what it saw to a JSON file;
 //! every assertion is here.
 //!
-//! - search, at base `/` and `/docs/`: `/` and Ctrl+K focus the box, a
-//!   client's name finds its runbook first with `<mark>`ed excerpts, the
-//!   arrow keys move the selection and Enter opens it, a word found in one
-//!   runbook's caveats finds that runbook, and the route verdict filter lists
-//!   exactly the runbooks with that verdict (per json/manifest.json);
+//! - search, at base `/`, `/docs/` and `/gt-docs/` (given by `--base-url`):
+//!   `/` and Ctrl+K focus the box, a client's name finds its runbook first
+//!   with `<mark>`ed excerpts, the arrow keys move the selection and Enter
+//!   opens it, a word found in one runbook's caveats finds that runbook, the
+//!   route verdict filter lists exactly the runbooks with that verdict (per
+//!   json/manifest.json), and the matrix's and the runbook's JSON links open
+//!   their JSON;
 //! - axe-core (WCAG 2.0/2.1 A and AA) on the home, a runbook, a route page
 //!   and open search results, in light and dark, also switched by the toggle;
 //! - screenshots, light and dark, 1280 and 375 px wide, to target/screenshots/;
@@ -223,7 +225,9 @@ fn search_checks(site: &Built) {
     let d = &v["data"];
     let origin = v["origin"].as_str().expect("origin");
     let missing = format!("{base}no/such/page/");
-    let mut problems = hygiene(&v, &[&missing]);
+    // A JSON document names no icon, so Chromium may ask for the origin's
+    // /favicon.ico after following a JSON link (the pages name theirs).
+    let mut problems = hygiene(&v, &[&missing, "/favicon.ico"]);
     let mut check = |ok: bool, what: String| {
         if !ok {
             problems.push(what);
@@ -290,6 +294,42 @@ fn search_checks(site: &Built) {
             ),
         );
     }
+    // The JSON links, followed: the manifest from the matrix, the opened
+    // runbook's own from its page, both below the base.
+    let runbooks = site.manifest["runbooks"].as_array().map_or(0, Vec::len);
+    let opened = d["urlAfterEnter"].as_str().unwrap_or("");
+    let slug = opened
+        .strip_prefix(&format!("{origin}{base}runbooks/"))
+        .and_then(|s| s.strip_suffix('/'))
+        .unwrap_or("?");
+    let followed = d["json"].as_array().cloned().unwrap_or_default();
+    check(
+        followed.len() == 2,
+        format!("{} JSON links followed, not 2", followed.len()),
+    );
+    for (j, (file, what)) in followed.iter().zip([
+        ("json/manifest.json".to_string(), "runbooks"),
+        (format!("json/runbooks/{slug}.json"), "slug"),
+    ]) {
+        let want = format!("{origin}{base}{file}");
+        let shown = || format!("{} from {}: {j}", j["name"], j["from"]);
+        check(
+            j["links"] == 1 && j["url"].as_str() == Some(want.as_str()) && j["status"] == 200,
+            format!("the {} link does not open {want}", shown()),
+        );
+        check(
+            j["contentType"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("application/json")),
+            format!("the {} link is not served as JSON", shown()),
+        );
+        let body_ok = match what {
+            "runbooks" => j["runbooks"].as_u64() == Some(runbooks as u64),
+            _ => j["slug"].as_str() == Some(slug),
+        };
+        check(body_ok, format!("the {} link opens other JSON", shown()));
+    }
+
     for (i, r) in results.iter().enumerate() {
         let href = r["href"].as_str().unwrap_or("");
         check(
@@ -454,6 +494,13 @@ fn search_at_root_base() {
 #[test]
 fn search_under_docs_base() {
     search_checks(&build_bundled("/docs/"));
+}
+
+/// The site as a CI job deploys it (`--base-url /gt-docs/ --site-url`),
+/// `site/html` alone served under `/gt-docs/`.
+#[test]
+fn search_under_the_deployed_base() {
+    search_checks(&crate::html_site::build_deployed());
 }
 
 /// A large site's index comes in parts (here 8 pages each: 32 pages, 4

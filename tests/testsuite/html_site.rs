@@ -6,6 +6,9 @@
 //! Three builds: the bundled tree at the default base `/`, the same tree with
 //! `base_url: /docs/`, and `tests/fixtures/hostile` (raw HTML, unsafe links
 //! and pipes in every field). The builds are also used by `html_browser`.
+//! A fourth is the site as a CI job deploys it: `--base-url /gt-docs/
+//! --site-url https://example.github.io`, `site/html` alone served under
+//! `/gt-docs/`, the JSON included.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -24,6 +27,8 @@ pub(crate) struct Built {
     _dir: tempfile::TempDir,
     /// `<out>/html`: what is served at `base`.
     pub html: PathBuf,
+    /// `<out>/json`, which `<out>/html/json` is a copy of.
+    pub json: PathBuf,
     /// `<out>/json/manifest.json`, parsed.
     pub manifest: Value,
     /// `site.base_url` of the build (`/` or `/docs/`).
@@ -33,7 +38,7 @@ pub(crate) struct Built {
 }
 
 fn build(root_dir: tempfile::TempDir, root: &Path, base: &str, name: &str) -> Built {
-    build_with(root_dir, root, base, name, &[])
+    build_with(root_dir, root, base, name, &[], &[])
 }
 
 fn build_with(
@@ -42,12 +47,14 @@ fn build_with(
     base: &str,
     name: &str,
     env: &[(&str, &str)],
+    args: &[&str],
 ) -> Built {
     let out = root_dir.path().join("out");
     let root_arg = root.to_str().expect("utf-8 path");
     let out_arg = out.to_str().expect("utf-8 path");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_gtdocs"))
         .args(["build", "--root", root_arg, "--out", out_arg])
+        .args(args)
         .current_dir(root)
         .env("NO_COLOR", "1")
         .env_remove("SOURCE_DATE_EPOCH")
@@ -76,6 +83,7 @@ fn build_with(
     Built {
         _dir: root_dir,
         html,
+        json: out.join("json"),
         manifest,
         base: base.to_string(),
         name: name.to_string(),
@@ -124,6 +132,26 @@ pub(crate) fn build_bundled_in_parts(base: &str, size: usize) -> Built {
         base,
         &format!("the bundled tree with its index in parts of {size} pages"),
         &[("GTDOCS_SEARCH_PART_SIZE", size.as_str())],
+        &[],
+    )
+}
+
+/// Where [`build_deployed`] publishes the site.
+pub(crate) const DEPLOYED_ORIGIN: &str = "https://example.github.io";
+
+/// The bundled tree (its `gtdocs.yaml` says `base_url: /`) built as a CI
+/// job builds it for GitHub Pages: `--base-url /gt-docs/ --site-url
+/// https://example.github.io`.
+pub(crate) fn build_deployed() -> Built {
+    let tree = common::bundled_copy();
+    let root = tree.path().to_path_buf();
+    build_with(
+        tree,
+        &root,
+        "/gt-docs/",
+        "the bundled tree built with --base-url /gt-docs/",
+        &[],
+        &["--base-url", "/gt-docs/", "--site-url", DEPLOYED_ORIGIN],
     )
 }
 
@@ -265,8 +293,9 @@ static ORIGIN: LazyLock<Regex> = LazyLock::new(|| re(r"^https?://[^/]+"));
 static SCHEME: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z][A-Za-z0-9+.-]*:"));
 
 /// Attributes holding a URL the browser loads or follows. `data-pagefind`
-/// is where the search box imports Pagefind from.
-const URL_ATTRS: [&str; 7] = [
+/// is where the search box imports Pagefind from; `data-source`, the
+/// matrix data the home page's filters fetch.
+const URL_ATTRS: [&str; 8] = [
     "href",
     "src",
     "srcset",
@@ -274,6 +303,7 @@ const URL_ATTRS: [&str; 7] = [
     "formaction",
     "poster",
     "data-pagefind",
+    "data-source",
 ];
 
 struct Link {
@@ -567,6 +597,125 @@ fn sitemap_problems(site: &Built) -> Vec<String> {
     problems
 }
 
+/// What the site fetches besides the pages' own links resolves too: the
+/// runbook paths in `matrix.json`; each part of the search index's entry
+/// file, and the metadata and WebAssembly it names; the `$schema` of each
+/// JSON file the site serves.
+fn fetched_problems(site: &Built) -> Vec<String> {
+    let base = site.base.as_str();
+    let mut problems = Vec::new();
+    let read_json = |file: &str| -> Result<Value, String> {
+        let bytes = std::fs::read(site.html.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("{file} is not JSON: {e}"))
+    };
+    match read_json("matrix.json") {
+        Ok(data) => {
+            for row in data["rows"].as_array().into_iter().flatten() {
+                let path = row[1].as_str().unwrap_or_default();
+                if let Err(why) = target_file(&site.html, base, &format!("{base}{path}")) {
+                    problems.push(format!("matrix.json: the row path {path:?} {why}"));
+                }
+            }
+        }
+        Err(e) => problems.push(e),
+    }
+    // The index's first part is `pagefind/`; the pages name the others.
+    let home = std::fs::read_to_string(site.html.join("index.html")).expect("index.html");
+    let parts = re(r#"data-pagefind-parts="([^"]*)""#)
+        .captures(&home)
+        .map(|c| decode_entities(&c[1]))
+        .unwrap_or_default();
+    let folders = std::iter::once(String::new()).chain(parts.split_whitespace().map(String::from));
+    // The first part brings the runtime the others share.
+    for runtime in ["pagefind.js", "pagefind-worker.js"] {
+        if !site.html.join("pagefind").join(runtime).is_file() {
+            problems.push(format!("no file pagefind/{runtime} in the site"));
+        }
+    }
+    for folder in folders {
+        let dir = format!("pagefind/{folder}");
+        let entry = match read_json(&format!("{dir}pagefind-entry.json")) {
+            Ok(entry) => entry,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        let languages = entry["languages"].as_object().cloned().unwrap_or_default();
+        if languages.is_empty() {
+            problems.push(format!("{dir}pagefind-entry.json names no language"));
+        }
+        for (lang, l) in &languages {
+            let hash = l["hash"].as_str().unwrap_or("?");
+            let wasm = l["wasm"].as_str().unwrap_or("?");
+            for file in [
+                format!("{dir}pagefind.{hash}.pf_meta"),
+                format!("{dir}wasm.{wasm}.pagefind"),
+            ] {
+                if !site.html.join(&file).is_file() {
+                    problems.push(format!(
+                        "{dir}pagefind-entry.json ({lang}) names {file}, which is not in the site"
+                    ));
+                }
+            }
+        }
+    }
+    for file in json_files(&site.html.join("json")) {
+        let rel = format!("json/{file}");
+        let schema = match read_json(&rel) {
+            Ok(v) => v["$schema"].as_str().map(String::from),
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        // The schemas themselves name draft-07 by its absolute URL.
+        if let Some(schema) = schema.filter(|s| !s.starts_with("http")) {
+            let dir = match rel.rfind('/') {
+                Some(i) => &rel[..=i],
+                None => "",
+            };
+            let absolute = normalize(&format!("{base}{dir}{schema}"));
+            if let Err(why) = target_file(&site.html, base, &absolute) {
+                problems.push(format!("{rel}: its $schema {schema:?} {why}"));
+            }
+        }
+    }
+    problems
+}
+
+/// Every `*.json` below `dir`, as sorted paths relative to it with `/`.
+fn json_files(dir: &Path) -> Vec<String> {
+    common::snapshot(dir)
+        .into_keys()
+        .filter(|f| f.ends_with(".json"))
+        .collect()
+}
+
+/// `html/json/` holds exactly the files of `json/`, byte for byte: the site
+/// serves the JSON the build writes.
+fn json_copy_problems(site: &Built) -> Vec<String> {
+    let written = common::snapshot(&site.json);
+    let served = common::snapshot(&site.html.join("json"));
+    let mut problems = Vec::new();
+    if written.is_empty() {
+        problems.push(format!("{} holds no file", site.json.display()));
+    }
+    for (file, bytes) in &written {
+        match served.get(file) {
+            Some(b) if b == bytes => {}
+            Some(_) => problems.push(format!("html/json/{file} differs from json/{file}")),
+            None => problems.push(format!(
+                "html/json/{file} is missing (json/{file} is written)"
+            )),
+        }
+    }
+    for file in served.keys().filter(|f| !written.contains_key(*f)) {
+        problems.push(format!("html/json/{file} is not in json/"));
+    }
+    problems
+}
+
 fn check_links_and_sitemap(site: &Built) {
     let (mut problems, checked) = link_problems(site);
     // A parser that finds nothing would pass: the bundled site has thousands.
@@ -576,6 +725,8 @@ fn check_links_and_sitemap(site: &Built) {
         site.name
     );
     problems.extend(sitemap_problems(site));
+    problems.extend(fetched_problems(site));
+    problems.extend(json_copy_problems(site));
     assert_none(&format!("links and sitemap of {}", site.name), &problems);
 }
 
@@ -592,6 +743,74 @@ fn internal_links_and_sitemap_under_docs_base() {
 #[test]
 fn internal_links_and_sitemap_of_hostile_fixture() {
     check_links_and_sitemap(&build_hostile());
+}
+
+/// `site/html` is the whole folder a CI job deploys to GitHub Pages: built
+/// with `--base-url /gt-docs/ --site-url https://example.github.io` from a
+/// tree whose `gtdocs.yaml` says `/`, every link of every page, of the
+/// sitemap and of the JSON the site fetches resolves inside it, served
+/// under `/gt-docs/`. It holds the JSON (the manifest, each runbook's, the
+/// schemas: a copy of `site/json/`), which the matrix and each runbook page
+/// link to; the sitemap lists pages only, at the given origin.
+#[test]
+fn the_deployed_site_is_one_folder_served_under_its_base() {
+    let site = build_deployed();
+    check_links_and_sitemap(&site);
+    let slugs: Vec<&str> = site.manifest["runbooks"]
+        .as_array()
+        .expect("runbooks")
+        .iter()
+        .map(|r| r["slug"].as_str().expect("slug"))
+        .collect();
+    assert_eq!(slugs.len(), 23, "the bundled tree's runbooks");
+    let mut expected: BTreeSet<String> = [
+        "manifest.json",
+        "schema/config.schema.json",
+        "schema/diff.schema.json",
+        "schema/manifest.schema.json",
+        "schema/runbook-entry.schema.json",
+        "schema/runbook.schema.json",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    expected.extend(slugs.iter().map(|s| format!("runbooks/{s}.json")));
+    let served: BTreeSet<String> = json_files(&site.html.join("json")).into_iter().collect();
+    assert_eq!(served, expected, "the JSON inside site/html/json/");
+    let mut problems = Vec::new();
+    let home = std::fs::read_to_string(site.html.join("index.html")).expect("index.html");
+    if !home.contains(
+        r#"<a href="/gt-docs/json/manifest.json" type="application/json">Manifest (JSON)</a>"#,
+    ) {
+        problems.push("the matrix page does not link to /gt-docs/json/manifest.json".into());
+    }
+    for slug in &slugs {
+        let page = format!("runbooks/{slug}/index.html");
+        let html = std::fs::read_to_string(site.html.join(&page)).expect("runbook page");
+        let link = format!(
+            r#"<a href="/gt-docs/json/runbooks/{slug}.json" type="application/json">JSON</a>"#
+        );
+        if !html.contains(&link) {
+            problems.push(format!("{page} does not link to its JSON: {link}"));
+        }
+        let canonical =
+            format!(r#"<link rel="canonical" href="{DEPLOYED_ORIGIN}/gt-docs/runbooks/{slug}/">"#);
+        if !html.contains(&canonical) {
+            problems.push(format!("{page} lacks {canonical}"));
+        }
+    }
+    let sitemap = std::fs::read_to_string(site.html.join("sitemap.xml")).expect("sitemap.xml");
+    let locs: Vec<String> = LOC
+        .captures_iter(&sitemap)
+        .map(|c| c[1].to_string())
+        .collect();
+    assert!(locs.len() > 30, "{} pages in the sitemap", locs.len());
+    for loc in &locs {
+        if !loc.starts_with(&format!("{DEPLOYED_ORIGIN}/gt-docs/")) || loc.contains("json") {
+            problems.push(format!("sitemap.xml lists {loc}"));
+        }
+    }
+    assert_none("the deployed site", &problems);
 }
 
 #[test]
@@ -612,6 +831,7 @@ fn link_checker_catches_broken_links() {
     .expect("write");
     let site = Built {
         _dir: tmp,
+        json: html.join("json"),
         html,
         manifest: Value::Null,
         base: "/docs/".into(),
@@ -632,6 +852,81 @@ fn link_checker_catches_broken_links() {
     assert_eq!(normalize("/docs/a/../b/./c"), "/docs/b/c");
     assert_eq!(normalize("/docs/../.."), "/");
     assert_eq!(percent_decode("a%20b%2"), "a b%2");
+}
+
+#[test]
+fn fetch_and_copy_checkers_catch_missing_and_differing_files() {
+    // The checkers of what the site fetches and of the JSON copy, on a
+    // made-up site with one of each kind of fault.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let html = tmp.path().join("html");
+    let json = tmp.path().join("json");
+    let write = |path: &Path, text: &str| {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write(
+        &html.join("index.html"),
+        r#"<div data-pagefind-parts="part-2/"></div>"#,
+    );
+    write(&html.join("runbooks/a/index.html"), "a");
+    write(
+        &html.join("matrix.json"),
+        r#"{"rows": [["A", "runbooks/a/"], ["B", "runbooks/b/"]]}"#,
+    );
+    write(&html.join("pagefind/pagefind.js"), "");
+    write(
+        &html.join("pagefind/pagefind-entry.json"),
+        r#"{"languages": {"en": {"hash": "en_1", "wasm": "en"}}}"#,
+    );
+    write(&html.join("pagefind/pagefind.en_1.pf_meta"), "");
+    write(
+        &html.join("pagefind/part-2/pagefind-entry.json"),
+        r#"{"languages": {}}"#,
+    );
+    write(
+        &html.join("json/manifest.json"),
+        r#"{"$schema": "schema/manifest.schema.json"}"#,
+    );
+    write(
+        &html.join("json/runbooks/a.json"),
+        r#"{"$schema": "../schema/entry.json"}"#,
+    );
+    write(&html.join("json/schema/manifest.schema.json"), "{}");
+    write(&html.join("json/extra.json"), "{}");
+    write(&json.join("manifest.json"), r#"{"$schema": "other"}"#);
+    write(
+        &json.join("runbooks/a.json"),
+        r#"{"$schema": "../schema/entry.json"}"#,
+    );
+    write(&json.join("schema/manifest.schema.json"), "{}");
+    write(&json.join("schema/entry.json"), "{}");
+    let site = Built {
+        _dir: tmp,
+        html,
+        json,
+        manifest: Value::Null,
+        base: "/docs/".into(),
+        name: "a made-up site".into(),
+    };
+    assert_eq!(
+        fetched_problems(&site),
+        [
+            r#"matrix.json: the row path "runbooks/b/" no file runbooks/b/index.html in the site"#,
+            "no file pagefind/pagefind-worker.js in the site",
+            "pagefind/pagefind-entry.json (en) names pagefind/wasm.en.pagefind, which is not in the site",
+            "pagefind/part-2/pagefind-entry.json names no language",
+            r#"json/runbooks/a.json: its $schema "../schema/entry.json" no file json/schema/entry.json in the site"#,
+        ]
+    );
+    assert_eq!(
+        json_copy_problems(&site),
+        [
+            "html/json/manifest.json differs from json/manifest.json",
+            "html/json/schema/entry.json is missing (json/schema/entry.json is written)",
+            "html/json/extra.json is not in json/",
+        ]
+    );
 }
 
 // ------------------------------------------------------------- pagination
