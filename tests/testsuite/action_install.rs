@@ -459,7 +459,12 @@ fn the_release_binary_is_installed_after_its_checksum_matched() {
     assert_eq!(release.requested(), ["SHA256SUMS".to_owned(), asset()]);
     let out = common::stdout(run.installed());
     assert!(
-        out.contains(&format!("gtdocs {VERSION} ({})", arch())),
+        out.contains(&format!(
+            "gtdocs {VERSION} ({}, sha256 {}) from {}",
+            arch(),
+            sha256_hex(&lab.binary()),
+            release.url
+        )),
         "{out}"
     );
 }
