@@ -9,6 +9,7 @@
 #   - PyPI check-jsonschema      (pinned: CHECK_JSONSCHEMA_VERSION) -> $TOOLS/venv (python3 -m venv)
 #   - Debian package git         (pinned: GIT_DEB_VERSION)          -> /usr/bin/git
 #   - Debian package wrk         (pinned: WRK_DEB_VERSION)          -> /usr/bin/wrk
+#   - Debian package shellcheck  (pinned: SHELLCHECK_DEB_VERSION)   -> /usr/bin/shellcheck
 #   - Debian package chromium    (only if /usr/bin/chromium is missing; not
 #                                 pinned: a browser takes security updates, so
 #                                 the installed version is shown in the summary)
@@ -20,7 +21,7 @@
 # Writes $TOOLS/env for the test command to `source`; exports nothing itself.
 #   TOOLS = ${GTDOCS_TOOLS:-$HOME/.cache/gtdocs-tools}
 # Overrides (for bumping pins): CMARK_GFM_DEB_VERSION, CHECK_JSONSCHEMA_VERSION,
-# GIT_DEB_VERSION, WRK_DEB_VERSION.
+# GIT_DEB_VERSION, WRK_DEB_VERSION, SHELLCHECK_DEB_VERSION.
 # npm pins are bumped in tests/browser/package.json, then `npm install
 # --ignore-scripts` there to refresh package-lock.json.
 set -euo pipefail
@@ -31,6 +32,8 @@ GIT_DEB_VERSION="${GIT_DEB_VERSION:-1:2.39.5-0+deb12u3}"             # Debian bo
 GIT_BIN=/usr/bin/git
 WRK_DEB_VERSION="${WRK_DEB_VERSION:-4.1.0-3+b2}"                     # Debian bookworm/main
 WRK_BIN=/usr/bin/wrk
+SHELLCHECK_DEB_VERSION="${SHELLCHECK_DEB_VERSION:-0.9.0-1}"           # Debian bookworm/main
+SHELLCHECK_BIN=/usr/bin/shellcheck
 
 CMARK_GFM_BIN=/usr/bin/cmark-gfm
 # Upstream version as printed by `cmark-gfm --version` (Debian revision stripped).
@@ -141,6 +144,14 @@ wrk_ok() {
 }
 apt_install_pinned wrk "$WRK_DEB_VERSION" WRK_DEB_VERSION wrk_ok \
   "dpkg does not report $WRK_DEB_VERSION at $WRK_BIN"
+
+# ----------------------------------------------------------------- shellcheck
+# Lints the Action's shell scripts (scripts/action/*.sh).
+shellcheck_ok() {
+  [ -x "$SHELLCHECK_BIN" ] && [ "$(dpkg-query -W -f='${Version}' shellcheck 2>/dev/null)" = "$SHELLCHECK_DEB_VERSION" ]
+}
+apt_install_pinned shellcheck "$SHELLCHECK_DEB_VERSION" SHELLCHECK_DEB_VERSION shellcheck_ok \
+  "dpkg does not report $SHELLCHECK_DEB_VERSION at $SHELLCHECK_BIN"
 
 # ----------------------------------------------------------- check-jsonschema
 check_jsonschema_ok() {
@@ -276,6 +287,7 @@ export GTDOCS_BROWSER_TESTS="$BROWSER_TESTS"
 export GTDOCS_VNU_JAR="$VNU_JAR"
 export GTDOCS_GIT="$GIT_BIN"
 export GTDOCS_WRK="$WRK_BIN"
+export GTDOCS_SHELLCHECK="$SHELLCHECK_BIN"
 ENVEOF
 if [ -f "$ENV_FILE" ] && cmp -s "$tmp" "$ENV_FILE"; then
   rm -f -- "$tmp"
@@ -300,6 +312,7 @@ printf '%-17s %-15s %s\n' cmark-gfm "$cmark_v" "$CMARK_GFM_BIN"
 printf '%-17s %-15s %s\n' check-jsonschema "$cj_v" "$VENV/bin/check-jsonschema"
 printf '%-17s %-15s %s\n' git "$git_v" "$git_path"
 printf '%-17s %-15s %s\n' wrk "$(dpkg-query -W -f='${Version}' wrk)" "$WRK_BIN"
+printf '%-17s %-15s %s\n' shellcheck "$("$SHELLCHECK_BIN" --version | awk '/^version:/ {print $2}')" "$SHELLCHECK_BIN"
 printf '%-17s %-15s %s\n' chromium "$chromium_v" "$CHROMIUM_BIN (deb $chromium_deb, not pinned)"
 printf '%-17s %-15s %s\n' java "$java_v" "$(command -v java)"
 printf '%-17s %-15s %s\n' node "${node_v#v}" "$(command -v node)"

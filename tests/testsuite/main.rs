@@ -5,6 +5,7 @@
 mod common;
 
 mod action;
+mod action_install;
 mod boundary;
 mod build;
 mod cli;
