@@ -25,3 +25,4 @@ mod parity;
 mod publish;
 mod serve;
 mod wiki_cmark;
+mod workflows;
