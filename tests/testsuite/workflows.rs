@@ -1,8 +1,10 @@
 //! The audit of the GitHub Action (`action.yml`) and the workflows
 //! (`.github/workflows/`): GitHub's published schemas (check-jsonschema's
 //! vendored copies) and zizmor's security audits, both offline, must find
-//! nothing; every action is pinned to a commit; and the docs workflow has the
-//! jobs the README describes.
+//! nothing; every action is pinned to a commit; every step output and input
+//! an expression reads exists, and every `run:` script passes shellcheck
+//! (what actionlint would add, without another tool); and the docs workflow
+//! has the jobs its header describes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -466,5 +468,233 @@ fn the_docs_workflow_builds_once_previews_pull_requests_and_deploys_main() {
     assert_eq!(
         w["concurrency"]["cancel-in-progress"], "${{ github.event_name == 'pull_request' }}",
         "only a pull request's run gives way to a newer one"
+    );
+}
+
+/// Every string of a YAML value, with its path (`jobs.pages.steps[3].with.path`).
+fn strings<'a>(v: &'a Value, path: &str, out: &mut Vec<(String, &'a str)>) {
+    match v {
+        Value::String(s) => out.push((path.to_owned(), s)),
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                strings(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(o) => {
+            for (k, x) in o {
+                strings(x, &format!("{path}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The `steps.<id>.outputs.<name>` and `inputs.<name>` a text reads (in
+/// `${{ }}`, or anywhere in an `if:`, where the braces are implicit).
+fn references(text: &str, is_condition: bool) -> Vec<(String, Option<String>)> {
+    let reference = regex::Regex::new(
+        r"\b(?:steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)|inputs\.([A-Za-z0-9_-]+))",
+    )
+    .expect("regex");
+    let expressions: Vec<&str> = if is_condition {
+        vec![text]
+    } else {
+        text.split("${{")
+            .skip(1)
+            .filter_map(|e| e.split_once("}}").map(|(e, _)| e))
+            .collect()
+    };
+    expressions
+        .iter()
+        .flat_map(|e| reference.captures_iter(e))
+        .map(|c| match (c.get(1), c.get(2), c.get(3)) {
+            (Some(id), Some(name), _) => (
+                format!("steps.{}", id.as_str()),
+                Some(name.as_str().to_owned()),
+            ),
+            (_, _, Some(input)) => (format!("inputs.{}", input.as_str()), None),
+            _ => unreachable!("the regex has two alternatives"),
+        })
+        .collect()
+}
+
+/// A step's outputs as another step may read them: `None` for an action
+/// from elsewhere (its outputs are its own business), the declared outputs
+/// for `./`, and every name for a `run:` step (it writes what it likes).
+fn readable_outputs(step: &Value, action: &Value) -> Option<Vec<String>> {
+    match step["uses"].as_str() {
+        Some("./") => Some(
+            action["outputs"]
+                .as_object()
+                .expect("outputs")
+                .keys()
+                .cloned()
+                .collect(),
+        ),
+        Some(_) => None,
+        None => {
+            // `name=value` lines a `run:` step writes to $GITHUB_OUTPUT; a
+            // step that runs a script file writes what that file does.
+            let script = step["run"].as_str().unwrap_or_default();
+            if !script.contains("\"$GITHUB_OUTPUT\"") {
+                return None;
+            }
+            let written = regex::Regex::new(r#"echo "([A-Za-z0-9_-]+)="#).expect("regex");
+            Some(
+                written
+                    .captures_iter(script)
+                    .map(|c| c[1].to_owned())
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// Where an expression may look for steps: the ones before it (a step), or
+/// all of them (a job's `environment`, `outputs`; an action's `outputs`).
+struct Scope<'a> {
+    at: String,
+    steps: &'a [Value],
+    in_action: bool,
+}
+
+/// What actionlint would check of our expressions (zizmor and the schemas
+/// do not look inside them): each step output read is of a step in scope
+/// that writes such an output; each input read is declared.
+fn check_references(scope: &Scope, texts: &[(String, &str)], action: &Value) -> usize {
+    let inputs = action["inputs"].as_object().expect("inputs");
+    let mut checked = 0;
+    for (path, text) in texts {
+        let is_condition = path.ends_with(".if");
+        for (reference, output) in references(text, is_condition) {
+            checked += 1;
+            let at = format!("{}, {path}: {reference}", scope.at);
+            if let Some(input) = reference.strip_prefix("inputs.") {
+                assert!(scope.in_action, "{at}: a workflow has no inputs here");
+                assert!(inputs.contains_key(input), "{at}: no such input");
+                continue;
+            }
+            let id = reference.trim_start_matches("steps.");
+            let step = scope
+                .steps
+                .iter()
+                .find(|s| s["id"] == id)
+                .unwrap_or_else(|| panic!("{at}: no step {id} it can read"));
+            let output = output.expect("a step reference names an output");
+            if let Some(known) = readable_outputs(step, action) {
+                assert!(
+                    known.contains(&output),
+                    "{at}: step {id} has no output {output} ({known:?})"
+                );
+            }
+        }
+    }
+    checked
+}
+
+#[test]
+fn every_step_output_and_input_read_exists() {
+    let text = std::fs::read_to_string(common::repo().join("action.yml")).expect("read");
+    let action: Value = serde_saphyr::from_str(&text).expect("action YAML");
+    let inputs = action["inputs"].as_object().expect("inputs");
+    let mut checked = 0;
+
+    let steps = action["runs"]["steps"].as_array().expect("steps");
+    let mut texts = Vec::new();
+    strings(&action["outputs"], "outputs", &mut texts);
+    let scope = Scope {
+        at: "action.yml".into(),
+        steps,
+        in_action: true,
+    };
+    checked += check_references(&scope, &texts, &action);
+    for (n, step) in steps.iter().enumerate() {
+        let mut texts = Vec::new();
+        strings(step, &format!("steps[{n}]"), &mut texts);
+        let scope = Scope {
+            at: "action.yml".into(),
+            steps: &steps[..n],
+            in_action: true,
+        };
+        checked += check_references(&scope, &texts, &action);
+    }
+
+    for file in workflows(&common::repo()) {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let w: Value = serde_saphyr::from_str(&text).expect("workflow YAML");
+        for (name, job) in w["jobs"].as_object().expect("jobs") {
+            let at = format!("{}: job {name}", file.display());
+            let steps = job["steps"].as_array().map_or(&[][..], Vec::as_slice);
+            let mut texts = Vec::new();
+            for (key, value) in job.as_object().expect("job") {
+                if key != "steps" {
+                    strings(value, key, &mut texts);
+                }
+            }
+            let scope = Scope {
+                at: at.clone(),
+                steps,
+                in_action: false,
+            };
+            checked += check_references(&scope, &texts, &action);
+            for (n, step) in steps.iter().enumerate() {
+                let mut texts = Vec::new();
+                strings(step, &format!("steps[{n}]"), &mut texts);
+                let scope = Scope {
+                    at: at.clone(),
+                    steps: &steps[..n],
+                    in_action: false,
+                };
+                checked += check_references(&scope, &texts, &action);
+                if step["uses"] == "./" {
+                    for key in step["with"].as_object().into_iter().flat_map(|w| w.keys()) {
+                        assert!(
+                            inputs.contains_key(key),
+                            "{at}, steps[{n}]: the action has no input {key}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 20,
+        "only {checked} references found: the scan is broken"
+    );
+}
+
+/// The `run:` scripts of the action and the workflows pass shellcheck, as
+/// bash (the shell every one of them names).
+#[test]
+fn every_run_script_passes_shellcheck() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut scripts = Vec::new();
+    for file in audited(&common::repo()) {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let yaml: Value = serde_saphyr::from_str(&text).expect("YAML");
+        let mut all = Vec::new();
+        strings(&yaml, "", &mut all);
+        for (path, script) in all.into_iter().filter(|(p, _)| p.ends_with(".run")) {
+            let name = format!("{}{}.sh", scripts.len(), path.replace(['[', ']', '.'], "_"));
+            let script_path = dir.path().join(name);
+            std::fs::write(&script_path, format!("#!/usr/bin/env bash\n{script}")).expect("write");
+            scripts.push((format!("{}: {path}", file.display()), script_path));
+        }
+    }
+    assert!(scripts.len() > 5, "only {} scripts found", scripts.len());
+    let tool = common::tool("GTDOCS_SHELLCHECK", "shellcheck");
+    let o = Command::new(&tool)
+        .args(["--shell=bash", "--color=never", "--format=gcc"])
+        .args(scripts.iter().map(|(_, p)| p))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
+    let mut report = common::stdout(&o);
+    for (name, path) in &scripts {
+        report = report.replace(&path.display().to_string(), name);
+    }
+    assert!(
+        o.status.success(),
+        "shellcheck:\n{report}{}",
+        common::stderr(&o)
     );
 }
