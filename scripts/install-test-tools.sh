@@ -7,6 +7,7 @@
 # Installs:
 #   - Debian package cmark-gfm   (pinned: CMARK_GFM_DEB_VERSION)   -> /usr/bin/cmark-gfm
 #   - PyPI check-jsonschema      (pinned: CHECK_JSONSCHEMA_VERSION) -> $TOOLS/venv (python3 -m venv)
+#   - PyPI zizmor                (pinned: ZIZMOR_VERSION)           -> $TOOLS/venv (the same venv)
 #   - Debian package git         (pinned: GIT_DEB_VERSION)          -> /usr/bin/git
 #   - Debian package wrk         (pinned: WRK_DEB_VERSION)          -> /usr/bin/wrk
 #   - Debian package shellcheck  (pinned: SHELLCHECK_DEB_VERSION)   -> /usr/bin/shellcheck
@@ -21,13 +22,14 @@
 # Writes $TOOLS/env for the test command to `source`; exports nothing itself.
 #   TOOLS = ${GTDOCS_TOOLS:-$HOME/.cache/gtdocs-tools}
 # Overrides (for bumping pins): CMARK_GFM_DEB_VERSION, CHECK_JSONSCHEMA_VERSION,
-# GIT_DEB_VERSION, WRK_DEB_VERSION, SHELLCHECK_DEB_VERSION.
+# ZIZMOR_VERSION, GIT_DEB_VERSION, WRK_DEB_VERSION, SHELLCHECK_DEB_VERSION.
 # npm pins are bumped in tests/browser/package.json, then `npm install
 # --ignore-scripts` there to refresh package-lock.json.
 set -euo pipefail
 
 CMARK_GFM_DEB_VERSION="${CMARK_GFM_DEB_VERSION:-0.29.0.gfm.6-6}"     # Debian bookworm/main
 CHECK_JSONSCHEMA_VERSION="${CHECK_JSONSCHEMA_VERSION:-0.39.0}"       # PyPI
+ZIZMOR_VERSION="${ZIZMOR_VERSION:-1.32.0}"                           # PyPI (the GitHub Actions audit)
 GIT_DEB_VERSION="${GIT_DEB_VERSION:-1:2.39.5-0+deb12u3}"             # Debian bookworm/main (security)
 GIT_BIN=/usr/bin/git
 WRK_DEB_VERSION="${WRK_DEB_VERSION:-4.1.0-3+b2}"                     # Debian bookworm/main
@@ -153,19 +155,15 @@ shellcheck_ok() {
 apt_install_pinned shellcheck "$SHELLCHECK_DEB_VERSION" SHELLCHECK_DEB_VERSION shellcheck_ok \
   "dpkg does not report $SHELLCHECK_DEB_VERSION at $SHELLCHECK_BIN"
 
-# ----------------------------------------------------------- check-jsonschema
-check_jsonschema_ok() {
-  [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import sys' 2>/dev/null || return 1
-  [ -x "$VENV/bin/check-jsonschema" ] || return 1
-  local v
-  v="$("$VENV/bin/check-jsonschema" --version 2>/dev/null)" || return 1
-  # e.g. "check-jsonschema, version 0.39.0"
-  [ "${v##* }" = "$CHECK_JSONSCHEMA_VERSION" ]
+# ------------------------------------------------- the Python venv's tools
+# check-jsonschema and zizmor share one venv; each is checked and installed
+# on its own, so bumping one pin leaves the other alone.
+venv_ok() {
+  [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import sys' 2>/dev/null
 }
 
-if check_jsonschema_ok; then
-  log "check-jsonschema $CHECK_JSONSCHEMA_VERSION already installed in $VENV, skipping"
-else
+ensure_venv() {
+  venv_ok && return
   if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     log "python3 venv support missing; installing python3-venv"
     apt_update_once
@@ -174,21 +172,49 @@ else
   fi
   mkdir -p "$TOOLS"
   # Recreate the venv if its interpreter is broken (e.g. base python removed).
-  if [ -e "$VENV" ] && ! { [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import sys' 2>/dev/null; }; then
+  if [ -e "$VENV" ]; then
     log "venv at $VENV is broken; recreating"
     rm -rf -- "$VENV"
   fi
-  if [ ! -x "$VENV/bin/python" ]; then
-    log "creating venv $VENV"
-    python3 -m venv "$VENV" || die "python3 -m venv $VENV failed"
+  log "creating venv $VENV"
+  python3 -m venv "$VENV" || die "python3 -m venv $VENV failed"
+}
+
+# pip_install_pinned PKG VERSION OK_FN -> installs exactly PKG==VERSION into
+# the venv unless OK_FN already passes.
+pip_install_pinned() {
+  local pkg="$1" version="$2" ok="$3"
+  if "$ok"; then
+    log "$pkg $version already installed in $VENV, skipping"
+    return
   fi
-  log "installing check-jsonschema==$CHECK_JSONSCHEMA_VERSION into $VENV"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
-      "check-jsonschema==$CHECK_JSONSCHEMA_VERSION" \
-    || die "pip install check-jsonschema==$CHECK_JSONSCHEMA_VERSION failed (is that version still on PyPI and installable on $("$VENV/bin/python" --version 2>&1)?)"
-  check_jsonschema_ok || die "check-jsonschema installed but does not report version $CHECK_JSONSCHEMA_VERSION"
+  ensure_venv
+  log "installing $pkg==$version into $VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$pkg==$version" \
+    || die "pip install $pkg==$version failed (is that version still on PyPI and installable on $("$VENV/bin/python" --version 2>&1)?)"
+  "$ok" || die "$pkg installed but does not report version $version"
   "$VENV/bin/python" -m pip freeze --disable-pip-version-check > "$TOOLS/venv-freeze.txt" 2>/dev/null || true
-fi
+}
+
+check_jsonschema_ok() {
+  venv_ok && [ -x "$VENV/bin/check-jsonschema" ] || return 1
+  local v
+  v="$("$VENV/bin/check-jsonschema" --version 2>/dev/null)" || return 1
+  # e.g. "check-jsonschema, version 0.39.0"
+  [ "${v##* }" = "$CHECK_JSONSCHEMA_VERSION" ]
+}
+pip_install_pinned check-jsonschema "$CHECK_JSONSCHEMA_VERSION" check_jsonschema_ok
+
+# The static security audit of action.yml and .github/workflows/ (a Rust
+# binary shipped as a PyPI wheel; the tests run it with --offline).
+zizmor_ok() {
+  venv_ok && [ -x "$VENV/bin/zizmor" ] || return 1
+  local v
+  v="$("$VENV/bin/zizmor" --version 2>/dev/null)" || return 1
+  # e.g. "zizmor 1.32.0"
+  [ "${v##* }" = "$ZIZMOR_VERSION" ]
+}
+pip_install_pinned zizmor "$ZIZMOR_VERSION" zizmor_ok
 
 # ------------------------------------------------------------------- chromium
 # The Debian wrapper script prints a harmless shell warning on stderr.
@@ -282,6 +308,7 @@ cat > "$tmp" <<ENVEOF
 case ":\$PATH:" in *":$VENV/bin:"*) ;; *) export PATH="$VENV/bin:\$PATH" ;; esac
 export GTDOCS_CMARK_GFM="$CMARK_GFM_BIN"
 export GTDOCS_CHECK_JSONSCHEMA="$VENV/bin/check-jsonschema"
+export GTDOCS_ZIZMOR="$VENV/bin/zizmor"
 export GTDOCS_CHROMIUM="$CHROMIUM_BIN"
 export GTDOCS_BROWSER_TESTS="$BROWSER_TESTS"
 export GTDOCS_VNU_JAR="$VNU_JAR"
@@ -300,16 +327,18 @@ fi
 # -------------------------------------------------------------------- summary
 cmark_v="$("$CMARK_GFM_BIN" --version | head -n1 | awk '{print $2}')"
 cj_v="$("$VENV/bin/check-jsonschema" --version | awk '{print $NF}')"
+zizmor_v="$("$VENV/bin/zizmor" --version | awk '{print $NF}')"
 git_path="$GIT_BIN"
 git_v="$("$GIT_BIN" --version | awk '{print $3}')"
 chromium_v="$(chromium_version)"
 chromium_deb="$(dpkg-query -W -f='${Version}' chromium 2>/dev/null || echo not-a-deb)"
 java_v="$(java_version)"
 node_v="$(node --version)"
-{ [ -n "$cmark_v" ] && [ -n "$cj_v" ] && [ -n "$git_v" ] && [ -n "$chromium_v" ] && [ -n "$java_v" ]; } \
+{ [ -n "$cmark_v" ] && [ -n "$cj_v" ] && [ -n "$zizmor_v" ] && [ -n "$git_v" ] && [ -n "$chromium_v" ] && [ -n "$java_v" ]; } \
   || die "could not read a tool version"
 printf '%-17s %-15s %s\n' cmark-gfm "$cmark_v" "$CMARK_GFM_BIN"
 printf '%-17s %-15s %s\n' check-jsonschema "$cj_v" "$VENV/bin/check-jsonschema"
+printf '%-17s %-15s %s\n' zizmor "$zizmor_v" "$VENV/bin/zizmor"
 printf '%-17s %-15s %s\n' git "$git_v" "$git_path"
 printf '%-17s %-15s %s\n' wrk "$(dpkg-query -W -f='${Version}' wrk)" "$WRK_BIN"
 printf '%-17s %-15s %s\n' shellcheck "$("$SHELLCHECK_BIN" --version | awk '/^version:/ {print $2}')" "$SHELLCHECK_BIN"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of gtdocs, as CI does: installs the pinned outside tools
-# (cmark-gfm, check-jsonschema), then formatting, lints and the test suite.
+# (cmark-gfm, check-jsonschema, zizmor, ...), then formatting, lints and the
+# test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

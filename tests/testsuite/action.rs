@@ -1,8 +1,7 @@
-//! The GitHub Action (`action.yml`) and the workflow (`.github/workflows/`):
-//! both validate against GitHub's published schemas (check-jsonschema's
-//! vendored copies, no network), and the action's steps run here, in order,
-//! the way the Actions runner runs a composite action's `run` steps, against
-//! a local bare repository standing in for the wiki.
+//! The GitHub Action (`action.yml`): its steps run here, in order, the way
+//! the Actions runner runs a composite action's `run` steps, against a local
+//! bare repository standing in for the wiki (the audit of the file itself is
+//! in `workflows`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,122 +11,18 @@ use serde_json::Value;
 
 use crate::common;
 
-fn check_jsonschema(builtin: &str, files: &[PathBuf]) -> std::process::Output {
-    let tool = common::tool("GTDOCS_CHECK_JSONSCHEMA", "check-jsonschema");
-    Command::new(&tool)
-        .args(["--color", "never", "--builtin-schema", builtin])
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()))
-}
-
-fn workflows() -> Vec<PathBuf> {
-    let dir = common::repo().join(".github/workflows");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("workflows folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no workflow in {}", dir.display());
-    files
-}
-
-#[test]
-fn action_and_workflows_match_githubs_schemas() {
-    let o = check_jsonschema(
-        "vendor.github-actions",
-        &[common::repo().join("action.yml")],
-    );
-    assert!(
-        o.status.success() && common::stdout(&o).contains("ok -- validation done"),
-        "action.yml: {}{}",
-        common::stdout(&o),
-        common::stderr(&o)
-    );
-    let o = check_jsonschema("vendor.github-workflows", &workflows());
-    assert!(
-        o.status.success() && common::stdout(&o).contains("ok -- validation done"),
-        "workflows: {}{}",
-        common::stdout(&o),
-        common::stderr(&o)
-    );
-}
-
-/// The schema checks do fire: a composite step without `shell`, and a
-/// workflow job without `runs-on`, are refused.
-#[test]
-fn the_schema_checks_catch_broken_files() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let action = std::fs::read_to_string(common::repo().join("action.yml")).expect("read");
-    let broken = action.replacen("      shell: bash\n", "", 1);
-    assert_ne!(broken, action);
-    let path = dir.path().join("action.yml");
-    std::fs::write(&path, broken).expect("write");
-    assert!(
-        !check_jsonschema("vendor.github-actions", &[path])
-            .status
-            .success()
-    );
-
-    let workflow = std::fs::read_to_string(&workflows()[0]).expect("read");
-    let broken = workflow.replacen("    runs-on: ubuntu-24.04\n", "", 1);
-    assert_ne!(broken, workflow);
-    let path = dir.path().join("docs.yml");
-    std::fs::write(&path, broken).expect("write");
-    assert!(
-        !check_jsonschema("vendor.github-workflows", &[path])
-            .status
-            .success()
-    );
-}
-
-/// The workflow publishes on pushes to main that touch the sources, and
-/// tests pull requests.
-#[test]
-fn the_workflow_publishes_from_main_and_tests_pull_requests() {
-    let text = std::fs::read_to_string(&workflows()[0]).expect("read");
-    let w: Value = serde_saphyr::from_str(&text).expect("workflow YAML");
-    let push = &w["on"]["push"];
-    assert_eq!(common::strs(&push["branches"]), ["main"]);
-    assert_eq!(
-        common::strs(&push["paths"]),
-        ["runbooks/**", "themes/**", "gtdocs.yaml"]
-    );
-    assert!(w["on"].get("pull_request").is_some());
-    let jobs = w["jobs"].as_object().expect("jobs");
-    let uses_action = |job: &Value| {
-        job["steps"]
-            .as_array()
-            .is_some_and(|s| s.iter().any(|s| s["uses"] == "./"))
-    };
-    let publish: Vec<&Value> = jobs.values().filter(|j| uses_action(j)).collect();
-    assert_eq!(publish.len(), 1, "one job publishes with the action");
-    assert_eq!(publish[0]["permissions"]["contents"], "write");
-    assert!(
-        publish[0]["if"]
-            .as_str()
-            .is_some_and(|c| c.contains("refs/heads/main")),
-        "{}",
-        publish[0]["if"]
-    );
-    let runs_tests = jobs.values().any(|j| {
-        j["if"].as_str().is_some_and(|c| c.contains("pull_request"))
-            && j["steps"].as_array().is_some_and(|s| {
-                s.iter()
-                    .any(|s| s["run"].as_str().is_some_and(|r| r.contains(".ci/run")))
-            })
-    });
-    assert!(runs_tests, "a pull-request job runs .ci/run");
-}
-
 /// A small runner for a composite action: `run` steps with their `env`,
 /// `GITHUB_OUTPUT`/`GITHUB_ENV`/`GITHUB_STEP_SUMMARY` files, `if:` on step
 /// outputs, and `${{ }}` expressions over inputs, github, runner and steps.
-/// An expression or a step it cannot run fails the test.
+/// A `uses:` step (an action from GitHub) runs only as a stub the test
+/// gives: its outputs stand in for the service's answer, and its expanded
+/// `with:` is recorded. An expression or a step it cannot run fails the test.
 struct Runner {
     action: Value,
     inputs: BTreeMap<String, String>,
+    stubs: BTreeMap<String, BTreeMap<String, String>>,
+    /// The action (`owner/name`) and expanded `with:` of each stub that ran.
+    used: Vec<(String, BTreeMap<String, String>)>,
     github: BTreeMap<&'static str, String>,
     env: BTreeMap<String, String>,
     outputs: BTreeMap<String, BTreeMap<String, String>>,
@@ -154,6 +49,8 @@ impl Runner {
         let mut runner = Runner {
             action,
             inputs: BTreeMap::new(),
+            stubs: BTreeMap::new(),
+            used: Vec::new(),
             github,
             env: BTreeMap::new(),
             outputs: BTreeMap::new(),
@@ -244,11 +141,29 @@ impl Runner {
                 self.log.push_str(&format!("skipped: {name}\n"));
                 continue;
             }
-            assert!(
-                step.get("uses").is_none(),
-                "step `{name}` uses an action, which the test runner cannot run: \
-                 the test must make it skip (pass the `gtdocs` input)"
-            );
+            if let Some(uses) = step["uses"].as_str() {
+                let action = uses.split_once('@').map_or(uses, |(a, _)| a);
+                let outputs = self.stubs.get(action).cloned().unwrap_or_else(|| {
+                    panic!(
+                        "step `{name}` uses {uses}, which the test runner cannot run: \
+                         the test must stub it or make it skip"
+                    )
+                });
+                let with = step["with"]
+                    .as_object()
+                    .map(|w| {
+                        w.iter()
+                            .map(|(k, v)| (k.clone(), self.expand(v.as_str().unwrap_or_default())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.log.push_str(&format!("stubbed: {name}\n"));
+                self.used.push((action.to_owned(), with));
+                if let Some(id) = step["id"].as_str() {
+                    self.outputs.insert(id.to_owned(), outputs);
+                }
+                continue;
+            }
             let script = step["run"].as_str().expect("run");
             assert!(
                 !script.contains("${{"),
@@ -307,6 +222,15 @@ impl Runner {
             }
         }
         true
+    }
+
+    /// Lets steps that use `action` (`owner/name`) run, answering `outputs`.
+    fn stub(&mut self, action: &str, outputs: &[(&str, &str)]) {
+        let outputs = outputs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.stubs.insert(action.to_owned(), outputs);
     }
 
     fn output(&self, name: &str) -> String {
@@ -497,4 +421,182 @@ fn a_dry_run_of_the_action_pushes_nothing() {
         "{}",
         runner.summary()
     );
+}
+
+/// `publish-wiki: 'false'`: the site is checked and built, its folder named
+/// by `site-dir` (for a workflow to upload), and nothing else happens.
+#[test]
+fn the_action_can_build_the_site_without_publishing_anything() {
+    let setup = Setup::new();
+    let mut runner = setup.runner(&[("publish-wiki", "false")]);
+    assert!(runner.run(), "{}", runner.log);
+    for step in [
+        "Configure GitHub Pages",
+        "Publish the wiki",
+        "Upload the site for GitHub Pages",
+        "Deploy the site to GitHub Pages",
+    ] {
+        assert!(
+            runner.log.contains(&format!("skipped: {step}\n")),
+            "{}",
+            runner.log
+        );
+    }
+    let site = PathBuf::from(runner.output("site-dir"));
+    assert_eq!(site, runner.temp.join("gtdocs-site"));
+    assert!(site.join("html/index.html").is_file());
+    assert!(site.join("json/manifest.json").is_file());
+    assert!(site.join("wiki").is_dir());
+    assert_eq!(runner.output("page-url"), "");
+    assert_eq!(runner.output("changed"), "");
+    assert_eq!(setup.wiki_head(), None);
+}
+
+/// The sitemap's first address: the site's home page as built.
+fn home_in_sitemap(site: &Path) -> String {
+    let sitemap = std::fs::read_to_string(site.join("html/sitemap.xml")).expect("sitemap");
+    let start = sitemap.find("<loc>").expect("a <loc>") + "<loc>".len();
+    let end = sitemap[start..].find("</loc>").expect("</loc>") + start;
+    sitemap[start..end].to_owned()
+}
+
+/// `pages: 'true'`: the site is built for the address configure-pages
+/// reports (origin, then the base path with its trailing slash), unless
+/// `site-url`/`base-url` say otherwise; `site/html` is uploaded and
+/// deployed, and the deployment's URL is the `page-url` output.
+#[test]
+fn pages_builds_the_site_for_its_pages_address_and_deploys_html() {
+    let setup = Setup::new();
+    let run = |with: &[(&str, &str)], base_path: &str| {
+        let mut all = vec![("pages", "true"), ("publish-wiki", "false")];
+        all.extend_from_slice(with);
+        let mut runner = setup.runner(&all);
+        runner.stub(
+            "actions/configure-pages",
+            &[
+                ("origin", "https://example.github.io"),
+                ("base_path", base_path),
+            ],
+        );
+        runner.stub("actions/upload-pages-artifact", &[("artifact_id", "1")]);
+        runner.stub(
+            "actions/deploy-pages",
+            &[("page_url", "https://example.github.io/runbooks/")],
+        );
+        assert!(runner.run(), "{}", runner.log);
+        runner
+    };
+
+    let runner = run(&[], "/runbooks");
+    let site = PathBuf::from(runner.output("site-dir"));
+    assert_eq!(
+        home_in_sitemap(&site),
+        "https://example.github.io/runbooks/"
+    );
+    let html = site.join("html").display().to_string();
+    let used: Vec<(&str, Vec<(&str, &str)>)> = runner
+        .used
+        .iter()
+        .map(|(a, w)| {
+            (
+                a.as_str(),
+                w.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        used,
+        [
+            ("actions/configure-pages", vec![]),
+            (
+                "actions/upload-pages-artifact",
+                vec![("path", html.as_str())]
+            ),
+            ("actions/deploy-pages", vec![]),
+        ]
+    );
+    assert_eq!(
+        runner.output("page-url"),
+        "https://example.github.io/runbooks/"
+    );
+    assert!(
+        runner.log.contains("skipped: Publish the wiki\n"),
+        "{}",
+        runner.log
+    );
+    assert_eq!(setup.wiki_head(), None);
+
+    // A user site or a custom domain: an empty base path serves at "/".
+    let runner = run(&[], "");
+    let site = PathBuf::from(runner.output("site-dir"));
+    assert_eq!(home_in_sitemap(&site), "https://example.github.io/");
+
+    // The inputs win over what Pages reports.
+    let runner = run(
+        &[
+            ("site-url", "https://docs.example.com"),
+            ("base-url", "/gt/"),
+        ],
+        "/runbooks",
+    );
+    let site = PathBuf::from(runner.output("site-dir"));
+    assert_eq!(home_in_sitemap(&site), "https://docs.example.com/gt/");
+}
+
+/// A dry run with `pages: 'true'` builds the site Pages would get, and
+/// neither deploys it nor pushes the wiki.
+#[test]
+fn a_dry_run_deploys_nothing_to_pages() {
+    let setup = Setup::new();
+    let mut runner = setup.runner(&[("pages", "true"), ("dry-run", "true")]);
+    runner.stub(
+        "actions/configure-pages",
+        &[
+            ("origin", "https://example.github.io"),
+            ("base_path", "/runbooks"),
+        ],
+    );
+    assert!(runner.run(), "{}", runner.log);
+    let site = PathBuf::from(runner.output("site-dir"));
+    assert_eq!(
+        home_in_sitemap(&site),
+        "https://example.github.io/runbooks/"
+    );
+    for step in [
+        "Upload the site for GitHub Pages",
+        "Deploy the site to GitHub Pages",
+    ] {
+        assert!(
+            runner.log.contains(&format!("skipped: {step}\n")),
+            "{}",
+            runner.log
+        );
+    }
+    assert_eq!(runner.output("page-url"), "");
+    assert!(runner.summary().contains("Dry run: commit"));
+    assert_eq!(setup.wiki_head(), None);
+}
+
+/// A switch that is neither 'true' nor 'false' ('yes', 'True') stops the
+/// action before it builds, rather than silently skipping a deployment.
+#[test]
+fn a_switch_that_is_not_true_or_false_stops_the_action() {
+    let setup = Setup::new();
+    for (input, value) in [("pages", "yes"), ("publish-wiki", "True")] {
+        let mut runner = setup.runner(&[(input, value)]);
+        assert!(!runner.run(), "{}", runner.log);
+        assert!(
+            runner.log.contains(&format!(
+                "::error title=gtdocs::input {input}: '{value}' is neither 'true' nor 'false'"
+            )),
+            "{}",
+            runner.log
+        );
+        assert!(
+            !runner.log.contains("step: Build the site"),
+            "{}",
+            runner.log
+        );
+    }
+    assert_eq!(setup.wiki_head(), None);
 }

@@ -27,3 +27,4 @@ mod product_wiki;
 mod publish;
 mod serve;
 mod wiki_cmark;
+mod workflows;
