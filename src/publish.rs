@@ -27,6 +27,14 @@ use crate::render::wiki::{
     FOOTER, PublishSettings, SECTION_BEGIN, SECTION_END, SETTINGS_FILE, SIDEBAR,
 };
 
+mod checkout;
+mod chrome;
+mod sidebar;
+
+use checkout::{all_files, is_page_name, page_key, read_in_checkout, wiki_pages, write_inside};
+pub use chrome::{Chrome, ChromeOutcome};
+use chrome::{FOOTER_FIELD, HOME_FIELD, SIDEBAR_FIELD, Setting};
+
 /// gtdocs' own records live in `.gtdocs/` in the wiki repository: GitHub
 /// shows only pages (`*.md` and the other markup files), so they stay out
 /// of sight.
@@ -57,6 +65,12 @@ pub enum PublishError {
         .0.join(", ")
     )]
     Conflict(Vec<String>),
+    #[error(
+        "{} page(s) on the wiki have the name of a page gtdocs writes, in another case, folder or markup: {}",
+        .0.len(),
+        .0.join(", ")
+    )]
+    SameName(Vec<String>),
     #[error("the wiki's `{OWNERSHIP_FILE}` is unreadable: {0}")]
     Ownership(String),
     #[error("cannot put gtdocs' block into the wiki's `{SIDEBAR}`: {0}")]
@@ -112,6 +126,11 @@ impl PublishError {
                  (their history stays in the wiki)"
                     .into(),
             ),
+            PublishError::SameName(_) => Some(
+                "GitHub shows only one of them under that name: rename or remove the wiki's file \
+                 (for `Home.md`, `_Sidebar.md` or `_Footer.md`, `auto` or `none` leaves it alone)"
+                    .into(),
+            ),
             PublishError::Ownership(_) => Some(format!(
                 "fix or delete `{OWNERSHIP_FILE}` in the wiki repository; without it, \
                  gtdocs treats every page as written by hand"
@@ -132,7 +151,7 @@ impl PublishError {
 
     /// Conflicts are about content (exit 1); the rest is I/O (exit 2).
     pub fn is_conflict(&self) -> bool {
-        matches!(self, PublishError::Conflict(_))
+        matches!(self, PublishError::Conflict(_) | PublishError::SameName(_))
     }
 }
 
@@ -170,6 +189,10 @@ struct Ownership {
     note: String,
     /// Page file name → `sha256:<hex>` of the content gtdocs published.
     pages: BTreeMap<String, String>,
+    /// The block gtdocs put into the wiki's own sidebar (`wiki.sidebar:
+    /// section`), when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sidebar_block: Option<sidebar::BlockRecord>,
 }
 
 /// What a publish changes, page by page.
@@ -193,93 +216,6 @@ pub struct Plan {
     /// footer.
     pub chrome: Vec<Chrome>,
 }
-
-/// What a publish did to one of the wiki's own pages.
-#[derive(Debug, Clone, Serialize)]
-pub struct Chrome {
-    /// `Home.md`, `_Sidebar.md` or `_Footer.md`.
-    pub page: &'static str,
-    /// Its setting in `gtdocs.yaml`: `wiki.home`, `wiki.sidebar` or
-    /// `wiki.footer`.
-    pub field: &'static str,
-    /// The setting's value (`auto`, `own`, `section`, `none`).
-    pub setting: &'static str,
-    pub outcome: ChromeOutcome,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ChromeOutcome {
-    /// gtdocs writes it, as it did before or on a wiki of its own (the
-    /// page lists say whether it is added, updated or unchanged).
-    Written,
-    /// Someone wrote it; gtdocs replaces it, as `own` says.
-    TakenOver,
-    /// Someone wrote it; it is left as it is.
-    LeftAlone,
-    /// It is not on the wiki and gtdocs does not create it.
-    NotCreated,
-    /// gtdocs wrote it before and, as the setting now says, removes it.
-    Removed,
-    /// gtdocs' block is added to the wiki's sidebar (which is created
-    /// for it when there is none).
-    SectionAdded,
-    SectionUpdated,
-    SectionUnchanged,
-    /// gtdocs' block is taken out of the wiki's sidebar, nothing else.
-    SectionRemoved,
-}
-
-impl Chrome {
-    /// One sentence for the terminal and the job summary.
-    pub fn describe(&self) -> String {
-        let Chrome {
-            field,
-            setting,
-            outcome,
-            ..
-        } = self;
-        let why = format!("{field}: {setting}");
-        match outcome {
-            ChromeOutcome::Written => format!("written by gtdocs ({why})"),
-            ChromeOutcome::TakenOver => {
-                format!(
-                    "written by hand, replaced by gtdocs' page ({why}; the old one stays in the wiki's history)"
-                )
-            }
-            ChromeOutcome::LeftAlone => match *field {
-                SIDEBAR_FIELD => format!(
-                    "written by hand, left alone ({why}; `section` adds links to the runbooks to it, `own` replaces it)"
-                ),
-                _ => format!("written by hand, left alone ({why}; `own` replaces it)"),
-            },
-            ChromeOutcome::NotCreated if *setting == "auto" => format!(
-                "not created: the wiki has pages gtdocs did not write ({why}; `own` creates it{})",
-                if *field == SIDEBAR_FIELD {
-                    ", `section` adds a block of links"
-                } else {
-                    ""
-                }
-            ),
-            ChromeOutcome::NotCreated => format!("not created ({why})"),
-            ChromeOutcome::Removed => format!("gtdocs' page removed ({why})"),
-            ChromeOutcome::SectionAdded => {
-                format!("gtdocs' block of links added, every other line kept ({why})")
-            }
-            ChromeOutcome::SectionUpdated => {
-                format!("gtdocs' block of links updated, every other line kept ({why})")
-            }
-            ChromeOutcome::SectionUnchanged => format!("gtdocs' block of links unchanged ({why})"),
-            ChromeOutcome::SectionRemoved => {
-                format!("gtdocs' block of links removed, every other line kept ({why})")
-            }
-        }
-    }
-}
-
-const HOME_FIELD: &str = "wiki.home";
-const SIDEBAR_FIELD: &str = "wiki.sidebar";
-const FOOTER_FIELD: &str = "wiki.footer";
 
 impl Plan {
     pub fn changes(&self) -> usize {
@@ -355,6 +291,14 @@ fn read_site(site: &Path) -> Result<Built, PublishError> {
         },
         Err(e) => return Err(read_err(&settings_path, e)),
     };
+    if let Some(block) = &settings.sidebar_section
+        && !sidebar::is_block(block)
+    {
+        return Err(PublishError::Settings(format!(
+            "the sidebar block in `{}` is not one block from a `{SECTION_BEGIN} ...` line to a `{SECTION_END}` line",
+            settings_path.display()
+        )));
+    }
     Ok(Built {
         pages,
         settings,
@@ -429,7 +373,9 @@ pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
     let attempts = options.attempts.max(1);
     for attempt in 1..=attempts {
         let plan = apply(&checkout, &built, options.adopt)?;
-        git.run(&["add", "--all", "--", "."])?;
+        // `--force`: a `.gitignore` in the wiki must not keep a page (or
+        // gtdocs' records) out of the commit.
+        git.run(&["add", "--all", "--force", "--", "."])?;
         let staged = git.output(&["diff", "--cached", "--quiet"])?;
         if staged.status.success() {
             return Ok(Outcome {
@@ -569,24 +515,34 @@ const CHROME: [(&str, &str); 3] = [
 fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishError> {
     let owned = read_ownership(checkout)?;
     let settings = &built.settings;
+    let section = settings.sidebar == SidebarSetting::Section;
     let mut plan = Plan::default();
-    // A block left from `sidebar: section` goes first, so that what
-    // remains of the sidebar is what the settings below are decided on.
-    let mut section_removed = false;
-    if settings.sidebar != SidebarSetting::Section && !owned.pages.contains_key(SIDEBAR) {
-        let current = read_sidebar(checkout)?;
-        if let Some(edit) = splice_section(current.as_deref(), None)? {
-            write_sidebar(checkout, edit.as_deref())?;
-            section_removed = true;
-        }
-    }
+    // A block gtdocs put into the sidebar goes first, when the setting no
+    // longer asks for it, so that what remains of the sidebar is what the
+    // settings below are decided on.
+    let block_taken = match &owned.sidebar_block {
+        Some(record) if !section => Some(take_block(checkout, record, &mut plan)?),
+        _ => None,
+    };
     let on_wiki = wiki_pages(checkout)?;
+    let files = all_files(checkout);
     let chrome_names: Vec<&str> = CHROME.iter().map(|(name, _)| *name).collect();
+    let chrome_keys: Vec<Option<String>> = chrome_names.iter().map(|n| page_key(n)).collect();
+    // Another file GitHub shows as the page `name` (`home.md` for
+    // `Home.md`), which gtdocs neither owns nor writes.
+    let same_page = |name: &str| {
+        let key = page_key(name)?;
+        files.iter().find(|f| {
+            f.as_str() != name
+                && !owned.pages.contains_key(f.as_str())
+                && page_key(f).as_ref() == Some(&key)
+        })
+    };
     // Pages someone wrote that gtdocs will not own, but for the wiki's own.
-    let others_wrote = all_files(checkout).iter().any(|n| {
+    let others_wrote = files.iter().any(|n| {
         !owned.pages.contains_key(n)
             && !built.pages.contains_key(n)
-            && !chrome_names.contains(&n.as_str())
+            && page_key(n).is_some_and(|k| !chrome_keys.contains(&Some(k)))
     });
     let mut writes: BTreeMap<&str, &[u8]> = built
         .pages
@@ -603,14 +559,17 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
         };
         let is_owned = owned.pages.contains_key(name);
         let present = on_wiki.contains_key(name);
+        let present_as_any = present || same_page(name).is_some();
         let outcome = match setting {
-            Setting::Own if present && !is_owned => ChromeOutcome::TakenOver,
+            Setting::Own if present_as_any && !is_owned => ChromeOutcome::TakenOver,
             Setting::Own => ChromeOutcome::Written,
-            Setting::Auto if is_owned || (!present && !others_wrote) => ChromeOutcome::Written,
-            Setting::Auto if present => ChromeOutcome::LeftAlone,
+            Setting::Auto if is_owned || (!present_as_any && !others_wrote) => {
+                ChromeOutcome::Written
+            }
+            Setting::Auto if present_as_any => ChromeOutcome::LeftAlone,
             Setting::Auto => ChromeOutcome::NotCreated,
             Setting::None | Setting::Section if is_owned && present => ChromeOutcome::Removed,
-            Setting::None if present => ChromeOutcome::LeftAlone,
+            Setting::None if present_as_any => ChromeOutcome::LeftAlone,
             Setting::None => ChromeOutcome::NotCreated,
             // Decided below, once the pages are written.
             Setting::Section => ChromeOutcome::SectionUnchanged,
@@ -627,13 +586,13 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
         if outcome == ChromeOutcome::TakenOver {
             taken_over.push(name);
         }
-        let outcome = match outcome {
-            ChromeOutcome::LeftAlone | ChromeOutcome::NotCreated
-                if section_removed && name == SIDEBAR =>
+        let outcome = match (outcome, block_taken) {
+            (ChromeOutcome::LeftAlone | ChromeOutcome::NotCreated, Some(taken))
+                if name == SIDEBAR =>
             {
-                ChromeOutcome::SectionRemoved
+                taken
             }
-            o => o,
+            (o, _) => o,
         };
         plan.chrome.push(Chrome {
             page: name,
@@ -643,6 +602,21 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
         });
     }
 
+    // GitHub shows one page per name, whatever the case or the markup:
+    // a page gtdocs writes must not have a second file.
+    let mut same_name: Vec<String> = writes
+        .keys()
+        .copied()
+        .chain(section.then_some(SIDEBAR))
+        .filter_map(|name| {
+            let other = crate::diagnostic::visible(same_page(name)?);
+            Some(format!("`{other}` (as `{name}`)"))
+        })
+        .collect();
+    same_name.dedup();
+    if !same_name.is_empty() {
+        return Err(PublishError::SameName(same_name));
+    }
     let mut conflicts = Vec::new();
     for (&name, &content) in &writes {
         match (on_wiki.get(name), owned.pages.get(name)) {
@@ -681,40 +655,23 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
             }
             // gtdocs' own sidebar, when the setting becomes `section`,
             // is replaced by the block below rather than deleted.
-            if name == SIDEBAR && settings.sidebar == SidebarSetting::Section {
+            if name == SIDEBAR && section {
                 continue;
             }
             std::fs::remove_file(checkout.join(name)).map_err(PublishError::Write)?;
             plan.deleted.push(name.clone());
         }
     }
-    if settings.sidebar == SidebarSetting::Section {
-        let block = settings.sidebar_section.as_deref().ok_or_else(|| {
-            PublishError::Settings("`wiki.sidebar: section` without the block to write".into())
-        })?;
-        // gtdocs' own sidebar from before is not kept around the block.
-        let current = if owned.pages.contains_key(SIDEBAR) {
-            None
-        } else {
-            read_sidebar(checkout)?
-        };
-        let edit = splice_section(current.as_deref(), Some(block))?;
-        let outcome = match (&edit, current.as_deref().map(find_section)) {
-            (None, _) => ChromeOutcome::SectionUnchanged,
-            (Some(_), Some(Ok(Some(_)))) => ChromeOutcome::SectionUpdated,
-            (Some(_), _) => ChromeOutcome::SectionAdded,
-        };
-        if let Some(edit) = edit {
-            write_sidebar(checkout, edit.as_deref())?;
-        }
-        if let Some(c) = plan.chrome.iter_mut().find(|c| c.page == SIDEBAR) {
-            c.outcome = outcome;
-        }
-    }
-    plan.hand_written = all_files(checkout)
+    let sidebar_block = if section {
+        Some(put_block(checkout, built, &owned, &mut plan)?)
+    } else {
+        None
+    };
+    plan.hand_written = files
         .into_iter()
         .filter(|n| {
-            !writes.contains_key(n.as_str())
+            page_key(n).is_some()
+                && !writes.contains_key(n.as_str())
                 && !owned.pages.contains_key(n)
                 && !chrome_names.contains(&n.as_str())
         })
@@ -728,6 +685,7 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
             .iter()
             .map(|(name, content)| ((*name).to_owned(), digest(content)))
             .collect(),
+        sidebar_block,
     };
     let mut json = serde_json::to_string_pretty(&record).unwrap_or_default();
     json.push('\n');
@@ -736,48 +694,82 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
         write_inside(checkout, MANIFEST_FILE, manifest).map_err(PublishError::Write)?;
     }
     plan.edited_on_wiki.sort();
+    for list in [
+        &mut plan.added,
+        &mut plan.updated,
+        &mut plan.deleted,
+        &mut plan.unchanged,
+    ] {
+        list.sort();
+    }
     Ok(plan)
 }
 
-/// The three page settings as one: `home` and `footer` have no `section`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Setting {
-    Auto,
-    Own,
-    Section,
-    None,
+/// Takes the block gtdocs recorded putting into the sidebar out of it.
+/// Whatever stands in the way (the block's markers changed, the sidebar
+/// gone, unreadable or a link) leaves the sidebar as it is: it is a
+/// person's page, and only `section` needs the block found.
+fn take_block(
+    checkout: &Path,
+    record: &sidebar::BlockRecord,
+    plan: &mut Plan,
+) -> Result<ChromeOutcome, PublishError> {
+    let Ok(Some(text)) = read_sidebar(checkout) else {
+        return Ok(ChromeOutcome::SectionLost);
+    };
+    let Ok(Some(rest)) = sidebar::take(&text, record) else {
+        return Ok(ChromeOutcome::SectionLost);
+    };
+    write_sidebar(checkout, rest.as_deref())?;
+    let list = if rest.is_some() {
+        &mut plan.updated
+    } else {
+        &mut plan.deleted
+    };
+    list.push(SIDEBAR.to_owned());
+    Ok(ChromeOutcome::SectionRemoved)
 }
 
-impl Setting {
-    fn as_str(self) -> &'static str {
-        match self {
-            Setting::Auto => "auto",
-            Setting::Own => "own",
-            Setting::Section => "section",
-            Setting::None => "none",
-        }
+/// Puts the built block into the wiki's sidebar (`wiki.sidebar:
+/// section`) and returns the record of it to keep.
+fn put_block(
+    checkout: &Path,
+    built: &Built,
+    owned: &Ownership,
+    plan: &mut Plan,
+) -> Result<sidebar::BlockRecord, PublishError> {
+    let block = built.settings.sidebar_section.as_deref().ok_or_else(|| {
+        PublishError::Settings("`wiki.sidebar: section` without the block to write".into())
+    })?;
+    // gtdocs' own sidebar from before is not kept around the block.
+    let was_page = owned.pages.contains_key(SIDEBAR);
+    let current = if was_page {
+        None
+    } else {
+        read_sidebar(checkout)?
+    };
+    let existed = was_page || current.is_some();
+    let (text, record, put) = sidebar::put(current.as_deref(), block, owned.sidebar_block.as_ref())
+        .map_err(PublishError::Sidebar)?;
+    let outcome = match put {
+        _ if was_page => ChromeOutcome::PageToSection,
+        sidebar::Put::Added => ChromeOutcome::SectionAdded,
+        sidebar::Put::Updated => ChromeOutcome::SectionUpdated,
+        sidebar::Put::Unchanged => ChromeOutcome::SectionUnchanged,
+    };
+    let list = match outcome {
+        ChromeOutcome::SectionUnchanged => &mut plan.unchanged,
+        _ if existed => &mut plan.updated,
+        _ => &mut plan.added,
+    };
+    list.push(SIDEBAR.to_owned());
+    if outcome != ChromeOutcome::SectionUnchanged {
+        write_sidebar(checkout, Some(&text))?;
     }
-}
-
-impl From<PageSetting> for Setting {
-    fn from(s: PageSetting) -> Self {
-        match s {
-            PageSetting::Auto => Setting::Auto,
-            PageSetting::Own => Setting::Own,
-            PageSetting::None => Setting::None,
-        }
+    if let Some(c) = plan.chrome.iter_mut().find(|c| c.page == SIDEBAR) {
+        c.outcome = outcome;
     }
-}
-
-impl From<SidebarSetting> for Setting {
-    fn from(s: SidebarSetting) -> Self {
-        match s {
-            SidebarSetting::Auto => Setting::Auto,
-            SidebarSetting::Own => Setting::Own,
-            SidebarSetting::Section => Setting::Section,
-            SidebarSetting::None => Setting::None,
-        }
-    }
+    Ok(record)
 }
 
 /// The wiki's sidebar as text, `None` when there is none.
@@ -803,83 +795,6 @@ fn write_sidebar(checkout: &Path, text: Option<&str>) -> Result<(), PublishError
     }
 }
 
-/// The byte range of gtdocs' block in `text` (its marker lines and their
-/// line ends included), `None` when it has none. Markers that do not make
-/// one begin-end pair are an error: which lines are gtdocs' is then not
-/// clear, and none is guessed.
-fn find_section(text: &str) -> Result<Option<std::ops::Range<usize>>, PublishError> {
-    let mut begins = Vec::new();
-    let mut ends = Vec::new();
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        if trimmed.starts_with(SECTION_BEGIN) {
-            begins.push(at);
-        } else if trimmed == SECTION_END {
-            ends.push(at + line.len());
-        }
-        at += line.len();
-    }
-    match (begins.as_slice(), ends.as_slice()) {
-        ([], []) => Ok(None),
-        ([begin], [end]) if begin < end => Ok(Some(*begin..*end)),
-        _ => Err(PublishError::Sidebar(format!(
-            "it has {} `{SECTION_BEGIN} ...` and {} `{SECTION_END}` line(s), not one pair in that order",
-            begins.len(),
-            ends.len()
-        ))),
-    }
-}
-
-/// The sidebar with gtdocs' block put in (`block`) or taken out (`None`):
-/// `None` when nothing changes, `Some(None)` when nothing is left of it.
-/// A new block goes at the end, after a blank line; an existing one is
-/// replaced where it stands (a person may move it). Every other byte is
-/// kept: taking a block out undoes putting it in.
-fn splice_section(
-    current: Option<&str>,
-    block: Option<&str>,
-) -> Result<Option<Option<String>>, PublishError> {
-    let text = current.unwrap_or("");
-    let block = block.map(|b| {
-        if text.contains("\r\n") {
-            b.replace('\n', "\r\n")
-        } else {
-            b.to_owned()
-        }
-    });
-    let found = find_section(text)?;
-    let next = match (found, block) {
-        (None, None) => return Ok(None),
-        (Some(range), Some(block)) => {
-            if text[range.clone()] == block {
-                return Ok(None);
-            }
-            format!("{}{block}{}", &text[..range.start], &text[range.end..])
-        }
-        (None, Some(block)) if text.trim().is_empty() => block,
-        (None, Some(block)) => {
-            let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-            let end = if text.ends_with('\n') { "" } else { newline };
-            format!("{text}{end}{newline}{block}")
-        }
-        (Some(range), None) => {
-            let mut before = &text[..range.start];
-            // The blank line put before the block when it was added.
-            if range.end == text.len() {
-                for blank in ["\r\n", "\n"] {
-                    if before.ends_with(&format!("{blank}{blank}")) {
-                        before = &before[..before.len() - blank.len()];
-                        break;
-                    }
-                }
-            }
-            format!("{before}{}", &text[range.end..])
-        }
-    };
-    Ok(Some(Some(next).filter(|t| !t.trim().is_empty())))
-}
-
 fn read_ownership(checkout: &Path) -> Result<Ownership, PublishError> {
     let bytes = match read_in_checkout(checkout, OWNERSHIP_FILE) {
         Ok(Some(bytes)) => bytes,
@@ -896,117 +811,6 @@ fn read_ownership(checkout: &Path) -> Result<Ownership, PublishError> {
         )));
     }
     Ok(record)
-}
-
-/// The file at `rel` (a `/`-separated path) in the checkout, `None` when
-/// there is none. The checkout is the remote's content: a symbolic link at
-/// the file or at any folder on the way (`.gtdocs` itself) could lead
-/// anywhere on this machine, so it is refused, never followed.
-fn read_in_checkout(checkout: &Path, rel: &str) -> std::io::Result<Option<Vec<u8>>> {
-    let mut path = checkout.to_path_buf();
-    let mut shown = String::new();
-    for part in rel.split('/') {
-        path.push(part);
-        if !shown.is_empty() {
-            shown.push('/');
-        }
-        shown.push_str(part);
-        let meta = match std::fs::symlink_metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            other => other?,
-        };
-        let last = shown.len() == rel.len();
-        let why = if meta.file_type().is_symlink() {
-            "a symbolic link, never followed in the wiki"
-        } else if last && !meta.is_file() {
-            "not a file"
-        } else if !last && !meta.is_dir() {
-            "not a folder"
-        } else {
-            continue;
-        };
-        return Err(std::io::Error::other(format!(
-            "`{shown}` is not a regular file ({why})"
-        )));
-    }
-    std::fs::read(&path).map(Some)
-}
-
-/// A plain, visible file name: no folder, no `..`, nothing hidden (no
-/// control, format or separator character, which would hide in a name
-/// shown on a terminal).
-fn is_page_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && !name.contains(['/', '\\'])
-        && !name.chars().any(crate::diagnostic::is_unprintable)
-        && name.trim() == name
-}
-
-/// The entries at the top of the wiki checkout (pages, whatever their
-/// kind). A symbolic link counts as a page whose content is its target, so
-/// it is never written through and never matches a generated page.
-fn wiki_pages(checkout: &Path) -> Result<BTreeMap<String, Vec<u8>>, PublishError> {
-    let mut pages = BTreeMap::new();
-    for entry in std::fs::read_dir(checkout).map_err(PublishError::Write)? {
-        let entry = entry.map_err(PublishError::Write)?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let kind = entry.file_type().map_err(PublishError::Write)?;
-        if name.starts_with('.') || kind.is_dir() {
-            continue;
-        }
-        let content = if kind.is_symlink() {
-            let target = std::fs::read_link(entry.path()).map_err(PublishError::Write)?;
-            format!("symbolic link to {}", target.display()).into_bytes()
-        } else {
-            std::fs::read(entry.path()).map_err(PublishError::Write)?
-        };
-        pages.insert(name, content);
-    }
-    Ok(pages)
-}
-
-/// Writes `rel` (a `/`-separated path) inside the checkout, never through
-/// a symbolic link: a link committed to the wiki, at the file or at one of
-/// its folders, is replaced, and so is a file where a folder belongs.
-fn write_inside(checkout: &Path, rel: &str, content: &[u8]) -> std::io::Result<()> {
-    let parts: Vec<&str> = rel.split('/').collect();
-    let mut path = checkout.to_path_buf();
-    for (i, part) in parts.iter().enumerate() {
-        path.push(part);
-        let last = i + 1 == parts.len();
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.file_type().is_symlink() || (!last && !m.is_dir()) => {
-                std::fs::remove_file(&path)?;
-            }
-            Ok(m) if last && m.is_dir() => {
-                return Err(std::io::Error::other(format!(
-                    "`{rel}` is a folder in the wiki"
-                )));
-            }
-            _ => {}
-        }
-        if !last && !path.is_dir() {
-            std::fs::create_dir(&path)?;
-        }
-    }
-    std::fs::write(&path, content)
-}
-
-/// Every file of the checkout, in sub-folders too (GitHub shows pages
-/// from every folder), but for git's and gtdocs' own.
-fn all_files(checkout: &Path) -> Vec<String> {
-    walkdir::WalkDir::new(checkout)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(checkout).ok()?;
-            Some(rel.to_string_lossy().replace('\\', "/"))
-        })
-        .collect()
 }
 
 impl Outcome {
@@ -1122,74 +926,12 @@ fn short(commit: &str) -> &str {
 
 fn names(list: &[String]) -> String {
     list.iter()
-        .map(|n| crate::render::markdown::code(n, crate::render::markdown::Place::Inline))
+        .map(|n| {
+            crate::render::markdown::code(
+                &crate::diagnostic::visible(n),
+                crate::render::markdown::Place::Inline,
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const BLOCK: &str = "<!-- gtdocs:begin x -->\n- [A](A)\n<!-- gtdocs:end -->\n";
-
-    fn put(text: Option<&str>) -> Option<String> {
-        splice_section(text, Some(BLOCK)).expect("splice").flatten()
-    }
-
-    fn take(text: &str) -> Option<String> {
-        splice_section(Some(text), None).expect("splice").flatten()
-    }
-
-    #[test]
-    fn a_block_put_in_and_taken_out_leaves_the_sidebar_as_it_was() {
-        for original in ["**Ours**\n", "**Ours**\n\n- [B](B)\n", "a\r\nb\r\n"] {
-            let with = put(Some(original)).expect("changed");
-            assert!(with.starts_with(original), "{with:?}");
-            assert_eq!(take(&with).as_deref(), Some(original), "{with:?}");
-            // Put in again: nothing to change.
-            assert_eq!(
-                splice_section(Some(&with), Some(BLOCK)).expect("splice"),
-                None
-            );
-        }
-        // CRLF sidebars get a CRLF block.
-        assert!(
-            put(Some("a\r\n"))
-                .expect("changed")
-                .ends_with("<!-- gtdocs:end -->\r\n")
-        );
-        // No sidebar: one holding only the block, and none once it goes.
-        assert_eq!(put(None).as_deref(), Some(BLOCK));
-        assert_eq!(
-            splice_section(Some(BLOCK), None).expect("splice"),
-            Some(None)
-        );
-        // No final newline: one is added before the blank line.
-        assert_eq!(put(Some("a")).expect("changed"), format!("a\n\n{BLOCK}"));
-    }
-
-    #[test]
-    fn a_moved_block_is_updated_where_it_stands() {
-        let old = "<!-- gtdocs:begin x -->\n- [Old](Old)\n<!-- gtdocs:end -->\n";
-        let text = format!("top\n{old}bottom\n");
-        assert_eq!(
-            put(Some(&text)).expect("changed"),
-            format!("top\n{BLOCK}bottom\n")
-        );
-        assert_eq!(take(&text).expect("kept"), "top\nbottom\n");
-    }
-
-    #[test]
-    fn markers_that_are_not_one_pair_are_refused() {
-        for text in [
-            "<!-- gtdocs:begin -->\n",
-            "<!-- gtdocs:end -->\n",
-            "<!-- gtdocs:end -->\n<!-- gtdocs:begin -->\n",
-            "<!-- gtdocs:begin -->\n<!-- gtdocs:begin -->\n<!-- gtdocs:end -->\n",
-        ] {
-            assert!(splice_section(Some(text), Some(BLOCK)).is_err(), "{text:?}");
-            assert!(splice_section(Some(text), None).is_err(), "{text:?}");
-        }
-    }
 }

@@ -150,7 +150,9 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
         if list.is_empty() {
             continue;
         }
-        let line = format!("{label} ({}): {}", list.len(), list.join(", "));
+        // Names come from the wiki: shown, never obeyed by the terminal.
+        let names: Vec<_> = list.iter().map(|n| crate::diagnostic::visible(n)).collect();
+        let line = format!("{label} ({}): {}", list.len(), names.join(", "));
         if outcome.dry_run && label != "hand-written, left alone" {
             super::note(line);
         } else {

@@ -27,4 +27,5 @@ mod product_wiki;
 mod publish;
 mod serve;
 mod wiki_cmark;
+mod wiki_hazards;
 mod workflows;
