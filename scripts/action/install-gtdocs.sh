@@ -134,10 +134,15 @@ trap 'rm -rf -- "$scratch"' EXIT
 # Sets `chosen` (release or cargo) and `reason` (why not the release).
 choose() {
   chosen=cargo
-  if [ "${GTDOCS_BUILD_FROM_SOURCE:-false}" = true ]; then
-    reason="the input build-from-source is 'true'"
-    return
-  fi
+  case "${GTDOCS_BUILD_FROM_SOURCE:-false}" in
+    true)
+      reason="the input build-from-source is 'true'"
+      return
+      ;;
+    false) ;;
+    # A mistyped switch ('yes', 'True') would otherwise download silently.
+    *) die "the input build-from-source is '$GTDOCS_BUILD_FROM_SOURCE', neither 'true' nor 'false'" ;;
+  esac
   if ! arch="$(arch_name)"; then
     reason="no prebuilt binary for the machine type $(uname -m) (only x86_64 and aarch64 Linux)"
     return

@@ -605,6 +605,31 @@ fn build_from_source_is_honoured_at_the_release_tag() {
 }
 
 #[test]
+fn a_mistyped_build_from_source_stops_the_action() {
+    let lab = Lab::new();
+    let release = Release::serve(release_files(&lab.binary()));
+    let run = run_action(
+        &lab,
+        &release,
+        &release_ref(),
+        &[("inputs.build-from-source", "True")],
+        &[],
+    );
+    // The plan step stops: nothing is cached, downloaded, built or run.
+    assert!(!run.plan.status.success(), "{}", run.log());
+    assert!(run.install.is_none() && !run.cache, "{}", run.log());
+    let said = common::stdout(&run.plan);
+    assert!(
+        said.lines().any(|l| l.starts_with("::error title=gtdocs::")
+            && l.contains("the input build-from-source is 'True', neither 'true' nor 'false'")),
+        "{}",
+        run.log()
+    );
+    assert!(release.requested().is_empty());
+    assert!(!lab.cargo_log().exists() && !lab.marker().exists());
+}
+
+#[test]
 fn an_unknown_machine_type_builds_from_source() {
     let lab = Lab::new();
     lab.write_executable(
