@@ -445,6 +445,8 @@ struct SiteCtx {
     repository: Option<String>,
     /// The manifest's site path (below `base_url`).
     manifest: String,
+    /// The manifest's JSON Schema's site path.
+    manifest_schema: String,
     generator: String,
     version: String,
     csp: &'static str,
@@ -487,6 +489,11 @@ impl SiteCtx {
             url: book.site.url.clone(),
             repository: book.site.repository.clone(),
             manifest: model::manifest_path(),
+            manifest_schema: format!(
+                "{}/schema/{}",
+                model::JSON_DIR,
+                crate::schema::SchemaKind::Manifest.file_name()
+            ),
             generator: ctx.generator_name.to_string(),
             version: ctx.generator_version.to_string(),
             csp: CSP,

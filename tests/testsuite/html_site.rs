@@ -750,8 +750,8 @@ fn internal_links_and_sitemap_of_hostile_fixture() {
 /// tree whose `gtdocs.yaml` says `/`, every link of every page, of the
 /// sitemap and of the JSON the site fetches resolves inside it, served
 /// under `/gt-docs/`. It holds the JSON (the manifest, each runbook's, the
-/// schemas: a copy of `site/json/`), which the matrix and each runbook page
-/// link to; the sitemap lists pages only, at the given origin.
+/// schemas: a copy of `site/json/`), which the matrix (the manifest and
+/// its schema) and each runbook page link to; the sitemap lists pages only, at the given origin.
 #[test]
 fn the_deployed_site_is_one_folder_served_under_its_base() {
     let site = build_deployed();
@@ -783,6 +783,11 @@ fn the_deployed_site_is_one_folder_served_under_its_base() {
         r#"<a href="/gt-docs/json/manifest.json" type="application/json">Manifest (JSON)</a>"#,
     ) {
         problems.push("the matrix page does not link to /gt-docs/json/manifest.json".into());
+    }
+    if !home.contains(
+        r#"<a href="/gt-docs/json/schema/manifest.schema.json" type="application/schema+json">its JSON Schema</a>"#,
+    ) {
+        problems.push("the matrix page does not link to the manifest's schema".into());
     }
     for slug in &slugs {
         let page = format!("runbooks/{slug}/index.html");
