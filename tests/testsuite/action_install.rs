@@ -686,18 +686,28 @@ fn an_installed_binary_skips_download_and_build() {
     );
 }
 
-/// The scripts the Action runs pass shellcheck (Debian's, pinned by
-/// scripts/install-test-tools.sh).
+/// The scripts the Action runs, and every other shell script of the
+/// repository (the test command, the benchmarks), pass shellcheck
+/// (Debian's, pinned by scripts/install-test-tools.sh).
 #[test]
-fn the_action_scripts_pass_shellcheck() {
-    let dir = common::repo().join("scripts/action");
-    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("scripts/action")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sh"))
-        .collect();
+fn the_shell_scripts_pass_shellcheck() {
+    let repo = common::repo();
+    let mut scripts = vec![repo.join(".ci/run")];
+    for dir in ["scripts", "scripts/action", "scripts/bench"] {
+        scripts.extend(
+            std::fs::read_dir(repo.join(dir))
+                .expect(dir)
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "sh")),
+        );
+    }
     scripts.sort();
-    assert!(!scripts.is_empty(), "no script in {}", dir.display());
+    assert!(
+        scripts
+            .iter()
+            .any(|p| p.ends_with("scripts/action/install-gtdocs.sh")),
+        "{scripts:?}"
+    );
     let tool = common::tool("GTDOCS_SHELLCHECK", "shellcheck");
     let o = Command::new(&tool)
         .args(["--shell=bash", "--severity=style", "--format=gcc"])
