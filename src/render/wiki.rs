@@ -389,14 +389,7 @@ fn home_page(book: &Book) -> String {
 fn sidebar(book: &Book) -> String {
     let mut p = Page::new();
     p.line(format!("**{}**", link("Home", "Home"))).blank();
-    p.line(format!(
-        "- {}",
-        link("Client runbooks", &book.wiki.index_page)
-    ));
-    p.line(format!(
-        "- {}",
-        link("Compatibility matrix", &book.wiki.matrix_page)
-    ));
+    index_and_matrix(&mut p, book);
     for (term, runbooks) in book.by_category() {
         p.blank()
             .line(format!("**{}**", inline(&term.label, Place::Inline)))
@@ -408,6 +401,18 @@ fn sidebar(book: &Book) -> String {
     p.finish()
 }
 
+/// The two links every sidebar of gtdocs' starts with.
+fn index_and_matrix(p: &mut Page, book: &Book) {
+    p.line(format!(
+        "- {}",
+        link("Client runbooks", &book.wiki.index_page)
+    ));
+    p.line(format!(
+        "- {}",
+        link("Compatibility matrix", &book.wiki.matrix_page)
+    ));
+}
+
 /// gtdocs' block in the wiki's own sidebar: its links under the site's
 /// title. Every line of it is escaped Markdown, so none can look like a
 /// marker.
@@ -417,14 +422,7 @@ fn sidebar_section(book: &Book) -> String {
         "{SECTION_BEGIN} maintained by gtdocs publish-wiki (wiki.sidebar: section): edits between these lines are replaced -->"
     ));
     p.line(format!("### {}", inline(&book.site.title, Place::Inline)));
-    p.line(format!(
-        "- {}",
-        link("Client runbooks", &book.wiki.index_page)
-    ));
-    p.line(format!(
-        "- {}",
-        link("Compatibility matrix", &book.wiki.matrix_page)
-    ));
+    index_and_matrix(&mut p, book);
     if book.wiki.sidebar_runbooks {
         for (term, runbooks) in book.by_category() {
             p.line(format!("- **{}**", inline(&term.label, Place::Inline)));
