@@ -127,8 +127,8 @@ impl PublishError {
                     .into(),
             ),
             PublishError::SameName(_) => Some(
-                "GitHub shows only one of them under that name: rename or remove the wiki's file \
-                 (for `Home.md`, `_Sidebar.md` or `_Footer.md`, `auto` or `none` leaves it alone)"
+                "GitHub shows only one of them under that name: rename or remove the other file \
+                 on the wiki"
                     .into(),
             ),
             PublishError::Ownership(_) => Some(format!(
@@ -137,8 +137,9 @@ impl PublishError {
             )),
             PublishError::Raced(_) => Some("run the publish again".into()),
             PublishError::Sidebar(_) => Some(format!(
-                "edit `{SIDEBAR}` on the wiki so that it holds one `{SECTION_BEGIN} ...` line and one \
-                 `{SECTION_END}` line after it (or neither), or set `wiki.sidebar` to `own` or `none`"
+                "make `{SIDEBAR}` on the wiki a UTF-8 file (not a link) holding one \
+                 `{SECTION_BEGIN} ...` line and one `{SECTION_END}` line after it, or neither; \
+                 or set `wiki.sidebar` to `auto`, `own` or `none`"
             )),
             PublishError::Settings(_) => Some("build the site again with this gtdocs".into()),
             PublishError::Clone { source, .. } | PublishError::Push { source, .. } => {
@@ -215,6 +216,9 @@ pub struct Plan {
     /// What happened to the wiki's own pages, in the order home, sidebar,
     /// footer.
     pub chrome: Vec<Chrome>,
+    /// Someone edited the block gtdocs keeps in the wiki's sidebar since
+    /// it wrote it: the edit is replaced (or taken out with the block).
+    pub block_edited: bool,
 }
 
 impl Plan {
@@ -316,6 +320,10 @@ fn digest(content: &[u8]) -> String {
     s
 }
 
+/// Every path of the checkout as git stores it: no line-end conversion,
+/// filter or encoding, whatever the wiki's `.gitattributes` say.
+const CHECKOUT_ATTRIBUTES: &str = "* -text -eol -filter -ident -working-tree-encoding\n";
+
 /// Publishes the site's wiki pages to `options.remote`.
 pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
     let built = read_site(&options.site)?;
@@ -344,6 +352,7 @@ pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
         "clone",
         "--quiet",
         "--no-tags",
+        "--no-checkout",
         "--",
         &options.remote,
         "wiki",
@@ -359,6 +368,20 @@ pub fn publish(options: &Options) -> Result<Outcome, PublishError> {
         ("core.hooksPath", "/dev/null"),
     ] {
         git.run(&["config", "--local", key, value])?;
+    }
+    // The wiki's own `.gitattributes` must not change bytes between the
+    // repository and the checkout (`eol=crlf`, filters): gtdocs compares
+    // and writes what git stores. `info/attributes` overrides it.
+    let info = checkout.join(".git/info");
+    std::fs::create_dir_all(&info)
+        .and_then(|()| std::fs::write(info.join("attributes"), CHECKOUT_ATTRIBUTES))
+        .map_err(PublishError::Write)?;
+    if git
+        .output(&["rev-parse", "--verify", "--quiet", "HEAD"])?
+        .status
+        .success()
+    {
+        git.run(&["reset", "--quiet", "--hard", "HEAD"])?;
     }
     let branch = checkout_branch(&git, options.branch.as_deref())?;
     // The summary shows what it reads: never through a link.
@@ -520,6 +543,7 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
     // A block gtdocs put into the sidebar goes first, when the setting no
     // longer asks for it, so that what remains of the sidebar is what the
     // settings below are decided on.
+    let sidebar_was_there = std::fs::symlink_metadata(checkout.join(SIDEBAR)).is_ok();
     let block_taken = match &owned.sidebar_block {
         Some(record) if !section => Some(take_block(checkout, record, &mut plan)?),
         _ => None,
@@ -530,10 +554,14 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
     let chrome_keys: Vec<Option<String>> = chrome_names.iter().map(|n| page_key(n)).collect();
     // Another file GitHub shows as the page `name` (`home.md` for
     // `Home.md`), which gtdocs neither owns nor writes.
+    // A sidebar or footer in a folder is that folder's own (GitHub looks
+    // for one beside the page first), never a second one of the wiki's.
     let same_page = |name: &str| {
         let key = page_key(name)?;
+        let anywhere = !matches!(name, SIDEBAR | FOOTER);
         files.iter().find(|f| {
             f.as_str() != name
+                && (anywhere || !f.contains('/'))
                 && !owned.pages.contains_key(f.as_str())
                 && page_key(f).as_ref() == Some(&key)
         })
@@ -587,7 +615,7 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
             taken_over.push(name);
         }
         let outcome = match (outcome, block_taken) {
-            (ChromeOutcome::LeftAlone | ChromeOutcome::NotCreated, Some(taken))
+            (ChromeOutcome::LeftAlone | ChromeOutcome::NotCreated, Some((taken, _)))
                 if name == SIDEBAR =>
             {
                 taken
@@ -609,7 +637,7 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
         .copied()
         .chain(section.then_some(SIDEBAR))
         .filter_map(|name| {
-            let other = crate::diagnostic::visible(same_page(name)?);
+            let other = shown_name(same_page(name)?);
             Some(format!("`{other}` (as `{name}`)"))
         })
         .collect();
@@ -662,6 +690,24 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
             plan.deleted.push(name.clone());
         }
     }
+    // The sidebar's line in the page lists: one, for what the commit does
+    // to the file (a block taken out and gtdocs' page written in one
+    // publish is one update).
+    match block_taken {
+        Some((ChromeOutcome::SectionRemoved, gone)) if !writes.contains_key(SIDEBAR) => {
+            let list = if gone {
+                &mut plan.deleted
+            } else {
+                &mut plan.updated
+            };
+            list.push(SIDEBAR.to_owned());
+        }
+        _ if sidebar_was_there && plan.added.iter().any(|n| n == SIDEBAR) => {
+            plan.added.retain(|n| n != SIDEBAR);
+            plan.updated.push(SIDEBAR.to_owned());
+        }
+        _ => {}
+    }
     let sidebar_block = if section {
         Some(put_block(checkout, built, &owned, &mut plan)?)
     } else {
@@ -705,29 +751,25 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
     Ok(plan)
 }
 
-/// Takes the block gtdocs recorded putting into the sidebar out of it.
-/// Whatever stands in the way (the block's markers changed, the sidebar
-/// gone, unreadable or a link) leaves the sidebar as it is: it is a
-/// person's page, and only `section` needs the block found.
+/// Takes the block gtdocs recorded putting into the sidebar out of it,
+/// and says whether the sidebar went with it. Whatever stands in the way
+/// (the block's markers changed, the sidebar gone, unreadable or a link)
+/// leaves the sidebar as it is: it is a person's page, and only `section`
+/// needs the block found.
 fn take_block(
     checkout: &Path,
     record: &sidebar::BlockRecord,
     plan: &mut Plan,
-) -> Result<ChromeOutcome, PublishError> {
+) -> Result<(ChromeOutcome, bool), PublishError> {
     let Ok(Some(text)) = read_sidebar(checkout) else {
-        return Ok(ChromeOutcome::SectionLost);
+        return Ok((ChromeOutcome::SectionLost, false));
     };
-    let Ok(Some(rest)) = sidebar::take(&text, record) else {
-        return Ok(ChromeOutcome::SectionLost);
+    let Ok(Some(spliced)) = sidebar::take(&text, record) else {
+        return Ok((ChromeOutcome::SectionLost, false));
     };
-    write_sidebar(checkout, rest.as_deref())?;
-    let list = if rest.is_some() {
-        &mut plan.updated
-    } else {
-        &mut plan.deleted
-    };
-    list.push(SIDEBAR.to_owned());
-    Ok(ChromeOutcome::SectionRemoved)
+    write_sidebar(checkout, spliced.text.as_deref())?;
+    plan.block_edited = spliced.edited;
+    Ok((ChromeOutcome::SectionRemoved, spliced.text.is_none()))
 }
 
 /// Puts the built block into the wiki's sidebar (`wiki.sidebar:
@@ -742,30 +784,33 @@ fn put_block(
         PublishError::Settings("`wiki.sidebar: section` without the block to write".into())
     })?;
     // gtdocs' own sidebar from before is not kept around the block.
-    let was_page = owned.pages.contains_key(SIDEBAR);
+    let present = std::fs::symlink_metadata(checkout.join(SIDEBAR)).is_ok();
+    let was_page = present && owned.pages.contains_key(SIDEBAR);
     let current = if was_page {
         None
     } else {
         read_sidebar(checkout)?
     };
-    let existed = was_page || current.is_some();
-    let (text, record, put) = sidebar::put(current.as_deref(), block, owned.sidebar_block.as_ref())
-        .map_err(PublishError::Sidebar)?;
+    let (spliced, record, put) =
+        sidebar::put(current.as_deref(), block, owned.sidebar_block.as_ref())
+            .map_err(PublishError::Sidebar)?;
     let outcome = match put {
         _ if was_page => ChromeOutcome::PageToSection,
+        sidebar::Put::Created => ChromeOutcome::SectionCreated,
         sidebar::Put::Added => ChromeOutcome::SectionAdded,
         sidebar::Put::Updated => ChromeOutcome::SectionUpdated,
         sidebar::Put::Unchanged => ChromeOutcome::SectionUnchanged,
     };
     let list = match outcome {
         ChromeOutcome::SectionUnchanged => &mut plan.unchanged,
-        _ if existed => &mut plan.updated,
+        _ if present => &mut plan.updated,
         _ => &mut plan.added,
     };
     list.push(SIDEBAR.to_owned());
     if outcome != ChromeOutcome::SectionUnchanged {
-        write_sidebar(checkout, Some(&text))?;
+        write_sidebar(checkout, spliced.text.as_deref())?;
     }
+    plan.block_edited = spliced.edited;
     if let Some(c) = plan.chrome.iter_mut().find(|c| c.page == SIDEBAR) {
         c.outcome = outcome;
     }
@@ -811,6 +856,20 @@ fn read_ownership(checkout: &Path) -> Result<Ownership, PublishError> {
         )));
     }
     Ok(record)
+}
+
+/// The job summary of a publish that stopped: what stopped it and what to
+/// do, nothing pushed.
+pub fn refusal_summary(error: &PublishError) -> String {
+    use crate::render::markdown::{Place, inline};
+    let mut md = String::from("## Wiki publish\n\nNothing was published: ");
+    md.push_str(&inline(&shown_name(&error.to_string()), Place::Inline));
+    md.push('\n');
+    if let Some(hint) = error.hint() {
+        let _ = writeln!(md, "\nHelp: {}", inline(&shown_name(&hint), Place::Inline));
+    }
+    md.push('\n');
+    md
 }
 
 impl Outcome {
@@ -875,6 +934,13 @@ impl Outcome {
                 );
             }
         }
+        if p.block_edited {
+            let _ = writeln!(
+                md,
+                "\nSomeone edited gtdocs' block of links in `{SIDEBAR}` since it was published: \
+                 the edit is replaced (it stays in the wiki's history)."
+            );
+        }
         for (label, list) in [
             ("Added", &p.added),
             ("Updated", &p.updated),
@@ -924,13 +990,19 @@ fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
+/// A file name from the wiki as it is shown: every character that would
+/// act on a terminal or on Markdown (control characters, line ends, tabs)
+/// escaped, so the name shown is the name, never another one.
+pub fn shown_name(name: &str) -> String {
+    crate::diagnostic::visible(name)
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
+}
+
 fn names(list: &[String]) -> String {
     list.iter()
         .map(|n| {
-            crate::render::markdown::code(
-                &crate::diagnostic::visible(n),
-                crate::render::markdown::Place::Inline,
-            )
+            crate::render::markdown::code(&shown_name(n), crate::render::markdown::Place::Inline)
         })
         .collect::<Vec<_>>()
         .join(", ")

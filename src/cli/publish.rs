@@ -98,6 +98,10 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
                 exit::USAGE_OR_IO
             };
             let _ = reporter.fatal(&e, e.hint().as_deref());
+            // The job summary says why nothing was published.
+            if let Some(path) = &args.summary {
+                let _ = super::append_summary(path, &publish::refusal_summary(&e));
+            }
             return ExitCode::from(code);
         }
     };
@@ -111,9 +115,20 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
         plan.unchanged.len(),
         plan.hand_written.len()
     );
+    // A dry run replaces nothing on the wiki: it says what a publish would.
+    let replaced = if outcome.dry_run {
+        "a publish replaces the edit"
+    } else {
+        "the edit is replaced"
+    };
     for page in &plan.edited_on_wiki {
         super::note(format!(
-            "warning: `{page}` was edited on the wiki since gtdocs published it; the edit is replaced (it stays in the wiki's history)"
+            "warning: `{page}` was edited on the wiki since gtdocs published it; {replaced} (it stays in the wiki's history)"
+        ));
+    }
+    if plan.block_edited {
+        super::note(format!(
+            "warning: gtdocs' block of links in `_Sidebar.md` was edited on the wiki since gtdocs published it; {replaced} (it stays in the wiki's history)"
         ));
     }
     super::note(match (&outcome.commit, outcome.dry_run) {
@@ -151,7 +166,7 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
             continue;
         }
         // Names come from the wiki: shown, never obeyed by the terminal.
-        let names: Vec<_> = list.iter().map(|n| crate::diagnostic::visible(n)).collect();
+        let names: Vec<_> = list.iter().map(|n| publish::shown_name(n)).collect();
         let line = format!("{label} ({}): {}", list.len(), names.join(", "));
         if outcome.dry_run && label != "hand-written, left alone" {
             super::note(line);

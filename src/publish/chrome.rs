@@ -33,9 +33,10 @@ pub enum ChromeOutcome {
     NotCreated,
     /// gtdocs wrote it before and, as the setting now says, removes it.
     Removed,
-    /// gtdocs' block is added to the wiki's sidebar (which is created
-    /// for it when there is none).
+    /// gtdocs' block is added to the wiki's sidebar.
     SectionAdded,
+    /// The wiki has no sidebar: one holding only gtdocs' block is created.
+    SectionCreated,
     SectionUpdated,
     SectionUnchanged,
     /// gtdocs' block is taken out of the wiki's sidebar, nothing else.
@@ -97,8 +98,11 @@ impl Chrome {
                 )
             }
             ChromeOutcome::SectionLost => format!(
-                "gtdocs' block of links is no longer there as gtdocs wrote it; the sidebar is left as it is ({why}; remove what is left of the block by hand)"
+                "gtdocs' block of links is not there as gtdocs wrote it (its marker lines are gone or repeated, or the sidebar is gone or unreadable); the sidebar is left as it is ({why})"
             ),
+            ChromeOutcome::SectionCreated => {
+                format!("created, holding only gtdocs' block of links ({why})")
+            }
         }
     }
 }

@@ -277,7 +277,11 @@ fn the_product_wiki_keeps_its_pages_and_gains_a_sidebar_block() {
         sidebar.contains("](Gen3-Gt-Api-Runbooks-Librechat)"),
         "{sidebar}"
     );
-    assert_eq!(changed(&lab, &first, &head(&lab)), vec![SIDEBAR.to_owned()]);
+    // The sidebar, and gtdocs' record of the block it now holds.
+    assert_eq!(
+        changed(&lab, &first, &head(&lab)),
+        vec![".gtdocs/pages.json".to_owned(), SIDEBAR.to_owned()]
+    );
 
     // Back to the default: the block goes, every other byte stays.
     set_wiki(&tree, "");
@@ -447,7 +451,7 @@ fn a_sidebar_gtdocs_cannot_read_for_sure_stops_the_publish() {
         "{said}"
     );
     assert!(
-        said.contains("help: edit `_Sidebar.md` on the wiki"),
+        said.contains("help: make `_Sidebar.md` on the wiki a UTF-8 file (not a link)"),
         "{said}"
     );
     assert_eq!(head(&lab), before);

@@ -126,7 +126,7 @@ fn a_sidebar_gtdocs_cannot_read_does_not_stop_other_settings() {
     let o = lab.publish(&build(&lab, &tree, "auto-again"), &[], &[]);
     ok(&o, "back to auto with a broken block");
     assert!(
-        stderr(&o).contains("_Sidebar.md: gtdocs' block of links is no longer there as gtdocs wrote it; the sidebar is left as it is"),
+        stderr(&o).contains("_Sidebar.md: gtdocs' block of links is not there as gtdocs wrote it (its marker lines are gone or repeated, or the sidebar is gone or unreadable); the sidebar is left as it is (wiki.sidebar: auto)"),
         "{}",
         stderr(&o)
     );
@@ -266,6 +266,25 @@ fn the_same_page_under_another_file_name_is_the_same_page() {
     );
 }
 
+/// A sidebar or footer in a folder is that folder's own, not a second one
+/// of the wiki's: `section` puts its block into the wiki's sidebar and
+/// leaves the folder's alone.
+#[test]
+fn a_folder_sidebar_is_the_folder_s_own() {
+    let lab = Lab::new();
+    lab.person_pushes("folder", |wiki| {
+        std::fs::write(wiki.join(SIDEBAR), "**Ours**\n").expect("write");
+        std::fs::create_dir_all(wiki.join("docs")).expect("mkdir");
+        std::fs::write(wiki.join("docs/_Sidebar.md"), "**Docs**\n").expect("write");
+    });
+    let tree = reference_tree(&lab, "folder", "sidebar: section");
+    let o = lab.publish(&build(&lab, &tree, "folder"), &[], &[]);
+    ok(&o, "section beside a folder's sidebar");
+    let files = lab.files();
+    assert_eq!(files["docs/_Sidebar.md"], b"**Docs**\n");
+    assert!(files[SIDEBAR].starts_with(b"**Ours**\n\n<!-- gtdocs:begin "));
+}
+
 /// The block publish-wiki puts into a sidebar comes from the build; a
 /// build whose block is not one marked block is refused before anything
 /// is written.
@@ -341,4 +360,177 @@ fn page_names_from_the_wiki_cannot_steer_the_terminal() {
         .output()
         .expect("git show");
     assert_eq!(shown.stdout, b"Ours.\n");
+}
+
+/// A wiki whose `.gitattributes` converts line ends (`eol=crlf`) gets the
+/// bytes gtdocs built, and publishing again finds nothing changed and
+/// nothing edited.
+#[test]
+fn gitattributes_on_the_wiki_change_no_byte() {
+    let lab = Lab::new();
+    lab.person_pushes("attributes", |wiki| {
+        std::fs::write(wiki.join(".gitattributes"), "* text=auto eol=crlf\n").expect("write");
+    });
+    let tree = reference_tree(&lab, "attributes", "");
+    let site = build(&lab, &tree, "attributes");
+    ok(&lab.publish(&site, &[], &[]), "first publish");
+    let files = lab.files();
+    for (page, content) in crate::publish::pages_of(&site) {
+        assert_eq!(files.get(&page), Some(&content), "{page} as built");
+    }
+    let before = head(&lab);
+    let o = lab.publish(&site, &[], &[]);
+    ok(&o, "second publish");
+    assert_eq!(head(&lab), before, "no commit: {}", stderr(&o));
+    assert!(!stderr(&o).contains("edited"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 updated"), "{}", stderr(&o));
+}
+
+/// The sidebar's line in the counts is one line, for what the commit does
+/// to the file: `section` to `own` updates it once; a sidebar gtdocs
+/// owned that a person deleted comes back as created, not updated.
+#[test]
+fn the_sidebar_is_counted_once_as_what_the_commit_does() {
+    let lab = Lab::new();
+    lab.person_pushes("sidebar", |wiki| {
+        std::fs::write(wiki.join(SIDEBAR), "**Ours**\n").expect("write");
+    });
+    let tree = reference_tree(&lab, "count", "sidebar: section");
+    ok(
+        &lab.publish(&build(&lab, &tree, "section"), &[], &[]),
+        "section",
+    );
+    set_wiki(&tree, "sidebar: own");
+    let o = lab.publish(&build(&lab, &tree, "own"), &["-v"], &[]);
+    ok(&o, "own");
+    assert!(
+        stderr(&o).contains("updated (1): _Sidebar.md\n"),
+        "{}",
+        stderr(&o)
+    );
+
+    lab.person_pushes("delete", |wiki| {
+        std::fs::remove_file(wiki.join(SIDEBAR)).expect("rm");
+    });
+    set_wiki(&tree, "sidebar: section");
+    let o = lab.publish(&build(&lab, &tree, "again"), &["-v"], &[]);
+    ok(&o, "section after the person deleted gtdocs' sidebar");
+    let said = stderr(&o);
+    assert!(said.contains("added (1): _Sidebar.md\n"), "{said}");
+    assert!(
+        said.contains(
+            "_Sidebar.md: created, holding only gtdocs' block of links (wiki.sidebar: section)"
+        ),
+        "{said}"
+    );
+}
+
+/// A person's edits around and inside the block: a blank line taken out
+/// above it keeps their last line end when the block goes; a line added
+/// inside it is replaced, and said so; a block indented into a list stays
+/// in the list.
+#[test]
+fn edits_around_and_inside_the_block() {
+    let lab = Lab::new();
+    lab.person_pushes("sidebar", |wiki| {
+        std::fs::write(wiki.join(SIDEBAR), "- Runbooks\n").expect("write");
+    });
+    let tree = reference_tree(&lab, "edits", "sidebar: section");
+    let section = build(&lab, &tree, "section");
+    ok(&lab.publish(&section, &[], &[]), "section");
+    let written = String::from_utf8(lab.files()[SIDEBAR].clone()).expect("utf-8");
+
+    // Inside: a line of the person's, then the block indented into the list.
+    let mine = written.replace("<!-- gtdocs:end -->", "- [Mine](Mine)\n<!-- gtdocs:end -->");
+    lab.person_pushes("inside", |wiki| {
+        std::fs::write(wiki.join(SIDEBAR), &mine).expect("write");
+    });
+    let o = lab.publish(&section, &[], &[]);
+    ok(&o, "edited block");
+    assert!(
+        stderr(&o).contains("warning: gtdocs' block of links in `_Sidebar.md` was edited on the wiki since gtdocs published it; the edit is replaced"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(lab.files()[SIDEBAR], written.as_bytes());
+    let (top, block) = written.split_at(written.find("<!--").expect("block"));
+    let indented: String = block
+        .lines()
+        .map(|l| format!("  {l}\n"))
+        .collect::<String>();
+    let in_list = format!("{}\n{indented}", top.trim_end());
+    lab.person_pushes("indent", |wiki| {
+        std::fs::write(wiki.join(SIDEBAR), &in_list).expect("write");
+    });
+    let before = head(&lab);
+    let o = lab.publish(&section, &[], &[]);
+    ok(&o, "indented block");
+    assert_eq!(
+        head(&lab),
+        before,
+        "the indented block is unchanged: {}",
+        stderr(&o)
+    );
+
+    // Around: the blank line above the block taken out by a person, then
+    // the block removed: the person's line keeps its line end.
+    let fresh = Lab::new();
+    fresh.person_pushes("sidebar", |wiki| {
+        std::fs::write(wiki.join(SIDEBAR), "- Runbooks\n").expect("write");
+    });
+    ok(&fresh.publish(&section, &[], &[]), "section");
+    let tight = String::from_utf8(fresh.files()[SIDEBAR].clone())
+        .expect("utf-8")
+        .replacen("\n\n", "\n", 1);
+    fresh.person_pushes("tight", |wiki| {
+        std::fs::write(wiki.join(SIDEBAR), &tight).expect("write");
+    });
+    set_wiki(&tree, "sidebar: none");
+    ok(
+        &fresh.publish(&build(&fresh, &tree, "none"), &[], &[]),
+        "none",
+    );
+    assert_eq!(fresh.files()[SIDEBAR], b"- Runbooks\n");
+}
+
+/// A publish that stops says why in the job summary too; a name with a
+/// line end is shown escaped, never as another name.
+#[test]
+fn a_refusal_reaches_the_summary_and_names_are_never_another_name() {
+    let lab = Lab::new();
+    lab.person_pushes("sidebar", |wiki| {
+        std::fs::write(
+            wiki.join(SIDEBAR),
+            "<!-- gtdocs:begin -->\n<!-- gtdocs:end -->\n<!-- gtdocs:begin -->\n<!-- gtdocs:end -->\n",
+        )
+        .expect("write");
+        std::fs::write(wiki.join("New\nline.md"), "Ours.\n").expect("write");
+    });
+    let tree = reference_tree(&lab, "refused", "sidebar: section");
+    let summary = lab.path().join("summary.md");
+    let summary_arg = summary.to_str().expect("utf-8");
+    let o = lab.publish(
+        &build(&lab, &tree, "refused"),
+        &["--summary", summary_arg],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let report = std::fs::read_to_string(&summary).expect("summary");
+    assert!(report.starts_with("## Wiki publish\n\nNothing was published: cannot put gtdocs' block into the wiki's `_Sidebar.md`: it has 2"), "{report}");
+    assert!(
+        report.contains("\nHelp: make `_Sidebar.md` on the wiki"),
+        "{report}"
+    );
+
+    set_wiki(&tree, "");
+    std::fs::remove_file(&summary).expect("rm");
+    let o = lab.publish(
+        &build(&lab, &tree, "names"),
+        &["-v", "--summary", summary_arg],
+        &[],
+    );
+    ok(&o, "publish");
+    assert!(stderr(&o).contains("New\\nline.md"), "{}", stderr(&o));
+    let report = std::fs::read_to_string(&summary).expect("summary");
+    assert!(report.contains("`New\\nline.md`"), "{report}");
 }
