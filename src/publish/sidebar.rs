@@ -111,7 +111,7 @@ pub(super) fn put(
         let record = BlockRecord {
             separator: String::new(),
             created: true,
-            digest: fingerprint(&block),
+            digest: fingerprint(block),
         };
         let spliced = Spliced {
             text: Some(block.to_owned()),
