@@ -17,7 +17,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use super::http;
 use super::state::Shared;
@@ -41,9 +41,23 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The request head, at most (browsers' own limits are near this; a
 /// larger one is answered 431). Also the read buffer of a connection.
 pub const MAX_HEAD: usize = 64 * 1024;
-/// How long to wait before accepting again when out of file descriptors
-/// (or memory): connections closing meanwhile give some back.
+/// How long to wait, at most, before accepting again when out of file
+/// descriptors (or memory): a connection of this server closing ends the
+/// wait at once; this bounds it for files other code gives back.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// A connection's place: given back, and the accept loop told, when the
+/// connection ends (its socket is closed by then).
+struct Slot {
+    _permit: OwnedSemaphorePermit,
+    closed: Arc<Notify>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.closed.notify_one();
+    }
+}
 
 /// Connections open at once: [`MAX_CONNECTIONS`], or fewer so that they
 /// fit in the file descriptor limit with [`RESERVED_FDS`] to spare.
@@ -68,6 +82,7 @@ pub async fn accept_loop(
     connections: usize,
 ) -> io::Error {
     let slots = Arc::new(Semaphore::new(connections));
+    let closed = Arc::new(Notify::new());
     let mut warned: Option<Instant> = None;
     loop {
         // The semaphore is never closed.
@@ -84,7 +99,8 @@ pub async fn accept_loop(
                     );
                     warned = Some(Instant::now());
                 }
-                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                // `notify_one` keeps a close that came before the wait.
+                let _ = tokio::time::timeout(ACCEPT_BACKOFF, closed.notified()).await;
                 continue;
             }
             // A connection that was reset before it was accepted, or an
@@ -94,6 +110,10 @@ pub async fn accept_loop(
         };
         // No Nagle delay for the small last segment of a response.
         let _ = stream.set_nodelay(true);
+        let slot = Slot {
+            _permit: slot,
+            closed: Arc::clone(&closed),
+        };
         tokio::spawn(serve_connection(stream, Arc::clone(&shared), slot));
     }
 }
@@ -148,7 +168,7 @@ fn transient(e: &io::Error) -> bool {
 
 /// One connection, until the client closes it or a timeout does; `_slot`
 /// is given back when it ends.
-async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, _slot: OwnedSemaphorePermit) {
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, _slot: Slot) {
     let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
     // Reads need no timeout of their own: a request head has
     // HEAD_TIMEOUT, request bodies are never read, and a long-poll's
