@@ -312,8 +312,10 @@ mod tests {
             files.last().map(|(_, rel)| *rel),
             Some(facts[RUNBOOKS - 1].rel.as_path())
         );
+        // Linear: 0.3 to 2 s in debug, on machines from fast to slow and
+        // busy; scanning took minutes.
         assert!(
-            elapsed < std::time::Duration::from_secs(2),
+            elapsed < std::time::Duration::from_secs(10),
             "{elapsed:?} to find the files of {} problems",
             found.len()
         );
