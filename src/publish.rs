@@ -24,7 +24,7 @@ use sha2::{Digest as _, Sha256};
 use crate::git::{Git, GitError};
 use crate::model::{PageSetting, SidebarSetting};
 use crate::render::wiki::{
-    FOOTER, PublishSettings, SECTION_BEGIN, SECTION_END, SETTINGS_FILE, SIDEBAR,
+    FOOTER, HOME, PublishSettings, SECTION_BEGIN, SECTION_END, SETTINGS_FILE, SIDEBAR,
 };
 
 mod checkout;
@@ -33,7 +33,7 @@ mod sidebar;
 
 use checkout::{all_files, is_page_name, page_key, read_in_checkout, wiki_pages, write_inside};
 pub use chrome::{Chrome, ChromeOutcome};
-use chrome::{FOOTER_FIELD, HOME_FIELD, SIDEBAR_FIELD, Setting};
+use chrome::{FOOTER_FIELD, HOME_FIELD, SIDEBAR_FIELD};
 
 /// gtdocs' own records live in `.gtdocs/` in the wiki repository: GitHub
 /// shows only pages (`*.md` and the other markup files), so they stay out
@@ -527,7 +527,7 @@ fn commit_message(options: &Options) -> String {
 
 /// The wiki's own pages, with their settings' field names.
 const CHROME: [(&str, &str); 3] = [
-    ("Home.md", HOME_FIELD),
+    (HOME, HOME_FIELD),
     (SIDEBAR, SIDEBAR_FIELD),
     (FOOTER, FOOTER_FIELD),
 ];
@@ -552,25 +552,33 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
     let files = all_files(checkout);
     let chrome_names: Vec<&str> = CHROME.iter().map(|(name, _)| *name).collect();
     let chrome_keys: Vec<Option<String>> = chrome_names.iter().map(|n| page_key(n)).collect();
+    // The files gtdocs does not own, by the page GitHub shows them as:
+    // one lookup per page gtdocs writes, not a scan of the wiki.
+    let mut by_page: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for file in files
+        .iter()
+        .filter(|f| !owned.pages.contains_key(f.as_str()))
+    {
+        if let Some(key) = page_key(file) {
+            by_page.entry(key).or_default().push(file);
+        }
+    }
     // Another file GitHub shows as the page `name` (`home.md` for
     // `Home.md`), which gtdocs neither owns nor writes.
     // A sidebar or footer in a folder is that folder's own (GitHub looks
     // for one beside the page first), never a second one of the wiki's.
     let same_page = |name: &str| {
-        let key = page_key(name)?;
         let anywhere = !matches!(name, SIDEBAR | FOOTER);
-        files.iter().find(|f| {
-            f.as_str() != name
-                && (anywhere || !f.contains('/'))
-                && !owned.pages.contains_key(f.as_str())
-                && page_key(f).as_ref() == Some(&key)
-        })
+        by_page
+            .get(&page_key(name)?)?
+            .iter()
+            .copied()
+            .find(|f| *f != name && (anywhere || !f.contains('/')))
     };
     // Pages someone wrote that gtdocs will not own, but for the wiki's own.
-    let others_wrote = files.iter().any(|n| {
-        !owned.pages.contains_key(n)
-            && !built.pages.contains_key(n)
-            && page_key(n).is_some_and(|k| !chrome_keys.contains(&Some(k)))
+    let others_wrote = by_page.iter().any(|(key, names)| {
+        !chrome_keys.contains(&Some(key.clone()))
+            && names.iter().any(|n| !built.pages.contains_key(*n))
     });
     let mut writes: BTreeMap<&str, &[u8]> = built
         .pages
@@ -581,26 +589,28 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
     let mut taken_over = Vec::new();
     for (name, field) in CHROME {
         let setting = match field {
-            HOME_FIELD => Setting::from(settings.home),
-            FOOTER_FIELD => Setting::from(settings.footer),
-            _ => Setting::from(settings.sidebar),
+            HOME_FIELD => settings.home.into(),
+            FOOTER_FIELD => settings.footer.into(),
+            _ => settings.sidebar,
         };
         let is_owned = owned.pages.contains_key(name);
         let present = on_wiki.contains_key(name);
         let present_as_any = present || same_page(name).is_some();
         let outcome = match setting {
-            Setting::Own if present_as_any && !is_owned => ChromeOutcome::TakenOver,
-            Setting::Own => ChromeOutcome::Written,
-            Setting::Auto if is_owned || (!present_as_any && !others_wrote) => {
+            SidebarSetting::Own if present_as_any && !is_owned => ChromeOutcome::TakenOver,
+            SidebarSetting::Own => ChromeOutcome::Written,
+            SidebarSetting::Auto if is_owned || (!present_as_any && !others_wrote) => {
                 ChromeOutcome::Written
             }
-            Setting::Auto if present_as_any => ChromeOutcome::LeftAlone,
-            Setting::Auto => ChromeOutcome::NotCreated,
-            Setting::None | Setting::Section if is_owned && present => ChromeOutcome::Removed,
-            Setting::None if present_as_any => ChromeOutcome::LeftAlone,
-            Setting::None => ChromeOutcome::NotCreated,
+            SidebarSetting::Auto if present_as_any => ChromeOutcome::LeftAlone,
+            SidebarSetting::Auto => ChromeOutcome::NotCreated,
+            SidebarSetting::None | SidebarSetting::Section if is_owned && present => {
+                ChromeOutcome::Removed
+            }
+            SidebarSetting::None if present_as_any => ChromeOutcome::LeftAlone,
+            SidebarSetting::None => ChromeOutcome::NotCreated,
             // Decided below, once the pages are written.
-            Setting::Section => ChromeOutcome::SectionUnchanged,
+            SidebarSetting::Section => ChromeOutcome::SectionUnchanged,
         };
         if matches!(outcome, ChromeOutcome::Written | ChromeOutcome::TakenOver) {
             let Some(content) = built.pages.get(name) else {
@@ -632,7 +642,7 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
 
     // GitHub shows one page per name, whatever the case or the markup:
     // a page gtdocs writes must not have a second file.
-    let mut same_name: Vec<String> = writes
+    let same_name: Vec<String> = writes
         .keys()
         .copied()
         .chain(section.then_some(SIDEBAR))
@@ -641,7 +651,6 @@ fn apply(checkout: &Path, built: &Built, adopt: bool) -> Result<Plan, PublishErr
             Some(format!("`{other}` (as `{name}`)"))
         })
         .collect();
-    same_name.dedup();
     if !same_name.is_empty() {
         return Err(PublishError::SameName(same_name));
     }

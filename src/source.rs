@@ -194,12 +194,14 @@ pub enum SidebarSetting {
     None,
 }
 
-impl PageSetting {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PageSetting::Auto => "auto",
-            PageSetting::Own => "own",
-            PageSetting::None => "none",
+/// A page setting is a sidebar setting without `section`: publish-wiki
+/// decides all three pages with one type.
+impl From<PageSetting> for SidebarSetting {
+    fn from(s: PageSetting) -> Self {
+        match s {
+            PageSetting::Auto => SidebarSetting::Auto,
+            PageSetting::Own => SidebarSetting::Own,
+            PageSetting::None => SidebarSetting::None,
         }
     }
 }

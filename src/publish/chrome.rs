@@ -4,8 +4,6 @@
 
 use serde::Serialize;
 
-use crate::model::{PageSetting, SidebarSetting};
-
 /// What a publish did to one of the wiki's own pages.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chrome {
@@ -110,44 +108,3 @@ impl Chrome {
 pub(super) const HOME_FIELD: &str = "wiki.home";
 pub(super) const SIDEBAR_FIELD: &str = "wiki.sidebar";
 pub(super) const FOOTER_FIELD: &str = "wiki.footer";
-
-/// The three page settings as one: `home` and `footer` have no `section`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Setting {
-    Auto,
-    Own,
-    Section,
-    None,
-}
-
-impl Setting {
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            Setting::Auto => "auto",
-            Setting::Own => "own",
-            Setting::Section => "section",
-            Setting::None => "none",
-        }
-    }
-}
-
-impl From<PageSetting> for Setting {
-    fn from(s: PageSetting) -> Self {
-        match s {
-            PageSetting::Auto => Setting::Auto,
-            PageSetting::Own => Setting::Own,
-            PageSetting::None => Setting::None,
-        }
-    }
-}
-
-impl From<SidebarSetting> for Setting {
-    fn from(s: SidebarSetting) -> Self {
-        match s {
-            SidebarSetting::Auto => Setting::Auto,
-            SidebarSetting::Own => Setting::Own,
-            SidebarSetting::Section => Setting::Section,
-            SidebarSetting::None => Setting::None,
-        }
-    }
-}
