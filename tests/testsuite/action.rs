@@ -233,6 +233,17 @@ impl Runner {
         self.stubs.insert(action.to_owned(), outputs);
     }
 
+    /// Each of `steps` was skipped (its `if:` did not hold).
+    fn assert_skipped(&self, steps: &[&str]) {
+        for step in steps {
+            assert!(
+                self.log.contains(&format!("skipped: {step}\n")),
+                "{step} not skipped:\n{}",
+                self.log
+            );
+        }
+    }
+
     fn output(&self, name: &str) -> String {
         let value = self.action["outputs"][name]["value"]
             .as_str()
@@ -430,18 +441,12 @@ fn the_action_can_build_the_site_without_publishing_anything() {
     let setup = Setup::new();
     let mut runner = setup.runner(&[("publish-wiki", "false")]);
     assert!(runner.run(), "{}", runner.log);
-    for step in [
+    runner.assert_skipped(&[
         "Configure GitHub Pages",
         "Publish the wiki",
         "Upload the site for GitHub Pages",
         "Deploy the site to GitHub Pages",
-    ] {
-        assert!(
-            runner.log.contains(&format!("skipped: {step}\n")),
-            "{}",
-            runner.log
-        );
-    }
+    ]);
     let site = PathBuf::from(runner.output("site-dir"));
     assert_eq!(site, runner.temp.join("gtdocs-site"));
     assert!(site.join("html/index.html").is_file());
@@ -562,16 +567,10 @@ fn a_dry_run_deploys_nothing_to_pages() {
         home_in_sitemap(&site),
         "https://example.github.io/runbooks/"
     );
-    for step in [
+    runner.assert_skipped(&[
         "Upload the site for GitHub Pages",
         "Deploy the site to GitHub Pages",
-    ] {
-        assert!(
-            runner.log.contains(&format!("skipped: {step}\n")),
-            "{}",
-            runner.log
-        );
-    }
+    ]);
     assert_eq!(runner.output("page-url"), "");
     assert!(runner.summary().contains("Dry run: commit"));
     assert_eq!(setup.wiki_head(), None);
