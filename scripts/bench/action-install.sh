@@ -17,7 +17,8 @@
 #
 # Needs: the x86_64-unknown-linux-musl target (`rustup target add`), hyperfine,
 # python3, curl, sha256sum. Run it on an idle machine: the figures are wall
-# clock. Writes target/bench/action-install-<date>.md.
+# clock. TMPDIR chooses the file system (named in the report). Writes
+# target/bench/action-install-<date>.md.
 set -euo pipefail
 
 runs="${1:-30}"
@@ -93,10 +94,21 @@ r=json.load(open('$work/prebuilt.json'))['results'][0]
 print(f\"{r['median']:.3f} {r['mean']:.3f}\")")"
 fallback="$(python3 -c "print(f'{$end - $start:.1f}')")"
 ratio="$(python3 -c "print(f'{($end - $start) / $median:.0f}')")"
+# The file system the downloads and the fallback's build are written to
+# (TMPDIR): ext4 with or without a journal, tmpfs.
+fs="$(df --output=fstype "$work" | tail -n1)"
+if [ "$fs" = ext4 ]; then
+  dev="$(df --output=source "$work" | tail -n1)"
+  if dumpe2fs -h "$dev" 2>/dev/null | grep -q '^Filesystem features:.*has_journal'; then
+    fs="ext4 with a journal"
+  else
+    fs="ext4 ($dev; journal unknown or none)"
+  fi
+fi
 mkdir -p target/bench
 out="target/bench/action-install-$(date -u +%Y-%m-%d).md"
 {
-  echo "Action: time to a running gtdocs ($(git rev-parse --short HEAD), $(nproc) cores, $(uname -m))"
+  echo "Action: time to a running gtdocs ($(git rev-parse --short HEAD), $(nproc) cores, $(uname -m), work folder on $fs)"
   echo
   echo "| path | time | runs |"
   echo "| --- | ---: | ---: |"
