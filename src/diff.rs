@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::git::{Git, GitError};
+use crate::model::SupportLevel;
 use crate::render::markdown::{self, Place};
 use crate::schema::SchemaKind;
 
@@ -544,14 +545,10 @@ fn runbook_ref(slug: &str, book: &Value) -> RunbookRef {
     }
 }
 
-/// Support levels in order; `unknown` (and anything else) has no rank.
+/// Support levels in order; `unknown` (and anything else: a manifest of
+/// another version) has no rank.
 fn rank(support: &str) -> Option<u8> {
-    match support {
-        "none" => Some(0),
-        "partial" => Some(1),
-        "full" => Some(2),
-        _ => None,
-    }
+    SupportLevel::parse(support).and_then(SupportLevel::rank)
 }
 
 fn compare_runbook(slug: &str, before: &Value, after: &Value, report: &mut Report) {

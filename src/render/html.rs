@@ -15,9 +15,12 @@ use minijinja::value::Serde;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::context::{RenderContext, RenderError};
 use super::markdown::{escape_html, to_html};
-use super::{RenderContext, RenderError, Renderer, Sink, export, search};
-use crate::model::{self, Book, RouteMapping, Runbook, Support, Term};
+use super::renderer::Renderer;
+use super::sink::Sink;
+use super::{export, search};
+use crate::model::{self, Book, RouteMapping, Runbook, SupportLevel, Term};
 
 /// Folder of the HTML site inside the output.
 pub const DIR: &str = "html";
@@ -41,10 +44,6 @@ pub const TEMPLATE_FUEL: u64 = 5_000_000;
 pub struct Html;
 
 impl Renderer for Html {
-    fn name(&self) -> &'static str {
-        "html"
-    }
-
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
         render_selected(book, ctx, &Selection::All, &RowCache::off(), out).map(|_| ())
     }
@@ -561,7 +560,7 @@ struct Mark {
     /// Catalog verdict id, or `unknown`.
     verdict: String,
     /// `full`, `partial`, `none` or `unknown`.
-    support: &'static str,
+    support: SupportLevel,
     symbol: &'static str,
     /// "Full support", ...
     support_label: &'static str,
@@ -578,20 +577,12 @@ fn mark(book: &Book, m: &RouteMapping) -> Mark {
     }
 }
 
-fn support_look(support: &str) -> (&'static str, &'static str) {
+fn support_look(support: SupportLevel) -> (&'static str, &'static str) {
     match support {
-        "full" => ("✓", "Full support"),
-        "partial" => ("◐", "Partial support"),
-        "none" => ("✕", "No support"),
-        _ => ("?", "Unknown"),
-    }
-}
-
-fn support_rank(support: Support) -> u32 {
-    match support {
-        Support::Full => 2,
-        Support::Partial => 1,
-        Support::None => 0,
+        SupportLevel::Full => ("✓", "Full support"),
+        SupportLevel::Partial => ("◐", "Partial support"),
+        SupportLevel::None => ("✕", "No support"),
+        SupportLevel::Unknown => ("?", "Unknown"),
     }
 }
 
@@ -658,7 +649,7 @@ struct RouteCtx {
 #[derive(Serialize)]
 struct VerdictCtx {
     id: String,
-    support: &'static str,
+    support: SupportLevel,
     symbol: &'static str,
     support_label: &'static str,
     description_html: Option<String>,
@@ -680,10 +671,11 @@ fn catalog_ctx(book: &Book) -> CatalogCtx {
             .verdicts
             .iter()
             .map(|v| {
-                let (symbol, support_label) = support_look(v.support.as_str());
+                let support = SupportLevel::from(v.support);
+                let (symbol, support_label) = support_look(support);
                 VerdictCtx {
                     id: v.id.clone(),
-                    support: v.support.as_str(),
+                    support,
                     symbol,
                     support_label,
                     description_html: v.description.as_deref().map(to_html),
@@ -701,7 +693,8 @@ fn score(book: &Book, rb: &Runbook) -> u32 {
     rb.routes
         .iter()
         .filter_map(|m| m.verdict)
-        .map(|v| support_rank(book.catalog.verdicts[v].support))
+        .filter_map(|v| SupportLevel::from(book.catalog.verdicts[v].support).rank())
+        .map(u32::from)
         .sum()
 }
 
@@ -928,7 +921,7 @@ struct RoutePageCtx {
 
 #[derive(Serialize)]
 struct TallyCtx {
-    support: &'static str,
+    support: SupportLevel,
     symbol: &'static str,
     support_label: &'static str,
     count: usize,
@@ -938,7 +931,7 @@ struct TallyCtx {
 
 #[derive(Serialize)]
 struct SupportGroup {
-    support: &'static str,
+    support: SupportLevel,
     symbol: &'static str,
     support_label: &'static str,
     /// Clients with this level on every page.
@@ -960,7 +953,7 @@ fn route_ctx(book: &Book, lists: &Lists<'_>, index: usize, number: usize) -> Rou
     let all = &lists.by_support[index];
     let support_of = |rb: &Runbook| book.support(&rb.routes[index]);
     let first_page = route_path(&route.route);
-    let tally = SUPPORT_ORDER
+    let tally = SupportLevel::ALL
         .into_iter()
         .filter_map(|support| {
             let first = all.iter().position(|r| support_of(r) == support)?;
@@ -1032,14 +1025,12 @@ struct Lists<'a> {
     by_support: Vec<Vec<&'a Runbook>>,
 }
 
-const SUPPORT_ORDER: [&str; 4] = ["full", "partial", "none", model::UNKNOWN];
-
 impl<'a> Lists<'a> {
     fn new(book: &'a Book) -> Self {
         let ordered = book.ordered();
         let by_support = (0..book.catalog.routes.len())
             .map(|i| {
-                SUPPORT_ORDER
+                SupportLevel::ALL
                     .iter()
                     .flat_map(|support| {
                         ordered
@@ -1295,8 +1286,9 @@ fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, RenderError> {
         .verdicts
         .iter()
         .map(|v| {
-            let (symbol, _) = support_look(v.support.as_str());
-            serde_json::json!({"id": v.id, "support": v.support.as_str(), "symbol": symbol})
+            let support = SupportLevel::from(v.support);
+            let (symbol, _) = support_look(support);
+            serde_json::json!({"id": v.id, "support": support, "symbol": symbol})
         })
         .collect();
     let data = serde_json::json!({
@@ -1351,7 +1343,7 @@ mod tests {
                     .expect("the tree validates");
                 (book, RenderContext::from_env().expect("context"))
             }
-            None => super::super::tests::bundled(),
+            None => crate::render::renderer::tests::bundled(),
         };
         let used = fuel_per_page(&book, &ctx);
         let (most, file) = &used[0];

@@ -6,8 +6,10 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{RenderContext, RenderError, Renderer, Sink};
-use crate::model::{Book, Runbook, Term};
+use super::context::{RenderContext, RenderError};
+use super::renderer::Renderer;
+use super::sink::Sink;
+use crate::model::{Book, Runbook, SupportLevel, Term};
 use crate::schema::SchemaKind;
 
 /// Semver of the manifest format. Bump the major version on any change a
@@ -26,10 +28,6 @@ fn copies(path: String) -> [String; 2] {
 }
 
 impl Renderer for Json {
-    fn name(&self) -> &'static str {
-        "json"
-    }
-
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
         use rayon::prelude::*;
         // Each entry is checked against its schema, written to its own file
@@ -214,17 +212,6 @@ pub struct TermRef {
     pub label: String,
 }
 
-/// Support level of a route for a client; `unknown` when the runbook does
-/// not map the route.
-#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SupportLevel {
-    Full,
-    Partial,
-    None,
-    Unknown,
-}
-
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[schemars(title = "gtdocs runbook manifest entry")]
 pub struct RunbookEntry {
@@ -392,12 +379,7 @@ fn entry(book: &Book, rb: &Runbook) -> RunbookEntry {
             .map(|(route, m)| RouteVerdict {
                 route: route.route.clone(),
                 verdict: book.verdict_id(m).to_string(),
-                support: match m.verdict.map(|v| c.verdicts[v].support) {
-                    Some(crate::source::Support::Full) => SupportLevel::Full,
-                    Some(crate::source::Support::Partial) => SupportLevel::Partial,
-                    Some(crate::source::Support::None) => SupportLevel::None,
-                    None => SupportLevel::Unknown,
-                },
+                support: book.support(m),
                 integration: m.integration.clone(),
             })
             .collect(),

@@ -9,9 +9,11 @@ use std::collections::BTreeMap;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
+use super::context::{RenderContext, RenderError};
 use super::html::{self, route_path, runbook_path};
 use super::markdown::to_plain;
-use super::{RenderContext, RenderError, Renderer, Sink};
+use super::renderer::Renderer;
+use super::sink::Sink;
 use crate::model::{Book, Runbook};
 
 /// Folder of the index inside the HTML site.
@@ -48,14 +50,6 @@ struct Record {
     filters: BTreeMap<String, Vec<String>>,
 }
 
-/// Pages per part of the index. Pagefind holds a part's whole index in
-/// memory while it builds it (here about 30 MB plus 60 KB a page at its
-/// peak), so parts of this size keep a 10,000-runbook build under 200 MB;
-/// the browser merges the parts (`mergeIndex`) into one search. Measured
-/// at 10,000 runbooks: 500 pages a part, 185 MB peak RSS; 750, 221 MB;
-/// 1,000, 256 MB; the build time is the same.
-pub const PART_SIZE: usize = 500;
-
 /// The folders of the index parts after the first, below `pagefind/`
 /// (`part-2/`, ...), for the browser to merge.
 pub fn extra_parts(book: &Book, ctx: &RenderContext) -> Vec<String> {
@@ -85,10 +79,6 @@ fn pages(book: &Book) -> Vec<PageRef> {
 }
 
 impl Renderer for Search {
-    fn name(&self) -> &'static str {
-        "search"
-    }
-
     /// Pagefind's API is async (a tokio runtime blocks this thread) and
     /// its indexing runs on the rayon pool: see `Renderer::own_thread`.
     fn own_thread(&self) -> bool {
@@ -280,7 +270,7 @@ mod tests {
     /// failed one run in three; `render::tests` checks the mechanism.
     #[test]
     fn search_builds_side_by_side_on_the_rayon_pool() {
-        let (book, ctx) = crate::render::tests::bundled();
+        let (book, ctx) = crate::render::renderer::tests::bundled();
         // More workers than cores, so that jobs are stolen often.
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(8)

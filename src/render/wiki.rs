@@ -4,10 +4,13 @@
 
 use std::fmt::Write as _;
 
+use super::context::{RenderContext, RenderError};
 use super::markdown::{self, Place, code, inline};
-use super::{RenderContext, RenderError, Renderer, Sink};
+use super::renderer::Renderer;
+use super::sink::Sink;
 use crate::model::{
-    Book, PageSetting, Runbook, SidebarSetting, Term, UNKNOWN, WIKI_HOME_PAGE, wiki_page_file,
+    Book, PageSetting, Runbook, SidebarSetting, SupportLevel, Term, UNKNOWN, WIKI_HOME_PAGE,
+    wiki_page_file,
 };
 
 pub struct Wiki;
@@ -16,10 +19,6 @@ pub struct Wiki;
 pub const DIR: &str = "wiki";
 
 impl Renderer for Wiki {
-    fn name(&self) -> &'static str {
-        "wiki"
-    }
-
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
         use rayon::prelude::*;
         book.runbooks.par_iter().try_for_each(|rb| {
@@ -369,7 +368,7 @@ fn home_page(book: &Book) -> String {
     p.line("| GT route | Summary | Full | Partial | None | Unknown |")
         .line("| --- | --- | --- | --- | --- | --- |");
     for (i, route) in c.routes.iter().enumerate() {
-        let count = |level: &str| {
+        let count = |level: SupportLevel| {
             book.runbooks
                 .iter()
                 .filter(|rb| book.support(&rb.routes[i]) == level)
@@ -379,10 +378,10 @@ fn home_page(book: &Book) -> String {
             "| {} | {} | {} | {} | {} | {} |",
             code(&route.route, Place::Cell),
             cell(route.summary.as_deref()),
-            count("full"),
-            count("partial"),
-            count("none"),
-            count(UNKNOWN)
+            count(SupportLevel::Full),
+            count(SupportLevel::Partial),
+            count(SupportLevel::None),
+            count(SupportLevel::Unknown)
         ));
     }
     p.finish()

@@ -1,0 +1,108 @@
+//! What every renderer is given besides the book, and what it can fail with.
+
+/// Pages per part of the index. Pagefind holds a part's whole index in
+/// memory while it builds it (here about 30 MB plus 60 KB a page at its
+/// peak), so parts of this size keep a 10,000-runbook build under 200 MB;
+/// the browser merges the parts (`mergeIndex`) into one search. Measured
+/// at 10,000 runbooks: 500 pages a part, 185 MB peak RSS; 750, 221 MB;
+/// 1,000, 256 MB; the build time is the same.
+pub const SEARCH_PART_SIZE: usize = 500;
+
+/// The last second RFC 3339 can write (9999-12-31T23:59:59Z).
+pub const MAX_SOURCE_DATE_EPOCH: u64 = 253_402_300_799;
+
+/// What every renderer may know besides the book.
+#[derive(Debug, Clone)]
+pub struct RenderContext {
+    pub generator_name: &'static str,
+    pub generator_version: &'static str,
+    /// `SOURCE_DATE_EPOCH`, when set: the only time a build may record.
+    pub source_date_epoch: Option<u64>,
+    /// Pages per part of the search index (`GTDOCS_SEARCH_PART_SIZE`,
+    /// default [`SEARCH_PART_SIZE`]): each part is built on its own, which
+    /// bounds the memory a build needs, and the browser merges them.
+    pub search_part_size: usize,
+}
+
+impl RenderContext {
+    pub fn from_env() -> Result<Self, RenderError> {
+        let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) if !v.trim().is_empty() => Some(
+                v.trim()
+                    .parse::<u64>()
+                    .ok()
+                    // The manifest records it as RFC 3339, whose years end at 9999.
+                    .filter(|secs| *secs <= MAX_SOURCE_DATE_EPOCH)
+                    .ok_or_else(|| RenderError::SourceDateEpoch(v.clone()))?,
+            ),
+            _ => None,
+        };
+        let search_part_size = match std::env::var("GTDOCS_SEARCH_PART_SIZE") {
+            Ok(v) if !v.trim().is_empty() => v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| RenderError::PartSize(v.clone()))?,
+            _ => SEARCH_PART_SIZE,
+        };
+        Ok(RenderContext {
+            generator_name: env!("CARGO_PKG_NAME"),
+            generator_version: env!("CARGO_PKG_VERSION"),
+            source_date_epoch,
+            search_part_size,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(
+        "SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to {MAX_SOURCE_DATE_EPOCH} (9999-12-31T23:59:59Z), not `{0}`"
+    )]
+    SourceDateEpoch(String),
+    #[error("GTDOCS_SEARCH_PART_SIZE must be a whole number above 0, not `{0}`")]
+    PartSize(String),
+    #[error("the generated manifest does not match its own schema: {0}")]
+    ManifestSchema(String),
+    #[error("cannot serialize JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{message}")]
+    Template {
+        /// The template file a person would open.
+        file: String,
+        line: Option<usize>,
+        message: String,
+    },
+    /// A page's template ran longer than `html::TEMPLATE_FUEL` steps.
+    #[error("{file}: the template ran out of fuel: a page may take at most {budget} steps")]
+    TemplateFuel {
+        /// The template file a person would open.
+        file: String,
+        line: Option<usize>,
+        budget: u64,
+    },
+    #[error("cannot build the search index: {0}")]
+    Search(String),
+    #[error("two outputs would write `{0}`")]
+    Duplicate(String),
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
+}
+
+impl RenderError {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            RenderError::SourceDateEpoch(_) => Some(
+                "unset it, or use the last commit's time: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)",
+            ),
+            RenderError::Output(e) => e.hint(),
+            _ => None,
+        }
+    }
+}

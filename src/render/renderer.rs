@@ -1,0 +1,131 @@
+//! One output format, and how several render together.
+
+use super::context::{RenderContext, RenderError};
+use super::sink::{Output, Sink};
+use crate::model::Book;
+
+/// One output format.
+pub trait Renderer: Sync {
+    /// Whether `render` must run on a thread of its own, never on a rayon
+    /// worker: true for a renderer that blocks its thread on an async
+    /// runtime while it waits for rayon jobs. A rayon worker waiting for
+    /// jobs runs other jobs of the pool meanwhile; if one of them is
+    /// another build of the same renderer, it starts a second runtime on
+    /// that thread, which panics ("Cannot start a runtime from within a
+    /// runtime"). `render_into` honours it.
+    fn own_thread(&self) -> bool {
+        false
+    }
+
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError>;
+}
+
+/// The given output formats, rendered in parallel, in memory.
+pub fn render_with(
+    book: &Book,
+    ctx: &RenderContext,
+    renderers: &[&dyn Renderer],
+) -> Result<Output, RenderError> {
+    let sink = std::sync::Mutex::new(Output::default());
+    render_into(book, ctx, renderers, &sink)?;
+    Ok(sink
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+/// The given output formats, rendered in parallel into `sink`: each
+/// renderer that wants a thread of its own (the search index, also the
+/// longest) on one, beside the others on the rayon pool.
+pub fn render_into(
+    book: &Book,
+    ctx: &RenderContext,
+    renderers: &[&dyn Renderer],
+    sink: &dyn Sink,
+) -> Result<(), RenderError> {
+    use rayon::prelude::*;
+    let (alone, pooled): (Vec<&dyn Renderer>, Vec<&dyn Renderer>) =
+        renderers.iter().partition(|r| r.own_thread());
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = alone
+            .iter()
+            .map(|r| scope.spawn(move || r.render(book, ctx, sink)))
+            .collect();
+        let pooled = pooled
+            .par_iter()
+            .try_for_each(|r| r.render(book, ctx, sink));
+        // Every thread is joined before the first error is returned.
+        let alone: Vec<Result<(), RenderError>> = threads
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        alone.into_iter().chain([pooled]).collect()
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// Records the rayon worker index its `render` ran on.
+    struct Probe {
+        alone: bool,
+        ran_on: Mutex<Vec<Option<usize>>>,
+    }
+
+    impl Renderer for Probe {
+        fn own_thread(&self) -> bool {
+            self.alone
+        }
+        fn render(&self, _: &Book, _: &RenderContext, _: &dyn Sink) -> Result<(), RenderError> {
+            let index = rayon::current_thread_index();
+            self.ran_on
+                .lock()
+                .map_err(|_| RenderError::Search("lock".into()))?
+                .push(index);
+            Ok(())
+        }
+    }
+
+    /// The bundled tree's book, and a render context.
+    pub(crate) fn bundled() -> (Book, RenderContext) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let book = crate::compile(root)
+            .ok()
+            .and_then(|c| c.book)
+            .expect("the bundled tree validates");
+        (book, RenderContext::from_env().expect("context"))
+    }
+
+    /// A renderer that asks for its own thread never runs on a rayon
+    /// worker, even when `render_into` itself is called from one.
+    #[test]
+    fn own_thread_renderers_never_run_on_the_rayon_pool() {
+        let (book, ctx) = bundled();
+        let alone = Probe {
+            alone: true,
+            ran_on: Mutex::default(),
+        };
+        let pooled = Probe {
+            alone: false,
+            ran_on: Mutex::default(),
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("pool");
+        pool.install(|| {
+            for _ in 0..8 {
+                render_with(&book, &ctx, &[&alone, &pooled]).expect("render");
+            }
+        });
+        let alone = alone.ran_on.into_inner().expect("lock");
+        let pooled = pooled.ran_on.into_inner().expect("lock");
+        assert_eq!(alone, vec![None; 8], "own-thread renderer ran on a worker");
+        assert!(pooled.iter().all(Option::is_some), "{pooled:?}");
+    }
+}

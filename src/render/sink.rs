@@ -1,0 +1,135 @@
+//! Where renderers put their files.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::context::RenderError;
+
+/// The rendered site in memory: relative path (with `/`) → file content,
+/// in path order. A file put at several paths is held once.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Output {
+    files: BTreeMap<String, Arc<[u8]>>,
+}
+
+impl Output {
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(p, c)| (p.as_str(), &**c))
+    }
+
+    /// The files, each content shared rather than copied.
+    pub fn shared_files(&self) -> impl Iterator<Item = (&str, &Arc<[u8]>)> {
+        self.files.iter().map(|(p, c)| (p.as_str(), c))
+    }
+
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(|c| &**c)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    fn insert(&mut self, paths: &[String], content: Arc<[u8]>) -> Result<(), RenderError> {
+        if let Some(taken) = paths.iter().find(|p| self.files.contains_key(*p)) {
+            return Err(RenderError::Duplicate(taken.clone()));
+        }
+        for path in paths {
+            self.files.insert(path.clone(), Arc::clone(&content));
+        }
+        Ok(())
+    }
+}
+
+/// Where renderers put their files: an in-memory [`Output`] (the preview,
+/// tests) or the staging folder of a build ([`crate::output::Staging`]),
+/// which writes each file as soon as it is rendered. Renderers put from
+/// many threads at once; the order of puts never matters.
+pub trait Sink: Sync {
+    fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError>;
+
+    /// Puts the same file at each of `paths` (the JSON, also inside the
+    /// HTML site). By default, a copy for each path.
+    fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
+        if let Some((last, others)) = paths.split_last() {
+            for path in others {
+                self.put(path.clone(), content.clone())?;
+            }
+            self.put(last.clone(), content)?;
+        }
+        Ok(())
+    }
+
+    /// Puts a file written piece by piece by `write`, once, at each of
+    /// `paths`: for a file too large to hold whole (the manifest of a
+    /// large site). By default the pieces are gathered and put.
+    fn put_with(
+        &self,
+        paths: &[String],
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError> {
+        let mut content = Vec::new();
+        write(&mut content)?;
+        self.put_copies(paths, content)
+    }
+}
+
+impl Sink for std::sync::Mutex<Output> {
+    fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
+        self.put_copies(&[path], content)
+    }
+
+    fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
+        self.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(paths, content.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// A file put at several paths is held once in memory, whether put
+    /// whole or piece by piece; a path already taken is refused, and then
+    /// nothing is put.
+    #[test]
+    fn copies_in_memory_share_one_content() {
+        let sink = Mutex::new(Output::default());
+        let paths = ["json/a.json".to_string(), "html/json/a.json".to_string()];
+        sink.put_copies(&paths, b"{}".to_vec()).expect("put");
+        let streamed = ["json/b.json".to_string(), "html/json/b.json".to_string()];
+        sink.put_with(&streamed, &mut |w| {
+            w.write_all(b"[")
+                .and_then(|()| w.write_all(b"]"))
+                .map_err(|source| RenderError::Write {
+                    path: "b".into(),
+                    source,
+                })
+        })
+        .expect("put_with");
+        let again = ["json/c.json".to_string(), "json/a.json".to_string()];
+        assert!(matches!(
+            sink.put_copies(&again, Vec::new()),
+            Err(RenderError::Duplicate(p)) if p == "json/a.json"
+        ));
+        let out = sink.into_inner().expect("lock");
+        let shared: std::collections::HashMap<&str, &Arc<[u8]>> = out.shared_files().collect();
+        assert_eq!(shared.len(), 4, "{:?}", shared.keys());
+        assert!(Arc::ptr_eq(
+            shared["json/a.json"],
+            shared["html/json/a.json"]
+        ));
+        assert!(Arc::ptr_eq(
+            shared["json/b.json"],
+            shared["html/json/b.json"]
+        ));
+        assert_eq!(out.get("html/json/b.json"), Some(&b"[]"[..]));
+    }
+}
