@@ -12,13 +12,19 @@ cycle like any other.
 
     python3 scripts/module-graph.py            # tree, cycles, exit status
     python3 scripts/module-graph.py --edges    # also every edge
+    python3 scripts/module-graph.py --root DIR # another checkout
 """
 
 import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# The tree the script sits in, or the one `--root DIR` names.
+ROOT = (
+    Path(sys.argv[sys.argv.index("--root") + 1]).resolve()
+    if "--root" in sys.argv[1:-1]
+    else Path(__file__).resolve().parent.parent
+)
 SRC = ROOT / "src"
 LIMIT = 600
 
@@ -40,11 +46,40 @@ MODULES = {module_of(p): p for p in FILES}
 
 
 def strip_comments_and_strings(text: str) -> str:
-    text = re.sub(r"//[^\n]*", "", text)
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    text = re.sub(r'r#*"(?:.|\n)*?"#*', '""', text)
-    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
-    return text
+    """The text with comments gone and every string and character literal
+    emptied, read left to right as the lexer does (a `'"'` opens no string)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif c == "r" and re.match(r'r#*"', text[i:]) and (i == 0 or not (text[i-1].isalnum() or text[i-1] == "_")):
+            m = re.match(r'r(#*)"', text[i:])
+            end = text.find('"' + m.group(1), i + len(m.group(0)))
+            out.append('""')
+            i = n if end < 0 else end + 1 + len(m.group(1))
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append('""')
+            i = j + 1
+        elif c == "'":
+            m = re.match(r"'(?:\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\}|.)|[^'\\\n])'", text[i:])
+            if m:
+                out.append("' '")
+                i += len(m.group(0))
+            else:
+                out.append(c)
+                i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 def expand_use_tree(tree: str) -> list:
