@@ -16,10 +16,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{RenderContext, RenderError};
-use super::markdown::{escape_html, to_html};
 use super::renderer::Renderer;
 use super::sink::Sink;
 use super::{export, search};
+use crate::markdown::{escape_html, to_html, to_plain};
 use crate::model::{self, Book, RouteMapping, Runbook, SupportLevel, Term};
 
 /// Folder of the HTML site inside the output.
@@ -857,7 +857,7 @@ fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
         slug: rb.slug.clone(),
         title: rb.title.clone(),
         summary_html: to_html(&rb.summary),
-        summary_text: super::markdown::to_plain(&rb.summary),
+        summary_text: to_plain(&rb.summary),
         intro_html: to_html(&rb.intro),
         compatibility: (&c.compatibility[rb.compatibility]).into(),
         category: (&c.categories[rb.category]).into(),
@@ -869,7 +869,7 @@ fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
             .iter()
             .map(|f| ConfigCtx {
                 field_html: to_html(&f.field),
-                field_text: super::markdown::to_plain(&f.field),
+                field_text: to_plain(&f.field),
                 value: f.value.clone(),
             })
             .collect(),
@@ -1173,7 +1173,7 @@ fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
         Spec::Routes => PageMeta::new(book, "routes", "GT API routes".into(), "routes/".into()),
         Spec::Runbook(rb) => {
             let mut meta = PageMeta::new(book, "runbook", rb.title.clone(), runbook_path(rb));
-            meta.description = Some(super::markdown::to_plain(&rb.summary));
+            meta.description = Some(to_plain(&rb.summary));
             meta
         }
         Spec::Route(i, k) => {
@@ -1189,7 +1189,7 @@ fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
                 title,
                 page_path(&route_path(&route.route), *k),
             );
-            meta.description = route.summary.as_deref().map(super::markdown::to_plain);
+            meta.description = route.summary.as_deref().map(to_plain);
             meta
         }
         Spec::NotFound => PageMeta::new(book, "404", "Page not found".into(), "404.html".into()),

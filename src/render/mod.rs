@@ -6,7 +6,6 @@ mod context;
 pub mod export;
 pub mod html;
 pub mod json;
-pub mod markdown;
 mod renderer;
 pub mod search;
 mod sink;

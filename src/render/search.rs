@@ -11,9 +11,9 @@ use pagefind::options::PagefindServiceConfig;
 
 use super::context::{RenderContext, RenderError};
 use super::html::{self, route_path, runbook_path};
-use super::markdown::to_plain;
 use super::renderer::Renderer;
 use super::sink::Sink;
+use crate::markdown::to_plain;
 use crate::model::{Book, Runbook};
 
 /// Folder of the index inside the HTML site.

@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 
 use super::context::{RenderContext, RenderError};
-use super::markdown::{self, Place, code, inline};
 use super::renderer::Renderer;
 use super::sink::Sink;
+use crate::markdown::{self, Place, code, inline};
 use crate::model::{
     Book, PageSetting, Runbook, SidebarSetting, SupportLevel, Term, UNKNOWN, WIKI_HOME_PAGE,
     wiki_page_file,
