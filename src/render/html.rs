@@ -16,14 +16,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{RenderContext, RenderError};
+use super::paths::{page_path, route_path, runbook_path};
 use super::renderer::Renderer;
 use super::sink::Sink;
 use super::{export, search};
 use crate::markdown::{escape_html, to_html, to_plain};
 use crate::model::{self, Book, RouteMapping, Runbook, SupportLevel, Term};
 
-/// Folder of the HTML site inside the output.
-pub const DIR: &str = "html";
+pub use super::paths::DIR;
 
 static DEFAULT_THEME: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -140,16 +140,6 @@ pub fn check_theme(book: &Book, ctx: &RenderContext) -> Result<(), RenderError> 
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
-}
-
-/// The site path of a runbook page (below `base_url`).
-pub fn runbook_path(rb: &Runbook) -> String {
-    model::runbook_site_path(&rb.slug)
-}
-
-/// The site path of a route page (below `base_url`).
-pub fn route_path(route: &str) -> String {
-    model::route_site_path(route)
 }
 
 /// The built-in theme merged with a tree's overrides.
@@ -1051,16 +1041,6 @@ impl<'a> Lists<'a> {
 /// How many pages `n` items take (at least one).
 fn page_count(n: usize) -> usize {
     n.div_ceil(PAGE_SIZE).max(1)
-}
-
-/// The `number`th page (1-based) of a list at `first`: `first` itself,
-/// then `first` + `page/<number>/`.
-fn page_path(first: &str, number: usize) -> String {
-    if number <= 1 {
-        first.to_owned()
-    } else {
-        format!("{first}page/{number}/")
-    }
 }
 
 fn page_slice<T>(items: &[T], number: usize) -> &[T] {

@@ -6,6 +6,7 @@ mod context;
 pub mod export;
 pub mod html;
 pub mod json;
+mod paths;
 mod renderer;
 pub mod search;
 mod sink;
