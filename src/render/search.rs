@@ -36,7 +36,7 @@ pub const FILTER_CATEGORY: &str = "Category";
 pub const FILTER_COMPATIBILITY: &str = "Compatibility";
 pub const FILTER_KEY_PRESET: &str = "Key preset";
 pub const FILTER_ROUTE: &str = "Route verdict";
-pub const FILTER_KIND: &str = "Page";
+const FILTER_KIND: &str = "Page";
 
 pub struct Search;
 

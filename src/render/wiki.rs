@@ -132,7 +132,7 @@ fn cell(text: Option<&str>) -> String {
 }
 
 /// One runbook page, in the layout of the published GT wiki.
-pub fn runbook_page(book: &Book, rb: &Runbook) -> String {
+fn runbook_page(book: &Book, rb: &Runbook) -> String {
     let c = &book.catalog;
     let compat = &c.compatibility[rb.compatibility].label;
     let category = &c.categories[rb.category].label;
@@ -220,7 +220,7 @@ fn index_row(book: &Book, rb: &Runbook) -> String {
 }
 
 /// The client-runbooks index, grouped by category.
-pub fn index_page(book: &Book) -> String {
+fn index_page(book: &Book) -> String {
     let mut p = Page::new();
     p.heading("## Start Here");
     p.line(format!(
@@ -245,7 +245,7 @@ pub fn index_page(book: &Book) -> String {
 }
 
 /// The compatibility matrix: one row per client, then every route verdict.
-pub fn matrix_page(book: &Book) -> String {
+fn matrix_page(book: &Book) -> String {
     let c = &book.catalog;
     let mut p = Page::new();
     p.heading("## Start Here");

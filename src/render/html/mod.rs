@@ -35,7 +35,7 @@ use view::SiteCtx;
 pub use super::paths::DIR;
 pub use pages::Selection;
 pub use rows::RowCache;
-pub use theme::{TEMPLATE_FUEL, render_diagnostic};
+pub use theme::render_diagnostic;
 
 pub struct Html;
 
@@ -102,7 +102,7 @@ fn render_page(
 /// Renders the site's pages in memory, for `check`, so that it refuses
 /// whatever `build` would: a theme's syntax errors, unknown templates and
 /// blocks, filters that fail on some runbook's data, and loops past
-/// [`TEMPLATE_FUEL`]. A tree that overrides templates gets every page (its
+/// the fuel budget (`theme::TEMPLATE_FUEL`). A tree that overrides templates gets every page (its
 /// templates are its own code, and any runbook's data may trip them); the
 /// built-in theme, which renders any valid book (the `render` fuzz target),
 /// gets one page of each kind whatever the tree's size.
@@ -131,6 +131,7 @@ pub fn check_theme(book: &Book, ctx: &RenderContext) -> Result<(), RenderError> 
 
 #[cfg(test)]
 mod tests {
+    use super::theme::TEMPLATE_FUEL;
     use super::*;
 
     /// The fuel every page of `book` takes, most first.

@@ -21,7 +21,7 @@ static DEFAULT_THEME: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/default
 /// tree and 24,383 on 10,000 runbooks (lists are paged, so it hardly
 /// grows); a theme's runaway loop stops here in about a second (debug
 /// build) rather than hanging the build.
-pub const TEMPLATE_FUEL: u64 = 5_000_000;
+pub(super) const TEMPLATE_FUEL: u64 = 5_000_000;
 
 /// The built-in theme merged with a tree's overrides.
 pub(super) struct ThemeFiles {
