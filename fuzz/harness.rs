@@ -199,7 +199,7 @@ impl Tree {
 
 /// Every Markdown and HTML escaping function on `data` as text.
 fn markdown(data: &[u8]) -> Outcome {
-    use gtdocs::render::markdown::{self, Place};
+    use gtdocs::markdown::{self, Place};
     let Ok(text) = std::str::from_utf8(data) else {
         return Outcome::Skipped;
     };

@@ -418,7 +418,7 @@ const SUMMARY_ROWS: usize = 200;
 /// A Markdown report of a check for a CI job summary: the counts, then one
 /// table row per diagnostic (text escaped for a GFM table cell).
 pub fn summary_markdown(diagnostics: &[Diagnostic], files: usize, runbooks: usize) -> String {
-    use crate::render::markdown::{self, Place};
+    use crate::markdown::{self, Place};
     let (errors, warnings) = counts(diagnostics);
     let mut out = String::from("## gtdocs check\n\n");
     let _ = writeln!(

@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::git::{Git, GitError};
+use crate::markdown::{self, Place};
 use crate::model::SupportLevel;
-use crate::render::markdown::{self, Place};
 use crate::schema::SchemaKind;
 
 #[derive(Debug, thiserror::Error)]

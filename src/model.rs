@@ -3,9 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::source::Support;
 pub use crate::source::{PageSetting, SidebarSetting};
-
-pub use crate::source::Support;
 
 #[derive(Debug, Clone)]
 pub struct Book {

@@ -870,7 +870,7 @@ fn read_ownership(checkout: &Path) -> Result<Ownership, PublishError> {
 /// The job summary of a publish that stopped: what stopped it and what to
 /// do, nothing pushed.
 pub fn refusal_summary(error: &PublishError) -> String {
-    use crate::render::markdown::{Place, inline};
+    use crate::markdown::{Place, inline};
     let mut md = String::from("## Wiki publish\n\nNothing was published: ");
     md.push_str(&inline(&shown_name(&error.to_string()), Place::Inline));
     md.push('\n');
@@ -890,7 +890,7 @@ impl Outcome {
         let target = format!(
             "`{}` of {}",
             self.branch,
-            crate::render::markdown::code(remote, crate::render::markdown::Place::Inline)
+            crate::markdown::code(remote, crate::markdown::Place::Inline)
         );
         let _ = match (&self.commit, self.dry_run) {
             (None, _) => writeln!(
@@ -936,10 +936,7 @@ impl Outcome {
                     c.page,
                     c.field,
                     c.setting,
-                    crate::render::markdown::inline(
-                        &c.describe(),
-                        crate::render::markdown::Place::Cell
-                    )
+                    crate::markdown::inline(&c.describe(), crate::markdown::Place::Cell)
                 );
             }
         }
@@ -1010,9 +1007,7 @@ pub fn shown_name(name: &str) -> String {
 
 fn names(list: &[String]) -> String {
     list.iter()
-        .map(|n| {
-            crate::render::markdown::code(&shown_name(n), crate::render::markdown::Place::Inline)
-        })
+        .map(|n| crate::markdown::code(&shown_name(n), crate::markdown::Place::Inline))
         .collect::<Vec<_>>()
         .join(", ")
 }

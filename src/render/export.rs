@@ -1,7 +1,7 @@
 //! The plain-text export of a runbook: its facts as plain lines, for
 //! pasting into tickets and chats. Shared by the wiki and HTML pages.
 
-use super::markdown;
+use crate::markdown;
 use crate::model::{Book, Runbook};
 
 /// The plain-text export: the page's facts as plain lines, for pasting into

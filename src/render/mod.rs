@@ -6,7 +6,7 @@ mod context;
 pub mod export;
 pub mod html;
 pub mod json;
-pub mod markdown;
+mod paths;
 mod renderer;
 pub mod search;
 mod sink;

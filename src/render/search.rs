@@ -10,10 +10,10 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
 use super::context::{RenderContext, RenderError};
-use super::html::{self, route_path, runbook_path};
-use super::markdown::to_plain;
+use super::paths::{self, route_path, runbook_path};
 use super::renderer::Renderer;
 use super::sink::Sink;
+use crate::markdown::to_plain;
 use crate::model::{Book, Runbook};
 
 /// Folder of the index inside the HTML site.
@@ -36,7 +36,7 @@ pub const FILTER_CATEGORY: &str = "Category";
 pub const FILTER_COMPATIBILITY: &str = "Compatibility";
 pub const FILTER_KEY_PRESET: &str = "Key preset";
 pub const FILTER_ROUTE: &str = "Route verdict";
-pub const FILTER_KIND: &str = "Page";
+const FILTER_KIND: &str = "Page";
 
 pub struct Search;
 
@@ -97,8 +97,8 @@ impl Renderer for Search {
         // Parts one after the other: only one part's index is in memory.
         for (k, chunk) in pages.chunks(ctx.search_part_size.max(1)).enumerate() {
             let dir = match k {
-                0 => format!("{}/{DIR}", html::DIR),
-                k => format!("{}/{DIR}/part-{}", html::DIR, k + 1),
+                0 => format!("{}/{DIR}", paths::DIR),
+                k => format!("{}/{DIR}/part-{}", paths::DIR, k + 1),
             };
             let files = runtime.block_on(build_part(book, chunk))?;
             for file in files {
@@ -280,7 +280,7 @@ mod tests {
             (0..64)
                 .into_par_iter()
                 .map(|_| {
-                    crate::render::render_with(&book, &ctx, &[&Search])
+                    crate::render::renderer::render_with(&book, &ctx, &[&Search])
                         .map(|out| out.len())
                         .expect("search build")
                 })

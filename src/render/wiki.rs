@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 
 use super::context::{RenderContext, RenderError};
-use super::markdown::{self, Place, code, inline};
 use super::renderer::Renderer;
 use super::sink::Sink;
+use crate::markdown::{self, Place, code, inline};
 use crate::model::{
     Book, PageSetting, Runbook, SidebarSetting, SupportLevel, Term, UNKNOWN, WIKI_HOME_PAGE,
     wiki_page_file,
@@ -132,7 +132,7 @@ fn cell(text: Option<&str>) -> String {
 }
 
 /// One runbook page, in the layout of the published GT wiki.
-pub fn runbook_page(book: &Book, rb: &Runbook) -> String {
+fn runbook_page(book: &Book, rb: &Runbook) -> String {
     let c = &book.catalog;
     let compat = &c.compatibility[rb.compatibility].label;
     let category = &c.categories[rb.category].label;
@@ -220,7 +220,7 @@ fn index_row(book: &Book, rb: &Runbook) -> String {
 }
 
 /// The client-runbooks index, grouped by category.
-pub fn index_page(book: &Book) -> String {
+fn index_page(book: &Book) -> String {
     let mut p = Page::new();
     p.heading("## Start Here");
     p.line(format!(
@@ -245,7 +245,7 @@ pub fn index_page(book: &Book) -> String {
 }
 
 /// The compatibility matrix: one row per client, then every route verdict.
-pub fn matrix_page(book: &Book) -> String {
+fn matrix_page(book: &Book) -> String {
     let c = &book.catalog;
     let mut p = Page::new();
     p.heading("## Start Here");

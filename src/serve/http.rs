@@ -10,7 +10,7 @@ use hyper::{Method, Response, StatusCode, header};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 use super::state::{Shared, Snapshot};
-use crate::render::markdown::escape_html;
+use crate::markdown::escape_html;
 
 /// Where the preview's own files live, below `base_url`.
 pub const PREFIX: &str = "__gtdocs/";

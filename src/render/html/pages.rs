@@ -1,0 +1,194 @@
+//! Which pages the site has, where each one is, and what its template is
+//! given.
+
+use serde::Serialize;
+
+use super::matrix_json::MATRIX_DATA;
+use super::paging::{Lists, Pager, page_count, page_slice};
+use super::route_view::route_ctx;
+use super::rows::{RowCache, groups};
+use super::runbook_view::runbook_ctx;
+use super::view::{catalog_ctx, value};
+use crate::markdown::to_plain;
+use crate::model::{Book, Runbook};
+use crate::render::paths::{page_path, route_path, runbook_path};
+
+/// Which pages to render.
+pub enum Selection<'a> {
+    /// The whole site, with its static files and sitemap.
+    All,
+    /// What an edit of these runbooks (by slug) can change: their pages, the
+    /// home page and its matrix, the index pages and every route page.
+    Affected(&'a [String]),
+}
+
+/// One page to render.
+pub(super) struct Page {
+    pub(super) template: &'static str,
+    pub(super) meta: PageMeta,
+    pub(super) data: minijinja::Value,
+}
+
+#[derive(Serialize)]
+pub(super) struct PageMeta {
+    /// `home`, `runbooks`, `runbook`, `routes`, `route` or `404`.
+    kind: &'static str,
+    title: String,
+    description: Option<String>,
+    /// Site path below `base_url` (`runbooks/librechat/`).
+    path: String,
+    /// Output file below `html/`.
+    pub(super) file: String,
+    /// `base_url` + path.
+    pub(super) url: String,
+    /// Absolute URL, when `site.url` is set.
+    canonical: Option<String>,
+    /// In the sitemap.
+    pub(super) listed: bool,
+}
+
+impl PageMeta {
+    fn new(book: &Book, kind: &'static str, title: String, path: String) -> Self {
+        let file = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.clone()
+        };
+        let url = format!("{}{path}", book.site.base_url);
+        PageMeta {
+            kind,
+            title,
+            description: None,
+            canonical: book
+                .site
+                .url
+                .as_ref()
+                .map(|origin| format!("{origin}{url}")),
+            listed: kind != "404",
+            path,
+            file,
+            url,
+        }
+    }
+}
+
+/// A page of the site, before its data is built.
+pub(super) enum Spec<'a> {
+    Home,
+    /// A page of the runbooks index (1-based).
+    Runbooks(usize),
+    Routes,
+    Runbook(&'a Runbook),
+    /// A page of a route's clients: the route's index, the page (1-based).
+    Route(usize, usize),
+    NotFound,
+}
+
+/// The selected pages, in a fixed order.
+pub(super) fn specs<'a>(
+    book: &'a Book,
+    lists: &Lists<'_>,
+    selection: &Selection<'_>,
+) -> Vec<Spec<'a>> {
+    let mut specs = vec![Spec::Home];
+    specs.extend((1..=page_count(lists.ordered.len())).map(Spec::Runbooks));
+    specs.push(Spec::Routes);
+    specs.extend(
+        book.runbooks
+            .iter()
+            .filter(|rb| match selection {
+                Selection::All => true,
+                Selection::Affected(slugs) => slugs.contains(&rb.slug),
+            })
+            .map(Spec::Runbook),
+    );
+    for (i, list) in lists.by_support.iter().enumerate() {
+        specs.extend((1..=page_count(list.len())).map(|k| Spec::Route(i, k)));
+    }
+    if let Selection::All = selection {
+        specs.push(Spec::NotFound);
+    }
+    specs
+}
+
+/// A page's title, where it is, and whether the sitemap lists it.
+pub(super) fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
+    match spec {
+        Spec::Home => {
+            let mut meta = PageMeta::new(book, "home", book.site.title.clone(), String::new());
+            meta.description = book.site.description.clone();
+            meta
+        }
+        Spec::Runbooks(k) => PageMeta::new(
+            book,
+            "runbooks",
+            if *k > 1 {
+                format!("Client runbooks, page {k}")
+            } else {
+                "Client runbooks".into()
+            },
+            page_path("runbooks/", *k),
+        ),
+        Spec::Routes => PageMeta::new(book, "routes", "GT API routes".into(), "routes/".into()),
+        Spec::Runbook(rb) => {
+            let mut meta = PageMeta::new(book, "runbook", rb.title.clone(), runbook_path(rb));
+            meta.description = Some(to_plain(&rb.summary));
+            meta
+        }
+        Spec::Route(i, k) => {
+            let route = &book.catalog.routes[*i];
+            let title = if *k > 1 {
+                format!("{}, page {k}", route.route)
+            } else {
+                route.route.clone()
+            };
+            let mut meta = PageMeta::new(
+                book,
+                "route",
+                title,
+                page_path(&route_path(&route.route), *k),
+            );
+            meta.description = route.summary.as_deref().map(to_plain);
+            meta
+        }
+        Spec::NotFound => PageMeta::new(book, "404", "Page not found".into(), "404.html".into()),
+    }
+}
+
+/// A page's template and the data it is given.
+pub(super) fn page(book: &Book, lists: &Lists<'_>, spec: &Spec<'_>, rows: &RowCache) -> Page {
+    let (template, data) = match spec {
+        Spec::Home => {
+            let shown = page_slice(&lists.ordered, 1);
+            (
+                "home.html",
+                value(minijinja::context! {
+                    catalog => value(catalog_ctx(book)),
+                    groups => value(groups(book, shown, rows)),
+                    shown => shown.len(),
+                    total => lists.ordered.len(),
+                    matrix_data => MATRIX_DATA,
+                }),
+            )
+        }
+        Spec::Runbooks(k) => (
+            "runbooks.html",
+            value(minijinja::context! {
+                groups => value(groups(book, page_slice(&lists.ordered, *k), rows)),
+                pager => value(Pager::new("runbooks/", *k, lists.ordered.len())),
+            }),
+        ),
+        Spec::Routes => (
+            "routes.html",
+            value(minijinja::context! { catalog => value(catalog_ctx(book)) }),
+        ),
+        Spec::Runbook(rb) => ("runbook.html", value(runbook_ctx(book, rb))),
+        Spec::Route(i, k) => ("route.html", value(route_ctx(book, lists, *i, *k))),
+        Spec::NotFound => ("404.html", minijinja::Value::UNDEFINED),
+    };
+    Page {
+        template,
+        meta: meta(book, spec),
+        data,
+    }
+}

@@ -1,0 +1,109 @@
+//! What a page of a route's clients shows.
+
+use serde::Serialize;
+
+use super::paging::{Lists, PAGE_SIZE, Pager, page_slice};
+use super::view::support_look;
+use crate::markdown::to_html;
+use crate::model::{Book, Runbook, SupportLevel};
+use crate::render::paths::{page_path, route_path, runbook_path};
+
+#[derive(Serialize)]
+pub(super) struct RoutePageCtx {
+    route: String,
+    summary_html: Option<String>,
+    /// Clients per support level, over every page.
+    tally: Vec<TallyCtx>,
+    /// This page's clients, by support level.
+    groups: Vec<SupportGroup>,
+    pager: Pager,
+}
+
+#[derive(Serialize)]
+struct TallyCtx {
+    support: SupportLevel,
+    symbol: &'static str,
+    support_label: &'static str,
+    count: usize,
+    /// The page where the level's clients start.
+    path: String,
+}
+
+#[derive(Serialize)]
+struct SupportGroup {
+    support: SupportLevel,
+    symbol: &'static str,
+    support_label: &'static str,
+    /// Clients with this level on every page.
+    total: usize,
+    entries: Vec<RouteEntryCtx>,
+}
+
+#[derive(Serialize)]
+struct RouteEntryCtx {
+    title: String,
+    path: String,
+    category: String,
+    verdict: String,
+    integration_html: Option<String>,
+}
+
+pub(super) fn route_ctx(
+    book: &Book,
+    lists: &Lists<'_>,
+    index: usize,
+    number: usize,
+) -> RoutePageCtx {
+    let route = &book.catalog.routes[index];
+    let all = &lists.by_support[index];
+    let support_of = |rb: &Runbook| book.support(&rb.routes[index]);
+    let first_page = route_path(&route.route);
+    let tally = SupportLevel::ALL
+        .into_iter()
+        .filter_map(|support| {
+            let first = all.iter().position(|r| support_of(r) == support)?;
+            let count = all.iter().filter(|r| support_of(r) == support).count();
+            let (symbol, support_label) = support_look(support);
+            Some(TallyCtx {
+                support,
+                symbol,
+                support_label,
+                count,
+                path: page_path(&first_page, first / PAGE_SIZE + 1),
+            })
+        })
+        .collect::<Vec<_>>();
+    let mut groups: Vec<SupportGroup> = Vec::new();
+    for rb in page_slice(all, number) {
+        let support = support_of(rb);
+        if groups.last().is_none_or(|g| g.support != support) {
+            let (symbol, support_label) = support_look(support);
+            groups.push(SupportGroup {
+                support,
+                symbol,
+                support_label,
+                total: tally
+                    .iter()
+                    .find(|t| t.support == support)
+                    .map_or(0, |t| t.count),
+                entries: Vec::new(),
+            });
+        }
+        if let Some(g) = groups.last_mut() {
+            g.entries.push(RouteEntryCtx {
+                title: rb.title.clone(),
+                path: runbook_path(rb),
+                category: book.catalog.categories[rb.category].label.clone(),
+                verdict: book.verdict_id(&rb.routes[index]).to_string(),
+                integration_html: rb.routes[index].integration.as_deref().map(to_html),
+            });
+        }
+    }
+    RoutePageCtx {
+        route: route.route.clone(),
+        summary_html: route.summary.as_deref().map(to_html),
+        tally,
+        groups,
+        pager: Pager::new(&first_page, number, all.len()),
+    }
+}

@@ -1,0 +1,131 @@
+//! The compatibility matrix's rows, as the home page and the runbooks
+//! index show them, and the cache that keeps them between renders.
+
+use serde::Serialize;
+
+use super::view::{Mark, TermCtx, TermRef, mark, score, value};
+use crate::markdown::to_html;
+use crate::model::{Book, Runbook};
+use crate::render::paths::runbook_path;
+
+#[derive(Serialize)]
+struct Cell {
+    route: String,
+    #[serde(flatten)]
+    mark: Mark,
+}
+
+#[derive(Serialize)]
+struct MatrixRowCtx {
+    slug: String,
+    title: String,
+    path: String,
+    category: TermRef,
+    compatibility: TermRef,
+    key_preset: TermRef,
+    subtitle_html: Option<String>,
+    /// Sum over routes: full 2, partial 1; for "sort by support".
+    score: u32,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+pub(super) struct GroupCtx {
+    category: TermCtx,
+    rows: Vec<minijinja::Value>,
+}
+
+fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
+    let c = &book.catalog;
+    MatrixRowCtx {
+        slug: rb.slug.clone(),
+        title: rb.title.clone(),
+        path: runbook_path(rb),
+        category: (&c.categories[rb.category]).into(),
+        compatibility: (&c.compatibility[rb.compatibility]).into(),
+        key_preset: (&c.key_presets[rb.key_preset]).into(),
+        subtitle_html: rb.matrix.subtitle.as_deref().map(to_html),
+        score: score(book, rb),
+        cells: c
+            .routes
+            .iter()
+            .zip(&rb.routes)
+            .map(|(r, m)| Cell {
+                route: r.route.clone(),
+                mark: mark(book, m),
+            })
+            .collect(),
+    }
+}
+
+/// `runbooks` (in display order) grouped by category, in catalog order.
+pub(super) fn groups(book: &Book, runbooks: &[&Runbook], rows: &RowCache) -> Vec<GroupCtx> {
+    let mut groups: Vec<GroupCtx> = Vec::new();
+    let mut current = None;
+    for rb in runbooks {
+        if current != Some(rb.category) {
+            current = Some(rb.category);
+            groups.push(GroupCtx {
+                category: (&book.catalog.categories[rb.category]).into(),
+                rows: Vec::new(),
+            });
+        }
+        if let Some(g) = groups.last_mut() {
+            g.rows.push(rows.row(book, rb));
+        }
+    }
+    groups
+}
+
+/// The matrix rows of runbooks, kept between renders: `gtdocs serve`
+/// renders the matrix after every edit, and only the edited runbooks'
+/// rows change. Forget them (or clear the cache when the catalog or theme
+/// changes) before rendering again.
+#[derive(Default)]
+pub struct RowCache {
+    rows: std::sync::Mutex<std::collections::HashMap<String, minijinja::Value>>,
+    /// A one-off build renders each row once or twice: keeping every row
+    /// would only cost memory.
+    off: bool,
+}
+
+impl RowCache {
+    /// A cache that keeps nothing.
+    pub fn off() -> Self {
+        RowCache {
+            off: true,
+            ..RowCache::default()
+        }
+    }
+
+    fn row(&self, book: &Book, rb: &Runbook) -> minijinja::Value {
+        if self.off {
+            return value(matrix_row(book, rb));
+        }
+        if let Ok(cache) = self.rows.lock()
+            && let Some(row) = cache.get(&rb.slug)
+        {
+            return row.clone();
+        }
+        let row = value(matrix_row(book, rb));
+        if let Ok(mut cache) = self.rows.lock() {
+            cache.insert(rb.slug.clone(), row.clone());
+        }
+        row
+    }
+
+    /// Drops the rows of these runbooks.
+    pub fn forget(&self, slugs: &[String]) {
+        if let Ok(mut cache) = self.rows.lock() {
+            for slug in slugs {
+                cache.remove(slug);
+            }
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut cache) = self.rows.lock() {
+            cache.clear();
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! What the templates see, shared by every page: the site (`site`), the
+//! catalog, vocabulary terms and how a verdict shows.
+
+use minijinja::value::Serde;
+use serde::Serialize;
+
+use crate::markdown::to_html;
+use crate::model::{self, Book, RouteMapping, Runbook, SupportLevel, Term};
+use crate::render::context::RenderContext;
+use crate::render::paths::route_path;
+use crate::render::search;
+
+/// What the pages may load: only this site's own files. Pagefind's search
+/// runs WebAssembly in a worker, hence `'wasm-unsafe-eval'` and `worker-src`.
+const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'";
+
+/// `site` in every template.
+#[derive(Serialize)]
+pub(super) struct SiteCtx {
+    title: String,
+    description: Option<String>,
+    base_url: String,
+    url: Option<String>,
+    repository: Option<String>,
+    /// The manifest's site path (below `base_url`).
+    manifest: String,
+    /// The manifest's JSON Schema's site path.
+    manifest_schema: String,
+    generator: String,
+    version: String,
+    csp: &'static str,
+    counts: Counts,
+    routes: Vec<RouteLink>,
+    /// The search index's filters, in the order the search panel shows them.
+    search_filters: Vec<FilterCtx>,
+    /// The parts of the search index after the first, relative to its
+    /// folder, for the browser to merge.
+    search_parts: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct FilterCtx {
+    name: &'static str,
+    any_label: &'static str,
+    /// Values are `group: value` (route verdicts), shown grouped.
+    grouped: bool,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    runbooks: usize,
+    routes: usize,
+    categories: usize,
+}
+
+#[derive(Serialize)]
+struct RouteLink {
+    route: String,
+    path: String,
+}
+
+impl SiteCtx {
+    pub(super) fn new(book: &Book, ctx: &RenderContext) -> Self {
+        SiteCtx {
+            title: book.site.title.clone(),
+            description: book.site.description.clone(),
+            base_url: book.site.base_url.clone(),
+            url: book.site.url.clone(),
+            repository: book.site.repository.clone(),
+            manifest: model::manifest_path(),
+            manifest_schema: format!(
+                "{}/schema/{}",
+                model::JSON_DIR,
+                crate::schema::SchemaKind::Manifest.file_name()
+            ),
+            generator: ctx.generator_name.to_string(),
+            version: ctx.generator_version.to_string(),
+            csp: CSP,
+            counts: Counts {
+                runbooks: book.runbooks.len(),
+                routes: book.catalog.routes.len(),
+                categories: book.by_category().len(),
+            },
+            routes: book
+                .catalog
+                .routes
+                .iter()
+                .map(|r| RouteLink {
+                    route: r.route.clone(),
+                    path: route_path(&r.route),
+                })
+                .collect(),
+            search_parts: search::extra_parts(book, ctx),
+            search_filters: vec![
+                FilterCtx {
+                    name: search::FILTER_CATEGORY,
+                    any_label: "Any",
+                    grouped: false,
+                },
+                FilterCtx {
+                    name: search::FILTER_COMPATIBILITY,
+                    any_label: "Any",
+                    grouped: false,
+                },
+                FilterCtx {
+                    name: search::FILTER_KEY_PRESET,
+                    any_label: "Any",
+                    grouped: false,
+                },
+                FilterCtx {
+                    name: search::FILTER_ROUTE,
+                    any_label: "Any route, any verdict",
+                    grouped: true,
+                },
+            ],
+        }
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct TermCtx {
+    id: String,
+    label: String,
+    description_html: Option<String>,
+}
+
+impl From<&Term> for TermCtx {
+    fn from(t: &Term) -> Self {
+        TermCtx {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            description_html: t.description.as_deref().map(to_html),
+        }
+    }
+}
+
+/// How a verdict shows: never by colour alone.
+#[derive(Serialize, Clone)]
+pub(super) struct Mark {
+    /// Catalog verdict id, or `unknown`.
+    verdict: String,
+    /// `full`, `partial`, `none` or `unknown`.
+    support: SupportLevel,
+    symbol: &'static str,
+    /// "Full support", ...
+    support_label: &'static str,
+}
+
+pub(super) fn mark(book: &Book, m: &RouteMapping) -> Mark {
+    let support = book.support(m);
+    let (symbol, support_label) = support_look(support);
+    Mark {
+        verdict: book.verdict_id(m).to_string(),
+        support,
+        symbol,
+        support_label,
+    }
+}
+
+pub(super) fn support_look(support: SupportLevel) -> (&'static str, &'static str) {
+    match support {
+        SupportLevel::Full => ("✓", "Full support"),
+        SupportLevel::Partial => ("◐", "Partial support"),
+        SupportLevel::None => ("✕", "No support"),
+        SupportLevel::Unknown => ("?", "Unknown"),
+    }
+}
+
+/// A vocabulary term by id and label only (rows of the matrix have no
+/// room, and no need, for descriptions).
+#[derive(Serialize)]
+pub(super) struct TermRef {
+    id: String,
+    label: String,
+}
+
+impl From<&Term> for TermRef {
+    fn from(t: &Term) -> Self {
+        TermRef {
+            id: t.id.clone(),
+            label: t.label.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct CatalogCtx {
+    routes: Vec<RouteCtx>,
+    verdicts: Vec<VerdictCtx>,
+    compatibility: Vec<TermCtx>,
+    categories: Vec<TermCtx>,
+    key_presets: Vec<TermCtx>,
+}
+
+#[derive(Serialize)]
+struct RouteCtx {
+    route: String,
+    path: String,
+    summary_html: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VerdictCtx {
+    id: String,
+    support: SupportLevel,
+    symbol: &'static str,
+    support_label: &'static str,
+    description_html: Option<String>,
+}
+
+pub(super) fn catalog_ctx(book: &Book) -> CatalogCtx {
+    let c = &book.catalog;
+    CatalogCtx {
+        routes: c
+            .routes
+            .iter()
+            .map(|r| RouteCtx {
+                route: r.route.clone(),
+                path: route_path(&r.route),
+                summary_html: r.summary.as_deref().map(to_html),
+            })
+            .collect(),
+        verdicts: c
+            .verdicts
+            .iter()
+            .map(|v| {
+                let support = SupportLevel::from(v.support);
+                let (symbol, support_label) = support_look(support);
+                VerdictCtx {
+                    id: v.id.clone(),
+                    support,
+                    symbol,
+                    support_label,
+                    description_html: v.description.as_deref().map(to_html),
+                }
+            })
+            .collect(),
+        compatibility: c.compatibility.iter().map(TermCtx::from).collect(),
+        categories: c.categories.iter().map(TermCtx::from).collect(),
+        key_presets: c.key_presets.iter().map(TermCtx::from).collect(),
+    }
+}
+
+/// A runbook's support over every route, for sorting by support.
+pub(super) fn score(book: &Book, rb: &Runbook) -> u32 {
+    rb.routes
+        .iter()
+        .filter_map(|m| m.verdict)
+        .filter_map(|v| SupportLevel::from(book.catalog.verdicts[v].support).rank())
+        .map(u32::from)
+        .sum()
+}
+
+/// A view model as a template value.
+pub(super) fn value(data: impl Serialize) -> minijinja::Value {
+    minijinja::Value::from(Serde(data))
+}
