@@ -1,6 +1,7 @@
 //! Validation: every file of a loaded tree checked against the schema, then
 //! against the catalog and the rules a valid tree keeps. All problems of all
-//! files are reported in one run. A tree with no errors becomes a [`Book`].
+//! files are reported in one run. A tree with no errors becomes a
+//! [`Book`](crate::model::Book).
 
 mod catalog;
 mod checks;
