@@ -4,7 +4,9 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{Reporter, SiteArgs, TreeArgs, exit, set_threads, verdict};
+use super::args::{SiteArgs, TreeArgs, set_threads};
+use super::exit;
+use super::report::{Reporter, verdict};
 use crate::output;
 use crate::render::{self, RenderContext};
 

@@ -3,7 +3,8 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{Reporter, TreeArgs, set_threads, verdict};
+use super::args::{TreeArgs, set_threads};
+use super::report::{Reporter, append_summary, verdict};
 use crate::diagnostic;
 
 #[derive(Debug, Args)]
@@ -49,7 +50,7 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
     ));
     if let Some(path) = &args.summary {
         let report = diagnostic::summary_markdown(&compiled.diagnostics, compiled.files, runbooks);
-        if let Err(e) = super::append_summary(path, &report) {
+        if let Err(e) = append_summary(path, &report) {
             return reporter.fatal(
                 format!("cannot append the summary to `{}`: {e}", path.display()),
                 None,

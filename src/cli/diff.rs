@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Reporter, exit};
+use super::exit;
+use super::report::Reporter;
 use crate::diff::{self, FailOn};
 
 #[derive(Debug, Args)]

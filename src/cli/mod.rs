@@ -1,31 +1,25 @@
 //! The command line: argument parsing, and one module per command. All the
 //! work lives in the library; commands only wire it up and report.
 
+mod args;
 mod build;
 mod check;
 mod diff;
+pub mod exit;
 mod new;
 mod publish;
+mod report;
 mod schema;
 mod serve;
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
-use crate::diagnostic::{self, Diagnostic, Format, Sources};
-
-/// Exit codes, stable for scripts and CI.
-pub mod exit {
-    /// Success (warnings allowed unless `--deny-warnings`).
-    pub const OK: u8 = 0;
-    /// The sources have errors, or warnings under `--deny-warnings`.
-    pub const INVALID: u8 = 1;
-    /// Bad usage, or an I/O problem (missing tree, unwritable output).
-    pub const USAGE_OR_IO: u8 = 2;
-}
+use crate::diagnostic;
+pub use args::MAX_JOBS;
+use report::Reporter;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -92,144 +86,6 @@ enum Command {
     New(new::NewArgs),
 }
 
-/// Options shared by the commands that validate a tree.
-#[derive(Debug, Args)]
-struct TreeArgs {
-    /// The docs tree: a folder with gtdocs.yaml and runbooks/
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    root: PathBuf,
-    /// How to print diagnostics
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Treat warnings as errors (exit code 1)
-    #[arg(long)]
-    deny_warnings: bool,
-    /// Worker threads, 1 to 256 (default: one per core)
-    #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
-    jobs: Option<usize>,
-}
-
-/// Settings of gtdocs.yaml replaced for one run: the place a CI job
-/// publishes the site at.
-#[derive(Debug, Args)]
-struct SiteArgs {
-    /// Path the HTML site is served under, in place of `site.base_url`, checked as that
-    /// is. The final `/` may be left out (`/gt-docs` is `/gt-docs/`) and an empty PATH is
-    /// `/`: the `base_path` GitHub Pages' actions/configure-pages gives can be passed as is
-    #[arg(long, value_name = "PATH")]
-    base_url: Option<String>,
-    /// Origin the HTML site is published at (scheme and host, e.g.
-    /// https://owner.github.io), in place of `site.url`, checked as that is: canonical and
-    /// sitemap URLs start with it (configure-pages' `origin`)
-    #[arg(long, value_name = "URL")]
-    site_url: Option<String>,
-}
-
-impl SiteArgs {
-    fn overrides(&self) -> Result<crate::validate::SiteOverrides, crate::validate::OverrideError> {
-        crate::validate::SiteOverrides::new(
-            self.base_url.as_deref().map(|v| ("--base-url", v)),
-            self.site_url.as_deref().map(|v| ("--site-url", v)),
-        )
-    }
-}
-
-/// What a command needs to report.
-struct Reporter {
-    verbose: u8,
-}
-
-impl Reporter {
-    /// Prints diagnostics in the chosen format: for people on stderr; the
-    /// machine formats (JSON, GitHub workflow commands) on stdout.
-    fn diagnostics(&self, diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
-        if diagnostics.is_empty() && format != Format::Json {
-            return;
-        }
-        let text = diagnostic::render(diagnostics, sources, format, true);
-        if matches!(format, Format::Json | Format::Github) {
-            let _ = std::io::stdout().write_all(text.as_bytes());
-        } else {
-            let _ = anstream::stderr().write_all(text.as_bytes());
-        }
-    }
-
-    /// A status line, shown with `-v`.
-    fn info(&self, message: impl AsRef<str>) {
-        if self.verbose > 0 {
-            note(message);
-        }
-    }
-
-    /// An error that stops the command (usage or I/O).
-    fn fatal(&self, message: impl std::fmt::Display, hint: Option<&str>) -> ExitCode {
-        error(message, hint);
-        ExitCode::from(exit::USAGE_OR_IO)
-    }
-}
-
-/// A line on stderr. Its text may quote a source, a manifest or a remote
-/// (untrusted), so what no terminal may show raw is escaped, here, where
-/// it is printed.
-fn note(message: impl AsRef<str>) {
-    let _ = writeln!(
-        anstream::stderr(),
-        "{}",
-        diagnostic::visible(message.as_ref())
-    );
-}
-
-/// An `error: ...` line on stderr, with a hint, escaped as [`note`] is.
-fn error(message: impl std::fmt::Display, hint: Option<&str>) {
-    let style = anstyle::AnsiColor::BrightRed.on_default().bold();
-    let mut err = anstream::stderr();
-    let message = message.to_string();
-    let message = diagnostic::visible(&message);
-    let _ = writeln!(err, "{style}error{style:#}: {message}");
-    if let Some(hint) = hint {
-        let help = anstyle::AnsiColor::BrightCyan.on_default().bold();
-        let hint = diagnostic::visible(hint);
-        let _ = writeln!(err, "  {help}help{help:#}: {hint}");
-    }
-}
-
-/// The exit code for a set of diagnostics.
-fn verdict(diagnostics: &[Diagnostic], deny_warnings: bool) -> u8 {
-    let (errors, warnings) = diagnostic::counts(diagnostics);
-    if errors > 0 || (deny_warnings && warnings > 0) {
-        exit::INVALID
-    } else {
-        exit::OK
-    }
-}
-
-/// Most worker threads `--jobs` accepts. The work is bound by the CPU, so
-/// threads beyond the cores only cost memory (a stack each) and start-up
-/// time: 5,000 took 26 s and 1 GB before this cap.
-pub const MAX_JOBS: usize = 256;
-
-fn parse_jobs(text: &str) -> Result<usize, String> {
-    let n: usize = text
-        .parse()
-        .map_err(|_| format!("`{text}` is not a whole number"))?;
-    if (1..=MAX_JOBS).contains(&n) {
-        Ok(n)
-    } else {
-        Err(format!(
-            "{n} is not between 1 and {MAX_JOBS} (more threads than cores make nothing faster)"
-        ))
-    }
-}
-
-fn set_threads(jobs: Option<usize>) {
-    if let Some(n) = jobs {
-        // Fails only if a pool already exists, in which case it stays.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.clamp(1, MAX_JOBS))
-            .build_global();
-    }
-}
-
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -269,18 +125,4 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args, &reporter),
         Command::PublishWiki(args) => publish::run(&args, &reporter),
     }
-}
-
-/// Appends a Markdown report to a file (a CI job summary is shared by
-/// every step, so it is never truncated).
-fn append_summary(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    file.write_all(text.as_bytes())?;
-    if !text.ends_with("\n\n") {
-        file.write_all(b"\n")?;
-    }
-    Ok(())
 }

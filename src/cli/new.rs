@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Reporter, exit};
+use super::exit;
+use super::report::Reporter;
 use crate::load::{self, RUNBOOKS_DIR};
 use crate::model::Catalog;
 use crate::source::Support;

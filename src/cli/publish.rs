@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Reporter, exit};
+use super::exit;
+use super::report::{Reporter, append_summary, note};
 use crate::publish::{self, Options};
 
 /// The environment variable that carries the wiki token.
@@ -100,7 +101,7 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
             let _ = reporter.fatal(&e, e.hint().as_deref());
             // The job summary says why nothing was published.
             if let Some(path) = &args.summary {
-                let _ = super::append_summary(path, &publish::refusal_summary(&e));
+                let _ = append_summary(path, &publish::refusal_summary(&e));
             }
             return ExitCode::from(code);
         }
@@ -122,16 +123,16 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
         "the edit is replaced"
     };
     for page in &plan.edited_on_wiki {
-        super::note(format!(
+        note(format!(
             "warning: `{page}` was edited on the wiki since gtdocs published it; {replaced} (it stays in the wiki's history)"
         ));
     }
     if plan.block_edited {
-        super::note(format!(
+        note(format!(
             "warning: gtdocs' block of links in `_Sidebar.md` was edited on the wiki since gtdocs published it; {replaced} (it stays in the wiki's history)"
         ));
     }
-    super::note(match (&outcome.commit, outcome.dry_run) {
+    note(match (&outcome.commit, outcome.dry_run) {
         (None, _) => format!("the wiki is up to date ({counts}); no commit made"),
         (Some(c), true) => format!(
             "dry run: would publish {c} to `{}` of {remote} ({counts})",
@@ -151,7 +152,7 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
         ),
     });
     for c in &plan.chrome {
-        super::note(format!("{}: {}", c.page, c.describe()));
+        note(format!("{}: {}", c.page, c.describe()));
     }
     // A dry run is read before a first publish: it names every page it
     // would touch; a real one names them with --verbose.
@@ -169,7 +170,7 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
         let names: Vec<_> = list.iter().map(|n| publish::shown_name(n)).collect();
         let line = format!("{label} ({}): {}", list.len(), names.join(", "));
         if outcome.dry_run && label != "hand-written, left alone" {
-            super::note(line);
+            note(line);
         } else {
             reporter.info(line);
         }
@@ -178,7 +179,7 @@ pub fn run(args: &PublishArgs, reporter: &Reporter) -> ExitCode {
         let _ = writeln!(std::io::stdout(), "{commit}");
     }
     if let Some(path) = &args.summary
-        && let Err(e) = super::append_summary(path, &outcome.summary(&remote))
+        && let Err(e) = append_summary(path, &outcome.summary(&remote))
     {
         return reporter.fatal(
             format!("cannot append the summary to `{}`: {e}", path.display()),

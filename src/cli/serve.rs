@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Reporter, exit};
+use super::exit;
+use super::report::{self, Reporter, note};
 use crate::diagnostic::Format;
 use crate::serve::{self, Events, Options, Rebuilt};
 
@@ -51,7 +52,7 @@ impl Events for Terminal<'_> {
         self.reporter
             .diagnostics(&outcome.diagnostics, &outcome.sources, Format::Human);
         if let Some(error) = &outcome.error {
-            super::error(error, None);
+            report::error(error, None);
         }
         let what = outcome.change.as_deref().unwrap_or("first build");
         let verdict = if outcome.ok {
@@ -66,7 +67,7 @@ impl Events for Terminal<'_> {
         if outcome.ok {
             self.reporter.info(line);
         } else {
-            super::note(line);
+            note(line);
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{ReadError, display_path, read_inside, resolve_inside};
+use super::read::{ReadError, display_path, read_inside, resolve_inside};
 use crate::diagnostic::Diagnostic;
 use crate::model::Theme;
 

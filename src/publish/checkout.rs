@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::PublishError;
+use super::error::PublishError;
 
 /// The file at `rel` (a `/`-separated path) in the checkout, `None` when
 /// there is none. The checkout is the remote's content: a symbolic link at
@@ -50,6 +50,15 @@ pub(super) fn is_page_name(name: &str) -> bool {
         && !name.contains(['/', '\\'])
         && !name.chars().any(crate::diagnostic::is_unprintable)
         && name.trim() == name
+}
+
+/// A file name from the wiki as it is shown: every character that would
+/// act on a terminal or on Markdown (control characters, line ends, tabs)
+/// escaped, so the name shown is the name, never another one.
+pub fn shown_name(name: &str) -> String {
+    crate::diagnostic::visible(name)
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
 }
 
 /// The entries at the top of the wiki checkout (pages, whatever their

@@ -8,26 +8,9 @@
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser};
-use serde::{Deserialize, Serialize};
 
+use super::records::{BlockRecord, digest};
 use crate::render::wiki::{SECTION_BEGIN, SECTION_END};
-
-/// What gtdocs records about the block it put into the sidebar, in the
-/// wiki's ownership record: a block is only ever taken out of a sidebar
-/// gtdocs put one into, and leaves it as it found it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct BlockRecord {
-    /// The line ends put before the block to set it apart from the lines
-    /// above it, taken out with it while they are still there.
-    pub separator: String,
-    /// gtdocs created the sidebar to hold the block: it is deleted with
-    /// the block when nothing else is left in it.
-    pub created: bool,
-    /// `sha256:<hex>` of the block as written (marker lines included, indent
-    /// and line ends left out), to tell a block a person edited since.
-    #[serde(default)]
-    pub digest: String,
-}
 
 /// What putting the block in did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,7 +203,7 @@ fn fingerprint(block: &str) -> String {
         .lines()
         .map(|l| l.trim_start_matches([' ', '\t']))
         .collect();
-    super::digest(lines.join("\n").as_bytes())
+    digest(lines.join("\n").as_bytes())
 }
 
 /// `before` without the line ends gtdocs put before its block, when they

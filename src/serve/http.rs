@@ -1,14 +1,17 @@
-//! Answering requests from the in-memory site: safe path resolution,
-//! content types, the live-reload script, the status and long-poll
-//! endpoints. Nothing here reads the file system.
+//! Answering requests from the in-memory site (a request target made a
+//! site path by `paths`): content types, the live-reload script, the
+//! status and long-poll endpoints, and the room long-polls wait in.
+//! Nothing here reads the file system.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{Method, Response, StatusCode, header};
-use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use tokio::sync::Semaphore;
 
+use super::paths::{href, site_path};
 use super::state::{Shared, Snapshot};
 use crate::markdown::escape_html;
 
@@ -124,57 +127,6 @@ pub fn content_type(path: &str) -> &'static str {
         }
         _ => "application/octet-stream",
     }
-}
-
-/// What is percent-encoded when a decoded path is written back as a URL
-/// (the printed URL, `Location`): the URL standard's path set, plus `%`
-/// (a decoded `%` is a literal one) and `\`; anything not ASCII always is.
-const PATH_ENCODED: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'\\')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
-
-/// `/` and a decoded site path, percent-encoded: plain ASCII, fit for a
-/// header and for a browser to send back as the same site path.
-pub fn href(site_path: &str) -> String {
-    format!("/{}", utf8_percent_encode(site_path, PATH_ENCODED))
-}
-
-/// `base_url` decoded once, as [`site_path`] decodes a request, so that the
-/// two compare in one form; without the leading `/` (`my docs/`).
-pub fn base_site_path(base_url: &str) -> String {
-    let decoded = percent_decode_str(base_url).decode_utf8_lossy();
-    decoded.trim_start_matches('/').to_string()
-}
-
-/// A request target made into a site path (no leading `/`), or why not.
-/// The target is percent-decoded once; anything that could name a file
-/// outside the site is refused rather than normalized.
-pub fn site_path(target: &str) -> Result<String, u16> {
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    if !path.starts_with('/') || path.starts_with("//") {
-        return Err(400);
-    }
-    let decoded = percent_decode_str(path).decode_utf8().map_err(|_| 400u16)?;
-    if decoded.contains(['\0', '\\']) || decoded.chars().any(char::is_control) {
-        return Err(400);
-    }
-    let rel = &decoded[1..];
-    if rel
-        .split('/')
-        .any(|segment| segment == ".." || segment == ".")
-    {
-        return Err(400);
-    }
-    Ok(rel.to_string())
 }
 
 /// Answers one request (except long-polls, see [`wait_epoch`]). `target`
@@ -297,6 +249,44 @@ pub fn wait_epoch(shared: &Shared, target: &str) -> Option<u64> {
     Some(epoch.parse().unwrap_or(0))
 }
 
+/// How long a long-poll waits before answering "nothing new".
+pub const WAIT: Duration = Duration::from_secs(25);
+
+/// Long-polls that may wait at once. Each open page holds one; past this
+/// many, a long-poll is answered at once (503, and live.js tries again a
+/// second later) so that waiting requests cannot fill every connection.
+pub const MAX_PARKED: usize = 128;
+
+/// Room for waiting long-polls, one place each while it waits.
+pub struct Parking {
+    room: Semaphore,
+}
+
+impl Default for Parking {
+    fn default() -> Self {
+        Parking {
+            room: Semaphore::new(MAX_PARKED),
+        }
+    }
+}
+
+impl Parking {
+    /// Waits (as a future: no thread is held) until the epoch of the
+    /// served snapshot is not `since`, or [`WAIT`] passed; `None` when too
+    /// many already wait.
+    pub async fn wait_past(&self, shared: &Shared, since: u64) -> Option<Arc<Snapshot>> {
+        let mut updates = shared.subscribe();
+        if updates.borrow().epoch != since {
+            return Some(shared.snapshot());
+        }
+        let _place = self.room.try_acquire().ok()?;
+        // The sender lives as long as `shared`: `wait_for` ends by a new
+        // epoch or by the timeout, never by a closed channel.
+        let _ = tokio::time::timeout(WAIT, updates.wait_for(|s| s.epoch != since)).await;
+        Some(shared.snapshot())
+    }
+}
+
 /// The answer to a long-poll.
 pub fn wait_reply(snapshot: &Snapshot) -> Reply {
     Reply::new(
@@ -306,7 +296,7 @@ pub fn wait_reply(snapshot: &Snapshot) -> Reply {
     )
 }
 
-/// The answer to a long-poll past [`super::state::MAX_PARKED`]: not JSON, so
+/// The answer to a long-poll past [`MAX_PARKED`]: not JSON, so
 /// live.js waits a second and asks again instead of asking at once.
 pub fn too_many_waiting() -> Reply {
     let mut reply = Reply::text(503, "too many pages wait for a reload; try again");
@@ -318,50 +308,6 @@ pub fn too_many_waiting() -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_that_could_leave_the_site_are_refused() {
-        for bad in [
-            "/../gtdocs.yaml",
-            "/..%2fgtdocs.yaml",
-            "/%2e%2e/gtdocs.yaml",
-            "/a/../../x",
-            "/..\\x",
-            "/%5c..%5cx",
-            "//etc/passwd",
-            "/%00",
-            "/%ff%fe",
-            "http://127.0.0.1/../x",
-            "x",
-            "/./x",
-        ] {
-            assert!(site_path(bad).is_err(), "{bad}");
-        }
-        assert_eq!(
-            site_path("/%252e%252e/x"),
-            Ok("%2e%2e/x".to_string()),
-            "decoded once only"
-        );
-        assert_eq!(site_path("/runbooks/a/?q=1"), Ok("runbooks/a/".to_string()));
-        assert_eq!(site_path("/"), Ok(String::new()));
-    }
-
-    #[test]
-    fn base_url_is_compared_decoded_and_written_encoded() {
-        for (base_url, path, written) in [
-            ("/", "", "/"),
-            ("/docs/", "docs/", "/docs/"),
-            ("/my%20docs/", "my docs/", "/my%20docs/"),
-            ("/\u{fc}/", "\u{fc}/", "/%C3%BC/"),
-            ("/%c3%bc/", "\u{fc}/", "/%C3%BC/"),
-            ("/a%2525/", "a%25/", "/a%2525/"),
-            ("/a\"><b/", "a\"><b/", "/a%22%3E%3Cb/"),
-        ] {
-            assert_eq!(base_site_path(base_url), path, "{base_url}");
-            assert_eq!(href(path), written, "{base_url}");
-            assert_eq!(site_path(written).as_deref(), Ok(path), "{written}");
-        }
-    }
 
     #[test]
     fn content_types() {

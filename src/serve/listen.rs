@@ -3,7 +3,7 @@
 //! thread; what a client can hold is bounded: connections (a semaphore
 //! sized below the file descriptor limit), the request head (size, and
 //! time to send it, which also closes idle keep-alive connections), time
-//! to take a response, and waiting long-polls (see `state`).
+//! to take a response, and waiting long-polls (see `http::Parking`).
 
 use std::convert::Infallible;
 use std::io;
@@ -82,6 +82,7 @@ pub async fn accept_loop(
     connections: usize,
 ) -> io::Error {
     let slots = Arc::new(Semaphore::new(connections));
+    let parking = Arc::new(http::Parking::default());
     let closed = Arc::new(Notify::new());
     let mut warned: Option<Instant> = None;
     loop {
@@ -114,7 +115,12 @@ pub async fn accept_loop(
             _permit: slot,
             closed: Arc::clone(&closed),
         };
-        tokio::spawn(serve_connection(stream, Arc::clone(&shared), slot));
+        tokio::spawn(serve_connection(
+            stream,
+            Arc::clone(&shared),
+            Arc::clone(&parking),
+            slot,
+        ));
     }
 }
 
@@ -168,7 +174,12 @@ fn transient(e: &io::Error) -> bool {
 
 /// One connection, until the client closes it or a timeout does; `_slot`
 /// is given back when it ends.
-async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, _slot: Slot) {
+async fn serve_connection(
+    stream: TcpStream,
+    shared: Arc<Shared>,
+    parking: Arc<http::Parking>,
+    _slot: Slot,
+) {
     let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
     // Reads need no timeout of their own: a request head has
     // HEAD_TIMEOUT, request bodies are never read, and a long-poll's
@@ -177,7 +188,8 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, _slot: Slot) {
     let io = TokioIo::new(Box::pin(stream));
     let service = service_fn(move |request| {
         let shared = Arc::clone(&shared);
-        async move { Ok::<_, Infallible>(handle(&shared, &request).await) }
+        let parking = Arc::clone(&parking);
+        async move { Ok::<_, Infallible>(handle(&shared, &parking, &request).await) }
     });
     // Errors are the client's (a timeout, a bad request already answered
     // by hyper, a reset): they end this connection only.
@@ -190,7 +202,11 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, _slot: Slot) {
         .await;
 }
 
-async fn handle(shared: &Shared, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    shared: &Shared,
+    parking: &http::Parking,
+    request: &Request<Incoming>,
+) -> Response<Full<Bytes>> {
     let uri = request.uri();
     // The absolute form (`GET http://host/path`) names its host itself.
     let host = match uri.authority() {
@@ -210,7 +226,7 @@ async fn handle(shared: &Shared, request: &Request<Incoming>) -> Response<Full<B
     let target = uri.path_and_query().map_or("/", |p| p.as_str());
     let read_only = matches!(*request.method(), hyper::Method::GET | hyper::Method::HEAD);
     if let Some(epoch) = http::wait_epoch(shared, target).filter(|_| read_only) {
-        return match shared.wait_past(epoch).await {
+        return match parking.wait_past(shared, epoch).await {
             Some(snapshot) => http::wait_reply(&snapshot),
             None => http::too_many_waiting(),
         }

@@ -8,24 +8,21 @@
 //! for them. A catalog or theme change rebuilds everything, and so does a source
 //! folder coming or going, or a change the watcher could not follow.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::ServeError;
-use super::state::Snapshot;
-use super::watch::Change;
+use super::change::Change;
+use super::error::ServeError;
+use super::state::{Files, Snapshot};
 use crate::diagnostic::{self, Diagnostic, JsonDiagnostic, Sources};
 use crate::load::Tree;
 use crate::model::Book;
 use crate::render::{self, Output, RenderContext, html, json, search};
 use crate::validate::{self, CatalogCheck, Checks, RunbookResult};
-
-/// The served files, by path below `html/`.
-pub type Files = BTreeMap<String, Arc<[u8]>>;
 
 /// What one rebuild did, for the terminal.
 pub struct Rebuilt {

@@ -2,31 +2,28 @@
 //! rebuild (a request never sees a half-built site), and what a long-poll
 //! waits on for the next one.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::watch;
+
+use super::paths::{base_site_path, href};
+
+/// The served files, by path below `html/`.
+pub type Files = BTreeMap<String, Arc<[u8]>>;
 
 /// One version of the site.
 pub struct Snapshot {
     /// Counts every rebuild, good or bad.
     pub epoch: u64,
     /// Files below `html/`, by path.
-    pub files: Arc<super::preview::Files>,
+    pub files: Arc<Files>,
     /// Whether the last rebuild succeeded (else `files` is the last good site).
     pub ok: bool,
     /// `__gtdocs/status` as JSON.
     pub status: String,
 }
-
-/// How long a long-poll waits before answering "nothing new".
-pub const WAIT: Duration = Duration::from_secs(25);
-
-/// Long-polls that may wait at once. Each open page holds one; past this
-/// many, a long-poll is answered at once (503, and live.js tries again a
-/// second later) so that waiting requests cannot fill every connection.
-pub const MAX_PARKED: usize = 128;
 
 /// Which `Host` a request may name. A page on another site can make a
 /// browser send requests here under its own name (DNS rebinding), so only
@@ -100,20 +97,17 @@ pub struct Shared {
     pub hosts: Hosts,
     /// The current snapshot; long-polls wait for it to change.
     current: watch::Sender<Arc<Snapshot>>,
-    /// Room for waiting long-polls.
-    parked: Arc<Semaphore>,
 }
 
 impl Shared {
     pub fn new(base_url: String, hosts: Hosts, first: Snapshot) -> Self {
-        let base_path = super::http::base_site_path(&base_url);
+        let base_path = base_site_path(&base_url);
         Shared {
-            base_href: super::http::href(&base_path),
+            base_href: href(&base_path),
             base_path,
             base_url,
             hosts,
             current: watch::Sender::new(Arc::new(first)),
-            parked: Arc::new(Semaphore::new(MAX_PARKED)),
         }
     }
 
@@ -126,18 +120,9 @@ impl Shared {
         self.current.send_replace(Arc::new(next));
     }
 
-    /// Waits (as a future: no thread is held) until the epoch is not
-    /// `since`, or [`WAIT`] passed; `None` when too many already wait.
-    pub async fn wait_past(&self, since: u64) -> Option<Arc<Snapshot>> {
-        let mut updates = self.current.subscribe();
-        if updates.borrow().epoch != since {
-            return Some(self.snapshot());
-        }
-        let _room: OwnedSemaphorePermit = Arc::clone(&self.parked).try_acquire_owned().ok()?;
-        // The sender lives as long as `self`: `wait_for` ends by a new epoch
-        // or by the timeout, never by a closed channel.
-        let _ = tokio::time::timeout(WAIT, updates.wait_for(|s| s.epoch != since)).await;
-        Some(self.snapshot())
+    /// The versions swapped in from now on, for a long-poll to wait on.
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Snapshot>> {
+        self.current.subscribe()
     }
 }
 

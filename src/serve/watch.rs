@@ -1,5 +1,6 @@
-//! Watching a docs tree: which file events matter, what kind of change they
-//! are, and collecting an editor's burst of events into one rebuild.
+//! Watching a docs tree: the watches on its source folders, and an
+//! editor's burst of events collected into one rebuild (what each event
+//! means is `change`'s).
 //!
 //! The source folders come and go while the preview runs: renamed away and
 //! back, deleted and made again, made for the first time (`gtdocs new` in a
@@ -27,7 +28,8 @@ use std::time::{Duration, Instant};
 use notify::event::{EventKind, ModifyKind, RemoveKind};
 use notify::{RecursiveMode, Watcher};
 
-use crate::load::{CONFIG_FILE, RUNBOOKS_DIR, ReadError, resolve_inside, theme::THEMES_DIR};
+use super::change::{Change, classify, merge_into};
+use crate::load::{RUNBOOKS_DIR, ReadError, resolve_inside, theme::THEMES_DIR};
 
 /// The folders of sources below the root, each watched recursively.
 const SOURCE_DIRS: [&str; 2] = [RUNBOOKS_DIR, THEMES_DIR];
@@ -38,158 +40,6 @@ const POLL_INTERVAL: Duration = Duration::from_millis(250);
 /// Distinct watcher errors told to the user; a poller repeats its error at
 /// every poll, and each is told once.
 const MAX_TOLD: usize = 64;
-
-/// What a change touches, from narrowest to widest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// Runbook files were created, changed, renamed or deleted.
-    Runbooks(Vec<PathBuf>),
-    /// A theme file: every page may change.
-    Theme,
-    /// `gtdocs.yaml`: the catalog and site settings; everything rebuilds.
-    Catalog,
-    /// Every source is read again: source folders appeared, vanished or
-    /// were replaced (`folders`, as `runbooks/`), or the watcher lost track
-    /// of changes (`lost`: what happened, told to the user).
-    Tree {
-        folders: Vec<String>,
-        lost: Vec<String>,
-    },
-}
-
-impl Change {
-    fn width(&self) -> u8 {
-        match self {
-            Change::Runbooks(_) => 0,
-            Change::Theme => 1,
-            Change::Catalog => 2,
-            Change::Tree { .. } => 3,
-        }
-    }
-
-    /// Folds two changes into the one that covers both.
-    pub fn merge(self, other: Change) -> Change {
-        match (self, other) {
-            (Change::Runbooks(mut a), Change::Runbooks(b)) => {
-                add_new(&mut a, b);
-                a.sort();
-                Change::Runbooks(a)
-            }
-            (
-                Change::Tree {
-                    mut folders,
-                    mut lost,
-                },
-                Change::Tree {
-                    folders: more_folders,
-                    lost: more_lost,
-                },
-            ) => {
-                add_new(&mut folders, more_folders);
-                add_new(&mut lost, more_lost);
-                Change::Tree { folders, lost }
-            }
-            (a, b) if a.width() >= b.width() => a,
-            (_, b) => b,
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Change::Runbooks(paths) if paths.len() == 1 => {
-                format!("runbook {}", paths[0].display())
-            }
-            Change::Runbooks(paths) => format!("{} runbooks", paths.len()),
-            Change::Theme => "theme".into(),
-            Change::Catalog => CONFIG_FILE.into(),
-            Change::Tree { folders, .. } if !folders.is_empty() => {
-                format!("{} created, moved or removed", folders.join(" and "))
-            }
-            Change::Tree { .. } => "every source".into(),
-        }
-    }
-
-    /// What the watcher could not follow, each to be told as a warning.
-    pub fn lost(&self) -> &[String] {
-        match self {
-            Change::Tree { lost, .. } => lost,
-            _ => &[],
-        }
-    }
-
-    fn lost_track(what: String) -> Change {
-        Change::Tree {
-            folders: Vec::new(),
-            lost: vec![what],
-        }
-    }
-}
-
-fn add_new<T: PartialEq>(to: &mut Vec<T>, more: Vec<T>) {
-    for item in more {
-        if !to.contains(&item) {
-            to.push(item);
-        }
-    }
-}
-
-fn merge_into(change: &mut Option<Change>, more: Option<Change>) {
-    if let Some(more) = more {
-        *change = Some(match change.take() {
-            Some(prev) => prev.merge(more),
-            None => more,
-        });
-    }
-}
-
-/// Editor backup, swap and temporary files, which never count.
-pub fn is_editor_noise(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name == "4913"
-        || [
-            ".swp",
-            ".swx",
-            ".swo",
-            ".tmp",
-            ".bak",
-            ".orig",
-            ".crdownload",
-        ]
-        .iter()
-        .any(|ext| name.ends_with(ext))
-}
-
-/// The change an event on `path` means, if any. `path` may be absolute or
-/// relative; it is compared below `root`.
-pub fn classify(root: &Path, path: &Path) -> Option<Change> {
-    let rel = path.strip_prefix(root).ok()?;
-    let name = rel.file_name()?.to_str()?;
-    if is_editor_noise(name) {
-        return None;
-    }
-    let mut parts = rel.components();
-    let first = parts.next()?.as_os_str();
-    if first == CONFIG_FILE && rel.components().count() == 1 {
-        return Some(Change::Catalog);
-    }
-    if first == RUNBOOKS_DIR {
-        // A runbook is runbooks/<slug>.yaml; the folder itself vanishing
-        // or appearing counts as a change of every runbook.
-        return match rel.components().count() {
-            1 => Some(Change::Catalog),
-            2 if name.ends_with(".yaml") || name.ends_with(".yml") => {
-                Some(Change::Runbooks(vec![rel.to_path_buf()]))
-            }
-            _ => None,
-        };
-    }
-    if first == THEMES_DIR {
-        return Some(Change::Theme);
-    }
-    None
-}
 
 /// A file watcher on a tree: OS events, or polling with `poll`.
 pub struct TreeWatcher {
@@ -554,70 +404,7 @@ fn error_text(root: &Path, e: &notify::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn editor_noise_is_ignored() {
-        for name in [
-            ".librechat.yaml.swp",
-            "librechat.yaml~",
-            "4913",
-            ".#librechat.yaml",
-            "x.tmp",
-            "#x#",
-        ] {
-            assert!(is_editor_noise(name), "{name}");
-        }
-        assert!(!is_editor_noise("librechat.yaml"));
-    }
-
-    #[test]
-    fn events_are_classified() {
-        let root = Path::new("/t");
-        assert_eq!(
-            classify(root, Path::new("/t/gtdocs.yaml")),
-            Some(Change::Catalog)
-        );
-        assert_eq!(
-            classify(root, Path::new("/t/runbooks/a.yaml")),
-            Some(Change::Runbooks(vec![PathBuf::from("runbooks/a.yaml")]))
-        );
-        assert_eq!(classify(root, Path::new("/t/runbooks/.a.yaml.swp")), None);
-        assert_eq!(classify(root, Path::new("/t/runbooks/notes.txt")), None);
-        assert_eq!(
-            classify(root, Path::new("/t/themes/brand/static/x.css")),
-            Some(Change::Theme)
-        );
-        assert_eq!(classify(root, Path::new("/t/site/html/index.html")), None);
-        assert_eq!(classify(root, Path::new("/elsewhere/gtdocs.yaml")), None);
-    }
-
-    #[test]
-    fn changes_merge_to_the_widest() {
-        let a = Change::Runbooks(vec![PathBuf::from("runbooks/a.yaml")]);
-        let b = Change::Runbooks(vec![PathBuf::from("runbooks/b.yaml")]);
-        assert_eq!(
-            a.clone().merge(b),
-            Change::Runbooks(vec![
-                PathBuf::from("runbooks/a.yaml"),
-                PathBuf::from("runbooks/b.yaml")
-            ])
-        );
-        assert_eq!(a.clone().merge(Change::Theme), Change::Theme);
-        assert_eq!(Change::Theme.merge(Change::Catalog), Change::Catalog);
-        let tree = |folders: &[&str], lost: &[&str]| Change::Tree {
-            folders: folders.iter().map(|f| f.to_string()).collect(),
-            lost: lost.iter().map(|l| l.to_string()).collect(),
-        };
-        assert_eq!(
-            tree(&["runbooks/"], &[]).merge(Change::Catalog),
-            tree(&["runbooks/"], &[])
-        );
-        assert_eq!(a.merge(tree(&[], &["lost"])), tree(&[], &["lost"]));
-        assert_eq!(
-            tree(&["runbooks/"], &["lost"]).merge(tree(&["themes/", "runbooks/"], &["lost"])),
-            tree(&["runbooks/", "themes/"], &["lost"])
-        );
-    }
+    use crate::load::CONFIG_FILE;
 
     /// A tree with `gtdocs.yaml` and the given files, and its watcher.
     fn watched(files: &[&str]) -> (tempfile::TempDir, PathBuf, TreeWatcher) {

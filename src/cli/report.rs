@@ -1,0 +1,97 @@
+//! What commands tell: diagnostics, status lines and errors on the
+//! terminal, the exit code of a check, and CI job summaries.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::exit;
+use crate::diagnostic::{self, Diagnostic, Format, Sources};
+
+/// What a command needs to report.
+pub(super) struct Reporter {
+    pub(super) verbose: u8,
+}
+
+impl Reporter {
+    /// Prints diagnostics in the chosen format: for people on stderr; the
+    /// machine formats (JSON, GitHub workflow commands) on stdout.
+    pub(super) fn diagnostics(
+        &self,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+        format: Format,
+    ) {
+        if diagnostics.is_empty() && format != Format::Json {
+            return;
+        }
+        let text = diagnostic::render(diagnostics, sources, format, true);
+        if matches!(format, Format::Json | Format::Github) {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        } else {
+            let _ = anstream::stderr().write_all(text.as_bytes());
+        }
+    }
+
+    /// A status line, shown with `-v`.
+    pub(super) fn info(&self, message: impl AsRef<str>) {
+        if self.verbose > 0 {
+            note(message);
+        }
+    }
+
+    /// An error that stops the command (usage or I/O).
+    pub(super) fn fatal(&self, message: impl std::fmt::Display, hint: Option<&str>) -> ExitCode {
+        error(message, hint);
+        ExitCode::from(exit::USAGE_OR_IO)
+    }
+}
+
+/// A line on stderr. Its text may quote a source, a manifest or a remote
+/// (untrusted), so what no terminal may show raw is escaped, here, where
+/// it is printed.
+pub(super) fn note(message: impl AsRef<str>) {
+    let _ = writeln!(
+        anstream::stderr(),
+        "{}",
+        diagnostic::visible(message.as_ref())
+    );
+}
+
+/// An `error: ...` line on stderr, with a hint, escaped as [`note`] is.
+pub(super) fn error(message: impl std::fmt::Display, hint: Option<&str>) {
+    let style = anstyle::AnsiColor::BrightRed.on_default().bold();
+    let mut err = anstream::stderr();
+    let message = message.to_string();
+    let message = diagnostic::visible(&message);
+    let _ = writeln!(err, "{style}error{style:#}: {message}");
+    if let Some(hint) = hint {
+        let help = anstyle::AnsiColor::BrightCyan.on_default().bold();
+        let hint = diagnostic::visible(hint);
+        let _ = writeln!(err, "  {help}help{help:#}: {hint}");
+    }
+}
+
+/// The exit code for a set of diagnostics.
+pub(super) fn verdict(diagnostics: &[Diagnostic], deny_warnings: bool) -> u8 {
+    let (errors, warnings) = diagnostic::counts(diagnostics);
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        exit::INVALID
+    } else {
+        exit::OK
+    }
+}
+
+/// Appends a Markdown report to a file (a CI job summary is shared by
+/// every step, so it is never truncated).
+pub(super) fn append_summary(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    if !text.ends_with("\n\n") {
+        file.write_all(b"\n")?;
+    }
+    Ok(())
+}
