@@ -151,7 +151,17 @@ fn tree(root: &Path, label: String) -> Result<Side, DiffError> {
         }
     };
     let ctx = crate::render::RenderContext::from_env().map_err(|e| invalid(e.to_string()))?;
-    let manifest = crate::render::json::manifest(&book, &ctx);
+    let generator = crate::manifest::Generator {
+        name: ctx.generator_name.into(),
+        version: ctx.generator_version.into(),
+    };
+    let runbooks = book
+        .runbooks
+        .iter()
+        .map(|rb| crate::manifest::RunbookEntry::new(&book, rb))
+        .collect();
+    let manifest =
+        crate::manifest::Manifest::new(&book, generator, ctx.source_date_epoch, runbooks);
     let manifest = serde_json::to_value(manifest).map_err(|e| invalid(e.to_string()))?;
     Ok(Side { label, manifest })
 }

@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod git;
 pub mod load;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod publish;
