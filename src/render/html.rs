@@ -1337,7 +1337,7 @@ mod tests {
     fn the_largest_page_takes_a_small_part_of_the_fuel() {
         let (book, ctx) = match std::env::var_os("GTDOCS_FUEL_TREE") {
             Some(root) => {
-                let book = crate::compile(std::path::Path::new(&root))
+                let book = crate::site::compile::compile(std::path::Path::new(&root))
                     .ok()
                     .and_then(|c| c.book)
                     .expect("the tree validates");
