@@ -48,7 +48,7 @@ impl SchemaKind {
             SchemaKind::Config => schema_for::<ConfigSource>(),
             SchemaKind::Manifest => schema_for::<Manifest>(),
             SchemaKind::Entry => schema_for::<RunbookEntry>(),
-            SchemaKind::Diff => schema_for::<crate::diff::Report>(),
+            SchemaKind::Diff => schema_for::<crate::diff::report::Report>(),
         }
     }
 
