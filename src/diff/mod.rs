@@ -16,6 +16,5 @@ mod side;
 
 pub use compare::compare;
 pub use report::{Counts, FailOn, FieldChange, Report, RunbookRef, SideSummary, VerdictChange};
-pub use resolve::{check_manifest, manifest_file, resolve};
-pub use revision::MAX_REVISION_BYTES;
+pub use resolve::{check_manifest, resolve};
 pub use side::{DiffError, Side};

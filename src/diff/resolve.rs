@@ -37,7 +37,7 @@ pub fn resolve(spec: &str, root: &Path) -> Result<Side, DiffError> {
 }
 
 /// A manifest read from a file and checked against the manifest schema.
-pub fn manifest_file(path: &Path) -> Result<Side, DiffError> {
+fn manifest_file(path: &Path) -> Result<Side, DiffError> {
     let label = path.display().to_string();
     let text = std::fs::read(path).map_err(|source| DiffError::Read {
         path: label.clone(),

@@ -112,7 +112,7 @@ pub fn unpack(spec: &str, root: &Path) -> Result<Unpacked, DiffError> {
 /// Most bytes of a revision's docs tree `diff` unpacks (the files and
 /// their tar headers): far above a real tree (thousands of runbooks of a
 /// few kilobytes, a theme of at most 64 MiB), a bound on disk and time.
-pub const MAX_REVISION_BYTES: u64 = 512 * 1024 * 1024;
+const MAX_REVISION_BYTES: u64 = 512 * 1024 * 1024;
 
 enum Failure {
     Git(GitError),

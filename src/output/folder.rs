@@ -34,7 +34,7 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), OutputError> {
 
 /// Refuses an existing `out` that a build may not replace: a symbolic
 /// link, a file, a mount point, or a non-empty folder gtdocs did not write.
-pub fn check_replaceable(out: &Path) -> Result<(), OutputError> {
+pub(super) fn check_replaceable(out: &Path) -> Result<(), OutputError> {
     let refuse = |reason| {
         Err(OutputError::UnsafeOut {
             path: out.to_path_buf(),

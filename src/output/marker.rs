@@ -8,7 +8,7 @@ use std::path::Path;
 /// replaces a folder only if it has this file (or the layout of an earlier
 /// version), is empty, or does not exist yet: never a folder of someone
 /// else's files.
-pub const MARKER: &str = ".gtdocs-output";
+pub(super) const MARKER: &str = ".gtdocs-output";
 pub(super) const MARKER_TEXT: &str = "This folder is written by `gtdocs build`, which replaces it whole on every build.\n\
     Anything put here by hand is lost at the next build.\n";
 

@@ -9,6 +9,5 @@ mod marker;
 mod staging;
 
 pub use error::OutputError;
-pub use folder::{check_out_dir, check_replaceable, named};
-pub use marker::MARKER;
+pub use folder::{check_out_dir, named};
 pub use staging::{Copies, Staging, WriteStats};

@@ -142,7 +142,6 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
 /// A tree built in memory: its diagnostics, and its files when it is valid.
 pub struct InMemory {
     pub diagnostics: Vec<Diagnostic>,
-    pub sources: Sources,
     /// `None` when the sources have errors (or a template, its
     /// diagnostic the last).
     pub output: Option<Output>,
@@ -160,7 +159,6 @@ pub fn build_in_memory(root: &Path, renderers: &[&dyn Renderer]) -> Result<InMem
     let Some(book) = book else {
         return Ok(InMemory {
             diagnostics,
-            sources,
             output: None,
         });
     };
@@ -174,7 +172,6 @@ pub fn build_in_memory(root: &Path, renderers: &[&dyn Renderer]) -> Result<InMem
     };
     Ok(InMemory {
         diagnostics,
-        sources,
         output,
     })
 }
