@@ -5,7 +5,7 @@
 //! The pipeline: [`load`] (YAML with spans) → [`validate`] (diagnostics) →
 //! [`model`] (the validated book) → [`render`] (wiki, HTML and its search
 //! index, JSON: the published [`manifest`]) → [`output`] (atomic write).
-//! [`site`] runs it as one call ([`build`], [`compile`], [`check`]);
+//! [`site`] runs it as one call ([`build()`], [`compile()`], [`check()`]);
 //! [`diff`] compares manifests, [`publish`] pushes the wiki, [`serve`]
 //! previews the site, and [`cli`] sits on top.
 
