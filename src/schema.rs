@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
-use crate::render::json::{Manifest, RunbookEntry};
+use crate::manifest::{ENTRY_SCHEMA_FILE, MANIFEST_SCHEMA_FILE, Manifest, RunbookEntry};
 use crate::source::{ConfigSource, RunbookSource};
 
 /// The schemas gtdocs publishes, with their file names under `json/schema/`.
@@ -36,8 +36,8 @@ impl SchemaKind {
         match self {
             SchemaKind::Source => "runbook.schema.json",
             SchemaKind::Config => "config.schema.json",
-            SchemaKind::Manifest => "manifest.schema.json",
-            SchemaKind::Entry => "runbook-entry.schema.json",
+            SchemaKind::Manifest => MANIFEST_SCHEMA_FILE,
+            SchemaKind::Entry => ENTRY_SCHEMA_FILE,
             SchemaKind::Diff => "diff.schema.json",
         }
     }
@@ -48,7 +48,7 @@ impl SchemaKind {
             SchemaKind::Config => schema_for::<ConfigSource>(),
             SchemaKind::Manifest => schema_for::<Manifest>(),
             SchemaKind::Entry => schema_for::<RunbookEntry>(),
-            SchemaKind::Diff => schema_for::<crate::diff::Report>(),
+            SchemaKind::Diff => schema_for::<crate::diff::report::Report>(),
         }
     }
 

@@ -25,8 +25,8 @@ use report::Reporter;
 #[command(
     name = "gtdocs",
     version,
-    about = "Compile GT API client runbooks (YAML) into GitHub wiki pages and JSON manifests",
-    long_about = "Compile GT API client runbooks (YAML) into GitHub wiki pages and JSON manifests.\n\n\
+    about = "Compile GT API client runbooks (YAML) into GitHub wiki pages, an HTML site and JSON manifests",
+    long_about = "Compile GT API client runbooks (YAML) into GitHub wiki pages, an HTML site and JSON manifests.\n\n\
         A docs tree holds gtdocs.yaml (site settings and the catalog) and runbooks/<slug>.yaml \
         (one runbook per client application). Every source is validated before anything is written.",
     after_help = "Exit codes: 0 ok; 1 errors in the sources (or warnings with --deny-warnings); 2 usage or I/O error."
@@ -55,7 +55,7 @@ enum Command {
     /// Validate every source and report all problems; writes nothing
     #[command(after_help = "Example:\n  gtdocs check --format github --deny-warnings")]
     Check(check::CheckArgs),
-    /// Validate, then write the wiki pages and JSON manifests into the output folder
+    /// Validate, then write the wiki pages, the HTML site and the JSON manifests into the output folder
     #[command(
         after_help = "Examples:\n  gtdocs build --root docs --out public\n  gtdocs build --base-url /gt-docs --site-url https://owner.github.io"
     )]

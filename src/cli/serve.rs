@@ -102,7 +102,7 @@ pub fn run(args: &ServeArgs, reporter: &Reporter) -> ExitCode {
     };
     match serve::run(&options, &terminal) {
         Ok(()) => ExitCode::from(exit::OK),
-        Err(crate::serve::ServeError::Compile(crate::CompileError::Load(e))) => {
+        Err(crate::serve::ServeError::Compile(crate::site::CompileError::Load(e))) => {
             reporter.fatal(&e, e.hint())
         }
         Err(e) => {

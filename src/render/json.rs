@@ -3,18 +3,13 @@
 //! Schemas under `json/schema/`; the same files under `html/json/`, so
 //! the site serves them.
 
-use schemars::JsonSchema;
-use serde::Serialize;
-
 use super::context::{RenderContext, RenderError};
 use super::renderer::Renderer;
 use super::sink::Sink;
-use crate::model::{Book, Runbook, SupportLevel, Term};
+use crate::manifest::{Generator, Manifest, RunbookEntry};
+use crate::model::Book;
 use crate::schema::SchemaKind;
 
-/// Semver of the manifest format. Bump the major version on any change a
-/// consumer could trip over.
-pub const SCHEMA_VERSION: &str = "1.0.0";
 pub const DIR: &str = crate::model::JSON_DIR;
 
 pub struct Json;
@@ -35,7 +30,12 @@ impl Renderer for Json {
         // manifest is never one big value (nor one big text) in memory, and
         // each entry is serialized once for each file.
         let entry_check = SelfCheck::new(SchemaKind::Entry)?;
-        let shell = serde_json::to_value(manifest_with(book, ctx, Vec::new()))?;
+        let generator = Generator {
+            name: ctx.generator_name.into(),
+            version: ctx.generator_version.into(),
+        };
+        let shell = Manifest::new(book, generator, ctx.source_date_epoch, Vec::new());
+        let shell = serde_json::to_value(shell)?;
         // The entries are checked one by one; the rest of the manifest is
         // checked here, with the same schema.
         SelfCheck::new(SchemaKind::Manifest)?.check(&shell)?;
@@ -58,7 +58,7 @@ impl Renderer for Json {
                 let texts: Vec<String> = chunk
                     .par_iter()
                     .map(|rb| {
-                        let mut entry = entry(book, rb);
+                        let mut entry = RunbookEntry::new(book, rb);
                         let value = serde_json::to_value(&entry)?;
                         entry_check.check(&value)?;
                         let in_manifest = serde_json::to_string_pretty(&value)?;
@@ -132,269 +132,5 @@ impl SelfCheck {
         } else {
             Err(RenderError::ManifestSchema(problems.join("; ")))
         }
-    }
-}
-
-/// The compatibility manifest: the catalog and every runbook's verdicts.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[schemars(title = "gtdocs compatibility manifest")]
-pub struct Manifest {
-    /// Relative path of this file's JSON Schema.
-    #[serde(rename = "$schema")]
-    pub schema: String,
-    /// Semantic version of the manifest format.
-    pub schema_version: String,
-    pub generator: Generator,
-    /// Build time (RFC 3339), only when `SOURCE_DATE_EPOCH` is set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated_at: Option<String>,
-    pub site: SiteEntry,
-    pub catalog: CatalogEntry,
-    /// Every runbook, sorted by slug.
-    pub runbooks: Vec<RunbookEntry>,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Generator {
-    pub name: String,
-    pub version: String,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct SiteEntry {
-    pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    pub base_url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub repository: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct CatalogEntry {
-    /// GT API routes, in display order.
-    pub routes: Vec<RouteEntry>,
-    pub verdicts: Vec<VerdictEntry>,
-    pub compatibility: Vec<TermEntry>,
-    /// In display order.
-    pub categories: Vec<TermEntry>,
-    pub key_presets: Vec<TermEntry>,
-    pub evidence: Vec<TermEntry>,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct RouteEntry {
-    pub route: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct VerdictEntry {
-    pub id: String,
-    pub support: crate::source::Support,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct TermEntry {
-    pub id: String,
-    pub label: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-/// A reference into a catalog vocabulary, with its label resolved.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct TermRef {
-    pub id: String,
-    pub label: String,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-#[schemars(title = "gtdocs runbook manifest entry")]
-pub struct RunbookEntry {
-    /// Relative path of the JSON Schema (in the per-runbook files only).
-    #[serde(rename = "$schema", skip_serializing_if = "Option::is_none")]
-    pub schema: Option<String>,
-    /// The source file's stem.
-    pub slug: String,
-    pub title: String,
-    /// Source file, relative to the docs tree.
-    pub source: String,
-    /// Name of the GitHub wiki page.
-    pub wiki_page: String,
-    pub summary: String,
-    pub intro: String,
-    pub compatibility: TermRef,
-    pub category: TermRef,
-    pub key_preset: TermRef,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<TermRef>,
-    pub docs: Vec<String>,
-    pub config: Vec<ConfigEntry>,
-    /// One entry per catalog route, in catalog order.
-    pub routes: Vec<RouteVerdict>,
-    pub not_supported: Vec<String>,
-    pub prerequisites: Vec<String>,
-    pub setup: Vec<String>,
-    pub caveats: Vec<String>,
-    pub checklist: Vec<String>,
-    pub matrix: MatrixEntry,
-    pub weight: i64,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ConfigEntry {
-    pub field: String,
-    pub value: String,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct RouteVerdict {
-    pub route: String,
-    /// A catalog verdict id, or `unknown`.
-    pub verdict: String,
-    pub support: SupportLevel,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub integration: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct MatrixEntry {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subtitle: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chat: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub files: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub persistence: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-}
-
-fn term_entries(terms: &[Term]) -> Vec<TermEntry> {
-    terms
-        .iter()
-        .map(|t| TermEntry {
-            id: t.id.clone(),
-            label: t.label.clone(),
-            description: t.description.clone(),
-        })
-        .collect()
-}
-
-fn term_ref(t: &Term) -> TermRef {
-    TermRef {
-        id: t.id.clone(),
-        label: t.label.clone(),
-    }
-}
-
-pub fn manifest(book: &Book, ctx: &RenderContext) -> Manifest {
-    manifest_with(
-        book,
-        ctx,
-        book.runbooks.iter().map(|rb| entry(book, rb)).collect(),
-    )
-}
-
-fn manifest_with(book: &Book, ctx: &RenderContext, runbooks: Vec<RunbookEntry>) -> Manifest {
-    let c = &book.catalog;
-    Manifest {
-        schema: format!("schema/{}", SchemaKind::Manifest.file_name()),
-        schema_version: SCHEMA_VERSION.into(),
-        generator: Generator {
-            name: ctx.generator_name.into(),
-            version: ctx.generator_version.into(),
-        },
-        generated_at: ctx.source_date_epoch.map(|secs| {
-            humantime::format_rfc3339_seconds(
-                std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
-            )
-            .to_string()
-        }),
-        site: SiteEntry {
-            title: book.site.title.clone(),
-            description: book.site.description.clone(),
-            base_url: book.site.base_url.clone(),
-            repository: book.site.repository.clone(),
-        },
-        catalog: CatalogEntry {
-            routes: c
-                .routes
-                .iter()
-                .map(|r| RouteEntry {
-                    route: r.route.clone(),
-                    summary: r.summary.clone(),
-                })
-                .collect(),
-            verdicts: c
-                .verdicts
-                .iter()
-                .map(|v| VerdictEntry {
-                    id: v.id.clone(),
-                    support: v.support,
-                    description: v.description.clone(),
-                })
-                .collect(),
-            compatibility: term_entries(&c.compatibility),
-            categories: term_entries(&c.categories),
-            key_presets: term_entries(&c.key_presets),
-            evidence: term_entries(&c.evidence),
-        },
-        runbooks,
-    }
-}
-
-fn entry(book: &Book, rb: &Runbook) -> RunbookEntry {
-    let c = &book.catalog;
-    RunbookEntry {
-        schema: None,
-        slug: rb.slug.clone(),
-        title: rb.title.clone(),
-        source: rb.source.to_string_lossy().replace('\\', "/"),
-        wiki_page: book.wiki_page(rb),
-        summary: rb.summary.clone(),
-        intro: rb.intro.clone(),
-        compatibility: term_ref(&c.compatibility[rb.compatibility]),
-        category: term_ref(&c.categories[rb.category]),
-        key_preset: term_ref(&c.key_presets[rb.key_preset]),
-        evidence: rb.evidence.map(|e| term_ref(&c.evidence[e])),
-        docs: rb.docs.clone(),
-        config: rb
-            .config
-            .iter()
-            .map(|f| ConfigEntry {
-                field: f.field.clone(),
-                value: f.value.clone(),
-            })
-            .collect(),
-        routes: c
-            .routes
-            .iter()
-            .zip(&rb.routes)
-            .map(|(route, m)| RouteVerdict {
-                route: route.route.clone(),
-                verdict: book.verdict_id(m).to_string(),
-                support: book.support(m),
-                integration: m.integration.clone(),
-            })
-            .collect(),
-        not_supported: rb.not_supported.clone(),
-        prerequisites: rb.prerequisites.clone(),
-        setup: rb.setup.clone(),
-        caveats: rb.caveats.clone(),
-        checklist: rb.checklist.clone(),
-        matrix: MatrixEntry {
-            subtitle: rb.matrix.subtitle.clone(),
-            chat: rb.matrix.chat.clone(),
-            files: rb.matrix.files.clone(),
-            persistence: rb.matrix.persistence.clone(),
-            details: rb.matrix.details.clone(),
-        },
-        weight: rb.weight,
     }
 }

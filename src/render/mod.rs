@@ -12,7 +12,7 @@ pub mod search;
 mod sink;
 pub mod wiki;
 
-pub use context::{MAX_SOURCE_DATE_EPOCH, RenderContext, RenderError, SEARCH_PART_SIZE};
+pub use context::{RenderContext, RenderError, SEARCH_PART_SIZE};
 pub use renderer::{Renderer, render_into, render_with};
 pub use sink::{Output, Sink};
 

@@ -94,7 +94,7 @@ pub(crate) mod tests {
     /// The bundled tree's book, and a render context.
     pub(crate) fn bundled() -> (Book, RenderContext) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let book = crate::compile(root)
+        let book = crate::site::compile::compile(root)
             .ok()
             .and_then(|c| c.book)
             .expect("the bundled tree validates");

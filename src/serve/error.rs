@@ -20,7 +20,7 @@ pub enum ServeError {
         source: notify::Error,
     },
     #[error(transparent)]
-    Compile(#[from] crate::CompileError),
+    Compile(#[from] crate::site::CompileError),
     /// A setting from the environment (`SOURCE_DATE_EPOCH`, ...).
     #[error(transparent)]
     Settings(#[from] crate::render::RenderError),

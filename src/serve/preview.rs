@@ -22,6 +22,7 @@ use crate::diagnostic::{self, Diagnostic, JsonDiagnostic, Sources};
 use crate::load::Tree;
 use crate::model::Book;
 use crate::render::{self, Output, RenderContext, html, json, search};
+use crate::site::template;
 use crate::validate::{self, CatalogCheck, Checks, RunbookResult};
 
 /// What one rebuild did, for the terminal.
@@ -380,7 +381,7 @@ impl Preview {
             // A template's error, or its loop out of fuel, is a diagnostic
             // as `build` and `check` show it.
             Err(e) => {
-                match html::render_diagnostic(&self.root, &book, &e, &mut outcome.sources) {
+                match template::diagnostic(&self.root, &book, &e, &mut outcome.sources) {
                     Some(d) => outcome.diagnostics.push(d),
                     None => outcome.error = Some(e.to_string()),
                 }

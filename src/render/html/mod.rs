@@ -35,7 +35,6 @@ use view::SiteCtx;
 pub use super::paths::DIR;
 pub use pages::Selection;
 pub use rows::RowCache;
-pub use theme::render_diagnostic;
 
 pub struct Html;
 
@@ -164,7 +163,7 @@ mod tests {
     fn the_largest_page_takes_a_small_part_of_the_fuel() {
         let (book, ctx) = match std::env::var_os("GTDOCS_FUEL_TREE") {
             Some(root) => {
-                let book = crate::compile(std::path::Path::new(&root))
+                let book = crate::site::compile::compile(std::path::Path::new(&root))
                     .ok()
                     .and_then(|c| c.book)
                     .expect("the tree validates");

@@ -10,7 +10,7 @@ use minijinja::Environment;
 
 use super::filters::{href, url_filter};
 use crate::markdown::escape_html;
-use crate::model::{self, Book};
+use crate::model;
 use crate::render::context::RenderError;
 
 static DEFAULT_THEME: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -143,88 +143,4 @@ fn collect(dir: &Dir<'_>, f: &mut impl FnMut(&str, &[u8])) {
     for sub in dir.dirs() {
         collect(sub, f);
     }
-}
-
-/// A render error that a theme's template caused, as a diagnostic at its
-/// file and line (`None` for any other error). `check`, `build` and the
-/// preview all report a template's errors through it.
-pub fn render_diagnostic(
-    root: &std::path::Path,
-    book: &Book,
-    error: &RenderError,
-    sources: &mut crate::diagnostic::Sources,
-) -> Option<crate::diagnostic::Diagnostic> {
-    match error {
-        RenderError::Template {
-            file,
-            line,
-            message,
-        } => Some(template_diagnostic(
-            root,
-            book,
-            (file, *line, message),
-            sources,
-        )),
-        RenderError::TemplateFuel { file, line, budget } => {
-            let (shown, span) = template_place(root, book, file, *line, sources);
-            Some(
-                crate::diagnostic::Diagnostic::error(
-                    "template-fuel",
-                    format!(
-                        "the template ran out of fuel: one page may take {budget} steps (instructions, and text made)"
-                    ),
-                )
-                .in_file(shown, span)
-                .with_hint(
-                    "a loop here runs far too often, or makes far too much text (a large `range`, loops inside loops, text multiplied): the site's lists are paged, so a page never needs that much",
-                ),
-            )
-        }
-        _ => None,
-    }
-}
-
-/// A template error as a diagnostic at its theme file and line; the
-/// template's text joins `sources`, so the line can be shown.
-fn template_diagnostic(
-    root: &std::path::Path,
-    book: &Book,
-    (file, line, message): (&str, Option<usize>, &str),
-    sources: &mut crate::diagnostic::Sources,
-) -> crate::diagnostic::Diagnostic {
-    let (shown, span) = template_place(root, book, file, line, sources);
-    crate::diagnostic::Diagnostic::error("template", message).in_file(shown, span).with_hint(
-        "a theme template can extend a built-in one block by block: {% extends \"default/runbook.html\" %}",
-    )
-}
-
-/// Where a template's line is, as shown; the template's text joins
-/// `sources`, so the line can be shown.
-fn template_place(
-    root: &std::path::Path,
-    book: &Book,
-    file: &str,
-    line: Option<usize>,
-    sources: &mut crate::diagnostic::Sources,
-) -> (std::path::PathBuf, Option<crate::diagnostic::Span>) {
-    use crate::diagnostic::Span;
-    let shown = crate::load::display_path(root, file.as_ref());
-    let text = book.site.theme.as_ref().and_then(|theme| {
-        let name = file.strip_prefix(&format!("themes/{}/templates/", theme.name))?;
-        theme.templates.get(name)
-    });
-    let span = match (line, text) {
-        (Some(line), Some(text)) => {
-            let start: usize = text
-                .split_inclusive('\n')
-                .take(line.saturating_sub(1))
-                .map(str::len)
-                .sum();
-            sources.insert(shown.clone(), text.as_str().into());
-            Some(Span::at(text, start, 0))
-        }
-        (Some(line), None) => Some(Span::new(u32::try_from(line).unwrap_or(u32::MAX), 1, 0, 0)),
-        _ => None,
-    };
-    (shown, span)
 }

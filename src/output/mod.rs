@@ -1,0 +1,13 @@
+//! Writing the site to disk atomically: every file goes into a temporary
+//! folder beside the destination ([`Staging`], written while the site is
+//! rendered), which is then swapped in. A failed build, or one killed
+//! part-way, never leaves a half-written site.
+
+mod error;
+mod folder;
+mod marker;
+mod staging;
+
+pub use error::OutputError;
+pub use folder::{check_out_dir, named};
+pub use staging::{Copies, Staging, WriteStats};

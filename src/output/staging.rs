@@ -1,0 +1,373 @@
+//! The new site written into a folder beside the destination while it is
+//! rendered, then swapped in whole.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::error::{OutputError, io};
+use super::folder::{check_replaceable, is_empty};
+use super::marker::{MARKER, MARKER_TEXT, written_by_gtdocs};
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteStats {
+    pub files: usize,
+    pub bytes: usize,
+}
+
+/// The new site, written file by file into a temporary folder beside `out`
+/// while it is rendered, then swapped in whole by [`Staging::commit`].
+/// Dropped without a commit (an error, a panic), it deletes itself, and
+/// `out` is untouched. Files are written from many threads at once.
+pub struct Staging {
+    /// Held until the staging folder is gone: one build at a time per
+    /// output folder.
+    _lock: Option<std::fs::File>,
+    dir: Removal,
+    out: PathBuf,
+    /// Paths written so far (a second write of one is a bug, reported).
+    written: Mutex<HashSet<String>>,
+    /// Folders known to exist below `dir`.
+    folders: Mutex<HashSet<PathBuf>>,
+    files: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> Result<Self, OutputError> {
+        let name = out
+            .file_name()
+            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io(&parent))?;
+        // Another build into the same folder finishes first; then whatever
+        // a killed build left beside the output is removed.
+        let lock = lock_folder(&parent);
+        check_replaceable(out)?;
+        remove_leftovers(&parent, &name);
+        let dir = Removal::new(
+            tempfile::Builder::new()
+                .prefix(&staging_prefix(&name))
+                .tempdir_in(&parent)
+                .map_err(io(&parent))?
+                .keep(),
+        );
+        let marker = dir.path.join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
+        Ok(Staging {
+            _lock: lock,
+            dir,
+            out: out.to_path_buf(),
+            written: Mutex::new(HashSet::new()),
+            folders: Mutex::new(HashSet::new()),
+            files: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+        })
+    }
+
+    /// Writes one file of the new site.
+    pub fn write(&self, rel: &str, content: &[u8]) -> Result<(), OutputError> {
+        let dest = self.reserve(rel)?;
+        let mut f = fs::File::create(&dest).map_err(io(&dest))?;
+        f.write_all(content).map_err(io(&dest))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(content.len(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The staged path of `rel`, its folder made; each path once.
+    fn reserve(&self, rel: &str) -> Result<PathBuf, OutputError> {
+        let relative = safe_relative(rel)?;
+        if !lock(&self.written).insert(rel.to_owned()) {
+            return Err(OutputError::Twice {
+                path: rel.to_owned(),
+            });
+        }
+        let dest = self.dir.path.join(relative);
+        if let Some(folder) = dest.parent()
+            && !lock(&self.folders).contains(folder)
+        {
+            fs::create_dir_all(folder).map_err(io(folder))?;
+            lock(&self.folders).insert(folder.to_path_buf());
+        }
+        Ok(dest)
+    }
+
+    /// Opens one file of the new site, to be written piece by piece at
+    /// each of `paths` (a file too large to hold whole).
+    pub fn create_copies(&self, paths: &[String]) -> Result<Copies<'_>, OutputError> {
+        let mut files = Vec::with_capacity(paths.len());
+        for path in paths {
+            let dest = self.reserve(path)?;
+            let file = fs::File::create(&dest).map_err(io(&dest))?;
+            files.push(std::io::BufWriter::with_capacity(1 << 16, file));
+        }
+        Ok(Copies {
+            staging: self,
+            files,
+            bytes: 0,
+        })
+    }
+
+    /// Swaps the new site in at `out`; the previous one is deleted.
+    pub fn commit(self) -> Result<WriteStats, OutputError> {
+        let stats = WriteStats {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        };
+        // Checked again under the lock, right before the old folder goes:
+        // files may have been put there while the site was rendered.
+        check_replaceable(&self.out)?;
+        swap_in(self.dir, &self.out)?;
+        Ok(stats)
+    }
+}
+
+/// One file of the new site at several paths ([`Staging::create_copies`]):
+/// each piece goes to every copy as it comes, so the file is never held
+/// whole, however many paths it has.
+pub struct Copies<'a> {
+    staging: &'a Staging,
+    files: Vec<std::io::BufWriter<fs::File>>,
+    /// Bytes of one copy.
+    bytes: usize,
+}
+
+impl Copies<'_> {
+    /// Flushes every copy; only then do they count as written.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.flush()?;
+        let copies = self.files.len();
+        self.staging.files.fetch_add(copies, Ordering::Relaxed);
+        self.staging
+            .bytes
+            .fetch_add(self.bytes * copies, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl std::io::Write for Copies<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for file in &mut self.files {
+            file.write_all(buf)?;
+        }
+        self.bytes += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.files.iter_mut().try_for_each(std::io::Write::flush)
+    }
+}
+
+/// The staging folders of output `name` start with this (a build killed
+/// part-way leaves one, holding a partial new site or the old one).
+fn staging_prefix(name: &str) -> String {
+    format!(".{}.tmp-", short(name))
+}
+
+/// At most 200 bytes of an output's name in the names beside it, so that
+/// they fit in a file name (255 bytes) whatever the output's.
+fn short(name: &str) -> &str {
+    &name[..crate::diagnostic::floor_char_boundary(name, 200)]
+}
+
+/// The previous site's name inside its set-aside folder.
+const ASIDE_SITE: &str = "site";
+
+/// Where the fallback swap puts the old site aside.
+fn aside_prefix(name: &str) -> String {
+    format!(".{}.old-", short(name))
+}
+
+/// Removes the staging and set-aside folders of `name` in `parent` that a
+/// killed build left. Run under the folder lock, so no other build is using
+/// them. A folder that only looks like one (no marker, not the layout a
+/// build leaves) is someone else's and stays.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let (staging, aside) = (staging_prefix(name), aside_prefix(name));
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        // Never through a symbolic link.
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let path = entry.path();
+        let ours = if file_name.starts_with(&staging) {
+            // A staging folder gets the marker first thing.
+            is_empty(&path).unwrap_or(false) || written_by_gtdocs(&path)
+        } else if file_name.starts_with(&aside) {
+            // A set-aside folder holds the previous site as `site`, or nothing.
+            left_aside(&path)
+        } else {
+            false
+        };
+        if ours {
+            // The old site inside a set-aside folder first, its marker last.
+            remove_output(&path.join(ASIDE_SITE));
+            remove_output(&path);
+        }
+    }
+}
+
+/// What the fallback swap leaves if killed: an empty folder, or one whose
+/// only entry is the previous site (a folder gtdocs wrote, or an empty one).
+fn left_aside(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    let entries: Vec<_> = entries.take(2).collect();
+    match entries.as_slice() {
+        [] => true,
+        [Ok(only)] => {
+            only.file_name() == ASIDE_SITE
+                && only.file_type().is_ok_and(|t| t.is_dir())
+                && (is_empty(&only.path()).unwrap_or(false) || written_by_gtdocs(&only.path()))
+        }
+        _ => false,
+    }
+}
+
+/// An exclusive lock on `folder` (flock on the folder itself: no lock file
+/// to leave behind), released when the handle is dropped. Best effort: a
+/// file system without locks builds unlocked.
+fn lock_folder(folder: &Path) -> Option<std::fs::File> {
+    let handle = fs::File::open(folder).ok()?;
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{FlockOperation, flock};
+        flock(&handle, FlockOperation::LockExclusive).ok()?;
+    }
+    Some(handle)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A rendered path as a relative path with no `..`, root or prefix.
+fn safe_relative(rel: &str) -> Result<PathBuf, OutputError> {
+    let path = Path::new(rel);
+    let ok = !rel.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if ok {
+        Ok(path.to_path_buf())
+    } else {
+        Err(OutputError::UnsafePath {
+            path: rel.to_string(),
+        })
+    }
+}
+
+/// Puts the staged folder at `out`. On Linux the two folders are exchanged
+/// in one step; the old site is then deleted with the staging handle.
+fn swap_in(staging: Removal, out: &Path) -> Result<(), OutputError> {
+    if !out.exists() {
+        fs::rename(&staging.path, out).map_err(io(out))?;
+        staging.disarm();
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, &staging.path, CWD, out, RenameFlags::EXCHANGE).is_ok() {
+            // `staging` now holds the previous site: marked (an earlier
+            // version's was not), so a kill while it is deleted leaves a
+            // folder the next build knows as its own; dropping it deletes it.
+            let _ = fs::write(staging.path.join(MARKER), MARKER_TEXT);
+            return Ok(());
+        }
+    }
+    // Fallback: move the old site aside, move the new one in, delete the old.
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let aside = Removal::new(
+        tempfile::Builder::new()
+            .prefix(&aside_prefix(&out.file_name().map_or_else(
+                || "site".into(),
+                |n| n.to_string_lossy().into_owned(),
+            )))
+            .tempdir_in(parent)
+            .map_err(io(parent))?
+            .keep(),
+    );
+    let aside_path = aside.path.join(ASIDE_SITE);
+    // A mount point the checks could not tell (an old kernel) fails here,
+    // with nothing moved: say what it is.
+    fs::rename(out, &aside_path).map_err(|e| match e.raw_os_error() {
+        Some(libc::EBUSY) => OutputError::MountPoint {
+            path: out.to_path_buf(),
+        },
+        _ => io(out)(e),
+    })?;
+    if let Err(e) = fs::rename(&staging.path, out) {
+        let _ = fs::rename(&aside_path, out);
+        return Err(OutputError::Io {
+            path: out.to_path_buf(),
+            source: e,
+        });
+    }
+    staging.disarm();
+    let _ = fs::write(aside_path.join(MARKER), MARKER_TEXT);
+    remove_output(&aside_path);
+    drop(aside);
+    Ok(())
+}
+
+/// A folder of gtdocs' own (a staging folder, an old site) deleted when
+/// dropped, unless disarmed (it became the output).
+struct Removal {
+    path: PathBuf,
+    armed: bool,
+}
+
+impl Removal {
+    fn new(path: PathBuf) -> Self {
+        Removal { path, armed: true }
+    }
+
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for Removal {
+    fn drop(&mut self) {
+        if self.armed {
+            remove_output(&self.path);
+        }
+    }
+}
+
+/// Deletes an output folder with its marker last: a build killed part-way
+/// through leaves a folder that still says it is gtdocs', which the next
+/// build removes, never one it would have to leave as someone else's.
+fn remove_output(dir: &Path) {
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name() == MARKER {
+                continue;
+            }
+            // Never through a symbolic link.
+            let _ = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                fs::remove_dir_all(entry.path())
+            } else {
+                fs::remove_file(entry.path())
+            };
+        }
+    }
+    let _ = fs::remove_file(dir.join(MARKER));
+    let _ = fs::remove_dir(dir);
+}

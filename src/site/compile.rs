@@ -1,0 +1,54 @@
+//! A docs tree loaded and validated: the [`Book`] every output is made
+//! from, or every problem of every file.
+
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Sources};
+use crate::load::{self, LoadError};
+use crate::model::Book;
+use crate::validate::{self, SchemaError, SiteOverrides};
+
+/// A loaded and validated tree.
+pub struct Compiled {
+    /// Source files read (`gtdocs.yaml` and every runbook file).
+    pub files: usize,
+    pub book: Option<Book>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}
+
+impl CompileError {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            CompileError::Load(e) => e.hint(),
+            CompileError::Schema(_) => None,
+        }
+    }
+}
+
+/// Loads and validates the tree at `root`.
+pub fn compile(root: &Path) -> Result<Compiled, CompileError> {
+    compile_with(root, &SiteOverrides::default())
+}
+
+/// Loads and validates the tree at `root`, with `site` replacing settings
+/// of its `gtdocs.yaml` (`--base-url`, `--site-url`).
+pub fn compile_with(root: &Path, site: &SiteOverrides) -> Result<Compiled, CompileError> {
+    let (mut tree, runbooks) = load::load_config(root)?;
+    let files = 1 + runbooks.len();
+    let validated = validate::validate_streaming(&mut tree, runbooks, site)?;
+    Ok(Compiled {
+        files,
+        book: validated.book,
+        diagnostics: validated.diagnostics,
+        sources: tree.sources,
+    })
+}
