@@ -12,14 +12,19 @@ use crate::source::{ConfigSource, RunbookSource};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SchemaKind {
     /// a runbook source file, `runbooks/<slug>.yaml`
+    #[value(aliases = ["runbook", "runbook.schema.json"])]
     Source,
     /// the site settings and catalog, `gtdocs.yaml`
+    #[value(alias = "config.schema.json")]
     Config,
     /// the compatibility manifest, `json/manifest.json`
+    #[value(alias = "manifest.schema.json")]
     Manifest,
     /// one runbook's manifest entry, `json/runbooks/<slug>.json`
+    #[value(aliases = ["runbook-entry", "runbook-entry.schema.json"])]
     Entry,
     /// the report of `gtdocs diff --format json`
+    #[value(alias = "diff.schema.json")]
     Diff,
 }
 

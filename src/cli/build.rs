@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::args::{SiteArgs, TreeArgs, set_threads};
 use super::exit;
-use super::report::Reporter;
+use super::report::{Reporter, seconds};
 use crate::output;
 use crate::site::{self, BuildOptions, Outcome};
 
@@ -51,16 +51,19 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         Outcome::Template => ExitCode::from(exit::INVALID),
         Outcome::Failed(e) => reporter.fatal(&e, e.hint()),
         Outcome::Written(w) => {
-            reporter.info(format!(
-                "built {} runbooks into `{}`: {} files, {} bytes (validate {:.0?}, render and write {:.0?}, swap {:.0?}; total {:.0?})",
+            reporter.status(format!(
+                "built {} runbooks into `{}`: {} files in {}",
                 w.runbooks,
                 out.display(),
                 w.stats.files,
+                seconds(started.elapsed())
+            ));
+            reporter.info(format!(
+                "  {} bytes; validate {}, render and write {}, swap {}",
                 w.stats.bytes,
-                w.validate,
-                w.render,
-                w.swap,
-                started.elapsed()
+                seconds(w.validate),
+                seconds(w.render),
+                seconds(w.swap),
             ));
             ExitCode::from(exit::OK)
         }

@@ -4,7 +4,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::args::{TreeArgs, set_threads};
-use super::report::{Reporter, append_summary, verdict};
+use super::report::{Reporter, append_summary, seconds, verdict};
 use crate::diagnostic;
 
 #[derive(Debug, Args)]
@@ -26,15 +26,25 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
     };
     reporter.diagnostics(&compiled.diagnostics, &compiled.sources, tree.format);
     let (errors, warnings) = diagnostic::counts(&compiled.diagnostics);
-    let runbooks = compiled.book.as_ref().map_or(0, |b| b.runbooks.len());
-    reporter.info(format!(
-        "checked {} files ({runbooks} runbooks valid): {} in {:.0?}",
+    let valid = compiled.runbooks_valid;
+    let runbooks = compiled.files.saturating_sub(1);
+    let code = verdict(&compiled.diagnostics, tree.deny_warnings);
+    let line = format!(
+        "checked {} files ({valid} of {runbooks} runbooks valid): {} in {}",
         compiled.files,
         diagnostic::summary_line(errors, warnings),
-        started.elapsed()
-    ));
+        seconds(started.elapsed())
+    );
+    // On success the line is the whole report; after problems, the
+    // diagnostics end with their own count and the line is for `-v`.
+    if code == super::exit::OK {
+        reporter.status(line);
+    } else {
+        reporter.info(line);
+    }
     if let Some(path) = &args.summary {
-        let report = diagnostic::summary_markdown(&compiled.diagnostics, compiled.files, runbooks);
+        let report =
+            diagnostic::summary_markdown(&compiled.diagnostics, compiled.files, valid, runbooks);
         if let Err(e) = append_summary(path, &report) {
             return reporter.fatal(
                 format!("cannot append the summary to `{}`: {e}", path.display()),
@@ -42,5 +52,5 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
             );
         }
     }
-    ExitCode::from(verdict(&compiled.diagnostics, tree.deny_warnings))
+    ExitCode::from(code)
 }

@@ -37,6 +37,9 @@ pub struct Cli {
     /// Print more: timings and what was written (repeat for more)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Print only problems: no status line when all is well
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
     /// When to use colour in messages
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -115,6 +118,7 @@ pub fn main() -> ExitCode {
     }
     let reporter = Reporter {
         verbose: cli.verbose,
+        quiet: cli.quiet,
     };
     match cli.command {
         Command::Check(args) => check::run(&args, &reporter),

@@ -11,6 +11,8 @@ use crate::diagnostic::{self, Diagnostic, Format, Sources};
 /// What a command needs to report.
 pub(super) struct Reporter {
     pub(super) verbose: u8,
+    /// `--quiet`: problems only.
+    pub(super) quiet: bool,
 }
 
 impl Reporter {
@@ -36,6 +38,14 @@ impl Reporter {
     /// A status line, shown with `-v`.
     pub(super) fn info(&self, message: impl AsRef<str>) {
         if self.verbose > 0 {
+            note(message);
+        }
+    }
+
+    /// The one line a command ends with, as cargo's `Finished`: shown
+    /// unless `--quiet`.
+    pub(super) fn status(&self, message: impl AsRef<str>) {
+        if !self.quiet {
             note(message);
         }
     }
@@ -94,4 +104,17 @@ pub(super) fn append_summary(path: &Path, text: &str) -> std::io::Result<()> {
         file.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// A duration as a status line shows it: `0.93s`, `12.4s`, `2m 05s`.
+pub(super) fn seconds(elapsed: std::time::Duration) -> String {
+    let secs = elapsed.as_secs_f64();
+    if secs < 10.0 {
+        format!("{secs:.2}s")
+    } else if secs < 60.0 {
+        format!("{secs:.1}s")
+    } else {
+        let whole = elapsed.as_secs();
+        format!("{}m {:02}s", whole / 60, whole % 60)
+    }
 }

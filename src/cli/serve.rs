@@ -36,6 +36,15 @@ pub struct ServeArgs {
 struct Terminal<'a> {
     reporter: &'a Reporter,
     open: bool,
+    /// What the builds so far left: whether one succeeded (there is a good
+    /// site being served) and whether the last one failed.
+    history: std::sync::Mutex<History>,
+}
+
+#[derive(Default)]
+struct History {
+    served: bool,
+    failing: bool,
 }
 
 impl Events for Terminal<'_> {
@@ -55,20 +64,32 @@ impl Events for Terminal<'_> {
             report::error(error, None);
         }
         let what = outcome.change.as_deref().unwrap_or("first build");
-        let verdict = if outcome.ok {
-            "rebuilt"
-        } else {
-            "rebuild failed, serving the last good site"
+        let mut history = self
+            .history
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let verdict = match (outcome.ok, history.failing, history.served) {
+            (true, true, _) => "fixed, rebuilt",
+            (true, false, _) => "rebuilt",
+            (false, _, true) => "rebuild failed, serving the last good site",
+            (false, _, false) => "build failed, no site to serve until the sources are fixed",
         };
+        // Milliseconds, always: scripts/bench-reload.sh reads them.
         let line = format!(
-            "{verdict} ({what}): {} of {} pages in {:.0?}",
-            outcome.pages, outcome.total_pages, outcome.elapsed
+            "{verdict} ({what}): {} of {} pages in {} ms",
+            outcome.pages,
+            outcome.total_pages,
+            outcome.elapsed.as_millis()
         );
-        if outcome.ok {
+        // A failure, and the build that ends one, are told by default;
+        // every other rebuild with `-v`.
+        if outcome.ok && !history.failing {
             self.reporter.info(line);
         } else {
             note(line);
         }
+        history.served |= outcome.ok;
+        history.failing = !outcome.ok;
     }
 }
 
@@ -99,6 +120,7 @@ pub fn run(args: &ServeArgs, reporter: &Reporter) -> ExitCode {
     let terminal = Terminal {
         reporter,
         open: args.open,
+        history: std::sync::Mutex::default(),
     };
     match serve::run(&options, &terminal) {
         Ok(()) => ExitCode::from(exit::OK),

@@ -57,13 +57,19 @@ const SUMMARY_ROWS: usize = 200;
 
 /// A Markdown report of a check for a CI job summary: the counts, then one
 /// table row per diagnostic (text escaped for a GFM table cell).
-pub fn summary_markdown(diagnostics: &[Diagnostic], files: usize, runbooks: usize) -> String {
+/// `valid` of the `runbooks` checked had no error of their own.
+pub fn summary_markdown(
+    diagnostics: &[Diagnostic],
+    files: usize,
+    valid: usize,
+    runbooks: usize,
+) -> String {
     use crate::markdown::{self, Place};
     let (errors, warnings) = counts(diagnostics);
     let mut out = String::from("## gtdocs check\n\n");
     let _ = writeln!(
         out,
-        "{files} files checked, {runbooks} runbooks valid: {}.",
+        "{files} files checked, {valid} of {runbooks} runbooks valid: {}.",
         summary_line(errors, warnings)
     );
     if diagnostics.is_empty() {

@@ -12,6 +12,9 @@ use crate::validate::{self, SchemaError, SiteOverrides};
 pub struct Compiled {
     /// Source files read (`gtdocs.yaml` and every runbook file).
     pub files: usize,
+    /// Runbook files with no error of their own (see
+    /// [`validate::Validated::runbooks_valid`]).
+    pub runbooks_valid: usize,
     pub book: Option<Book>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
@@ -47,6 +50,7 @@ pub fn compile_with(root: &Path, site: &SiteOverrides) -> Result<Compiled, Compi
     let validated = validate::validate_streaming(&mut tree, runbooks, site)?;
     Ok(Compiled {
         files,
+        runbooks_valid: validated.runbooks_valid,
         book: validated.book,
         diagnostics: validated.diagnostics,
         sources: tree.sources,

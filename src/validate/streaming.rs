@@ -2,7 +2,7 @@
 //! loaded and checked one at a time on every core, then the checks across
 //! files, into a book when there is no error.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,6 +24,9 @@ pub struct Validated {
     pub book: Option<Book>,
     /// Sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Runbook files with no error of their own, checked against a catalog
+    /// (none when `gtdocs.yaml` has no usable catalog).
+    pub runbooks_valid: usize,
 }
 
 /// Loads and validates every runbook of a tree whose config is loaded
@@ -112,7 +115,20 @@ pub fn validate_streaming(
     }
     diagnostics.extend(across_files);
     diagnostics.extend(tree.diagnostics.iter().cloned());
-    Ok(finish(catalog, runbooks, diagnostics))
+    let runbooks_valid = if catalog.is_some() {
+        let with_errors: HashSet<&Path> = diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .filter_map(|d| d.file.as_deref())
+            .collect();
+        facts
+            .iter()
+            .filter(|f| !with_errors.contains(f.path.as_path()))
+            .count()
+    } else {
+        0
+    };
+    Ok(finish(catalog, runbooks, diagnostics, runbooks_valid))
 }
 
 /// The file of each diagnostic, as shown and as a path in the tree, for
@@ -140,6 +156,7 @@ fn finish(
     catalog: Option<CatalogCheck>,
     runbooks: Vec<Runbook>,
     mut diagnostics: Vec<Diagnostic>,
+    runbooks_valid: usize,
 ) -> Validated {
     diagnostic::normalize(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
@@ -147,7 +164,11 @@ fn finish(
         Some(catalog) if !has_errors => Some(catalog.book(runbooks)),
         _ => None,
     };
-    Validated { book, diagnostics }
+    Validated {
+        book,
+        diagnostics,
+        runbooks_valid,
+    }
 }
 
 #[cfg(test)]

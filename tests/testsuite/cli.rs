@@ -1,5 +1,7 @@
 //! The command line itself: help, version, exit codes, `schema`, `new`.
 
+use regex::Regex;
+
 use crate::common::{self, gtdocs};
 
 #[test]
@@ -50,7 +52,11 @@ fn usage_errors_exit_2() {
 fn check_is_clean_on_the_bundled_runbooks() {
     let o = gtdocs(&common::repo(), &["check", "--deny-warnings"]);
     assert!(o.status.success(), "{}", common::stderr(&o));
-    assert_eq!(common::stderr(&o), "");
+    let err = common::stderr(&o);
+    assert!(
+        err.starts_with("checked ") && err.lines().count() == 1,
+        "no problem, only the status line: {err}"
+    );
     let o = gtdocs(&common::repo(), &["check", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_str(&common::stdout(&o)).expect("json");
     assert_eq!(report["errors"], 0);
@@ -75,6 +81,40 @@ fn schema_prints_each_schema() {
     assert_eq!(
         gtdocs(&dir, &["schema"]).stdout,
         gtdocs(&dir, &["schema", "source"]).stdout
+    );
+}
+
+/// Each schema is also asked for by the name of its published file
+/// (`site/json/schema/<name>`), and the source schema as `runbook`, the
+/// name its file and the editors' `$schema` line use.
+#[test]
+fn schema_answers_to_its_file_name() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    let built = gtdocs(
+        &common::repo(),
+        &["build", "--out", site.to_str().expect("utf-8")],
+    );
+    assert!(built.status.success(), "{}", common::stderr(&built));
+    let dir = site.join("json/schema");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("schema folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 5, "{names:?}");
+    for name in &names {
+        let o = gtdocs(tmp.path(), &["schema", name]);
+        assert!(o.status.success(), "{name}: {}", common::stderr(&o));
+        assert_eq!(
+            o.stdout,
+            std::fs::read(dir.join(name)).expect("schema file"),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        gtdocs(tmp.path(), &["schema", "runbook"]).stdout,
+        gtdocs(tmp.path(), &["schema", "source"]).stdout
     );
 }
 
@@ -134,4 +174,95 @@ fn usage_errors_never_print_an_argument_raw() {
             common::stderr(&o)
         );
     }
+}
+
+/// `check` and `build` end with one status line on stderr, as cargo does
+/// (counts and time), nothing on stdout; `--quiet` leaves only problems.
+#[test]
+fn check_and_build_end_with_one_status_line_unless_quiet() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let runbooks = std::fs::read_dir(root.join("runbooks"))
+        .expect("runbooks")
+        .count();
+    let status = Regex::new(&format!(
+        r"^checked {} files \({runbooks} of {runbooks} runbooks valid\): 0 errors, 0 warnings in \d+(\.\d+)?s\n$",
+        runbooks + 1
+    ))
+    .expect("regex");
+    let o = gtdocs(root, &["check"]);
+    assert!(o.status.success());
+    assert!(o.stdout.is_empty(), "{}", common::stdout(&o));
+    assert!(
+        status.is_match(&common::stderr(&o)),
+        "{:?}",
+        common::stderr(&o)
+    );
+
+    let o = gtdocs(root, &["build"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let built = Regex::new(&format!(
+        r"^built {runbooks} runbooks into `site`: \d+ files in \d+(\.\d+)?s\n$"
+    ))
+    .expect("regex");
+    assert!(
+        built.is_match(&common::stderr(&o)),
+        "{:?}",
+        common::stderr(&o)
+    );
+
+    for args in [&["check", "-q"][..], &["build", "--quiet"]] {
+        let o = gtdocs(root, args);
+        assert!(o.status.success(), "{args:?}");
+        assert!(
+            o.stderr.is_empty() && o.stdout.is_empty(),
+            "{args:?}: {}",
+            common::stderr(&o)
+        );
+    }
+    let o = gtdocs(root, &["check", "-q", "-v"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "--quiet with --verbose is a usage error"
+    );
+}
+
+/// One runbook with an error: the others are still counted valid, in the
+/// `-v` line and in the job summary (it said "0 runbooks valid").
+#[test]
+fn one_broken_runbook_leaves_the_others_counted_valid() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let runbooks = std::fs::read_dir(root.join("runbooks"))
+        .expect("runbooks")
+        .count();
+    std::fs::write(root.join("runbooks/zz-broken.yaml"), "slug: x\n").expect("write");
+    let summary = root.join("summary.md");
+    let o = gtdocs(
+        root,
+        &["check", "-v", "--summary", summary.to_str().expect("utf-8")],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = common::stderr(&o);
+    let line = format!(
+        "checked {} files ({runbooks} of {} runbooks valid): ",
+        runbooks + 2,
+        runbooks + 1
+    );
+    assert!(err.contains(&line), "no {line:?} in:\n{err}");
+    let summary = std::fs::read_to_string(&summary).expect("summary");
+    let line = format!(
+        "{} files checked, {runbooks} of {} runbooks valid: ",
+        runbooks + 2,
+        runbooks + 1
+    );
+    assert!(summary.contains(&line), "no {line:?} in:\n{summary}");
+    // Without -v, the diagnostics end with their count and no status line.
+    let o = gtdocs(root, &["check"]);
+    assert!(
+        !common::stderr(&o).contains("runbooks valid"),
+        "{}",
+        common::stderr(&o)
+    );
 }

@@ -254,12 +254,20 @@ struct Run {
     elapsed: Duration,
 }
 
-/// Builds the case's tree and runs `gtdocs check --format json` on it.
+/// Builds the case's tree and runs `gtdocs check --quiet --format json`
+/// on it (the diagnostics, without the status line's timing).
 fn run_case(case: &str, dir: &Path, extra: &[&str]) -> Run {
     let tree = overlay(dir);
     generate(case, tree.path());
     let root = tree.path().to_str().expect("utf-8 temp path").to_string();
-    let mut args = vec!["check", "--format", "json", "--root", root.as_str()];
+    let mut args = vec![
+        "check",
+        "--quiet",
+        "--format",
+        "json",
+        "--root",
+        root.as_str(),
+    ];
     args.extend_from_slice(extra);
     let started = Instant::now();
     let output = gtdocs(tree.path(), &args);
@@ -308,6 +316,7 @@ fn base_tree_is_valid() {
         &base,
         &[
             "check",
+            "--quiet",
             "--root",
             base.to_str().expect("utf-8"),
             "--deny-warnings",

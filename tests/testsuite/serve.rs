@@ -1718,6 +1718,49 @@ fn a_broken_theme_template_keeps_the_last_good_site() {
     );
 }
 
+/// The terminal tells a failure and the build that ends it without `-v`,
+/// and never promises a last good site when no build has made one.
+#[test]
+fn the_terminal_says_when_a_failure_ends_and_whether_a_good_site_is_served() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let broken = root.join("runbooks/zz-broken.yaml");
+    std::fs::write(&broken, "title: [\n").expect("write");
+    let mut cmd = serve_command(root, &["--port", "0"]);
+    let mut child = cmd.spawn().expect("spawn gtdocs serve");
+    let stderr = Arc::new(Mutex::new(String::new()));
+    drain(child.stderr.take().expect("stderr"), stderr.clone(), None);
+    let _stdout = child.stdout.take();
+    let wait_for = |text: &str, count: usize| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let seen = stderr.lock().unwrap().clone();
+            if seen.matches(text).count() >= count {
+                return seen;
+            }
+            if Instant::now() > deadline {
+                panic!("no {count} × {text:?} on stderr within 60 s:\n{seen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let first = wait_for(
+        "build failed, no site to serve until the sources are fixed (first build)",
+        1,
+    );
+    assert!(!first.contains("last good site"), "{first}");
+    std::fs::remove_file(&broken).expect("fix");
+    wait_for("fixed, rebuilt (", 1);
+    std::fs::write(&broken, "title: [\n").expect("break again");
+    wait_for("rebuild failed, serving the last good site (", 1);
+    std::fs::remove_file(&broken).expect("fix again");
+    let all = wait_for("fixed, rebuilt (", 2);
+    // Without -v, a rebuild that fixes nothing says nothing.
+    assert_eq!(all.matches("rebuilt (").count(), 2, "{all}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 // ================================================================= watching
 
 /// gtdocs.yaml, runbooks/ and themes/ are watched; temp files are not.
