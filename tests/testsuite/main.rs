@@ -21,6 +21,7 @@ mod html_render;
 mod html_site;
 mod invalid;
 mod json_schema;
+mod layout;
 mod limits;
 mod parity;
 mod product_wiki;
