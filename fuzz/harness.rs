@@ -1,7 +1,7 @@
 //! The bodies of the fuzz targets. The targets in `fuzz_targets/` run them
 //! under libFuzzer; the test suite (`tests/testsuite/fuzz_corpus.rs`)
-//! replays every committed corpus file through the same functions, so a
-//! crash found once stays fixed.
+//! replays the seeds and every input that once failed (`regressions/`)
+//! through the same functions, so a crash found once stays fixed.
 //!
 //! Every function takes untrusted bytes and must return: a diagnostic or a
 //! build, never a panic. The checks that hold for any input are asserted.
@@ -41,7 +41,8 @@ impl Target {
         Target::Manifest,
     ];
 
-    /// The corpus folder's name in `fuzz/corpus/`.
+    /// The target's folder name in `fuzz/seeds/`, `fuzz/regressions/` and
+    /// `fuzz/corpus/`.
     pub fn name(self) -> &'static str {
         match self {
             Target::Runbook => "runbook",

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The long fuzz runs: every target of fuzz/ for SECONDS each (default 1800),
 # two at a time, from its seeds (fuzz/seeds/<target>/, hand-made, never
-# changed) and its corpus (fuzz/corpus/<target>/, where new inputs go),
-# then each corpus minimized in place (cargo fuzz cmin).
+# changed) and its corpus (fuzz/corpus/<target>/, where new inputs go; not
+# in git, so it grows on this machine or in a CI cache), then each corpus
+# minimized in place (cargo fuzz cmin).
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
 # A crash stops its target and leaves the input in fuzz/artifacts/<target>/;
-# copy it into fuzz/corpus/<target>/ so `cargo test` replays it from then on.
+# copy it into fuzz/regressions/<target>/, named for what it caught, so
+# `cargo test` replays it from then on (fuzz/regressions/README.md).
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
@@ -49,8 +51,8 @@ run() {
     mkdir -p "corpus/$t"
     # -timeout: an input that runs 10 s is a hang; -rss_limit_mb: 2 GiB is
     # unbounded memory (ASan included); -max_len: 16 KiB inputs keep the
-    # corpora small enough to commit (a whole bundled manifest, 134 KB,
-    # made a 39 MB corpus) and still hold every seed.
+    # corpora small (a whole bundled manifest, 134 KB, made a 39 MB corpus)
+    # and still hold every seed.
     if fuzz run "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
         >"$logs/$t.log" 2>&1; then

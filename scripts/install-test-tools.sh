@@ -1,48 +1,50 @@
 #!/usr/bin/env bash
-# Install the outside tools gtdocs' test suite needs, at pinned versions.
+# Install the outside tools gtdocs' test suite needs: pinned where their
+# version changes what the tests see, accepted as found where it does not.
 #
-#   sudo-less root on Debian 12 (bookworm):  bash scripts/install-test-tools.sh
+#   bash scripts/install-test-tools.sh
 #
+# Needs: Node.js >= 20 with npm, Java (runs vnu.jar), Python 3 with venv,
+# git >= 2.31, and root only to install a missing Debian tool (apt-get,
+# Debian 12 bookworm). With every tool present it runs as any user and never
+# calls apt-get; with one missing and no root it stops at once, naming the
+# tool and the command that installs it.
 # Idempotent: a second run checks versions and changes nothing.
-# Installs:
-#   - Debian package cmark-gfm   (pinned: CMARK_GFM_DEB_VERSION)   -> /usr/bin/cmark-gfm
-#   - PyPI check-jsonschema      (pinned: CHECK_JSONSCHEMA_VERSION) -> $TOOLS/venv (python3 -m venv)
-#   - PyPI zizmor                (pinned: ZIZMOR_VERSION)           -> $TOOLS/venv (the same venv)
-#   - Debian package git         (pinned: GIT_DEB_VERSION)          -> /usr/bin/git
-#   - Debian package wrk         (pinned: WRK_DEB_VERSION)          -> /usr/bin/wrk
-#   - Debian package shellcheck  (pinned: SHELLCHECK_DEB_VERSION)   -> /usr/bin/shellcheck
-#   - Debian package chromium    (only if /usr/bin/chromium is missing; not
-#                                 pinned: a browser takes security updates, so
-#                                 the installed version is shown in the summary)
-#   - Debian default-jre-headless (only if no java is on PATH; runs vnu.jar)
+#
+# Pinned (a new version changes results):
+#   - Debian cmark-gfm        (CMARK_GFM_DEB_VERSION)    the wiki pages' renderer of record
+#   - Debian shellcheck       (SHELLCHECK_DEB_VERSION)   new versions add warnings
+#   - PyPI check-jsonschema   (CHECK_JSONSCHEMA_VERSION) -> $TOOLS/venv (python3 -m venv)
+#   - PyPI zizmor             (ZIZMOR_VERSION)           -> $TOOLS/venv (the same venv)
 #   - npm playwright-core, axe-core, vnu-jar (exact versions, pinned by
 #     tests/browser/package.json + package-lock.json) -> tests/browser/node_modules
 #     via `npm ci --ignore-scripts` (vnu-jar ships vnu.jar; its postinstall,
-#     which would fetch a Java runtime, never runs). Needs Node >= 20 and npm.
+#     which would fetch a Java runtime, never runs).
+# Accepted as found (Debian's current package when missing):
+#   - git >= 2.31 (GIT_MIN_VERSION; GTDOCS_GIT, else the first on PATH):
+#     gtdocs hands git its token through GIT_CONFIG_COUNT, new in 2.31
+#   - wrk (the load generator of `gtdocs serve`'s load test)
+#   - chromium (takes security updates; the version is shown in the summary)
+#   - java (default-jre-headless when no java is on PATH)
 # Writes $TOOLS/env for the test command to `source`; exports nothing itself.
 #   TOOLS = ${GTDOCS_TOOLS:-$HOME/.cache/gtdocs-tools}
 # Overrides (for bumping pins): CMARK_GFM_DEB_VERSION, CHECK_JSONSCHEMA_VERSION,
-# ZIZMOR_VERSION, GIT_DEB_VERSION, WRK_DEB_VERSION, SHELLCHECK_DEB_VERSION.
-# npm pins are bumped in tests/browser/package.json, then `npm install
-# --ignore-scripts` there to refresh package-lock.json.
+# ZIZMOR_VERSION, SHELLCHECK_DEB_VERSION. npm pins are bumped in
+# tests/browser/package.json, then `npm install --ignore-scripts` there to
+# refresh package-lock.json.
 set -euo pipefail
 
 CMARK_GFM_DEB_VERSION="${CMARK_GFM_DEB_VERSION:-0.29.0.gfm.6-6}"     # Debian bookworm/main
 CHECK_JSONSCHEMA_VERSION="${CHECK_JSONSCHEMA_VERSION:-0.39.0}"       # PyPI
 ZIZMOR_VERSION="${ZIZMOR_VERSION:-1.32.0}"                           # PyPI (the GitHub Actions audit)
-GIT_DEB_VERSION="${GIT_DEB_VERSION:-1:2.39.5-0+deb12u3}"             # Debian bookworm/main (security)
-GIT_BIN=/usr/bin/git
-WRK_DEB_VERSION="${WRK_DEB_VERSION:-4.1.0-3+b2}"                     # Debian bookworm/main
-WRK_BIN=/usr/bin/wrk
 SHELLCHECK_DEB_VERSION="${SHELLCHECK_DEB_VERSION:-0.9.0-1}"           # Debian bookworm/main
-SHELLCHECK_BIN=/usr/bin/shellcheck
-
-CMARK_GFM_BIN=/usr/bin/cmark-gfm
-# Upstream version as printed by `cmark-gfm --version` (Debian revision stripped).
-CMARK_GFM_UPSTREAM="${CMARK_GFM_DEB_VERSION%-*}"
-
-CHROMIUM_BIN=/usr/bin/chromium
+GIT_MIN_VERSION=2.31
 NODE_MIN_MAJOR=20
+
+# Upstream versions as the tools print them (Debian revision stripped).
+CMARK_GFM_UPSTREAM="${CMARK_GFM_DEB_VERSION%-*}"
+SHELLCHECK_UPSTREAM="${SHELLCHECK_DEB_VERSION%-*}"
+
 REPO="$(realpath -- "$(dirname -- "${BASH_SOURCE[0]}")/..")"
 BROWSER_TESTS="$REPO/tests/browser"
 NPM_PACKAGES=(playwright-core axe-core vnu-jar)
@@ -60,10 +62,134 @@ die()  { printf 'install-test-tools: ERROR: %s\n' "$*" >&2; exit 1; }
 # shellcheck disable=SC2154  # rc is assigned inside the trap string
 trap 'rc=$?; printf "install-test-tools: ERROR: command failed (exit %s) at line %s: %s\n" "$rc" "$LINENO" "$BASH_COMMAND" >&2; exit "$rc"' ERR
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (needs apt-get)"
-command -v apt-get >/dev/null || die "apt-get not found: this script supports Debian only"
+log "needs Node.js >= $NODE_MIN_MAJOR with npm, Java, Python 3 with venv, git >= $GIT_MIN_VERSION; root (apt-get, Debian 12) only if a Debian tool below is missing"
 
-# ---------------------------------------------------------------- apt helpers
+# ------------------------------------------------------------- finding tools
+# first_of CHECK NAME... -> the first existing path among NAME (a path, or a
+# command looked up on PATH, every match) for which `CHECK path` succeeds.
+first_of() {
+  local check="$1" name p
+  shift
+  for name in "$@"; do
+    [ -n "$name" ] || continue
+    if [[ "$name" == */* ]]; then
+      [ -x "$name" ] && "$check" "$name" && { printf '%s' "$name"; return 0; }
+    else
+      while IFS= read -r p; do
+        [ -x "$p" ] && "$check" "$p" && { printf '%s' "$p"; return 0; }
+      done < <(type -ap -- "$name" 2>/dev/null || true)
+    fi
+  done
+  return 1
+}
+
+runs() { "$1" --version >/dev/null 2>&1; }
+
+# wrk has no --version: -v prints "wrk <version> [epoll] Copyright ...".
+wrk_runs() {
+  local out
+  out="$("$1" -v 2>&1)" || true
+  [[ "$out" == "wrk "* ]]
+}
+
+cmark_gfm_pinned() {
+  # e.g. "cmark-gfm 0.29.0.gfm.6 - CommonMark with GitHub extensions converter"
+  [[ " $("$1" --version 2>/dev/null | head -n1) " == *" $CMARK_GFM_UPSTREAM "* ]]
+}
+
+shellcheck_pinned() {
+  # e.g. "version: 0.9.0"
+  [ "$("$1" --version 2>/dev/null | awk '/^version:/ {print $2}')" = "$SHELLCHECK_UPSTREAM" ]
+}
+
+git_version() { "$1" --version 2>/dev/null | awk '{print $3}'; }
+
+# version_at_least HAVE WANT -> HAVE >= WANT, comparing numeric fields
+version_at_least() {
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
+git_new_enough() {
+  local v
+  v="$(git_version "$1")"
+  [ -n "$v" ] && version_at_least "$v" "$GIT_MIN_VERSION"
+}
+
+java_version() {
+  # e.g. 'openjdk version "17.0.15" 2025-04-15'
+  java -version 2>&1 | awk -F'"' '/version/ {print $2; exit}'
+}
+
+# The Debian wrapper script prints a harmless shell warning on stderr.
+chromium_version() { "$1" --version 2>/dev/null | awk '{print $2}'; }
+chromium_runs() { [ -n "$(chromium_version "$1")" ]; }
+
+venv_ok() {
+  [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import sys' 2>/dev/null
+}
+
+check_jsonschema_ok() {
+  venv_ok && [ -x "$VENV/bin/check-jsonschema" ] || return 1
+  local v
+  v="$("$VENV/bin/check-jsonschema" --version 2>/dev/null)" || return 1
+  # e.g. "check-jsonschema, version 0.39.0"
+  [ "${v##* }" = "$CHECK_JSONSCHEMA_VERSION" ]
+}
+
+zizmor_ok() {
+  venv_ok && [ -x "$VENV/bin/zizmor" ] || return 1
+  local v
+  v="$("$VENV/bin/zizmor" --version 2>/dev/null)" || return 1
+  # e.g. "zizmor 1.32.0"
+  [ "${v##* }" = "$ZIZMOR_VERSION" ]
+}
+
+CMARK_GFM_BIN="" SHELLCHECK_BIN="" GIT_BIN="" WRK_BIN="" CHROMIUM_BIN=""
+find_tools() {
+  CMARK_GFM_BIN="$(first_of cmark_gfm_pinned /usr/bin/cmark-gfm cmark-gfm || true)"
+  SHELLCHECK_BIN="$(first_of shellcheck_pinned /usr/bin/shellcheck shellcheck || true)"
+  GIT_BIN="$(first_of runs "${GTDOCS_GIT:-}" git || true)"
+  WRK_BIN="$(first_of wrk_runs "${GTDOCS_WRK:-}" wrk || true)"
+  CHROMIUM_BIN="$(first_of chromium_runs "${GTDOCS_CHROMIUM:-}" /usr/bin/chromium chromium || true)"
+}
+
+# ------------------------------------------- what is there, what is missing
+find_tools
+missing=()    # apt-get install arguments
+names=()      # what each is, for the message
+want_apt() { missing+=("$1"); names+=("$2"); }
+
+# found NAME -> what PATH has under NAME instead, for the message
+found() {
+  local p
+  p="$(command -v "$1" 2>/dev/null)" || { printf 'none on PATH'; return; }
+  printf '%s at %s' "$("$p" --version 2>/dev/null | grep -m1 '[0-9]' || true)" "$p"
+}
+
+# Node.js is not a Debian package here (bookworm's is 18): say so first.
+command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= $NODE_MIN_MAJOR (with npm) first"
+command -v npm >/dev/null 2>&1 || die "npm not found: install npm alongside Node.js >= $NODE_MIN_MAJOR"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge "$NODE_MIN_MAJOR" ] \
+  || die "node $(node --version) is too old: the browser tests need Node.js >= $NODE_MIN_MAJOR"
+
+if [ -n "$GIT_BIN" ] && ! git_new_enough "$GIT_BIN"; then
+  die "git $(git_version "$GIT_BIN") at $GIT_BIN is older than $GIT_MIN_VERSION, which the publish tests need (GIT_CONFIG_COUNT): install a newer git (Debian 12's is 2.39) or name one with GTDOCS_GIT"
+fi
+[ -n "$GIT_BIN" ] || want_apt git "git >= $GIT_MIN_VERSION"
+[ -n "$CMARK_GFM_BIN" ] || want_apt "cmark-gfm=$CMARK_GFM_DEB_VERSION" \
+  "cmark-gfm $CMARK_GFM_UPSTREAM (pinned; found: $(found cmark-gfm))"
+[ -n "$SHELLCHECK_BIN" ] || want_apt "shellcheck=$SHELLCHECK_DEB_VERSION" \
+  "shellcheck $SHELLCHECK_UPSTREAM (pinned; found: $(found shellcheck))"
+[ -n "$WRK_BIN" ] || want_apt wrk "wrk"
+[ -n "$CHROMIUM_BIN" ] || want_apt chromium "chromium"
+{ command -v java >/dev/null 2>&1 && [ -n "$(java_version)" ]; } || want_apt default-jre-headless "java"
+if ! { check_jsonschema_ok && zizmor_ok; } && ! venv_ok \
+  && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  want_apt python3-venv "Python 3 with venv (for check-jsonschema and zizmor)"
+fi
+
+# ---------------------------------------------------------------- apt-get
 APT_UPDATED=0
 apt_update_once() {
   if [ "$APT_UPDATED" -eq 0 ]; then
@@ -83,93 +209,58 @@ apt_candidate() {
   apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}' | grep -v '^(none)$' || true
 }
 
-# apt_install_latest PKG -> installs the candidate version; on failure (stale
-# lists naming a version the mirror no longer has) updates once and retries.
-apt_install_latest() {
-  if [ -z "$(apt_candidate "$1")" ]; then apt_update_once; fi
-  [ -n "$(apt_candidate "$1")" ] || die "no '$1' package in the configured Debian mirrors"
-  if ! apt-get install -y -qq --no-install-recommends "$1" >/dev/null; then
-    [ "$APT_UPDATED" -eq 0 ] || die "apt-get install $1 failed"
+# apt_install SPEC -> installs PKG or PKG=VERSION; a pinned version the
+# mirrors no longer carry stops with what to bump.
+apt_install() {
+  local spec="$1" pkg="${1%%=*}"
+  if [[ "$spec" == *=* ]]; then
+    local version="${spec#*=}"
+    apt_has_version "$pkg" "$version" || apt_update_once
+    apt_has_version "$pkg" "$version" \
+      || die "$spec is not available from the configured Debian mirrors (candidate now: $(apt_candidate "$pkg")). Update its pin in $0 (or set it in the environment) after checking the new version."
+  else
+    [ -n "$(apt_candidate "$pkg")" ] || apt_update_once
+    [ -n "$(apt_candidate "$pkg")" ] || die "no '$pkg' package in the configured Debian mirrors"
+  fi
+  log "installing $spec"
+  if ! apt-get install -y -qq --no-install-recommends "$spec" >/dev/null; then
+    # Stale lists can name a version the mirror no longer has.
+    [ "$APT_UPDATED" -eq 0 ] || die "apt-get install $spec failed"
     apt_update_once
-    apt-get install -y -qq --no-install-recommends "$1" >/dev/null || die "apt-get install $1 failed"
+    apt-get install -y -qq --no-install-recommends "$spec" >/dev/null || die "apt-get install $spec failed"
   fi
 }
 
-# apt_install_pinned PKG VERSION PIN_VAR OK_FN WHAT_IF_NOT_OK -> installs
-# exactly PKG=VERSION unless OK_FN already passes; dies with a clear message
-# when the mirrors no longer carry that version (then bump PIN_VAR).
-apt_install_pinned() {
-  local pkg="$1" version="$2" pin="$3" ok="$4" broken="$5"
-  if "$ok"; then
-    log "$pkg $version already installed, skipping"
-    return
+if [ "${#missing[@]}" -gt 0 ]; then
+  list="$(printf '  - %s\n' "${names[@]}")"
+  command -v apt-get >/dev/null 2>&1 \
+    || die "missing, and apt-get not found (this script installs on Debian only):
+$list
+install them with your system's packages, or name them with GTDOCS_GIT, GTDOCS_WRK, GTDOCS_CHROMIUM"
+  [ "$(id -u)" -eq 0 ] || die "missing, and installing needs root:
+$list
+as root: apt-get update && apt-get install -y --no-install-recommends ${missing[*]}
+then run this script again (as any user)"
+  for spec in "${missing[@]}"; do apt_install "$spec"; done
+  find_tools
+  if [ -z "$GIT_BIN" ] || ! git_new_enough "$GIT_BIN"; then
+    die "git installed, but no git >= $GIT_MIN_VERSION runs"
   fi
-  if ! apt_has_version "$pkg" "$version"; then
-    apt_update_once
-  fi
-  if ! apt_has_version "$pkg" "$version"; then
-    local cand
-    cand="$(apt_candidate "$pkg")"
-    die "$pkg=$version is not available from the configured Debian mirrors (candidate now: ${cand:-none}). Update $pin in $0 (or set it in the environment) after checking the new version."
-  fi
-  log "installing $pkg=$version"
-  apt-get install -y -qq --no-install-recommends "$pkg=$version" >/dev/null \
-    || die "apt-get install $pkg=$version failed"
-  "$ok" || die "$pkg installed but $broken"
-}
-
-# ------------------------------------------------------------------ cmark-gfm
-cmark_gfm_ok() {
-  [ -x "$CMARK_GFM_BIN" ] || return 1
-  local v
-  v="$("$CMARK_GFM_BIN" --version 2>/dev/null | head -n1)" || return 1
-  # e.g. "cmark-gfm 0.29.0.gfm.6 - CommonMark with GitHub extensions converter"
-  [[ " $v " == *" $CMARK_GFM_UPSTREAM "* ]]
-}
-
-apt_install_pinned cmark-gfm "$CMARK_GFM_DEB_VERSION" CMARK_GFM_DEB_VERSION cmark_gfm_ok \
-  "'$CMARK_GFM_BIN --version' does not report $CMARK_GFM_UPSTREAM"
-
-# ------------------------------------------------------------------------ git
-# Debian's git, pinned, at /usr/bin/git: the publish and diff tests drive it
-# (a machine may carry another git earlier on PATH; the tests never use it).
-git_ok() {
-  [ -x "$GIT_BIN" ] && [ "$(dpkg-query -W -f='${Version}' git 2>/dev/null)" = "$GIT_DEB_VERSION" ]
-}
-apt_install_pinned git "$GIT_DEB_VERSION" GIT_DEB_VERSION git_ok \
-  "dpkg does not report $GIT_DEB_VERSION at $GIT_BIN"
-
-# ------------------------------------------------------------------------ wrk
-# The HTTP load generator of the `gtdocs serve` load test.
-wrk_ok() {
-  [ -x "$WRK_BIN" ] && [ "$(dpkg-query -W -f='${Version}' wrk 2>/dev/null)" = "$WRK_DEB_VERSION" ]
-}
-apt_install_pinned wrk "$WRK_DEB_VERSION" WRK_DEB_VERSION wrk_ok \
-  "dpkg does not report $WRK_DEB_VERSION at $WRK_BIN"
-
-# ----------------------------------------------------------------- shellcheck
-# Lints the Action's shell scripts (scripts/action/*.sh).
-shellcheck_ok() {
-  [ -x "$SHELLCHECK_BIN" ] && [ "$(dpkg-query -W -f='${Version}' shellcheck 2>/dev/null)" = "$SHELLCHECK_DEB_VERSION" ]
-}
-apt_install_pinned shellcheck "$SHELLCHECK_DEB_VERSION" SHELLCHECK_DEB_VERSION shellcheck_ok \
-  "dpkg does not report $SHELLCHECK_DEB_VERSION at $SHELLCHECK_BIN"
+  [ -n "$CMARK_GFM_BIN" ] || die "cmark-gfm installed, but no cmark-gfm reports $CMARK_GFM_UPSTREAM"
+  [ -n "$SHELLCHECK_BIN" ] || die "shellcheck installed, but no shellcheck reports $SHELLCHECK_UPSTREAM"
+  [ -n "$WRK_BIN" ] || die "wrk installed, but it does not run"
+  [ -n "$CHROMIUM_BIN" ] || die "chromium installed, but 'chromium --version' does not run"
+  { command -v java >/dev/null 2>&1 && [ -n "$(java_version)" ]; } \
+    || die "default-jre-headless installed, but 'java -version' does not run"
+else
+  log "every Debian tool is present; apt-get not needed"
+fi
 
 # ------------------------------------------------- the Python venv's tools
 # check-jsonschema and zizmor share one venv; each is checked and installed
 # on its own, so bumping one pin leaves the other alone.
-venv_ok() {
-  [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import sys' 2>/dev/null
-}
-
 ensure_venv() {
   venv_ok && return
-  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-    log "python3 venv support missing; installing python3-venv"
-    apt_update_once
-    apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null \
-      || die "apt-get install python3-venv failed"
-  fi
   mkdir -p "$TOOLS"
   # Recreate the venv if its interpreter is broken (e.g. base python removed).
   if [ -e "$VENV" ]; then
@@ -196,62 +287,12 @@ pip_install_pinned() {
   "$VENV/bin/python" -m pip freeze --disable-pip-version-check > "$TOOLS/venv-freeze.txt" 2>/dev/null || true
 }
 
-check_jsonschema_ok() {
-  venv_ok && [ -x "$VENV/bin/check-jsonschema" ] || return 1
-  local v
-  v="$("$VENV/bin/check-jsonschema" --version 2>/dev/null)" || return 1
-  # e.g. "check-jsonschema, version 0.39.0"
-  [ "${v##* }" = "$CHECK_JSONSCHEMA_VERSION" ]
-}
 pip_install_pinned check-jsonschema "$CHECK_JSONSCHEMA_VERSION" check_jsonschema_ok
-
 # The static security audit of action.yml and .github/workflows/ (a Rust
 # binary shipped as a PyPI wheel; the tests run it with --offline).
-zizmor_ok() {
-  venv_ok && [ -x "$VENV/bin/zizmor" ] || return 1
-  local v
-  v="$("$VENV/bin/zizmor" --version 2>/dev/null)" || return 1
-  # e.g. "zizmor 1.32.0"
-  [ "${v##* }" = "$ZIZMOR_VERSION" ]
-}
 pip_install_pinned zizmor "$ZIZMOR_VERSION" zizmor_ok
 
-# ------------------------------------------------------------------- chromium
-# The Debian wrapper script prints a harmless shell warning on stderr.
-chromium_version() {
-  "$CHROMIUM_BIN" --version 2>/dev/null | awk '{print $2}'
-}
-
-if [ -x "$CHROMIUM_BIN" ] && [ -n "$(chromium_version)" ]; then
-  log "chromium $(chromium_version) already installed, skipping"
-else
-  log "installing chromium (Debian, current security release)"
-  apt_install_latest chromium
-  { [ -x "$CHROMIUM_BIN" ] && [ -n "$(chromium_version)" ]; } \
-    || die "chromium installed but '$CHROMIUM_BIN --version' does not run"
-fi
-
-# ----------------------------------------------------------------------- java
-java_version() {
-  # e.g. 'openjdk version "17.0.15" 2025-04-15'
-  java -version 2>&1 | awk -F'"' '/version/ {print $2; exit}'
-}
-
-if command -v java >/dev/null 2>&1 && [ -n "$(java_version)" ]; then
-  log "java $(java_version) present ($(command -v java)), skipping"
-else
-  log "installing default-jre-headless"
-  apt_install_latest default-jre-headless
-  { command -v java >/dev/null 2>&1 && [ -n "$(java_version)" ]; } \
-    || die "default-jre-headless installed but 'java -version' does not run"
-fi
-
 # ------------------------------------------- npm: playwright-core, axe-core, vnu-jar
-command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= $NODE_MIN_MAJOR (with npm) first"
-command -v npm >/dev/null 2>&1 || die "npm not found: install npm alongside Node.js >= $NODE_MIN_MAJOR"
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-[ "$node_major" -ge "$NODE_MIN_MAJOR" ] \
-  || die "node $(node --version) is too old: the browser tests need Node.js >= $NODE_MIN_MAJOR"
 { [ -f "$BROWSER_TESTS/package.json" ] && [ -f "$BROWSER_TESTS/package-lock.json" ]; } \
   || die "missing $BROWSER_TESTS/package.json or package-lock.json"
 
@@ -325,28 +366,33 @@ else
 fi
 
 # -------------------------------------------------------------------- summary
+# deb_of PATH -> the Debian package version that owns PATH, or "not a deb"
+deb_of() {
+  local pkg
+  pkg="$(dpkg-query -S "$(realpath -- "$1")" 2>/dev/null | head -n1 | cut -d: -f1)" || true
+  if [ -n "$pkg" ]; then dpkg-query -W -f='deb ${Version}' "$pkg" 2>/dev/null; else printf 'not a deb'; fi
+}
 cmark_v="$("$CMARK_GFM_BIN" --version | head -n1 | awk '{print $2}')"
 cj_v="$("$VENV/bin/check-jsonschema" --version | awk '{print $NF}')"
 zizmor_v="$("$VENV/bin/zizmor" --version | awk '{print $NF}')"
-git_path="$GIT_BIN"
-git_v="$("$GIT_BIN" --version | awk '{print $3}')"
-chromium_v="$(chromium_version)"
-chromium_deb="$(dpkg-query -W -f='${Version}' chromium 2>/dev/null || echo not-a-deb)"
+git_v="$(git_version "$GIT_BIN")"
+wrk_v="$("$WRK_BIN" -v 2>&1 | head -n1 | awk '{print $2}')" || true
+chromium_v="$(chromium_version "$CHROMIUM_BIN")"
 java_v="$(java_version)"
 node_v="$(node --version)"
 { [ -n "$cmark_v" ] && [ -n "$cj_v" ] && [ -n "$zizmor_v" ] && [ -n "$git_v" ] && [ -n "$chromium_v" ] && [ -n "$java_v" ]; } \
   || die "could not read a tool version"
-printf '%-17s %-15s %s\n' cmark-gfm "$cmark_v" "$CMARK_GFM_BIN"
-printf '%-17s %-15s %s\n' check-jsonschema "$cj_v" "$VENV/bin/check-jsonschema"
-printf '%-17s %-15s %s\n' zizmor "$zizmor_v" "$VENV/bin/zizmor"
-printf '%-17s %-15s %s\n' git "$git_v" "$git_path"
-printf '%-17s %-15s %s\n' wrk "$(dpkg-query -W -f='${Version}' wrk)" "$WRK_BIN"
-printf '%-17s %-15s %s\n' shellcheck "$("$SHELLCHECK_BIN" --version | awk '/^version:/ {print $2}')" "$SHELLCHECK_BIN"
-printf '%-17s %-15s %s\n' chromium "$chromium_v" "$CHROMIUM_BIN (deb $chromium_deb, not pinned)"
+printf '%-17s %-15s %s\n' cmark-gfm "$cmark_v" "$CMARK_GFM_BIN (pinned)"
+printf '%-17s %-15s %s\n' check-jsonschema "$cj_v" "$VENV/bin/check-jsonschema (pinned)"
+printf '%-17s %-15s %s\n' zizmor "$zizmor_v" "$VENV/bin/zizmor (pinned)"
+printf '%-17s %-15s %s\n' shellcheck "$SHELLCHECK_UPSTREAM" "$SHELLCHECK_BIN (pinned)"
+printf '%-17s %-15s %s\n' git "$git_v" "$GIT_BIN ($(deb_of "$GIT_BIN"); >= $GIT_MIN_VERSION)"
+printf '%-17s %-15s %s\n' wrk "${wrk_v:-?}" "$WRK_BIN ($(deb_of "$WRK_BIN"))"
+printf '%-17s %-15s %s\n' chromium "$chromium_v" "$CHROMIUM_BIN ($(deb_of "$CHROMIUM_BIN"), not pinned)"
 printf '%-17s %-15s %s\n' java "$java_v" "$(command -v java)"
 printf '%-17s %-15s %s\n' node "${node_v#v}" "$(command -v node)"
 for p in "${NPM_PACKAGES[@]}"; do
-  printf '%-17s %-15s %s\n' "$p" "$(npm_installed "$p")" "$BROWSER_TESTS/node_modules/$p"
+  printf '%-17s %-15s %s\n' "$p" "$(npm_installed "$p")" "$BROWSER_TESTS/node_modules/$p (pinned)"
 done
 printf '%-17s %-15s %s\n' vnu.jar "$vnu_v" "$VNU_JAR"
 log "done; use: source $ENV_FILE"

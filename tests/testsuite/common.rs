@@ -17,19 +17,71 @@ pub fn fixtures() -> PathBuf {
     repo().join("tests/fixtures")
 }
 
-/// The published reference corpus, beside the repository. Its absence is
-/// a failure, not a pass: set GTDOCS_REFERENCE to point elsewhere.
-pub fn reference() -> PathBuf {
-    let dir = std::env::var_os("GTDOCS_REFERENCE")
+/// Names the published reference corpus (default `../shared/reference`).
+pub const REFERENCE_ENV: &str = "GTDOCS_REFERENCE";
+
+/// `1` (CI) makes a missing reference corpus fail the tests that need it.
+pub const REQUIRE_REFERENCE_ENV: &str = "GTDOCS_REQUIRE_REFERENCE";
+
+/// The commit of the public GT-Edge-AI/GT-AI-OS repository whose `wiki/`
+/// folder the reference corpus's `gt-wiki/` holds (its README.md says how
+/// each file was checked).
+pub const REFERENCE_COMMIT: &str = "1a84e979c858d253b5efb5c825c64c97b5ca1962";
+
+/// The published reference corpus, beside the repository (or where
+/// GTDOCS_REFERENCE says). It lives outside the repository, so a fresh
+/// clone may not have it: then the calling test does not run. It says so
+/// on stderr, past the test harness's capture, and gets `None` (the caller
+/// returns, and passes); test.sh repeats the notice at the end. With
+/// GTDOCS_REQUIRE_REFERENCE=1 (CI, which has the corpus) it fails instead.
+pub fn reference() -> Option<PathBuf> {
+    let dir = std::env::var_os(REFERENCE_ENV)
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join("../shared/reference"));
+    if dir.join("gt-runbooks/gtdocs.yaml").is_file() && dir.join("gt-wiki").is_dir() {
+        return Some(dir);
+    }
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
     assert!(
-        dir.join("gt-runbooks/gtdocs.yaml").is_file() && dir.join("gt-wiki").is_dir(),
-        "the reference corpus is absent at {} (expected gt-runbooks/ and gt-wiki/): \
-         it lives outside the repository, in ../shared/reference; set GTDOCS_REFERENCE to its path",
+        std::env::var_os(REQUIRE_REFERENCE_ENV).is_none_or(|v| v != "1"),
+        "{test}: the reference corpus is absent at {} (expected gt-runbooks/ and gt-wiki/) and \
+         {REQUIRE_REFERENCE_ENV}=1 requires it: set {REFERENCE_ENV} to its path",
         dir.display()
     );
-    dir
+    not_run(&test, &dir);
+    None
+}
+
+/// The loud part of [`reference`]: what is missing and where to get it
+/// (once per run), then the test that did not run.
+fn not_run(test: &str, dir: &Path) {
+    use std::io::Write as _;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // Written to the process's stderr itself: `eprintln!` in a test that
+    // passes is captured and never shown.
+    let mut err = std::io::stderr().lock();
+    ONCE.call_once(|| {
+        let rule = "=".repeat(78);
+        let _ = writeln!(
+            err,
+            "{rule}\n\
+             gtdocs tests: NOT RUN: the tests against the published GT wiki corpus.\n\
+             The corpus is not at {dir} ({REFERENCE_ENV}; default ../shared/reference beside\n\
+             the repository), so every test that compares gtdocs' output with the published\n\
+             wiki returns at once and is reported as passed; each is named below.\n\
+             Where to get it: gt-wiki/ holds the 27 pages of the public GT-Edge-AI/GT-AI-OS\n\
+             repository's wiki/ folder at commit {REFERENCE_COMMIT}\n\
+             (https://github.com/GT-Edge-AI/GT-AI-OS/tree/{REFERENCE_COMMIT}/wiki);\n\
+             gt-runbooks/ is the same content as a gtdocs source tree, and ../seeds/ the\n\
+             LibreChat page as a browser shows it. The project's shared folder holds all\n\
+             three (shared/reference, with a README.md, and shared/seeds): put it beside\n\
+             the repository or set {REFERENCE_ENV} to its reference/ folder.\n\
+             CI sets {REQUIRE_REFERENCE_ENV}=1, which makes a missing corpus a failure.\n\
+             {rule}",
+            dir = dir.display()
+        );
+    });
+    let _ = writeln!(err, "gtdocs tests: NOT RUN: {test} (no reference corpus)");
 }
 
 /// `gtdocs` with the given arguments, in `dir`, without colour.

@@ -1,14 +1,26 @@
 //! Crash safety: a build killed with SIGKILL at any moment leaves either the
 //! previous site or the new one, complete, never a mix; the next build
 //! removes what the killed one left beside the output.
+//!
+//! A build changes the output folder's neighbourhood at a few moments: it
+//! makes a staging folder (marker first), fills it, swaps it with the
+//! output, then deletes the previous site. The test kills a build at each
+//! of those moments, found by watching the folder rather than by sleeping
+//! for a guessed time, so every kill lands where it is meant to.
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
-use std::process::Command;
+use std::os::unix::fs::MetadataExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use crate::common;
+
+/// Runbooks in the tree: about 1,100 output files, so that filling the
+/// staging folder and deleting the previous site each last far longer than
+/// the watch's millisecond between looks, in the debug build.
+const RUNBOOKS: usize = 200;
 
 /// Every file below `dir`: relative path → a hash of its bytes.
 fn digest(dir: &Path) -> BTreeMap<String, u64> {
@@ -27,11 +39,26 @@ fn digest(dir: &Path) -> BTreeMap<String, u64> {
 
 /// What builds leave beside the output: staging and set-aside folders.
 fn leftovers(parent: &Path) -> Vec<String> {
-    std::fs::read_dir(parent)
+    let mut names: Vec<String> = std::fs::read_dir(parent)
         .expect("read_dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".site."))
-        .collect()
+        .collect();
+    names.sort();
+    names
+}
+
+/// Files below `dir`, which a build may be writing or deleting meanwhile.
+fn files_below(dir: &Path) -> usize {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count()
+}
+
+fn inode(path: &Path) -> u64 {
+    std::fs::metadata(path).expect("stat").ino()
 }
 
 fn build(root: &Path, out: &Path) -> Command {
@@ -60,105 +87,153 @@ fn set_version(root: &Path, v: usize) {
     .expect("write");
 }
 
+/// When to kill a build.
+#[derive(Clone, Copy, Debug)]
+enum Moment {
+    /// The build's staging folder holds this share (percent) of the new
+    /// site's files, the output still the previous site: 0 as soon as the
+    /// folder exists (with its marker only).
+    Staged(usize),
+    /// The output folder is the new site (another inode): the previous
+    /// site, now in the staging folder's place, is being deleted.
+    Swapped,
+}
+
+/// Where a build stood when it was killed.
+struct Kill {
+    /// When the moment was seen (or the build was found over).
+    after: Duration,
+    /// Files in the build's staging folder when the moment was seen.
+    staged: usize,
+    /// The swap came before a `Staged` moment was seen.
+    missed: bool,
+    /// The build died of the kill (else it had finished first).
+    killed: bool,
+}
+
+/// Runs a build of `root` into `site`, watching `root` until `moment`
+/// (a staging folder already there is a killed build's, not this one's),
+/// then kills it with SIGKILL.
+fn kill_at(root: &Path, site: &Path, moment: Moment, files: usize) -> Kill {
+    use std::os::unix::process::ExitStatusExt as _;
+    let old_staging = leftovers(root);
+    let old_site = inode(site);
+    let started = Instant::now();
+    let mut child: Child = build(root, site).spawn().expect("spawn");
+    loop {
+        // Asked before looking: a build that ended meanwhile has done
+        // whatever the look sees.
+        let ended = child.try_wait().expect("try_wait");
+        let staging: Option<PathBuf> = leftovers(root)
+            .into_iter()
+            .find(|n| !old_staging.contains(n))
+            .map(|n| root.join(n));
+        let staged = staging.as_deref().map_or(0, files_below);
+        let swapped = inode(site) != old_site;
+        let (now, missed) = match moment {
+            Moment::Staged(share) => (
+                swapped || (staging.is_some() && staged * 100 >= files * share),
+                swapped,
+            ),
+            Moment::Swapped => (swapped, false),
+        };
+        if now || ended.is_some() {
+            let _ = child.kill();
+            let status = child.wait().expect("wait");
+            let killed = status.signal() == Some(libc::SIGKILL);
+            assert!(
+                killed || status.success(),
+                "{moment:?}: the build failed on its own: {status}"
+            );
+            return Kill {
+                after: started.elapsed(),
+                staged,
+                missed: missed || !now,
+                killed,
+            };
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 #[test]
 fn kill_9_leaves_the_previous_or_the_new_site() {
-    const TRIES: usize = 10;
-    let tree = common::scaled_copy(1000);
+    let tree = common::scaled_copy(RUNBOOKS);
     let root = tree.path();
-    let refs_dir = tempfile::tempdir().expect("tempdir");
-    // Each version built once, undisturbed: what a finished build writes.
-    let mut refs = Vec::new();
-    let mut took = Duration::ZERO;
-    for v in 0..2 {
-        set_version(root, v);
-        let out = refs_dir.path().join(format!("v{v}"));
-        let started = Instant::now();
-        assert!(build(root, &out).status().expect("build").success());
-        took = took.max(started.elapsed());
-        refs.push(digest(&out));
-    }
-    assert_ne!(refs[0], refs[1]);
     let site = root.join("site");
+    // Each version built once, undisturbed: what a finished build writes.
+    // Version 0 is also the site the killed builds replace.
+    let refs_dir = tempfile::tempdir().expect("tempdir");
+    set_version(root, 1);
+    let new_site = refs_dir.path().join("v1");
+    assert!(build(root, &new_site).status().expect("build").success());
     set_version(root, 0);
     assert!(build(root, &site).status().expect("build").success());
+    let refs = [digest(&site), digest(&new_site)];
+    assert_ne!(refs[0], refs[1]);
+    let files = refs[1].len();
 
-    // Moments spread over the whole build, from a seed shown for a rerun.
-    let seed = std::env::var("GTDOCS_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(7, |d| d.as_nanos() as u64)
-        });
-    let mut state = seed | 1;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    // Up to 1.5 builds long (a build that replaces a site also deletes the
-    // old one): kills land mid-build, in the swap's aftermath, or not at
-    // all when the build is over first.
-    let span = took.as_millis() as u64 * 3 / 2;
-    let (mut kept_old, mut got_new, mut left_behind, mut finished) = (0, 0, 0, 0);
-    for i in 0..TRIES {
-        let v = (i + 1) % 2;
+    let moments = [Moment::Staged(0), Moment::Staged(50), Moment::Swapped];
+    let mut current = 0;
+    let mut report = Vec::new();
+    for moment in moments {
+        let v = 1 - current;
         set_version(root, v);
-        let before = digest(&site);
-        let delay = Duration::from_millis(next() % span.max(1));
-        let mut child = build(root, &site).spawn().expect("spawn");
-        // Sleep until the moment, or until the build is over before it.
-        let started = Instant::now();
-        let mut status = None;
-        while started.elapsed() < delay && status.is_none() {
-            std::thread::sleep(Duration::from_millis(5).min(delay));
-            status = child.try_wait().expect("try_wait");
-        }
-        match status {
-            Some(status) => {
-                assert!(
-                    status.success(),
-                    "try {i}: the build failed on its own: {status}"
-                );
-                finished += 1;
-            }
-            None => {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-        }
+        let kill = kill_at(root, &site, moment, files);
         let after = digest(&site);
-        if after == refs[v] {
-            got_new += 1;
-        } else if after == before {
-            kept_old += 1;
+        let left = leftovers(root);
+        let kept = if after == refs[current] {
+            "the previous site"
+        } else if after == refs[v] {
+            current = v;
+            "the new site"
         } else {
             panic!(
-                "try {i} (seed {seed}, killed after {delay:?}): `site/` is neither the previous \
-                 site nor the new one ({} files; previous {}, new {})",
-                after.len(),
-                before.len(),
-                refs[v].len()
+                "killed at {moment:?} ({} of {files} files staged, after {:?}): `site/` is \
+                 neither the previous site nor the new one ({} files)",
+                kill.staged,
+                kill.after,
+                after.len()
             );
+        };
+        let line = format!(
+            "{moment:?}: {} after {:?}{} ({} of {files} files staged); left {kept}, {} \
+             folder(s) beside it",
+            if kill.killed {
+                "killed"
+            } else {
+                "finished before the kill"
+            },
+            kill.after,
+            if kill.missed {
+                ", the moment missed"
+            } else {
+                ""
+            },
+            kill.staged,
+            left.len()
+        );
+        eprintln!("{line}");
+        // The moments in the build last long enough never to be missed.
+        // Killed while staging, the previous site stands, and beside it only
+        // this build's folder: it removed the one the kill before left.
+        // After the swap, the new site stands, whether the kill came while
+        // the previous one was being deleted or (on a slow machine) after.
+        assert!(!kill.missed, "{line}");
+        match moment {
+            Moment::Staged(_) => assert!(
+                kill.killed && kept == "the previous site" && left.len() == 1,
+                "{line}"
+            ),
+            Moment::Swapped => assert_eq!(kept, "the new site", "{line}"),
         }
-        if !leftovers(root).is_empty() {
-            left_behind += 1;
-        }
+        report.push(line);
     }
-    eprintln!(
-        "{TRIES} tries (seed {seed}, kills within {span} ms): {kept_old} left the previous site, \
-         {got_new} the new one; {left_behind} left a staging folder behind; {finished} builds \
-         had finished"
-    );
-    assert!(
-        left_behind > 0 && kept_old > 0,
-        "no kill landed mid-build (seed {seed}): the test proved nothing; rerun"
-    );
+
     // The next build finishes, and removes what the killed ones left.
-    let v = TRIES % 2;
+    let v = 1 - current;
+    set_version(root, v);
     assert!(build(root, &site).status().expect("build").success());
-    assert_eq!(digest(&site), refs[v]);
-    assert_eq!(leftovers(root), Vec::<String>::new());
+    assert_eq!(digest(&site), refs[v], "{report:#?}");
+    assert_eq!(leftovers(root), Vec::<String>::new(), "{report:#?}");
 }
