@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use super::model::{Diagnostic, Severity, Sources, counts, summary_line};
-use super::snippet::Excerpt;
+use super::snippet::Snippets;
 use super::text::{shown_path, visible};
 
 pub(super) fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled: bool) -> String {
@@ -15,6 +15,7 @@ pub(super) fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled
     } else {
         Renderer::plain()
     };
+    let snippets = Snippets::new(sources, diagnostics);
     let mut out = String::new();
     for d in diagnostics {
         let level = match d.severity {
@@ -23,11 +24,9 @@ pub(super) fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled
         };
         let title = level.primary_title(visible(&d.message)).id(d.code);
         let path = d.file.as_deref().map(shown_path);
-        let source = d.file.as_ref().and_then(|f| sources.get(f));
         let mut shown_place = None;
-        let mut group = match (&path, source, d.span) {
-            (Some(path), Some(text), Some(span)) => {
-                let excerpt = Excerpt::of(text, span);
+        let mut group = match (&path, snippets.excerpt(d), d.span) {
+            (Some(path), Some((excerpt, span)), _) => {
                 let mut annotation = AnnotationKind::Primary.span(excerpt.marked.clone());
                 if let Some(label) = &d.label {
                     annotation = annotation.label(visible(label));

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::model::{Diagnostic, Omitted, Severity, Sources, counts};
-use super::snippet::Excerpt;
+use super::snippet::Snippets;
 use super::text::{display_path, is_unprintable};
 
 #[derive(Serialize)]
@@ -34,19 +34,31 @@ pub struct JsonDiagnostic<'a> {
     snippet: Option<String>,
     /// On the diagnostic that counts a file's unlisted ones.
     #[serde(skip_serializing_if = "Option::is_none")]
-    omitted: Option<Omitted>,
+    omitted: Option<&'a Omitted>,
 }
 
 impl<'a> JsonDiagnostic<'a> {
-    /// With `sources`, a window of the diagnostic's source line is included.
-    pub fn new(d: &'a Diagnostic, sources: Option<&Sources>) -> Self {
-        let snippet = match (sources, &d.file, d.span) {
-            (Some(sources), Some(file), Some(span)) => sources.get(file).map(|text| {
-                let excerpt = Excerpt::of(text, span);
-                format!("{:>4} | {}", span.line, excerpt.text.trim_end())
-            }),
-            _ => None,
-        };
+    /// Without a snippet, as `--format json` prints it.
+    pub fn new(d: &'a Diagnostic) -> Self {
+        Self::with_snippet(d, None)
+    }
+
+    /// Each of `diagnostics` with a window of its source line (the secrets
+    /// of any of them hidden in all).
+    pub fn with_snippets(
+        diagnostics: &'a [Diagnostic],
+        sources: &'a Sources,
+    ) -> impl Iterator<Item = Self> {
+        let snippets = Snippets::new(sources, diagnostics);
+        diagnostics
+            .iter()
+            .map(move |d| Self::with_snippet(d, Some(&snippets)))
+    }
+
+    fn with_snippet(d: &'a Diagnostic, snippets: Option<&Snippets>) -> Self {
+        let snippet = snippets
+            .and_then(|s| s.excerpt(d))
+            .map(|(excerpt, span)| format!("{:>4} | {}", span.line, excerpt.text.trim_end()));
         JsonDiagnostic {
             severity: d.severity,
             code: d.code,
@@ -57,7 +69,7 @@ impl<'a> JsonDiagnostic<'a> {
             label: d.label.as_deref(),
             hint: d.hint.as_deref(),
             snippet,
-            omitted: d.omitted,
+            omitted: d.omitted.as_ref(),
         }
     }
 }
@@ -67,10 +79,7 @@ pub(super) fn render_json(diagnostics: &[Diagnostic]) -> String {
     let report = JsonReport {
         errors,
         warnings,
-        diagnostics: diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic::new(d, None))
-            .collect(),
+        diagnostics: diagnostics.iter().map(JsonDiagnostic::new).collect(),
     };
     let s =
         serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

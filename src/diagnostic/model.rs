@@ -85,13 +85,25 @@ pub struct Diagnostic {
     /// Set on the one diagnostic that stands for those of its file past
     /// [`MAX_PER_FILE`]: how many it stands for.
     pub omitted: Option<Omitted>,
+    /// The source under the span is a secret (a key pasted into a
+    /// runbook): no snippet of its file shows more of it than its first
+    /// [`SECRET_SHOWN`] characters, whichever diagnostic the snippet is of.
+    pub secret: bool,
 }
 
-/// Diagnostics of one file left out of the report, by severity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// The characters of a secret a diagnostic shows: enough to tell which key
+/// it is, too few to use it.
+pub const SECRET_SHOWN: usize = 9;
+
+/// Diagnostics of one file left out of the report, by severity, and the
+/// spans of the secrets among them: a listed diagnostic's snippet may show
+/// the line of one left out, and must hide its secret all the same.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Omitted {
     pub errors: usize,
     pub warnings: usize,
+    #[serde(skip)]
+    pub secrets: Vec<Span>,
 }
 
 impl Omitted {
@@ -99,6 +111,7 @@ impl Omitted {
         let (errors, warnings) = d.counted();
         self.errors += errors;
         self.warnings += warnings;
+        self.secrets.extend(d.secrets());
     }
 }
 
@@ -137,6 +150,7 @@ impl Diagnostic {
             label: None,
             hint: None,
             omitted: None,
+            secret: false,
         }
     }
 
@@ -168,13 +182,27 @@ impl Diagnostic {
         self
     }
 
+    /// Marks the source under the span as a secret.
+    pub fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
+
+    /// The spans of the secrets this diagnostic knows of: its own, and
+    /// those of the diagnostics it counts.
+    pub(super) fn secrets(&self) -> impl Iterator<Item = Span> + '_ {
+        let own = self.span.filter(|_| self.secret);
+        let counted = self.omitted.iter().flat_map(|o| o.secrets.iter().copied());
+        own.into_iter().chain(counted)
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
     /// The problems this diagnostic stands for: itself, or those it counts.
     fn counted(&self) -> (usize, usize) {
-        match self.omitted {
+        match &self.omitted {
             Some(o) => (o.errors, o.warnings),
             None if self.is_error() => (1, 0),
             None => (0, 1),
@@ -218,7 +246,7 @@ fn cap_per_file(diagnostics: &mut Vec<Diagnostic>) {
     for d in std::mem::take(diagnostics) {
         if kept.is_empty() || d.file != file {
             if hidden != Omitted::default() {
-                kept.push(omitted_count(file.take(), hidden));
+                kept.push(omitted_count(file.take(), std::mem::take(&mut hidden)));
             }
             file.clone_from(&d.file);
             (shown, hidden) = (0, Omitted::default());
@@ -320,13 +348,16 @@ mod tests {
     }
 
     /// Past [`MAX_PER_FILE`], a file's diagnostics are counted in one; the
-    /// counts stay exact, and normalizing again changes nothing.
+    /// counts stay exact, the secrets of those left out are kept, and
+    /// normalizing again changes nothing.
     #[test]
     fn diagnostics_are_capped_per_file() {
+        let span = |i: u32| Span::new(1, i + 1, i as usize, 1);
         let mut all: Vec<Diagnostic> = (0..MAX_PER_FILE as u32 + 50)
             .map(|i| {
-                Diagnostic::error("bad-value", format!("problem {i}"))
-                    .in_file("a.yaml", Some(Span::new(1, i + 1, i as usize, 1)))
+                let d = Diagnostic::error("bad-value", format!("problem {i}"))
+                    .in_file("a.yaml", Some(span(i)));
+                if i % 40 == 0 { d.secret() } else { d }
             })
             .collect();
         all.push(Diagnostic::warning("w", "w").in_file("a.yaml", Some(Span::new(9, 1, 0, 1))));
@@ -339,9 +370,12 @@ mod tests {
             count.omitted,
             Some(Omitted {
                 errors: 50,
-                warnings: 1
+                warnings: 1,
+                secrets: vec![span(120)],
             })
         );
+        let secrets: Vec<Span> = all.iter().flat_map(Diagnostic::secrets).collect();
+        assert_eq!(secrets, [0, 40, 80, 120].map(span));
         assert_eq!(counts(&all), (MAX_PER_FILE + 51, 1));
         let once = all.clone();
         normalize(&mut all);

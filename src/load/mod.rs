@@ -7,6 +7,7 @@ mod read;
 pub mod theme;
 mod tree;
 pub mod yaml;
+mod yaml_hint;
 
 pub(crate) use files::runbooks_dir;
 pub use files::{load, load_config, load_runbook, load_runbook_fast};

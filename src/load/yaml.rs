@@ -11,6 +11,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use serde_saphyr::Spanned;
 
+use super::yaml_hint::syntax_hint;
 use crate::diagnostic::Span;
 
 /// Hard limits on a single YAML document. A runbook is a few kilobytes; these
@@ -172,7 +173,9 @@ impl YamlError {
                 let message = tidy_message(&other.to_string());
                 YamlError {
                     code: "yaml",
-                    hint: syntax_hint(&message),
+                    hint: syntax_hint(&message, text, span, || {
+                        span.is_some_and(|s| flow_open_at(text, s.start))
+                    }),
                     message,
                     span,
                 }
@@ -181,20 +184,14 @@ impl YamlError {
     }
 }
 
-/// Hints for the parser's most common complaints.
-fn syntax_hint(message: &str) -> Option<String> {
-    let hint = if message.contains("tab") {
-        "indent with spaces: YAML does not allow tabs for indentation"
-    } else if message.contains("mapping values are not allowed") {
-        "check the indentation of this line against the line above, or quote a value that contains `: `"
-    } else if message.contains("unclosed quote") || message.contains("quoted scalar") {
-        "close the quote, or write long text as a `>-` block"
-    } else if message.contains("did not find expected") || message.contains("':' indicator") {
-        "a `[` or `{` may be left unclosed above, or a value starting with `[`, `{`, `*`, `&` or `!` needs quotes"
-    } else {
-        return None;
-    };
-    Some(hint.to_string())
+/// Whether a flow collection (`[` or `{`) is still open at byte `at`: the
+/// parser, run on the text before it, says so at its end.
+fn flow_open_at(text: &str, at: usize) -> bool {
+    let before = &text[..crate::diagnostic::floor_char_boundary(text, at)];
+    serde_saphyr::from_str_with_options::<de::IgnoredAny>(before, options()).is_err_and(|e| {
+        let message = e.to_string();
+        message.contains("unclosed bracket") || message.contains("while parsing a flow")
+    })
 }
 
 /// serde-saphyr's messages end with " at line L column C"; our diagnostics

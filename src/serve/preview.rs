@@ -455,9 +455,10 @@ fn status_json(epoch: u64, outcome: &Rebuilt) -> String {
     let (errors, warnings) = diagnostic::counts(&outcome.diagnostics);
     let mut list: Vec<serde_json::Value> = Vec::new();
     let mut bytes = 0;
-    for d in outcome.diagnostics.iter().take(STATUS_DIAGNOSTICS) {
-        let mut value = serde_json::to_value(JsonDiagnostic::new(d, Some(&outcome.sources)))
-            .unwrap_or_default();
+    for d in JsonDiagnostic::with_snippets(&outcome.diagnostics, &outcome.sources)
+        .take(STATUS_DIAGNOSTICS)
+    {
+        let mut value = serde_json::to_value(d).unwrap_or_default();
         let mut size = value.to_string().len();
         if bytes + size > STATUS_BYTES {
             // The place and message without the (long) source line.

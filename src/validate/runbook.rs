@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::catalog::CatalogCheck;
 use super::suggest;
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, SECRET_SHOWN, Span};
 use crate::load::Document;
 use crate::model::{self, ConfigField, MatrixRow, RouteMapping, Runbook};
 use crate::source::RunbookSource;
@@ -434,7 +434,7 @@ fn check_credentials(
                 let shown: String = found
                     .chars()
                     .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
-                    .take(9)
+                    .take(SECRET_SHOWN)
                     .collect();
                 diagnostics.push(
                     Diagnostic::error(
@@ -442,6 +442,7 @@ fn check_credentials(
                         format!("this looks like a real credential (`{shown}…`)"),
                     )
                     .in_file(&doc.path, credential_span(doc, &pointer, found))
+                    .secret()
                     .with_label("runbooks are published")
                     .with_hint(
                         "use a placeholder such as `gtak_...`, and revoke the key if it was real",

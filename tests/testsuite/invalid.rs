@@ -554,6 +554,113 @@ error[unknown-field]: unknown field `caveat`
     );
 }
 
+/// A credential is shown as its first characters and `…`, in the snippet
+/// of its own diagnostic and of another on its line, the caret under what
+/// is shown and the columns those of the source; no format prints more of
+/// the key (no run of 10 of its characters).
+#[test]
+fn credentials_are_redacted_in_every_format() {
+    let tree = overlay(&fixtures().join("invalid/credential-beside-other-problems"));
+    let root = tree.path().to_str().expect("utf-8").to_string();
+    let run = |format: &str| gtdocs(tree.path(), &["check", "--format", format, "--root", &root]);
+    let human = run("human");
+    assert_eq!(human.status.code(), Some(1));
+    assert_eq!(stdout(&human), "");
+    let shown = stderr(&human).replace(&format!("{root}/"), "");
+    let expected = "\
+error[credential]: this looks like a real credential (`sk-proj-A…`)
+  --> runbooks/alpha.yaml:15:12
+   |
+15 |     value: sk-proj-A…
+   |            ^^^^^^^^^^ runbooks are published
+   |
+   = help: use a placeholder such as `gtak_...`, and revoke the key if it was real
+
+error[unknown-field]: unknown field `note`
+  --> runbooks/alpha.yaml:16:5
+   |
+16 |     note: sk-proj-Z…
+   |     ^^^^ not a field of this mapping
+   |
+   = help: known fields here: field, value
+
+error[credential]: this looks like a real credential (`sk-proj-Z…`)
+  --> runbooks/alpha.yaml:16:11
+   |
+16 |     note: sk-proj-Z…
+   |           ^^^^^^^^^^ runbooks are published
+   |
+   = help: use a placeholder such as `gtak_...`, and revoke the key if it was real
+
+3 errors, 0 warnings
+";
+    assert_eq!(
+        shown, expected,
+        "\n--- expected\n{expected}\n--- actual\n{shown}"
+    );
+    let keys = [
+        "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd",
+        "sk-proj-ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210zyxw",
+    ];
+    let source =
+        std::fs::read_to_string(tree.path().join("runbooks/alpha.yaml")).expect("read alpha.yaml");
+    for format in ["human", "json", "github"] {
+        let output = run(format);
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        let printed = format!("{}{}", stdout(&output), stderr(&output));
+        for key in keys {
+            assert!(source.contains(key), "the fixture lost {key}");
+            for part in key.as_bytes().windows(10) {
+                let part = std::str::from_utf8(part).expect("ASCII");
+                assert!(
+                    !printed.contains(part),
+                    "--format {format} prints `{part}` of a key:\n{printed}"
+                );
+            }
+        }
+    }
+}
+
+/// A line of keys with more problems than a report lists: the snippets of
+/// the listed ones hide the keys of those left out too.
+#[test]
+fn credentials_left_out_of_a_report_are_redacted_too() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    copy_tree(&fixtures().join("base"), tree.path());
+    let path = tree.path().join("runbooks/beta.yaml");
+    let text = std::fs::read_to_string(&path).expect("read beta.yaml");
+    let keys: Vec<String> = (0..105)
+        .map(|i| format!("gtak_Q{i:03}x7Lm2Vb9Kc4Rt8Wn"))
+        .collect();
+    let list = format!("not_supported: [{}]\n", keys.join(", "));
+    let text = regex::Regex::new(r"(?m)^not_supported:\n(  - .*\n)+")
+        .expect("regex")
+        .replace(&text, list.as_str());
+    assert!(
+        text.contains(&keys[104]),
+        "beta.yaml has no `not_supported` list"
+    );
+    std::fs::write(&path, text.as_bytes()).expect("write beta.yaml");
+    for format in ["human", "json"] {
+        let output = gtdocs(tree.path(), &["check", "--format", format, "--root", "."]);
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        let printed = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(
+            printed.contains("more problems in this file"),
+            "--format {format}: nothing left out:\n{printed}"
+        );
+        for key in &keys {
+            for part in key.as_bytes().windows(10) {
+                let part = std::str::from_utf8(part).expect("ASCII");
+                assert!(
+                    !printed.contains(part),
+                    "--format {format} prints `{part}` of {key}:\n{printed}"
+                );
+            }
+        }
+    }
+}
+
 /// `--format github` prints only workflow commands, one per line.
 #[test]
 fn github_format_prints_only_workflow_commands() {

@@ -3298,6 +3298,57 @@ fn the_status_of_a_source_with_thousands_of_problems_stays_small() {
     );
 }
 
+/// A key pasted into a runbook: the status the overlay shows carries the
+/// credential's snippet with the key cut after its first characters, and
+/// neither the status nor the terminal shows more of it.
+#[test]
+fn the_status_and_the_terminal_redact_a_credential() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let srv = Server::start(root, &[]);
+    let epoch = srv.epoch();
+    let key = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd";
+    let file = root.join("runbooks/aider.yaml");
+    let (line, _) = line_starting(&file, "    value: gtak_...");
+    edit(
+        &file,
+        "    value: gtak_...\n",
+        &format!("    value: {key}\n"),
+    );
+    let (status, _) = srv.settle(epoch);
+    let body = String::from_utf8_lossy(&srv.page("__gtdocs/status").body).into_owned();
+    let credential = status["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == "credential")
+        .unwrap_or_else(|| panic!("no credential diagnostic in {status}"));
+    assert_eq!(
+        credential["snippet"].as_str(),
+        Some(format!("{line:>4} |     value: sk-proj-A…").as_str()),
+        "{credential}"
+    );
+    // The terminal's report follows the new status.
+    let deadline = Instant::now() + REBUILD;
+    let terminal = loop {
+        let terminal = srv.stderr_text();
+        if terminal.contains("rebuild failed") || Instant::now() > deadline {
+            break terminal;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(terminal.contains("error[credential]"), "{terminal}");
+    for (what, text) in [("the status", &body), ("the terminal", &terminal)] {
+        for part in key.as_bytes().windows(10) {
+            let part = std::str::from_utf8(part).expect("ASCII");
+            assert!(
+                !text.contains(part),
+                "{what} shows `{part}` of the key:\n{text}"
+            );
+        }
+    }
+}
+
 /// A refused request (405 for a POST with a body, 421 for a host this server
 /// does not answer for) ends its connection: `Connection: close`, then
 /// EOF, so a body left unread is never taken for the next request.
