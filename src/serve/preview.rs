@@ -8,7 +8,6 @@
 //! for them. A catalog or theme change rebuilds everything, and so does a source
 //! folder coming or going, or a change the watcher could not follow.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
@@ -19,11 +18,10 @@ use super::change::Change;
 use super::error::ServeError;
 use super::state::{Files, Snapshot};
 use crate::diagnostic::{self, Diagnostic, JsonDiagnostic, Sources};
-use crate::load::Tree;
 use crate::model::Book;
 use crate::render::{self, Output, RenderContext, html, json, search};
+use crate::site::incremental::Incremental;
 use crate::site::template;
-use crate::validate::{self, CatalogCheck, Checks, RunbookResult};
 
 /// What one rebuild did, for the terminal.
 pub struct Rebuilt {
@@ -108,31 +106,17 @@ impl SearchWorker {
     }
 }
 
-/// The state kept between rebuilds.
-struct Loaded {
-    tree: Tree,
-    catalog: Option<CatalogCheck>,
-    catalog_diagnostics: Vec<Diagnostic>,
-    /// Each runbook's own result, by its path relative to the root.
-    results: HashMap<PathBuf, RunbookResult>,
-}
-
 pub struct Preview {
-    root: PathBuf,
+    /// The tree, loaded and validated, kept between rebuilds.
+    site: Incremental,
     ctx: RenderContext,
-    checks: Checks,
     epoch: u64,
     base_url: String,
-    loaded: Option<Loaded>,
     /// The last good site, and the slugs it was built from.
     last_good: Arc<Files>,
     last_slugs: Vec<String>,
     /// `__gtdocs/status` of the current epoch.
     status: String,
-    /// The last good book, patched in place for runbook edits.
-    book: Option<Arc<Book>>,
-    /// Runbooks edited since the last good book.
-    pending: Vec<PathBuf>,
     /// Matrix rows of the runbooks, reused by the next render.
     rows: html::RowCache,
 }
@@ -140,19 +124,15 @@ pub struct Preview {
 impl Preview {
     pub fn new(root: PathBuf) -> Result<Self, ServeError> {
         let ctx = RenderContext::from_env()?;
-        let checks = Checks::new().map_err(|e| ServeError::Compile(e.into()))?;
+        let site = Incremental::new(root).map_err(|e| ServeError::Compile(e.into()))?;
         Ok(Preview {
-            root,
+            site,
             ctx,
-            checks,
             epoch: 0,
             base_url: "/".into(),
-            loaded: None,
             last_good: Arc::default(),
             last_slugs: Vec::new(),
             status: String::new(),
-            book: None,
-            pending: Vec::new(),
             rows: html::RowCache::default(),
         })
     }
@@ -182,47 +162,14 @@ impl Preview {
             Some(Change::Runbooks(rels)) => Some(rels.as_slice()),
             _ => None,
         };
-        let reloaded = match (runbooks_only, self.loaded.as_mut()) {
-            // A tree past the limit on runbooks read none: only a whole
-            // load counts them again.
-            (Some(rels), Some(loaded))
-                if loaded.catalog.is_some() && !loaded.tree.has_too_many_runbooks() =>
-            {
-                loaded.tree.reload_runbooks(rels);
-                if loaded.tree.has_too_many_runbooks() {
-                    loaded.results.clear();
-                }
-                for rel in rels {
-                    loaded.results.remove(rel);
-                    if let Some(doc) = loaded.tree.runbooks.iter().find(|d| &d.rel == rel) {
-                        loaded.results.insert(
-                            rel.clone(),
-                            self.checks.runbook(doc, loaded.catalog.as_ref()),
-                        );
-                    }
-                }
-                Ok(Some(rels.to_vec()))
-            }
-            _ => self.load_all().map(|()| None),
-        };
         let mut job = None;
-        match reloaded {
+        match self.site.update(runbooks_only) {
             Err(e) => outcome.error = Some(e),
-            Ok(edited) => {
-                // Edits made while the tree had errors are applied with
-                // the first good rebuild after them.
-                let edited = edited.map(|mut rels| {
-                    for rel in self.pending.drain(..) {
-                        if !rels.contains(&rel) {
-                            rels.push(rel);
-                        }
-                    }
-                    rels
-                });
-                if self.assemble(edited.as_deref(), &mut outcome) {
-                    job = self.render(edited.as_deref(), &mut outcome);
-                } else {
-                    self.pending = edited.unwrap_or_default();
+            Ok(assembled) => {
+                outcome.diagnostics = assembled.diagnostics;
+                outcome.sources = assembled.sources;
+                if let Some(book) = assembled.book {
+                    job = self.render(book, assembled.edited.as_deref(), &mut outcome);
                 }
             }
         }
@@ -287,74 +234,13 @@ impl Preview {
         })
     }
 
-    fn load_all(&mut self) -> Result<(), String> {
-        let tree = crate::load::load(&self.root).map_err(|e| e.to_string())?;
-        let (catalog, catalog_diagnostics) = self.checks.catalog(&tree);
-        let results = {
-            use rayon::prelude::*;
-            tree.runbooks
-                .par_iter()
-                .map(|doc| (doc.rel.clone(), self.checks.runbook(doc, catalog.as_ref())))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .collect()
-        };
-        self.loaded = Some(Loaded {
-            tree,
-            catalog,
-            catalog_diagnostics,
-            results,
-        });
-        Ok(())
-    }
-
-    /// Diagnostics of the whole tree; when there is no error, the book is
-    /// brought up to date: patched for edited runbooks (the others are
-    /// kept as they are), built anew otherwise.
-    fn assemble(&mut self, edited: Option<&[PathBuf]>, outcome: &mut Rebuilt) -> bool {
-        let Some(loaded) = self.loaded.as_ref() else {
-            return false;
-        };
-        let mut diagnostics = loaded.catalog_diagnostics.clone();
-        diagnostics.extend(loaded.tree.diagnostics.iter().cloned());
-        for result in loaded.results.values() {
-            diagnostics.extend(result.diagnostics.iter().cloned());
-        }
-        diagnostics.extend(validate::across(&loaded.tree, loaded.catalog.as_ref()));
-        diagnostic::normalize(&mut diagnostics);
-        if !diagnostics.is_empty() {
-            outcome.sources = loaded.tree.sources.clone();
-        }
-        let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-        outcome.diagnostics = diagnostics;
-        let Some(catalog) = loaded.catalog.as_ref().filter(|_| !has_errors) else {
-            return false;
-        };
-        match (edited, self.book.as_mut()) {
-            (Some(rels), Some(book)) => {
-                let book = Arc::make_mut(book);
-                book.runbooks.retain(|rb| !rels.contains(&rb.source));
-                book.runbooks.extend(
-                    rels.iter()
-                        .filter_map(|rel| loaded.results.get(rel)?.runbook.clone()),
-                );
-                book.runbooks.sort_by(|a, b| a.slug.cmp(&b.slug));
-            }
-            _ => {
-                let runbooks = loaded
-                    .results
-                    .values()
-                    .filter_map(|r| r.runbook.clone())
-                    .collect();
-                self.book = Some(Arc::new(catalog.book(runbooks)));
-            }
-        }
-        true
-    }
-
     /// Renders what the change needs; the search job for the pages.
-    fn render(&mut self, edited: Option<&[PathBuf]>, outcome: &mut Rebuilt) -> Option<SearchJob> {
-        let book = Arc::clone(self.book.as_ref()?);
+    fn render(
+        &mut self,
+        book: Arc<Book>,
+        edited: Option<&[PathBuf]>,
+        outcome: &mut Rebuilt,
+    ) -> Option<SearchJob> {
         let slugs: Vec<String> = book.runbooks.iter().map(|r| r.slug.clone()).collect();
         // Only edits of existing runbooks render part of the site: adding or
         // removing one changes the counts every page shows.
@@ -381,7 +267,7 @@ impl Preview {
             // A template's error, or its loop out of fuel, is a diagnostic
             // as `build` and `check` show it.
             Err(e) => {
-                match template::diagnostic(&self.root, &book, &e, &mut outcome.sources) {
+                match template::diagnostic(self.site.root(), &book, &e, &mut outcome.sources) {
                     Some(d) => outcome.diagnostics.push(d),
                     None => outcome.error = Some(e.to_string()),
                 }

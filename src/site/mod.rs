@@ -1,10 +1,13 @@
 //! The library's one build of a docs tree: load → validate → render, to
 //! disk or in memory, as mdBook's `MDBook::build` and Zola's `Site::build`
-//! are. `gtdocs build`, `check` and `diff` call it, and the preview reports
-//! a template's error through it; none of them assembles the steps itself.
+//! are. `gtdocs build`, `check` and `diff` call it; the preview keeps an
+//! [`incremental::Incremental`] tree (a runbook edit checked again alone)
+//! and reports a template's error through [`template`]; none of them
+//! assembles the steps itself.
 
 mod build;
 pub mod compile;
+pub mod incremental;
 mod staging;
 pub mod template;
 
