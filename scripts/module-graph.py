@@ -84,10 +84,12 @@ def strip_comments_and_strings(text: str) -> str:
 
 def expand_use_tree(tree: str) -> list:
     """`a::{b, c::{d, e}}` -> ["a::b", "a::c::d", "a::c::e"]."""
+    # `X as Y` names X; the renaming goes before the spaces do.
+    tree = re.sub(r"\s+as\s+\w+", "", tree)
     tree = re.sub(r"\s+", "", tree)
     brace = tree.find("{")
     if brace < 0:
-        return [re.sub(r"as\w+$", "", tree.split(" as ")[0])]
+        return [tree]
     prefix, inner = tree[:brace], tree[brace + 1 : tree.rfind("}")]
     items, depth, start = [], 0, 0
     for i, ch in enumerate(inner):

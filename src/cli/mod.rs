@@ -18,7 +18,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::diagnostic;
-pub use args::MAX_JOBS;
 use report::Reporter;
 
 #[derive(Debug, Parser)]

@@ -74,7 +74,7 @@ pub enum RenderError {
         line: Option<usize>,
         message: String,
     },
-    /// A page's template ran longer than `html::TEMPLATE_FUEL` steps.
+    /// A page's template ran longer than `html::theme::TEMPLATE_FUEL` steps.
     #[error("{file}: the template ran out of fuel: a page may take at most {budget} steps")]
     TemplateFuel {
         /// The template file a person would open.

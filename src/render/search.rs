@@ -267,7 +267,7 @@ mod tests {
     /// with "Cannot start a runtime from within a runtime". A worker blocked
     /// in Pagefind's own rayon work picked up the other build's job and
     /// started a second runtime on the same thread. Before the fix this
-    /// failed one run in three; `render::tests` checks the mechanism.
+    /// failed one run in three; `render::renderer::tests` checks the mechanism.
     #[test]
     fn search_builds_side_by_side_on_the_rayon_pool() {
         let (book, ctx) = crate::render::renderer::tests::bundled();

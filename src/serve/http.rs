@@ -21,6 +21,7 @@ pub const PREFIX: &str = "__gtdocs/";
 const LIVE_JS: &str = include_str!("live.js");
 const LIVE_CSS: &str = include_str!("live.css");
 const NO_BUILD_YET: &str = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+    <meta name=\"gtdocs-build\" content=\"none\">\n\
     <title>gtdocs: no good build yet</title>\n</head>\n<body>\n<main>\n<h1>No good build yet</h1>\n\
     <p>The sources have errors, listed below. Fix them and this page reloads.</p>\n</main>\n</body>\n</html>\n";
 

@@ -38,7 +38,12 @@
     box.setAttribute("aria-label", "Build errors");
     const head = el("div", "gtdocs-overlay-head");
     head.appendChild(el("h2", "", "gtdocs: the last edit does not build"));
-    head.appendChild(el("p", "", "The page shows the last good build. Fix the source and it reloads."));
+    // Before any good build the page is the server's placeholder, not a
+    // last good build: say so, never promise one.
+    const none = document.querySelector('meta[name="gtdocs-build"][content="none"]');
+    head.appendChild(el("p", "", none
+      ? "No good build yet: fix the source and the site appears."
+      : "The page shows the last good build. Fix the source and it reloads."));
     const close = el("button", "gtdocs-overlay-close", "Hide");
     close.type = "button";
     close.addEventListener("click", () => box.remove());

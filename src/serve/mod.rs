@@ -3,16 +3,16 @@
 //! is invalid the last good site stays served, with the diagnostics shown
 //! over every page. The published `site/` is never touched.
 
-pub mod change;
+mod change;
 mod error;
-pub mod http;
+mod http;
 mod listen;
-pub mod paths;
+mod paths;
 mod preview;
 mod server;
-pub mod state;
-pub mod watch;
+mod state;
+mod watch;
 
 pub use error::ServeError;
-pub use preview::{Preview, Rebuilt, SearchDone, SearchJob, SearchWorker};
+pub use preview::Rebuilt;
 pub use server::{Events, Options, run};

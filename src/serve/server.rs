@@ -37,6 +37,8 @@ pub trait Events: Sync {
 
 /// Runs until Ctrl-C.
 pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
+    // The settings first: a bad one is named before anything is set up.
+    let mut preview = Preview::new(options.root.clone())?;
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
@@ -55,7 +57,6 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
         .map_err(|e| ServeError::Signal(e.to_string()))?;
     }
 
-    let mut preview = Preview::new(options.root.clone())?;
     // Watching starts before the first build: an edit saved while it runs
     // is queued, not lost.
     let watcher = watch::TreeWatcher::new(&options.root, options.poll).map_err(|source| {

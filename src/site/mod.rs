@@ -1,9 +1,10 @@
 //! The library's one build of a docs tree: load → validate → render, to
 //! disk or in memory, as mdBook's `MDBook::build` and Zola's `Site::build`
-//! are. `gtdocs build`, `check` and `diff` call it; the preview keeps an
-//! [`incremental::Incremental`] tree (a runbook edit checked again alone)
-//! and reports a template's error through [`template`]; none of them
-//! assembles the steps itself.
+//! are. `gtdocs build`, `check` and `diff` call it. The preview loads and
+//! validates through an [`incremental::Incremental`] tree (a runbook edit
+//! checked again alone) and reports a template's error through
+//! [`template`]; what it renders (the pages an edit touches, then the
+//! search index off the reload's path) is its own.
 
 mod build;
 pub mod compile;

@@ -152,9 +152,13 @@ impl StructureCheck {
             ValidationErrorKind::Pattern { pattern } => {
                 let value = instance.as_str().unwrap_or_default();
                 let (message, hint) = pattern_message(pattern, value);
-                vec![at_value(
+                let d = at_value(
                     Diagnostic::error("bad-value", format!("{field}: {message}")).with_hint(hint),
-                )]
+                );
+                // A password in a URL is hidden in the snippet as a key is.
+                let secret = matches!(pattern.as_str(), HTTPS_URL_PATTERN | SITE_URL_PATTERN)
+                    && has_userinfo(value);
+                vec![if secret { d.secret() } else { d }]
             }
             ValidationErrorKind::Enum { options } => {
                 let options: Vec<&str> = options
@@ -346,10 +350,27 @@ fn has_userinfo(url: &str) -> bool {
     authority.contains('@')
 }
 
+/// The URL with what stands before the host's `@` shown as `…`: a message
+/// may quote it, never the password it holds.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = url
+        .split_once("://")
+        .map_or(("", url), |(scheme, rest)| (scheme, rest));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = rest[..end]
+        .rsplit_once('@')
+        .map_or(&rest[..end], |(_, host)| host);
+    let sep = if scheme.is_empty() { "" } else { "://" };
+    format!("{scheme}{sep}…@{host}{}", &rest[end..])
+}
+
 pub(super) fn pattern_message(pattern: &str, value: &str) -> (String, String) {
     match pattern {
         HTTPS_URL_PATTERN | SITE_URL_PATTERN if has_userinfo(value) => (
-            format!("`{value}` holds a user name or password"),
+            format!(
+                "`{}` holds a user name or password",
+                without_userinfo(value)
+            ),
             "URLs are published: remove the `user:password@` before the host".into(),
         ),
         HTTPS_URL_PATTERN => (

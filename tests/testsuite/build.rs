@@ -592,7 +592,7 @@ fn a_bad_base_url_or_site_url_flag_is_refused_naming_the_flag() {
         (
             "--site-url",
             "https://u:p@h",
-            "`https://u:p@h` holds a user name or password",
+            "`https://…@h` holds a user name or password",
         ),
         (
             "--site-url",

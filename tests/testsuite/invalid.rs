@@ -554,6 +554,37 @@ error[unknown-field]: unknown field `caveat`
     );
 }
 
+/// A password in a URL of `gtdocs.yaml` is as secret as a key: the message
+/// quotes the URL without it and the snippet hides it, in every format.
+#[test]
+fn a_password_in_a_url_is_shown_in_no_format() {
+    for (case, secrets) in [
+        ("config-site-url-credentials", ["deploy", "hunter2"]),
+        (
+            "config-repository-credentials",
+            ["x-access-token", "ghp_secret"],
+        ),
+    ] {
+        let tree = overlay(&fixtures().join("invalid").join(case));
+        let root = tree.path().to_str().expect("utf-8").to_string();
+        for format in ["human", "json", "github"] {
+            let o = gtdocs(tree.path(), &["check", "--format", format, "--root", &root]);
+            assert_eq!(o.status.code(), Some(1), "{case} {format}");
+            let all = format!("{}{}", stdout(&o), stderr(&o));
+            assert!(
+                all.contains("holds a user name or password"),
+                "{case} {format}: {all}"
+            );
+            for secret in secrets {
+                assert!(
+                    !all.contains(secret),
+                    "{case} {format} shows {secret:?}: {all}"
+                );
+            }
+        }
+    }
+}
+
 /// A credential is shown as its first characters and `…`, in the snippet
 /// of its own diagnostic and of another on its line, the caret under what
 /// is shown and the columns those of the source; no format prints more of

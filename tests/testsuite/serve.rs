@@ -383,7 +383,18 @@ impl Server {
     ) -> Server {
         let mut full = vec!["-v", "--port", "0"];
         full.extend_from_slice(args);
-        let mut cmd = serve_command(dir, &full);
+        Self::launch(dir, &full, within, adjust)
+    }
+
+    /// `gtdocs serve FULL` in `dir` (no `-v` or `--port` added), once it
+    /// printed its URL.
+    fn launch(
+        dir: &Path,
+        full: &[&str],
+        within: Duration,
+        adjust: impl FnOnce(&mut Command),
+    ) -> Server {
+        let mut cmd = serve_command(dir, full);
         adjust(&mut cmd);
         let mut child = cmd
             .spawn()
@@ -1718,6 +1729,31 @@ fn a_broken_theme_template_keeps_the_last_good_site() {
     );
 }
 
+/// Before any good build the server answers with a placeholder page that
+/// says so, and live.js's overlay then promises no last good build.
+#[test]
+fn a_first_build_that_fails_serves_a_placeholder_that_promises_no_last_good_build() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    std::fs::write(root.join("runbooks/zz-broken.yaml"), "title: [\n").expect("write");
+    let srv = Server::start(root, &[]);
+    let r = srv.page("");
+    assert_eq!(r.status, 503, "{}", r.head_text());
+    let body = r.text();
+    assert!(
+        body.contains("<meta name=\"gtdocs-build\" content=\"none\">")
+            && body.contains("No good build yet")
+            && body.contains("__gtdocs/live.js"),
+        "{body}"
+    );
+    let js = srv.get("/__gtdocs/live.js").text();
+    assert!(
+        js.contains("meta[name=\"gtdocs-build\"][content=\"none\"]")
+            && js.contains("No good build yet: fix the source and the site appears."),
+        "live.js does not tell the placeholder apart"
+    );
+}
+
 /// The terminal tells a failure and the build that ends it without `-v`,
 /// and never promises a last good site when no build has made one.
 #[test]
@@ -1726,15 +1762,11 @@ fn the_terminal_says_when_a_failure_ends_and_whether_a_good_site_is_served() {
     let root = tree.path();
     let broken = root.join("runbooks/zz-broken.yaml");
     std::fs::write(&broken, "title: [\n").expect("write");
-    let mut cmd = serve_command(root, &["--port", "0"]);
-    let mut child = cmd.spawn().expect("spawn gtdocs serve");
-    let stderr = Arc::new(Mutex::new(String::new()));
-    drain(child.stderr.take().expect("stderr"), stderr.clone(), None);
-    let _stdout = child.stdout.take();
+    let srv = Server::launch(root, &["--port", "0"], Duration::from_secs(60), |_| {});
     let wait_for = |text: &str, count: usize| {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let seen = stderr.lock().unwrap().clone();
+            let seen = srv.stderr_text();
             if seen.matches(text).count() >= count {
                 return seen;
             }
@@ -1751,14 +1783,30 @@ fn the_terminal_says_when_a_failure_ends_and_whether_a_good_site_is_served() {
     assert!(!first.contains("last good site"), "{first}");
     std::fs::remove_file(&broken).expect("fix");
     wait_for("fixed, rebuilt (", 1);
+    // An ordinary rebuild, seen through the status: it says nothing.
+    let epoch = srv.status()["epoch"].as_u64().expect("epoch");
+    let runbook = root.join("runbooks/aider.yaml");
+    let text = std::fs::read_to_string(&runbook).expect("read");
+    std::fs::write(&runbook, format!("{text}\n# an edit\n")).expect("edit");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = srv.status();
+        if status["epoch"].as_u64() > Some(epoch) && status["ok"] == true {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no rebuild after the edit: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let quiet = srv.stderr_text();
+    assert_eq!(quiet.matches("rebuilt (").count(), 1, "{quiet}");
     std::fs::write(&broken, "title: [\n").expect("break again");
     wait_for("rebuild failed, serving the last good site (", 1);
     std::fs::remove_file(&broken).expect("fix again");
     let all = wait_for("fixed, rebuilt (", 2);
-    // Without -v, a rebuild that fixes nothing says nothing.
     assert_eq!(all.matches("rebuilt (").count(), 2, "{all}");
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 // ================================================================= watching
