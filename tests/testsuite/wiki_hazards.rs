@@ -5,7 +5,7 @@
 //! fails on the code before its fix.
 
 use crate::common;
-use crate::product_wiki::{build, head, reference_tree, set_wiki};
+use crate::product_wiki::{build, head, product_tree, set_wiki};
 use crate::publish::{Lab, ok, owned};
 
 const HOME: &str = "Home.md";
@@ -29,9 +29,7 @@ fn a_sidebar_showing_gtdocs_markers_is_left_as_it_is() {
             std::fs::write(wiki.join(HOME), "Welcome.\n").expect("write");
             std::fs::write(wiki.join(SIDEBAR), sidebar).expect("write");
         });
-        let Some(tree) = reference_tree(&lab, name, "") else {
-            return;
-        };
+        let tree = product_tree(&lab, name, "");
         let o = lab.publish(&build(&lab, &tree, name), &[], &[]);
         ok(&o, name);
         assert_eq!(
@@ -51,9 +49,7 @@ fn a_sidebar_showing_gtdocs_markers_is_left_as_it_is() {
     lab.person_pushes("sidebar", |wiki| {
         std::fs::write(wiki.join(SIDEBAR), fenced).expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "section", "sidebar: section") else {
-        return;
-    };
+    let tree = product_tree(&lab, "section", "sidebar: section");
     ok(
         &lab.publish(&build(&lab, &tree, "section"), &[], &[]),
         "section",
@@ -72,9 +68,7 @@ fn a_sidebar_gtdocs_cannot_read_does_not_stop_other_settings() {
     let lab = Lab::new();
     let outside = lab.path().join("outside.md");
     std::fs::write(&outside, "not the wiki's\n").expect("write");
-    let Some(tree) = reference_tree(&lab, "auto", "") else {
-        return;
-    };
+    let tree = product_tree(&lab, "auto", "");
     type Put<'a> = Box<dyn Fn(&std::path::Path) + 'a>;
     let cases: [(&str, Put); 3] = [
         (
@@ -149,9 +143,7 @@ fn a_block_taken_out_leaves_every_byte_as_it_was() {
         lab.person_pushes("sidebar", |wiki| {
             std::fs::write(wiki.join(SIDEBAR), sidebar).expect("write");
         });
-        let Some(tree) = reference_tree(&lab, "bytes", "sidebar: section") else {
-            return;
-        };
+        let tree = product_tree(&lab, "bytes", "sidebar: section");
         ok(
             &lab.publish(&build(&lab, &tree, "section"), &[], &[]),
             "section",
@@ -184,9 +176,7 @@ fn a_gitignore_on_the_wiki_keeps_nothing_out() {
     lab.person_pushes("ignore", |wiki| {
         std::fs::write(wiki.join(".gitignore"), "*.md\n.gtdocs/\n").expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "ignored", "") else {
-        return;
-    };
+    let tree = product_tree(&lab, "ignored", "");
     let site = build(&lab, &tree, "ignored");
     let o = lab.publish(&site, &[], &[]);
     ok(&o, "publish");
@@ -213,9 +203,7 @@ fn the_same_page_under_another_file_name_is_the_same_page() {
         std::fs::write(wiki.join("home.md"), "Our home.\n").expect("write");
         std::fs::write(wiki.join("_sidebar.markdown"), "Our sidebar.\n").expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "variants", "") else {
-        return;
-    };
+    let tree = product_tree(&lab, "variants", "");
     let o = lab.publish(&build(&lab, &tree, "auto"), &[], &[]);
     ok(&o, "auto");
     let files = lab.files();
@@ -289,9 +277,7 @@ fn a_folder_sidebar_is_the_folder_s_own() {
         std::fs::create_dir_all(wiki.join("docs")).expect("mkdir");
         std::fs::write(wiki.join("docs/_Sidebar.md"), "**Docs**\n").expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "folder", "sidebar: section") else {
-        return;
-    };
+    let tree = product_tree(&lab, "folder", "sidebar: section");
     let o = lab.publish(&build(&lab, &tree, "folder"), &[], &[]);
     ok(&o, "section beside a folder's sidebar");
     let files = lab.files();
@@ -308,9 +294,7 @@ fn a_tampered_sidebar_block_in_the_build_is_refused() {
     lab.person_pushes("sidebar", |wiki| {
         std::fs::write(wiki.join(SIDEBAR), "**Ours**\n").expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "tampered", "sidebar: section") else {
-        return;
-    };
+    let tree = product_tree(&lab, "tampered", "sidebar: section");
     let site = build(&lab, &tree, "tampered");
     let settings = site.join("wiki/.gtdocs/publish.json");
     let mut json: serde_json::Value =
@@ -348,9 +332,7 @@ fn page_names_from_the_wiki_cannot_steer_the_terminal() {
         std::fs::write(wiki.join(HOME), "Welcome.\n").expect("write");
         std::fs::write(wiki.join(name), "Ours.\n").expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "names", "") else {
-        return;
-    };
+    let tree = product_tree(&lab, "names", "");
     let site = build(&lab, &tree, "names");
     let summary = lab.path().join("summary.md");
     let o = lab.publish(
@@ -389,9 +371,7 @@ fn gitattributes_on_the_wiki_change_no_byte() {
     lab.person_pushes("attributes", |wiki| {
         std::fs::write(wiki.join(".gitattributes"), "* text=auto eol=crlf\n").expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "attributes", "") else {
-        return;
-    };
+    let tree = product_tree(&lab, "attributes", "");
     let site = build(&lab, &tree, "attributes");
     ok(&lab.publish(&site, &[], &[]), "first publish");
     let files = lab.files();
@@ -415,9 +395,7 @@ fn the_sidebar_is_counted_once_as_what_the_commit_does() {
     lab.person_pushes("sidebar", |wiki| {
         std::fs::write(wiki.join(SIDEBAR), "**Ours**\n").expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "count", "sidebar: section") else {
-        return;
-    };
+    let tree = product_tree(&lab, "count", "sidebar: section");
     ok(
         &lab.publish(&build(&lab, &tree, "section"), &[], &[]),
         "section",
@@ -457,9 +435,7 @@ fn edits_around_and_inside_the_block() {
     lab.person_pushes("sidebar", |wiki| {
         std::fs::write(wiki.join(SIDEBAR), "- Runbooks\n").expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "edits", "sidebar: section") else {
-        return;
-    };
+    let tree = product_tree(&lab, "edits", "sidebar: section");
     let section = build(&lab, &tree, "section");
     ok(&lab.publish(&section, &[], &[]), "section");
     let written = String::from_utf8(lab.files()[SIDEBAR].clone()).expect("utf-8");
@@ -530,9 +506,7 @@ fn a_refusal_reaches_the_summary_and_names_are_never_another_name() {
         .expect("write");
         std::fs::write(wiki.join("New\nline.md"), "Ours.\n").expect("write");
     });
-    let Some(tree) = reference_tree(&lab, "refused", "sidebar: section") else {
-        return;
-    };
+    let tree = product_tree(&lab, "refused", "sidebar: section");
     let summary = lab.path().join("summary.md");
     let summary_arg = summary.to_str().expect("utf-8");
     let o = lab.publish(
