@@ -156,9 +156,11 @@ impl StructureCheck {
                     Diagnostic::error("bad-value", format!("{field}: {message}")).with_hint(hint),
                 );
                 // A password in a URL is hidden in the snippet as a key is.
-                let secret = matches!(pattern.as_str(), HTTPS_URL_PATTERN | SITE_URL_PATTERN)
-                    && has_userinfo(value);
-                vec![if secret { d.secret() } else { d }]
+                vec![if holds_credentials(pattern, value) {
+                    d.secret()
+                } else {
+                    d
+                }]
             }
             ValidationErrorKind::Enum { options } => {
                 let options: Vec<&str> = options
@@ -343,34 +345,34 @@ fn compact(v: &Value) -> String {
     }
 }
 
-/// Whether a URL has `user@` or `user:password@` before its host.
-fn has_userinfo(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    authority.contains('@')
+/// Where a URL's `user@` or `user:password@` stands (after `scheme://`,
+/// up to the host's `@`), if it has one.
+fn userinfo(url: &str) -> Option<std::ops::Range<usize>> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    url[start..end].rfind('@').map(|at| start..start + at)
 }
 
-/// The URL with what stands before the host's `@` shown as `…`: a message
-/// may quote it, never the password it holds.
+/// The URL with its `user:password@` shown as `…@`.
 fn without_userinfo(url: &str) -> String {
-    let (scheme, rest) = url
-        .split_once("://")
-        .map_or(("", url), |(scheme, rest)| (scheme, rest));
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = rest[..end]
-        .rsplit_once('@')
-        .map_or(&rest[..end], |(_, host)| host);
-    let sep = if scheme.is_empty() { "" } else { "://" };
-    format!("{scheme}{sep}…@{host}{}", &rest[end..])
+    match userinfo(url) {
+        Some(user) => format!("{}…{}", &url[..user.start], &url[user.end..]),
+        None => url.to_owned(),
+    }
+}
+
+/// Whether `value`, refused by `pattern`, is a URL holding a user name or
+/// password: its message quotes it without them and its snippet hides it.
+fn holds_credentials(pattern: &str, value: &str) -> bool {
+    matches!(pattern, HTTPS_URL_PATTERN | SITE_URL_PATTERN) && userinfo(value).is_some()
 }
 
 pub(super) fn pattern_message(pattern: &str, value: &str) -> (String, String) {
     match pattern {
-        HTTPS_URL_PATTERN | SITE_URL_PATTERN if has_userinfo(value) => (
-            format!(
-                "`{}` holds a user name or password",
-                without_userinfo(value)
-            ),
+        _ if holds_credentials(pattern, value) => (
+            format!("`{}` holds a user name or password", without_userinfo(value)),
             "URLs are published: remove the `user:password@` before the host".into(),
         ),
         HTTPS_URL_PATTERN => (
