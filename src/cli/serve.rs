@@ -36,15 +36,8 @@ pub struct ServeArgs {
 struct Terminal<'a> {
     reporter: &'a Reporter,
     open: bool,
-    /// What the builds so far left: whether one succeeded (there is a good
-    /// site being served) and whether the last one failed.
-    history: std::sync::Mutex<History>,
-}
-
-#[derive(Default)]
-struct History {
-    served: bool,
-    failing: bool,
+    /// Whether the last build failed: the next good one says it is fixed.
+    failing: std::sync::atomic::AtomicBool,
 }
 
 impl Events for Terminal<'_> {
@@ -64,11 +57,12 @@ impl Events for Terminal<'_> {
             report::error(error, None);
         }
         let what = outcome.change.as_deref().unwrap_or("first build");
-        let mut history = self
-            .history
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let verdict = match (outcome.ok, history.failing, history.served) {
+        let failing = self
+            .failing
+            .swap(!outcome.ok, std::sync::atomic::Ordering::Relaxed);
+        // The pages served are the last good site's: none, no good build yet.
+        let served = outcome.total_pages > 0;
+        let verdict = match (outcome.ok, failing, served) {
             (true, true, _) => "fixed, rebuilt",
             (true, false, _) => "rebuilt",
             (false, _, true) => "rebuild failed, serving the last good site",
@@ -83,13 +77,11 @@ impl Events for Terminal<'_> {
         );
         // A failure, and the build that ends one, are told by default;
         // every other rebuild with `-v`.
-        if outcome.ok && !history.failing {
+        if outcome.ok && !failing {
             self.reporter.info(line);
         } else {
             note(line);
         }
-        history.served |= outcome.ok;
-        history.failing = !outcome.ok;
     }
 }
 
@@ -120,7 +112,7 @@ pub fn run(args: &ServeArgs, reporter: &Reporter) -> ExitCode {
     let terminal = Terminal {
         reporter,
         open: args.open,
-        history: std::sync::Mutex::default(),
+        failing: std::sync::atomic::AtomicBool::default(),
     };
     match serve::run(&options, &terminal) {
         Ok(()) => ExitCode::from(exit::OK),
