@@ -18,6 +18,11 @@ use unicode_general_category::{GeneralCategory, get_general_category};
 /// break are harmless and stay (the GitHub format escapes the line break).
 pub fn is_unprintable(c: char) -> bool {
     use GeneralCategory as G;
+    // ASCII (nearly every character a source holds) without the table:
+    // its only such characters are the controls.
+    if c.is_ascii() {
+        return c.is_ascii_control() && !matches!(c, '\t' | '\n');
+    }
     !matches!(c, '\t' | '\n')
         && matches!(
             get_general_category(c),

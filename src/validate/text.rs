@@ -136,10 +136,11 @@ fn hidden_in(cluster: &str) -> Option<char> {
 /// A combining mark: drawn on the character before it.
 fn is_mark(c: char) -> bool {
     use GeneralCategory as G;
-    matches!(
-        get_general_category(c),
-        G::NonspacingMark | G::EnclosingMark | G::SpacingMark
-    )
+    !c.is_ascii()
+        && matches!(
+            get_general_category(c),
+            G::NonspacingMark | G::EnclosingMark | G::SpacingMark
+        )
 }
 
 fn is_variation_selector(c: char) -> bool {
@@ -198,6 +199,11 @@ pub(super) fn refused_in_text(c: char) -> bool {
 /// mark with nothing to sit on, or a code point with no glyph.
 fn is_invisible(c: char) -> bool {
     use GeneralCategory as G;
+    if c.is_ascii() {
+        // The space and the controls (tab, line feed and the other white
+        // space among them): ASCII has no other invisible character.
+        return c == ' ' || c.is_ascii_control();
+    }
     c.is_whitespace()
         || matches!(
             get_general_category(c),
