@@ -10,6 +10,7 @@
 //! previews the site, and [`cli`] sits on top.
 
 pub mod cli;
+pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod git;

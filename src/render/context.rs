@@ -8,8 +8,7 @@
 /// 1,000, 256 MB; the build time is the same.
 pub const SEARCH_PART_SIZE: usize = 500;
 
-/// The last second RFC 3339 can write (9999-12-31T23:59:59Z).
-pub const MAX_SOURCE_DATE_EPOCH: u64 = 253_402_300_799;
+pub use crate::date::MAX_SOURCE_DATE_EPOCH;
 
 /// What every renderer may know besides the book.
 #[derive(Debug, Clone)]
@@ -26,17 +25,9 @@ pub struct RenderContext {
 
 impl RenderContext {
     pub fn from_env() -> Result<Self, RenderError> {
-        let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => Some(
-                v.trim()
-                    .parse::<u64>()
-                    .ok()
-                    // The manifest records it as RFC 3339, whose years end at 9999.
-                    .filter(|secs| *secs <= MAX_SOURCE_DATE_EPOCH)
-                    .ok_or_else(|| RenderError::SourceDateEpoch(v.clone()))?,
-            ),
-            _ => None,
-        };
+        let source_date_epoch = crate::date::source_date_epoch().map_err(
+            |crate::date::DateError::SourceDateEpoch(v)| RenderError::SourceDateEpoch(v),
+        )?;
         let search_part_size = match std::env::var("GTDOCS_SEARCH_PART_SIZE") {
             Ok(v) if !v.trim().is_empty() => v
                 .trim()
