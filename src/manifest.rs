@@ -7,11 +7,11 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::model::{Book, Runbook, SupportLevel, Term};
+use crate::model::{Book, Runbook, SupportLevel, Term, Verification};
 
 /// Semver of the manifest format. Bump the major version on any change a
 /// consumer could trip over.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// The file name of the manifest's JSON Schema, in `json/schema/`.
 pub const MANIFEST_SCHEMA_FILE: &str = "manifest.schema.json";
@@ -33,8 +33,56 @@ pub struct Manifest {
     pub generated_at: Option<String>,
     pub site: SiteEntry,
     pub catalog: CatalogEntry,
+    /// How verdicts age, when the tree sets it (`verification.max_age_days`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<VerificationPolicy>,
     /// Every runbook, sorted by slug.
     pub runbooks: Vec<RunbookEntry>,
+}
+
+/// How verdicts age: each `stale` of this manifest is judged on `as_of`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct VerificationPolicy {
+    /// Days after its date that a verification is stale.
+    pub max_age_days: u32,
+    /// The day staleness was judged on (`YYYY-MM-DD`): `SOURCE_DATE_EPOCH`'s
+    /// day when it was set, else the day of the build.
+    #[schemars(regex(pattern = crate::source::DATE_PATTERN))]
+    pub as_of: String,
+}
+
+/// When a verdict was last checked against the client, and how.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct VerificationEntry {
+    /// `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::source::DATE_PATTERN))]
+    pub date: Option<String>,
+    /// The client's version or range: `0.7.6`, `since 0.7.6`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gt_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<TermRef>,
+    /// The proof (`https://`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Older than `verification.max_age_days` on `verification.as_of`.
+    pub stale: bool,
+}
+
+impl VerificationEntry {
+    pub fn new(book: &Book, v: &Verification) -> VerificationEntry {
+        VerificationEntry {
+            date: v.date.map(|d| d.to_string()),
+            client_version: v.client_version.clone(),
+            gt_version: v.gt_version.clone(),
+            evidence: v.evidence.map(|e| term_ref(&book.catalog.evidence[e])),
+            link: v.link.clone(),
+            stale: book.is_stale(v),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -115,6 +163,9 @@ pub struct RunbookEntry {
     pub key_preset: TermRef,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<TermRef>,
+    /// The runbook's own verification, which its routes inherit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<VerificationEntry>,
     pub docs: Vec<String>,
     pub config: Vec<ConfigEntry>,
     /// One entry per catalog route, in catalog order.
@@ -142,6 +193,10 @@ pub struct RouteVerdict {
     pub support: SupportLevel,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integration: Option<String>,
+    /// What is known of this verdict's verification: the route's own
+    /// fields, then the runbook's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<VerificationEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -227,6 +282,13 @@ impl Manifest {
                 key_presets: term_entries(&c.key_presets),
                 evidence: term_entries(&c.evidence),
             },
+            verification: book
+                .verification
+                .max_age_days
+                .map(|max_age_days| VerificationPolicy {
+                    max_age_days,
+                    as_of: book.verification.as_of.to_string(),
+                }),
             runbooks,
         }
     }
@@ -249,6 +311,10 @@ impl RunbookEntry {
             category: term_ref(&c.categories[rb.category]),
             key_preset: term_ref(&c.key_presets[rb.key_preset]),
             evidence: rb.evidence.map(|e| term_ref(&c.evidence[e])),
+            verified: rb
+                .verified
+                .as_ref()
+                .map(|v| VerificationEntry::new(book, v)),
             docs: rb.docs.clone(),
             config: rb
                 .config
@@ -267,6 +333,9 @@ impl RunbookEntry {
                     verdict: book.verdict_id(m).to_string(),
                     support: book.support(m),
                     integration: m.integration.clone(),
+                    verified: book
+                        .verification(rb, m)
+                        .map(|v| VerificationEntry::new(book, &v)),
                 })
                 .collect(),
             not_supported: rb.not_supported.clone(),

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::date::Date;
 use crate::source::Support;
 pub use crate::source::{PageSetting, SidebarSetting};
 
@@ -11,8 +12,56 @@ pub struct Book {
     pub site: Site,
     pub wiki: WikiSettings,
     pub catalog: Catalog,
+    pub verification: VerificationSettings,
     /// Sorted by slug.
     pub runbooks: Vec<Runbook>,
+}
+
+/// How verdicts age, and the day they are judged on.
+#[derive(Debug, Clone, Copy)]
+pub struct VerificationSettings {
+    /// Days after its date that a verification is stale.
+    pub max_age_days: Option<u32>,
+    /// Every verdict needs a date (`check` warns where one has none).
+    pub require: bool,
+    /// The day staleness is judged on: `SOURCE_DATE_EPOCH`'s, else today.
+    pub as_of: Date,
+}
+
+/// When a verdict was last checked against the client, and how. Every
+/// field is optional: a route's own replaces its runbook's, field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verification {
+    pub date: Option<Date>,
+    /// The client's version or range: `0.7.6`, `since 0.7.6`.
+    pub client_version: Option<String>,
+    pub gt_version: Option<String>,
+    /// Index into the catalog's evidence kinds.
+    pub evidence: Option<usize>,
+    /// The proof: an `https://` URL.
+    pub link: Option<String>,
+}
+
+impl Verification {
+    /// This verification over `base`: one with its own date is a check of
+    /// its own and stands alone (the runbook's proof is not its proof);
+    /// one without refines `base`, each missing field taken from it
+    /// (`client_version: since 0.7.6` on one route).
+    pub fn over(&self, base: &Verification) -> Verification {
+        if self.date.is_some() {
+            return self.clone();
+        }
+        Verification {
+            date: self.date.or(base.date),
+            client_version: self
+                .client_version
+                .clone()
+                .or_else(|| base.client_version.clone()),
+            gt_version: self.gt_version.clone().or_else(|| base.gt_version.clone()),
+            evidence: self.evidence.or(base.evidence),
+            link: self.link.clone().or_else(|| base.link.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -93,6 +142,8 @@ pub struct Runbook {
     pub category: usize,
     pub key_preset: usize,
     pub evidence: Option<usize>,
+    /// The runbook's verification, which its routes inherit.
+    pub verified: Option<Verification>,
     pub docs: Vec<String>,
     pub config: Vec<ConfigField>,
     /// One entry per catalog route, in catalog order.
@@ -118,6 +169,8 @@ pub struct ConfigField {
 pub struct RouteMapping {
     pub verdict: Option<usize>,
     pub integration: Option<String>,
+    /// The route's own verification (see [`Book::verification`]).
+    pub verified: Option<Verification>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -248,6 +301,47 @@ impl Book {
             .verdict
             .map(|v| self.catalog.verdicts[v].support)
             .into()
+    }
+
+    /// What is known of a route's verification: the route's own fields,
+    /// then its runbook's. `None` when neither says anything.
+    pub fn verification(&self, runbook: &Runbook, mapping: &RouteMapping) -> Option<Verification> {
+        match (&mapping.verified, &runbook.verified) {
+            (Some(own), Some(base)) => Some(own.over(base)),
+            (Some(v), None) | (None, Some(v)) => Some(v.clone()),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether a verification is older than the tree allows, on the day
+    /// staleness is judged on.
+    pub fn is_stale(&self, verification: &Verification) -> bool {
+        match (verification.date, self.verification.max_age_days) {
+            (Some(date), Some(max)) => self.verification.as_of.days_since(date) > i64::from(max),
+            _ => false,
+        }
+    }
+
+    /// The day a verification went stale (the first day past its age).
+    pub fn stale_since(&self, verification: &Verification) -> Option<Date> {
+        self.is_stale(verification).then_some(())?;
+        let (date, max) = (verification.date?, self.verification.max_age_days?);
+        Some(Date::from_unix(date.unix() + (u64::from(max) + 1) * 86_400))
+    }
+
+    /// A verification in one line of plain text, as every output words it:
+    /// `verified 2026-05-01 · client 0.7.6 · GT 2026.10 · <evidence> ·
+    /// stale since 2026-10-29` (the parts it has).
+    pub fn verification_text(&self, v: &Verification) -> String {
+        let mut parts = vec![match v.date {
+            Some(date) => format!("verified {date}"),
+            None => "verified (no date)".to_string(),
+        }];
+        parts.extend(v.client_version.as_ref().map(|c| format!("client {c}")));
+        parts.extend(v.gt_version.as_ref().map(|g| format!("GT {g}")));
+        parts.extend(v.evidence.map(|e| self.catalog.evidence[e].label.clone()));
+        parts.extend(self.stale_since(v).map(|d| format!("stale since {d}")));
+        parts.join(" · ")
     }
 
     /// The wiki page name of a runbook: the Title-Cased words of

@@ -72,6 +72,24 @@ pub struct ConfigSource {
     /// Kinds of evidence behind a runbook: `id: label`.
     #[serde(default)]
     pub evidence: IndexMap<String, Label>,
+    /// How old a verification may get, and whether every verdict needs one.
+    #[serde(default)]
+    pub verification: VerificationSettingsSource,
+}
+
+/// `verification:` in `gtdocs.yaml`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationSettingsSource {
+    /// Days after its `verified.date` that a verdict is stale: `check`
+    /// warns (`stale-verdict`) and every output marks it. None: never.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 36_600))]
+    pub max_age_days: Option<u32>,
+    /// Every verdict needs a verification date: `check` warns
+    /// (`unverified`) where a runbook or route has none.
+    #[serde(default)]
+    pub require: bool,
 }
 
 /// A non-empty label.
@@ -309,6 +327,9 @@ pub struct RunbookSource {
     /// A key of the catalog's `evidence`.
     #[serde(default)]
     pub evidence: Option<String>,
+    /// When the runbook was last checked against the client, and how.
+    #[serde(default)]
+    pub verified: Option<VerificationSource>,
     /// Official documentation: absolute `https://` URLs.
     #[schemars(length(min = 1))]
     pub docs: Vec<DocUrl>,
@@ -364,6 +385,38 @@ pub struct RouteMappingSource {
     /// How the client reaches (or cannot reach) the route.
     #[serde(default)]
     pub integration: Option<String>,
+    /// This route's own verification: each field given replaces the
+    /// runbook's.
+    #[serde(default)]
+    pub verified: Option<VerificationSource>,
+}
+
+/// A calendar day, `YYYY-MM-DD`.
+pub const DATE_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// When a verdict was last checked against the client, against which
+/// versions, and the proof.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationSource {
+    /// The day it was checked, `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schemars(regex(pattern = DATE_PATTERN))]
+    pub date: Option<String>,
+    /// The client's version or range it holds for: `0.7.6`, `since 0.7.6`.
+    #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
+    pub client_version: Option<String>,
+    /// GT's version it was checked against.
+    #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
+    pub gt_version: Option<String>,
+    /// A key of the catalog's `evidence`: how it was checked.
+    #[serde(default)]
+    pub evidence: Option<String>,
+    /// The proof: an absolute `https://` URL (a CI run, an issue, a PR).
+    #[serde(default)]
+    pub link: Option<DocUrl>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]

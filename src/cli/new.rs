@@ -164,6 +164,17 @@ pub fn skeleton(slug: &str, catalog: &Catalog) -> String {
             ids(&catalog.evidence)
         );
     }
+    // Commented out: a new runbook is not checked yet, and a date written
+    // now would say it was.
+    let _ = writeln!(
+        s,
+        "# verified:  # when the verdicts were last checked against the client (a route may have its own)\n#   date: YYYY-MM-DD\n#   client_version: \"1.2.3\"  # or a range: \"since 1.2.3\"\n#   evidence: {}  # how it was checked\n#   link: https://example.com/proof  # a CI run, an issue",
+        if catalog.evidence.is_empty() {
+            "<an evidence id of gtdocs.yaml>".to_string()
+        } else {
+            scalar(&first(&catalog.evidence))
+        }
+    );
     let _ = writeln!(s, "docs:  # official documentation, absolute https:// URLs");
     let _ = writeln!(s, "  - https://docs.example.com/{slug}");
     let _ = writeln!(

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use super::suggest;
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
-use crate::model::{Book, Catalog, Route, Runbook, Site, Term, Theme, Verdict, WikiSettings};
+use crate::model::{
+    Book, Catalog, Route, Runbook, Site, Term, Theme, Verdict, VerificationSettings, WikiSettings,
+};
 use crate::source::{ConfigSource, LabelSource};
 
 /// The validated catalog with id → index maps.
@@ -15,6 +17,7 @@ pub struct CatalogCheck {
     pub site: Site,
     pub wiki: WikiSettings,
     pub catalog: Catalog,
+    pub verification: VerificationSettings,
     pub routes: HashMap<String, usize>,
     pub verdicts: HashMap<String, usize>,
     pub compatibility: HashMap<String, usize>,
@@ -31,6 +34,7 @@ impl CatalogCheck {
             site: self.site.clone(),
             wiki: self.wiki.clone(),
             catalog: self.catalog.clone(),
+            verification: self.verification,
             runbooks,
         }
     }
@@ -182,6 +186,18 @@ pub fn build(
             .in_file(&doc.path, doc.spans.value("/wiki/matrix_page")),
         );
     }
+    let as_of = crate::date::today().unwrap_or_else(|e| {
+        diagnostics.push(
+            Diagnostic::error("bad-environment", e.to_string())
+                .with_hint("unset it, or use the last commit's time: SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)"),
+        );
+        crate::date::Date::from_unix(0)
+    });
+    let verification = VerificationSettings {
+        max_age_days: source.verification.max_age_days,
+        require: source.verification.require,
+        as_of,
+    };
     let catalog = Catalog {
         routes: unique
             .into_iter()
@@ -221,6 +237,7 @@ pub fn build(
             theme,
         },
         wiki,
+        verification,
         verdicts: index(catalog.verdicts.iter().map(|v| &v.id)),
         compatibility: index(catalog.compatibility.iter().map(|t| &t.id)),
         categories: index(catalog.categories.iter().map(|t| &t.id)),

@@ -5,6 +5,7 @@
 
 mod catalog;
 mod checks;
+mod credentials;
 mod names;
 mod overrides;
 mod runbook;
@@ -12,6 +13,7 @@ mod streaming;
 pub mod structure;
 pub mod suggest;
 mod text;
+mod verification;
 
 pub use catalog::CatalogCheck;
 pub use checks::{Checks, RunbookResult, across, catalog};

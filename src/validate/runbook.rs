@@ -1,7 +1,7 @@
 //! One runbook beyond its schema: catalog references, routes, slug,
-//! credentials; then the checks across runbooks (titles, page names).
+//! credentials, verification; then the checks across runbooks (titles,
+//! page names).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::catalog::CatalogCheck;
 use super::suggest;
-use crate::diagnostic::{Diagnostic, SECRET_SHOWN, Span};
+use crate::diagnostic::Diagnostic;
 use crate::load::Document;
 use crate::model::{self, ConfigField, MatrixRow, RouteMapping, Runbook};
 use crate::source::RunbookSource;
@@ -23,107 +23,6 @@ pub struct Checked {
 
 static SLUG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(crate::source::SLUG_PATTERN).unwrap_or_else(|_| unreachable!()));
-
-/// Real-looking secrets: a known key prefix followed by a long random tail.
-/// Placeholders (`gtak_...`, `gtak_<key>`, `gtak_your_key_here`) do not match.
-/// GitHub's prefixes: `ghp_` (personal), `gho_` (OAuth), `ghu_` (user to
-/// server), `ghs_` (server to server, e.g. `GITHUB_TOKEN`), `ghr_`
-/// (refresh), `github_pat_` (fine-grained).
-static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(gtak_|sk-(?:proj-)?|gh[pousr]_|github_pat_|xox[bap]-)([A-Za-z0-9_\-]{16,})")
-        .unwrap_or_else(|_| unreachable!())
-});
-
-/// The byte range in `text` of the first real-looking credential. The text
-/// is read as a person reads it, as its Markdown renders: invisible
-/// characters (zero-width space, joiners, soft hyphen) and emphasis or code
-/// markers (`*`, `` ` ``) between two characters of a key are left out,
-/// so `sk-**proj**-…` or a key split by a zero-width space is still one key.
-fn looks_like_credential(text: &str) -> Option<std::ops::Range<usize>> {
-    let read = AsRead::of(text);
-    CREDENTIAL.captures_iter(&read.text).find_map(|c| {
-        let tail = c.get(2)?.as_str();
-        let digits = tail.chars().filter(char::is_ascii_digit).count();
-        let letters = tail.chars().filter(char::is_ascii_alphabetic).count();
-        let found = c.get(0)?;
-        (digits >= 2 && letters >= 4).then(|| read.source_range(found.range()))
-    })
-}
-
-/// A text with the characters a reader does not see inside a key left
-/// out, and where each kept byte came from.
-struct AsRead<'a> {
-    text: Cow<'a, str>,
-    /// For each byte of `text`, its offset in the source text (empty when
-    /// nothing was left out).
-    origin: Vec<usize>,
-}
-
-impl<'a> AsRead<'a> {
-    fn of(source: &'a str) -> Self {
-        let invisible = |c: char| {
-            matches!(
-                c,
-                '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
-            )
-        };
-        let marker = |c: char| matches!(c, '*' | '`');
-        if !source.chars().any(|c| invisible(c) || marker(c)) {
-            return AsRead {
-                text: Cow::Borrowed(source),
-                origin: Vec::new(),
-            };
-        }
-        let key_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-        let mut text = String::with_capacity(source.len());
-        let mut origin = Vec::with_capacity(source.len());
-        let mut keep = |text: &mut String, at: usize, c: char| {
-            text.push(c);
-            origin.extend((0..c.len_utf8()).map(|i| at + i));
-        };
-        let mut chars = source.char_indices().peekable();
-        let mut after_key_char = false;
-        while let Some((at, c)) = chars.next() {
-            if !(invisible(c) || marker(c)) {
-                keep(&mut text, at, c);
-                after_key_char = key_char(c);
-                continue;
-            }
-            // A run of them is left out only between two key characters:
-            // elsewhere a marker is just punctuation.
-            let mut end = at + c.len_utf8();
-            while let Some(&(i, d)) = chars.peek() {
-                if !(invisible(d) || marker(d)) {
-                    break;
-                }
-                end = i + d.len_utf8();
-                chars.next();
-            }
-            let before_key_char = chars.peek().is_some_and(|&(_, d)| key_char(d));
-            if after_key_char && before_key_char {
-                continue;
-            }
-            for (i, d) in source[at..end].char_indices() {
-                keep(&mut text, at + i, d);
-            }
-            after_key_char = false;
-        }
-        AsRead {
-            text: Cow::Owned(text),
-            origin,
-        }
-    }
-
-    /// The source range of `range` of the text as read.
-    fn source_range(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
-        if self.origin.is_empty() || range.is_empty() {
-            return range;
-        }
-        let start = self.origin[range.start];
-        let end = self.origin[range.end - 1] + 1;
-        start..end
-    }
-}
 
 /// A catalog vocabulary a runbook field refers to.
 struct Vocabulary<'a> {
@@ -211,7 +110,7 @@ pub fn check(
             .with_hint(format!("rename the file to `{}.yaml`", suggest::slugify(&slug))),
         );
     }
-    check_credentials(doc, &doc.value, String::new(), diagnostics);
+    super::credentials::check_credentials(doc, &doc.value, String::new(), diagnostics);
     super::text::check(doc, super::text::runbook_field, diagnostics);
     let before = diagnostics.len();
     let c = catalog?;
@@ -255,6 +154,15 @@ pub fn check(
     .map(|(pointer, what, key, table, terms)| {
         refer(Vocabulary::of(what, key, table, terms), pointer)
     });
+    let evidence_kinds = Vocabulary::of("evidence kinds", "evidence", &c.evidence, &cat.evidence);
+    let verification = |pointer: &str, diagnostics: &mut Vec<Diagnostic>| {
+        super::verification::read(
+            doc,
+            pointer,
+            |at, id, diagnostics| evidence_kinds.lookup(doc, at, id, diagnostics),
+            diagnostics,
+        )
+    };
     let verdicts = Vocabulary {
         what: "verdicts",
         key: "verdicts",
@@ -309,14 +217,23 @@ pub fn check(
             .get("integration")
             .and_then(Value::as_str)
             .map(str::to_string);
+        let verified = verification(&format!("/routes/{i}/verified"), diagnostics);
         routes[r] = Some((
             i,
             RouteMapping {
                 verdict,
                 integration,
+                verified,
             },
         ));
     }
+    let verified = verification("/verified", diagnostics);
+    let own: Vec<(usize, Option<&model::Verification>)> = routes
+        .iter()
+        .flatten()
+        .map(|(i, m)| (*i, m.verified.as_ref()))
+        .collect();
+    super::verification::check_age(doc, &c.verification, verified.as_ref(), &own, diagnostics);
     let missing: Vec<&str> = routes
         .iter()
         .zip(&route_ids)
@@ -360,6 +277,7 @@ pub fn check(
         category: category?,
         key_preset: key_preset?,
         evidence,
+        verified,
         docs: source.docs.into_iter().map(|d| d.0).collect(),
         config: source
             .config
@@ -388,85 +306,6 @@ pub fn check(
         weight: source.weight,
     };
     Some(Checked { runbook })
-}
-
-/// The credential itself in the source when it is written there verbatim
-/// (it is, unless folded across lines or escaped); else the whole value.
-/// Only the value's own source is searched and counted: the cost is the
-/// value's, however many credentials a long line holds.
-fn credential_span(doc: &Document, pointer: &str, found: &str) -> Option<Span> {
-    let value = doc.spans.value(pointer)?;
-    let from = value.start.min(doc.text.len());
-    let to = from
-        .saturating_add(value.len.max(found.len()))
-        .min(doc.text.len());
-    match doc.text.get(from..to).and_then(|source| source.find(found)) {
-        Some(i) => Some(value.then_at(&doc.text, from + i, found.len())),
-        None => Some(value),
-    }
-}
-
-/// Every text of a runbook is published: none may hold a real-looking secret.
-/// The longest text one field may hold (a caveat is a few hundred).
-pub const MAX_TEXT_CHARS: usize = 10_000;
-
-fn check_credentials(
-    doc: &Document,
-    value: &Value,
-    pointer: String,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    match value {
-        Value::String(s) => {
-            let chars = s.chars().count();
-            if chars > MAX_TEXT_CHARS {
-                diagnostics.push(
-                    Diagnostic::error(
-                        "text-too-long",
-                        format!("this text has {chars} characters; a field holds at most {MAX_TEXT_CHARS}"),
-                    )
-                    .in_file(&doc.path, doc.spans.value(&pointer))
-                    .with_hint("a runbook field is a sentence or a short paragraph: split it into list items, or link to the vendor's documentation"),
-                );
-            }
-            if let Some(range) = looks_like_credential(s) {
-                let found = &s[range];
-                let shown: String = found
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
-                    .take(SECRET_SHOWN)
-                    .collect();
-                diagnostics.push(
-                    Diagnostic::error(
-                        "credential",
-                        format!("this looks like a real credential (`{shown}…`)"),
-                    )
-                    .in_file(&doc.path, credential_span(doc, &pointer, found))
-                    .secret()
-                    .with_label("runbooks are published")
-                    .with_hint(
-                        "use a placeholder such as `gtak_...`, and revoke the key if it was real",
-                    ),
-                );
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                check_credentials(doc, item, format!("{pointer}/{i}"), diagnostics);
-            }
-        }
-        Value::Object(map) => {
-            for (k, v) in map {
-                check_credentials(
-                    doc,
-                    v,
-                    format!("{pointer}/{}", crate::load::yaml::pointer_token(k)),
-                    diagnostics,
-                );
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Checks that need every runbook: unique titles, wiki page names that do

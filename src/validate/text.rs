@@ -26,7 +26,9 @@ pub fn runbook_field(pointer: &str) -> Field {
     let parts: Vec<&str> = pointer.split('/').skip(1).collect();
     match parts.as_slice() {
         ["title" | "compatibility" | "category" | "key_preset" | "evidence"]
-        | ["routes", _, "route" | "verdict"] => Field::Name,
+        | ["routes", _, "route" | "verdict"]
+        | ["verified", _]
+        | ["routes", _, "verified", _] => Field::Name,
         _ => Field::Text,
     }
 }

@@ -13,7 +13,8 @@ pub(super) const MATRIX_DATA: &str = "matrix.json";
 /// [`MATRIX_DATA`]: every runbook's matrix row in display order, compact:
 /// `[title, path, category, compatibility, key preset, score, cells]`, the
 /// terms as indexes into the lists beside the rows, each cell a verdict's
-/// index (`-1`: unknown).
+/// index (`-1`: unknown); then, only when some are stale, the stale cells
+/// as `[route index, verification text]` pairs.
 pub(super) fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, RenderError> {
     let c = &book.catalog;
     let terms = |list: &[crate::model::Term]| -> Vec<[String; 2]> {
@@ -30,7 +31,16 @@ pub(super) fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, Ren
                 .iter()
                 .map(|m| m.verdict.map_or(-1, |v| v as i64))
                 .collect();
-            serde_json::json!([
+            let stale: Vec<(usize, String)> = rb
+                .routes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, m)| {
+                    let v = book.verification(rb, m)?;
+                    book.is_stale(&v).then(|| (i, book.verification_text(&v)))
+                })
+                .collect();
+            let mut row = serde_json::json!([
                 rb.title,
                 runbook_path(rb),
                 rb.category,
@@ -38,7 +48,15 @@ pub(super) fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, Ren
                 rb.key_preset,
                 score(book, rb),
                 cells
-            ])
+            ]);
+            // Only where a cell is stale: the rows of a tree that records
+            // no verification stay as they were.
+            if !stale.is_empty()
+                && let Some(list) = row.as_array_mut()
+            {
+                list.push(serde_json::json!(stale));
+            }
+            row
         })
         .collect();
     let verdicts: Vec<serde_json::Value> = c

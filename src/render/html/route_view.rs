@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::paging::{Lists, PAGE_SIZE, Pager, page_slice};
-use super::view::support_look;
+use super::view::{VerifiedCtx, support_look, verified_ctx};
 use crate::markdown::to_html;
 use crate::model::{Book, Runbook, SupportLevel};
 use crate::render::paths::{page_path, route_path, runbook_path};
@@ -46,6 +46,7 @@ struct RouteEntryCtx {
     category: String,
     verdict: String,
     integration_html: Option<String>,
+    verified: Option<VerifiedCtx>,
 }
 
 pub(super) fn route_ctx(
@@ -96,6 +97,9 @@ pub(super) fn route_ctx(
                 category: book.catalog.categories[rb.category].label.clone(),
                 verdict: book.verdict_id(&rb.routes[index]).to_string(),
                 integration_html: rb.routes[index].integration.as_deref().map(to_html),
+                verified: book
+                    .verification(rb, &rb.routes[index])
+                    .map(|v| verified_ctx(book, &v)),
             });
         }
     }

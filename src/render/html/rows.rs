@@ -52,7 +52,7 @@ fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
             .zip(&rb.routes)
             .map(|(r, m)| Cell {
                 route: r.route.clone(),
-                mark: mark(book, m),
+                mark: mark(book, rb, m),
             })
             .collect(),
     }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::filters::href;
-use super::view::{Mark, TermCtx, mark};
+use super::view::{Mark, TermCtx, VerifiedCtx, mark, verified_ctx};
 use crate::markdown::{to_html, to_plain};
 use crate::model::{self, Book, Runbook};
 use crate::render::export;
@@ -20,6 +20,8 @@ pub(super) struct RunbookCtx {
     category: TermCtx,
     key_preset: TermCtx,
     evidence: Option<TermCtx>,
+    /// The runbook's own verification, which its routes inherit.
+    verified: Option<VerifiedCtx>,
     docs: Vec<String>,
     config: Vec<ConfigCtx>,
     routes: Vec<RouteRowCtx>,
@@ -79,6 +81,7 @@ pub(super) fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
         category: (&c.categories[rb.category]).into(),
         key_preset: (&c.key_presets[rb.key_preset]).into(),
         evidence: rb.evidence.map(|e| (&c.evidence[e]).into()),
+        verified: rb.verified.as_ref().map(|v| verified_ctx(book, v)),
         docs: rb.docs.clone(),
         config: rb
             .config
@@ -96,7 +99,7 @@ pub(super) fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
             .map(|(r, m)| RouteRowCtx {
                 route: r.route.clone(),
                 path: route_path(&r.route),
-                mark: mark(book, m),
+                mark: mark(book, rb, m),
                 integration_html: m.integration.as_deref().map(to_html),
             })
             .collect(),

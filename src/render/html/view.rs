@@ -5,7 +5,7 @@ use minijinja::value::Serde;
 use serde::Serialize;
 
 use crate::markdown::to_html;
-use crate::model::{self, Book, RouteMapping, Runbook, SupportLevel, Term};
+use crate::model::{self, Book, RouteMapping, Runbook, SupportLevel, Term, Verification};
 use crate::render::context::RenderContext;
 use crate::render::paths::route_path;
 use crate::render::search;
@@ -146,9 +146,14 @@ pub(super) struct Mark {
     symbol: &'static str,
     /// "Full support", ...
     support_label: &'static str,
+    /// What is known of when the verdict was checked (the route's own
+    /// fields, then its runbook's).
+    verified: Option<VerifiedCtx>,
+    /// The route has a verification of its own, not only its runbook's.
+    verified_own: bool,
 }
 
-pub(super) fn mark(book: &Book, m: &RouteMapping) -> Mark {
+pub(super) fn mark(book: &Book, rb: &Runbook, m: &RouteMapping) -> Mark {
     let support = book.support(m);
     let (symbol, support_label) = support_look(support);
     Mark {
@@ -156,6 +161,37 @@ pub(super) fn mark(book: &Book, m: &RouteMapping) -> Mark {
         support,
         symbol,
         support_label,
+        verified: book.verification(rb, m).map(|v| verified_ctx(book, &v)),
+        verified_own: m.verified.is_some(),
+    }
+}
+
+/// A verification as the pages show it: its parts, whether it is stale,
+/// and one line of text saying all of it (for a tooltip or a reader).
+#[derive(Serialize, Clone)]
+pub(super) struct VerifiedCtx {
+    date: Option<String>,
+    client_version: Option<String>,
+    gt_version: Option<String>,
+    evidence: Option<String>,
+    link: Option<String>,
+    stale: bool,
+    /// The day it went stale, when it is.
+    stale_since: Option<String>,
+    text: String,
+}
+
+pub(super) fn verified_ctx(book: &Book, v: &Verification) -> VerifiedCtx {
+    let evidence = v.evidence.map(|e| book.catalog.evidence[e].label.clone());
+    VerifiedCtx {
+        date: v.date.map(|d| d.to_string()),
+        client_version: v.client_version.clone(),
+        gt_version: v.gt_version.clone(),
+        evidence,
+        link: v.link.clone(),
+        stale: book.is_stale(v),
+        stale_since: book.stale_since(v).map(|d| d.to_string()),
+        text: book.verification_text(v),
     }
 }
 

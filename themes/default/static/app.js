@@ -152,7 +152,9 @@ function initMatrix() {
     const width = table.tHead.rows[0].cells.length;
     const byCategory = new Map();
     const all = [];
-    for (const [title, path, cat, compat, preset, score, cells] of data.rows) {
+    for (const [title, path, cat, compat, preset, score, cells, staleCells] of data.rows) {
+      // [route index, what is known of its verification] of each stale cell.
+      const stale = new Map(staleCells || []);
       const tr = el("tr", "matrix-row");
       const [catId] = data.categories[cat];
       tr.dataset.category = catId;
@@ -172,6 +174,11 @@ function initMatrix() {
         symbol.setAttribute("aria-hidden", "true");
         mark.append(" ");
         mark.appendChild(el("span", "mark-text", verdict.id));
+        const i = mark.parentNode.cellIndex - 1;
+        if (stale.has(i)) {
+          const flag = mark.parentNode.appendChild(el("span", "stale-flag", "stale"));
+          flag.title = stale.get(i);
+        }
       }
       if (!byCategory.has(cat)) byCategory.set(cat, []);
       byCategory.get(cat).push(tr);
