@@ -38,7 +38,7 @@ const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- arguments
 const USAGE =
-  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix " +
+  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification " +
   "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--chromium PATH]\n" +
   "       node run.mjs --url http://127.0.0.1:PORT/BASE/ --out DIR --scenario serve|serve-tabs --plan FILE [--chromium PATH]";
 
@@ -355,6 +355,7 @@ const SCENARIOS = {
   xss: scenarioXss,
   layout: scenarioLayout,
   matrix: scenarioMatrix,
+  verification: scenarioVerification,
   serve: scenarioServe,
   "serve-tabs": scenarioServeTabs,
 };
@@ -573,6 +574,57 @@ async function scenarioAxe(env) {
     await context.close();
   }
   return { axeVersion, tags: AXE_TAGS, runs, toggles };
+}
+
+// Where stale verdicts are marked, as a reader sees them: the runbook
+// page's route rows and the home matrix's cells whose "stale" flag is
+// visible (with its words), and axe on both pages in light and dark.
+async function scenarioVerification(env) {
+  const { browser, watch, root, args } = env;
+  const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  const runbookPath = `runbooks/${args["expect-slug"]}/`;
+  const visibleFlags = (scope) =>
+    [...scope.querySelectorAll(".stale-flag")]
+      .filter((f) => f.getClientRects().length > 0 && getComputedStyle(f).visibility !== "hidden")
+      .map((f) => f.textContent.trim());
+  const out = { runs: [] };
+  for (const scheme of ["light", "dark"]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, serviceWorkers: "block" });
+    await watch.attach(context);
+    const page = await context.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    await openPage(page, root + runbookPath);
+    if (scheme === "light") {
+      out.runbookRows = await page.evaluate(`(() => { const visibleFlags = ${visibleFlags.toString()};
+        return [...document.querySelectorAll("table.routes tbody tr")].map((tr) => ({
+          route: tr.querySelector("th").textContent.replace(/\\s+/g, " ").trim(),
+          flags: visibleFlags(tr),
+          verified: [...tr.querySelectorAll(".verified time")].map((t) => t.getAttribute("datetime")),
+        })); })()`);
+      out.runbookFacts = await page.evaluate(() => {
+        const dd = [...document.querySelectorAll("dl.facts > div")].find((d) => d.querySelector("dt").textContent === "Verified");
+        return dd ? dd.querySelector("dd").textContent.replace(/\s+/g, " ").trim() : null;
+      });
+    }
+    out.runs.push({ page: "runbook", theme: scheme, ...(await runAxe(page, axeSource)) });
+    await openPage(page, root);
+    if (scheme === "light") {
+      out.matrixCells = await page.evaluate(`(() => { const visibleFlags = ${visibleFlags.toString()};
+        const heads = [...document.querySelectorAll("table.matrix thead th")].map((th) => th.textContent.replace(/\\s+/g, " ").trim());
+        const cells = [];
+        for (const tr of document.querySelectorAll("tr.matrix-row")) {
+          const title = tr.querySelector("th a").textContent.trim();
+          [...tr.querySelectorAll("td")].forEach((td, i) => {
+            const flags = visibleFlags(td);
+            if (flags.length) cells.push({ title, route: heads[i + 1], flags });
+          });
+        }
+        return cells; })()`);
+    }
+    out.runs.push({ page: "home", theme: scheme, ...(await runAxe(page, axeSource)) });
+    await context.close();
+  }
+  return out;
 }
 
 async function scenarioScreenshots(env) {

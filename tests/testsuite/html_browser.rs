@@ -29,7 +29,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::common;
-use crate::html_site::{Built, assert_none, build_bundled, build_hostile};
+use crate::html_site::{Built, assert_none, build_bundled, build_hostile, build_verified};
 
 // ------------------------------------------------------------------ running
 
@@ -971,4 +971,93 @@ fn a_long_matrix_filters_and_sorts_every_runbook() {
         ));
     }
     assert_none("the matrix of 250 runbooks", &problems);
+}
+
+/// Stale verdicts are marked in words where a reader looks: each stale
+/// route row of the runbook page and each stale cell of the home matrix
+/// (and nowhere else), with the dates shown; axe finds no WCAG A/AA
+/// violation on either page, light or dark.
+#[test]
+fn stale_verdicts_are_marked_in_words_on_the_runbook_page_and_in_the_matrix() {
+    use crate::verification::{OLD, OWN_ROUTE, RECENT};
+    let site = build_verified();
+    let out = tempfile::tempdir().expect("tempdir");
+    let v = run(
+        &site,
+        "verification",
+        out.path(),
+        &[("expect-slug", "librechat")],
+    );
+    let d = &v["data"];
+    let mut problems = hygiene(&v, &[]);
+    let rows = d["runbookRows"].as_array().cloned().unwrap_or_default();
+    if rows.len() != 9 {
+        problems.push(format!("{} route rows, expected 9", rows.len()));
+    }
+    for row in &rows {
+        let route = row["route"].as_str().unwrap_or("?");
+        let flags = strs(&row["flags"]);
+        let dates = strs(&row["verified"]);
+        if route == OWN_ROUTE {
+            if !flags.is_empty() || dates != [RECENT] {
+                problems.push(format!(
+                    "{route}: flags {flags:?}, dates {dates:?}; expected none and [{RECENT}]"
+                ));
+            }
+        } else if flags != ["Stale"] || dates != [OLD] {
+            problems.push(format!(
+                "{route}: flags {flags:?}, dates {dates:?}; expected [\"Stale\"] and [{OLD}]"
+            ));
+        }
+    }
+    let facts = d["runbookFacts"].as_str().unwrap_or("");
+    if !(facts.starts_with("Stale") && facts.contains(OLD) && facts.contains("client 0.7.6")) {
+        problems.push(format!("the runbook's Verified fact reads {facts:?}"));
+    }
+    let cells = d["matrixCells"].as_array().cloned().unwrap_or_default();
+    let stale_cells: BTreeSet<String> = cells
+        .iter()
+        .filter(|c| strs(&c["flags"]) == ["stale"])
+        .map(|c| {
+            format!(
+                "{} / {}",
+                c["title"].as_str().unwrap_or("?"),
+                c["route"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    if cells.len() != 8
+        || stale_cells.len() != 8
+        || !stale_cells.iter().all(|c| c.starts_with("LibreChat / "))
+    {
+        problems.push(format!(
+            "stale matrix cells: {cells:?}; expected LibreChat's 8"
+        ));
+    }
+    if stale_cells.iter().any(|c| c.ends_with(OWN_ROUTE)) {
+        problems.push(format!(
+            "{OWN_ROUTE}, verified 10 days ago, is marked stale in the matrix"
+        ));
+    }
+    let runs = d["runs"].as_array().cloned().unwrap_or_default();
+    if runs.len() != 4 {
+        problems.push(format!("axe ran {} times, expected 4", runs.len()));
+    }
+    for r in &runs {
+        let place = format!(
+            "{} ({})",
+            r["page"].as_str().unwrap_or("?"),
+            r["theme"].as_str().unwrap_or("?")
+        );
+        if r["passes"].as_u64().unwrap_or(0) == 0 {
+            problems.push(format!("axe passed no rule on {place}: it did not run"));
+        }
+        for viol in r["violations"].as_array().into_iter().flatten() {
+            problems.push(format!(
+                "{place}: {} {}: {}",
+                viol["id"], viol["help"], viol["nodes"]
+            ));
+        }
+    }
+    assert_none("stale verdicts in the browser", &problems);
 }

@@ -167,6 +167,21 @@ pub(crate) fn build_scaled(n: usize) -> Built {
     )
 }
 
+/// The bundled tree with librechat's verdicts verified, most of them long
+/// ago ([`crate::verification::verified_tree`]), built on its "today".
+pub(crate) fn build_verified() -> Built {
+    let tree = crate::verification::verified_tree();
+    let root = tree.path().to_path_buf();
+    build_with(
+        tree,
+        &root,
+        "/",
+        "the bundled tree with librechat verified",
+        &[("SOURCE_DATE_EPOCH", crate::verification::TODAY)],
+        &[],
+    )
+}
+
 /// `tests/fixtures/hostile`, at its own base `/`.
 pub(crate) fn build_hostile() -> Built {
     let tmp = tempfile::tempdir().expect("tempdir");

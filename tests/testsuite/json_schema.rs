@@ -201,6 +201,17 @@ fn reference_json_and_sources_pass_check_jsonschema() {
     check_tree(&build(&tree));
 }
 
+/// Verification data (a runbook's, a route's own, the manifest's policy)
+/// in the sources and every JSON file.
+#[test]
+fn verified_json_and_sources_pass_check_jsonschema() {
+    let tree = crate::verification::verified_tree();
+    let built = build(tree.path());
+    let entry = read_json(&built.json.join("runbooks/librechat.json"));
+    assert!(entry["verified"]["date"].is_string(), "{entry}");
+    check_tree(&built);
+}
+
 #[test]
 fn hostile_json_and_sources_pass_check_jsonschema() {
     check_tree(&build(&common::fixtures().join("hostile")));

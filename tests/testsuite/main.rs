@@ -27,6 +27,7 @@ mod parity;
 mod product_wiki;
 mod publish;
 mod serve;
+mod verification;
 mod wiki_cmark;
 mod wiki_hazards;
 mod workflows;
