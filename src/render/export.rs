@@ -23,6 +23,10 @@ pub fn plain_export(book: &Book, rb: &Runbook) -> String {
     if let Some(ev) = rb.evidence {
         e.push(format!("Evidence: {}", one(&c.evidence[ev].label)));
     }
+    // Only when recorded: the published exports have no such line.
+    if let Some(v) = &rb.verified {
+        e.push(format!("Verification: {}", one(&book.verification_text(v))));
+    }
     e.push(String::new());
     e.push(one(&rb.summary));
     e.push(String::new());
@@ -48,6 +52,11 @@ pub fn plain_export(book: &Book, rb: &Runbook) -> String {
             book.verdict_id(mapping),
             note
         ));
+        if mapping.verified.is_some()
+            && let Some(v) = book.verification(rb, mapping)
+        {
+            e.push(format!("  {}", one(&book.verification_text(&v))));
+        }
     }
     if !rb.not_supported.is_empty() {
         e.push(String::new());
