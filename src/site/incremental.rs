@@ -142,7 +142,7 @@ impl Incremental {
         for result in loaded.results.values() {
             diagnostics.extend(result.diagnostics.iter().cloned());
         }
-        diagnostics.extend(validate::across(&loaded.tree, loaded.catalog.as_ref()));
+        validate::across(&loaded.tree, loaded.catalog.as_ref(), &mut diagnostics);
         diagnostic::normalize(&mut diagnostics);
         if !diagnostics.is_empty() {
             out.sources = loaded.tree.sources.clone();

@@ -3,8 +3,10 @@
 //! files are reported in one run. A tree with no errors becomes a
 //! [`Book`](crate::model::Book).
 
+mod allow;
 mod catalog;
 mod checks;
+mod lints;
 mod names;
 mod overrides;
 mod runbook;
@@ -13,6 +15,7 @@ pub mod structure;
 pub mod suggest;
 mod text;
 
+pub use allow::ACCEPTABLE;
 pub use catalog::CatalogCheck;
 pub use checks::{Checks, RunbookResult, across, catalog};
 pub use overrides::{OverrideError, SiteOverrides};
