@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Diagnostic, Severity, counts, summary_line};
+use super::model::{Diagnostic, Severity, accepted, accepted_line, counts, summary_line};
 use super::text::{shown_path, visible};
 
 /// GitHub workflow commands: `::error file=F,line=L,col=C,title=T::message`.
@@ -73,9 +73,13 @@ pub fn summary_markdown(
     use crate::markdown::{self, Place};
     let (errors, warnings) = counts(diagnostics);
     let mut out = String::from("## gtdocs check\n\n");
+    let accepted_note = match accepted(diagnostics) {
+        0 => String::new(),
+        n => format!("; {}", accepted_line(n)),
+    };
     let _ = writeln!(
         out,
-        "{files} files checked, {valid} of {runbooks} runbooks valid: {}.",
+        "{files} files checked, {valid} of {runbooks} runbooks valid: {}{accepted_note}.",
         summary_line(errors, warnings)
     );
     if diagnostics.is_empty() {

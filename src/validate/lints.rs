@@ -729,6 +729,79 @@ mod tests {
         assert!(is_key("apiBase") && is_key("OPENAI_API_KEY") && is_key("base_url"));
     }
 
+    /// 20,000 runbooks with one note and one verdict vector, half of
+    /// them with another verdict and level: every one is reported, each
+    /// message names a bounded few, and grouping keeps it linear.
+    #[test]
+    fn runbooks_sharing_a_note_are_checked_in_linear_time() {
+        const RUNBOOKS: usize = 20_000;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (tree, _) = crate::load::load_config(root).expect("bundled gtdocs.yaml");
+        let (catalog, _) = crate::validate::catalog(&tree).expect("schemas");
+        let c = catalog.expect("bundled catalog");
+        // Half with another verdict on every route (a note conflict on
+        // each), or with another level only (a vector conflict).
+        let facts = |other_verdict: bool| -> Vec<super::super::Facts> {
+            (0..RUNBOOKS)
+                .map(|i| {
+                    let rel = std::path::PathBuf::from(format!("runbooks/r-{i:05}.yaml"));
+                    let (verdict, level) = match i % 2 {
+                        0 => ("native", "native-openai"),
+                        _ if other_verdict => ("not_supported", "native-openai"),
+                        _ => ("native", "guided-openai"),
+                    };
+                    let routes = c
+                        .catalog
+                        .routes
+                        .iter()
+                        .map(|r| RouteFacts {
+                            route: r.route.clone(),
+                            verdict: verdict.into(),
+                            note: Some(note_key("The same note")),
+                            verdict_span: None,
+                            bytes: None,
+                        })
+                        .collect();
+                    super::super::Facts {
+                        path: rel.clone(),
+                        rel,
+                        title: None,
+                        title_span: None,
+                        lint: LintFacts {
+                            compatibility: Some(level.into()),
+                            routes,
+                            ..LintFacts::default()
+                        },
+                    }
+                })
+                .collect()
+        };
+        let routes = c.catalog.routes.len();
+        for (other_verdict, code, expected) in [
+            (true, "verdict-conflict", RUNBOOKS * routes),
+            (false, "compatibility-mismatch", RUNBOOKS),
+        ] {
+            let facts = facts(other_verdict);
+            let started = std::time::Instant::now();
+            let found = across(&facts, Some(&c));
+            let elapsed = started.elapsed();
+            assert_eq!(found.len(), expected, "{code}");
+            assert!(found.iter().all(|(_, d)| d.code == code));
+            assert!(found.iter().all(|(_, d)| d.message.len() < 400), "bounded");
+            assert!(
+                found[0].1.message.contains("and 9997 more"),
+                "{}",
+                found[0].1.message
+            );
+            // Linear: about a second in debug; pairing every runbook with
+            // every other would take minutes.
+            assert!(
+                elapsed < std::time::Duration::from_secs(20),
+                "{elapsed:?} for {RUNBOOKS} runbooks"
+            );
+        }
+    }
+
     #[test]
     fn notes_compare_folded() {
         assert_eq!(
