@@ -232,6 +232,13 @@ fn allow_accepts_on_purpose_and_says_when_it_is_wrong() {
         "    integration: OpenAI embeddings component when flow includes embed scope on key\n",
         "    integration: OpenAI embeddings component when flow includes embed scope on key\n    allow:\n      verdict-conflict: GT has not confirmed the component against the embed route\n",
     );
+    // On n8n's: accepts the finding made across runbooks (n8n's file has
+    // no problem of its own, so it was read without spans first).
+    edit(
+        &rb("n8n"),
+        "    integration: OpenAI Embeddings node when key includes embed scope\n",
+        "    integration: OpenAI Embeddings node when key includes embed scope\n    allow: { verdict-conflict: GT verified the node }\n",
+    );
     // On continue's runbook: accepts its config-name-drift; a second entry
     // accepts nothing.
     edit(
@@ -244,6 +251,7 @@ fn allow_accepts_on_purpose_and_says_when_it_is_wrong() {
     for accepted in [
         ("verdict-conflict", "langflow.yaml", 28, 14),
         ("config-name-drift", "continue.yaml", 69, 34),
+        ("verdict-conflict", "n8n.yaml", 28, 14),
     ] {
         let (code, file, line, column) = accepted;
         assert!(
@@ -255,16 +263,22 @@ fn allow_accepts_on_purpose_and_says_when_it_is_wrong() {
         found.contains(&("unused-allow".into(), "continue.yaml".into(), 8, 3, false)),
         "{found:#?}"
     );
-    // 25 findings, 2 accepted, 1 unused entry.
+    // 25 findings, 3 accepted, 1 unused entry.
     assert_eq!(
         (r["warnings"].as_u64(), r["accepted"].as_u64()),
-        (Some(24), Some(2))
+        (Some(23), Some(3))
     );
     let reason = r["diagnostics"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|d| d["code"] == "verdict-conflict" && d["accepted"].is_string())
+        .find(|d| {
+            d["code"] == "verdict-conflict"
+                && d["accepted"].is_string()
+                && d["file"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with("langflow.yaml"))
+        })
         .map(|d| d["accepted"].clone());
     assert_eq!(
         reason,
