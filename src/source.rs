@@ -298,6 +298,10 @@ pub struct LabelWithDescription {
     pub label: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// What the level means in verdicts (compatibility levels only):
+    /// `check` warns `compatibility-mismatch` for a runbook that breaks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<CompatibilityRule>,
 }
 
 /// `runbooks/<slug>.yaml`: one client application. Text fields may hold
@@ -360,6 +364,9 @@ pub struct RunbookSource {
     #[serde(default)]
     #[schemars(range(min = -1_000_000_000, max = 1_000_000_000))]
     pub weight: i64,
+    /// Findings accepted on purpose: `warning-code: reason`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub allow: Allow,
 }
 
 /// An absolute `https://` URL.
@@ -385,10 +392,13 @@ pub struct RouteMappingSource {
     /// How the client reaches (or cannot reach) the route.
     #[serde(default)]
     pub integration: Option<String>,
-    /// This route's own verification: each field given replaces the
-    /// runbook's.
+    /// This route's own verification: with a `date`, a check of its own;
+    /// without, its fields refine the runbook's.
     #[serde(default)]
     pub verified: Option<VerificationSource>,
+    /// Findings about this route accepted on purpose: `warning-code: reason`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub allow: Allow,
 }
 
 /// A calendar day, `YYYY-MM-DD`.
@@ -432,4 +442,35 @@ pub struct MatrixSource {
     pub persistence: Option<String>,
     #[serde(default)]
     pub details: Option<String>,
+}
+
+// Consistency lints (issue 15, part 2): what a level means in verdicts,
+// and findings accepted on purpose.
+
+/// One line of text, not blank: a reason for accepting a finding.
+pub const ONE_LINE_PATTERN: &str = r"^[^\r\n]*\S[^\r\n]*$";
+
+/// Findings accepted on purpose, by warning code (the codes
+/// `crate::validate::ACCEPTABLE` lists), each with the reason why.
+pub type Allow = IndexMap<String, Reason>;
+
+/// Why a finding is accepted: one line, not blank.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Reason(#[schemars(regex(pattern = ONE_LINE_PATTERN))] pub String);
+
+/// What a compatibility level means in verdicts; every part given must
+/// hold. Ids are the catalog's verdicts and routes.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompatibilityRule {
+    /// No route may have any of these verdicts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub none_of: Vec<String>,
+    /// At least one route has one of these verdicts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub some_of: Vec<String>,
+    /// Each of these routes has one of its listed verdicts.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub routes: IndexMap<String, Vec<String>>,
 }

@@ -29,8 +29,12 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
     let valid = compiled.runbooks_valid;
     let runbooks = compiled.files.saturating_sub(1);
     let code = verdict(&compiled.diagnostics, tree.deny_warnings);
+    let accepted = match diagnostic::accepted(&compiled.diagnostics) {
+        0 => String::new(),
+        n => format!("; {}", diagnostic::accepted_line(n)),
+    };
     let line = format!(
-        "checked {} files ({valid} of {runbooks} runbooks valid): {} in {}",
+        "checked {} files ({valid} of {runbooks} runbooks valid): {}{accepted} in {}",
         compiled.files,
         diagnostic::summary_line(errors, warnings),
         seconds(started.elapsed())

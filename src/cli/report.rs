@@ -24,10 +24,29 @@ impl Reporter {
         sources: &Sources,
         format: Format,
     ) {
+        // A person sees the findings accepted on purpose with `-v`; without,
+        // only their count (the line the report ends with). Programs get all.
+        let shown: Vec<Diagnostic>;
+        let all = diagnostics;
+        let diagnostics = if format == Format::Human && self.verbose == 0 {
+            shown = diagnostics
+                .iter()
+                .filter(|d| d.accepted.is_none())
+                .cloned()
+                .collect();
+            &shown[..]
+        } else {
+            diagnostics
+        };
         if diagnostics.is_empty() && format != Format::Json {
             return;
         }
-        let text = diagnostic::render(diagnostics, sources, format, true);
+        let mut text = diagnostic::render(diagnostics, sources, format, true);
+        let hidden = diagnostic::accepted(all) - diagnostic::accepted(diagnostics);
+        if hidden > 0 {
+            text.push_str(&diagnostic::accepted_line(hidden));
+            text.push_str(", listed with `-v`\n");
+        }
         if matches!(format, Format::Json | Format::Github) {
             let _ = std::io::stdout().write_all(text.as_bytes());
         } else {

@@ -3,16 +3,18 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Diagnostic, Severity, counts, summary_line};
+use super::model::{Diagnostic, Severity, accepted, accepted_line, counts, summary_line};
 use super::text::{shown_path, visible};
 
 /// GitHub workflow commands: `::error file=F,line=L,col=C,title=T::message`.
 pub(super) fn render_github(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        // An accepted finding is a notice: shown, not a failure.
+        let command = match (d.severity, &d.accepted) {
+            (Severity::Error, _) => "error",
+            (Severity::Warning, None) => "warning",
+            (Severity::Warning, Some(_)) => "notice",
         };
         let mut props = Vec::new();
         if let Some(file) = &d.file {
@@ -22,12 +24,16 @@ pub(super) fn render_github(diagnostics: &[Diagnostic]) -> String {
             props.push(format!("line={}", span.line));
             props.push(format!("col={}", span.column));
         }
-        props.push(format!(
-            "title={}",
-            escape_property(&format!("gtdocs {}", d.code))
-        ));
+        let title = match d.accepted {
+            Some(_) => format!("gtdocs {} (accepted)", d.code),
+            None => format!("gtdocs {}", d.code),
+        };
+        props.push(format!("title={}", escape_property(&title)));
         let mut message = visible(&d.message).into_owned();
-        if let Some(hint) = &d.hint {
+        if let Some(reason) = &d.accepted {
+            message.push_str("\naccepted: ");
+            message.push_str(&visible(reason));
+        } else if let Some(hint) = &d.hint {
             message.push_str("\nhelp: ");
             message.push_str(&visible(hint));
         }
@@ -67,9 +73,13 @@ pub fn summary_markdown(
     use crate::markdown::{self, Place};
     let (errors, warnings) = counts(diagnostics);
     let mut out = String::from("## gtdocs check\n\n");
+    let accepted_note = match accepted(diagnostics) {
+        0 => String::new(),
+        n => format!("; {}", accepted_line(n)),
+    };
     let _ = writeln!(
         out,
-        "{files} files checked, {valid} of {runbooks} runbooks valid: {}.",
+        "{files} files checked, {valid} of {runbooks} runbooks valid: {}{accepted_note}.",
         summary_line(errors, warnings)
     );
     if diagnostics.is_empty() {
@@ -77,7 +87,11 @@ pub fn summary_markdown(
     }
     out.push_str("\n| Severity | Where | Problem |\n| --- | --- | --- |\n");
     for d in diagnostics.iter().take(SUMMARY_ROWS) {
-        let severity = if d.is_error() { "error" } else { "warning" };
+        let severity = match (d.is_error(), &d.accepted) {
+            (true, _) => "error",
+            (false, None) => "warning",
+            (false, Some(_)) => "accepted",
+        };
         let place = match (&d.file, d.span) {
             (Some(file), Some(span)) => {
                 format!("{}:{}:{}", shown_path(file), span.line, span.column)
@@ -86,7 +100,10 @@ pub fn summary_markdown(
             (None, _) => String::new(),
         };
         let mut problem = markdown::inline(&visible(&d.message), Place::Cell);
-        if let Some(hint) = &d.hint {
+        if let Some(reason) = &d.accepted {
+            problem.push_str("<br>accepted: ");
+            problem.push_str(&markdown::inline(&visible(reason), Place::Cell));
+        } else if let Some(hint) = &d.hint {
             problem.push_str("<br>help: ");
             problem.push_str(&markdown::inline(&visible(hint), Place::Cell));
         }

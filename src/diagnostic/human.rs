@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use super::model::{Diagnostic, Severity, Sources, counts, summary_line};
+use super::model::{Diagnostic, Severity, Sources, accepted, accepted_line, counts, summary_line};
 use super::snippet::Snippets;
 use super::text::{shown_path, visible};
 
@@ -18,9 +18,11 @@ pub(super) fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled
     let snippets = Snippets::new(sources, diagnostics);
     let mut out = String::new();
     for d in diagnostics {
-        let level = match d.severity {
-            Severity::Error => Level::ERROR,
-            Severity::Warning => Level::WARNING,
+        // An accepted finding is a note: listed, not a problem.
+        let level = match (d.severity, &d.accepted) {
+            (Severity::Error, _) => Level::ERROR,
+            (Severity::Warning, None) => Level::WARNING,
+            (Severity::Warning, Some(_)) => Level::NOTE.with_name("accepted"),
         };
         let title = level.primary_title(visible(&d.message)).id(d.code);
         let path = d.file.as_deref().map(shown_path);
@@ -48,8 +50,15 @@ pub(super) fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled
             }
             _ => Group::with_title(title),
         };
-        if let Some(hint) = &d.hint {
-            group = group.element(Level::HELP.message(visible(hint)));
+        match &d.accepted {
+            Some(reason) => {
+                group = group.element(Level::NOTE.message(format!("reason: {}", visible(reason))));
+            }
+            None => {
+                if let Some(hint) = &d.hint {
+                    group = group.element(Level::HELP.message(visible(hint)));
+                }
+            }
         }
         let rendered = renderer.render(&[group]);
         match shown_place {
@@ -61,6 +70,10 @@ pub(super) fn render_human(diagnostics: &[Diagnostic], sources: &Sources, styled
     let (errors, warnings) = counts(diagnostics);
     if errors + warnings > 0 {
         let _ = writeln!(out, "{}", summary_line(errors, warnings));
+    }
+    let accepted = accepted(diagnostics);
+    if accepted > 0 {
+        let _ = writeln!(out, "{}", accepted_line(accepted));
     }
     out
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::model::{Diagnostic, Omitted, Severity, Sources, counts};
+use super::model::{Diagnostic, Omitted, Severity, Sources, accepted, counts};
 use super::snippet::Snippets;
 use super::text::{display_path, is_unprintable};
 
@@ -13,6 +13,8 @@ use super::text::{display_path, is_unprintable};
 struct JsonReport<'a> {
     errors: usize,
     warnings: usize,
+    /// Findings accepted on purpose, listed and not counted above.
+    accepted: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
@@ -32,6 +34,9 @@ pub struct JsonDiagnostic<'a> {
     hint: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     snippet: Option<String>,
+    /// The reason of a finding accepted on purpose (`allow`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accepted: Option<&'a str>,
     /// On the diagnostic that counts a file's unlisted ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     omitted: Option<&'a Omitted>,
@@ -69,6 +74,7 @@ impl<'a> JsonDiagnostic<'a> {
             label: d.label.as_deref(),
             hint: d.hint.as_deref(),
             snippet,
+            accepted: d.accepted.as_deref(),
             omitted: d.omitted.as_ref(),
         }
     }
@@ -79,6 +85,7 @@ pub(super) fn render_json(diagnostics: &[Diagnostic]) -> String {
     let report = JsonReport {
         errors,
         warnings,
+        accepted: accepted(diagnostics),
         diagnostics: diagnostics.iter().map(JsonDiagnostic::new).collect(),
     };
     let s =

@@ -14,7 +14,7 @@ pub use format::{Format, render};
 pub use github::summary_markdown;
 pub use json::{JsonDiagnostic, json_escape_unprintable};
 pub use model::{
-    Diagnostic, MAX_PER_FILE, MAX_TEXT, Omitted, SECRET_SHOWN, Severity, Sources, Span, counts,
-    normalize, summary_line,
+    Diagnostic, MAX_PER_FILE, MAX_TEXT, Omitted, SECRET_SHOWN, Severity, Sources, Span, accepted,
+    accepted_line, counts, normalize, summary_line,
 };
 pub use text::{cut_chars, floor_char_boundary, is_bidi_control, is_unprintable, visible};

@@ -89,6 +89,9 @@ pub struct Diagnostic {
     /// runbook): no snippet of its file shows more of it than its first
     /// [`SECRET_SHOWN`] characters, whichever diagnostic the snippet is of.
     pub secret: bool,
+    /// The reason a runbook gives for accepting this warning (its `allow`):
+    /// an accepted finding is listed (`check -v`, JSON) and not counted.
+    pub accepted: Option<String>,
 }
 
 /// The characters of a secret a diagnostic shows: enough to tell which key
@@ -102,8 +105,14 @@ pub const SECRET_SHOWN: usize = 9;
 pub struct Omitted {
     pub errors: usize,
     pub warnings: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub accepted: usize,
     #[serde(skip)]
     pub secrets: Vec<Span>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Omitted {
@@ -111,6 +120,7 @@ impl Omitted {
         let (errors, warnings) = d.counted();
         self.errors += errors;
         self.warnings += warnings;
+        self.accepted += d.accepted_count();
         self.secrets.extend(d.secrets());
     }
 }
@@ -151,6 +161,7 @@ impl Diagnostic {
             hint: None,
             omitted: None,
             secret: false,
+            accepted: None,
         }
     }
 
@@ -200,10 +211,20 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// The problems this diagnostic stands for: itself, or those it counts.
+    /// The accepted findings this diagnostic stands for.
+    fn accepted_count(&self) -> usize {
+        match &self.omitted {
+            Some(o) => o.accepted,
+            None => usize::from(self.accepted.is_some()),
+        }
+    }
+
+    /// The problems this diagnostic stands for: itself, or those it
+    /// counts. An accepted finding is none.
     fn counted(&self) -> (usize, usize) {
         match &self.omitted {
             Some(o) => (o.errors, o.warnings),
+            None if self.accepted.is_some() => (0, 0),
             None if self.is_error() => (1, 0),
             None => (0, 1),
         }
@@ -275,8 +296,12 @@ fn omitted_count(file: Option<PathBuf>, hidden: Omitted) -> Diagnostic {
     let mut d = d(
         "more-problems",
         format!(
-            "and {total} more problems in this file, not listed ({})",
-            summary_line(hidden.errors, hidden.warnings)
+            "and {total} more problems in this file, not listed ({}{})",
+            summary_line(hidden.errors, hidden.warnings),
+            match hidden.accepted {
+                0 => String::new(),
+                n => format!("; {n} accepted findings"),
+            }
         ),
     )
     .with_hint(format!(
@@ -285,6 +310,11 @@ fn omitted_count(file: Option<PathBuf>, hidden: Omitted) -> Diagnostic {
     d.file = file;
     d.omitted = Some(hidden);
     d
+}
+
+/// The findings accepted on purpose (`allow`), the omitted included.
+pub fn accepted(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics.iter().map(Diagnostic::accepted_count).sum()
 }
 
 /// Counts by severity, the omitted diagnostics included.
@@ -302,6 +332,14 @@ pub fn summary_line(errors: usize, warnings: usize) -> String {
         plural(errors, "error"),
         plural(warnings, "warning")
     )
+}
+
+/// The count of accepted findings, as reports end with it.
+pub fn accepted_line(accepted: usize) -> String {
+    match accepted {
+        1 => "1 finding accepted (`allow`)".into(),
+        n => format!("{n} findings accepted (`allow`)"),
+    }
 }
 
 /// The source texts the snippets are cut from, by file path.
@@ -371,6 +409,7 @@ mod tests {
             Some(Omitted {
                 errors: 50,
                 warnings: 1,
+                accepted: 0,
                 secrets: vec![span(120)],
             })
         );

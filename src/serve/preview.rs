@@ -339,11 +339,23 @@ const STATUS_BYTES: usize = 512 * 1024;
 /// [`STATUS_BYTES`].
 fn status_json(epoch: u64, outcome: &Rebuilt) -> String {
     let (errors, warnings) = diagnostic::counts(&outcome.diagnostics);
+    // A finding accepted on purpose (`allow`) is no problem to fix: the
+    // overlay leaves it out, `gtdocs check -v` lists it.
+    let problems: std::borrow::Cow<'_, [Diagnostic]> =
+        if outcome.diagnostics.iter().any(|d| d.accepted.is_some()) {
+            outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.accepted.is_none())
+                .cloned()
+                .collect::<Vec<_>>()
+                .into()
+        } else {
+            outcome.diagnostics.as_slice().into()
+        };
     let mut list: Vec<serde_json::Value> = Vec::new();
     let mut bytes = 0;
-    for d in JsonDiagnostic::with_snippets(&outcome.diagnostics, &outcome.sources)
-        .take(STATUS_DIAGNOSTICS)
-    {
+    for d in JsonDiagnostic::with_snippets(&problems, &outcome.sources).take(STATUS_DIAGNOSTICS) {
         let mut value = serde_json::to_value(d).unwrap_or_default();
         let mut size = value.to_string().len();
         if bytes + size > STATUS_BYTES {
@@ -359,7 +371,7 @@ fn status_json(epoch: u64, outcome: &Rebuilt) -> String {
         bytes += size;
         list.push(value);
     }
-    let left_out = outcome.diagnostics.len() - list.len();
+    let left_out = problems.len() - list.len();
     if let Some(error) = &outcome.error {
         let message: String = error.chars().take(4096).collect();
         list.push(json!({ "severity": "error", "code": "build", "file": null, "line": null, "column": null,

@@ -142,7 +142,7 @@ impl Incremental {
         for result in loaded.results.values() {
             diagnostics.extend(result.diagnostics.iter().cloned());
         }
-        diagnostics.extend(validate::across(&loaded.tree, loaded.catalog.as_ref()));
+        validate::across(&loaded.tree, loaded.catalog.as_ref(), &mut diagnostics);
         diagnostic::normalize(&mut diagnostics);
         if !diagnostics.is_empty() {
             out.sources = loaded.tree.sources.clone();
@@ -172,5 +172,70 @@ impl Incremental {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy_bundled(to: &Path) {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(repo.join("gtdocs.yaml"), to.join("gtdocs.yaml")).expect("copy config");
+        std::fs::create_dir_all(to.join("runbooks")).expect("mkdir");
+        for entry in std::fs::read_dir(repo.join("runbooks")).expect("runbooks") {
+            let path = entry.expect("entry").path();
+            if let Some(name) = path.file_name() {
+                std::fs::copy(&path, to.join("runbooks").join(name)).expect("copy runbook");
+            }
+        }
+    }
+
+    fn warnings(a: &Assembled) -> Vec<(String, PathBuf)> {
+        a.diagnostics
+            .iter()
+            .filter(|d| !d.is_error() && d.accepted.is_none())
+            .map(|d| (d.code.to_owned(), d.file.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    /// The preview checks an edited runbook alone, and the lints across
+    /// runbooks still see every runbook: a level edited into a conflict
+    /// with other runbooks' is reported, and cleared when edited back.
+    /// (The bundled langchain's `allow` is followed by `category`.)
+    #[test]
+    fn the_lints_across_runbooks_follow_a_single_edit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy_bundled(dir.path());
+        let mut preview = Incremental::new(dir.path().to_path_buf()).expect("schemas");
+        let first = preview.update(None).expect("loads");
+        assert_eq!(warnings(&first), vec![]);
+        assert_eq!(diagnostic::accepted(&first.diagnostics), 13);
+        let rel = PathBuf::from("runbooks/langchain.yaml");
+        let path = dir.path().join(&rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        // Its level made another, and no longer accepted.
+        let allow = text.find("allow:\n").expect("an allow entry");
+        let end = allow + text[allow..].find("\ncategory:").expect("category") + 1;
+        let edited = format!("{}{}", &text[..allow], &text[end..]).replace(
+            "compatibility: native-openai",
+            "compatibility: guided-openai",
+        );
+        assert_ne!(edited, text);
+        std::fs::write(&path, edited).expect("write");
+        let after = preview
+            .update(Some(std::slice::from_ref(&rel)))
+            .expect("updates");
+        assert_eq!(after.edited.as_deref(), Some(std::slice::from_ref(&rel)));
+        let found = warnings(&after);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "compatibility-mismatch");
+        assert!(found[0].1.ends_with(&rel), "{found:?}");
+        std::fs::write(&path, text).expect("write back");
+        let back = preview
+            .update(Some(std::slice::from_ref(&rel)))
+            .expect("updates");
+        assert_eq!(warnings(&back), vec![]);
+        assert_eq!(diagnostic::accepted(&back.diagnostics), 13);
     }
 }

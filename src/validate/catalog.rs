@@ -24,6 +24,8 @@ pub struct CatalogCheck {
     pub categories: HashMap<String, usize>,
     pub key_presets: HashMap<String, usize>,
     pub evidence: HashMap<String, usize>,
+    /// Each compatibility level's rule over verdicts, by the level's index.
+    pub rules: Vec<Option<super::lints::Rule>>,
 }
 
 impl CatalogCheck {
@@ -198,6 +200,13 @@ pub fn build(
         require: source.verification.require,
         as_of,
     };
+    let rules = super::lints::compile_rules(
+        doc,
+        &source.compatibility,
+        &routes,
+        &source.verdicts,
+        diagnostics,
+    );
     let catalog = Catalog {
         routes: unique
             .into_iter()
@@ -244,6 +253,7 @@ pub fn build(
         key_presets: index(catalog.key_presets.iter().map(|t| &t.id)),
         evidence: index(catalog.evidence.iter().map(|t| &t.id)),
         routes,
+        rules,
         catalog,
     }
 }

@@ -7,6 +7,7 @@ use super::overrides::SiteOverrides;
 use super::runbook::{self, Facts};
 use super::structure::{SchemaError, StructureCheck};
 use super::text;
+use super::{allow, lints};
 use crate::diagnostic::Diagnostic;
 use crate::load::{Document, Tree};
 use crate::model::Runbook;
@@ -69,13 +70,15 @@ impl Checks {
     }
 }
 
-/// The checks that need every runbook: unique titles, page names.
-pub fn across(tree: &Tree, catalog: Option<&CatalogCheck>) -> Vec<Diagnostic> {
+/// The checks that need every runbook (unique titles, page names, the
+/// consistency lints), added to `diagnostics`, every runbook's own; then
+/// the findings the runbooks accept are marked (`allow`).
+pub fn across(tree: &Tree, catalog: Option<&CatalogCheck>, diagnostics: &mut Vec<Diagnostic>) {
     let facts: Vec<Facts> = tree.runbooks.iter().map(Facts::of).collect();
     let config = tree.config.as_ref().map(|d| d.path.as_path());
-    let mut diagnostics = Vec::new();
-    runbook::check_across(&facts, config, catalog, &mut diagnostics);
-    diagnostics
+    runbook::check_across(&facts, config, catalog, diagnostics);
+    diagnostics.extend(lints::across(&facts, catalog).into_iter().map(|(_, d)| d));
+    allow::apply(&facts, diagnostics);
 }
 
 /// Schema check, then deserialization into the typed source.

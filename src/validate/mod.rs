@@ -3,9 +3,11 @@
 //! files are reported in one run. A tree with no errors becomes a
 //! [`Book`](crate::model::Book).
 
+mod allow;
 mod catalog;
 mod checks;
 mod credentials;
+mod lints;
 mod names;
 mod overrides;
 mod runbook;
@@ -15,6 +17,7 @@ pub mod suggest;
 mod text;
 mod verification;
 
+pub use allow::ACCEPTABLE;
 pub use catalog::CatalogCheck;
 pub use checks::{Checks, RunbookResult, across, catalog};
 pub use overrides::{OverrideError, SiteOverrides};

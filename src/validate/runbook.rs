@@ -260,9 +260,24 @@ pub fn check(
         );
     }
 
+    super::allow::check_codes(doc, diagnostics);
     if diagnostics[before..].iter().any(Diagnostic::is_error) {
         return None;
     }
+    let mapped: Vec<super::lints::Mapped<'_>> = routes
+        .iter()
+        .enumerate()
+        .filter_map(|(route, m)| {
+            let (index, m) = m.as_ref()?;
+            Some(super::lints::Mapped {
+                index: *index,
+                route,
+                verdict: m.verdict?,
+                note: m.integration.as_deref(),
+            })
+        })
+        .collect();
+    super::lints::check_runbook(doc, c, compatibility, &mapped, diagnostics);
     let source = source?;
     let intro = source
         .intro
@@ -318,6 +333,8 @@ pub struct Facts {
     pub rel: PathBuf,
     pub title: Option<String>,
     pub title_span: Option<crate::diagnostic::Span>,
+    /// What the consistency lints across runbooks need.
+    pub lint: super::lints::LintFacts,
 }
 
 impl Facts {
@@ -331,6 +348,7 @@ impl Facts {
                 .and_then(Value::as_str)
                 .map(|t| t.trim().to_owned()),
             title_span: doc.spans.value("/title"),
+            lint: super::lints::LintFacts::of(doc),
         }
     }
 }

@@ -13,6 +13,7 @@ use super::checks::{Checks, RunbookResult};
 use super::overrides::SiteOverrides;
 use super::runbook::{self, Facts};
 use super::structure::SchemaError;
+use super::{allow, lints};
 use crate::diagnostic::{self, Diagnostic};
 use crate::load::{self, Document, Loaded, Tree};
 use crate::model::{Book, Runbook};
@@ -102,18 +103,46 @@ pub fn validate_streaming(
         }
     }
     let config = tree.config.as_ref().map(|d| d.path.as_path());
-    let mut across_files = Vec::new();
-    runbook::check_across(&facts, config, catalog.as_ref(), &mut across_files);
+    runbook::check_across(&facts, config, catalog.as_ref(), &mut diagnostics);
+    let mut found = lints::across(&facts, catalog.as_ref());
+    // A lint's finding and an `allow` entry are shown at their place: the
+    // files read without spans (no problem of their own) are read again.
+    let reread: HashSet<usize> = found
+        .iter()
+        .map(|(f, _)| *f)
+        .chain(
+            facts
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| !f.lint.allows.is_empty())
+                .map(|(i, _)| i),
+        )
+        .filter(|&i| !facts[i].lint.spanned)
+        .collect();
+    if !reread.is_empty() {
+        let spanned: Vec<(usize, Facts)> = reread
+            .into_par_iter()
+            .filter_map(|i| match load::load_runbook(&root, facts[i].rel.clone()) {
+                Loaded::Parsed(doc) => Some((i, Facts::of(&doc))),
+                Loaded::Failed { .. } => None,
+            })
+            .collect();
+        for (i, fact) in spanned {
+            facts[i].lint = fact.lint;
+        }
+        found = lints::across(&facts, catalog.as_ref());
+    }
+    diagnostics.extend(found.into_iter().map(|(_, d)| d));
+    allow::apply(&facts, &mut diagnostics);
     // A problem found across files is shown in its file: read the text of
     // those that had none of their own.
-    for (path, rel) in files_of(&facts, &across_files) {
+    for (path, rel) in files_of(&facts, &diagnostics) {
         if !tree.sources.contains_key(path)
             && let Some(text) = load::read_text(&root, rel)
         {
             tree.sources.insert(path.to_path_buf(), text.into());
         }
     }
-    diagnostics.extend(across_files);
     diagnostics.extend(tree.diagnostics.iter().cloned());
     let runbooks_valid = if catalog.is_some() {
         let with_errors: HashSet<&Path> = diagnostics
@@ -189,6 +218,7 @@ mod tests {
                     rel,
                     title: Some("Alpha Chat".into()),
                     title_span: None,
+                    lint: Default::default(),
                 }
             })
             .collect();

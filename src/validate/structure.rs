@@ -9,8 +9,8 @@ use crate::diagnostic::Diagnostic;
 use crate::load::Document;
 use crate::schema::{self, SchemaKind};
 use crate::source::{
-    BASE_URL_PATTERN, BRANCH_PATTERN, HTTPS_URL_PATTERN, PAGE_NAME_PATTERN, SITE_URL_PATTERN,
-    SLUG_PATTERN,
+    BASE_URL_PATTERN, BRANCH_PATTERN, HTTPS_URL_PATTERN, ONE_LINE_PATTERN, PAGE_NAME_PATTERN,
+    SITE_URL_PATTERN, SLUG_PATTERN,
 };
 use crate::validate::suggest;
 
@@ -400,6 +400,10 @@ pub(super) fn pattern_message(pattern: &str, value: &str) -> (String, String) {
         BRANCH_PATTERN => (
             format!("`{value}` is not a branch name"),
             "write the branch as git names it, e.g. `main` or `docs/v2`: letters, digits, `_`, `+`, `-`, single dots inside a name, `/` between names".into(),
+        ),
+        ONE_LINE_PATTERN => (
+            "a reason is one line of text, not blank".into(),
+            "write why the finding is accepted in one short sentence".into(),
         ),
         other => (
             format!("`{value}` does not match `{other}`"),

@@ -23,6 +23,7 @@ mod invalid;
 mod json_schema;
 mod layout;
 mod limits;
+mod lints;
 mod parity;
 mod product_wiki;
 mod publish;

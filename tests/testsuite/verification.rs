@@ -362,3 +362,33 @@ fn a_day_after_today_is_a_warning() {
         "{report:#}"
     );
 }
+
+/// A stale verdict kept on purpose: `allow: {stale-verdict: reason}` on the
+/// runbook accepts it (listed with its reason, not counted); on the route,
+/// only that route's.
+#[test]
+fn a_stale_verdict_can_be_accepted_with_a_reason() {
+    let tree = verified_tree();
+    let file = tree.path().join("runbooks/librechat.yaml");
+    edit(&file, |t| {
+        t.replacen(
+            "verified:\n",
+            "allow:\n  stale-verdict: LibreChat 0.7.6 is the version operators pin\nverified:\n",
+            1,
+        )
+    });
+    let report = diagnostics(tree.path());
+    assert_eq!(report["warnings"], 0, "{report:#}");
+    let stale = with_code(&report, "stale-verdict");
+    assert_eq!(stale.len(), 1, "{report:#}");
+    assert_eq!(
+        stale[0]["accepted"], "LibreChat 0.7.6 is the version operators pin",
+        "{report:#}"
+    );
+    // Nothing left to accept: the entry itself is reported.
+    edit(&file, |t| {
+        t.replace(&format!("date: {OLD}"), &format!("date: {RECENT}"))
+    });
+    let report = diagnostics(tree.path());
+    assert_eq!(with_code(&report, "unused-allow").len(), 1, "{report:#}");
+}
