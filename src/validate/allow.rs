@@ -8,20 +8,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::Facts;
+use super::lint_facts::{ACCEPTABLE, Linted};
 use super::suggest;
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
-
-/// The warning codes a runbook may accept, and only these: errors never.
-/// A new lint that may be accepted adds its code here.
-pub const ACCEPTABLE: &[&str] = &[
-    "verdict-conflict",
-    "compatibility-mismatch",
-    "config-name-drift",
-    "stale-verdict",
-    "unverified",
-];
 
 /// An `allow` key that is no acceptable code: an error, with the closest.
 pub fn check_codes(doc: &Document, diagnostics: &mut Vec<Diagnostic>) {
@@ -57,12 +47,12 @@ pub fn check_codes(doc: &Document, diagnostics: &mut Vec<Diagnostic>) {
 /// route's entry for a finding inside that route's mapping, else the
 /// runbook's), and adds `unused-allow` for each entry that accepts none.
 /// The facts of a file with an entry or a finding must have their spans.
-pub fn apply(facts: &[Facts], diagnostics: &mut Vec<Diagnostic>) {
+pub fn apply(facts: &[Linted<'_>], diagnostics: &mut Vec<Diagnostic>) {
     let by_path: HashMap<&Path, usize> = facts
         .iter()
         .enumerate()
-        .filter(|(_, f)| !f.lint.allows.is_empty())
-        .map(|(i, f)| (f.path.as_path(), i))
+        .filter(|(_, (_, lint))| !lint.allows.is_empty())
+        .map(|(i, (path, _))| (*path, i))
         .collect();
     if by_path.is_empty() {
         return;
@@ -75,7 +65,7 @@ pub fn apply(facts: &[Facts], diagnostics: &mut Vec<Diagnostic>) {
         let Some(&f) = d.file.as_deref().and_then(|p| by_path.get(p)) else {
             continue;
         };
-        let lint = &facts[f].lint;
+        let lint = facts[f].1;
         let start = d.span.map(|s| s.start);
         let in_route = |r: usize| {
             let bytes = lint.routes.get(r).and_then(|route| route.bytes.clone());
@@ -96,8 +86,8 @@ pub fn apply(facts: &[Facts], diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     for &f in by_path.values() {
-        let fact = &facts[f];
-        for (a, allow) in fact.lint.allows.iter().enumerate() {
+        let (path, lint) = facts[f];
+        for (a, allow) in lint.allows.iter().enumerate() {
             if used.contains_key(&(f, a)) {
                 continue;
             }
@@ -111,7 +101,7 @@ pub fn apply(facts: &[Facts], diagnostics: &mut Vec<Diagnostic>) {
                     "unused-allow",
                     format!("`allow: {}` accepts no finding", allow.code),
                 )
-                .in_file(&fact.path, allow.span)
+                .in_file(path, allow.span)
                 .with_label(format!("no `{}` finding on {on}", allow.code))
                 .with_hint("the finding it was written for is gone: remove the entry"),
             );

@@ -25,7 +25,7 @@ pub struct CatalogCheck {
     pub key_presets: HashMap<String, usize>,
     pub evidence: HashMap<String, usize>,
     /// Each compatibility level's rule over verdicts, by the level's index.
-    pub rules: Vec<Option<super::lints::Rule>>,
+    pub rules: Vec<Option<super::rules::Rule>>,
 }
 
 impl CatalogCheck {
@@ -200,7 +200,7 @@ pub fn build(
         require: source.verification.require,
         as_of,
     };
-    let rules = super::lints::compile_rules(
+    let rules = super::rules::compile_rules(
         doc,
         &source.compatibility,
         &routes,

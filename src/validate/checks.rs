@@ -2,12 +2,14 @@
 //! catalog, each runbook against the schema and the catalog; and the
 //! checks across runbooks.
 
+use super::allow;
 use super::catalog::{self, CatalogCheck};
+use super::consistency;
+use super::lint_facts::Linted;
 use super::overrides::SiteOverrides;
 use super::runbook::{self, Facts};
 use super::structure::{SchemaError, StructureCheck};
 use super::text;
-use super::{allow, lints};
 use crate::diagnostic::Diagnostic;
 use crate::load::{Document, Tree};
 use crate::model::Runbook;
@@ -77,8 +79,13 @@ pub fn across(tree: &Tree, catalog: Option<&CatalogCheck>, diagnostics: &mut Vec
     let facts: Vec<Facts> = tree.runbooks.iter().map(Facts::of).collect();
     let config = tree.config.as_ref().map(|d| d.path.as_path());
     runbook::check_across(&facts, config, catalog, diagnostics);
-    diagnostics.extend(lints::across(&facts, catalog).into_iter().map(|(_, d)| d));
-    allow::apply(&facts, diagnostics);
+    let linted: Vec<Linted<'_>> = facts.iter().map(|f| (f.path.as_path(), &f.lint)).collect();
+    diagnostics.extend(
+        consistency::across(&linted, catalog)
+            .into_iter()
+            .map(|(_, d)| d),
+    );
+    allow::apply(&linted, diagnostics);
 }
 
 /// Schema check, then deserialization into the typed source.
@@ -112,4 +119,81 @@ pub fn catalog(tree: &Tree) -> Result<(Option<CatalogCheck>, Vec<Diagnostic>), S
     let (catalog, diagnostics) = Checks::new()?.catalog(tree);
     let catalog = catalog.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     Ok((catalog, diagnostics))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::lint_facts::{LintFacts, RouteFacts, note_key};
+
+    /// 20,000 runbooks with one note and one verdict vector, half of
+    /// them with another verdict and level: every one is reported, each
+    /// message names a bounded few, and grouping keeps it linear.
+    #[test]
+    fn runbooks_sharing_a_note_are_checked_in_linear_time() {
+        const RUNBOOKS: usize = 20_000;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (tree, _) = crate::load::load_config(root).expect("bundled gtdocs.yaml");
+        let (catalog, _) = catalog(&tree).expect("schemas");
+        let c = catalog.expect("bundled catalog");
+        // Half with another verdict on every route (a note conflict on
+        // each), or with another level only (a vector conflict).
+        let facts = |other_verdict: bool| -> Vec<(std::path::PathBuf, LintFacts)> {
+            (0..RUNBOOKS)
+                .map(|i| {
+                    let rel = std::path::PathBuf::from(format!("runbooks/r-{i:05}.yaml"));
+                    let (verdict, level) = match i % 2 {
+                        0 => ("native", "native-openai"),
+                        _ if other_verdict => ("not_supported", "native-openai"),
+                        _ => ("native", "guided-openai"),
+                    };
+                    let routes = c
+                        .catalog
+                        .routes
+                        .iter()
+                        .map(|r| RouteFacts {
+                            route: r.route.clone(),
+                            verdict: verdict.into(),
+                            note: Some(note_key("The same note")),
+                            verdict_span: None,
+                            bytes: None,
+                        })
+                        .collect();
+                    (
+                        rel,
+                        LintFacts {
+                            compatibility: Some(level.into()),
+                            routes,
+                            ..LintFacts::default()
+                        },
+                    )
+                })
+                .collect()
+        };
+        let routes = c.catalog.routes.len();
+        for (other_verdict, code, expected) in [
+            (true, "verdict-conflict", RUNBOOKS * routes),
+            (false, "compatibility-mismatch", RUNBOOKS),
+        ] {
+            let owned = facts(other_verdict);
+            let facts: Vec<Linted<'_>> = owned.iter().map(|(p, l)| (p.as_path(), l)).collect();
+            let started = std::time::Instant::now();
+            let found = consistency::across(&facts, Some(&c));
+            let elapsed = started.elapsed();
+            assert_eq!(found.len(), expected, "{code}");
+            assert!(found.iter().all(|(_, d)| d.code == code));
+            assert!(found.iter().all(|(_, d)| d.message.len() < 400), "bounded");
+            assert!(
+                found[0].1.message.contains("and 9997 more"),
+                "{}",
+                found[0].1.message
+            );
+            // Linear: about a second in debug; pairing every runbook with
+            // every other would take minutes.
+            assert!(
+                elapsed < std::time::Duration::from_secs(20),
+                "{elapsed:?} for {RUNBOOKS} runbooks"
+            );
+        }
+    }
 }

@@ -6,10 +6,13 @@
 mod allow;
 mod catalog;
 mod checks;
+mod consistency;
 mod credentials;
+mod lint_facts;
 mod lints;
 mod names;
 mod overrides;
+mod rules;
 mod runbook;
 mod streaming;
 pub mod structure;
@@ -17,9 +20,9 @@ pub mod suggest;
 mod text;
 mod verification;
 
-pub use allow::ACCEPTABLE;
 pub use catalog::CatalogCheck;
 pub use checks::{Checks, RunbookResult, across, catalog};
+pub use lint_facts::ACCEPTABLE;
 pub use overrides::{OverrideError, SiteOverrides};
 pub use runbook::Facts;
 pub use streaming::{Validated, validate_streaming};

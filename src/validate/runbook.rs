@@ -334,7 +334,7 @@ pub struct Facts {
     pub title: Option<String>,
     pub title_span: Option<crate::diagnostic::Span>,
     /// What the consistency lints across runbooks need.
-    pub lint: super::lints::LintFacts,
+    pub lint: super::lint_facts::LintFacts,
 }
 
 impl Facts {
@@ -348,7 +348,7 @@ impl Facts {
                 .and_then(Value::as_str)
                 .map(|t| t.trim().to_owned()),
             title_span: doc.spans.value("/title"),
-            lint: super::lints::LintFacts::of(doc),
+            lint: super::lint_facts::LintFacts::of(doc),
         }
     }
 }

@@ -8,12 +8,14 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::allow;
 use super::catalog::CatalogCheck;
 use super::checks::{Checks, RunbookResult};
+use super::consistency;
+use super::lint_facts::Linted;
 use super::overrides::SiteOverrides;
 use super::runbook::{self, Facts};
 use super::structure::SchemaError;
-use super::{allow, lints};
 use crate::diagnostic::{self, Diagnostic};
 use crate::load::{self, Document, Loaded, Tree};
 use crate::model::{Book, Runbook};
@@ -104,7 +106,7 @@ pub fn validate_streaming(
     }
     let config = tree.config.as_ref().map(|d| d.path.as_path());
     runbook::check_across(&facts, config, catalog.as_ref(), &mut diagnostics);
-    let mut found = lints::across(&facts, catalog.as_ref());
+    let mut found = consistency::across(&lint_view(&facts), catalog.as_ref());
     // A lint's finding and an `allow` entry are shown at their place: the
     // files read without spans (no problem of their own) are read again.
     let reread: HashSet<usize> = found
@@ -130,10 +132,10 @@ pub fn validate_streaming(
         for (i, fact) in spanned {
             facts[i].lint = fact.lint;
         }
-        found = lints::across(&facts, catalog.as_ref());
+        found = consistency::across(&lint_view(&facts), catalog.as_ref());
     }
     diagnostics.extend(found.into_iter().map(|(_, d)| d));
-    allow::apply(&facts, &mut diagnostics);
+    allow::apply(&lint_view(&facts), &mut diagnostics);
     // A problem found across files is shown in its file: read the text of
     // those that had none of their own.
     for (path, rel) in files_of(&facts, &diagnostics) {
@@ -175,6 +177,11 @@ fn files_of<'a>(
         let (path, rel) = rel_of.get_key_value(d.file.as_deref()?)?;
         Some((*path, *rel))
     })
+}
+
+/// Each file as the lints across runbooks and `allow` see it.
+fn lint_view(facts: &[Facts]) -> Vec<Linted<'_>> {
+    facts.iter().map(|f| (f.path.as_path(), &f.lint)).collect()
 }
 
 /// One runbook file, checked: what the checks across files need, its own
