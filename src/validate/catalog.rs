@@ -32,6 +32,7 @@ impl CatalogCheck {
             wiki: self.wiki.clone(),
             catalog: self.catalog.clone(),
             runbooks,
+            history: None,
         }
     }
 }
@@ -134,6 +135,7 @@ pub fn build(
         page_prefix: source.wiki.page_prefix,
         index_page: source.wiki.index_page,
         matrix_page: source.wiki.matrix_page,
+        changes_page: source.wiki.changes_page,
         home: source.wiki.home,
         sidebar: source.wiki.sidebar,
         footer: source.wiki.footer,
@@ -145,6 +147,7 @@ pub fn build(
     for (field, name) in [
         ("index_page", &wiki.index_page),
         ("matrix_page", &wiki.matrix_page),
+        ("changes_page", &wiki.changes_page),
     ] {
         let home = crate::model::WIKI_HOME_PAGE;
         if name.eq_ignore_ascii_case(home) {
@@ -181,6 +184,20 @@ pub fn build(
             )
             .in_file(&doc.path, doc.spans.value("/wiki/matrix_page")),
         );
+    }
+    for (field, other) in [
+        ("index_page", &wiki.index_page),
+        ("matrix_page", &wiki.matrix_page),
+    ] {
+        if wiki.changes_page.eq_ignore_ascii_case(other) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "page-collision",
+                    format!("`wiki.changes_page` and `wiki.{field}` name the same page"),
+                )
+                .in_file(&doc.path, doc.spans.value("/wiki/changes_page")),
+            );
+        }
     }
     let catalog = Catalog {
         routes: unique
@@ -219,6 +236,7 @@ pub fn build(
             branch: source.site.branch,
             url: source.site.url.map(|u| u.trim_end_matches('/').to_string()),
             theme,
+            max_history_commits: source.history.max_commits as usize,
         },
         wiki,
         verdicts: index(catalog.verdicts.iter().map(|v| &v.id)),
