@@ -13,20 +13,23 @@ const MAX_ROWS: usize = 1_000;
 
 fn verdict(v: Option<&VerdictAt>) -> String {
     v.map_or_else(String::new, |v| {
-        format!("{} ({})", code(&v.verdict, Place::Cell), v.support.as_str())
+        let id = crate::diagnostic::visible(&v.verdict);
+        format!("{} ({})", code(&id, Place::Cell), v.support.as_str())
     })
 }
 
 fn row(book: &Book, e: &ChangeEvent) -> String {
+    // Old revisions were never validated: control characters shown.
+    let shown = |t: &str| crate::diagnostic::visible(t).into_owned();
     let date = timestamp(e.commit.time);
     let date = date.get(..10).unwrap_or(&date);
     let runbook = match (&e.runbook, &e.title) {
         (Some(slug), title) if book.runbooks.iter().any(|rb| &rb.slug == slug) => markdown::link(
-            title.as_deref().unwrap_or(slug),
+            &shown(title.as_deref().unwrap_or(slug)),
             &wiki_page_name(&book.wiki.page_prefix, slug),
             Place::Cell,
         ),
-        (Some(slug), title) => inline(title.as_deref().unwrap_or(slug), Place::Cell),
+        (Some(slug), title) => inline(&shown(title.as_deref().unwrap_or(slug)), Place::Cell),
         (None, _) => String::new(),
     };
     let route = match (&e.from_route, &e.route) {

@@ -76,6 +76,13 @@ impl From<&VerdictAt> for MarkCtx {
     }
 }
 
+/// Text from a commit or an old revision, which nothing validated: what
+/// a page must not show raw (control characters, bidi overrides) as
+/// `\u{..}`; the template escapes the markup.
+fn shown(text: &str) -> String {
+    crate::diagnostic::visible(text).into_owned()
+}
+
 fn commit_ctx(book: &Book, c: &model::Commit) -> CommitCtx {
     let datetime = timestamp(c.time);
     CommitCtx {
@@ -87,7 +94,7 @@ fn commit_ctx(book: &Book, c: &model::Commit) -> CommitCtx {
             .as_ref()
             .map(|repo| super::filters::href(&format!("{repo}/commit/{}", c.id))),
         id: c.id.clone(),
-        subject: c.subject.clone(),
+        subject: shown(&c.subject),
         datetime,
     }
 }
@@ -100,16 +107,16 @@ fn event_ctx(book: &Book, e: &ChangeEvent) -> EventCtx {
         kind: e.kind.as_str(),
         kind_label: e.kind.label(),
         commit: commit_ctx(book, &e.commit),
-        runbook: e.runbook.clone(),
-        title: e.title.clone(),
+        runbook: e.runbook.as_deref().map(shown),
+        title: e.title.as_deref().map(shown),
         runbook_path: e
             .runbook
             .as_deref()
             .filter(exists)
             .map(model::runbook_site_path),
-        route: e.route.clone(),
+        route: e.route.as_deref().map(shown),
         route_path: e.route.as_ref().filter(routed).map(|r| route_path(r)),
-        from_route: e.from_route.clone(),
+        from_route: e.from_route.as_deref().map(shown),
         before: e.before.as_ref().map(MarkCtx::from),
         after: e.after.as_ref().map(MarkCtx::from),
         incomplete: e.incomplete,
