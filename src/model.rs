@@ -149,6 +149,9 @@ pub struct History {
     /// start at the first commit (the clone is shallow, or there are more
     /// commits than `history.max_commits`): what came before it is unknown.
     pub starts_at: Option<Commit>,
+    /// Each runbook's events, as indexes into `events` (newest first), so
+    /// that a page finds its own without reading every event.
+    pub by_runbook: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl History {
@@ -157,11 +160,38 @@ impl History {
         self.shallow || self.starts_at.is_some()
     }
 
+    /// `events`, newest first, with each runbook's index made.
+    pub fn new(events: Vec<ChangeEvent>) -> Self {
+        let mut by_runbook: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, e) in events.iter().enumerate() {
+            if let Some(slug) = &e.runbook {
+                by_runbook.entry(slug.clone()).or_default().push(i);
+            }
+        }
+        History {
+            events,
+            by_runbook,
+            ..History::default()
+        }
+    }
+
     /// A runbook's own events, newest first.
-    pub fn of_runbook<'a>(&'a self, slug: &'a str) -> impl Iterator<Item = &'a ChangeEvent> {
-        self.events
+    pub fn of_runbook<'a>(&'a self, slug: &str) -> impl Iterator<Item = &'a ChangeEvent> {
+        self.by_runbook
+            .get(slug)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(move |e| e.runbook.as_deref() == Some(slug))
+            .filter_map(|&i| self.events.get(i))
+    }
+}
+
+impl Book {
+    /// Whether the book has a runbook of this slug (`runbooks` is sorted).
+    pub fn has_runbook(&self, slug: &str) -> bool {
+        self.runbooks
+            .binary_search_by(|rb| rb.slug.as_str().cmp(slug))
+            .is_ok()
     }
 }
 

@@ -10,9 +10,11 @@ use super::digest::{CatalogDigest, RunbookDigest};
 use super::error::HistoryError;
 use crate::git::Git;
 
-/// Most digests kept: a revert to a blob seen long ago parses it again,
-/// and memory stays bounded whatever the history's length.
+/// Most digests kept beyond what one prefetch asks for: a revert to a
+/// blob seen long ago parses it again, and memory stays bounded.
 const MAX_CACHED: usize = 4_096;
+/// Runbook texts held at once while a batch is parsed.
+const PARSE_BATCH: usize = 512;
 
 pub(super) struct Blobs {
     child: Child,
@@ -22,6 +24,8 @@ pub(super) struct Blobs {
     catalogs: HashMap<String, Option<Arc<CatalogDigest>>>,
     /// Blobs read, for the budget's figures.
     pub(super) read: usize,
+    /// The most runbooks one prefetch asked for: the cache holds them all.
+    prefetched: usize,
 }
 
 impl Blobs {
@@ -39,6 +43,7 @@ impl Blobs {
             runbooks: HashMap::new(),
             catalogs: HashMap::new(),
             read: 0,
+            prefetched: 0,
         })
     }
 
@@ -54,11 +59,49 @@ impl Blobs {
             .text(blob)?
             .and_then(|t| RunbookDigest::parse(&t))
             .map(Arc::new);
-        if self.runbooks.len() >= MAX_CACHED {
+        if self.runbooks.len() >= MAX_CACHED.max(self.prefetched) {
             self.runbooks.clear();
         }
         self.runbooks.insert(blob.to_owned(), digest.clone());
         Ok(digest)
+    }
+
+    /// Reads the runbooks in `blobs` not read yet, a batch at a time, and
+    /// parses each batch on every core: a commit that adds thousands of
+    /// runbooks (a tree's first) costs what one core's share does.
+    pub(super) fn prefetch_runbooks(&mut self, blobs: &[&str]) -> Result<(), HistoryError> {
+        use rayon::prelude::*;
+        let mut wanted: Vec<&str> = blobs
+            .iter()
+            .copied()
+            .filter(|b| !self.runbooks.contains_key(*b))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.len() < 2 {
+            return Ok(());
+        }
+        // Room for the whole commit at once: its runbooks are asked for
+        // next, one by one.
+        if self.runbooks.len() + wanted.len() > MAX_CACHED {
+            self.runbooks.clear();
+        }
+        self.prefetched = self.prefetched.max(wanted.len());
+        for batch in wanted.chunks(PARSE_BATCH) {
+            let mut texts = Vec::with_capacity(batch.len());
+            for blob in batch {
+                texts.push((*blob, self.text(blob)?));
+            }
+            let parsed: Vec<(String, Option<Arc<RunbookDigest>>)> = texts
+                .into_par_iter()
+                .map(|(blob, text)| {
+                    let digest = text.and_then(|t| RunbookDigest::parse(&t)).map(Arc::new);
+                    (blob.to_owned(), digest)
+                })
+                .collect();
+            self.runbooks.extend(parsed);
+        }
+        Ok(())
     }
 
     /// The catalog in `blob`, `None` when it does not parse.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::blobs::Blobs;
 use super::error::HistoryError;
-use super::log::{files_at, log};
+use super::log::{Tracked, files_at, log};
 use super::replay::Replay;
 use crate::diagnostic::Diagnostic;
 use crate::git::Git;
@@ -90,8 +90,21 @@ fn read_history(
     let base = (logged.len() > max_commits || boundary).then(|| logged.remove(0));
     let mut blobs = Blobs::start(git)?;
     let mut replay = Replay::default();
-    if let Some(base) = &base {
-        let files = files_at(git, &prefix, &base.commit.id)?;
+    let files = match &base {
+        Some(base) => files_at(git, &prefix, &base.commit.id)?,
+        None => Vec::new(),
+    };
+    // Every runbook revision the replay will ask for, read and parsed up
+    // front on every core (they are few: at most one per file a commit
+    // changed, within the bound).
+    let every: Vec<&str> = files
+        .iter()
+        .chain(logged.iter().flat_map(|l| &l.changes))
+        .filter(|f| matches!(f.file, Tracked::Runbook(_)))
+        .filter_map(|f| f.blob.as_deref())
+        .collect();
+    blobs.prefetch_runbooks(&every)?;
+    if base.is_some() {
         replay.start(&files, &mut blobs)?;
     }
     for commit in &logged {
@@ -99,10 +112,10 @@ fn read_history(
     }
     read.blobs = blobs.read;
     Ok(History {
-        events: replay.finish(),
         commits: read_all,
         shallow,
         starts_at: base.map(|b| (*b.commit).clone()),
+        ..History::new(replay.finish())
     })
 }
 

@@ -50,6 +50,7 @@ impl Replay {
         files: &[FileChange],
         blobs: &mut Blobs,
     ) -> Result<(), HistoryError> {
+        blobs.prefetch_runbooks(&runbook_blobs(files))?;
         for f in files {
             let Some(blob) = &f.blob else { continue };
             match &f.file {
@@ -76,6 +77,7 @@ impl Replay {
         let catalog_gap = self.catalog_gap;
         let mut catalog_changed = false;
         let mut edits: BTreeMap<String, Edit> = BTreeMap::new();
+        blobs.prefetch_runbooks(&runbook_blobs(&logged.changes))?;
         for change in &logged.changes {
             match (&change.file, &change.blob) {
                 (Tracked::Config, Some(blob)) => match blobs.catalog(blob)? {
@@ -195,6 +197,15 @@ impl Replay {
     pub(super) fn finish(self) -> Vec<ChangeEvent> {
         self.events.into_iter().rev().flatten().collect()
     }
+}
+
+/// The runbook blobs among `files`.
+fn runbook_blobs(files: &[FileChange]) -> Vec<&str> {
+    files
+        .iter()
+        .filter(|f| matches!(f.file, Tracked::Runbook(_)))
+        .filter_map(|f| f.blob.as_deref())
+        .collect()
 }
 
 /// The route events of a catalog change; the renamed routes, new name to

@@ -24,7 +24,7 @@ fn row(book: &Book, e: &ChangeEvent) -> String {
     let date = timestamp(e.commit.time);
     let date = date.get(..10).unwrap_or(&date);
     let runbook = match (&e.runbook, &e.title) {
-        (Some(slug), title) if book.runbooks.iter().any(|rb| &rb.slug == slug) => markdown::link(
+        (Some(slug), title) if book.has_runbook(slug) => markdown::link(
             &shown(title.as_deref().unwrap_or(slug)),
             &wiki_page_name(&book.wiki.page_prefix, slug),
             Place::Cell,

@@ -74,7 +74,7 @@ fn entry_link(book: &Book, e: &ChangeEvent) -> String {
     let page = e
         .runbook
         .as_deref()
-        .filter(|slug| book.runbooks.iter().any(|rb| rb.slug == *slug))
+        .filter(|slug| book.has_runbook(slug))
         .map_or_else(
             || CHANGES_SITE_PATH.to_owned(),
             crate::model::runbook_site_path,

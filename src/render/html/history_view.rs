@@ -100,7 +100,7 @@ fn commit_ctx(book: &Book, c: &model::Commit) -> CommitCtx {
 }
 
 fn event_ctx(book: &Book, e: &ChangeEvent) -> EventCtx {
-    let exists = |slug: &&str| book.runbooks.iter().any(|rb| rb.slug == *slug);
+    let exists = |slug: &&str| book.has_runbook(slug);
     let routed = |r: &&String| book.catalog.routes.iter().any(|c| &c.route == *r);
     EventCtx {
         id: e.id.clone(),
