@@ -4,12 +4,13 @@ inside a git repository of N commits (500 by default) that touched it,
 against the same tree outside git (no history read). Python 3.11, standard
 library only.
 
-    scripts/bench/history.py [--commits 500] [--runs 5] [--gtdocs-bin PATH]
+    scripts/bench/history.py [--commits 500] [--runs 5] [--loose] [--gtdocs-bin PATH]
 
 The repository is generated in a temporary folder: the bundled tree as the
 first commit, then one commit per step, each changing one verdict of one
 runbook (cycling through runbooks, routes and the catalog's verdicts), with
-fixed dates and identity, so every run makes the same history. Builds of the
+fixed dates and identity, so every run makes the same history; then packed, as
+a clone is. Builds of the
 two trees alternate; the medians and the difference are printed. The history
 adds one `git log`, one `git ls-tree` at most, and one `git cat-file --batch`
 fed the changed blobs.
@@ -47,7 +48,7 @@ def quiet_env(home):
     return env
 
 
-def make_repo(top, commits, env):
+def make_repo(top, commits, env, pack=True):
     top.mkdir(parents=True)
     shutil.copy(REPO / "gtdocs.yaml", top / "gtdocs.yaml")
     shutil.copytree(REPO / "runbooks", top / "runbooks")
@@ -71,6 +72,11 @@ def make_repo(top, commits, env):
         now = VERDICTS[(VERDICTS.index(m.group(2)) + 1) % len(VERDICTS)]
         path.write_text(text[:m.start(2)] + now + text[m.end(2):])
         commit(i, f"{path.stem}: verdict {m.group(2)} -> {now}")
+    # Packed, as a clone is (`--loose` keeps the objects loose, as they are
+    # in a repository whose commits were just made: each blob is then a
+    # file of its own to open and inflate).
+    if pack:
+        git(top, "gc", "--quiet", env=env)
 
 
 def build(gtdocs, root, out, env):
@@ -87,6 +93,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--commits", type=int, default=500)
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--loose", action="store_true",
+                   help="keep the objects loose (not packed, as no clone is)")
     p.add_argument("--gtdocs-bin", default=str(REPO / "target/release/gtdocs"))
     a = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="gtdocs-history-bench-") as tmp:
@@ -95,7 +103,7 @@ def main():
         (tmp / "home/.config").mkdir(parents=True)
         top = tmp / "repo"
         t0 = time.perf_counter()
-        make_repo(top, a.commits, env)
+        make_repo(top, a.commits, env, pack=not a.loose)
         print(f"{a.commits} commits made in {time.perf_counter() - t0:.1f} s", flush=True)
         plain = tmp / "plain"
         shutil.copytree(top, plain, ignore=shutil.ignore_patterns(".git"))
@@ -112,7 +120,8 @@ def main():
         assert not (tmp / f"out-n{a.runs}/json/changes.json").exists()
         mh, mn = statistics.median(with_history), statistics.median(without)
         print(f"gtdocs build, bundled tree, {a.runs} rounds (medians):")
-        print(f"  in a repository of {a.commits} commits: {mh:.3f} s ({events} events)")
+        kind = "loose" if a.loose else "packed"
+        print(f"  in a repository of {a.commits} commits ({kind}): {mh:.3f} s ({events} events)")
         print(f"  outside git (no history):             {mn:.3f} s")
         print(f"  history adds:                         {mh - mn:.3f} s")
 

@@ -401,6 +401,19 @@ fn every_output_lists_exactly_the_commits_events() {
         std::fs::read(out.join("json/changes.json")).expect("read"),
         std::fs::read(out.join("html/json/changes.json")).expect("read")
     );
+    // The document against its published schema, by an outside validator.
+    let checked = Command::new(common::tool("GTDOCS_CHECK_JSONSCHEMA", "check-jsonschema"))
+        .arg("--schemafile")
+        .arg(out.join("json/schema/changes.schema.json"))
+        .arg(out.join("json/changes.json"))
+        .output()
+        .expect("run check-jsonschema");
+    assert!(
+        checked.status.success() && common::stdout(&checked).contains("ok -- validation done"),
+        "check-jsonschema: {}{}",
+        common::stdout(&checked),
+        common::stderr(&checked)
+    );
     let ids: Vec<String> = changes["events"]
         .as_array()
         .expect("events")
