@@ -16,6 +16,8 @@
 #   - Debian shellcheck       (SHELLCHECK_DEB_VERSION)   new versions add warnings
 #   - PyPI check-jsonschema   (CHECK_JSONSCHEMA_VERSION) -> $TOOLS/venv (python3 -m venv)
 #   - PyPI zizmor             (ZIZMOR_VERSION)           -> $TOOLS/venv (the same venv)
+#   - PyPI feedparser         (FEEDPARSER_VERSION)       -> $TOOLS/venv (reads the Atom feed)
+#   - Debian jing             (JING_DEB_VERSION)         the RELAX NG validator of the Atom feed
 #   - npm playwright-core, axe-core, vnu-jar (exact versions, pinned by
 #     tests/browser/package.json + package-lock.json) -> tests/browser/node_modules
 #     via `npm ci --ignore-scripts` (vnu-jar ships vnu.jar; its postinstall,
@@ -29,7 +31,7 @@
 # Writes $TOOLS/env for the test command to `source`; exports nothing itself.
 #   TOOLS = ${GTDOCS_TOOLS:-$HOME/.cache/gtdocs-tools}
 # Overrides (for bumping pins): CMARK_GFM_DEB_VERSION, CHECK_JSONSCHEMA_VERSION,
-# ZIZMOR_VERSION, SHELLCHECK_DEB_VERSION. npm pins are bumped in
+# ZIZMOR_VERSION, SHELLCHECK_DEB_VERSION, JING_DEB_VERSION, FEEDPARSER_VERSION. npm pins are bumped in
 # tests/browser/package.json, then `npm install --ignore-scripts` there to
 # refresh package-lock.json.
 set -euo pipefail
@@ -38,12 +40,15 @@ CMARK_GFM_DEB_VERSION="${CMARK_GFM_DEB_VERSION:-0.29.0.gfm.6-6}"     # Debian bo
 CHECK_JSONSCHEMA_VERSION="${CHECK_JSONSCHEMA_VERSION:-0.39.0}"       # PyPI
 ZIZMOR_VERSION="${ZIZMOR_VERSION:-1.32.0}"                           # PyPI (the GitHub Actions audit)
 SHELLCHECK_DEB_VERSION="${SHELLCHECK_DEB_VERSION:-0.9.0-1}"           # Debian bookworm/main
+JING_DEB_VERSION="${JING_DEB_VERSION:-20220510-2}"                   # Debian bookworm/main
+FEEDPARSER_VERSION="${FEEDPARSER_VERSION:-6.0.12}"                   # PyPI
 GIT_MIN_VERSION=2.31
 NODE_MIN_MAJOR=20
 
 # Upstream versions as the tools print them (Debian revision stripped).
 CMARK_GFM_UPSTREAM="${CMARK_GFM_DEB_VERSION%-*}"
 SHELLCHECK_UPSTREAM="${SHELLCHECK_DEB_VERSION%-*}"
+JING_UPSTREAM="${JING_DEB_VERSION%-*}"
 
 REPO="$(realpath -- "$(dirname -- "${BASH_SOURCE[0]}")/..")"
 BROWSER_TESTS="$REPO/tests/browser"
@@ -102,6 +107,12 @@ shellcheck_pinned() {
   [ "$("$1" --version 2>/dev/null | awk '/^version:/ {print $2}')" = "$SHELLCHECK_UPSTREAM" ]
 }
 
+jing_pinned() {
+  # jing has no --version: run bare, it prints "Jing version 20220510" and
+  # its usage (the Debian wrapper adds warnings about optional jars).
+  [[ "$("$1" 2>&1 | grep -m1 '^Jing version')" == "Jing version $JING_UPSTREAM" ]]
+}
+
 git_version() { "$1" --version 2>/dev/null | awk '{print $3}'; }
 
 # version_at_least HAVE WANT -> HAVE >= WANT, comparing numeric fields
@@ -136,6 +147,12 @@ check_jsonschema_ok() {
   [ "${v##* }" = "$CHECK_JSONSCHEMA_VERSION" ]
 }
 
+feedparser_ok() {
+  venv_ok || return 1
+  [ "$("$VENV/bin/python" -c 'import feedparser; print(feedparser.__version__)' 2>/dev/null)" \
+    = "$FEEDPARSER_VERSION" ]
+}
+
 zizmor_ok() {
   venv_ok && [ -x "$VENV/bin/zizmor" ] || return 1
   local v
@@ -144,8 +161,9 @@ zizmor_ok() {
   [ "${v##* }" = "$ZIZMOR_VERSION" ]
 }
 
-CMARK_GFM_BIN="" SHELLCHECK_BIN="" GIT_BIN="" WRK_BIN="" CHROMIUM_BIN=""
+CMARK_GFM_BIN="" SHELLCHECK_BIN="" GIT_BIN="" WRK_BIN="" CHROMIUM_BIN="" JING_BIN=""
 find_tools() {
+  JING_BIN="$(first_of jing_pinned /usr/bin/jing jing || true)"
   CMARK_GFM_BIN="$(first_of cmark_gfm_pinned /usr/bin/cmark-gfm cmark-gfm || true)"
   SHELLCHECK_BIN="$(first_of shellcheck_pinned /usr/bin/shellcheck shellcheck || true)"
   GIT_BIN="$(first_of runs "${GTDOCS_GIT:-}" git || true)"
@@ -182,6 +200,7 @@ fi
 [ -n "$SHELLCHECK_BIN" ] || want_apt "shellcheck=$SHELLCHECK_DEB_VERSION" \
   "shellcheck $SHELLCHECK_UPSTREAM (pinned; found: $(found shellcheck))"
 [ -n "$WRK_BIN" ] || want_apt wrk "wrk"
+[ -n "$JING_BIN" ] || want_apt "jing=$JING_DEB_VERSION" "jing $JING_UPSTREAM (pinned; found: $(command -v jing || echo none on PATH))"
 [ -n "$CHROMIUM_BIN" ] || want_apt chromium "chromium"
 { command -v java >/dev/null 2>&1 && [ -n "$(java_version)" ]; } || want_apt default-jre-headless "java"
 if ! { check_jsonschema_ok && zizmor_ok; } && ! venv_ok \
@@ -291,6 +310,9 @@ pip_install_pinned check-jsonschema "$CHECK_JSONSCHEMA_VERSION" check_jsonschema
 # The static security audit of action.yml and .github/workflows/ (a Rust
 # binary shipped as a PyPI wheel; the tests run it with --offline).
 pip_install_pinned zizmor "$ZIZMOR_VERSION" zizmor_ok
+# Reads the Atom feed (changes.xml) as feed readers do; a `bozo` flag is
+# a feed it could not read cleanly.
+pip_install_pinned feedparser "$FEEDPARSER_VERSION" feedparser_ok
 
 # ------------------------------------------- npm: playwright-core, axe-core, vnu-jar
 { [ -f "$BROWSER_TESTS/package.json" ] && [ -f "$BROWSER_TESTS/package-lock.json" ]; } \
@@ -356,6 +378,8 @@ export GTDOCS_VNU_JAR="$VNU_JAR"
 export GTDOCS_GIT="$GIT_BIN"
 export GTDOCS_WRK="$WRK_BIN"
 export GTDOCS_SHELLCHECK="$SHELLCHECK_BIN"
+export GTDOCS_JING="$JING_BIN"
+export GTDOCS_FEEDPARSER_PYTHON="$VENV/bin/python"
 ENVEOF
 if [ -f "$ENV_FILE" ] && cmp -s "$tmp" "$ENV_FILE"; then
   rm -f -- "$tmp"
@@ -386,6 +410,8 @@ printf '%-17s %-15s %s\n' cmark-gfm "$cmark_v" "$CMARK_GFM_BIN (pinned)"
 printf '%-17s %-15s %s\n' check-jsonschema "$cj_v" "$VENV/bin/check-jsonschema (pinned)"
 printf '%-17s %-15s %s\n' zizmor "$zizmor_v" "$VENV/bin/zizmor (pinned)"
 printf '%-17s %-15s %s\n' shellcheck "$SHELLCHECK_UPSTREAM" "$SHELLCHECK_BIN (pinned)"
+printf '%-17s %-15s %s\n' jing "$JING_UPSTREAM" "$JING_BIN (pinned)"
+printf '%-17s %-15s %s\n' feedparser "$FEEDPARSER_VERSION" "$VENV/bin/python (pinned)"
 printf '%-17s %-15s %s\n' git "$git_v" "$GIT_BIN ($(deb_of "$GIT_BIN"); >= $GIT_MIN_VERSION)"
 printf '%-17s %-15s %s\n' wrk "${wrk_v:-?}" "$WRK_BIN ($(deb_of "$WRK_BIN"))"
 printf '%-17s %-15s %s\n' chromium "$chromium_v" "$CHROMIUM_BIN ($(deb_of "$CHROMIUM_BIN"), not pinned)"

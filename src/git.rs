@@ -236,6 +236,25 @@ impl Git {
         Err(self.failure(args, &output).into())
     }
 
+    /// Starts git with its stdin and stdout piped to the caller, its stderr
+    /// discarded: a long-running `git cat-file --batch` answering one
+    /// request after another. The caller closes stdin and waits for it.
+    pub fn spawn_piped<S: AsRef<OsStr>>(
+        &self,
+        args: &[S],
+    ) -> Result<std::process::Child, GitError> {
+        let args: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
+        self.command(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|source| GitError::Spawn {
+                program: self.program.to_string_lossy().into_owned(),
+                source,
+            })
+    }
+
     /// [`Git::run`], with stdout as trimmed text.
     pub fn text<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String, GitError> {
         let out = self.run(args)?;

@@ -9,11 +9,13 @@
 //! [`diff`] compares manifests, [`publish`] pushes the wiki, [`serve`]
 //! previews the site, and [`cli`] sits on top.
 
+pub mod changes;
 pub mod cli;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod git;
+pub mod history;
 pub mod load;
 pub mod manifest;
 pub mod markdown;

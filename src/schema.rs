@@ -26,15 +26,19 @@ pub enum SchemaKind {
     /// the report of `gtdocs diff --format json`
     #[value(alias = "diff.schema.json")]
     Diff,
+    /// the history of verdicts, `json/changes.json`
+    #[value(alias = "changes.schema.json")]
+    Changes,
 }
 
 impl SchemaKind {
-    pub const ALL: [SchemaKind; 5] = [
+    pub const ALL: [SchemaKind; 6] = [
         SchemaKind::Source,
         SchemaKind::Config,
         SchemaKind::Manifest,
         SchemaKind::Entry,
         SchemaKind::Diff,
+        SchemaKind::Changes,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -44,6 +48,7 @@ impl SchemaKind {
             SchemaKind::Manifest => MANIFEST_SCHEMA_FILE,
             SchemaKind::Entry => ENTRY_SCHEMA_FILE,
             SchemaKind::Diff => "diff.schema.json",
+            SchemaKind::Changes => crate::changes::CHANGES_SCHEMA_FILE,
         }
     }
 
@@ -54,6 +59,7 @@ impl SchemaKind {
             SchemaKind::Manifest => schema_for::<Manifest>(),
             SchemaKind::Entry => schema_for::<RunbookEntry>(),
             SchemaKind::Diff => schema_for::<crate::diff::report::Report>(),
+            SchemaKind::Changes => schema_for::<crate::changes::Changes>(),
         }
     }
 

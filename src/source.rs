@@ -75,6 +75,9 @@ pub struct ConfigSource {
     /// How old a verification may get, and whether every verdict needs one.
     #[serde(default)]
     pub verification: VerificationSettingsSource,
+    /// How far back the history of verdicts is read from git.
+    #[serde(default)]
+    pub history: HistorySource,
 }
 
 /// `verification:` in `gtdocs.yaml`.
@@ -90,6 +93,30 @@ pub struct VerificationSettingsSource {
     /// (`unverified`) where a runbook or route has none.
     #[serde(default)]
     pub require: bool,
+}
+
+/// The history of verdicts, read from git when the tree is in a work tree.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySource {
+    /// Most commits (of those that touched `gtdocs.yaml` or `runbooks/`)
+    /// read, newest first; older ones are left out and the history says
+    /// where it starts. `0` reads none: no history at all.
+    #[serde(default = "default_max_commits")]
+    #[schemars(range(max = 1_000_000))]
+    pub max_commits: u32,
+}
+
+impl Default for HistorySource {
+    fn default() -> Self {
+        HistorySource {
+            max_commits: default_max_commits(),
+        }
+    }
+}
+
+fn default_max_commits() -> u32 {
+    1_000
 }
 
 /// A non-empty label.
@@ -152,6 +179,11 @@ pub struct WikiSource {
     #[serde(default = "default_matrix_page")]
     #[schemars(regex(pattern = PAGE_NAME_PATTERN))]
     pub matrix_page: String,
+    /// Name of the page of verdict changes, written only when the tree's
+    /// git history is read.
+    #[serde(default = "default_changes_page")]
+    #[schemars(regex(pattern = PAGE_NAME_PATTERN))]
+    pub changes_page: String,
     /// Who writes the wiki's `Home.md`, which GitHub opens first.
     #[serde(default)]
     pub home: PageSetting,
@@ -173,6 +205,7 @@ impl Default for WikiSource {
             page_prefix: default_page_prefix(),
             index_page: default_index_page(),
             matrix_page: default_matrix_page(),
+            changes_page: default_changes_page(),
             home: PageSetting::default(),
             sidebar: SidebarSetting::default(),
             footer: PageSetting::default(),
@@ -243,6 +276,9 @@ fn default_index_page() -> String {
 }
 fn default_matrix_page() -> String {
     "Compatibility-Matrix".into()
+}
+fn default_changes_page() -> String {
+    "Compatibility-Changes".into()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

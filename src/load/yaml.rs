@@ -93,7 +93,7 @@ pub fn parse_plain(text: &str) -> Result<Value, YamlError> {
 }
 
 /// The limits every parse runs under.
-fn options() -> serde_saphyr::Options {
+pub(crate) fn options() -> serde_saphyr::Options {
     let mut alias_limits = serde_saphyr::options::AliasLimits::default();
     alias_limits.max_total_replayed_events = MAX_ALIAS_EXPANSIONS;
     serde_saphyr::options! {

@@ -78,6 +78,11 @@ impl Renderer for Json {
             }
             w.write_all(b"\n  ]\n}\n").map_err(io)
         })?;
+        if let Some(history) = &book.history {
+            let value = serde_json::to_value(crate::changes::Changes::new(history))?;
+            SelfCheck::new(SchemaKind::Changes)?.check(&value)?;
+            out.put_copies(&copies(crate::model::changes_path()), pretty(&value)?)?;
+        }
         for kind in SchemaKind::ALL {
             out.put_copies(
                 &copies(format!("{DIR}/schema/{}", kind.file_name())),

@@ -11,6 +11,7 @@ mod renderer;
 pub mod search;
 mod sink;
 pub mod wiki;
+mod wiki_changes;
 
 pub use context::{RenderContext, RenderError, SEARCH_PART_SIZE};
 pub use renderer::{Renderer, render_into, render_with};

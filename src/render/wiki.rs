@@ -35,6 +35,12 @@ impl Renderer for Wiki {
             format!("{DIR}/{}", wiki_page_file(&book.wiki.matrix_page)),
             matrix_page(book).into_bytes(),
         )?;
+        if let Some(history) = &book.history {
+            out.put(
+                format!("{DIR}/{}", wiki_page_file(&book.wiki.changes_page)),
+                super::wiki_changes::changes_page(book, history).into_bytes(),
+            )?;
+        }
         let w = &book.wiki;
         if w.home != PageSetting::None {
             out.put(

@@ -119,6 +119,8 @@ pub struct Preview {
     status: String,
     /// Matrix rows of the runbooks, reused by the next render.
     rows: html::RowCache,
+    /// The history of verdicts was read (once, with the first good book).
+    history_read: bool,
 }
 
 impl Preview {
@@ -134,6 +136,7 @@ impl Preview {
             last_slugs: Vec::new(),
             status: String::new(),
             rows: html::RowCache::default(),
+            history_read: false,
         })
     }
 
@@ -168,7 +171,10 @@ impl Preview {
             Ok(assembled) => {
                 outcome.diagnostics = assembled.diagnostics;
                 outcome.sources = assembled.sources;
-                if let Some(book) = assembled.book {
+                if let Some(mut book) = assembled.book {
+                    if !self.history_read {
+                        book = self.read_history(book, &mut outcome.diagnostics);
+                    }
                     job = self.render(book, assembled.edited.as_deref(), &mut outcome);
                 }
             }
@@ -232,6 +238,16 @@ impl Preview {
             ok: true,
             status: self.status.clone(),
         })
+    }
+
+    /// Reads the history of verdicts from git, once: later books are
+    /// given the same history.
+    fn read_history(&mut self, book: Arc<Book>, diagnostics: &mut Vec<Diagnostic>) -> Arc<Book> {
+        self.history_read = true;
+        let read = crate::history::read(self.site.root(), book.site.max_history_commits);
+        diagnostics.extend(read.diagnostics);
+        self.site.set_history(read.history);
+        self.site.book().unwrap_or(book)
     }
 
     /// Renders what the change needs; the search job for the pages.

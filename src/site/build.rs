@@ -84,11 +84,17 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
     output::check_out_dir(root, out)?;
     let started = Instant::now();
     let Compiled {
-        book,
+        mut book,
         mut diagnostics,
         mut sources,
         ..
     } = compile_with(root, &options.overrides)?;
+    if let Some(book) = book
+        .as_mut()
+        .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
+    {
+        with_history(root, book, &mut diagnostics);
+    }
     let validate = started.elapsed();
     let (errors, warnings) = diagnostic::counts(&diagnostics);
     let refused = errors > 0 || (options.deny_warnings && warnings > 0);
@@ -137,6 +143,14 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         sources,
         outcome,
     })
+}
+
+/// Reads the history of verdicts from git into `book` (none outside a
+/// work tree); a shallow clone's warning joins `diagnostics`.
+pub fn with_history(root: &Path, book: &mut crate::model::Book, diagnostics: &mut Vec<Diagnostic>) {
+    let read = crate::history::read(root, book.site.max_history_commits);
+    diagnostics.extend(read.diagnostics);
+    book.history = read.history;
 }
 
 /// A tree built in memory: its diagnostics, and its files when it is valid.

@@ -31,6 +31,9 @@ pub struct Incremental {
     book: Option<Arc<Book>>,
     /// Runbooks edited since the last good book.
     pending: Vec<PathBuf>,
+    /// The history of verdicts every new book is given (read once, by
+    /// the preview, at its start).
+    history: Option<crate::model::History>,
 }
 
 /// The state kept between updates.
@@ -50,11 +53,25 @@ impl Incremental {
             loaded: None,
             book: None,
             pending: Vec::new(),
+            history: None,
         })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Gives the current book, and every book made after it, `history`.
+    pub fn set_history(&mut self, history: Option<crate::model::History>) {
+        if let Some(book) = self.book.as_mut() {
+            Arc::make_mut(book).history = history.clone();
+        }
+        self.history = history;
+    }
+
+    /// The current book, when the tree has no error.
+    pub fn book(&self) -> Option<Arc<Book>> {
+        self.book.clone()
     }
 
     /// Brings the tree up to date: `Some(runbooks)` when only those files
@@ -168,7 +185,9 @@ impl Incremental {
                     .values()
                     .filter_map(|r| r.runbook.clone())
                     .collect();
-                self.book = Some(Arc::new(catalog.book(runbooks)));
+                let mut book = catalog.book(runbooks);
+                book.history = self.history.clone();
+                self.book = Some(Arc::new(book));
             }
         }
         true

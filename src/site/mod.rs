@@ -14,6 +14,6 @@ pub mod template;
 
 pub use build::{
     BuildError, BuildOptions, BuildReport, InMemory, Outcome, Written, build, build_in_memory,
-    check,
+    check, with_history,
 };
 pub use compile::{CompileError, Compiled, compile, compile_with};

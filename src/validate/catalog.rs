@@ -38,6 +38,7 @@ impl CatalogCheck {
             catalog: self.catalog.clone(),
             verification: self.verification,
             runbooks,
+            history: None,
         }
     }
 }
@@ -140,6 +141,7 @@ pub fn build(
         page_prefix: source.wiki.page_prefix,
         index_page: source.wiki.index_page,
         matrix_page: source.wiki.matrix_page,
+        changes_page: source.wiki.changes_page,
         home: source.wiki.home,
         sidebar: source.wiki.sidebar,
         footer: source.wiki.footer,
@@ -151,6 +153,7 @@ pub fn build(
     for (field, name) in [
         ("index_page", &wiki.index_page),
         ("matrix_page", &wiki.matrix_page),
+        ("changes_page", &wiki.changes_page),
     ] {
         let home = crate::model::WIKI_HOME_PAGE;
         if name.eq_ignore_ascii_case(home) {
@@ -207,6 +210,20 @@ pub fn build(
         &source.verdicts,
         diagnostics,
     );
+    for (field, other) in [
+        ("index_page", &wiki.index_page),
+        ("matrix_page", &wiki.matrix_page),
+    ] {
+        if wiki.changes_page.eq_ignore_ascii_case(other) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "page-collision",
+                    format!("`wiki.changes_page` and `wiki.{field}` name the same page"),
+                )
+                .in_file(&doc.path, doc.spans.value("/wiki/changes_page")),
+            );
+        }
+    }
     let catalog = Catalog {
         routes: unique
             .into_iter()
@@ -244,6 +261,7 @@ pub fn build(
             branch: source.site.branch,
             url: source.site.url.map(|u| u.trim_end_matches('/').to_string()),
             theme,
+            max_history_commits: source.history.max_commits as usize,
         },
         wiki,
         verification,

@@ -135,6 +135,7 @@ mod tests {
             page_prefix: prefix.into(),
             index_page: "Client-Runbooks".into(),
             matrix_page: "Compatibility-Matrix".into(),
+            changes_page: "Compatibility-Changes".into(),
             home: Default::default(),
             sidebar: Default::default(),
             footer: Default::default(),

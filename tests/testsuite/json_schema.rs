@@ -16,12 +16,13 @@ use serde_json::Value;
 use crate::common;
 
 /// The published schemas: `gtdocs schema <kind>` and their file name.
-const SCHEMAS: [(&str, &str); 5] = [
+const SCHEMAS: [(&str, &str); 6] = [
     ("source", "runbook.schema.json"),
     ("config", "config.schema.json"),
     ("manifest", "manifest.schema.json"),
     ("entry", "runbook-entry.schema.json"),
     ("diff", "diff.schema.json"),
+    ("changes", "changes.schema.json"),
 ];
 
 /// A tree copied into a temporary folder and built into `<tmp>/site`.

@@ -16,6 +16,7 @@ mod fuzz_corpus;
 /// The fuzz targets' bodies, shared with `fuzz/` (see `fuzz_corpus`).
 #[path = "../../fuzz/harness.rs"]
 mod fuzz_harness;
+mod history;
 mod html_browser;
 mod html_render;
 mod html_site;

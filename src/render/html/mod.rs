@@ -6,7 +6,9 @@
 //! template may extend a built-in one (`{% extends "default/base.html" %}`)
 //! to replace a single block.
 
+mod feed;
 mod filters;
+mod history_view;
 mod matrix_json;
 mod pages;
 mod paging;
@@ -71,6 +73,12 @@ pub fn render_selected(
             format!("{DIR}/sitemap.xml"),
             sitemap(book, &specs).into_bytes(),
         )?;
+        if let Some(history) = &book.history {
+            out.put(
+                format!("{DIR}/{}", crate::model::CHANGES_FEED_PATH),
+                feed::feed(book, history).into_bytes(),
+            )?;
+        }
     }
     // Every row, whatever the selection: an edit of one runbook (its
     // title, a verdict) changes its row.
@@ -116,6 +124,7 @@ pub fn check_theme(book: &Book, ctx: &RenderContext) -> Result<(), RenderError> 
         let mut samples = vec![Spec::Home, Spec::Runbooks(1), Spec::Routes, Spec::NotFound];
         samples.extend(book.runbooks.first().map(Spec::Runbook));
         samples.extend((!book.catalog.routes.is_empty()).then_some(Spec::Route(0, 1)));
+        samples.extend(book.history.as_ref().map(|_| Spec::Changes));
         samples
     };
     let rows = RowCache::off();

@@ -31,7 +31,7 @@ pub(super) struct Page {
 
 #[derive(Serialize)]
 pub(super) struct PageMeta {
-    /// `home`, `runbooks`, `runbook`, `routes`, `route` or `404`.
+    /// `home`, `runbooks`, `runbook`, `routes`, `route`, `changes` or `404`.
     kind: &'static str,
     title: String,
     description: Option<String>,
@@ -81,6 +81,8 @@ pub(super) enum Spec<'a> {
     Runbook(&'a Runbook),
     /// A page of a route's clients: the route's index, the page (1-based).
     Route(usize, usize),
+    /// Every verdict change, when the build read the git history.
+    Changes,
     NotFound,
 }
 
@@ -106,6 +108,9 @@ pub(super) fn specs<'a>(
         specs.extend((1..=page_count(list.len())).map(|k| Spec::Route(i, k)));
     }
     if let Selection::All = selection {
+        if book.history.is_some() {
+            specs.push(Spec::Changes);
+        }
         specs.push(Spec::NotFound);
     }
     specs
@@ -151,6 +156,12 @@ pub(super) fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
             meta.description = route.summary.as_deref().map(to_plain);
             meta
         }
+        Spec::Changes => PageMeta::new(
+            book,
+            "changes",
+            "Verdict changes".into(),
+            crate::model::CHANGES_SITE_PATH.into(),
+        ),
         Spec::NotFound => PageMeta::new(book, "404", "Page not found".into(), "404.html".into()),
     }
 }
@@ -184,6 +195,10 @@ pub(super) fn page(book: &Book, lists: &Lists<'_>, spec: &Spec<'_>, rows: &RowCa
         ),
         Spec::Runbook(rb) => ("runbook.html", value(runbook_ctx(book, rb))),
         Spec::Route(i, k) => ("route.html", value(route_ctx(book, lists, *i, *k))),
+        Spec::Changes => (
+            "changes.html",
+            value(super::history_view::changes_ctx(book)),
+        ),
         Spec::NotFound => ("404.html", minijinja::Value::UNDEFINED),
     };
     Page {

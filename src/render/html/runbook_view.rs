@@ -37,6 +37,8 @@ pub(super) struct RunbookCtx {
     /// Its manifest entry's site path (below `base_url`).
     json: String,
     export: String,
+    /// Its events, newest first, when the build read the git history.
+    history: Option<super::history_view::HistoryCtx>,
 }
 
 #[derive(Serialize)]
@@ -124,5 +126,6 @@ pub(super) fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
         json: model::entry_path(&rb.slug),
         source,
         export: export::plain_export(book, rb),
+        history: super::history_view::runbook_history(book, &rb.slug),
     }
 }

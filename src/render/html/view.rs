@@ -38,6 +38,14 @@ pub(super) struct SiteCtx {
     /// The parts of the search index after the first, relative to its
     /// folder, for the browser to merge.
     search_parts: Vec<String>,
+    /// The changes page and its feed, when the build read the history.
+    changes: Option<ChangesLinks>,
+}
+
+#[derive(Serialize)]
+struct ChangesLinks {
+    page: &'static str,
+    feed: &'static str,
 }
 
 #[derive(Serialize)]
@@ -93,6 +101,10 @@ impl SiteCtx {
                 })
                 .collect(),
             search_parts: search::extra_parts(book, ctx),
+            changes: book.history.as_ref().map(|_| ChangesLinks {
+                page: model::CHANGES_SITE_PATH,
+                feed: model::CHANGES_FEED_PATH,
+            }),
             search_filters: vec![
                 FilterCtx {
                     name: search::FILTER_CATEGORY,
