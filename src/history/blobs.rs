@@ -15,6 +15,10 @@ use crate::git::Git;
 const MAX_CACHED: usize = 4_096;
 /// Runbook texts held at once while a batch is parsed.
 const PARSE_BATCH: usize = 512;
+/// Requests written to `git cat-file` before its answers are read: 60
+/// object ids (at most 65 bytes each) stay under 4 KiB, one page, the
+/// least buffer Linux gives a pipe (past `pipe-user-pages-soft`).
+const PIPELINED: usize = 60;
 
 pub(super) struct Blobs {
     child: Child,
@@ -88,10 +92,8 @@ impl Blobs {
         }
         self.prefetched = self.prefetched.max(wanted.len());
         for batch in wanted.chunks(PARSE_BATCH) {
-            let mut texts = Vec::with_capacity(batch.len());
-            for blob in batch {
-                texts.push((*blob, self.text(blob)?));
-            }
+            let texts: Vec<(&str, Option<String>)> =
+                batch.iter().copied().zip(self.texts(batch)?).collect();
             let parsed: Vec<(String, Option<Arc<RunbookDigest>>)> = texts
                 .into_par_iter()
                 .map(|(blob, text)| {
@@ -126,16 +128,47 @@ impl Blobs {
     /// A blob's text; `None` when it is larger than the loader reads, or
     /// not UTF-8 (the loader refuses both).
     fn text(&mut self, blob: &str) -> Result<Option<String>, HistoryError> {
-        if blob.is_empty() || !blob.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(HistoryError::Batch(format!("not an object id: `{blob}`")));
+        self.ask(&[blob])?;
+        self.answer()
+    }
+
+    /// The texts of `blobs`, in order: the requests written at once, then
+    /// the answers read, one round trip for them all. At most
+    /// [`PIPELINED`] at a time: the requests then fit in the pipe's buffer
+    /// whatever git has written back meanwhile, so neither side waits for
+    /// the other.
+    fn texts(&mut self, blobs: &[&str]) -> Result<Vec<Option<String>>, HistoryError> {
+        let mut texts = Vec::with_capacity(blobs.len());
+        for chunk in blobs.chunks(PIPELINED) {
+            self.ask(chunk)?;
+            for _ in chunk {
+                texts.push(self.answer()?);
+            }
         }
+        Ok(texts)
+    }
+
+    fn ask(&mut self, blobs: &[&str]) -> Result<(), HistoryError> {
         let input = self
             .input
             .as_mut()
             .ok_or_else(|| HistoryError::Batch("closed".into()))?;
-        input.write_all(blob.as_bytes())?;
-        input.write_all(b"\n")?;
+        let mut requests = Vec::with_capacity(blobs.len() * 66);
+        for blob in blobs {
+            if blob.is_empty() || !blob.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(HistoryError::Batch(format!("not an object id: `{blob}`")));
+            }
+            requests.extend_from_slice(blob.as_bytes());
+            requests.push(b'\n');
+        }
+        input.write_all(&requests)?;
         input.flush()?;
+        Ok(())
+    }
+
+    /// The next answer: a blob's text; `None` when it is larger than the
+    /// loader reads, or not UTF-8 (the loader refuses both).
+    fn answer(&mut self) -> Result<Option<String>, HistoryError> {
         let mut head = String::new();
         self.output.read_line(&mut head)?;
         // `<id> blob <size>`, or `<id> missing`.
