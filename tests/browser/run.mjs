@@ -38,7 +38,7 @@ const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- arguments
 const USAGE =
-  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification " +
+  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification|history " +
   "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--chromium PATH]\n" +
   "       node run.mjs --url http://127.0.0.1:PORT/BASE/ --out DIR --scenario serve|serve-tabs --plan FILE [--chromium PATH]";
 
@@ -356,6 +356,7 @@ const SCENARIOS = {
   layout: scenarioLayout,
   matrix: scenarioMatrix,
   verification: scenarioVerification,
+  history: scenarioHistory,
   serve: scenarioServe,
   "serve-tabs": scenarioServeTabs,
 };
@@ -622,6 +623,47 @@ async function scenarioVerification(env) {
         return cells; })()`);
     }
     out.runs.push({ page: "home", theme: scheme, ...(await runAxe(page, axeSource)) });
+    await context.close();
+  }
+  return out;
+}
+
+// The history as a reader meets it: the events of a runbook's History
+// section and of the changes page (their anchors and dates, and whether
+// they show), the feed each page links to (and its answer), and axe on
+// both pages in light and dark.
+async function scenarioHistory(env) {
+  const { browser, watch, root, args } = env;
+  const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  const pages = { runbook: `runbooks/${args["expect-slug"]}/`, changes: "changes/" };
+  const out = { runs: [] };
+  for (const scheme of ["light", "dark"]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, serviceWorkers: "block" });
+    await watch.attach(context);
+    const page = await context.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [name, path] of Object.entries(pages)) {
+      await openPage(page, root + path);
+      if (scheme === "light") {
+        out[name] = await page.evaluate(() => {
+          const scope = document.querySelector("#history") || document.querySelector("main");
+          const events = [...scope.querySelectorAll("li.history-event")].map((li) => ({
+            id: li.id,
+            date: li.querySelector("time") && li.querySelector("time").getAttribute("datetime"),
+            visible: li.getClientRects().length > 0,
+            text: li.textContent.replace(/\s+/g, " ").trim().slice(0, 300),
+          }));
+          const feed = document.querySelector('link[rel="alternate"][type="application/atom+xml"]');
+          return { events, feed: feed && feed.href };
+        });
+        if (out[name].feed) {
+          const answer = await page.request.get(out[name].feed);
+          out[name].feedStatus = answer.status();
+          out[name].feedType = answer.headers()["content-type"] || "";
+        }
+      }
+      out.runs.push({ page: name, theme: scheme, ...(await runAxe(page, axeSource)) });
+    }
     await context.close();
   }
   return out;
