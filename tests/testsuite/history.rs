@@ -16,8 +16,8 @@ use serde_json::Value;
 use crate::common;
 
 /// A git repository holding a docs tree in `docs/`, and a place to build.
-struct Repo {
-    tmp: tempfile::TempDir,
+pub(crate) struct Repo {
+    pub(crate) tmp: tempfile::TempDir,
     git: PathBuf,
 }
 
@@ -26,7 +26,7 @@ struct Repo {
 const HOSTILE: &str = "alpha: <script>alert(1)</script> & [[Home]] | *x* \u{1b}[31mred";
 
 impl Repo {
-    fn new() -> Repo {
+    pub(crate) fn new() -> Repo {
         let repo = Repo {
             tmp: tempfile::tempdir().expect("tempdir"),
             git: common::tool("GTDOCS_GIT", "git"),
@@ -41,7 +41,7 @@ impl Repo {
         self.tmp.path().join("repo")
     }
 
-    fn docs(&self) -> PathBuf {
+    pub(crate) fn docs(&self) -> PathBuf {
         self.top().join("docs")
     }
 
@@ -254,7 +254,7 @@ print(json.dumps({
 }
 
 /// The fixture's history: each commit's id and date, in order.
-struct Story {
+pub(crate) struct Story {
     base: (String, &'static str),
     upgrade: (String, &'static str),
     downgrade: (String, &'static str),
@@ -268,7 +268,7 @@ const MODELS_V2: &str = "GET /v2/models";
 const CHAT: &str = "POST /v1/chat/completions";
 const EMBEDDINGS: &str = "POST /v1/embeddings";
 
-fn story(repo: &Repo) -> Story {
+pub(crate) fn story(repo: &Repo) -> Story {
     common::copy_tree(&common::fixtures().join("base"), &repo.docs());
     std::fs::write(repo.top().join("README.md"), "# a project\n").expect("write");
     let base = (

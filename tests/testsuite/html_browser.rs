@@ -29,7 +29,9 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::common;
-use crate::html_site::{Built, assert_none, build_bundled, build_hostile, build_verified};
+use crate::html_site::{
+    Built, assert_none, build_bundled, build_hostile, build_verified, build_with_history,
+};
 
 // ------------------------------------------------------------------ running
 
@@ -1060,4 +1062,84 @@ fn stale_verdicts_are_marked_in_words_on_the_runbook_page_and_in_the_matrix() {
         }
     }
     assert_none("stale verdicts in the browser", &problems);
+}
+
+/// The history as a reader meets it: alpha's History section lists its
+/// events (newest first, each with its date and anchor), the changes page
+/// lists every event, both link the Atom feed, which answers; axe finds no
+/// WCAG A/AA violation on either page, light or dark.
+#[test]
+fn the_history_section_and_the_changes_page_list_the_events() {
+    let site = build_with_history();
+    let changes: Value = serde_json::from_str(
+        &std::fs::read_to_string(site.json.join("changes.json")).expect("changes.json"),
+    )
+    .expect("JSON");
+    let all: Vec<&str> = changes["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    let alpha: Vec<&str> = changes["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["runbook"] == "alpha")
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert!(alpha.len() >= 2 && all.len() > alpha.len(), "{changes:#}");
+    let out = tempfile::tempdir().expect("tempdir");
+    let v = run(&site, "history", out.path(), &[("expect-slug", "alpha")]);
+    let d = &v["data"];
+    let mut problems = hygiene(&v, &[]);
+    for (page, expected) in [("runbook", &alpha), ("changes", &all)] {
+        let events = d[page]["events"].as_array().cloned().unwrap_or_default();
+        let ids: Vec<&str> = events.iter().filter_map(|e| e["id"].as_str()).collect();
+        if ids != **expected {
+            problems.push(format!("{page}: events {ids:?}, expected {expected:?}"));
+        }
+        for e in &events {
+            if e["visible"] != true || !e["date"].as_str().is_some_and(|t| t.starts_with("2026-")) {
+                problems.push(format!("{page}: event shown as {e}"));
+            }
+        }
+        if !d[page]["feed"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("/changes.xml"))
+        {
+            problems.push(format!("{page}: feed link {}", d[page]["feed"]));
+        }
+        if d[page]["feedStatus"] != 200
+            || !d[page]["feedType"]
+                .as_str()
+                .is_some_and(|t| t.contains("xml"))
+        {
+            problems.push(format!(
+                "{page}: the feed answered {} {}",
+                d[page]["feedStatus"], d[page]["feedType"]
+            ));
+        }
+    }
+    let runs = d["runs"].as_array().cloned().unwrap_or_default();
+    if runs.len() != 4 {
+        problems.push(format!("axe ran {} times, expected 4", runs.len()));
+    }
+    for r in &runs {
+        let place = format!(
+            "{} ({})",
+            r["page"].as_str().unwrap_or("?"),
+            r["theme"].as_str().unwrap_or("?")
+        );
+        if r["passes"].as_u64().unwrap_or(0) == 0 {
+            problems.push(format!("axe passed no rule on {place}: it did not run"));
+        }
+        for viol in r["violations"].as_array().into_iter().flatten() {
+            problems.push(format!(
+                "{place}: {} {}: {}",
+                viol["id"], viol["help"], viol["nodes"]
+            ));
+        }
+    }
+    assert_none("the history in the browser", &problems);
 }

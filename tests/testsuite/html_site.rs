@@ -182,6 +182,22 @@ pub(crate) fn build_verified() -> Built {
     )
 }
 
+/// The base fixture in a git repository with a history of verdict
+/// changes ([`crate::history::story`]), built with its history.
+pub(crate) fn build_with_history() -> Built {
+    let repo = crate::history::Repo::new();
+    let _story = crate::history::story(&repo);
+    let root = repo.docs();
+    build_with(
+        repo.tmp,
+        &root,
+        "/",
+        "the base fixture with its git history",
+        &[],
+        &[],
+    )
+}
+
 /// `tests/fixtures/hostile`, at its own base `/`.
 pub(crate) fn build_hostile() -> Built {
     let tmp = tempfile::tempdir().expect("tempdir");
