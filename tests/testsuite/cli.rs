@@ -102,7 +102,7 @@ fn schema_answers_to_its_file_name() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names.len(), 6, "{names:?}");
     for name in &names {
         let o = gtdocs(tmp.path(), &["schema", name]);
         assert!(o.status.success(), "{name}: {}", common::stderr(&o));

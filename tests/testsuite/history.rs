@@ -286,8 +286,8 @@ pub(crate) fn story(repo: &Repo) -> Story {
     );
     repo.edit(
         "runbooks/beta.yaml",
-        "route: POST /v1/chat/completions\n    verdict: native",
-        "route: POST /v1/chat/completions\n    verdict: not_supported",
+        "route: POST /v1/chat/completions\n    verdict: native\n    integration: Chat model node",
+        "route: POST /v1/chat/completions\n    verdict: not_supported\n    integration: Not since the chat model node was removed",
     );
     let downgrade = (
         repo.commit("2026-03-01T12:00:00Z", "beta: chat breaks"),

@@ -796,6 +796,7 @@ fn the_deployed_site_is_one_folder_served_under_its_base() {
     assert_eq!(slugs.len(), 23, "the bundled tree's runbooks");
     let mut expected: BTreeSet<String> = [
         "manifest.json",
+        "schema/changes.schema.json",
         "schema/config.schema.json",
         "schema/diff.schema.json",
         "schema/manifest.schema.json",
