@@ -577,65 +577,12 @@ async function scenarioAxe(env) {
   return { axeVersion, tags: AXE_TAGS, runs, toggles };
 }
 
-// Where stale verdicts are marked, as a reader sees them: the runbook
-// page's route rows and the home matrix's cells whose "stale" flag is
-// visible (with its words), and axe on both pages in light and dark.
-async function scenarioVerification(env) {
-  const { browser, watch, root, args } = env;
+// Each page of `pages` ({name: path below the root}) in light and dark:
+// `observe(name, page)` once per page (in light), then axe on it in both.
+// Returns what `observe` gave, by page name, and the axe runs.
+async function pagesInBothSchemes(env, pages, observe) {
+  const { browser, watch, root } = env;
   const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-  const runbookPath = `runbooks/${args["expect-slug"]}/`;
-  const visibleFlags = (scope) =>
-    [...scope.querySelectorAll(".stale-flag")]
-      .filter((f) => f.getClientRects().length > 0 && getComputedStyle(f).visibility !== "hidden")
-      .map((f) => f.textContent.trim());
-  const out = { runs: [] };
-  for (const scheme of ["light", "dark"]) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, serviceWorkers: "block" });
-    await watch.attach(context);
-    const page = await context.newPage();
-    await page.emulateMedia({ colorScheme: scheme });
-    await openPage(page, root + runbookPath);
-    if (scheme === "light") {
-      out.runbookRows = await page.evaluate(`(() => { const visibleFlags = ${visibleFlags.toString()};
-        return [...document.querySelectorAll("table.routes tbody tr")].map((tr) => ({
-          route: tr.querySelector("th").textContent.replace(/\\s+/g, " ").trim(),
-          flags: visibleFlags(tr),
-          verified: [...tr.querySelectorAll(".verified time")].map((t) => t.getAttribute("datetime")),
-        })); })()`);
-      out.runbookFacts = await page.evaluate(() => {
-        const dd = [...document.querySelectorAll("dl.facts > div")].find((d) => d.querySelector("dt").textContent === "Verified");
-        return dd ? dd.querySelector("dd").textContent.replace(/\s+/g, " ").trim() : null;
-      });
-    }
-    out.runs.push({ page: "runbook", theme: scheme, ...(await runAxe(page, axeSource)) });
-    await openPage(page, root);
-    if (scheme === "light") {
-      out.matrixCells = await page.evaluate(`(() => { const visibleFlags = ${visibleFlags.toString()};
-        const heads = [...document.querySelectorAll("table.matrix thead th")].map((th) => th.textContent.replace(/\\s+/g, " ").trim());
-        const cells = [];
-        for (const tr of document.querySelectorAll("tr.matrix-row")) {
-          const title = tr.querySelector("th a").textContent.trim();
-          [...tr.querySelectorAll("td")].forEach((td, i) => {
-            const flags = visibleFlags(td);
-            if (flags.length) cells.push({ title, route: heads[i + 1], flags });
-          });
-        }
-        return cells; })()`);
-    }
-    out.runs.push({ page: "home", theme: scheme, ...(await runAxe(page, axeSource)) });
-    await context.close();
-  }
-  return out;
-}
-
-// The history as a reader meets it: the events of a runbook's History
-// section and of the changes page (their anchors and dates, and whether
-// they show), the feed each page links to (and its answer), and axe on
-// both pages in light and dark.
-async function scenarioHistory(env) {
-  const { browser, watch, root, args } = env;
-  const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-  const pages = { runbook: `runbooks/${args["expect-slug"]}/`, changes: "changes/" };
   const out = { runs: [] };
   for (const scheme of ["light", "dark"]) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, serviceWorkers: "block" });
@@ -644,29 +591,76 @@ async function scenarioHistory(env) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const [name, path] of Object.entries(pages)) {
       await openPage(page, root + path);
-      if (scheme === "light") {
-        out[name] = await page.evaluate(() => {
-          const scope = document.querySelector("#history") || document.querySelector("main");
-          const events = [...scope.querySelectorAll("li.history-event")].map((li) => ({
-            id: li.id,
-            date: li.querySelector("time") && li.querySelector("time").getAttribute("datetime"),
-            visible: li.getClientRects().length > 0,
-            text: li.textContent.replace(/\s+/g, " ").trim().slice(0, 300),
-          }));
-          const feed = document.querySelector('link[rel="alternate"][type="application/atom+xml"]');
-          return { events, feed: feed && feed.href };
-        });
-        if (out[name].feed) {
-          const answer = await page.request.get(out[name].feed);
-          out[name].feedStatus = answer.status();
-          out[name].feedType = answer.headers()["content-type"] || "";
-        }
-      }
+      if (scheme === "light") out[name] = await observe(name, page);
       out.runs.push({ page: name, theme: scheme, ...(await runAxe(page, axeSource)) });
     }
     await context.close();
   }
   return out;
+}
+
+// Where stale verdicts are marked, as a reader sees them: the runbook
+// page's route rows and the home matrix's cells whose "stale" flag is
+// visible (with its words), and axe on both pages in light and dark.
+async function scenarioVerification(env) {
+  const visibleFlags = (scope) =>
+    [...scope.querySelectorAll(".stale-flag")]
+      .filter((f) => f.getClientRects().length > 0 && getComputedStyle(f).visibility !== "hidden")
+      .map((f) => f.textContent.trim());
+  const seen = await pagesInBothSchemes(env, { runbook: `runbooks/${env.args["expect-slug"]}/`, home: "" }, async (name, page) => {
+    if (name === "runbook") {
+      const rows = await page.evaluate(`(() => { const visibleFlags = ${visibleFlags.toString()};
+        return [...document.querySelectorAll("table.routes tbody tr")].map((tr) => ({
+          route: tr.querySelector("th").textContent.replace(/\\s+/g, " ").trim(),
+          flags: visibleFlags(tr),
+          verified: [...tr.querySelectorAll(".verified time")].map((t) => t.getAttribute("datetime")),
+        })); })()`);
+      const facts = await page.evaluate(() => {
+        const dd = [...document.querySelectorAll("dl.facts > div")].find((d) => d.querySelector("dt").textContent === "Verified");
+        return dd ? dd.querySelector("dd").textContent.replace(/\s+/g, " ").trim() : null;
+      });
+      return { rows, facts };
+    }
+    return page.evaluate(`(() => { const visibleFlags = ${visibleFlags.toString()};
+      const heads = [...document.querySelectorAll("table.matrix thead th")].map((th) => th.textContent.replace(/\\s+/g, " ").trim());
+      const cells = [];
+      for (const tr of document.querySelectorAll("tr.matrix-row")) {
+        const title = tr.querySelector("th a").textContent.trim();
+        [...tr.querySelectorAll("td")].forEach((td, i) => {
+          const flags = visibleFlags(td);
+          if (flags.length) cells.push({ title, route: heads[i + 1], flags });
+        });
+      }
+      return cells; })()`);
+  });
+  return { runbookRows: seen.runbook.rows, runbookFacts: seen.runbook.facts, matrixCells: seen.home, runs: seen.runs };
+}
+
+// The history as a reader meets it: the events of a runbook's History
+// section and of the changes page (their anchors and dates, and whether
+// they show), the feed each page links to (and its answer), and axe on
+// both pages in light and dark.
+async function scenarioHistory(env) {
+  const pages = { runbook: `runbooks/${env.args["expect-slug"]}/`, changes: "changes/" };
+  return pagesInBothSchemes(env, pages, async (name, page) => {
+    const seen = await page.evaluate(() => {
+      const scope = document.querySelector("#history") || document.querySelector("main");
+      const events = [...scope.querySelectorAll("li.history-event")].map((li) => ({
+        id: li.id,
+        date: li.querySelector("time") && li.querySelector("time").getAttribute("datetime"),
+        visible: li.getClientRects().length > 0,
+        text: li.textContent.replace(/\s+/g, " ").trim().slice(0, 300),
+      }));
+      const feed = document.querySelector('link[rel="alternate"][type="application/atom+xml"]');
+      return { events, feed: feed && feed.href };
+    });
+    if (seen.feed) {
+      const answer = await page.request.get(seen.feed);
+      seen.feedStatus = answer.status();
+      seen.feedType = answer.headers()["content-type"] || "";
+    }
+    return seen;
+  });
 }
 
 async function scenarioScreenshots(env) {

@@ -1041,26 +1041,7 @@ fn stale_verdicts_are_marked_in_words_on_the_runbook_page_and_in_the_matrix() {
             "{OWN_ROUTE}, verified 10 days ago, is marked stale in the matrix"
         ));
     }
-    let runs = d["runs"].as_array().cloned().unwrap_or_default();
-    if runs.len() != 4 {
-        problems.push(format!("axe ran {} times, expected 4", runs.len()));
-    }
-    for r in &runs {
-        let place = format!(
-            "{} ({})",
-            r["page"].as_str().unwrap_or("?"),
-            r["theme"].as_str().unwrap_or("?")
-        );
-        if r["passes"].as_u64().unwrap_or(0) == 0 {
-            problems.push(format!("axe passed no rule on {place}: it did not run"));
-        }
-        for viol in r["violations"].as_array().into_iter().flatten() {
-            problems.push(format!(
-                "{place}: {} {}: {}",
-                viol["id"], viol["help"], viol["nodes"]
-            ));
-        }
-    }
+    axe_runs(&d["runs"], 4, &mut problems);
     assert_none("stale verdicts in the browser", &problems);
 }
 
@@ -1121,9 +1102,16 @@ fn the_history_section_and_the_changes_page_list_the_events() {
             ));
         }
     }
-    let runs = d["runs"].as_array().cloned().unwrap_or_default();
-    if runs.len() != 4 {
-        problems.push(format!("axe ran {} times, expected 4", runs.len()));
+    axe_runs(&d["runs"], 4, &mut problems);
+    assert_none("the history in the browser", &problems);
+}
+
+/// The axe runs of a scenario (two pages, light and dark): `expected` of
+/// them, each one that ran, and no violation in any.
+fn axe_runs(runs: &Value, expected: usize, problems: &mut Vec<String>) {
+    let runs = runs.as_array().cloned().unwrap_or_default();
+    if runs.len() != expected {
+        problems.push(format!("axe ran {} times, expected {expected}", runs.len()));
     }
     for r in &runs {
         let place = format!(
@@ -1141,5 +1129,4 @@ fn the_history_section_and_the_changes_page_list_the_events() {
             ));
         }
     }
-    assert_none("the history in the browser", &problems);
 }
