@@ -75,14 +75,7 @@ fn shared_note(facts: &[Linted<'_>], c: &CatalogCheck, found: &mut Vec<(usize, D
     for ((ri, _), split) in groups {
         let route_id = &c.catalog.routes[ri].route;
         for (verdict, members) in &split {
-            let others: Vec<String> = split
-                .iter()
-                .filter(|(v, _)| *v != verdict)
-                .map(|(v, m)| {
-                    let paths: Vec<&std::path::Path> = m.iter().map(|(f, _)| facts[*f].0).collect();
-                    format!("`{v}` in {}", named(&paths))
-                })
-                .collect();
+            let others = others(&split, verdict, "in", facts);
             for &(f, r) in members {
                 let (path, lint) = facts[f];
                 found.push((
@@ -145,14 +138,7 @@ fn shared_vector(facts: &[Linted<'_>], c: &CatalogCheck, found: &mut Vec<(usize,
     groups.sort_by(|a, b| a.0.cmp(&b.0));
     for (_, split) in groups {
         for (level, members) in &split {
-            let others: Vec<String> = split
-                .iter()
-                .filter(|(l, _)| *l != level)
-                .map(|(l, m)| {
-                    let paths: Vec<&std::path::Path> = m.iter().map(|(f, _)| facts[*f].0).collect();
-                    format!("`{l}` for {}", named(&paths))
-                })
-                .collect();
+            let others = others(&split, level, "for", facts);
             for &(f, _) in members {
                 let (path, lint) = facts[f];
                 found.push((
@@ -175,4 +161,17 @@ fn shared_vector(facts: &[Linted<'_>], c: &CatalogCheck, found: &mut Vec<(usize,
             }
         }
     }
+}
+
+/// The other values of a group and who holds each: "`native` in a.yaml,
+/// b.yaml" (`word`: "in", "for"), for a finding on a holder of `this`.
+fn others(split: &Split, this: &str, word: &str, facts: &[Linted<'_>]) -> Vec<String> {
+    split
+        .iter()
+        .filter(|(value, _)| value.as_str() != this)
+        .map(|(value, members)| {
+            let paths: Vec<&std::path::Path> = members.iter().map(|(f, _)| facts[*f].0).collect();
+            format!("`{value}` {word} {}", named(&paths))
+        })
+        .collect()
 }
