@@ -4,7 +4,10 @@ inside a git repository of N commits (500 by default) that touched it,
 against the same tree outside git (no history read). Python 3.11, standard
 library only.
 
-    scripts/bench/history.py [--commits 500] [--runs 5] [--loose] [--gtdocs-bin PATH]
+    scripts/bench/history.py [--commits 500] [--runs 5] [--loose] [--runbooks N] [--gtdocs-bin PATH]
+
+With --runbooks N the tree is the benchmarks' generated tree of N runbooks
+(scripts/bench/corpus.py N) in place of the bundled one.
 
 The repository is generated in a temporary folder: the bundled tree as the
 first commit, then one commit per step, each changing one verdict of one
@@ -42,16 +45,24 @@ def quiet_env(home):
     env.update({
         "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
         "GIT_CONFIG_NOSYSTEM": "1",
+        # No automatic gc or maintenance in the background of a timing.
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": "gc.auto", "GIT_CONFIG_VALUE_0": "0",
+        "GIT_CONFIG_KEY_1": "maintenance.auto", "GIT_CONFIG_VALUE_1": "false",
         "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
         "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
     })
     return env
 
 
-def make_repo(top, commits, env, pack=True):
-    top.mkdir(parents=True)
-    shutil.copy(REPO / "gtdocs.yaml", top / "gtdocs.yaml")
-    shutil.copytree(REPO / "runbooks", top / "runbooks")
+def make_repo(top, commits, env, pack=True, runbooks=0):
+    if runbooks:
+        subprocess.run([sys.executable, str(REPO / "scripts/bench/corpus.py"), str(runbooks), str(top)],
+                       check=True)
+    else:
+        top.mkdir(parents=True)
+        shutil.copy(REPO / "gtdocs.yaml", top / "gtdocs.yaml")
+        shutil.copytree(REPO / "runbooks", top / "runbooks")
     git(top, "-c", "init.defaultBranch=main", "init", "-q", env=env)
     start = 1_767_225_600  # 2026-01-01T00:00:00Z
 
@@ -95,6 +106,8 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--loose", action="store_true",
                    help="keep the objects loose (not packed, as no clone is)")
+    p.add_argument("--runbooks", type=int, default=0,
+                   help="a generated tree of N runbooks (corpus.py) in place of the bundled tree")
     p.add_argument("--gtdocs-bin", default=str(REPO / "target/release/gtdocs"))
     a = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="gtdocs-history-bench-") as tmp:
@@ -103,7 +116,7 @@ def main():
         (tmp / "home/.config").mkdir(parents=True)
         top = tmp / "repo"
         t0 = time.perf_counter()
-        make_repo(top, a.commits, env, pack=not a.loose)
+        make_repo(top, a.commits, env, pack=not a.loose, runbooks=a.runbooks)
         print(f"{a.commits} commits made in {time.perf_counter() - t0:.1f} s", flush=True)
         plain = tmp / "plain"
         shutil.copytree(top, plain, ignore=shutil.ignore_patterns(".git"))
@@ -116,14 +129,23 @@ def main():
             if r > 0:  # the first round warms the caches
                 with_history.append(h)
                 without.append(n)
+            if r < a.runs:  # a large tree's outputs would fill a tmpfs
+                shutil.rmtree(tmp / f"out-h{r}")
+                shutil.rmtree(tmp / f"out-n{r}")
         events = (tmp / f"out-h{a.runs}/json/changes.json").read_text().count('"kind"')
+        # What the history read, in gtdocs' own words (`build -v`).
+        said = subprocess.run([a.gtdocs_bin, "build", "-v", "--root", str(top), "--out", str(tmp / "out-v")],
+                              env=env, capture_output=True, text=True).stderr
+        read = [line.strip() for line in said.splitlines() if line.strip().startswith("history:")]
         assert not (tmp / f"out-n{a.runs}/json/changes.json").exists()
         mh, mn = statistics.median(with_history), statistics.median(without)
-        print(f"gtdocs build, bundled tree, {a.runs} rounds (medians):")
+        tree = f"{a.runbooks} generated runbooks" if a.runbooks else "bundled tree"
+        print(f"gtdocs build, {tree}, {a.runs} rounds (medians):")
         kind = "loose" if a.loose else "packed"
         print(f"  in a repository of {a.commits} commits ({kind}): {mh:.3f} s ({events} events)")
         print(f"  outside git (no history):             {mn:.3f} s")
         print(f"  history adds:                         {mh - mn:.3f} s")
+        print(f"  build -v: {read[0] if read else 'no history line'}")
 
 
 if __name__ == "__main__":

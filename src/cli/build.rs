@@ -29,6 +29,7 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         Ok(overrides) => BuildOptions {
             overrides,
             deny_warnings: tree.deny_warnings,
+            locate_accepted: reporter.shows_accepted(tree.format),
         },
         Err(e) => return reporter.fatal(&e, e.hint()),
     };
@@ -65,6 +66,9 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
                 seconds(w.render),
                 seconds(w.swap),
             ));
+            if let Some(history) = &w.history {
+                reporter.info(format!("  {history}"));
+            }
             ExitCode::from(exit::OK)
         }
     }

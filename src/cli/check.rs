@@ -20,7 +20,7 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
     let tree = &args.tree;
     set_threads(tree.jobs);
     let started = Instant::now();
-    let compiled = match crate::site::check(&tree.root) {
+    let compiled = match crate::site::check(&tree.root, reporter.shows_accepted(tree.format)) {
         Ok(c) => c,
         Err(e) => return reporter.fatal(&e, e.hint()),
     };

@@ -28,7 +28,7 @@ impl Reporter {
         // only their count (the line the report ends with). Programs get all.
         let shown: Vec<Diagnostic>;
         let all = diagnostics;
-        let diagnostics = if format == Format::Human && self.verbose == 0 {
+        let diagnostics = if !self.shows_accepted(format) {
             shown = diagnostics
                 .iter()
                 .filter(|d| d.accepted.is_none())
@@ -52,6 +52,11 @@ impl Reporter {
         } else {
             let _ = anstream::stderr().write_all(text.as_bytes());
         }
+    }
+
+    /// Whether the findings accepted on purpose are printed in `format`.
+    pub(super) fn shows_accepted(&self, format: Format) -> bool {
+        format != Format::Human || self.verbose > 0
     }
 
     /// A status line, shown with `-v`.

@@ -25,6 +25,9 @@ pub(super) struct Blobs {
     input: Option<ChildStdin>,
     output: BufReader<ChildStdout>,
     runbooks: HashMap<String, Option<Arc<RunbookDigest>>>,
+    /// The digests of the work tree's runbooks, from the validated book
+    /// (never cleared: the book holds as much).
+    known: HashMap<String, Arc<RunbookDigest>>,
     catalogs: HashMap<String, Option<Arc<CatalogDigest>>>,
     /// Blobs read, for the budget's figures.
     pub(super) read: usize,
@@ -33,7 +36,12 @@ pub(super) struct Blobs {
 }
 
 impl Blobs {
-    pub(super) fn start(git: &Git) -> Result<Self, HistoryError> {
+    /// `known`: digests the caller already has, by blob id; those blobs
+    /// are never read.
+    pub(super) fn start(
+        git: &Git,
+        known: HashMap<String, Arc<RunbookDigest>>,
+    ) -> Result<Self, HistoryError> {
         let mut child = git.spawn_piped(&["cat-file", "--batch"])?;
         let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();
@@ -45,6 +53,7 @@ impl Blobs {
             input: Some(input),
             output: BufReader::new(output),
             runbooks: HashMap::new(),
+            known,
             catalogs: HashMap::new(),
             read: 0,
             prefetched: 0,
@@ -56,6 +65,9 @@ impl Blobs {
         &mut self,
         blob: &str,
     ) -> Result<Option<Arc<RunbookDigest>>, HistoryError> {
+        if let Some(d) = self.known.get(blob) {
+            return Ok(Some(Arc::clone(d)));
+        }
         if let Some(d) = self.runbooks.get(blob) {
             return Ok(d.clone());
         }
@@ -78,7 +90,7 @@ impl Blobs {
         let mut wanted: Vec<&str> = blobs
             .iter()
             .copied()
-            .filter(|b| !self.runbooks.contains_key(*b))
+            .filter(|b| !self.known.contains_key(*b) && !self.runbooks.contains_key(*b))
             .collect();
         wanted.sort_unstable();
         wanted.dedup();

@@ -46,7 +46,7 @@ pub(super) fn tracked(prefix: &str, path: &str) -> Option<Tracked> {
 
 /// The pathspecs of the docs tree, relative to `git`'s folder (the tree's
 /// root), read literally.
-fn pathspecs() -> [String; 2] {
+pub(super) fn pathspecs() -> [String; 2] {
     [
         format!(":(literal){}", crate::load::CONFIG_FILE),
         format!(":(literal){}/", crate::load::RUNBOOKS_DIR),

@@ -9,6 +9,7 @@
 //! the book (`Book.history`) for every renderer.
 
 mod blobs;
+mod current;
 mod digest;
 mod error;
 mod log;
@@ -16,4 +17,4 @@ mod read;
 mod replay;
 
 pub use error::HistoryError;
-pub use read::{HistoryRead, read};
+pub use read::{HistoryRead, NO_COMMIT, read};

@@ -10,7 +10,7 @@ use super::log::{Tracked, files_at, log};
 use super::replay::Replay;
 use crate::diagnostic::Diagnostic;
 use crate::git::Git;
-use crate::model::History;
+use crate::model::{Book, History};
 
 /// What reading the history gave the build.
 #[derive(Debug, Default)]
@@ -20,33 +20,71 @@ pub struct HistoryRead {
     pub history: Option<History>,
     /// A shallow clone's warning, or why the history could not be read.
     pub diagnostics: Vec<Diagnostic>,
-    /// Blobs read through `git cat-file`.
+    /// Blobs read through `git cat-file` (the work tree's own revisions
+    /// are taken from the validated book instead).
     pub blobs: usize,
     pub took: Duration,
+    /// Why no history was read, when that is not an error.
+    pub skipped: Option<&'static str>,
+}
+
+impl HistoryRead {
+    /// One line on what was read, for `-v`.
+    pub fn summary(&self) -> String {
+        match (&self.history, self.skipped) {
+            (Some(h), _) => format!(
+                "history: {}, {}, {} read from git, {:.2}s",
+                counted(h.commits, "commit"),
+                counted(h.events.len(), "event"),
+                counted(self.blobs, "blob"),
+                self.took.as_secs_f64()
+            ),
+            (None, Some(why)) => format!("history: not read ({why})"),
+            (None, None) => "history: not read (see the warning)".to_owned(),
+        }
+    }
+}
+
+/// Why no history is read from a repository without a commit.
+pub const NO_COMMIT: &str = "the repository has no commit yet";
+
+fn counted(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// The history of the tree at `root`: at most `max_commits` of the
 /// commits that touched `gtdocs.yaml` or `runbooks/`, newest first, on
-/// the first-parent line of HEAD. Never an error: a history that cannot be
-/// read is a warning and no history.
-pub fn read(root: &Path, max_commits: usize) -> HistoryRead {
+/// the first-parent line of HEAD. `current`, the book just validated
+/// from the work tree, spares reading and parsing the revisions it holds.
+/// Never an error: a history that cannot be read is a warning and no
+/// history.
+pub fn read(root: &Path, max_commits: usize, current: Option<&Book>) -> HistoryRead {
     let started = Instant::now();
     let mut read = HistoryRead::default();
     if max_commits == 0 {
+        read.skipped = Some("`history: {max_commits: 0}` in gtdocs.yaml");
         return read;
     }
     let git = Git::new(root);
     // Not a work tree, no git, no commit yet: nothing to read, and
     // nothing wrong.
     let inside = git.text(&["rev-parse", "--is-inside-work-tree"]);
-    if inside.as_deref().ok() != Some("true")
-        || git
-            .text(&["rev-parse", "--verify", "--quiet", "HEAD"])
-            .is_err()
-    {
+    if inside.as_deref().ok() != Some("true") {
+        read.skipped = Some("the tree is not in a git work tree, or git cannot be run");
         return read;
     }
-    match read_history(&git, max_commits, &mut read) {
+    if git
+        .text(&["rev-parse", "--verify", "--quiet", "HEAD"])
+        .is_err()
+    {
+        read.skipped = Some(NO_COMMIT);
+        return read;
+    }
+    match read_history(&git, max_commits, current, &mut read) {
         Ok(history) => {
             if history.shallow {
                 read.diagnostics.push(
@@ -77,6 +115,7 @@ pub fn read(root: &Path, max_commits: usize) -> HistoryRead {
 fn read_history(
     git: &Git,
     max_commits: usize,
+    current: Option<&Book>,
     read: &mut HistoryRead,
 ) -> Result<History, HistoryError> {
     let prefix = git.text(&["rev-parse", "--show-prefix"])?;
@@ -88,7 +127,11 @@ fn read_history(
     // first commit (whose diff is its whole tree, not what it changed).
     let boundary = shallow && logged.first().is_some_and(|l| is_graft(git, &l.commit.id));
     let base = (logged.len() > max_commits || boundary).then(|| logged.remove(0));
-    let mut blobs = Blobs::start(git)?;
+    let known = match current {
+        Some(book) => super::current::digests(git, &prefix, book)?,
+        None => Default::default(),
+    };
+    let mut blobs = Blobs::start(git, known)?;
     let mut replay = Replay::default();
     let files = match &base {
         Some(base) => files_at(git, &prefix, &base.commit.id)?,

@@ -12,6 +12,9 @@ use crate::load::{CONFIG_FILE, RUNBOOKS_DIR};
 pub enum Change {
     /// Runbook files were created, changed, renamed or deleted.
     Runbooks(Vec<PathBuf>),
+    /// The repository's HEAD moved (a commit, a checkout): the history
+    /// of verdicts is read again and every page may change.
+    History,
     /// A theme file: every page may change.
     Theme,
     /// `gtdocs.yaml`: the catalog and site settings; everything rebuilds.
@@ -29,9 +32,10 @@ impl Change {
     fn width(&self) -> u8 {
         match self {
             Change::Runbooks(_) => 0,
-            Change::Theme => 1,
-            Change::Catalog => 2,
-            Change::Tree { .. } => 3,
+            Change::History => 1,
+            Change::Theme => 2,
+            Change::Catalog => 3,
+            Change::Tree { .. } => 4,
         }
     }
 
@@ -68,6 +72,7 @@ impl Change {
                 format!("runbook {}", paths[0].display())
             }
             Change::Runbooks(paths) => format!("{} runbooks", paths.len()),
+            Change::History => "git HEAD (the history of verdicts)".into(),
             Change::Theme => "theme".into(),
             Change::Catalog => CONFIG_FILE.into(),
             Change::Tree { folders, .. } if !folders.is_empty() => {

@@ -119,8 +119,13 @@ pub struct Preview {
     status: String,
     /// Matrix rows of the runbooks, reused by the next render.
     rows: html::RowCache,
-    /// The history of verdicts was read (once, with the first good book).
+    /// The history of verdicts was read (with the first good book, and
+    /// again whenever HEAD moves).
     history_read: bool,
+    /// HEAD when it was read; `None` outside git or before any commit.
+    history_head: Option<String>,
+    /// The tree is in a git work tree, so HEAD is worth watching.
+    in_git: bool,
 }
 
 impl Preview {
@@ -137,6 +142,8 @@ impl Preview {
             status: String::new(),
             rows: html::RowCache::default(),
             history_read: false,
+            history_head: None,
+            in_git: false,
         })
     }
 
@@ -172,7 +179,7 @@ impl Preview {
                 outcome.diagnostics = assembled.diagnostics;
                 outcome.sources = assembled.sources;
                 if let Some(mut book) = assembled.book {
-                    if !self.history_read {
+                    if !self.history_read || self.head_moved() {
                         book = self.read_history(book, &mut outcome.diagnostics);
                     }
                     job = self.render(book, assembled.edited.as_deref(), &mut outcome);
@@ -240,11 +247,31 @@ impl Preview {
         })
     }
 
-    /// Reads the history of verdicts from git, once: later books are
-    /// given the same history.
+    /// The commit HEAD names now, if any.
+    fn head(&self) -> Option<String> {
+        crate::git::Git::new(self.site.root())
+            .text(&["rev-parse", "--verify", "--quiet", "HEAD"])
+            .ok()
+    }
+
+    /// Whether HEAD moved since the history was read (a commit, a
+    /// checkout, a reset): the preview's history is then out of date.
+    /// One `git rev-parse`; nothing outside a git work tree.
+    pub fn head_moved(&self) -> bool {
+        self.history_read && self.in_git && self.head() != self.history_head
+    }
+
+    /// Reads the history of verdicts from git: later books are given the
+    /// same history until HEAD moves.
     fn read_history(&mut self, book: Arc<Book>, diagnostics: &mut Vec<Diagnostic>) -> Arc<Book> {
         self.history_read = true;
-        let read = crate::history::read(self.site.root(), book.site.max_history_commits);
+        self.history_head = self.head();
+        let read =
+            crate::history::read(self.site.root(), book.site.max_history_commits, Some(&book));
+        self.in_git = read.history.is_some()
+            || read
+                .skipped
+                .is_some_and(|why| why == crate::history::NO_COMMIT);
         diagnostics.extend(read.diagnostics);
         self.site.set_history(read.history);
         self.site.book().unwrap_or(book)

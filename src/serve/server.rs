@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use super::change::Change;
 use super::error::ServeError;
 use super::listen;
 use super::preview::{Preview, Rebuilt, SearchWorker};
@@ -114,18 +115,32 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
     events.listening(&format!("http://{local}{}", shared.base_href));
     let (search_done, search_results) = std::sync::mpsc::channel();
     let search = SearchWorker::start(preview.context(), search_done).map_err(ServeError::Thread)?;
+    // Idle rounds (of 250 ms) between two looks at git's HEAD.
+    const HEAD_EVERY: u32 = 4;
+    let mut idle: u32 = 0;
     while !stop.load(Ordering::SeqCst) {
         while let Ok(done) = search_results.try_recv() {
             if let Some(snapshot) = preview.accept_search(done) {
                 shared.publish(snapshot);
             }
         }
-        let Some(change) = watcher.next_change(
+        let change = watcher.next_change(
             Duration::from_millis(250),
             Duration::from_millis(8),
             Duration::from_millis(300),
-        ) else {
-            continue;
+        );
+        // A commit changes no source: HEAD is looked at once a second.
+        let change = match change {
+            Some(change) => change,
+            None => {
+                idle += 1;
+                if idle < HEAD_EVERY || !preview.head_moved() {
+                    idle %= HEAD_EVERY;
+                    continue;
+                }
+                idle = 0;
+                Change::History
+            }
         };
         let (outcome, snapshot, job) = preview.rebuild(Some(&change));
         shared.publish(snapshot);

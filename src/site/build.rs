@@ -20,6 +20,9 @@ pub struct BuildOptions {
     pub overrides: SiteOverrides,
     /// Warnings refuse the build as errors do (`--deny-warnings`).
     pub deny_warnings: bool,
+    /// The accepted findings are shown (`-v`, a machine format), so need
+    /// their line.
+    pub locate_accepted: bool,
 }
 
 /// What stops a build for a reason outside the sources: the output
@@ -74,6 +77,9 @@ pub struct Written {
     pub render: Duration,
     /// Putting the staging folder in the output's place.
     pub swap: Duration,
+    /// What reading the history of verdicts did (`None`: the book was
+    /// not valid, so it was not read).
+    pub history: Option<String>,
 }
 
 /// Builds the tree at `root` into `out`, which is replaced whole, and
@@ -88,12 +94,13 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         mut diagnostics,
         mut sources,
         ..
-    } = compile_with(root, &options.overrides)?;
+    } = compile_with(root, &options.overrides, options.locate_accepted)?;
+    let mut history = None;
     if let Some(book) = book
         .as_mut()
         .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
     {
-        with_history(root, book, &mut diagnostics);
+        history = Some(with_history(root, book, &mut diagnostics));
     }
     let validate = started.elapsed();
     let (errors, warnings) = diagnostic::counts(&diagnostics);
@@ -135,6 +142,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
             validate,
             render: rendered - validate,
             swap: started.elapsed() - rendered,
+            history,
         }),
         Err(e) => Outcome::Failed(e.into()),
     };
@@ -146,11 +154,18 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
 }
 
 /// Reads the history of verdicts from git into `book` (none outside a
-/// work tree); a shallow clone's warning joins `diagnostics`.
-pub fn with_history(root: &Path, book: &mut crate::model::Book, diagnostics: &mut Vec<Diagnostic>) {
-    let read = crate::history::read(root, book.site.max_history_commits);
-    diagnostics.extend(read.diagnostics);
+/// work tree); a shallow clone's warning joins `diagnostics`. Returns a
+/// line on what was read, for `-v`.
+pub fn with_history(
+    root: &Path,
+    book: &mut crate::model::Book,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> String {
+    let mut read = crate::history::read(root, book.site.max_history_commits, Some(book));
+    let summary = read.summary();
+    diagnostics.append(&mut read.diagnostics);
     book.history = read.history;
+    summary
 }
 
 /// A tree built in memory: its diagnostics, and its files when it is valid.
@@ -193,8 +208,8 @@ pub fn build_in_memory(root: &Path, renderers: &[&dyn Renderer]) -> Result<InMem
 /// Validates the tree at `root`, then renders one page of each kind
 /// through its theme: what [`build`] refuses after validation (the
 /// build's settings, a template's error), `check` refuses too.
-pub fn check(root: &Path) -> Result<Compiled, BuildError> {
-    let mut compiled = compile(root)?;
+pub fn check(root: &Path, locate_accepted: bool) -> Result<Compiled, BuildError> {
+    let mut compiled = compile_with(root, &SiteOverrides::default(), locate_accepted)?;
     let ctx = RenderContext::from_env()?;
     if let Some(book) = &compiled.book
         && let Err(e) = html::check_theme(book, &ctx)

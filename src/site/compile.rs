@@ -39,15 +39,21 @@ impl CompileError {
 
 /// Loads and validates the tree at `root`.
 pub fn compile(root: &Path) -> Result<Compiled, CompileError> {
-    compile_with(root, &SiteOverrides::default())
+    compile_with(root, &SiteOverrides::default(), true)
 }
 
 /// Loads and validates the tree at `root`, with `site` replacing settings
 /// of its `gtdocs.yaml` (`--base-url`, `--site-url`).
-pub fn compile_with(root: &Path, site: &SiteOverrides) -> Result<Compiled, CompileError> {
+/// `locate_accepted`: the accepted findings are shown, so need their line
+/// (see [`validate::validate_streaming`]).
+pub fn compile_with(
+    root: &Path,
+    site: &SiteOverrides,
+    locate_accepted: bool,
+) -> Result<Compiled, CompileError> {
     let (mut tree, runbooks) = load::load_config(root)?;
     let files = 1 + runbooks.len();
-    let validated = validate::validate_streaming(&mut tree, runbooks, site)?;
+    let validated = validate::validate_streaming(&mut tree, runbooks, site, locate_accepted)?;
     Ok(Compiled {
         files,
         runbooks_valid: validated.runbooks_valid,

@@ -38,10 +38,17 @@ pub struct Validated {
 /// kept only when it has a problem to show. Memory then grows with the
 /// validated runbooks, not with the sources. `site` replaces settings of
 /// `gtdocs.yaml` (command-line flags).
+///
+/// `locate_accepted`: whether the findings the runbooks accept are shown
+/// (`-v`, the machine formats), so need their line. When they are not, a
+/// file whose only findings across runbooks are accepted by its own
+/// runbook-wide entries is not read again for its spans: at 10,000
+/// runbooks that is most of them.
 pub fn validate_streaming(
     tree: &mut Tree,
     rels: Vec<PathBuf>,
     site: &SiteOverrides,
+    locate_accepted: bool,
 ) -> Result<Validated, SchemaError> {
     let checks = Checks::new()?.overriding(site.clone());
     let (catalog, mut diagnostics) = checks.catalog(tree);
@@ -109,7 +116,7 @@ pub fn validate_streaming(
     let mut found = consistency::across(&lint_view(&facts), catalog.as_ref());
     // A lint's finding and an `allow` entry are shown at their place: the
     // files read without spans (no problem of their own) are read again.
-    let reread: HashSet<usize> = found
+    let mut reread: HashSet<usize> = found
         .iter()
         .map(|(f, _)| *f)
         .chain(
@@ -121,6 +128,9 @@ pub fn validate_streaming(
         )
         .filter(|&i| !facts[i].lint.spanned)
         .collect();
+    if !locate_accepted {
+        reread = needing_spans(&facts, &diagnostics, &found, reread);
+    }
     if !reread.is_empty() {
         let spanned: Vec<(usize, Facts)> = reread
             .into_par_iter()
@@ -160,6 +170,43 @@ pub fn validate_streaming(
         0
     };
     Ok(finish(catalog, runbooks, diagnostics, runbooks_valid))
+}
+
+/// Of the files in `candidates`, those with something to show at its
+/// place once the `allow` entries are applied: a finding no entry accepts,
+/// or an entry that accepts none. Found by applying the entries to the
+/// findings as read without spans, where a route's own entry never
+/// matches (it needs the route's place): a file with one is kept, so this
+/// errs towards reading a file again, never towards a finding without
+/// its line.
+fn needing_spans(
+    facts: &[Facts],
+    diagnostics: &[Diagnostic],
+    found: &[(usize, Diagnostic)],
+    candidates: HashSet<usize>,
+) -> HashSet<usize> {
+    if candidates.is_empty() {
+        return candidates;
+    }
+    let mut trial: Vec<Diagnostic> = diagnostics
+        .iter()
+        .chain(found.iter().map(|(_, d)| d))
+        .filter(|d| d.file.is_some())
+        .cloned()
+        .collect();
+    allow::apply(&lint_view(facts), &mut trial);
+    let shown: HashSet<&Path> = trial
+        .iter()
+        .filter(|d| d.accepted.is_none())
+        .filter_map(|d| d.file.as_deref())
+        .collect();
+    candidates
+        .into_iter()
+        .filter(|&i| {
+            let f = &facts[i];
+            shown.contains(f.path.as_path()) || f.lint.allows.iter().any(|a| a.route.is_some())
+        })
+        .collect()
 }
 
 /// The file of each diagnostic, as shown and as a path in the tree, for

@@ -96,7 +96,7 @@ impl Repo {
 
     /// Commits everything at `date` (both author and committer date);
     /// returns the commit's id.
-    fn commit(&self, date: &str, message: &str) -> String {
+    pub(crate) fn commit(&self, date: &str, message: &str) -> String {
         self.git(&["add", "-A"]);
         let o = self
             .command(&self.git, &self.top())
@@ -115,12 +115,12 @@ impl Repo {
         std::fs::write(path, text).expect("write");
     }
 
-    fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.docs().join(rel)).expect("read")
     }
 
     /// Replaces the only occurrence of `from` in `docs/<rel>`.
-    fn edit(&self, rel: &str, from: &str, to: &str) {
+    pub(crate) fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = self.read(rel);
         assert_eq!(text.matches(from).count(), 1, "`{from}` in {rel}");
         self.write(rel, &text.replacen(from, to, 1));
@@ -128,10 +128,16 @@ impl Repo {
 
     /// `gtdocs build` of `docs` into `<tmp>/<out>`.
     fn build(&self, docs: &Path, out: &str) -> (Output, PathBuf) {
+        self.build_with(docs, out, &[])
+    }
+
+    /// [`Repo::build`] with more arguments.
+    fn build_with(&self, docs: &Path, out: &str, args: &[&str]) -> (Output, PathBuf) {
         let out = self.tmp.path().join(out);
         let o = self
             .command(Path::new(env!("CARGO_BIN_EXE_gtdocs")), docs)
             .args(["build", "--root", "."])
+            .args(args)
             .arg("--out")
             .arg(&out)
             .output()
@@ -255,7 +261,7 @@ print(json.dumps({
 
 /// The fixture's history: each commit's id and date, in order.
 pub(crate) struct Story {
-    base: (String, &'static str),
+    pub(crate) base: (String, &'static str),
     upgrade: (String, &'static str),
     downgrade: (String, &'static str),
     gamma_added: (String, &'static str),
@@ -672,6 +678,68 @@ fn an_unreadable_revision_and_the_bound() {
             &broken[..12]
         )),
         "{page}"
+    );
+}
+
+/// The blobs `build -v` says it read from git.
+fn blobs_read(o: &Output) -> usize {
+    let said = common::stderr(o);
+    let re = Regex::new(r"history: [^\n]*, (\d+) blobs? read from git").expect("regex");
+    let caps = re
+        .captures(&said)
+        .unwrap_or_else(|| panic!("no history line: {said}"));
+    caps[1].parse().expect("a count")
+}
+
+/// The work tree's runbooks are taken from the book just validated, not
+/// read from git again: a tree's first commit costs one blob (the
+/// catalog). A file git does not see as committed (edited, or only
+/// touched) is read from git, so the history stays that of the commits.
+#[test]
+fn the_work_trees_runbooks_are_not_read_again_and_edits_are_not_history() {
+    let first = Repo::new();
+    common::copy_tree(&common::fixtures().join("base"), &first.docs());
+    first.commit("2026-01-05T10:00:00Z", "base tree");
+    let (o, out) = first.build_with(&first.docs(), "first", &["-v"]);
+    assert_eq!(blobs_read(&o), 1, "{}", common::stderr(&o));
+    let added: Vec<Option<&str>> = events_of(&json(&out.join("json/changes.json")))
+        .iter()
+        .filter(|e| e.kind == "runbook-added")
+        .map(|e| e.runbook)
+        .collect();
+    assert_eq!(added, [Some("alpha"), Some("beta")]);
+
+    let repo = Repo::new();
+    let s = story(&repo);
+    let (o, out) = repo.build_with(&repo.docs(), "clean", &["-v"]);
+    let clean = blobs_read(&o);
+    let events = events_of(&json(&out.join("json/changes.json")));
+    assert_eq!(events, expected(&s));
+    // An uncommitted verdict change, and a file rewritten as it was.
+    repo.edit(
+        "runbooks/alpha.yaml",
+        "verdict: gt_extension\n    integration: Alpha Chat has no embeddings",
+        "verdict: native\n    integration: Alpha Chat has no embeddings",
+    );
+    let beta = repo.read("runbooks/beta.yaml");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    repo.write("runbooks/beta.yaml", &beta);
+    let (o, out) = repo.build_with(&repo.docs(), "dirty", &["-v"]);
+    assert_eq!(events_of(&json(&out.join("json/changes.json"))), events);
+    // The pages themselves show the work tree.
+    let alpha = json(&out.join("json/runbooks/alpha.json"));
+    let embeddings = alpha["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .find(|r| r["route"] == EMBEDDINGS)
+        .expect("embeddings");
+    assert_eq!(embeddings["verdict"], "native");
+    assert!(
+        blobs_read(&o) > clean,
+        "alpha's committed revision is read from git: {} then {}",
+        clean,
+        blobs_read(&o)
     );
 }
 

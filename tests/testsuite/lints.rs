@@ -212,9 +212,17 @@ fn the_bundled_tree_has_only_accepted_findings() {
         err.contains("= note: reason: The level is the one"),
         "{err}"
     );
+    // Shown, each is at its line (the default run, which shows none,
+    // does not read the files again for their lines).
+    let located =
+        regex::Regex::new(r"accepted\[compatibility-mismatch\][^\n]*\n --> [^\n]+\.yaml:\d+:\d+\n")
+            .expect("regex");
+    assert_eq!(located.find_iter(&err).count(), 13, "{err}");
     let o = gtdocs(tree.path(), &["check", "--format", "github"]);
     let out = common::stdout(&o);
     assert_eq!(out.matches("::notice ").count(), 13, "{out}");
+    let lined = regex::Regex::new(r"::notice file=[^,]+\.yaml,line=\d+").expect("regex");
+    assert_eq!(lined.find_iter(&out).count(), 13, "{out}");
     assert!(!out.contains("::warning "), "{out}");
 }
 

@@ -3640,6 +3640,43 @@ fn a_bad_source_date_epoch_is_named() {
     );
 }
 
+/// A commit changes no source, yet the preview's history follows it:
+/// HEAD is looked at while the server is idle, and the history read again
+/// when it moved.
+#[test]
+fn the_history_follows_a_commit_made_while_serving() {
+    let repo = crate::history::Repo::new();
+    let s = crate::history::story(&repo);
+    let srv = Server::start(&repo.docs(), &[]);
+    srv.quiet(Duration::from_millis(500));
+    let changes = srv.page("changes/").text();
+    assert!(changes.contains(&s.base.0[..12]), "{changes}");
+    // The edit, uncommitted: the page shows it, the history does not.
+    let from = srv.epoch();
+    repo.edit(
+        "runbooks/alpha.yaml",
+        "verdict: gt_extension\n    integration: Alpha Chat has no embeddings",
+        "verdict: native\n    integration: Alpha Chat has no embeddings",
+    );
+    let (status, _) = srv.settle(from);
+    assert_eq!(status["ok"], true, "{status}");
+    let before = srv.page("changes/").text();
+    // Committed: no file changes, HEAD moves, the history has the event.
+    let from = srv.epoch();
+    let commit = repo.commit("2026-07-01T00:00:00Z", "alpha: embeddings native");
+    let (status, _) = srv.settle(from);
+    assert_eq!(status["ok"], true, "{status}");
+    let after = srv.page("changes/").text();
+    let id = format!("{}-upgrade-alpha-post-v1-embeddings", &commit[..12]);
+    assert!(!before.contains(&id), "{before}");
+    assert!(after.contains(&id), "{after}");
+    assert!(
+        srv.stderr_text().contains("git HEAD"),
+        "{}",
+        srv.stderr_text()
+    );
+}
+
 // ============================================ source folders that come and go
 
 #[path = "serve_watch.rs"]
