@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::digest::RunbookDigest;
 use super::error::HistoryError;
-use super::log::{Tracked, pathspecs, tracked};
+use super::log::{Tracked, run_on_tree, tracked};
 use crate::git::Git;
 use crate::model::{Book, Runbook};
 
@@ -55,13 +55,8 @@ pub(super) fn of(book: &Book, rb: &Runbook) -> RunbookDigest {
 /// from git as any other revision): a file whose stat differs from the
 /// index's, one marked assume-unchanged or skip-worktree, one in conflict.
 fn clean_blobs(git: &Git, prefix: &str) -> Result<HashMap<String, String>, HistoryError> {
-    let specs = pathspecs();
-    let mut args = vec!["ls-files", "-z", "-s", "-t", "-v", "--full-name", "--"];
-    args.extend(specs.iter().map(String::as_str));
-    let listed = git.run(&args)?;
-    let mut args = vec!["diff-files", "-z", "--name-only", "--"];
-    args.extend(specs.iter().map(String::as_str));
-    let changed = git.run(&args)?;
+    let listed = run_on_tree(git, &["ls-files", "-z", "-s", "-t", "-v", "--full-name"])?;
+    let changed = run_on_tree(git, &["diff-files", "-z", "--name-only"])?;
     let changed: HashSet<&[u8]> = changed
         .split(|&b| b == 0)
         .filter(|p| !p.is_empty())

@@ -44,39 +44,48 @@ pub(super) fn tracked(prefix: &str, path: &str) -> Option<Tracked> {
     (!slug.is_empty() && !slug.contains('/')).then(|| Tracked::Runbook(slug.to_owned()))
 }
 
-/// The pathspecs of the docs tree, relative to `git`'s folder (the tree's
-/// root), read literally.
-pub(super) fn pathspecs() -> [String; 2] {
-    [
+/// Runs git with `args` limited to the docs tree: `--` and its
+/// pathspecs (relative to `git`'s folder, the tree's root, read
+/// literally) are appended.
+pub(super) fn run_on_tree(git: &Git, args: &[&str]) -> Result<Vec<u8>, HistoryError> {
+    let specs = [
         format!(":(literal){}", crate::load::CONFIG_FILE),
         format!(":(literal){}/", crate::load::RUNBOOKS_DIR),
-    ]
+    ];
+    let mut all: Vec<&str> = args.to_vec();
+    all.push("--");
+    all.extend(specs.iter().map(String::as_str));
+    Ok(git.run(&all)?)
 }
 
-/// The newest `max` commits of the first-parent line of HEAD that touched
+/// The newest `max` commits of the first-parent line of `head` that touched
 /// the docs tree, oldest first, with the files each changed against its
 /// first parent (so a merge counts as what it brought to the line).
-pub(super) fn log(git: &Git, prefix: &str, max: usize) -> Result<Vec<Logged>, HistoryError> {
+pub(super) fn log(
+    git: &Git,
+    prefix: &str,
+    head: &str,
+    max: usize,
+) -> Result<Vec<Logged>, HistoryError> {
     let count = format!("--max-count={max}");
-    let mut args = vec![
-        "-c",
-        "core.quotePath=false",
-        "log",
-        "--first-parent",
-        "--reverse",
-        &count,
-        "--raw",
-        "--no-renames",
-        "--no-abbrev",
-        "--no-color",
-        "-z",
-        "--format=%H %ct%n%s",
-        "HEAD",
-        "--",
-    ];
-    let specs = pathspecs();
-    args.extend(specs.iter().map(String::as_str));
-    let out = git.run(&args)?;
+    let out = run_on_tree(
+        git,
+        &[
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "--first-parent",
+            "--reverse",
+            &count,
+            "--raw",
+            "--no-renames",
+            "--no-abbrev",
+            "--no-color",
+            "-z",
+            "--format=%H %ct%n%s",
+            head,
+        ],
+    )?;
     parse_log(&out, prefix)
 }
 
@@ -149,10 +158,7 @@ pub(super) fn files_at(
     prefix: &str,
     commit: &str,
 ) -> Result<Vec<FileChange>, HistoryError> {
-    let mut args = vec!["ls-tree", "-r", "-z", "--full-name", commit, "--"];
-    let specs = pathspecs();
-    args.extend(specs.iter().map(String::as_str));
-    let out = git.run(&args)?;
+    let out = run_on_tree(git, &["ls-tree", "-r", "-z", "--full-name", commit])?;
     let mut files = Vec::new();
     for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
         // `<mode> <type> <blob>\t<path>`

@@ -17,4 +17,4 @@ mod read;
 mod replay;
 
 pub use error::HistoryError;
-pub use read::{HistoryRead, NO_COMMIT, read};
+pub use read::{HistoryRead, Skipped, read};

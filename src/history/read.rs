@@ -25,7 +25,30 @@ pub struct HistoryRead {
     pub blobs: usize,
     pub took: Duration,
     /// Why no history was read, when that is not an error.
-    pub skipped: Option<&'static str>,
+    pub skipped: Option<Skipped>,
+    /// The commit the history was read at (HEAD then).
+    pub head: Option<String>,
+}
+
+/// Why no history is read, when nothing is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skipped {
+    /// `history: {max_commits: 0}`.
+    Disabled,
+    /// Not in a git work tree, or git cannot be run.
+    NotInGit,
+    /// A repository without a commit yet.
+    NoCommit,
+}
+
+impl Skipped {
+    fn why(self) -> &'static str {
+        match self {
+            Skipped::Disabled => "`history: {max_commits: 0}` in gtdocs.yaml",
+            Skipped::NotInGit => "the tree is not in a git work tree, or git cannot be run",
+            Skipped::NoCommit => "the repository has no commit yet",
+        }
+    }
 }
 
 impl HistoryRead {
@@ -39,14 +62,11 @@ impl HistoryRead {
                 counted(self.blobs, "blob"),
                 self.took.as_secs_f64()
             ),
-            (None, Some(why)) => format!("history: not read ({why})"),
+            (None, Some(skipped)) => format!("history: not read ({})", skipped.why()),
             (None, None) => "history: not read (see the warning)".to_owned(),
         }
     }
 }
-
-/// Why no history is read from a repository without a commit.
-pub const NO_COMMIT: &str = "the repository has no commit yet";
 
 fn counted(n: usize, what: &str) -> String {
     if n == 1 {
@@ -66,7 +86,7 @@ pub fn read(root: &Path, max_commits: usize, current: Option<&Book>) -> HistoryR
     let started = Instant::now();
     let mut read = HistoryRead::default();
     if max_commits == 0 {
-        read.skipped = Some("`history: {max_commits: 0}` in gtdocs.yaml");
+        read.skipped = Some(Skipped::Disabled);
         return read;
     }
     let git = Git::new(root);
@@ -74,17 +94,14 @@ pub fn read(root: &Path, max_commits: usize, current: Option<&Book>) -> HistoryR
     // nothing wrong.
     let inside = git.text(&["rev-parse", "--is-inside-work-tree"]);
     if inside.as_deref().ok() != Some("true") {
-        read.skipped = Some("the tree is not in a git work tree, or git cannot be run");
+        read.skipped = Some(Skipped::NotInGit);
         return read;
     }
-    if git
-        .text(&["rev-parse", "--verify", "--quiet", "HEAD"])
-        .is_err()
-    {
-        read.skipped = Some(NO_COMMIT);
+    let Ok(head) = git.text(&["rev-parse", "--verify", "--quiet", "HEAD"]) else {
+        read.skipped = Some(Skipped::NoCommit);
         return read;
-    }
-    match read_history(&git, max_commits, current, &mut read) {
+    };
+    match read_history(&git, &head, max_commits, current, &mut read) {
         Ok(history) => {
             if history.shallow {
                 read.diagnostics.push(
@@ -99,6 +116,7 @@ pub fn read(root: &Path, max_commits: usize, current: Option<&Book>) -> HistoryR
                 );
             }
             read.history = Some(history);
+            read.head = Some(head);
         }
         Err(e) => read.diagnostics.push(
             Diagnostic::warning(
@@ -114,13 +132,14 @@ pub fn read(root: &Path, max_commits: usize, current: Option<&Book>) -> HistoryR
 
 fn read_history(
     git: &Git,
+    head: &str,
     max_commits: usize,
     current: Option<&Book>,
     read: &mut HistoryRead,
 ) -> Result<History, HistoryError> {
     let prefix = git.text(&["rev-parse", "--show-prefix"])?;
     let shallow = git.text(&["rev-parse", "--is-shallow-repository"])? == "true";
-    let mut logged = log(git, &prefix, max_commits.saturating_add(1))?;
+    let mut logged = log(git, &prefix, head, max_commits.saturating_add(1))?;
     let read_all = logged.len();
     // Where the history starts when it cannot start at the first commit:
     // the oldest commit read past the bound, or a shallow clone's own

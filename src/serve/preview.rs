@@ -18,6 +18,7 @@ use super::change::Change;
 use super::error::ServeError;
 use super::state::{Files, Snapshot};
 use crate::diagnostic::{self, Diagnostic, JsonDiagnostic, Sources};
+use crate::history::Skipped;
 use crate::model::Book;
 use crate::render::{self, Output, RenderContext, html, json, search};
 use crate::site::incremental::Incremental;
@@ -265,13 +266,10 @@ impl Preview {
     /// same history until HEAD moves.
     fn read_history(&mut self, book: Arc<Book>, diagnostics: &mut Vec<Diagnostic>) -> Arc<Book> {
         self.history_read = true;
-        self.history_head = self.head();
         let read =
             crate::history::read(self.site.root(), book.site.max_history_commits, Some(&book));
-        self.in_git = read.history.is_some()
-            || read
-                .skipped
-                .is_some_and(|why| why == crate::history::NO_COMMIT);
+        self.history_head = read.head.clone();
+        self.in_git = read.history.is_some() || read.skipped == Some(Skipped::NoCommit);
         diagnostics.extend(read.diagnostics);
         self.site.set_history(read.history);
         self.site.book().unwrap_or(book)

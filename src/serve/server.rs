@@ -134,11 +134,13 @@ pub fn run(options: &Options, events: &dyn Events) -> Result<(), ServeError> {
             Some(change) => change,
             None => {
                 idle += 1;
-                if idle < HEAD_EVERY || !preview.head_moved() {
-                    idle %= HEAD_EVERY;
+                if idle < HEAD_EVERY {
                     continue;
                 }
                 idle = 0;
+                if !preview.head_moved() {
+                    continue;
+                }
                 Change::History
             }
         };

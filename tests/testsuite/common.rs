@@ -8,6 +8,38 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// `program` in `dir`, git kept away from the machine's and the user's
+/// settings and variables: `home` as its home, no system configuration, a
+/// fixed identity and no dates from outside, `GTDOCS_GIT` set to `git`, no
+/// colour, no `SOURCE_DATE_EPOCH`.
+pub fn isolated_command(program: &Path, dir: &Path, home: &Path, git: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(dir)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "gtdocs tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@example.invalid")
+        .env("GIT_COMMITTER_NAME", "gtdocs tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@example.invalid")
+        .env("GTDOCS_GIT", git)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH");
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_CONFIG_GLOBAL",
+        "GIT_CONFIG_COUNT",
+        "GIT_AUTHOR_DATE",
+        "GIT_COMMITTER_DATE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// The repository root (holds the bundled `gtdocs.yaml` and `runbooks/`).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

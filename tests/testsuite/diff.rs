@@ -540,29 +540,7 @@ impl Repo {
     /// `program` in the repository's top, with an environment that keeps
     /// outside git settings and variables away.
     fn command(&self, program: &Path) -> Command {
-        let mut cmd = Command::new(program);
-        cmd.current_dir(self.top())
-            .env("HOME", self.home())
-            .env("XDG_CONFIG_HOME", self.home().join(".config"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "gtdocs tests")
-            .env("GIT_AUTHOR_EMAIL", "tests@example.invalid")
-            .env("GIT_COMMITTER_NAME", "gtdocs tests")
-            .env("GIT_COMMITTER_EMAIL", "tests@example.invalid")
-            .env("GTDOCS_GIT", &self.git)
-            .env("NO_COLOR", "1")
-            .env_remove("SOURCE_DATE_EPOCH");
-        for var in [
-            "GIT_DIR",
-            "GIT_WORK_TREE",
-            "GIT_INDEX_FILE",
-            "GIT_OBJECT_DIRECTORY",
-            "GIT_CONFIG_GLOBAL",
-            "GIT_CONFIG_COUNT",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd
+        common::isolated_command(program, &self.top(), &self.home(), &self.git)
     }
 
     /// Runs git, which must succeed; returns its stdout.

@@ -47,32 +47,7 @@ impl Repo {
 
     /// `program` in `dir`, with no outside git settings or variables.
     fn command(&self, program: &Path, dir: &Path) -> Command {
-        let home = self.tmp.path().join("home");
-        let mut cmd = Command::new(program);
-        cmd.current_dir(dir)
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "gtdocs tests")
-            .env("GIT_AUTHOR_EMAIL", "tests@example.invalid")
-            .env("GIT_COMMITTER_NAME", "gtdocs tests")
-            .env("GIT_COMMITTER_EMAIL", "tests@example.invalid")
-            .env("GTDOCS_GIT", &self.git)
-            .env("NO_COLOR", "1")
-            .env_remove("SOURCE_DATE_EPOCH");
-        for var in [
-            "GIT_DIR",
-            "GIT_WORK_TREE",
-            "GIT_INDEX_FILE",
-            "GIT_OBJECT_DIRECTORY",
-            "GIT_CONFIG_GLOBAL",
-            "GIT_CONFIG_COUNT",
-            "GIT_AUTHOR_DATE",
-            "GIT_COMMITTER_DATE",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd
+        common::isolated_command(program, dir, &self.tmp.path().join("home"), &self.git)
     }
 
     fn git_in(&self, dir: &Path, args: &[&str]) -> String {
