@@ -115,6 +115,9 @@ pub struct CatalogEntry {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RouteEntry {
+    /// The route's stable id (`post-v1-embeddings`): its page, its row
+    /// anchors and its file `json/routes/<id>.json`.
+    pub id: String,
     pub route: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
@@ -123,6 +126,8 @@ pub struct RouteEntry {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VerdictEntry {
     pub id: String,
+    /// The verdict in words (`Native`, `GT extension`).
+    pub label: String,
     pub support: crate::source::Support,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -188,6 +193,8 @@ pub struct ConfigEntry {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RouteVerdict {
     pub route: String,
+    /// The route's stable id in the catalog.
+    pub route_id: String,
     /// A catalog verdict id, or `unknown`.
     pub verdict: String,
     pub support: SupportLevel,
@@ -264,6 +271,7 @@ impl Manifest {
                     .routes
                     .iter()
                     .map(|r| RouteEntry {
+                        id: r.id.clone(),
                         route: r.route.clone(),
                         summary: r.summary.clone(),
                     })
@@ -273,6 +281,7 @@ impl Manifest {
                     .iter()
                     .map(|v| VerdictEntry {
                         id: v.id.clone(),
+                        label: v.label.clone(),
                         support: v.support,
                         description: v.description.clone(),
                     })
@@ -330,6 +339,7 @@ impl RunbookEntry {
                 .zip(&rb.routes)
                 .map(|(route, m)| RouteVerdict {
                     route: route.route.clone(),
+                    route_id: route.id.clone(),
                     verdict: book.verdict_id(m).to_string(),
                     support: book.support(m),
                     integration: m.integration.clone(),

@@ -315,6 +315,12 @@ impl Support {
 #[serde(deny_unknown_fields)]
 pub struct VerdictSource {
     pub support: Support,
+    /// The verdict in words, as pages show it (`Native`, `GT extension`);
+    /// by default the id with its first letter upper-cased and `_`/`-` as
+    /// spaces.
+    #[serde(default)]
+    #[schemars(length(min = 1))]
+    pub label: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
 }

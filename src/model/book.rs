@@ -73,6 +73,9 @@ pub struct Catalog {
 
 #[derive(Debug, Clone)]
 pub struct Route {
+    /// The route's stable id: its slug (`post-v1-embeddings`), the name
+    /// of its page, its row anchors and its JSON file.
+    pub id: String,
     /// Method and path, e.g. `POST /v1/embeddings`.
     pub route: String,
     pub summary: Option<String>,
@@ -81,6 +84,8 @@ pub struct Route {
 #[derive(Debug, Clone)]
 pub struct Verdict {
     pub id: String,
+    /// The verdict in words (`Native`, `GT extension`).
+    pub label: String,
     pub support: Support,
     pub description: Option<String>,
 }

@@ -65,6 +65,17 @@ pub fn runbook_site_path(slug: &str) -> String {
     format!("runbooks/{slug}/")
 }
 
+/// The Markdown twin of a site page (llmstxt.org's convention: the page's
+/// URL with `.md` appended, `index.html.md` for a folder URL):
+/// `runbooks/librechat/` -> `runbooks/librechat/index.html.md`.
+pub fn markdown_twin_path(site_path: &str) -> String {
+    if site_path.is_empty() || site_path.ends_with('/') {
+        format!("{site_path}index.html.md")
+    } else {
+        format!("{site_path}.md")
+    }
+}
+
 /// The site path of a route's page (below `base_url`).
 pub fn route_site_path(route: &str) -> String {
     format!("routes/{}/", route_slug(route))
@@ -78,6 +89,17 @@ pub fn route_slug(route: &str) -> String {
         "route".into()
     } else {
         slug
+    }
+}
+
+/// A catalog id in words, for a label nobody wrote: `not_supported` ->
+/// `Not supported`.
+pub fn id_words(id: &str) -> String {
+    let spaced = id.replace(['_', '-'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => spaced,
     }
 }
 

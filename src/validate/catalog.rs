@@ -224,6 +224,7 @@ pub fn build(
         routes: unique
             .into_iter()
             .map(|r| Route {
+                id: crate::model::route_slug(&r.route),
                 route: r.route,
                 summary: r.summary,
             })
@@ -232,6 +233,10 @@ pub fn build(
             .verdicts
             .into_iter()
             .map(|(id, v)| Verdict {
+                label: v
+                    .label
+                    .filter(|l| !l.trim().is_empty())
+                    .unwrap_or_else(|| crate::model::id_words(&id)),
                 id,
                 support: v.support,
                 description: v.description,
