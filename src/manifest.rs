@@ -11,12 +11,30 @@ use crate::model::{Book, Runbook, SupportLevel, Term, Verification};
 
 /// Semver of the manifest format. Bump the major version on any change a
 /// consumer could trip over.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
+
+/// What a `schema_version` looks like: semver 2.0.0 (semver.org's own
+/// pattern).
+pub const SEMVER_PATTERN: &str = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$";
+
+/// What each minor version of the format added that its manifests always
+/// hold (`required` in the schema): `(version, definition, field)`, the
+/// definition `""` for the manifest itself. A manifest of an earlier 1.x
+/// does not have them, and a reader of any 1.x (`gtdocs diff`) accepts it
+/// without (see [`crate::schema::manifest_schema_for`]).
+pub const ADDED_FIELDS: &[(&str, &str, &str)] = &[
+    ("1.2.0", "", "data"),
+    ("1.2.0", "RouteEntry", "id"),
+    ("1.2.0", "VerdictEntry", "label"),
+    ("1.2.0", "RouteVerdict", "route_id"),
+];
 
 /// The file name of the manifest's JSON Schema, in `json/schema/`.
 pub const MANIFEST_SCHEMA_FILE: &str = "manifest.schema.json";
 /// The file name of a runbook entry's JSON Schema, in `json/schema/`.
 pub const ENTRY_SCHEMA_FILE: &str = "runbook-entry.schema.json";
+/// The file name of a route file's JSON Schema, in `json/schema/`.
+pub const ROUTE_SCHEMA_FILE: &str = "route.schema.json";
 
 /// The compatibility manifest: the catalog and every runbook's verdicts.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -26,6 +44,7 @@ pub struct Manifest {
     #[serde(rename = "$schema")]
     pub schema: String,
     /// Semantic version of the manifest format.
+    #[schemars(regex(pattern = SEMVER_PATTERN))]
     pub schema_version: String,
     pub generator: Generator,
     /// Build time (RFC 3339), only when `SOURCE_DATE_EPOCH` is set.
@@ -38,6 +57,138 @@ pub struct Manifest {
     pub verification: Option<VerificationPolicy>,
     /// Every runbook, sorted by slug.
     pub runbooks: Vec<RunbookEntry>,
+    /// Which data this is: its digest, and the commit it comes from.
+    pub data: DataEntry,
+}
+
+/// Which data a manifest holds, so that a consumer can tell two releases
+/// apart without comparing them.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct DataEntry {
+    /// `sha256:` and the hex SHA-256 of the manifest's `site`, `catalog`,
+    /// `verification` and `runbooks` as written: the same data gives the same
+    /// digest whichever gtdocs built it or when, as long as the format
+    /// (`schema_version`) is the same.
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub digest: String,
+    /// The newest commit that touched the docs tree (`gtdocs.yaml`,
+    /// `runbooks/`), when it is in git.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{40}([0-9a-f]{24})?$"))]
+    pub commit: Option<String>,
+    /// That commit's committer date (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub committed_at: Option<String>,
+    /// The docs tree differed from that commit (edited, staged or new
+    /// files): the data is not exactly the commit's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified: Option<bool>,
+}
+
+impl DataEntry {
+    /// The data entry of `book` with `digest` (see [`DataEntry::digest`]).
+    pub fn new(book: &Book, digest: String) -> DataEntry {
+        let source = book.source.as_ref();
+        DataEntry {
+            digest,
+            commit: source.map(|s| s.id.clone()),
+            committed_at: source.map(|s| rfc3339(s.time)),
+            modified: source.map(|s| s.modified),
+        }
+    }
+}
+
+/// Seconds since 1970 as RFC 3339 (UTC, whole seconds).
+pub fn rfc3339(secs: u64) -> String {
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+        .to_string()
+}
+
+/// Every client's verdict for one route: `json/routes/<route id>.json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(title = "gtdocs route file")]
+pub struct RouteFile {
+    /// Relative path of this file's JSON Schema.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// Semantic version of the manifest format, which this file shares.
+    #[schemars(regex(pattern = SEMVER_PATTERN))]
+    pub schema_version: String,
+    /// The route's stable id (`post-v1-embeddings`).
+    pub id: String,
+    /// Method and path (`POST /v1/embeddings`).
+    pub route: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// How many clients have each support level for this route.
+    pub counts: SupportCounts,
+    /// Every runbook's verdict for this route, sorted by slug.
+    pub clients: Vec<RouteClient>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct SupportCounts {
+    pub full: usize,
+    pub partial: usize,
+    pub none: usize,
+    pub unknown: usize,
+}
+
+/// One client's verdict in a route file.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RouteClient {
+    /// The runbook's slug: its entry is `json/runbooks/<slug>.json`.
+    pub slug: String,
+    pub title: String,
+    /// A catalog verdict id, or `unknown`.
+    pub verdict: String,
+    pub support: SupportLevel,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integration: Option<String>,
+    /// The route's own verification, else the runbook's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<VerificationEntry>,
+}
+
+impl RouteFile {
+    /// The route file of `book`'s route number `index` (catalog order).
+    pub fn new(book: &Book, index: usize) -> RouteFile {
+        let route = &book.catalog.routes[index];
+        let mut counts = SupportCounts::default();
+        let clients = book
+            .runbooks
+            .iter()
+            .filter_map(|rb| rb.routes.get(index).map(|m| (rb, m)))
+            .map(|(rb, m)| {
+                let support = book.support(m);
+                *match support {
+                    SupportLevel::Full => &mut counts.full,
+                    SupportLevel::Partial => &mut counts.partial,
+                    SupportLevel::None => &mut counts.none,
+                    SupportLevel::Unknown => &mut counts.unknown,
+                } += 1;
+                RouteClient {
+                    slug: rb.slug.clone(),
+                    title: rb.title.clone(),
+                    verdict: book.verdict_id(m).to_string(),
+                    support,
+                    integration: m.integration.clone(),
+                    verified: book
+                        .verification(rb, m)
+                        .map(|v| VerificationEntry::new(book, &v)),
+                }
+            })
+            .collect();
+        RouteFile {
+            schema: format!("../schema/{ROUTE_SCHEMA_FILE}"),
+            schema_version: SCHEMA_VERSION.into(),
+            id: route.id.clone(),
+            route: route.route.clone(),
+            summary: route.summary.clone(),
+            counts,
+            clients,
+        }
+    }
 }
 
 /// How verdicts age: each `stale` of this manifest is judged on `as_of`.
@@ -254,12 +405,7 @@ impl Manifest {
             schema: format!("schema/{MANIFEST_SCHEMA_FILE}"),
             schema_version: SCHEMA_VERSION.into(),
             generator,
-            generated_at: generated_at.map(|secs| {
-                humantime::format_rfc3339_seconds(
-                    std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
-                )
-                .to_string()
-            }),
+            generated_at: generated_at.map(rfc3339),
             site: SiteEntry {
                 title: book.site.title.clone(),
                 description: book.site.description.clone(),
@@ -299,6 +445,7 @@ impl Manifest {
                     as_of: book.verification.as_of.to_string(),
                 }),
             runbooks,
+            data: DataEntry::default(),
         }
     }
 }

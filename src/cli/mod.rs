@@ -122,7 +122,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args, &reporter),
         Command::Build(args) => build::run(&args, &reporter),
-        Command::Schema(args) => schema::run(&args),
+        Command::Schema(args) => schema::run(&args, &reporter),
         Command::New(args) => new::run(&args, &reporter),
         Command::Serve(args) => serve::run(&args, &reporter),
         Command::Diff(args) => diff::run(&args, &reporter),

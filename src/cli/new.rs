@@ -9,6 +9,7 @@ use super::exit;
 use super::report::Reporter;
 use crate::load::{self, RUNBOOKS_DIR};
 use crate::model::Catalog;
+use crate::schema::SchemaKind;
 use crate::source::Support;
 use crate::validate::{self, suggest};
 
@@ -75,7 +76,15 @@ pub fn run(args: &NewArgs, reporter: &Reporter) -> ExitCode {
         }
     };
     let file = dir.join(format!("{slug}.yaml"));
-    let text = skeleton(slug, &view.catalog);
+    // Editors validate as you type against the committed schema, which a
+    // fresh clone has; a build's copy in site/ is the fallback.
+    let committed = args.root.join(COMMITTED_SCHEMA).is_file();
+    let schema = if committed {
+        format!("../{COMMITTED_SCHEMA}")
+    } else {
+        format!("../site/json/schema/{}", SchemaKind::Source.file_name())
+    };
+    let text = skeleton(slug, &view.catalog, &schema);
     // `create_new` (O_CREAT|O_EXCL) never follows a link at the file's
     // name: a link there, even to nothing, is "already exists".
     let written = std::fs::OpenOptions::new()
@@ -86,6 +95,12 @@ pub fn run(args: &NewArgs, reporter: &Reporter) -> ExitCode {
     match written {
         Ok(()) => {
             let _ = writeln!(anstream::stderr(), "wrote {}", shown.display());
+            if !committed {
+                let _ = writeln!(
+                    anstream::stderr(),
+                    "hint: for editors in a fresh clone, commit `gtdocs schema source --exact > {COMMITTED_SCHEMA}` (again when the catalog changes): new runbooks then point at it"
+                );
+            }
             ExitCode::from(exit::OK)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => reporter.fatal(
@@ -95,6 +110,10 @@ pub fn run(args: &NewArgs, reporter: &Reporter) -> ExitCode {
         Err(e) => reporter.fatal(format!("cannot write `{}`: {e}", shown.display()), None),
     }
 }
+
+/// Where a tree keeps the runbook schema that its runbooks' first line
+/// names, as this repository does.
+const COMMITTED_SCHEMA: &str = "schemas/runbook.schema.json";
 
 /// A YAML scalar: plain when unambiguous, else a JSON (double-quoted) string.
 fn scalar(s: &str) -> String {
@@ -116,7 +135,7 @@ fn one_of(ids: impl Iterator<Item = String>) -> String {
 
 /// A runbook that validates as written, with every catalog route mapped to
 /// the catalog's "no support" verdict until someone checks the client.
-pub fn skeleton(slug: &str, catalog: &Catalog) -> String {
+pub fn skeleton(slug: &str, catalog: &Catalog, schema: &str) -> String {
     let title = crate::model::wiki_page_name("", slug).replace('-', " ");
     let first =
         |terms: &[crate::model::Term]| terms.first().map(|t| t.id.clone()).unwrap_or_default();
@@ -129,10 +148,7 @@ pub fn skeleton(slug: &str, catalog: &Catalog) -> String {
         .map(|v| v.id.clone())
         .unwrap_or_default();
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# yaml-language-server: $schema=../site/json/schema/runbook.schema.json"
-    );
+    let _ = writeln!(s, "# yaml-language-server: $schema={schema}");
     let _ = writeln!(s, "title: {}", scalar(&title));
     let _ = writeln!(
         s,

@@ -9,13 +9,25 @@ use super::side::Side;
 use crate::model::SupportLevel;
 
 /// Manifest keys that say how, not what: they never count as a change.
-const IGNORED_TOP: [&str; 5] = [
+const IGNORED_TOP: [&str; 6] = [
     "$schema",
     "schema_version",
     "generator",
     "generated_at",
     "runbooks",
+    // What the data is (its digest and commit), not the data: the report
+    // names it beside each side's label.
+    "data",
 ];
+
+/// A string of the manifest's `data`, when it has one.
+fn data_field(manifest: &Value, key: &str) -> Option<String> {
+    manifest
+        .get("data")
+        .and_then(|d| d.get(key))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
 
 /// Compares two manifests (both valid against the manifest schema).
 pub fn compare(old: &Side, new: &Side) -> Report {
@@ -25,10 +37,14 @@ pub fn compare(old: &Side, new: &Side) -> Report {
         old: SideSummary {
             label: old.label.clone(),
             runbooks: old_books.len(),
+            digest: data_field(&old.manifest, "digest"),
+            commit: data_field(&old.manifest, "commit"),
         },
         new: SideSummary {
             label: new.label.clone(),
             runbooks: new_books.len(),
+            digest: data_field(&new.manifest, "digest"),
+            commit: data_field(&new.manifest, "commit"),
         },
         counts: Counts::default(),
         added: Vec::new(),

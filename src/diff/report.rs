@@ -33,6 +33,13 @@ pub struct Report {
 pub struct SideSummary {
     pub label: String,
     pub runbooks: usize,
+    /// The manifest's `data.digest` (format 1.2.0 and later): equal on
+    /// both sides when the data is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The manifest's `data.commit`, when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, JsonSchema, PartialEq, Eq)]

@@ -9,7 +9,6 @@ use serde_json::Value;
 use super::revision;
 use super::side::{DiffError, Side};
 use crate::render::json::Json;
-use crate::schema::SchemaKind;
 
 /// Finds `spec`: an existing file is a manifest, an existing folder a docs
 /// tree, anything else a revision of the git repository holding `root`.
@@ -56,7 +55,20 @@ fn manifest_file(path: &Path) -> Result<Side, DiffError> {
 
 /// The first schema violation of `manifest`, if any.
 pub fn check_manifest(manifest: &Value) -> Result<(), String> {
-    let schema = SchemaKind::Manifest.schema();
+    // Any 1.x manifest: one older than this gtdocs lacks what later minor
+    // versions added (and a newer major version fails the check).
+    let version = manifest
+        .get("schema_version")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let major = |v: &str| v.split('.').next().map(str::to_owned);
+    if !version.is_empty() && major(version) != major(crate::manifest::SCHEMA_VERSION) {
+        return Err(format!(
+            "its format is version {version}; this gtdocs reads format {}.x",
+            major(crate::manifest::SCHEMA_VERSION).unwrap_or_default()
+        ));
+    }
+    let schema = crate::schema::manifest_schema_for(version);
     let validator = jsonschema::draft7::new(&schema).map_err(|e| e.to_string())?;
     if let Some(e) = validator.iter_errors(manifest).next() {
         let at = e.instance_path().to_string();

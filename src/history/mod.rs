@@ -15,6 +15,7 @@ mod error;
 mod log;
 mod read;
 mod replay;
+mod source;
 
 pub use error::HistoryError;
 pub use read::{HistoryRead, Skipped, read};

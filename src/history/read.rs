@@ -10,7 +10,7 @@ use super::log::{Tracked, files_at, log};
 use super::replay::Replay;
 use crate::diagnostic::Diagnostic;
 use crate::git::Git;
-use crate::model::{Book, History};
+use crate::model::{Book, History, SourceCommit};
 
 /// What reading the history gave the build.
 #[derive(Debug, Default)]
@@ -28,6 +28,9 @@ pub struct HistoryRead {
     pub skipped: Option<Skipped>,
     /// The commit the history was read at (HEAD then).
     pub head: Option<String>,
+    /// The newest commit that touched the docs tree, read even when the
+    /// history is not (`max_commits: 0`).
+    pub source: Option<SourceCommit>,
 }
 
 /// Why no history is read, when nothing is wrong.
@@ -85,10 +88,6 @@ fn counted(n: usize, what: &str) -> String {
 pub fn read(root: &Path, max_commits: usize, current: Option<&Book>) -> HistoryRead {
     let started = Instant::now();
     let mut read = HistoryRead::default();
-    if max_commits == 0 {
-        read.skipped = Some(Skipped::Disabled);
-        return read;
-    }
     let git = Git::new(root);
     // Not a work tree, no git, no commit yet: nothing to read, and
     // nothing wrong.
@@ -101,6 +100,21 @@ pub fn read(root: &Path, max_commits: usize, current: Option<&Book>) -> HistoryR
         read.skipped = Some(Skipped::NoCommit);
         return read;
     };
+    match super::source::source_commit(&git, &head) {
+        Ok(source) => read.source = source,
+        Err(e) => read.diagnostics.push(
+            Diagnostic::warning(
+                "history-unreadable",
+                format!("the source commit cannot be read from git: {e}"),
+            )
+            .with_hint("the manifest is built without naming its commit"),
+        ),
+    }
+    if max_commits == 0 {
+        read.skipped = Some(Skipped::Disabled);
+        read.head = Some(head);
+        return read;
+    }
     match read_history(&git, &head, max_commits, current, &mut read) {
         Ok(history) => {
             if history.shallow {

@@ -23,6 +23,8 @@ pub struct Book {
     /// The verdicts' history from git, when the build read it (see
     /// `crate::history`); `None` outside a git work tree.
     pub history: Option<History>,
+    /// The commit the sources come from, when the tree is in git.
+    pub source: Option<super::history::SourceCommit>,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +165,15 @@ impl Book {
 }
 
 impl Book {
+    /// A link to `path` of the site (below `base_url`): absolute under
+    /// `site.url` when it is set, else rooted at `base_url`.
+    pub fn site_link(&self, path: &str) -> String {
+        match &self.site.url {
+            Some(origin) => format!("{origin}{}{path}", self.site.base_url),
+            None => format!("{}{path}", self.site.base_url),
+        }
+    }
+
     /// Runbooks in display order: category (catalog order), `weight`, title.
     pub fn ordered(&self) -> Vec<&Runbook> {
         let mut list: Vec<&Runbook> = self.runbooks.iter().collect();

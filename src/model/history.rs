@@ -52,6 +52,18 @@ impl History {
     }
 }
 
+/// The commit the built data comes from: the newest one that touched the
+/// docs tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCommit {
+    /// The full object id.
+    pub id: String,
+    /// Committer date, seconds since 1970 (UTC).
+    pub time: u64,
+    /// The work tree's docs files differ from it (edited, staged or new).
+    pub modified: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commit {
     /// The full object id.

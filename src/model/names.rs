@@ -60,6 +60,12 @@ pub fn entry_path(slug: &str) -> String {
     format!("{JSON_DIR}/runbooks/{}", entry_file(slug))
 }
 
+/// A route's file, every client's verdict for it, in the output and in
+/// the site: `json/routes/<route id>.json`.
+pub fn route_file_path(route_id: &str) -> String {
+    format!("{JSON_DIR}/routes/{route_id}.json")
+}
+
 /// The site path of a runbook's page (below `base_url`).
 pub fn runbook_site_path(slug: &str) -> String {
     format!("runbooks/{slug}/")

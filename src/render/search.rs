@@ -148,11 +148,24 @@ async fn build_part(
     index.get_files().await.map_err(error)
 }
 
+/// Appends `text` as a sentence of its own: after a full stop only when
+/// the text before has no closing punctuation of its own (an excerpt never
+/// reads "entirely.. Choose").
 fn push_plain(content: &mut String, text: &str) {
-    if !content.is_empty() {
-        content.push_str(". ");
+    let text = to_plain(text);
+    let text = text.trim();
+    if text.is_empty() {
+        return;
     }
-    content.push_str(&to_plain(text));
+    let kept = content.trim_end().len();
+    if kept > 0 {
+        content.truncate(kept);
+        if !content.ends_with(['.', '!', '?', ':', ';', '…']) {
+            content.push('.');
+        }
+        content.push(' ');
+    }
+    content.push_str(text);
 }
 
 fn runbook_record(book: &Book, rb: &Runbook) -> Record {

@@ -271,7 +271,7 @@ impl Preview {
         self.history_head = read.head.clone();
         self.in_git = read.history.is_some() || read.skipped == Some(Skipped::NoCommit);
         diagnostics.extend(read.diagnostics);
-        self.site.set_history(read.history);
+        self.site.set_history(read.history, read.source);
         self.site.book().unwrap_or(book)
     }
 

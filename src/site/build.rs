@@ -165,6 +165,7 @@ pub fn with_history(
     let summary = read.summary();
     diagnostics.append(&mut read.diagnostics);
     book.history = read.history;
+    book.source = read.source;
     summary
 }
 

@@ -34,6 +34,8 @@ pub struct Incremental {
     /// The history of verdicts every new book is given (read once, by
     /// the preview, at its start).
     history: Option<crate::model::History>,
+    /// The source commit every new book is given, read with the history.
+    source: Option<crate::model::SourceCommit>,
 }
 
 /// The state kept between updates.
@@ -54,6 +56,7 @@ impl Incremental {
             book: None,
             pending: Vec::new(),
             history: None,
+            source: None,
         })
     }
 
@@ -62,11 +65,18 @@ impl Incremental {
     }
 
     /// Gives the current book, and every book made after it, `history`.
-    pub fn set_history(&mut self, history: Option<crate::model::History>) {
+    pub fn set_history(
+        &mut self,
+        history: Option<crate::model::History>,
+        source: Option<crate::model::SourceCommit>,
+    ) {
         if let Some(book) = self.book.as_mut() {
-            Arc::make_mut(book).history = history.clone();
+            let book = Arc::make_mut(book);
+            book.history = history.clone();
+            book.source = source.clone();
         }
         self.history = history;
+        self.source = source;
     }
 
     /// The current book, when the tree has no error.
@@ -187,6 +197,7 @@ impl Incremental {
                     .collect();
                 let mut book = catalog.book(runbooks);
                 book.history = self.history.clone();
+                book.source = self.source.clone();
                 self.book = Some(Arc::new(book));
             }
         }

@@ -39,6 +39,7 @@ impl CatalogCheck {
             verification: self.verification,
             runbooks,
             history: None,
+            source: None,
         }
     }
 }

@@ -86,7 +86,8 @@ fn schema_prints_each_schema() {
 
 /// Each schema is also asked for by the name of its published file
 /// (`site/json/schema/<name>`), and the source schema as `runbook`, the
-/// name its file and the editors' `$schema` line use.
+/// name its file and the editors' `$schema` line use; `--exact` prints the
+/// tree's own, as the build writes it.
 #[test]
 fn schema_answers_to_its_file_name() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -102,9 +103,11 @@ fn schema_answers_to_its_file_name() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 6, "{names:?}");
+    assert_eq!(names.len(), 7, "{names:?}");
+    let root = common::repo();
+    let root = root.to_str().expect("utf-8");
     for name in &names {
-        let o = gtdocs(tmp.path(), &["schema", name]);
+        let o = gtdocs(tmp.path(), &["schema", name, "--exact", "--root", root]);
         assert!(o.status.success(), "{name}: {}", common::stderr(&o));
         assert_eq!(
             o.stdout,
@@ -118,6 +121,53 @@ fn schema_answers_to_its_file_name() {
     );
 }
 
+/// Every source's first line names a schema that a fresh clone has (the
+/// committed `schemas/`), and `new` in a tree with one points at it.
+#[test]
+fn editor_schema_lines_point_at_committed_schemas() {
+    let repo = common::repo();
+    let mut sources = vec![repo.join("gtdocs.yaml")];
+    sources.extend(
+        std::fs::read_dir(repo.join("runbooks"))
+            .expect("runbooks")
+            .map(|e| e.expect("entry").path()),
+    );
+    assert!(sources.len() > 20);
+    for path in &sources {
+        let text = std::fs::read_to_string(path).expect("source");
+        let line = text.lines().next().unwrap_or_default();
+        let target = line
+            .strip_prefix("# yaml-language-server: $schema=")
+            .unwrap_or_else(|| panic!("{}: first line {line:?}", path.display()));
+        let file = path.parent().expect("parent").join(target);
+        assert!(
+            target.contains("schemas/") && file.is_file(),
+            "{}: {target} is not a committed schema",
+            path.display()
+        );
+    }
+    let tree = common::bundled_copy();
+    std::fs::create_dir(tree.path().join("schemas")).expect("mkdir");
+    std::fs::copy(
+        repo.join("schemas/runbook.schema.json"),
+        tree.path().join("schemas/runbook.schema.json"),
+    )
+    .expect("copy");
+    let o = gtdocs(tree.path(), &["new", "my-client"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let text =
+        std::fs::read_to_string(tree.path().join("runbooks/my-client.yaml")).expect("skeleton");
+    assert_eq!(
+        text.lines().next(),
+        Some("# yaml-language-server: $schema=../schemas/runbook.schema.json")
+    );
+    assert!(
+        !common::stderr(&o).contains("hint"),
+        "{}",
+        common::stderr(&o)
+    );
+}
+
 #[test]
 fn new_writes_a_skeleton_that_validates() {
     let tree = common::bundled_copy();
@@ -125,9 +175,15 @@ fn new_writes_a_skeleton_that_validates() {
     assert!(o.status.success(), "{}", common::stderr(&o));
     let text =
         std::fs::read_to_string(tree.path().join("runbooks/my-client.yaml")).expect("skeleton");
+    // No committed schema in this tree: the build's copy, and a hint.
     assert_eq!(
         text.lines().next(),
         Some("# yaml-language-server: $schema=../site/json/schema/runbook.schema.json")
+    );
+    assert!(
+        common::stderr(&o).contains("schema source --exact > schemas/runbook.schema.json"),
+        "{}",
+        common::stderr(&o)
     );
     assert!(text.contains("title: My Client"));
     let o = gtdocs(tree.path(), &["check", "--deny-warnings"]);

@@ -772,3 +772,73 @@ fn jing_refuses_a_feed_without_its_id() {
         common::stdout(&o)
     );
 }
+
+/// The manifest names its data: the newest commit that touched the docs
+/// tree, that commit's date, whether the work tree differs from it, and a
+/// digest that follows the data alone (not the commit, not the place).
+#[test]
+fn the_manifest_names_its_commit_and_a_digest_of_its_data() {
+    let repo = Repo::new();
+    std::fs::copy(
+        common::repo().join("gtdocs.yaml"),
+        repo.docs().join("gtdocs.yaml"),
+    )
+    .expect("copy gtdocs.yaml");
+    common::copy_tree(
+        &common::repo().join("runbooks"),
+        &repo.docs().join("runbooks"),
+    );
+    let first = repo.commit("2026-01-05T10:00:00Z", "docs");
+    let data = |out: &str| {
+        let (_, out) = repo.build(&repo.docs(), out);
+        json(&out.join("json/manifest.json"))["data"].clone()
+    };
+    let a = data("a");
+    assert_eq!(a["commit"], first.as_str(), "{a}");
+    assert_eq!(a["committed_at"], "2026-01-05T10:00:00Z", "{a}");
+    assert_eq!(a["modified"], false, "{a}");
+    let digest = regex::Regex::new("^sha256:[0-9a-f]{64}$").expect("regex");
+    assert!(
+        digest.is_match(a["digest"].as_str().unwrap_or_default()),
+        "{a}"
+    );
+
+    // A commit outside the docs tree changes nothing.
+    std::fs::write(repo.top().join("README.md"), "the product\n").expect("write");
+    repo.commit("2026-01-06T10:00:00Z", "readme");
+    assert_eq!(data("b"), a);
+
+    // An uncommitted edit: the same commit, marked modified, another digest.
+    repo.edit("runbooks/aider.yaml", "title: Aider", "title: Aider CLI");
+    let c = data("c");
+    assert_eq!(c["commit"], first.as_str(), "{c}");
+    assert_eq!(c["modified"], true, "{c}");
+    assert_ne!(c["digest"], a["digest"]);
+
+    // Committed: the new commit, not modified, the digest of the same data.
+    let second = repo.commit("2026-01-07T10:00:00Z", "rename");
+    let d = data("d");
+    assert_eq!(d["commit"], second.as_str(), "{d}");
+    assert_eq!(d["committed_at"], "2026-01-07T10:00:00Z", "{d}");
+    assert_eq!(d["modified"], false, "{d}");
+    assert_eq!(d["digest"], c["digest"]);
+
+    // The same sources outside git: the same digest, and no commit.
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        repo.docs().join("gtdocs.yaml"),
+        outside.path().join("gtdocs.yaml"),
+    )
+    .expect("copy");
+    common::copy_tree(
+        &repo.docs().join("runbooks"),
+        &outside.path().join("runbooks"),
+    );
+    let (_, out) = repo.build(outside.path(), "e");
+    let e = json(&out.join("json/manifest.json"))["data"].clone();
+    assert_eq!(
+        e,
+        serde_json::json!({ "digest": d["digest"] }),
+        "outside git the data is its digest alone"
+    );
+}

@@ -16,11 +16,12 @@ use serde_json::Value;
 use crate::common;
 
 /// The published schemas: `gtdocs schema <kind>` and their file name.
-const SCHEMAS: [(&str, &str); 6] = [
+const SCHEMAS: [(&str, &str); 7] = [
     ("source", "runbook.schema.json"),
     ("config", "config.schema.json"),
     ("manifest", "manifest.schema.json"),
     ("entry", "runbook-entry.schema.json"),
+    ("route", "route.schema.json"),
     ("diff", "diff.schema.json"),
     ("changes", "changes.schema.json"),
 ];
@@ -173,12 +174,15 @@ fn check_tree(built: &Built) {
             report(&o)
         ));
     }
+    let routes = files(&built.json.join("routes"), ".json");
+    problems.extend(routes_agree_with_the_manifest(&manifest, &routes));
     let checks = [
         (
             "manifest.schema.json",
             vec![built.json.join("manifest.json")],
         ),
         ("runbook-entry.schema.json", entries),
+        ("route.schema.json", routes),
         ("runbook.schema.json", sources),
         ("config.schema.json", vec![built.root.join("gtdocs.yaml")]),
     ];
@@ -186,6 +190,84 @@ fn check_tree(built: &Built) {
         problems.extend(validate(&schema_dir.join(schema), instances));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// `json/routes/<id>.json`: one per catalog route, named by its id, each
+/// listing every runbook with the verdict, support, note and verification
+/// the manifest gives it for that route, and the counts of each level.
+fn routes_agree_with_the_manifest(manifest: &Value, files: &[PathBuf]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let catalog = manifest["catalog"]["routes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut expected_names: Vec<String> = catalog
+        .iter()
+        .map(|r| format!("{}.json", r["id"].as_str().unwrap_or("?")))
+        .collect();
+    expected_names.sort();
+    let mut names: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    if names != expected_names || files.is_empty() {
+        problems.push(format!(
+            "json/routes/: {names:?}, the catalog's ids: {expected_names:?}"
+        ));
+        return problems;
+    }
+    let runbooks = manifest["runbooks"].as_array().cloned().unwrap_or_default();
+    for (i, route) in catalog.iter().enumerate() {
+        let id = route["id"].as_str().unwrap_or("?");
+        let file = read_json(&files[0].with_file_name(format!("{id}.json")));
+        if file["route"] != route["route"] || file["id"] != route["id"] {
+            problems.push(format!(
+                "{id}.json names {} / {}",
+                file["id"], file["route"]
+            ));
+        }
+        let expected: Vec<Value> = runbooks
+            .iter()
+            .map(|rb| {
+                let r = &rb["routes"][i];
+                let mut client = serde_json::json!({
+                    "slug": rb["slug"],
+                    "title": rb["title"],
+                    "verdict": r["verdict"],
+                    "support": r["support"],
+                });
+                for key in ["integration", "verified"] {
+                    if !r[key].is_null() {
+                        client[key] = r[key].clone();
+                    }
+                }
+                if r["route_id"] != route["id"] {
+                    problems.push(format!(
+                        "{}: route {i} has route_id {}",
+                        rb["slug"], r["route_id"]
+                    ));
+                }
+                client
+            })
+            .collect();
+        if file["clients"].as_array() != Some(&expected) {
+            problems.push(format!(
+                "{id}.json's clients differ from the manifest's verdicts for {}",
+                route["route"]
+            ));
+        }
+        for level in ["full", "partial", "none", "unknown"] {
+            let n = expected.iter().filter(|c| c["support"] == level).count();
+            if file["counts"][level] != n {
+                problems.push(format!(
+                    "{id}.json counts {} {level}, the manifest {n}",
+                    file["counts"][level]
+                ));
+            }
+        }
+    }
+    problems
 }
 
 #[test]
@@ -218,42 +300,94 @@ fn hostile_json_and_sources_pass_check_jsonschema() {
     check_tree(&build(&common::fixtures().join("hostile")));
 }
 
-/// The validator must reject what the schema forbids: a support level
-/// outside the enum in the manifest, an unknown key in a YAML source.
+/// The validator must reject what the build's schemas forbid: a support
+/// level outside the enum, a verdict or a compatibility level the catalog
+/// does not have, a `schema_version` that is not semver, a runbook with a
+/// route too few; an unknown key in a YAML source. The generic schema
+/// rejects the version too.
 #[test]
 fn check_jsonschema_rejects_what_the_schemas_forbid() {
     let tree = common::bundled_copy();
     let built = build(tree.path());
     let tmp = tempfile::tempdir().expect("tempdir");
-
-    let mut manifest = read_json(&built.json.join("manifest.json"));
-    let support = manifest
-        .pointer_mut("/runbooks/0/routes/0/support")
-        .expect("runbooks[0].routes[0].support");
-    assert!(support.is_string(), "support is {support}");
-    *support = Value::String("sometimes".into());
-    let bad = tmp.path().join("manifest.json");
-    std::fs::write(&bad, serde_json::to_string_pretty(&manifest).expect("json")).expect("write");
-    let o = check_jsonschema(
-        &[
-            "--schemafile".into(),
-            built
-                .json
-                .join("schema/manifest.schema.json")
-                .into_os_string(),
-        ],
-        std::slice::from_ref(&bad),
-    );
-    assert!(
-        !o.status.success(),
-        "a manifest with support \"sometimes\" was accepted: {}",
-        report(&o)
-    );
-    let out = report(&o);
-    assert!(
-        out.contains("sometimes") && out.contains("support"),
-        "rejected, but not for the support level:\n{out}"
-    );
+    let manifest = read_json(&built.json.join("manifest.json"));
+    let generic = common::repo().join("schemas/manifest.schema.json");
+    let exact = built.json.join("schema/manifest.schema.json");
+    let cases: [(&str, &str, Value, &str, bool); 5] = [
+        (
+            "support",
+            "/runbooks/0/routes/0/support",
+            Value::from("sometimes"),
+            "sometimes",
+            false,
+        ),
+        (
+            "verdict",
+            "/runbooks/0/routes/0/verdict",
+            Value::from("nativ"),
+            "nativ",
+            false,
+        ),
+        (
+            "compatibility",
+            "/runbooks/0/compatibility/id",
+            Value::from("native-openaii"),
+            "native-openaii",
+            false,
+        ),
+        (
+            "schema_version",
+            "/schema_version",
+            Value::from("banana"),
+            "banana",
+            true,
+        ),
+        (
+            "route count",
+            "/runbooks/0/routes",
+            Value::Null,
+            "routes",
+            false,
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (what, pointer, value, word, generic_too) in cases {
+        let mut bad = manifest.clone();
+        let slot = bad
+            .pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer}"));
+        if value.is_null() {
+            slot.as_array_mut().expect("routes").pop();
+        } else {
+            *slot = value;
+        }
+        let file = tmp.path().join(format!("{}.json", what.replace(' ', "-")));
+        std::fs::write(&file, serde_json::to_string_pretty(&bad).expect("json")).expect("write");
+        let schemas: Vec<&Path> = if generic_too {
+            vec![&exact, &generic]
+        } else {
+            vec![&exact]
+        };
+        for schema in schemas {
+            let o = check_jsonschema(
+                &["--schemafile".into(), schema.as_os_str().to_owned()],
+                std::slice::from_ref(&file),
+            );
+            let out = report(&o);
+            if o.status.success() {
+                problems.push(format!(
+                    "{}: a manifest with a bad {what} was accepted",
+                    schema.display()
+                ));
+            } else if !out.contains(word) {
+                problems.push(format!(
+                    "{}: rejected, but not for the {what}:\n{out}",
+                    schema.display()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 
     let source = files(&built.root.join("runbooks"), ".yaml").remove(0);
     let mut yaml = std::fs::read_to_string(&source).expect("read source");
@@ -280,6 +414,43 @@ fn check_jsonschema_rejects_what_the_schemas_forbid() {
         "rejected, but not for the unknown key:\n{}",
         report(&o)
     );
+}
+
+/// Every schema has an `$id`: a build's are absolute under `site.url`
+/// (with `base_url`) when it is set, else rooted at `base_url`; the generic
+/// ones are their file name.
+#[test]
+fn schema_ids_are_absolute_under_the_site_url() {
+    let tree = common::bundled_copy();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (args, prefix) in [
+        (vec![], "/json/schema/".to_owned()),
+        (
+            vec![
+                "--site-url",
+                "https://docs.example.com",
+                "--base-url",
+                "/gt/",
+            ],
+            "https://docs.example.com/gt/json/schema/".to_owned(),
+        ),
+    ] {
+        let out = tmp.path().join(format!("site-{}", args.len()));
+        let mut all = vec!["build", "--out", out.to_str().expect("utf-8")];
+        all.extend(args);
+        let o = common::gtdocs(tree.path(), &all);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        for (_, file) in SCHEMAS {
+            for dir in ["json/schema", "html/json/schema"] {
+                let schema = read_json(&out.join(dir).join(file));
+                assert_eq!(schema["$id"], format!("{prefix}{file}"), "{dir}/{file}");
+            }
+        }
+    }
+    for (_, file) in SCHEMAS {
+        let schema = read_json(&common::repo().join("schemas").join(file));
+        assert_eq!(schema["$id"], file, "schemas/{file}");
+    }
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
@@ -393,9 +564,11 @@ fn schemas_do_not_drift() {
         }
         let built_schema =
             std::fs::read(built.json.join("schema").join(file)).expect("built schema");
-        if built_schema != printed {
+        let root = built.root.to_str().expect("utf-8");
+        let exact = common::gtdocs(tree.path(), &["schema", kind, "--exact", "--root", root]);
+        if built_schema != exact.stdout {
             problems.push(format!(
-                "json/schema/{file} of a build differs from `gtdocs schema {kind}`"
+                "json/schema/{file} of a build differs from `gtdocs schema {kind} --exact`"
             ));
         }
         let value: Value = serde_json::from_slice(&printed).expect("schema is JSON");

@@ -37,11 +37,7 @@ fn text(s: &str) -> String {
 
 /// `path` (below `base_url`) as a link: absolute with `site.url`.
 fn link(book: &Book, path: &str) -> String {
-    let url = format!("{}{path}", book.site.base_url);
-    match &book.site.url {
-        Some(origin) => format!("{origin}{url}"),
-        None => url,
-    }
+    book.site_link(path)
 }
 
 fn uuid(name: &str) -> String {

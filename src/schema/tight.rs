@@ -1,0 +1,258 @@
+//! The schemas a build publishes in `json/schema/`: the generic ones made
+//! exact for that build's catalog. Every verdict, compatibility level,
+//! category, key preset, evidence kind, route and route id becomes an enum
+//! of the catalog's values, and a runbook's routes a list of exactly the
+//! catalog's length, so that a consumer's validator rejects `nativ` or an
+//! unknown level in data that claims to be this build's. The generic
+//! schemas (`gtdocs schema`, the repository's `schemas/`) stay for tools
+//! that read any tree's data.
+
+use serde_json::{Map, Value, json};
+
+use super::SchemaKind;
+use crate::model::{Book, Term, UNKNOWN};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TightError {
+    /// The generic schema has no node where a restriction goes: the
+    /// types changed and the list below did not follow.
+    #[error("the {file} schema has no `{pointer}` to restrict")]
+    Missing { file: &'static str, pointer: String },
+    #[error("the {file} schema's `{pointer}` is not a list or a string")]
+    Shape { file: &'static str, pointer: String },
+}
+
+/// What a node of the schema may hold.
+enum Only {
+    /// One of these strings.
+    Values(Vec<String>),
+    /// An object whose `id` is one of these.
+    Ids(Vec<String>),
+    /// A list of exactly this many items.
+    Count(usize),
+}
+
+/// The schema of `kind` for the data of `book`, with its `$id`: absolute
+/// under `site.url` when set, else rooted at `base_url`.
+pub fn tight(kind: SchemaKind, book: &Book) -> Result<Value, TightError> {
+    let mut schema = kind.generic();
+    for (pointer, only) in restrictions(kind, book) {
+        let node = schema
+            .pointer_mut(&pointer)
+            .ok_or_else(|| TightError::Missing {
+                file: kind.file_name(),
+                pointer: pointer.clone(),
+            })?;
+        if !restrict(node, &only) {
+            return Err(TightError::Shape {
+                file: kind.file_name(),
+                pointer,
+            });
+        }
+    }
+    let id = book.site_link(&format!(
+        "{}/schema/{}",
+        crate::model::JSON_DIR,
+        kind.file_name()
+    ));
+    Ok(super::with_id(schema, &id))
+}
+
+fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
+    let c = &book.catalog;
+    let ids = |terms: &[Term]| terms.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+    let route_ids = || c.routes.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    let routes = || c.routes.iter().map(|r| r.route.clone()).collect::<Vec<_>>();
+    let verdicts = || c.verdicts.iter().map(|v| v.id.clone()).collect::<Vec<_>>();
+    let verdicts_or_unknown = || {
+        let mut v = verdicts();
+        v.push(UNKNOWN.to_owned());
+        v
+    };
+    let d = |def: &str, prop: &str| format!("/definitions/{def}/properties/{prop}");
+    // The runbook entry is the root of its own schema and a definition of
+    // the manifest's.
+    let entry = |root: bool, prop: &str| {
+        if root {
+            format!("/properties/{prop}")
+        } else {
+            d("RunbookEntry", prop)
+        }
+    };
+    let entry_parts = |root: bool| {
+        vec![
+            (
+                entry(root, "compatibility"),
+                Only::Ids(ids(&c.compatibility)),
+            ),
+            (entry(root, "category"), Only::Ids(ids(&c.categories))),
+            (entry(root, "key_preset"), Only::Ids(ids(&c.key_presets))),
+            (entry(root, "evidence"), Only::Ids(ids(&c.evidence))),
+            (entry(root, "routes"), Only::Count(c.routes.len())),
+            (d("RouteVerdict", "route"), Only::Values(routes())),
+            (d("RouteVerdict", "route_id"), Only::Values(route_ids())),
+            (
+                d("RouteVerdict", "verdict"),
+                Only::Values(verdicts_or_unknown()),
+            ),
+            (
+                d("VerificationEntry", "evidence"),
+                Only::Ids(ids(&c.evidence)),
+            ),
+        ]
+    };
+    match kind {
+        SchemaKind::Manifest => {
+            let mut all = vec![
+                (d("RouteEntry", "id"), Only::Values(route_ids())),
+                (d("RouteEntry", "route"), Only::Values(routes())),
+                (d("VerdictEntry", "id"), Only::Values(verdicts())),
+                (
+                    d("CatalogEntry", "compatibility"),
+                    Only::Ids(ids(&c.compatibility)),
+                ),
+                (
+                    d("CatalogEntry", "categories"),
+                    Only::Ids(ids(&c.categories)),
+                ),
+                (
+                    d("CatalogEntry", "key_presets"),
+                    Only::Ids(ids(&c.key_presets)),
+                ),
+                (d("CatalogEntry", "evidence"), Only::Ids(ids(&c.evidence))),
+                (d("CatalogEntry", "routes"), Only::Count(c.routes.len())),
+            ];
+            all.extend(entry_parts(false));
+            all
+        }
+        SchemaKind::Entry => entry_parts(true),
+        SchemaKind::Route => vec![
+            ("/properties/id".into(), Only::Values(route_ids())),
+            ("/properties/route".into(), Only::Values(routes())),
+            (
+                d("RouteClient", "verdict"),
+                Only::Values(verdicts_or_unknown()),
+            ),
+            (
+                d("VerificationEntry", "evidence"),
+                Only::Ids(ids(&c.evidence)),
+            ),
+        ],
+        SchemaKind::Source => vec![
+            (
+                "/properties/compatibility".into(),
+                Only::Values(ids(&c.compatibility)),
+            ),
+            (
+                "/properties/category".into(),
+                Only::Values(ids(&c.categories)),
+            ),
+            (
+                "/properties/key_preset".into(),
+                Only::Values(ids(&c.key_presets)),
+            ),
+            (
+                "/properties/evidence".into(),
+                Only::Values(ids(&c.evidence)),
+            ),
+            (d("RouteMappingSource", "route"), Only::Values(routes())),
+            (d("RouteMappingSource", "verdict"), Only::Values(verdicts())),
+            (
+                d("VerificationSource", "evidence"),
+                Only::Values(ids(&c.evidence)),
+            ),
+        ],
+        // The catalog itself, a diff between any two builds and a history
+        // that may name verdicts the catalog no longer has: generic.
+        SchemaKind::Config | SchemaKind::Diff | SchemaKind::Changes => Vec::new(),
+    }
+}
+
+/// Restricts `node` (a string, a reference to an object, a list of
+/// either, or one of them or null); false when it is none of those.
+fn restrict(node: &mut Value, only: &Only) -> bool {
+    let Some(map) = node.as_object_mut() else {
+        return false;
+    };
+    if let Only::Count(n) = only {
+        if !is_array(map) {
+            return false;
+        }
+        map.insert("minItems".into(), json!(n));
+        map.insert("maxItems".into(), json!(n));
+        return true;
+    }
+    if let Some(Value::Array(branches)) = map.get_mut("anyOf") {
+        let mut any = false;
+        for branch in branches
+            .iter_mut()
+            .filter(|b| b.get("type") != Some(&json!("null")))
+        {
+            any |= restrict(branch, only);
+        }
+        return any;
+    }
+    if is_array(map) {
+        return map
+            .get_mut("items")
+            .is_some_and(|items| restrict(items, only));
+    }
+    match only {
+        Only::Ids(ids) if map.contains_key("$ref") => {
+            // A `$ref`'s siblings are ignored in draft 7: the restriction
+            // joins the reference in an `allOf`.
+            let reference = std::mem::take(map);
+            map.insert("allOf".into(), json!([Value::Object(reference)]));
+            map.insert("properties".into(), json!({ "id": { "enum": ids } }));
+            true
+        }
+        Only::Values(values) if is_string(map) => {
+            let mut allowed: Vec<Value> = values.iter().map(|v| json!(v)).collect();
+            if map
+                .get("type")
+                .is_some_and(|t| t.as_array().is_some_and(|a| a.contains(&json!("null"))))
+            {
+                allowed.push(Value::Null);
+            }
+            map.insert("enum".into(), Value::Array(allowed));
+            true
+        }
+        _ => false,
+    }
+}
+
+fn is_array(map: &Map<String, Value>) -> bool {
+    map.get("type") == Some(&json!("array"))
+}
+
+fn is_string(map: &Map<String, Value>) -> bool {
+    match map.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(types)) => types.contains(&json!("string")),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every restriction finds its node in every schema it is made for.
+    #[test]
+    fn every_restriction_finds_its_node() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let book = crate::site::compile::compile(root)
+            .ok()
+            .and_then(|c| c.book)
+            .expect("the bundled tree validates");
+        for kind in SchemaKind::ALL {
+            let schema = tight(kind, &book).unwrap_or_else(|e| panic!("{e}"));
+            assert!(jsonschema::draft7::meta::is_valid(&schema), "{kind:?}");
+            assert_eq!(
+                schema["$id"],
+                format!("/json/schema/{}", kind.file_name()),
+                "{kind:?}"
+            );
+        }
+    }
+}
