@@ -232,27 +232,3 @@ fn is_string(map: &Map<String, Value>) -> bool {
         _ => false,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every restriction finds its node in every schema it is made for.
-    #[test]
-    fn every_restriction_finds_its_node() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let book = crate::site::compile::compile(root)
-            .ok()
-            .and_then(|c| c.book)
-            .expect("the bundled tree validates");
-        for kind in SchemaKind::ALL {
-            let schema = tight(kind, &book).unwrap_or_else(|e| panic!("{e}"));
-            assert!(jsonschema::draft7::meta::is_valid(&schema), "{kind:?}");
-            assert_eq!(
-                schema["$id"],
-                format!("/json/schema/{}", kind.file_name()),
-                "{kind:?}"
-            );
-        }
-    }
-}
