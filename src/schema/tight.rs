@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::SchemaKind;
+use super::kind::{SchemaKind, with_id};
 use crate::model::{Book, Term, UNKNOWN};
 
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +55,7 @@ pub fn tight(kind: SchemaKind, book: &Book) -> Result<Value, TightError> {
         crate::model::JSON_DIR,
         kind.file_name()
     ));
-    Ok(super::with_id(schema, &id))
+    Ok(with_id(schema, &id))
 }
 
 fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
