@@ -1142,3 +1142,65 @@ fn long_lists_are_paged_and_complete() {
     assert_none("pagination of 250 runbooks", &problems);
     check_links_and_sitemap(&site);
 }
+
+/// Sentences joined in a text never read "entirely.. Choose": the search
+/// records (what excerpts are cut from, read from the index's fragments)
+/// and every page's visible text, code left out (a `gtak_...` value is
+/// what it is).
+#[test]
+fn texts_and_search_excerpts_have_no_doubled_full_stops() {
+    let site = build_bundled("/");
+    let doubled = re(r"[^.]\.\.[^.]");
+    let mut problems = Vec::new();
+    // Fragments are gzip'd JSON after a `pagefind_dcd` signature.
+    let script = r#"
+import gzip, json, pathlib, sys
+for f in sorted(pathlib.Path(sys.argv[1]).glob("*.pf_fragment")):
+    b = gzip.decompress(f.read_bytes())
+    assert b.startswith(b"pagefind_dcd"), f
+    d = json.loads(b[len(b"pagefind_dcd"):])
+    print(json.dumps([d["url"], d["content"]]))
+"#;
+    let o = Command::new("python3")
+        .args(["-c", script])
+        .arg(site.html.join("pagefind/fragment"))
+        .output()
+        .expect("run python3");
+    assert!(o.status.success(), "python3: {}", common::stderr(&o));
+    let records: Vec<(String, String)> = common::stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("record"))
+        .collect();
+    assert!(records.len() > 23, "{} search records", records.len());
+    for (url, content) in &records {
+        for m in doubled.find_iter(content) {
+            problems.push(format!("search record {url}: {:?}", m.as_str()));
+        }
+    }
+    let code = re(r"(?s)<(code|pre|script|style)\b.*?</(code|pre|script|style)>");
+    let tags = re(r"<[^>]*>");
+    for page in html_pages(&site.html) {
+        let html = std::fs::read_to_string(&page).expect("page");
+        let text = tags
+            .replace_all(&code.replace_all(&html, " "), " ")
+            .into_owned();
+        for m in doubled.find_iter(&text) {
+            problems.push(format!("{}: {:?}", page.display(), m.as_str()));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "doubled full stops:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Every `.html` file of a built site.
+fn html_pages(html: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(html)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.expect("walk").into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect()
+}
