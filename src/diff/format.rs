@@ -12,6 +12,35 @@ use crate::markdown::{self, Place};
 const CELL_CHARS: usize = 160;
 
 impl Report {
+    /// Which data each side is (the manifests' `data`, format 1.2.0 on),
+    /// when either says.
+    fn data_line(&self) -> Option<String> {
+        let side = |s: &super::report::SideSummary| {
+            let digest = s.digest.as_deref()?;
+            let short = digest.get(..19).unwrap_or(digest);
+            Some(match &s.commit {
+                Some(commit) => format!(
+                    "{} (commit {})",
+                    markdown::code(short, Place::Inline),
+                    markdown::code(commit.get(..12).unwrap_or(commit), Place::Inline)
+                ),
+                None => markdown::code(short, Place::Inline),
+            })
+        };
+        let (old, new) = (side(&self.old), side(&self.new));
+        if old.is_none() && new.is_none() {
+            return None;
+        }
+        let same = self.old.digest.is_some() && self.old.digest == self.new.digest;
+        let unknown = || "no digest (format before 1.2.0)".to_owned();
+        Some(format!(
+            "Data: {} → {}{}",
+            old.unwrap_or_else(unknown),
+            new.unwrap_or_else(unknown),
+            if same { ": the same data." } else { "." }
+        ))
+    }
+
     /// The report as GitHub-flavoured Markdown, `##` headings and below.
     pub fn to_markdown(&self) -> String {
         let mut md = String::new();
@@ -22,6 +51,9 @@ impl Report {
             markdown::code(old, Place::Inline),
             markdown::code(new, Place::Inline)
         );
+        if let Some(line) = self.data_line() {
+            let _ = writeln!(md, "{line}\n");
+        }
         if self.is_empty() {
             let _ = writeln!(
                 md,

@@ -1093,3 +1093,62 @@ fn unprintable_text_of_the_inputs_never_reaches_the_terminal() {
     assert!(common::stderr(&o).contains("do not build"), "{}", shown(&o));
     common::assert_printable("diff of a tree that does not build", &o);
 }
+
+/// Manifests of format 1.2.0 name their data: the report says which digest
+/// (and commit) each side is, and when both are the same data; a manifest
+/// of another major version is refused, older 1.x ones are read.
+#[test]
+fn the_report_names_each_sides_data_and_refuses_another_major_version() {
+    let tree = common::bundled_copy();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let built = |name: &str| {
+        let out = tmp.path().join(name);
+        let o = common::gtdocs(
+            tree.path(),
+            &["build", "--out", out.to_str().expect("utf-8")],
+        );
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        out.join("json/manifest.json")
+    };
+    let a = built("a");
+    let b = built("b");
+    let o = diff(&[a.to_str().expect("utf-8"), b.to_str().expect("utf-8")]);
+    let md = common::stdout(&o);
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(&a).expect("read")).expect("json");
+    let digest = manifest["data"]["digest"].as_str().expect("digest");
+    let short = &digest[..19];
+    assert!(
+        md.contains(&format!("Data: `{short}` → `{short}`: the same data.")),
+        "{md}"
+    );
+    let text = std::fs::read_to_string(tree.path().join("runbooks/aider.yaml")).expect("read");
+    std::fs::write(
+        tree.path().join("runbooks/aider.yaml"),
+        text.replacen("title: Aider", "title: Aider CLI", 1),
+    )
+    .expect("write");
+    let c = built("c");
+    let o = diff(&[
+        a.to_str().expect("utf-8"),
+        c.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    assert_eq!(report["old"]["digest"], digest);
+    assert!(
+        report["new"]["digest"].is_string() && report["new"]["digest"] != digest,
+        "{report}"
+    );
+
+    let mut newer = manifest.clone();
+    newer["schema_version"] = Value::from("2.0.0");
+    let newer_file = tmp.path().join("newer.json");
+    std::fs::write(&newer_file, newer.to_string()).expect("write");
+    let o = diff(&[
+        newer_file.to_str().expect("utf-8"),
+        b.to_str().expect("utf-8"),
+    ]);
+    assert_refused(&o, "this gtdocs reads format 1.x");
+}
