@@ -148,11 +148,15 @@ async fn build_part(
     index.get_files().await.map_err(error)
 }
 
+/// Appends `text` as a sentence of its own: a full stop between it and
+/// the text before, unless that text ended one itself (excerpts read
+/// "entirely. Choose", not "entirely.. Choose").
 fn push_plain(content: &mut String, text: &str) {
+    let ended = content.trim_end().ends_with(['.', '!', '?', ':', ';', '…']);
     if !content.is_empty() {
-        content.push_str(". ");
+        content.push_str(if ended { " " } else { ". " });
     }
-    content.push_str(&to_plain(text));
+    content.push_str(to_plain(text).trim_end());
 }
 
 fn runbook_record(book: &Book, rb: &Runbook) -> Record {
@@ -260,6 +264,16 @@ mod tests {
     use rayon::prelude::*;
 
     use super::*;
+
+    /// A text that ends its own sentence gets no second full stop.
+    #[test]
+    fn sentences_are_joined_with_one_full_stop() {
+        let mut content = String::new();
+        for text in ["Title", "It works entirely.", "Choose `x`", "Why?", "Last "] {
+            push_plain(&mut content, text);
+        }
+        assert_eq!(content, "Title. It works entirely. Choose x. Why? Last");
+    }
 
     /// Regression (found by replaying the fuzz corpora, which renders on
     /// several threads at once): search builds running side by side on the
