@@ -136,8 +136,6 @@ function initMatrix() {
   const form = $(".matrix-controls");
   const table = $("table.matrix");
   if (!form || !table) return;
-  let groups = Array.from(table.tBodies);
-  let rows = $$("tr.matrix-row", table);
   const count = $(".matrix-count", form);
   const empty = $(".matrix-empty");
   const more = $(".matrix-more");
@@ -146,7 +144,25 @@ function initMatrix() {
   const support = form.elements.support;
   // A route's column, by its id (the header cells carry it).
   const column = (id) => $$("thead th", table).findIndex((th) => th.dataset.route === id);
-  let flat = null; // one tbody with every row when not sorted by category
+  const levelOf = (mark) => {
+    const c = mark ? Array.from(mark.classList).find((k) => k.startsWith("mark-")) : null;
+    return c ? c.slice(5) : "";
+  };
+  // Each row as the filters see it: its terms, score, title and each
+  // route's support level; `tr` is its element, and `body` the category's
+  // row group it goes in. The page's own rows come with theirs.
+  let rows = $$("tr.matrix-row", table).map((tr) => ({
+    tr,
+    body: tr.parentNode,
+    category: tr.dataset.category,
+    compatibility: tr.dataset.compatibility,
+    key_preset: tr.dataset.key_preset,
+    score: Number(tr.dataset.score),
+    title: tr.dataset.title,
+    levels: Array.from(tr.cells).slice(1).map((td) => levelOf($(".mark", td))),
+  }));
+  let groups = Array.from(table.tBodies);
+  let flat = null; // one tbody with the shown rows when not sorted by category
   // A large site's home page holds its first rows only; the rest come from
   // the matrix data, loaded once, the first time they are needed.
   const PAGE = 100;
@@ -165,71 +181,85 @@ function initMatrix() {
     return loading;
   }
 
-  // The rows as the page itself shows them (see home.html).
+  // The rows of the matrix data. A row's element is made the first time
+  // it is shown: at 10,000 rows, making every one would take seconds.
   function build(data) {
     const width = table.tHead.rows[0].cells.length;
-    const byCategory = new Map();
-    const all = [];
     const unknown = { id: "unknown", label: "Unknown", support: "unknown", symbol: "?" };
-    for (const [title, path, cat, compat, preset, score, cells, noteSet, staleCells] of data.rows) {
-      // [route index, what is known of its verification] of each stale cell.
-      const stale = new Map(staleCells || []);
-      const tr = el("tr", "matrix-row");
-      const [catId] = data.categories[cat];
-      tr.dataset.category = catId;
-      tr.dataset.compatibility = data.compatibility[compat][0];
-      tr.dataset.key_preset = data.key_presets[preset][0];
-      tr.dataset.score = String(score);
-      tr.dataset.title = title.toLowerCase();
-      const th = tr.appendChild(el("th", "col-client"));
-      th.scope = "row";
-      const a = th.appendChild(el("a", "", title));
-      a.href = root.dataset.base + path;
-      th.appendChild(el("span", "row-meta", data.compatibility[compat][1] + " · " + data.key_presets[preset][1]));
-      const slug = path.replace(/^runbooks\//, "").replace(/\/$/, "");
-      const notes = data.note_sets[noteSet] || [];
-      cells.forEach((v, i) => {
-        const verdict = v >= 0 ? data.verdicts[v] : unknown;
-        const [routeId, routeName] = data.routes[i];
-        const td = tr.appendChild(el("td"));
-        const link = td.appendChild(el("a", "cell"));
-        link.href = root.dataset.base + path + "#route-" + routeId;
-        link.appendChild(el("span", "cell-route", routeName));
-        link.append(" ");
-        const mark = link.appendChild(el("span", "mark mark-" + verdict.support));
-        mark.dataset.verdict = verdict.id;
-        mark.appendChild(el("span", "mark-symbol", verdict.symbol)).setAttribute("aria-hidden", "true");
-        mark.append(" ");
-        mark.appendChild(el("span", "mark-text", verdict.label));
-        if (notes[i] >= 0) {
-          const note = td.appendChild(el("span", "cell-note", data.notes[notes[i]]));
-          note.id = "note-" + slug + "-" + (i + 1);
-          note.setAttribute("role", "tooltip");
-          link.setAttribute("aria-describedby", note.id);
-        }
-        if (stale.has(i)) {
-          const flag = td.appendChild(el("span", "stale-flag", "stale"));
-          flag.title = stale.get(i);
-        }
-      });
-      if (!byCategory.has(cat)) byCategory.set(cat, []);
-      byCategory.get(cat).push(tr);
-      all.push(tr);
-    }
     for (const g of groups) g.remove();
     if (flat) { flat.remove(); flat = null; }
-    groups = [];
-    for (const [cat, list] of [...byCategory].sort((a, b) => a[0] - b[0])) {
-      const body = table.appendChild(el("tbody", "matrix-group"));
-      body.dataset.category = data.categories[cat][0];
-      const head = body.appendChild(el("tr", "group-row")).appendChild(el("th"));
-      head.scope = "colgroup";
-      head.colSpan = width;
-      head.appendChild(el("span", "", data.categories[cat][1]));
-      for (const tr of list) body.appendChild(tr);
-      groups.push(body);
-    }
-    rows = all;
+    const bodies = new Map();
+    const bodyOf = (cat) => {
+      if (!bodies.has(cat)) {
+        const body = el("tbody", "matrix-group");
+        body.dataset.category = data.categories[cat][0];
+        const head = body.appendChild(el("tr", "group-row")).appendChild(el("th"));
+        head.scope = "colgroup";
+        head.colSpan = width;
+        head.appendChild(el("span", "", data.categories[cat][1]));
+        bodies.set(cat, body);
+      }
+      return bodies.get(cat);
+    };
+    rows = data.rows.map((row) => {
+      const [title, , cat, compat, preset, score, cells] = row;
+      return {
+        tr: null,
+        make: () => makeRow(data, row, unknown),
+        body: bodyOf(cat),
+        category: data.categories[cat][0],
+        compatibility: data.compatibility[compat][0],
+        key_preset: data.key_presets[preset][0],
+        score,
+        title: title.toLowerCase(),
+        levels: cells.map((v) => (v >= 0 ? data.verdicts[v].support : unknown.support)),
+      };
+    });
+    groups = [...bodies].sort((a, b) => a[0] - b[0]).map(([, body]) => table.appendChild(body));
+  }
+
+  // A row as the page itself shows it (see home.html).
+  function makeRow(data, [title, path, cat, compat, preset, score, cells, noteSet, staleCells], unknown) {
+    // [route index, what is known of its verification] of each stale cell.
+    const stale = new Map(staleCells || []);
+    const tr = el("tr", "matrix-row");
+    tr.dataset.category = data.categories[cat][0];
+    tr.dataset.compatibility = data.compatibility[compat][0];
+    tr.dataset.key_preset = data.key_presets[preset][0];
+    tr.dataset.score = String(score);
+    tr.dataset.title = title.toLowerCase();
+    const th = tr.appendChild(el("th", "col-client"));
+    th.scope = "row";
+    const a = th.appendChild(el("a", "", title));
+    a.href = root.dataset.base + path;
+    th.appendChild(el("span", "row-meta", data.compatibility[compat][1] + " · " + data.key_presets[preset][1]));
+    const slug = path.replace(/^runbooks\//, "").replace(/\/$/, "");
+    const notes = data.note_sets[noteSet] || [];
+    cells.forEach((v, i) => {
+      const verdict = v >= 0 ? data.verdicts[v] : unknown;
+      const [routeId, routeName] = data.routes[i];
+      const td = tr.appendChild(el("td"));
+      const link = td.appendChild(el("a", "cell"));
+      link.href = root.dataset.base + path + "#route-" + routeId;
+      link.appendChild(el("span", "cell-route", routeName));
+      link.append(" ");
+      const mark = link.appendChild(el("span", "mark mark-" + verdict.support));
+      mark.dataset.verdict = verdict.id;
+      mark.appendChild(el("span", "mark-symbol", verdict.symbol)).setAttribute("aria-hidden", "true");
+      mark.append(" ");
+      mark.appendChild(el("span", "mark-text", verdict.label));
+      if (notes[i] >= 0) {
+        const note = td.appendChild(el("span", "cell-note", data.notes[notes[i]]));
+        note.id = "note-" + slug + "-" + (i + 1);
+        note.setAttribute("role", "tooltip");
+        link.setAttribute("aria-describedby", note.id);
+      }
+      if (stale.has(i)) {
+        const flag = td.appendChild(el("span", "stale-flag", "stale"));
+        flag.title = stale.get(i);
+      }
+    });
+    return tr;
   }
 
   // The choice lives in the address (?category=...&route=...&support=full):
@@ -249,39 +279,34 @@ function initMatrix() {
     pairSupport();
     const want = selects.filter((s) => !["sort", "route", "support"].includes(s.name) && s.value);
     const sort = form.elements.sort ? form.elements.sort.value : "category";
-    const col = route && support && route.value && support.value ? column(route.value) : -1;
-    const supported = (row) => {
-      if (col < 0) return true;
-      const mark = row.cells[col] && $(".mark", row.cells[col]);
-      return !!mark && mark.classList.contains("mark-" + support.value);
-    };
-    const matches = (row) => want.every((s) => row.dataset[s.name] === s.value) && supported(row);
+    // The route's place among the cells (its header's, less the client's).
+    const cell = route && support && route.value && support.value ? column(route.value) - 1 : -1;
+    const matches = (row) => want.every((s) => row[s.name] === s.value) && (cell < 0 || row.levels[cell] === support.value);
     let ordered = rows;
     if (sort !== "category") {
       ordered = rows.slice().sort((a, b) =>
-        (sort === "support" ? b.dataset.score - a.dataset.score : 0) || a.dataset.title.localeCompare(b.dataset.title));
+        (sort === "support" ? b.score - a.score : 0) || a.title.localeCompare(b.title));
     }
     let matching = 0;
     let shown = 0;
     for (const row of ordered) {
       const match = matches(row);
       if (match) matching += 1;
-      row.hidden = !match || shown >= limit;
-      if (!row.hidden) shown += 1;
-    }
-    if (sort === "category") {
-      if (flat) {
-        for (const row of rows) {
-          const group = groups.find((g) => g.dataset.category === row.dataset.category);
-          if (group) group.appendChild(row);
-        }
-        flat.remove();
-        flat = null;
+      const show = match && shown < limit;
+      if (show) {
+        shown += 1;
+        if (!row.tr) row.tr = row.make();
       }
+      if (row.tr) row.tr.hidden = !show;
+    }
+    // Every row made so far, in order, in its place.
+    if (sort === "category") {
+      for (const row of rows) if (row.tr) row.body.appendChild(row.tr);
+      if (flat) { flat.remove(); flat = null; }
       for (const g of groups) g.hidden = !$("tr.matrix-row:not([hidden])", g);
     } else {
       if (!flat) flat = table.appendChild(el("tbody", "matrix-flat"));
-      for (const row of ordered) flat.appendChild(row);
+      for (const row of ordered) if (row.tr) flat.appendChild(row.tr);
       for (const g of groups) g.hidden = true;
     }
     if (count) count.textContent = matching + (matching === 1 ? " client" : " clients");
