@@ -274,6 +274,16 @@ mod tests {
 
     use super::*;
 
+    /// A text that ends its own sentence gets no second full stop.
+    #[test]
+    fn sentences_are_joined_with_one_full_stop() {
+        let mut content = String::new();
+        for text in ["Title", "It works entirely.", "Choose `x`", "Why?", "Last "] {
+            push_plain(&mut content, text);
+        }
+        assert_eq!(content, "Title. It works entirely. Choose x. Why? Last");
+    }
+
     /// Regression (found by replaying the fuzz corpora, which renders on
     /// several threads at once): search builds running side by side on the
     /// rayon pool, as two overlapping `gtdocs serve` rebuilds do, panicked

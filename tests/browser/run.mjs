@@ -5,8 +5,10 @@
 // assertion lives in the Rust test, so a failure there reads as a diff.
 //
 //   node run.mjs --site <dir with index.html> --base /docs/ --out <results dir> \
-//                --scenario search|axe|screenshots|xss|layout
+//                --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url
 //                [--word W --expect-slug S --expect-titles titles.json]   (search)
+//                [--plan plan.json]                                        (deeplinks)
+//                [--word W --category ID --facet LABEL]                   (search-url)
 //                [--chromium /usr/bin/chromium]
 //   node run.mjs --url http://127.0.0.1:PORT/BASE/ --out <results dir> --scenario serve|serve-tabs --plan plan.json
 //
@@ -38,12 +40,12 @@ const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- arguments
 const USAGE =
-  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification|history " +
-  "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--chromium PATH]\n" +
+  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url " +
+  "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--facet LABEL] [--plan FILE] [--chromium PATH]\n" +
   "       node run.mjs --url http://127.0.0.1:PORT/BASE/ --out DIR --scenario serve|serve-tabs --plan FILE [--chromium PATH]";
 
 function parseArgs(argv) {
-  const known = new Set(["site", "base", "out", "scenario", "word", "expect-slug", "expect-titles", "category", "chromium", "url", "plan"]);
+  const known = new Set(["site", "base", "out", "scenario", "word", "expect-slug", "expect-titles", "category", "facet", "chromium", "url", "plan"]);
   const args = {};
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i];
@@ -354,6 +356,8 @@ const SCENARIOS = {
   screenshots: scenarioScreenshots,
   xss: scenarioXss,
   layout: scenarioLayout,
+  deeplinks: scenarioDeepLinks,
+  "search-url": scenarioSearchUrl,
   matrix: scenarioMatrix,
   verification: scenarioVerification,
   history: scenarioHistory,
@@ -383,6 +387,7 @@ async function scenarioSearch(env) {
     Array.from(document.querySelectorAll(".search-filters select[data-filter]"), (s) => ({
       name: s.dataset.filter,
       values: Array.from(s.options, (o) => o.value),
+      texts: Array.from(s.options, (o) => o.textContent),
     })),
   );
 
@@ -769,44 +774,71 @@ async function scenarioXss(env) {
   return { pages, search };
 }
 
-async function measureLayout(context, name, url, scheme, width) {
+// Every element that reaches past the viewport's left or right edge, in
+// or out of a scroll container (inside one it still needs a sideways
+// scroll to be read): [selector, left, right, text], the first 12.
+function pastTheEdges(w) {
+  const describe = (el) =>
+    el.tagName.toLowerCase() + (el.className && typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "");
+  const overflowing = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    // A visually hidden element is a 1-px box that no one sees.
+    if (el.closest(".visually-hidden")) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.right > w + 0.5 || r.left < -0.5) {
+      const parent = el.parentElement ? describe(el.parentElement) : "";
+      overflowing.push({ element: `${parent} > ${describe(el)}`, left: Math.round(r.left), right: Math.round(r.right), text: (el.textContent || "").trim().slice(0, 60) });
+    }
+  }
+  return overflowing;
+}
+
+async function measureLayout(context, name, url, scheme, width, act) {
   const page = await context.newPage();
   await page.emulateMedia({ colorScheme: scheme });
   await openPage(page, url);
   await sleep(1000);
-  const seen = await page.evaluate((w) => {
+  // The shift of the load alone: what the action then moves (results
+  // arriving in the panel) is the reader's doing.
+  const load = await page.evaluate(() => ({ cls: window.__cls, shifts: window.__shifts }));
+  if (act) await act(page);
+  const seen = await page.evaluate(`(() => { const pastTheEdges = ${pastTheEdges.toString()};
     const se = document.scrollingElement;
-    // The elements past the viewport's right edge that are not inside
-    // their own horizontal scroll (or clip) container.
-    const contained = (el) => {
-      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-        const ox = getComputedStyle(p).overflowX;
-        if (ox === "auto" || ox === "scroll" || ox === "hidden" || ox === "clip") return true;
-      }
-      return false;
-    };
-    const describe = (el) =>
-      el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "");
-    const overflowing = [];
-    for (const el of document.body.querySelectorAll("*")) {
-      const r = el.getBoundingClientRect();
-      if (r.right > w + 0.5 && !contained(el)) {
-        const parent = el.parentElement ? describe(el.parentElement) : "";
-        overflowing.push({ element: `${parent} > ${describe(el)}`, right: Math.round(r.right), text: (el.textContent || "").trim().slice(0, 60) });
-      }
-    }
+    const overflowing = pastTheEdges(${width});
+    const shown = (sel) => [...document.querySelectorAll(sel)].filter((e) => e.getClientRects().length > 0).length;
     return {
       scrollWidth: se.scrollWidth,
       clientWidth: se.clientWidth,
       innerWidth: window.innerWidth,
       overflowing: overflowing.slice(0, 12),
-      cls: window.__cls,
-      shifts: window.__shifts,
-    };
-  }, width);
-  const result = { page: name, theme: scheme, url: page.url(), width, ...seen };
+      overflowCount: overflowing.length,
+      // The stacked layouts: a matrix row and a route row are blocks,
+      // each matrix cell names its route.
+      matrixRowDisplay: document.querySelector("tr.matrix-row") ? getComputedStyle(document.querySelector("tr.matrix-row")).display : null,
+      cellRoutesShown: shown("tr.matrix-row:not([hidden]) .cell-route"),
+      cells: document.querySelectorAll("tr.matrix-row:not([hidden]) td").length,
+      routeRowDisplay: document.querySelector("table.routes tbody tr") ? getComputedStyle(document.querySelector("table.routes tbody tr")).display : null,
+      panelOpen: !!document.getElementById("search-panel") && !document.getElementById("search-panel").hidden,
+      results: shown("#search-results > li"),
+      firstResultInView: (() => {
+        const li = document.querySelector("#search-results > li");
+        if (!li) return null;
+        const r = li.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= innerHeight;
+      })(),
+      filtersShown: shown(".search-filters select"),
+    }; })()`);
+  const result = { page: name, theme: scheme, url: page.url(), width, ...seen, ...load };
   await page.close();
   return result;
+}
+
+// The open search panel: a query typed, its results listed.
+async function openSearch(page, word) {
+  await page.click("#search-input");
+  await page.keyboard.type(word, { delay: 15 });
+  await searchSettled(page);
 }
 
 // A home page that holds only the first page of a large matrix: filters,
@@ -852,43 +884,338 @@ async function scenarioMatrix(env) {
   return out;
 }
 
+const CLS_OBSERVER = () => {
+  window.__cls = 0;
+  window.__shifts = [];
+  const describe = (n) => {
+    if (!n || n.nodeType !== 1) return n ? n.nodeName : null;
+    return n.tagName.toLowerCase() + (n.id ? "#" + n.id : "") + (n.className && typeof n.className === "string" ? "." + n.className.trim().split(/\s+/).join(".") : "");
+  };
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.hadRecentInput) continue;
+        window.__cls += e.value;
+        window.__shifts.push({ value: e.value, time: e.startTime, sources: (e.sources || []).map((s) => describe(s.node)) });
+      }
+    }).observe({ type: "layout-shift", buffered: true });
+  } catch (e) {
+    window.__cls = -1;
+  }
+};
+
+// Phones (360 and 390 px, light and dark): what reaches past the screen's
+// edges on the home page, a runbook, a route page and the open search panel
+// (its filters folded, then unfolded), and the layout shift while loading;
+// the keyboard hints on a touch screen and without one; the matrix at
+// 1280x800: no scroll box of its own, its header stuck to the top of the
+// window as the page scrolls.
 async function scenarioLayout(env) {
   const { browser, watch, root } = env;
-  const width = 360;
-  const context = await browser.newContext({ viewport: { width, height: 760 }, serviceWorkers: "block" });
-  await watch.attach(context);
-  await context.addInitScript(() => {
-    window.__cls = 0;
-    window.__shifts = [];
-    const describe = (n) => {
-      if (!n || n.nodeType !== 1) return n ? n.nodeName : null;
-      return n.tagName.toLowerCase() + (n.id ? "#" + n.id : "") + (n.className && typeof n.className === "string" ? "." + n.className.trim().split(/\s+/).join(".") : "");
-    };
-    try {
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) {
-          if (e.hadRecentInput) continue;
-          window.__cls += e.value;
-          window.__shifts.push({ value: e.value, time: e.startTime, sources: (e.sources || []).map((s) => describe(s.node)) });
-        }
-      }).observe({ type: "layout-shift", buffered: true });
-    } catch (e) {
-      window.__cls = -1;
-    }
-  });
-  const targets = [
-    ["home", ""],
-    ["runbook librechat", "runbooks/librechat/"],
-    ["route post-v1-embeddings", "routes/post-v1-embeddings/"],
-  ];
-  // One scheme at a time, its pages side by side: each waits 1 s after load.
   const pages = [];
-  for (const scheme of ["light", "dark"]) {
-    const batch = await Promise.all(targets.map(([name, rel]) => measureLayout(context, name, root + rel, scheme, width)));
-    pages.push(...batch);
+  const targets = [
+    ["home", "", null],
+    ["runbook librechat", "runbooks/librechat/", null],
+    ["route post-v1-embeddings", "routes/post-v1-embeddings/", null],
+    ["search panel", "", (page) => openSearch(page, "chat")],
+    ["search panel, filters unfolded", "", async (page) => {
+      await openSearch(page, "chat");
+      if (await page.isVisible(".search-filters-toggle")) await page.click(".search-filters-toggle");
+    }],
+  ];
+  for (const width of [360, 390]) {
+    const context = await browser.newContext({ viewport: { width, height: 760 }, serviceWorkers: "block" });
+    await watch.attach(context);
+    await context.addInitScript(CLS_OBSERVER);
+    // One scheme at a time, its pages side by side: each waits 1 s after load.
+    for (const scheme of ["light", "dark"]) {
+      const batch = await Promise.all(targets.map(([name, rel, act]) => measureLayout(context, name, root + rel, scheme, width, act)));
+      pages.push(...batch);
+    }
+    await context.close();
+  }
+
+  // Keyboard hints: shown with a mouse, not on a touch screen.
+  const hints = [];
+  for (const touch of [false, true]) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 760 }, hasTouch: touch, isMobile: touch, serviceWorkers: "block" });
+    await watch.attach(context);
+    const page = await context.newPage();
+    await openPage(page, root);
+    const shown = (sel) => page.evaluate((s) => {
+      const e = document.querySelector(s);
+      return !!e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
+    }, sel);
+    const slashHint = await shown(".search-hint");
+    if (touch) await page.tap("#search-input");
+    else await page.click("#search-input");
+    await page.keyboard.type("chat", { delay: 15 });
+    await searchSettled(page);
+    hints.push({
+      touch,
+      media: await page.evaluate(() => ({ hoverNone: matchMedia("(hover: none)").matches, coarse: matchMedia("(pointer: coarse)").matches })),
+      slashHint,
+      keysLine: await shown(".search-keys"),
+    });
+    await context.close();
+  }
+
+  // The matrix on a desktop screen.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block" });
+  await watch.attach(context);
+  const page = await context.newPage();
+  await openPage(page, root);
+  const matrix = () => page.evaluate(() => {
+    const box = document.querySelector(".matrix-scroll");
+    const table = document.querySelector("table.matrix");
+    // The header cells stick, not the row group that holds them.
+    const head = table.tHead.rows[0].cells[0].getBoundingClientRect();
+    const rows = [...table.querySelectorAll("tr.matrix-row")].filter((r) => {
+      const b = r.getBoundingClientRect();
+      return b.height > 0 && b.top >= head.bottom - 1 && b.bottom <= innerHeight;
+    });
+    const style = getComputedStyle(box);
+    return {
+      overflowY: style.overflowY,
+      boxScrollHeight: box.scrollHeight,
+      boxClientHeight: box.clientHeight,
+      pageScrollWidth: document.scrollingElement.scrollWidth,
+      tableTop: Math.round(table.getBoundingClientRect().top),
+      headTop: Math.round(head.top),
+      headBottom: Math.round(head.bottom),
+      rowsInView: rows.length,
+      scrollY: Math.round(scrollY),
+    };
+  });
+  const desktop = { atLoad: await matrix() };
+  // Scroll the page so that the table's top is well above the window.
+  await page.evaluate(() => {
+    const table = document.querySelector("table.matrix");
+    scrollTo(0, scrollY + table.getBoundingClientRect().top + 400);
+  });
+  await sleep(200);
+  desktop.scrolled = await matrix();
+  await context.close();
+  return { pages, hints, desktop };
+}
+
+// A view's one URL (`?route=R&support=S`), the row a link opens
+// (`#route-<id>`) and a matrix cell's note, as a reader meets them; axe on
+// each of those states in light and dark. `--plan` holds:
+// {"filters": [{"route", "support"}], "target": {"slug", "route"} | null,
+//  "note": {"slug", "route"} | null, "axe": bool}.
+async function scenarioDeepLinks(env) {
+  const { browser, watch, root, args } = env;
+  const plan = JSON.parse(fs.readFileSync(args.plan, "utf8"));
+  const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  const out = { filters: [], runs: [] };
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: !!plan.axe, serviceWorkers: "block" });
+  await watch.attach(context);
+  const page = await context.newPage();
+  const axe = async (name) => {
+    if (!plan.axe) return;
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      out.runs.push({ page: name, theme: scheme, ...(await runAxe(page, axeSource)) });
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+  };
+
+  // The filter from the address, every matching row shown ("show more"
+  // until it goes): the rows, each one's cell of that route.
+  for (const f of plan.filters) {
+    await openPage(page, `${root}?route=${encodeURIComponent(f.route)}&support=${encodeURIComponent(f.support)}`);
+    await page.waitForLoadState("networkidle");
+    await sleep(300);
+    let clicks = 0;
+    while (clicks < 200 && (await page.isVisible(".matrix-more [data-more]"))) {
+      await page.click(".matrix-more [data-more]");
+      await sleep(100);
+      clicks += 1;
+    }
+    const seen = await page.evaluate((route) => {
+      const col = [...document.querySelectorAll("table.matrix thead th")].findIndex((th) => th.dataset.route === route);
+      const rows = [...document.querySelectorAll("tr.matrix-row")].filter((r) => !r.hidden && !r.closest("tbody").hidden && r.getClientRects().length > 0);
+      return {
+        column: col,
+        rows: rows.map((r) => {
+          const cell = r.cells[col];
+          const link = cell && cell.querySelector("a.cell");
+          const noteId = link && link.getAttribute("aria-describedby");
+          const note = noteId ? document.getElementById(noteId) : null;
+          const mark = cell && cell.querySelector(".mark");
+          return {
+            title: r.querySelector("th a").textContent,
+            href: link ? link.getAttribute("href") : null,
+            verdict: mark ? mark.dataset.verdict : null,
+            words: mark ? mark.querySelector(".mark-text").textContent : null,
+            note: note ? note.textContent : null,
+            noteInCell: !!note && cell.contains(note),
+          };
+        }),
+        count: document.querySelector(".matrix-count").textContent,
+        empty: !document.querySelector(".matrix-empty").hidden,
+        routeSelect: document.querySelector('select[name="route"]').value,
+        supportSelect: document.querySelector('select[name="support"]').value,
+        search: location.search,
+      };
+    }, f.route);
+    out.filters.push({ ...f, clicks, ...seen });
+  }
+  if (plan.filters.length) await axe("home filtered by a route's support");
+
+  // The row a link opens.
+  if (plan.target) {
+    const id = "route-" + plan.target.route;
+    await openPage(page, `${root}runbooks/${plan.target.slug}/#${id}`);
+    await sleep(300);
+    out.target = await page.evaluate((id) => {
+      const row = document.getElementById(id);
+      if (!row) return { found: false };
+      // What sticks to the top of the window, whatever it is.
+      let stuck = 0;
+      for (const el of document.querySelectorAll("body *")) {
+        const pos = getComputedStyle(el).position;
+        if (pos !== "sticky" && pos !== "fixed") continue;
+        const r = el.getBoundingClientRect();
+        if (r.height > 0 && r.top <= 1 && r.bottom > 0) stuck = Math.max(stuck, r.bottom);
+      }
+      const r = row.getBoundingClientRect();
+      const other = [...row.parentElement.children].find((tr) => tr !== row);
+      const bg = (tr) => getComputedStyle(tr.querySelector("td")).backgroundColor + " " + getComputedStyle(tr).backgroundColor;
+      return {
+        found: true,
+        tag: row.tagName,
+        top: r.top,
+        bottom: r.bottom,
+        innerHeight,
+        scrollY,
+        stuckBottom: stuck,
+        target: row.matches(":target"),
+        ariaCurrent: row.getAttribute("aria-current"),
+        linked: row.classList.contains("linked"),
+        look: bg(row),
+        otherLook: other ? bg(other) : null,
+        marked: document.querySelectorAll("tr[aria-current]").length,
+      };
+    }, id);
+    await axe("runbook with a linked route row");
+  }
+
+  // A cell's note, by keyboard: Tab from the row's client link lands on
+  // the first cell; then to the cell of plan.note.route.
+  if (plan.note) {
+    await openPage(page, root);
+    const cdp = await context.newCDPSession(page);
+    const href = `${args.base}runbooks/${plan.note.slug}/`;
+    const description = async () => {
+      const { root: doc } = await cdp.send("DOM.getDocument", { depth: 0 });
+      const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: doc.nodeId, selector: "a.cell:focus" });
+      if (!nodeId) return null;
+      const { nodes } = await cdp.send("Accessibility.getPartialAXTree", { nodeId, fetchRelatives: false });
+      const node = nodes.find((n) => !n.ignored) || nodes[0];
+      return {
+        name: node && node.name ? node.name.value : null,
+        description: node && node.description ? node.description.value : null,
+      };
+    };
+    const focused = () => page.evaluate(() => {
+      const a = document.activeElement;
+      const td = a && a.closest("td");
+      const note = td && td.querySelector(".cell-note");
+      const r = note ? note.getBoundingClientRect() : null;
+      return {
+        tag: a ? a.tagName : null,
+        href: a ? a.getAttribute("href") : null,
+        cellLink: !!a && a.matches("a.cell"),
+        describedBy: a ? a.getAttribute("aria-describedby") : null,
+        note: note ? note.textContent : null,
+        noteVisible: !!r && r.width > 0 && r.height > 0 && getComputedStyle(note).visibility !== "hidden",
+        noteInViewport: !!r && r.left >= 0 && r.right <= innerWidth,
+      };
+    });
+    await page.focus(`tr.matrix-row th a[href="${href}"]`);
+    const col = await page.evaluate((route) => [...document.querySelectorAll("table.matrix thead th")].findIndex((th) => th.dataset.route === route), plan.note.route);
+    const tabs = [];
+    for (let i = 0; i < Math.max(col, 1); i++) {
+      await page.keyboard.press("Tab");
+      tabs.push(await focused());
+    }
+    const note = { column: col, tabs, atCell: await focused(), ax: await description() };
+    await axe("home with a cell's note shown by keyboard focus");
+    await page.keyboard.press("Escape");
+    note.afterEscape = await focused();
+    // Hover shows it again, and it stays while the pointer is over it.
+    await page.mouse.move(0, 0);
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Tab");
+    note.refocused = await focused();
+    const cell = page.locator(`tr.matrix-row:has(th a[href="${href}"]) td`).nth(col - 1);
+    await page.evaluate(() => document.activeElement.blur());
+    await cell.locator("a.cell").hover();
+    const hovered = () => cell.evaluate((td) => {
+      const n = td.querySelector(".cell-note");
+      const r = n.getBoundingClientRect();
+      return { visible: r.width > 0 && r.height > 0, x: r.left + r.width / 2, y: r.top + Math.min(r.height / 2, 8) };
+    });
+    note.hover = await hovered();
+    if (note.hover.visible) {
+      await page.mouse.move(note.hover.x, note.hover.y, { steps: 4 });
+      note.overNote = await hovered();
+      await page.keyboard.press("Escape");
+      note.hoverEscape = await hovered();
+    }
+    out.note = note;
   }
   await context.close();
-  return { width, pages };
+  return out;
+}
+
+// A search in the address: typed and a facet chosen, on a home page whose
+// matrix is filtered too (`?category=...`); reloaded; then cleared.
+// --word W --category ID (the matrix's) --facet LABEL (the search's Category).
+async function scenarioSearchUrl(env) {
+  const { browser, watch, root, args } = env;
+  const out = {};
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: "block" });
+  await watch.attach(context);
+  const page = await context.newPage();
+  await openPage(page, `${root}?category=${encodeURIComponent(args.category)}`);
+  out.historyBefore = await page.evaluate(() => history.length);
+  await page.click("#search-input");
+  await page.keyboard.type(args.word, { delay: 30 });
+  await searchSettled(page);
+  out.typed = { search: await page.evaluate(() => location.search), history: await page.evaluate(() => history.length) };
+  await page.locator('.search-filters select[data-filter="Category"]').selectOption({ label: args.facet });
+  const before = await searchSettled(page);
+  out.before = {
+    search: await page.evaluate(() => location.search),
+    first: before.results[0] || null,
+    count: before.results.length,
+    status: before.status,
+  };
+  await page.reload({ waitUntil: "load" });
+  const after = await searchSettled(page);
+  out.after = {
+    search: await page.evaluate(() => location.search),
+    input: await page.inputValue("#search-input"),
+    facet: await page.evaluate(() => {
+      const s = document.querySelector('.search-filters select[data-filter="Category"]');
+      return s ? s.value : null;
+    }),
+    matrixCategory: await page.evaluate(() => document.querySelector('select[name="category"]').value),
+    panelHidden: after.panelHidden,
+    first: after.results[0] || null,
+    count: after.results.length,
+    status: after.status,
+  };
+  // Cleared: the words gone, the facet back to any.
+  await page.fill("#search-input", "");
+  await page.locator('.search-filters select[data-filter="Category"]').selectOption("");
+  await page.waitForFunction(() => /^Type to search/.test(document.querySelector(".search-status").textContent));
+  out.cleared = { search: await page.evaluate(() => location.search) };
+  await context.close();
+  return out;
 }
 
 // -------------------------------------------------------------------- serve

@@ -14,7 +14,13 @@
 //!   and open search results, in light and dark, also switched by the toggle;
 //! - screenshots, light and dark, 1280 and 375 px wide, to target/screenshots/;
 //! - the hostile fixture: no script of its text runs or becomes an element;
-//! - layout at 360 px: no sideways scroll of the page, layout shift < 0.05.
+//! - layout at 360 and 390 px: no element past the screen's edges (also in
+//!   a scroll box), stacked matrix and route table, the search panel's
+//!   results in view, no key hints on touch screens, layout shift < 0.05;
+//!   at 1280x800 the matrix scrolls with the page, its header sticky;
+//! - deep links and words (`links`): `/?route=R&support=S`, a runbook's
+//!   `#route-<id>`, a matrix cell's note by keyboard and pointer, a search in
+//!   the address surviving a reload, verdicts in words.
 //!
 //! Every run also fails on a console error, an uncaught exception, a
 //! dialog, a failed or 404 request, or any request to a host but 127.0.0.1.
@@ -444,6 +450,39 @@ fn search_checks(site: &Built) {
             ),
         );
     }
+    // The route verdict filter's values keep the ids; its options read as
+    // words (the catalog's labels, "Unknown").
+    let mut words: BTreeMap<String, String> = site.manifest["catalog"]["verdicts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap_or("?").to_owned(),
+                v["label"].as_str().unwrap_or("?").to_owned(),
+            )
+        })
+        .collect();
+    words.insert("unknown".into(), "Unknown".into());
+    for f in d["filters"].as_array().into_iter().flatten() {
+        if f["name"] != "Route verdict" {
+            continue;
+        }
+        let options = strs(&f["values"]).into_iter().zip(strs(&f["texts"]));
+        let mut verdicts = 0;
+        for (value, text) in options.skip(1) {
+            verdicts += 1;
+            let id = value.rsplit_once(": ").map_or("?", |(_, id)| id);
+            check(
+                words.get(id).map(String::as_str) == Some(text),
+                format!("the route verdict option {value:?} reads {text:?}"),
+            );
+        }
+        check(
+            verdicts > 0,
+            "the route verdict filter has no option".into(),
+        );
+    }
     check(
         d["filterPresent"] == true,
         "no select[data-filter=\"Route verdict\"] in .search-filters".into(),
@@ -817,44 +856,65 @@ fn hostile_text_runs_no_script_and_shows_as_text() {
 
 // ------------------------------------------------------------------- layout
 
+/// Phones, 360 and 390 px wide, light and dark: nothing on the home page, a
+/// runbook page, a route page or the open search panel (its filters folded
+/// and unfolded) reaches past the screen's edges, not even inside a scroll
+/// box; the matrix and the route table are stacked (each matrix cell names
+/// its route); the search panel's first result is in view; loading shifts
+/// the layout by less than 0.05. A touch screen shows no keyboard hint, a
+/// mouse does. At 1280x800 the matrix has no scroll box of its own and its
+/// header stays at the top of the window as the page scrolls.
 #[test]
-fn no_sideways_scroll_at_360px_and_little_layout_shift() {
+fn phones_have_nothing_wider_than_the_screen_and_the_desktop_matrix_scrolls_with_the_page() {
     let site = build_bundled("/");
     let out = tempfile::tempdir().expect("tempdir");
     let v = run(&site, "layout", out.path(), &[]);
     let d = &v["data"];
     let mut problems = hygiene(&v, &[]);
     let pages = d["pages"].as_array().cloned().unwrap_or_default();
-    let names: BTreeSet<&str> = pages.iter().filter_map(|p| p["page"].as_str()).collect();
-    for needed in ["home", "runbook librechat"] {
-        if !names.contains(needed) {
-            problems.push(format!("the layout of {needed} was not measured"));
+    let seen: BTreeSet<String> = pages
+        .iter()
+        .map(|p| format!("{} at {}", p["page"].as_str().unwrap_or("?"), p["width"]))
+        .collect();
+    for width in [360, 390] {
+        for page in [
+            "home",
+            "runbook librechat",
+            "route post-v1-embeddings",
+            "search panel",
+            "search panel, filters unfolded",
+        ] {
+            if !seen.contains(&format!("{page} at {width}")) {
+                problems.push(format!("{page} at {width} px was not measured"));
+            }
         }
     }
     for p in &pages {
+        let name = p["page"].as_str().unwrap_or("?");
+        let width = p["width"].as_u64().unwrap_or(0);
         let place = format!(
-            "{} ({}) at {} px",
-            p["page"].as_str().unwrap_or("?"),
-            p["theme"].as_str().unwrap_or("?"),
-            p["width"]
+            "{name} ({}) at {width} px",
+            p["theme"].as_str().unwrap_or("?")
         );
-        let scroll = p["scrollWidth"].as_u64().unwrap_or(u64::MAX);
-        if scroll > 360 {
-            let culprits: Vec<String> = p["overflowing"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|o| {
-                    format!(
-                        "{} reaching {} px: {:?}",
-                        o["element"].as_str().unwrap_or("?"),
-                        o["right"],
-                        o["text"].as_str().unwrap_or("")
-                    )
-                })
-                .collect();
+        let culprits: Vec<String> = p["overflowing"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                format!(
+                    "{} from {} to {} px: {:?}",
+                    o["element"].as_str().unwrap_or("?"),
+                    o["left"],
+                    o["right"],
+                    o["text"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        if p["overflowCount"] != 0 || p["scrollWidth"].as_u64() != Some(width) {
             problems.push(format!(
-                "{place}: the page scrolls sideways (scrollWidth {scroll}); outside any scroll container:\n        {}",
+                "{place}: scrollWidth {}, {} element(s) past the screen's edges:\n        {}",
+                p["scrollWidth"],
+                p["overflowCount"],
                 culprits.join("\n        ")
             ));
         }
@@ -865,8 +925,86 @@ fn no_sideways_scroll_at_360px_and_little_layout_shift() {
                 p["shifts"]
             ));
         }
+        let stacked = p["matrixRowDisplay"] != "table-row"
+            && p["cells"].as_u64().unwrap_or(0) > 0
+            && p["cellRoutesShown"] == p["cells"];
+        if name == "home" && !stacked {
+            problems.push(format!(
+                "{place}: the matrix is not stacked (rows display {}, {} of {} cells name their route)",
+                p["matrixRowDisplay"], p["cellRoutesShown"], p["cells"]
+            ));
+        }
+        if name == "runbook librechat" && p["routeRowDisplay"] == "table-row" {
+            problems.push(format!("{place}: the route table is not stacked"));
+        }
+        if name.starts_with("search panel") {
+            let unfolded = name.ends_with("unfolded");
+            if p["panelOpen"] != true
+                || p["results"].as_u64().unwrap_or(0) == 0
+                || p["firstResultInView"] != true
+            {
+                problems.push(format!(
+                    "{place}: panel open {}, {} results, the first in view: {}",
+                    p["panelOpen"], p["results"], p["firstResultInView"]
+                ));
+            }
+            let filters = p["filtersShown"].as_u64().unwrap_or(0);
+            if (filters > 0) != unfolded {
+                problems.push(format!(
+                    "{place}: {filters} filters shown (folded behind their button until it is pressed)"
+                ));
+            }
+        }
     }
-    assert_none("layout at 360 px", &problems);
+
+    let hints = d["hints"].as_array().cloned().unwrap_or_default();
+    if hints.len() != 2 {
+        problems.push(format!("{} keyboard-hint runs, expected 2", hints.len()));
+    }
+    for h in &hints {
+        let touch = h["touch"] == true;
+        if touch && h["media"]["hoverNone"] != true && h["media"]["coarse"] != true {
+            problems.push(format!(
+                "touch emulation matches neither (hover: none) nor (pointer: coarse): {h}"
+            ));
+        }
+        if h["slashHint"] == touch || h["keysLine"] == touch {
+            problems.push(format!(
+                "{}: the `/` hint shown: {}, the key line shown: {} (want {})",
+                if touch { "touch screen" } else { "mouse" },
+                h["slashHint"],
+                h["keysLine"],
+                !touch
+            ));
+        }
+    }
+
+    let desk = &d["desktop"];
+    for when in ["atLoad", "scrolled"] {
+        let m = &desk[when];
+        let inner = m["boxScrollHeight"].as_u64().unwrap_or(u64::MAX)
+            > m["boxClientHeight"].as_u64().unwrap_or(0) + 1
+            && matches!(m["overflowY"].as_str(), Some("auto" | "scroll"));
+        if inner || m["pageScrollWidth"].as_u64() != Some(1280) {
+            problems.push(format!(
+                "1280x800 ({when}): the matrix scrolls in its own box or the page sideways: {m}"
+            ));
+        }
+    }
+    let scrolled = &desk["scrolled"];
+    let head = scrolled["headTop"].as_i64().unwrap_or(i64::MIN);
+    if scrolled["tableTop"].as_i64().unwrap_or(0) >= 0 || !(0..=1).contains(&head) {
+        problems.push(format!(
+            "1280x800, page scrolled past the matrix's top: its header is at {head} px, not at the window's top: {scrolled}"
+        ));
+    }
+    if scrolled["rowsInView"].as_u64().unwrap_or(0) < 8 {
+        problems.push(format!(
+            "1280x800: {} matrix rows in view below its header, want 8 or more",
+            scrolled["rowsInView"]
+        ));
+    }
+    assert_none("layout on phones and at 1280x800", &problems);
 }
 
 // ------------------------------------------------------------ long matrix
@@ -1130,3 +1268,6 @@ fn axe_runs(runs: &Value, expected: usize, problems: &mut Vec<String>) {
         }
     }
 }
+
+#[path = "html_browser_links.rs"]
+mod links;

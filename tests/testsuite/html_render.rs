@@ -294,3 +294,92 @@ fn lookalike_markdown_shows_as_text_in_pages() {
     }
     common::assert_none("lookalike Markdown in the HTML site", &missing);
 }
+
+/// Verdicts read as words on every page: each mark shows its catalog label
+/// ("Native", "GT extension"; "Unknown" for a route left out), its id kept
+/// in `data-verdict`, and so does the route pages' client list; no id shows
+/// as a verdict's text. Each runbook's route rows have their anchor
+/// (`route-<id>`), and each matrix cell links to one.
+#[test]
+fn verdicts_read_as_words_and_route_rows_have_anchors() {
+    let (_out, files) = build(&common::repo());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files["json/manifest.json"]).expect("manifest");
+    let mut labels: std::collections::BTreeMap<String, String> = manifest["catalog"]["verdicts"]
+        .as_array()
+        .expect("verdicts")
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().expect("id").to_owned(),
+                v["label"].as_str().expect("label").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels.values().collect::<Vec<_>>(),
+        ["GT extension", "Native", "Not supported"]
+    );
+    labels.insert("unknown".into(), "Unknown".into());
+    let mark = regex::Regex::new(
+        r#"data-verdict="([^"]*)"(?: title="[^"]*")?><span class="mark-symbol" aria-hidden="true">[^<]*</span> <span class="mark-text">([^<]*)</span>"#,
+    )
+    .expect("regex");
+    let listed =
+        regex::Regex::new(r#"<span class="verdict-label" data-verdict="([^"]*)">([^<]*)</span>"#)
+            .expect("regex");
+    let mut problems = Vec::new();
+    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = std::str::from_utf8(bytes).expect("utf-8");
+        for c in mark.captures_iter(html).chain(listed.captures_iter(html)) {
+            let (id, words) = (c.get(1).map_or("", |m| m.as_str()), &c[2]);
+            // A verdict the history names may since have left the catalog.
+            if labels.get(id).is_some_and(|l| l != words) {
+                problems.push(format!("{path}: `{id}` shows as {words:?}"));
+            }
+        }
+        for id in labels.keys() {
+            if html.contains(&format!(r#"<span class="mark-text">{id}</span>"#)) {
+                problems.push(format!("{path}: the verdict id `{id}` shows as text"));
+            }
+        }
+        let kind = path.split('/').next().unwrap_or("");
+        *shown.entry(kind).or_default() +=
+            mark.find_iter(html).count() + listed.find_iter(html).count();
+    }
+    // Home: 23 runbooks x 9 routes, the legend's and the key's 4 each.
+    if shown.get("index.html") != Some(&(23 * 9 + 8))
+        || shown.get("routes").is_none_or(|n| *n < 23 * 9)
+    {
+        problems.push(format!("verdicts in words, per kind of page: {shown:?}"));
+    }
+    let home = text(&files, "index.html");
+    for rb in manifest["runbooks"].as_array().expect("runbooks") {
+        let slug = rb["slug"].as_str().expect("slug");
+        let page = text(&files, &format!("runbooks/{slug}/index.html"));
+        for r in rb["routes"].as_array().expect("routes") {
+            let id = r["route_id"].as_str().expect("route_id");
+            if !page.contains(&format!(r#"<tr id="route-{id}" "#)) {
+                problems.push(format!("runbooks/{slug}/: no row `route-{id}`"));
+            }
+            if !home.contains(&format!(
+                r#"<a class="cell" href="/runbooks/{slug}/#route-{id}""#
+            )) {
+                problems.push(format!(
+                    "the matrix has no cell linking to {slug}'s `route-{id}`"
+                ));
+            }
+        }
+    }
+    let data: serde_json::Value =
+        serde_json::from_slice(&files["matrix.json"]).expect("matrix.json");
+    for v in data["verdicts"].as_array().expect("verdicts") {
+        if labels.get(v["id"].as_str().unwrap_or("?"))
+            != v["label"].as_str().map(str::to_owned).as_ref()
+        {
+            problems.push(format!("matrix.json: verdict {v} has another label"));
+        }
+    }
+    common::assert_none("verdicts in words", &problems);
+}

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::view::support_look;
+use super::view::{UNKNOWN_LABEL, support_look};
 use crate::changes::timestamp;
 use crate::model::{self, Book, CHANGES_FEED_PATH, ChangeEvent, History, SupportLevel, VerdictAt};
 use crate::render::paths::route_path;
@@ -59,20 +59,31 @@ struct EventCtx {
 #[derive(Serialize)]
 struct MarkCtx {
     verdict: String,
+    label: String,
     support: SupportLevel,
     symbol: &'static str,
     support_label: &'static str,
 }
 
-impl From<&VerdictAt> for MarkCtx {
-    fn from(v: &VerdictAt) -> Self {
-        let (symbol, support_label) = support_look(v.support);
-        MarkCtx {
-            verdict: v.verdict.clone(),
-            support: v.support,
-            symbol,
-            support_label,
-        }
+/// A verdict as it was: in today's catalog's words when the id is still
+/// there, else the id in words (a verdict since removed has no label).
+fn mark_ctx(book: &Book, v: &VerdictAt) -> MarkCtx {
+    let (symbol, support_label) = support_look(v.support);
+    let label = if v.verdict == model::UNKNOWN {
+        UNKNOWN_LABEL.to_string()
+    } else {
+        book.catalog
+            .verdicts
+            .iter()
+            .find(|c| c.id == v.verdict)
+            .map_or_else(|| model::id_words(&shown(&v.verdict)), |c| c.label.clone())
+    };
+    MarkCtx {
+        verdict: v.verdict.clone(),
+        label,
+        support: v.support,
+        symbol,
+        support_label,
     }
 }
 
@@ -117,8 +128,8 @@ fn event_ctx(book: &Book, e: &ChangeEvent) -> EventCtx {
         route: e.route.as_deref().map(shown),
         route_path: e.route.as_ref().filter(routed).map(|r| route_path(r)),
         from_route: e.from_route.as_deref().map(shown),
-        before: e.before.as_ref().map(MarkCtx::from),
-        after: e.after.as_ref().map(MarkCtx::from),
+        before: e.before.as_ref().map(|v| mark_ctx(book, v)),
+        after: e.after.as_ref().map(|v| mark_ctx(book, v)),
         incomplete: e.incomplete,
     }
 }

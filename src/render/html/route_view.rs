@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::paging::{Lists, PAGE_SIZE, Pager, page_slice};
-use super::view::{VerifiedCtx, support_look, verified_ctx};
+use super::view::{VerifiedCtx, support_look, verdict_label, verified_ctx};
 use crate::markdown::to_html;
 use crate::model::{Book, Runbook, SupportLevel};
 use crate::render::paths::{page_path, route_path, runbook_path};
@@ -44,7 +44,9 @@ struct RouteEntryCtx {
     title: String,
     path: String,
     category: String,
+    /// The verdict's id, for data attributes, and its words.
     verdict: String,
+    verdict_label: String,
     integration_html: Option<String>,
     verified: Option<VerifiedCtx>,
 }
@@ -96,6 +98,7 @@ pub(super) fn route_ctx(
                 path: runbook_path(rb),
                 category: book.catalog.categories[rb.category].label.clone(),
                 verdict: book.verdict_id(&rb.routes[index]).to_string(),
+                verdict_label: verdict_label(book, &rb.routes[index]).to_string(),
                 integration_html: rb.routes[index].integration.as_deref().map(to_html),
                 verified: book
                     .verification(rb, &rb.routes[index])

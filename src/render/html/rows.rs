@@ -4,15 +4,21 @@
 use serde::Serialize;
 
 use super::view::{Mark, TermCtx, TermRef, mark, score, value};
-use crate::markdown::to_html;
+use crate::markdown::{to_html, to_plain};
 use crate::model::{Book, Runbook};
 use crate::render::paths::runbook_path;
 
 #[derive(Serialize)]
 struct Cell {
     route: String,
+    /// The route's id: the cell links to `#route-<id>` of the runbook page.
+    id: String,
     #[serde(flatten)]
     mark: Mark,
+    /// The runbook's note for the route, as plain text: the cell's
+    /// tooltip and its link's accessible description, which is text; a
+    /// link inside a tooltip could not be reached by keyboard.
+    note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -52,7 +58,9 @@ fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
             .zip(&rb.routes)
             .map(|(r, m)| Cell {
                 route: r.route.clone(),
+                id: r.id.clone(),
                 mark: mark(book, rb, m),
+                note: m.integration.as_deref().map(to_plain),
             })
             .collect(),
     }

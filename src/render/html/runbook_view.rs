@@ -50,6 +50,9 @@ struct ConfigCtx {
 
 #[derive(Serialize)]
 struct RouteRowCtx {
+    /// The route's id: the row is `#route-<id>`, the matrix's cells link
+    /// to it.
+    id: String,
     route: String,
     path: String,
     #[serde(flatten)]
@@ -99,6 +102,7 @@ pub(super) fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
             .iter()
             .zip(&rb.routes)
             .map(|(r, m)| RouteRowCtx {
+                id: r.id.clone(),
                 route: r.route.clone(),
                 path: route_path(&r.route),
                 mark: mark(book, rb, m),

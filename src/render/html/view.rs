@@ -35,6 +35,9 @@ pub(super) struct SiteCtx {
     routes: Vec<RouteLink>,
     /// The search index's filters, in the order the search panel shows them.
     search_filters: Vec<FilterCtx>,
+    /// `{id: label}` of every verdict and `unknown`, as JSON: the route
+    /// verdict filter's values hold ids, its options show the words.
+    verdict_labels: String,
     /// The parts of the search index after the first, relative to its
     /// folder, for the browser to merge.
     search_parts: Vec<String>,
@@ -51,6 +54,10 @@ struct ChangesLinks {
 #[derive(Serialize)]
 struct FilterCtx {
     name: &'static str,
+    /// Its key in the page's address. Every search key starts with `q`, so
+    /// none is one of the matrix's (`category`, `route`, `support`, ...),
+    /// and both views share the home page's address.
+    param: &'static str,
     any_label: &'static str,
     /// Values are `group: value` (route verdicts), shown grouped.
     grouped: bool,
@@ -101,6 +108,15 @@ impl SiteCtx {
                 })
                 .collect(),
             search_parts: search::extra_parts(book, ctx),
+            verdict_labels: serde_json::Value::Object(
+                book.catalog
+                    .verdicts
+                    .iter()
+                    .map(|v| (v.id.clone(), v.label.clone().into()))
+                    .chain([(model::UNKNOWN.to_string(), UNKNOWN_LABEL.into())])
+                    .collect(),
+            )
+            .to_string(),
             changes: book.history.as_ref().map(|_| ChangesLinks {
                 page: model::CHANGES_SITE_PATH,
                 feed: model::CHANGES_FEED_PATH,
@@ -108,21 +124,25 @@ impl SiteCtx {
             search_filters: vec![
                 FilterCtx {
                     name: search::FILTER_CATEGORY,
+                    param: "q-category",
                     any_label: "Any",
                     grouped: false,
                 },
                 FilterCtx {
                     name: search::FILTER_COMPATIBILITY,
+                    param: "q-compatibility",
                     any_label: "Any",
                     grouped: false,
                 },
                 FilterCtx {
                     name: search::FILTER_KEY_PRESET,
+                    param: "q-key-preset",
                     any_label: "Any",
                     grouped: false,
                 },
                 FilterCtx {
                     name: search::FILTER_ROUTE,
+                    param: "q-route-verdict",
                     any_label: "Any route, any verdict",
                     grouped: true,
                 },
@@ -148,11 +168,22 @@ impl From<&Term> for TermCtx {
     }
 }
 
-/// How a verdict shows: never by colour alone.
+/// How a route a runbook leaves out reads on the pages.
+pub(super) const UNKNOWN_LABEL: &str = "Unknown";
+
+/// A verdict in words: its catalog label, or [`UNKNOWN_LABEL`].
+pub(super) fn verdict_label<'a>(book: &'a Book, m: &RouteMapping) -> &'a str {
+    m.verdict
+        .map_or(UNKNOWN_LABEL, |v| book.catalog.verdicts[v].label.as_str())
+}
+
+/// How a verdict shows: never by colour alone, and in words.
 #[derive(Serialize, Clone)]
 pub(super) struct Mark {
-    /// Catalog verdict id, or `unknown`.
+    /// Catalog verdict id, or `unknown`: for data attributes.
     verdict: String,
+    /// What the page says: the verdict's label ("Native"), or "Unknown".
+    label: String,
     /// `full`, `partial`, `none` or `unknown`.
     support: SupportLevel,
     symbol: &'static str,
@@ -170,6 +201,7 @@ pub(super) fn mark(book: &Book, rb: &Runbook, m: &RouteMapping) -> Mark {
     let (symbol, support_label) = support_look(support);
     Mark {
         verdict: book.verdict_id(m).to_string(),
+        label: verdict_label(book, m).to_string(),
         support,
         symbol,
         support_label,
@@ -237,6 +269,8 @@ impl From<&Term> for TermRef {
 pub(super) struct CatalogCtx {
     routes: Vec<RouteCtx>,
     verdicts: Vec<VerdictCtx>,
+    /// Every support level, for the matrix's "route R has support S".
+    supports: Vec<SupportCtx>,
     compatibility: Vec<TermCtx>,
     categories: Vec<TermCtx>,
     key_presets: Vec<TermCtx>,
@@ -244,6 +278,9 @@ pub(super) struct CatalogCtx {
 
 #[derive(Serialize)]
 struct RouteCtx {
+    /// The route's stable id: its page, its rows' anchors, the matrix's
+    /// `route` filter.
+    id: String,
     route: String,
     path: String,
     summary_html: Option<String>,
@@ -252,10 +289,17 @@ struct RouteCtx {
 #[derive(Serialize)]
 struct VerdictCtx {
     id: String,
+    label: String,
     support: SupportLevel,
     symbol: &'static str,
     support_label: &'static str,
     description_html: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SupportCtx {
+    support: SupportLevel,
+    support_label: &'static str,
 }
 
 pub(super) fn catalog_ctx(book: &Book) -> CatalogCtx {
@@ -265,6 +309,7 @@ pub(super) fn catalog_ctx(book: &Book) -> CatalogCtx {
             .routes
             .iter()
             .map(|r| RouteCtx {
+                id: r.id.clone(),
                 route: r.route.clone(),
                 path: route_path(&r.route),
                 summary_html: r.summary.as_deref().map(to_html),
@@ -278,11 +323,19 @@ pub(super) fn catalog_ctx(book: &Book) -> CatalogCtx {
                 let (symbol, support_label) = support_look(support);
                 VerdictCtx {
                     id: v.id.clone(),
+                    label: v.label.clone(),
                     support,
                     symbol,
                     support_label,
                     description_html: v.description.as_deref().map(to_html),
                 }
+            })
+            .collect(),
+        supports: SupportLevel::ALL
+            .into_iter()
+            .map(|support| SupportCtx {
+                support,
+                support_label: support_look(support).1,
             })
             .collect(),
         compatibility: c.compatibility.iter().map(TermCtx::from).collect(),

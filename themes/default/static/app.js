@@ -1,5 +1,6 @@
-// gtdocs: theme toggle, matrix filters and sorting, copy buttons,
-// remembered checklists, table of contents and search (Pagefind).
+// gtdocs: theme toggle, matrix filters and sorting, the matrix cells' notes,
+// copy buttons, remembered checklists, the linked route row, table of
+// contents and search (Pagefind). Each view lives in the address.
 // Progressive: without JavaScript every page still shows all its content.
 "use strict";
 
@@ -117,18 +118,51 @@ function initChecklists() {
   }
 }
 
-// Matrix: filter by category, compatibility, key preset; sort.
+// The address with `params` set (a value) or removed (""), the other
+// keys kept: the matrix and the search share the home page's address.
+function withParams(params) {
+  const q = new URLSearchParams(location.search);
+  for (const [k, v] of Object.entries(params)) {
+    if (v) q.set(k, v);
+    else q.delete(k);
+  }
+  const query = q.toString();
+  return location.pathname + (query ? "?" + query : "") + location.hash;
+}
+
+// Matrix: filter by category, compatibility, key preset, and by "route R
+// has support S"; sort.
 function initMatrix() {
   const form = $(".matrix-controls");
   const table = $("table.matrix");
   if (!form || !table) return;
-  let groups = Array.from(table.tBodies);
-  let rows = $$("tr.matrix-row", table);
   const count = $(".matrix-count", form);
   const empty = $(".matrix-empty");
   const more = $(".matrix-more");
   const selects = $$("select", form);
-  let flat = null; // one tbody with every row when not sorted by category
+  const route = form.elements.route;
+  const support = form.elements.support;
+  // A route's column, by its id (the header cells carry it).
+  const column = (id) => $$("thead th", table).findIndex((th) => th.dataset.route === id);
+  const levelOf = (mark) => {
+    const c = mark ? Array.from(mark.classList).find((k) => k.startsWith("mark-")) : null;
+    return c ? c.slice(5) : "";
+  };
+  // Each row as the filters see it: its terms, score, title and each
+  // route's support level; `tr` is its element, and `body` the category's
+  // row group it goes in. The page's own rows come with theirs.
+  let rows = $$("tr.matrix-row", table).map((tr) => ({
+    tr,
+    body: tr.parentNode,
+    category: tr.dataset.category,
+    compatibility: tr.dataset.compatibility,
+    key_preset: tr.dataset.key_preset,
+    score: Number(tr.dataset.score),
+    title: tr.dataset.title,
+    levels: Array.from(tr.cells).slice(1).map((td) => levelOf($(".mark", td))),
+  }));
+  let groups = Array.from(table.tBodies);
+  let flat = null; // one tbody with the shown rows when not sorted by category
   // A large site's home page holds its first rows only; the rest come from
   // the matrix data, loaded once, the first time they are needed.
   const PAGE = 100;
@@ -147,96 +181,132 @@ function initMatrix() {
     return loading;
   }
 
-  // The rows as the page itself shows them (see home.html).
+  // The rows of the matrix data. A row's element is made the first time
+  // it is shown: at 10,000 rows, making every one would take seconds.
   function build(data) {
     const width = table.tHead.rows[0].cells.length;
-    const byCategory = new Map();
-    const all = [];
-    for (const [title, path, cat, compat, preset, score, cells, staleCells] of data.rows) {
-      // [route index, what is known of its verification] of each stale cell.
-      const stale = new Map(staleCells || []);
-      const tr = el("tr", "matrix-row");
-      const [catId] = data.categories[cat];
-      tr.dataset.category = catId;
-      tr.dataset.compatibility = data.compatibility[compat][0];
-      tr.dataset.key_preset = data.key_presets[preset][0];
-      tr.dataset.score = String(score);
-      tr.dataset.title = title.toLowerCase();
-      const th = tr.appendChild(el("th", "col-client"));
-      th.scope = "row";
-      const a = th.appendChild(el("a", "", title));
-      a.href = root.dataset.base + path;
-      th.appendChild(el("span", "row-meta", data.compatibility[compat][1] + " · " + data.key_presets[preset][1]));
-      for (const v of cells) {
-        const verdict = v >= 0 ? data.verdicts[v] : { id: "unknown", support: "unknown", symbol: "?" };
-        const mark = tr.appendChild(el("td")).appendChild(el("span", "mark mark-" + verdict.support));
-        const symbol = mark.appendChild(el("span", "mark-symbol", verdict.symbol));
-        symbol.setAttribute("aria-hidden", "true");
-        mark.append(" ");
-        mark.appendChild(el("span", "mark-text", verdict.id));
-        const i = mark.parentNode.cellIndex - 1;
-        if (stale.has(i)) {
-          const flag = mark.parentNode.appendChild(el("span", "stale-flag", "stale"));
-          flag.title = stale.get(i);
-        }
-      }
-      if (!byCategory.has(cat)) byCategory.set(cat, []);
-      byCategory.get(cat).push(tr);
-      all.push(tr);
-    }
+    const unknown = { id: "unknown", label: "Unknown", support: "unknown", symbol: "?" };
     for (const g of groups) g.remove();
     if (flat) { flat.remove(); flat = null; }
-    groups = [];
-    for (const [cat, list] of [...byCategory].sort((a, b) => a[0] - b[0])) {
-      const body = table.appendChild(el("tbody", "matrix-group"));
-      body.dataset.category = data.categories[cat][0];
-      const head = body.appendChild(el("tr", "group-row")).appendChild(el("th"));
-      head.scope = "colgroup";
-      head.colSpan = width;
-      head.appendChild(el("span", "", data.categories[cat][1]));
-      for (const tr of list) body.appendChild(tr);
-      groups.push(body);
-    }
-    rows = all;
+    const bodies = new Map();
+    const bodyOf = (cat) => {
+      if (!bodies.has(cat)) {
+        const body = el("tbody", "matrix-group");
+        body.dataset.category = data.categories[cat][0];
+        const head = body.appendChild(el("tr", "group-row")).appendChild(el("th"));
+        head.scope = "colgroup";
+        head.colSpan = width;
+        head.appendChild(el("span", "", data.categories[cat][1]));
+        bodies.set(cat, body);
+      }
+      return bodies.get(cat);
+    };
+    rows = data.rows.map((row) => {
+      const [title, , cat, compat, preset, score, cells] = row;
+      return {
+        tr: null,
+        make: () => makeRow(data, row, unknown),
+        body: bodyOf(cat),
+        category: data.categories[cat][0],
+        compatibility: data.compatibility[compat][0],
+        key_preset: data.key_presets[preset][0],
+        score,
+        title: title.toLowerCase(),
+        levels: cells.map((v) => (v >= 0 ? data.verdicts[v].support : unknown.support)),
+      };
+    });
+    groups = [...bodies].sort((a, b) => a[0] - b[0]).map(([, body]) => table.appendChild(body));
   }
 
-  // The choice lives in the address (?category=...): a view can be shared.
+  // A row as the page itself shows it (see home.html).
+  function makeRow(data, [title, path, cat, compat, preset, score, cells, noteSet, staleCells], unknown) {
+    // [route index, what is known of its verification] of each stale cell.
+    const stale = new Map(staleCells || []);
+    const tr = el("tr", "matrix-row");
+    tr.dataset.category = data.categories[cat][0];
+    tr.dataset.compatibility = data.compatibility[compat][0];
+    tr.dataset.key_preset = data.key_presets[preset][0];
+    tr.dataset.score = String(score);
+    tr.dataset.title = title.toLowerCase();
+    const th = tr.appendChild(el("th", "col-client"));
+    th.scope = "row";
+    const a = th.appendChild(el("a", "", title));
+    a.href = root.dataset.base + path;
+    th.appendChild(el("span", "row-meta", data.compatibility[compat][1] + " · " + data.key_presets[preset][1]));
+    const slug = path.replace(/^runbooks\//, "").replace(/\/$/, "");
+    const notes = data.note_sets[noteSet] || [];
+    cells.forEach((v, i) => {
+      const verdict = v >= 0 ? data.verdicts[v] : unknown;
+      const [routeId, routeName] = data.routes[i];
+      const td = tr.appendChild(el("td"));
+      const link = td.appendChild(el("a", "cell"));
+      link.href = root.dataset.base + path + "#route-" + routeId;
+      link.appendChild(el("span", "cell-route", routeName));
+      link.append(" ");
+      const mark = link.appendChild(el("span", "mark mark-" + verdict.support));
+      mark.dataset.verdict = verdict.id;
+      mark.appendChild(el("span", "mark-symbol", verdict.symbol)).setAttribute("aria-hidden", "true");
+      mark.append(" ");
+      mark.appendChild(el("span", "mark-text", verdict.label));
+      if (notes[i] >= 0) {
+        const note = td.appendChild(el("span", "cell-note", data.notes[notes[i]]));
+        note.id = "note-" + slug + "-" + (i + 1);
+        note.setAttribute("role", "tooltip");
+        link.setAttribute("aria-describedby", note.id);
+      }
+      if (stale.has(i)) {
+        const flag = td.appendChild(el("span", "stale-flag", "stale"));
+        flag.title = stale.get(i);
+      }
+    });
+    return tr;
+  }
+
+  // The choice lives in the address (?category=...&route=...&support=full):
+  // a view can be shared.
   const params = new URLSearchParams(location.search);
   for (const s of selects) {
     const v = params.get(s.name);
     if (v !== null && $$("option", s).some((o) => o.value === v)) s.value = v;
   }
+  // A support level means something only for a chosen route.
+  const pairSupport = () => {
+    if (route && support) support.disabled = !route.value;
+  };
+  pairSupport();
 
   function apply() {
-    const want = selects.filter((s) => s.name !== "sort" && s.value);
+    pairSupport();
+    const want = selects.filter((s) => !["sort", "route", "support"].includes(s.name) && s.value);
     const sort = form.elements.sort ? form.elements.sort.value : "category";
-    const matches = (row) => want.every((s) => row.dataset[s.name] === s.value);
+    // The route's place among the cells (its header's, less the client's).
+    const cell = route && support && route.value && support.value ? column(route.value) - 1 : -1;
+    const matches = (row) => want.every((s) => row[s.name] === s.value) && (cell < 0 || row.levels[cell] === support.value);
     let ordered = rows;
     if (sort !== "category") {
       ordered = rows.slice().sort((a, b) =>
-        (sort === "support" ? b.dataset.score - a.dataset.score : 0) || a.dataset.title.localeCompare(b.dataset.title));
+        (sort === "support" ? b.score - a.score : 0) || a.title.localeCompare(b.title));
     }
     let matching = 0;
     let shown = 0;
     for (const row of ordered) {
       const match = matches(row);
       if (match) matching += 1;
-      row.hidden = !match || shown >= limit;
-      if (!row.hidden) shown += 1;
-    }
-    if (sort === "category") {
-      if (flat) {
-        for (const row of rows) {
-          const group = groups.find((g) => g.dataset.category === row.dataset.category);
-          if (group) group.appendChild(row);
-        }
-        flat.remove();
-        flat = null;
+      const show = match && shown < limit;
+      if (show) {
+        shown += 1;
+        if (!row.tr) row.tr = row.make();
       }
+      if (row.tr) row.tr.hidden = !show;
+    }
+    // Every row made so far, in order, in its place.
+    if (sort === "category") {
+      for (const row of rows) if (row.tr) row.body.appendChild(row.tr);
+      if (flat) { flat.remove(); flat = null; }
       for (const g of groups) g.hidden = !$("tr.matrix-row:not([hidden])", g);
     } else {
       if (!flat) flat = table.appendChild(el("tbody", "matrix-flat"));
-      for (const row of ordered) flat.appendChild(row);
+      for (const row of ordered) if (row.tr) flat.appendChild(row.tr);
       for (const g of groups) g.hidden = true;
     }
     if (count) count.textContent = matching + (matching === 1 ? " client" : " clients");
@@ -247,9 +317,9 @@ function initMatrix() {
       more.firstChild.textContent = "Showing " + shown + " of " + matching + " clients. ";
       if (button) button.textContent = "Show " + Math.min(PAGE, matching - shown) + " more";
     }
-    const q = new URLSearchParams();
-    for (const s of selects) if (s.selectedIndex > 0) q.set(s.name, s.value);
-    history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q : "") + location.hash);
+    const chosen = {};
+    for (const s of selects) chosen[s.name] = s.selectedIndex > 0 && !s.disabled ? s.value : "";
+    history.replaceState(history.state, "", withParams(chosen));
   }
 
   const update = () => loadAll().then(apply, () => apply());
@@ -260,7 +330,55 @@ function initMatrix() {
     const button = $("[data-more]", more);
     if (button) button.addEventListener("click", () => { limit += PAGE; update(); });
   }
-  if (params.toString()) update();
+  if (selects.some((s) => params.has(s.name))) update();
+}
+
+// The matrix cells' notes show on hover and on keyboard focus (CSS); Esc
+// hides them without moving the pointer or the focus (WCAG 1.4.13), until
+// the focus or the pointer moves to another cell.
+function initNotes() {
+  const table = $("table.matrix");
+  if (!table) return;
+  let quiet = [];
+  const wake = () => {
+    table.classList.remove("notes-off");
+    quiet = [];
+  };
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    const focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest("td") : null;
+    const shown = [focused, ...$$("td:hover", table)].filter((td) => td && table.contains(td) && $(".cell-note", td));
+    if (!shown.length) return;
+    quiet = shown;
+    table.classList.add("notes-off");
+  });
+  table.addEventListener("focusin", wake);
+  table.addEventListener("mouseover", (e) => {
+    if (quiet.length && !quiet.some((td) => td.contains(e.target))) wake();
+  });
+}
+
+// A runbook's route row opened by its link (#route-<id>): marked for the
+// eye by :target (CSS) and for a screen reader by aria-current, which
+// :target cannot give; the mark follows the address.
+function initLinkedRow() {
+  const mark = () => {
+    for (const row of $$("tr[aria-current]")) {
+      row.removeAttribute("aria-current");
+      row.classList.remove("linked");
+    }
+    let id = "";
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch (e) { /* a malformed address marks nothing */ }
+    const row = id.startsWith("route-") ? document.getElementById(id) : null;
+    if (row && row.tagName === "TR") {
+      row.setAttribute("aria-current", "true");
+      row.classList.add("linked");
+    }
+  };
+  addEventListener("hashchange", mark);
+  mark();
 }
 
 // Table of contents: mark the section being read.
@@ -291,10 +409,24 @@ function initSearch() {
   const selects = $$("select[data-filter]", panel);
   const status = $(".search-status", panel);
   const list = $(".search-results", panel);
+  const toggle = $(".search-filters-toggle", panel);
   let loading = null;
   let active = -1;
   let serial = 0;
   const chosen = {};
+  // The query and the facets live in the address (?q=...&q-category=...),
+  // replaced as they change (not one history entry per key), so that a
+  // search can be shared and survives a reload.
+  const QUERY = "q";
+  function remember() {
+    const params = { [QUERY]: input.value.trim() };
+    for (const s of selects) params[s.dataset.param] = chosen[s.dataset.filter] || "";
+    history.replaceState(history.state, "", withParams(params));
+  }
+  function countFilters() {
+    const n = Object.keys(chosen).length;
+    if (toggle) toggle.textContent = n ? "Filters (" + n + ")" : "Filters";
+  }
 
   function load() {
     if (!loading) {
@@ -319,19 +451,28 @@ function initSearch() {
       const name = select.dataset.filter;
       const values = Object.keys(available[name] || {}).sort();
       select.closest("label").hidden = !values.length;
+      let labels = {};
+      try {
+        labels = JSON.parse(select.dataset.labels || "{}");
+      } catch (e) { /* the ids show */ }
       let parent = select;
       let group = "";
       for (const value of values) {
-        // Grouped filters ("POST /v1/x: native") get an optgroup per prefix.
+        // Grouped filters ("POST /v1/x: native") get an optgroup per
+        // prefix, and show the verdict in words; the value keeps the id.
         const cut = select.dataset.grouped ? value.lastIndexOf(": ") : -1;
         if (cut > 0 && value.slice(0, cut) !== group) {
           group = value.slice(0, cut);
           parent = select.appendChild(el("optgroup"));
           parent.label = group;
         }
-        const option = parent.appendChild(el("option", "", value));
+        const id = cut > 0 ? value.slice(cut + 2) : "";
+        const option = parent.appendChild(el("option", "", cut > 0 ? labels[id] || id : value));
         option.value = value;
       }
+      // A facet from the address that the index does not have is dropped.
+      if (chosen[name]) select.value = chosen[name];
+      if (chosen[name] && select.value !== chosen[name]) delete chosen[name];
       select.disabled = false;
       select.addEventListener("change", () => {
         if (select.value) chosen[name] = select.value;
@@ -407,6 +548,8 @@ function initSearch() {
     const filtered = Object.keys(chosen).length > 0;
     const mine = ++serial;
     show(true);
+    remember();
+    countFilters();
     if (!term && !filtered) {
       list.textContent = "";
       setActive(-1);
@@ -454,6 +597,16 @@ function initSearch() {
     .replace(/&#(x?)([0-9a-f]+);/gi, (_, x, n) => String.fromCodePoint(parseInt(n, x ? 16 : 10)))
     .replace(/&amp;/g, "&");
 
+  // Filters fold away behind a button where the screen is narrow (CSS),
+  // so that the results stay in view.
+  if (toggle) {
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      panel.classList.toggle("filters-open", open);
+    });
+  }
+
   let timer = 0;
   input.addEventListener("input", () => {
     clearTimeout(timer);
@@ -497,6 +650,15 @@ function initSearch() {
       input.select();
     }
   });
+
+  // A search in the address opens the panel with it.
+  const params = new URLSearchParams(location.search);
+  for (const s of selects) {
+    const v = params.get(s.dataset.param);
+    if (v) chosen[s.dataset.filter] = v;
+  }
+  input.value = params.get(QUERY) || "";
+  if (input.value || Object.keys(chosen).length) run();
 }
 
 function start() {
@@ -504,6 +666,8 @@ function start() {
   initCopy();
   initChecklists();
   initMatrix();
+  initNotes();
+  initLinkedRow();
   initToc();
   initSearch();
 }
