@@ -1,12 +1,13 @@
 //! Building the previewed site: a full build first, then a rebuild per
 //! change that does only what the change needs. An edited runbook is read,
 //! parsed and validated again alone (the others' results are kept), and
-//! only the pages it can change are rendered: its own, the home page with
-//! the matrix, the index pages and the route pages, each with its Markdown
-//! twin, and `llms.txt`. The search index, the JSON the site serves
-//! (`json/`: the manifest holds every runbook) and `llms-full.txt` (every
-//! twin) are rebuilt after the pages are published, so the reload does not
-//! wait for them. A catalog or theme change rebuilds everything, and so does a source
+//! only the pages it can change are rendered: its own (and its Markdown
+//! twin), the home page with the matrix, the index pages and the route
+//! pages. The search index, the JSON the site serves (`json/`: the
+//! manifest holds every runbook) and the LLM-ready files that list every
+//! runbook (`llms.txt`, the route twins, `llms-full.txt`) are rebuilt
+//! after the pages are published, so the reload does not wait for them. A
+//! catalog or theme change rebuilds everything, and so does a source
 //! folder coming or going, or a change the watcher could not follow.
 
 use std::path::PathBuf;
@@ -40,9 +41,10 @@ pub struct Rebuilt {
     pub error: Option<String>,
 }
 
-/// The search index, the JSON and `llms-full.txt` still to build for a
-/// published epoch (the files [`later`] names). It runs on the [`SearchWorker`]'s thread,
-/// so the next edit's rebuild does not wait for it.
+/// The search index, the JSON and the LLM-ready listings still to build
+/// for a published epoch (the files [`later`] names). It runs on the
+/// [`SearchWorker`]'s thread, so the next edit's rebuild does not wait for
+/// it.
 pub struct SearchJob {
     epoch: u64,
     book: Arc<Book>,
@@ -59,7 +61,7 @@ impl SearchJob {
         let output = render::render_with(
             &self.book,
             ctx,
-            &[&search::Search, &json::Json, &llms::FullText],
+            &[&search::Search, &json::Json, &llms::Listings],
         );
         SearchDone {
             epoch: self.epoch,
@@ -360,9 +362,9 @@ impl Preview {
 const LATER: [&str; 2] = [search::DIR, json::DIR];
 
 /// Whether the [`SearchJob`] builds this file of the site: in a folder of
-/// [`LATER`], or `llms-full.txt`.
+/// [`LATER`], or one of the LLM-ready listings.
 fn later(path: &str) -> bool {
-    path == llms::FULL_TEXT
+    llms::lists_every_runbook(path)
         || LATER
             .iter()
             .any(|dir| path.strip_prefix(dir).is_some_and(|p| p.starts_with('/')))

@@ -16,7 +16,8 @@ use super::paths::DIR;
 use super::renderer::Renderer;
 use super::sink::Sink;
 use crate::model::{self, Book, Runbook};
-use text::Urls;
+use text::{Urls, Words};
+use twin::Client;
 
 /// `llms.txt`'s site path.
 pub const INDEX: &str = "llms.txt";
@@ -26,38 +27,33 @@ pub const FULL_TEXT: &str = "llms-full.txt";
 /// Every file of the format.
 pub struct Llms;
 
-/// `llms-full.txt` alone: what the preview rebuilds off the reload's path,
-/// beside the search index and the JSON (it holds every runbook).
-pub struct FullText;
+/// The files of the format that list every runbook: `llms.txt`, the route
+/// twins and `llms-full.txt`. The preview builds them off the reload's
+/// path, beside the search index and the JSON; a runbook's own twin is
+/// rendered with its page ([`render_selected`]).
+pub struct Listings;
 
 impl Renderer for Llms {
     fn render(&self, book: &Book, _: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
-        let ordered = book.ordered();
-        let urls = Urls::new(book);
-        put_index(book, &ordered, &urls, out)?;
-        // Each twin is rendered once, for its own file and the full text.
-        full_text(book, &ordered, &urls, out, true)
+        render_all(book, out, true)
     }
 }
 
-impl Renderer for FullText {
+impl Renderer for Listings {
     fn render(&self, book: &Book, _: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
-        full_text(book, &book.ordered(), &Urls::new(book), out, false)
+        render_all(book, out, false)
     }
 }
 
-/// What the pages of `selection` have of the format (the preview's
-/// rebuild): the twins of its runbook pages, of every route page (each
-/// lists every client) and `llms.txt`; `llms-full.txt` is left to
-/// [`FullText`]. Returns how many files.
+/// The twins of the runbook pages in `selection` (the preview's rebuild):
+/// a twin changes with its page. Returns how many.
 pub fn render_selected(
     book: &Book,
     selection: &Selection<'_>,
     out: &dyn Sink,
 ) -> Result<usize, RenderError> {
-    let ordered = book.ordered();
     let urls = Urls::new(book);
-    put_index(book, &ordered, &urls, out)?;
+    let words = Words::new(book);
     let runbooks: Vec<&Runbook> = book
         .runbooks
         .iter()
@@ -67,79 +63,78 @@ pub fn render_selected(
         })
         .collect();
     runbooks.par_iter().try_for_each(|rb| {
+        let client = twin::client(rb, &urls);
         out.put(
             file(&runbook_twin_path(rb)),
-            twin::runbook_twin(book, rb, &urls).into_bytes(),
+            twin::runbook_twin(book, rb, &client, &words, &urls).into_bytes(),
         )
     })?;
-    (0..book.catalog.routes.len())
-        .into_par_iter()
-        .try_for_each(|i| {
-            out.put(
-                file(&route_twin_path(book, i)),
-                twin::route_twin(book, &ordered, i, &urls).into_bytes(),
-            )
-        })?;
-    Ok(1 + runbooks.len() + book.catalog.routes.len())
+    Ok(runbooks.len())
 }
 
-fn put_index(
-    book: &Book,
-    ordered: &[&Runbook],
-    urls: &Urls,
-    out: &dyn Sink,
-) -> Result<(), RenderError> {
-    out.put(
-        file(INDEX),
-        index::llms_txt(book, ordered, urls, FULL_TEXT).into_bytes(),
-    )
+/// Whether a file of the site (by its site path) is one of the
+/// [`Listings`].
+pub fn lists_every_runbook(site_path: &str) -> bool {
+    let route_twin = site_path
+        .strip_prefix("routes/")
+        .and_then(|p| p.strip_suffix(&model::markdown_twin_path("")))
+        .is_some_and(|id| id.ends_with('/') && !id[..id.len() - 1].contains('/'));
+    site_path == INDEX || site_path == FULL_TEXT || route_twin
 }
 
 /// Runbooks a slice of the full text renders at once: the file is
 /// streamed, never held whole (tens of megabytes at 10,000 runbooks).
 const CHUNK: usize = 256;
 
-/// `llms-full.txt`: a head naming the site, then every runbook's twin in
-/// the site's order, then every route's; with `put_twins`, each twin also
-/// goes to its own file as it is rendered.
-fn full_text(
-    book: &Book,
-    ordered: &[&Runbook],
-    urls: &Urls,
-    out: &dyn Sink,
-    put_twins: bool,
-) -> Result<(), RenderError> {
+/// `llms.txt`, then `llms-full.txt`: a head naming the site, then every
+/// runbook's twin in the site's order, then every route's. Each twin goes
+/// to its own file as it is rendered (a runbook's only with
+/// `runbook_twins`), and is rendered once for both.
+fn render_all(book: &Book, out: &dyn Sink, runbook_twins: bool) -> Result<(), RenderError> {
+    let ordered = book.ordered();
+    let urls = Urls::new(book);
+    let words = Words::new(book);
+    out.put(
+        file(INDEX),
+        index::llms_txt(book, &ordered, &urls, FULL_TEXT).into_bytes(),
+    )?;
+    // Each runbook's title link and notes, escaped once for its own twin
+    // and every route's.
+    let clients: Vec<Client> = ordered
+        .par_iter()
+        .map(|rb| twin::client(rb, &urls))
+        .collect();
+    let clients: Vec<(&Runbook, &Client)> = ordered.iter().copied().zip(&clients).collect();
     let path = file(FULL_TEXT);
     let io = |source| RenderError::Write {
         path: path.clone(),
         source,
     };
-    // After its piece of the full text, each twin goes to its own file.
-    let put = |twins: Vec<(String, String)>| -> Result<(), RenderError> {
-        if !put_twins {
-            return Ok(());
-        }
+    let put = |twins: Vec<(String, String)>| {
         twins
             .into_par_iter()
             .try_for_each(|(site_path, twin)| out.put(file(&site_path), twin.into_bytes()))
     };
     out.put_with(std::slice::from_ref(&path), &mut |w| {
         w.write_all(full_text_head(book).as_bytes()).map_err(io)?;
-        for chunk in ordered.chunks(CHUNK) {
+        for chunk in clients.chunks(CHUNK) {
             let twins: Vec<(String, String)> = chunk
                 .par_iter()
-                .map(|rb| (runbook_twin_path(rb), twin::runbook_twin(book, rb, urls)))
+                .map(|(rb, client)| {
+                    let twin = twin::runbook_twin(book, rb, client, &words, &urls);
+                    (runbook_twin_path(rb), twin)
+                })
                 .collect();
             write_twins(w, &twins).map_err(io)?;
-            put(twins)?;
+            if runbook_twins {
+                put(twins)?;
+            }
         }
         let twins: Vec<(String, String)> = (0..book.catalog.routes.len())
             .into_par_iter()
             .map(|i| {
-                (
-                    route_twin_path(book, i),
-                    twin::route_twin(book, ordered, i, urls),
-                )
+                let twin = twin::route_twin(book, &clients, i, &words, &urls);
+                (route_twin_path(book, i), twin)
             })
             .collect();
         write_twins(w, &twins).map_err(io)?;
@@ -160,7 +155,11 @@ fn full_text_head(book: &Book) -> String {
         book.runbooks.len(),
         if book.runbooks.len() == 1 { "" } else { "s" },
         book.catalog.routes.len(),
-        if book.catalog.routes.len() == 1 { "" } else { "s" },
+        if book.catalog.routes.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
     ));
     head
 }
@@ -185,4 +184,31 @@ fn route_twin_path(book: &Book, index: usize) -> String {
 /// A site path's file in the output.
 fn file(site_path: &str) -> String {
     format!("{DIR}/{site_path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The preview takes these from its second pass: none may be a
+    /// runbook's twin, every route's twin must be.
+    #[test]
+    fn the_listings_are_the_files_that_list_every_runbook() {
+        let (book, _) = crate::render::renderer::tests::bundled();
+        for i in 0..book.catalog.routes.len() {
+            assert!(lists_every_runbook(&route_twin_path(&book, i)));
+        }
+        for rb in &book.runbooks {
+            assert!(!lists_every_runbook(&runbook_twin_path(rb)));
+        }
+        assert!(lists_every_runbook(INDEX) && lists_every_runbook(FULL_TEXT));
+        for other in [
+            "routes/index.html.md",
+            "routes/x/page/2/index.html.md",
+            "routes/x/index.html",
+            "llms.txt.md",
+        ] {
+            assert!(!lists_every_runbook(other), "{other}");
+        }
+    }
 }

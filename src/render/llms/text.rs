@@ -2,7 +2,7 @@
 //! line, the site's URLs, and how a verdict reads.
 
 use crate::markdown::{Place, code, inline, link_destination};
-use crate::model::{Book, RouteMapping, SupportLevel, UNKNOWN};
+use crate::model::{Book, RouteMapping, SupportLevel, Term, UNKNOWN};
 
 /// A Markdown file, built line by line; every line ends with `\n`.
 pub(super) struct Md(String);
@@ -75,12 +75,66 @@ impl Urls {
     }
 }
 
-/// A verdict in words with its id, for people and programs alike:
-/// `Native (`native`)`, `Unknown (`unknown`)`.
-pub(super) fn verdict_words(book: &Book, mapping: &RouteMapping, place: Place) -> String {
-    match mapping.verdict.map(|v| &book.catalog.verdicts[v]) {
-        Some(v) => format!("{} ({})", inline(&v.label, place), code(&v.id, place)),
-        None => format!("Unknown ({})", code(UNKNOWN, place)),
+/// The catalog's words as the twins place them, escaped once per render
+/// rather than once per runbook or table row.
+pub(super) struct Words {
+    /// Each verdict in words with its id, for a table cell (`Native
+    /// (`native`)`); the last, a route the runbook leaves out.
+    verdicts: Vec<String>,
+    /// Each category's label, for a table cell.
+    pub(super) category_cells: Vec<String>,
+    /// Each term as a runbook's facts give it: its label, then its id.
+    pub(super) compatibility: Vec<String>,
+    pub(super) categories: Vec<String>,
+    pub(super) key_presets: Vec<String>,
+    pub(super) evidence: Vec<String>,
+}
+
+impl Words {
+    pub(super) fn new(book: &Book) -> Self {
+        let c = &book.catalog;
+        let terms = |terms: &[Term]| -> Vec<String> {
+            terms
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} ({})",
+                        inline(&t.label, Place::Inline),
+                        code(&t.id, Place::Inline)
+                    )
+                })
+                .collect()
+        };
+        let mut verdicts: Vec<String> = c
+            .verdicts
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} ({})",
+                    inline(&v.label, Place::Cell),
+                    code(&v.id, Place::Cell)
+                )
+            })
+            .collect();
+        verdicts.push(format!("Unknown ({})", code(UNKNOWN, Place::Cell)));
+        Words {
+            verdicts,
+            category_cells: c
+                .categories
+                .iter()
+                .map(|t| inline(&t.label, Place::Cell))
+                .collect(),
+            compatibility: terms(&c.compatibility),
+            categories: terms(&c.categories),
+            key_presets: terms(&c.key_presets),
+            evidence: terms(&c.evidence),
+        }
+    }
+
+    /// A runbook's verdict for a route, in a table cell.
+    pub(super) fn verdict(&self, mapping: &RouteMapping) -> &str {
+        let unknown = self.verdicts.len() - 1;
+        &self.verdicts[mapping.verdict.unwrap_or(unknown)]
     }
 }
 

@@ -4,35 +4,73 @@
 //! (`crate::markdown`): no raw HTML, wiki link, table pipe or block start
 //! of a source survives as markup.
 
-use super::text::{Md, Urls, support_words, verdict_id_words, verdict_words};
+use super::text::{Md, Urls, Words, support_words, verdict_id_words};
 use crate::changes::timestamp;
 use crate::markdown::{self, Place, code, inline, link_destination, verbatim};
 use crate::model::{
-    self, Book, ChangeEvent, History, RouteMapping, Runbook, SupportLevel, Term, Verification,
+    self, Book, ChangeEvent, History, RouteMapping, Runbook, SupportLevel, Verification,
 };
 
 /// What a twin says when a list of the source is empty, as the page does.
 const NONE_DOCUMENTED: &str = "_None documented._";
 
+/// What the twins say of a runbook in more than one place (its own route
+/// table, and each route's twin), escaped once per render: its title as a
+/// link to its twin, and its note on each route, for table cells.
+pub(super) struct Client {
+    link: String,
+    notes: Vec<String>,
+}
+
+pub(super) fn client(rb: &Runbook, urls: &Urls) -> Client {
+    Client {
+        link: markdown::link(
+            &rb.title,
+            &urls.of(&model::markdown_twin_path(&model::runbook_site_path(
+                &rb.slug,
+            ))),
+            Place::Cell,
+        ),
+        notes: rb
+            .routes
+            .iter()
+            .map(|m| match &m.integration {
+                Some(note) => inline(note, Place::Cell),
+                None if m.verdict.is_none() => "_Not documented in this runbook._".into(),
+                None => String::new(),
+            })
+            .collect(),
+    }
+}
+
 /// A runbook page's twin.
-pub(super) fn runbook_twin(book: &Book, rb: &Runbook, urls: &Urls) -> String {
+pub(super) fn runbook_twin(
+    book: &Book,
+    rb: &Runbook,
+    client: &Client,
+    words: &Words,
+    urls: &Urls,
+) -> String {
     let c = &book.catalog;
     let mut md = Md::with_capacity(8 * 1024);
     md.heading(&format!("# {}", inline(&rb.title, Place::Inline)));
     md.line(&format!("> {}", inline(&rb.summary, Place::LineStart)))
         .blank();
     let compatibility = &c.compatibility[rb.compatibility];
-    md.line(&format!("- **Compatibility:** {}", term(compatibility)));
+    md.line(&format!(
+        "- **Compatibility:** {}",
+        words.compatibility[rb.compatibility]
+    ));
     md.line(&format!(
         "- **Category:** {}",
-        term(&c.categories[rb.category])
+        words.categories[rb.category]
     ));
     md.line(&format!(
         "- **Recommended key preset:** {}",
-        term(&c.key_presets[rb.key_preset])
+        words.key_presets[rb.key_preset]
     ));
     if let Some(e) = rb.evidence {
-        md.line(&format!("- **Evidence:** {}", term(&c.evidence[e])));
+        md.line(&format!("- **Evidence:** {}", words.evidence[e]));
     }
     if let Some(v) = &rb.verified {
         md.line(&format!(
@@ -75,7 +113,7 @@ pub(super) fn runbook_twin(book: &Book, rb: &Runbook, urls: &Urls) -> String {
         ));
     }
 
-    route_table(&mut md, book, rb, urls);
+    route_table(&mut md, book, rb, client, words, urls);
 
     md.heading("## Not supported in this product");
     if rb.not_supported.is_empty() {
@@ -146,7 +184,14 @@ pub(super) fn runbook_twin(book: &Book, rb: &Runbook, urls: &Urls) -> String {
 /// The route table: route, verdict in words, the note, and a verification
 /// column when a route has a line of its own (its own check, or its
 /// runbook's gone stale), as the page shows under the note.
-fn route_table(md: &mut Md, book: &Book, rb: &Runbook, urls: &Urls) {
+fn route_table(
+    md: &mut Md,
+    book: &Book,
+    rb: &Runbook,
+    client: &Client,
+    words: &Words,
+    urls: &Urls,
+) {
     let routes = &book.catalog.routes;
     let checks: Vec<Option<String>> = rb.routes.iter().map(|m| route_check(book, rb, m)).collect();
     let with_checks = checks.iter().any(Option::is_some);
@@ -158,19 +203,15 @@ fn route_table(md: &mut Md, book: &Book, rb: &Runbook, urls: &Urls) {
         md.line("| GT route | Verdict | Client integration |")
             .line("| --- | --- | --- |");
     }
-    for ((route, m), check) in routes.iter().zip(&rb.routes).zip(checks) {
-        let note = match &m.integration {
-            Some(note) => inline(note, Place::Cell),
-            None if m.verdict.is_none() => "_Not documented in this runbook._".into(),
-            None => String::new(),
-        };
+    let rows = routes.iter().zip(&rb.routes).zip(&client.notes);
+    for (((route, m), note), check) in rows.zip(checks) {
         let mut row = format!(
             "| {} | {} | {note} |",
             urls.link(
                 &code(&route.route, Place::Cell),
                 &model::markdown_twin_path(&model::route_site_path(&route.route))
             ),
-            verdict_words(book, m, Place::Cell),
+            words.verdict(m),
         );
         if with_checks {
             row.push_str(&format!(" {} |", check.unwrap_or_default()));
@@ -195,11 +236,18 @@ fn route_check(book: &Book, rb: &Runbook, m: &RouteMapping) -> Option<String> {
     }
 }
 
-/// A route page's twin: every client, grouped by support level.
-pub(super) fn route_twin(book: &Book, ordered: &[&Runbook], index: usize, urls: &Urls) -> String {
+/// A route page's twin: every client, grouped by support level;
+/// `clients` in the site's order.
+pub(super) fn route_twin(
+    book: &Book,
+    clients: &[(&Runbook, &Client)],
+    index: usize,
+    words: &Words,
+    urls: &Urls,
+) -> String {
     let route = &book.catalog.routes[index];
     let support_of = |rb: &Runbook| book.support(&rb.routes[index]);
-    let mut md = Md::with_capacity(256 + ordered.len() * 256);
+    let mut md = Md::with_capacity(256 + clients.len() * 256);
     md.heading(&format!("# {}", code(&route.route, Place::Inline)));
     if let Some(summary) = &route.summary {
         md.line(&format!("> {}", inline(summary, Place::LineStart)))
@@ -211,32 +259,28 @@ pub(super) fn route_twin(book: &Book, ordered: &[&Runbook], index: usize, urls: 
     ));
     md.line(&format!(
         "- **Clients:** {} ({})",
-        ordered.len(),
-        tally(ordered.iter().map(|rb| support_of(rb)))
+        clients.len(),
+        tally(clients.iter().map(|(rb, _)| support_of(rb)))
     ))
     .blank();
     for level in SupportLevel::ALL {
-        let clients: Vec<&Runbook> = ordered
+        let group: Vec<(&Runbook, &Client, Option<Verification>)> = clients
             .iter()
-            .copied()
-            .filter(|rb| support_of(rb) == level)
+            .filter(|(rb, _)| support_of(rb) == level)
+            .map(|(rb, c)| (*rb, *c, book.verification(rb, &rb.routes[index])))
             .collect();
-        if clients.is_empty() {
+        if group.is_empty() {
             continue;
         }
-        let checks: Vec<Option<Verification>> = clients
-            .iter()
-            .map(|rb| book.verification(rb, &rb.routes[index]))
-            .collect();
-        let with_checks = checks.iter().any(Option::is_some);
-        let mut words = support_words(level).to_owned();
-        if let Some(first) = words.get_mut(..1) {
+        let with_checks = group.iter().any(|(_, _, v)| v.is_some());
+        let mut heading = support_words(level).to_owned();
+        if let Some(first) = heading.get_mut(..1) {
             first.make_ascii_uppercase();
         }
         md.heading(&format!(
-            "## {words} ({} client{})",
-            clients.len(),
-            if clients.len() == 1 { "" } else { "s" }
+            "## {heading} ({} client{})",
+            group.len(),
+            if group.len() == 1 { "" } else { "s" }
         ));
         if with_checks {
             md.line("| Client | Category | Verdict | Client integration | Verification |")
@@ -245,24 +289,13 @@ pub(super) fn route_twin(book: &Book, ordered: &[&Runbook], index: usize, urls: 
             md.line("| Client | Category | Verdict | Client integration |")
                 .line("| --- | --- | --- | --- |");
         }
-        for (rb, check) in clients.iter().zip(checks) {
-            let m = &rb.routes[index];
-            let note = match &m.integration {
-                Some(note) => inline(note, Place::Cell),
-                None if m.verdict.is_none() => "_Not documented in this runbook._".into(),
-                None => String::new(),
-            };
+        for (rb, client, check) in group {
             let mut row = format!(
-                "| {} | {} | {} | {note} |",
-                markdown::link(
-                    &rb.title,
-                    &urls.of(&model::markdown_twin_path(&model::runbook_site_path(
-                        &rb.slug
-                    ))),
-                    Place::Cell
-                ),
-                inline(&book.catalog.categories[rb.category].label, Place::Cell),
-                verdict_words(book, m, Place::Cell),
+                "| {} | {} | {} | {} |",
+                client.link,
+                words.category_cells[rb.category],
+                words.verdict(&rb.routes[index]),
+                client.notes[index],
             );
             if with_checks {
                 let check = check.map(|v| verification(book, &v, Place::Cell));
@@ -280,15 +313,6 @@ pub(super) fn route_twin(book: &Book, ordered: &[&Runbook], index: usize, urls: 
         urls.link(&manifest, &manifest)
     ));
     md.finish()
-}
-
-/// A vocabulary term: its label, then its id for programs.
-fn term(t: &Term) -> String {
-    format!(
-        "{} ({})",
-        inline(&t.label, Place::Inline),
-        code(&t.id, Place::Inline)
-    )
 }
 
 /// How many routes (or clients) have each support level: `3 full support
