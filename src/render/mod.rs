@@ -6,6 +6,7 @@ mod context;
 pub mod export;
 pub mod html;
 pub mod json;
+pub mod llms;
 mod paths;
 mod renderer;
 pub mod search;
@@ -18,4 +19,10 @@ pub use renderer::{Renderer, render_into, render_with};
 pub use sink::{Output, Sink};
 
 /// Every output format.
-pub const ALL: [&dyn Renderer; 4] = [&wiki::Wiki, &json::Json, &html::Html, &search::Search];
+pub const ALL: [&dyn Renderer; 5] = [
+    &wiki::Wiki,
+    &json::Json,
+    &html::Html,
+    &llms::Llms,
+    &search::Search,
+];

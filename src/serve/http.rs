@@ -118,6 +118,8 @@ pub fn content_type(path: &str) -> &'static str {
         "woff" => "font/woff",
         "xml" => "application/xml",
         "txt" => "text/plain; charset=utf-8",
+        // The pages' Markdown twins (RFC 7763).
+        "md" => "text/markdown; charset=utf-8",
         "wasm" => "application/wasm",
         _ if path
             .rsplit('/')
@@ -322,6 +324,11 @@ mod tests {
             "application/octet-stream"
         );
         assert_eq!(content_type("sitemap.xml"), "application/xml");
+        assert_eq!(
+            content_type("runbooks/librechat/index.html.md"),
+            "text/markdown; charset=utf-8"
+        );
+        assert_eq!(content_type("llms.txt"), "text/plain; charset=utf-8");
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Building the previewed site: a full build first, then a rebuild per
 //! change that does only what the change needs. An edited runbook is read,
 //! parsed and validated again alone (the others' results are kept), and
-//! only the pages it can change are rendered: its own, the home page with
-//! the matrix, the index pages and the route pages. The search index and
-//! the JSON the site serves (`json/`: the manifest holds every runbook)
-//! are rebuilt after the pages are published, so the reload does not wait
-//! for them. A catalog or theme change rebuilds everything, and so does a source
+//! only the pages it can change are rendered: its own (and its Markdown
+//! twin), the home page with the matrix, the index pages and the route
+//! pages. The search index, the JSON the site serves (`json/`: the
+//! manifest holds every runbook) and the LLM-ready files that list every
+//! runbook (`llms.txt`, the route twins, `llms-full.txt`) are rebuilt
+//! after the pages are published, so the reload does not wait for them. A
+//! catalog or theme change rebuilds everything, and so does a source
 //! folder coming or going, or a change the watcher could not follow.
 
 use std::path::PathBuf;
@@ -20,7 +22,7 @@ use super::state::{Files, Snapshot};
 use crate::diagnostic::{self, Diagnostic, JsonDiagnostic, Sources};
 use crate::history::Skipped;
 use crate::model::Book;
-use crate::render::{self, Output, RenderContext, html, json, search};
+use crate::render::{self, Output, RenderContext, html, json, llms, search};
 use crate::site::incremental::Incremental;
 use crate::site::template;
 
@@ -39,9 +41,10 @@ pub struct Rebuilt {
     pub error: Option<String>,
 }
 
-/// The search index and the JSON still to build for a published epoch
-/// (the files below [`LATER`]). It runs on the [`SearchWorker`]'s thread,
-/// so the next edit's rebuild does not wait for it.
+/// The search index, the JSON and the LLM-ready listings still to build
+/// for a published epoch (the files [`later`] names). It runs on the
+/// [`SearchWorker`]'s thread, so the next edit's rebuild does not wait for
+/// it.
 pub struct SearchJob {
     epoch: u64,
     book: Arc<Book>,
@@ -55,7 +58,11 @@ pub struct SearchDone {
 
 impl SearchJob {
     pub fn run(self, ctx: &RenderContext) -> SearchDone {
-        let output = render::render_with(&self.book, ctx, &[&search::Search, &json::Json]);
+        let output = render::render_with(
+            &self.book,
+            ctx,
+            &[&search::Search, &json::Json, &llms::Listings],
+        );
         SearchDone {
             epoch: self.epoch,
             output,
@@ -299,7 +306,8 @@ impl Preview {
             html::Selection::All
         };
         let sink = std::sync::Mutex::new(Output::default());
-        let rendered = html::render_selected(&book, &self.ctx, &selection, &self.rows, &sink);
+        let rendered = html::render_selected(&book, &self.ctx, &selection, &self.rows, &sink)
+            .and_then(|pages| llms::render_selected(&book, &selection, &sink).map(|_| pages));
         let out = sink
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -353,10 +361,13 @@ impl Preview {
 /// The folders of the site (below `html/`) the [`SearchJob`] builds.
 const LATER: [&str; 2] = [search::DIR, json::DIR];
 
+/// Whether the [`SearchJob`] builds this file of the site: in a folder of
+/// [`LATER`], or one of the LLM-ready listings.
 fn later(path: &str) -> bool {
-    LATER
-        .iter()
-        .any(|dir| path.strip_prefix(dir).is_some_and(|p| p.starts_with('/')))
+    llms::lists_every_runbook(path)
+        || LATER
+            .iter()
+            .any(|dir| path.strip_prefix(dir).is_some_and(|p| p.starts_with('/')))
 }
 
 /// The `html/` files of an output, by their path below it.

@@ -40,8 +40,9 @@ const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- arguments
 const USAGE =
-  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url " +
-  "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--facet LABEL] [--plan FILE] [--chromium PATH]\n" +
+  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url|markdown " +
+  "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--facet LABEL] [--plan FILE] [--chromium PATH]
+" +
   "       node run.mjs --url http://127.0.0.1:PORT/BASE/ --out DIR --scenario serve|serve-tabs --plan FILE [--chromium PATH]";
 
 function parseArgs(argv) {
@@ -94,6 +95,7 @@ const TYPES = {
   ".ico": "image/x-icon",
   ".xml": "application/xml; charset=utf-8",
   ".txt": "text/plain; charset=utf-8",
+  ".md": "text/markdown; charset=utf-8",
   ".wasm": "application/wasm",
 };
 
@@ -361,6 +363,7 @@ const SCENARIOS = {
   matrix: scenarioMatrix,
   verification: scenarioVerification,
   history: scenarioHistory,
+  markdown: scenarioMarkdown,
   serve: scenarioServe,
   "serve-tabs": scenarioServeTabs,
 };
@@ -666,6 +669,77 @@ async function scenarioHistory(env) {
     }
     return seen;
   });
+}
+
+// "Copy as Markdown" as a reader uses it, on a runbook page (--expect-slug)
+// and the route page its first route row links to: the page's
+// <link rel=alternate type=text/markdown> and its answer, the button and
+// its status, what the clipboard holds after a click (read back through
+// the granted permission), and any CSP violation. Then the runbook page
+// without script, where the button must not show.
+async function scenarioMarkdown(env) {
+  const { browser, watch, root, args } = env;
+  const out = { pages: [] };
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: "block" });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(root).origin });
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__cspViolations.push({ directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile }),
+    );
+  });
+  await watch.attach(context);
+  const page = await context.newPage();
+  const runbook = root + `runbooks/${args["expect-slug"]}/`;
+  await openPage(page, runbook);
+  const routeHref = await page.evaluate(() => {
+    const a = document.querySelector("table.routes a[href*='routes/']");
+    return a ? a.href : null;
+  });
+  for (const [name, url] of [["runbook", runbook], ["route", routeHref]]) {
+    if (!url) throw new Error(`no ${name} page to open`);
+    await openPage(page, url);
+    const seen = await page.evaluate(() => {
+      const link = document.querySelector('link[rel="alternate"][type="text/markdown"]');
+      const box = document.querySelector(".copy-markdown");
+      const button = box && box.querySelector("button");
+      return {
+        path: location.pathname,
+        alternate: link ? link.href : null,
+        boxHidden: box ? box.hidden : null,
+        buttonVisible: !!(button && button.getClientRects().length > 0),
+        buttonText: button ? button.textContent : null,
+      };
+    });
+    if (seen.alternate) {
+      const answer = await page.request.get(seen.alternate);
+      seen.alternateStatus = answer.status();
+      seen.alternateType = answer.headers()["content-type"] || "";
+    }
+    // Something else on the clipboard first: a copy that never happens shows.
+    await page.evaluate(() => navigator.clipboard.writeText("(the clipboard before the click)"));
+    await page.click(".copy-markdown button");
+    await page.waitForFunction(() => {
+      const s = document.querySelector(".copy-markdown-status");
+      return s && s.textContent && s.textContent !== "Copying…";
+    }, null, { timeout: 10_000 });
+    seen.status = await page.textContent(".copy-markdown-status");
+    seen.statusLive = await page.getAttribute(".copy-markdown-status", "aria-live");
+    seen.clipboard = await page.evaluate(() => navigator.clipboard.readText());
+    seen.csp = await page.evaluate(() => window.__cspViolations);
+    out.pages.push({ name, ...seen });
+  }
+  await context.close();
+  const noScript = await browser.newContext({ javaScriptEnabled: false, serviceWorkers: "block" });
+  await watch.attach(noScript);
+  const bare = await noScript.newPage();
+  await bare.goto(runbook, { waitUntil: "load" });
+  out.withoutScript = {
+    buttonCount: await bare.locator(".copy-markdown button").count(),
+    buttonVisible: await bare.locator(".copy-markdown button").isVisible(),
+  };
+  await noScript.close();
+  return out;
 }
 
 async function scenarioScreenshots(env) {

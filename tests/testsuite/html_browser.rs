@@ -48,7 +48,7 @@ fn browser_tests() -> PathBuf {
 
 /// Runs one scenario of run.mjs over `site`, results into `out`; returns
 /// the parsed result file.
-fn run(site: &Built, scenario: &str, out: &Path, extra: &[(&str, &str)]) -> Value {
+pub(crate) fn run(site: &Built, scenario: &str, out: &Path, extra: &[(&str, &str)]) -> Value {
     let dir = browser_tests();
     let node = common::tool("GTDOCS_NODE", "node");
     let chromium = common::tool("GTDOCS_CHROMIUM", "chromium");

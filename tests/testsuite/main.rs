@@ -25,6 +25,7 @@ mod json_schema;
 mod layout;
 mod limits;
 mod lints;
+mod llms;
 mod parity;
 mod product_wiki;
 mod publish;

@@ -70,17 +70,17 @@ const REBUILD: Duration = Duration::from_secs(20);
 
 /// One HTTP response, as read off the socket.
 #[derive(Debug, Clone)]
-struct Resp {
-    status: u16,
+pub(crate) struct Resp {
+    pub(crate) status: u16,
     /// Header names lower-cased, in order.
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
     /// For HEAD: any bytes that followed the header section (must be none).
     extra: Vec<u8>,
 }
 
 impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
@@ -88,7 +88,7 @@ impl Resp {
     }
 
     /// `type/subtype` of Content-Type, lower-cased.
-    fn essence(&self) -> String {
+    pub(crate) fn essence(&self) -> String {
         self.header("content-type")
             .unwrap_or("")
             .split(';')
@@ -98,7 +98,7 @@ impl Resp {
             .to_ascii_lowercase()
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
@@ -302,11 +302,11 @@ fn send_only(port: u16, target: &str) -> TcpStream {
 // =================================================================== server
 
 /// A running `gtdocs serve`, killed on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     port: u16,
     /// The path of the printed URL: `site.base_url`.
-    base: String,
+    pub(crate) base: String,
     url: String,
     stdout_rest: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
@@ -366,7 +366,7 @@ fn serve_command(dir: &Path, args: &[&str]) -> Command {
 
 impl Server {
     /// `gtdocs serve -v --port 0 ARGS` in `dir`, once it printed its URL.
-    fn start(dir: &Path, args: &[&str]) -> Server {
+    pub(crate) fn start(dir: &Path, args: &[&str]) -> Server {
         Self::start_within(dir, args, Duration::from_secs(60))
     }
 
@@ -434,7 +434,7 @@ impl Server {
         }
     }
 
-    fn stderr_text(&self) -> String {
+    pub(crate) fn stderr_text(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
@@ -458,12 +458,12 @@ impl Server {
     }
 
     /// GET of an absolute target (`/x`).
-    fn get(&self, target: &str) -> Resp {
+    pub(crate) fn get(&self, target: &str) -> Resp {
         self.request("GET", target)
     }
 
     /// GET of a path below the base (`runbooks/` → `/base/runbooks/`).
-    fn page(&self, rel: &str) -> Resp {
+    pub(crate) fn page(&self, rel: &str) -> Resp {
         self.get(&format!("{}{rel}", self.base))
     }
 
@@ -481,7 +481,7 @@ impl Server {
         v
     }
 
-    fn epoch(&self) -> u64 {
+    pub(crate) fn epoch(&self) -> u64 {
         self.status()["epoch"].as_u64().expect("epoch")
     }
 
@@ -557,7 +557,7 @@ impl Server {
 
     /// Waits for a rebuild after `from`, then until no other follows for
     /// 800 ms. Returns the status then and how many rebuilds it took.
-    fn settle(&self, from: u64) -> (Value, u64) {
+    pub(crate) fn settle(&self, from: u64) -> (Value, u64) {
         self.try_settle(from, REBUILD).unwrap_or_else(|| {
             panic!(
                 "no rebuild within {REBUILD:?} (epoch still {from})\nserver stderr:\n{}",
@@ -631,7 +631,7 @@ fn nonce() -> String {
 }
 
 /// Replaces the one occurrence of `from` in the file.
-fn edit(path: &Path, from: &str, to: &str) {
+pub(crate) fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("read");
     assert_eq!(
         text.matches(from).count(),
@@ -791,6 +791,9 @@ fn expected_type(rel: &str) -> (&'static [&'static str], bool) {
         "json" => (&["application/json"], false),
         "svg" => (&["image/svg+xml"], false),
         "xml" => (&["application/xml"], false),
+        // llms.txt, llms-full.txt and the pages' Markdown twins (render::llms).
+        "txt" => (&["text/plain"], true),
+        "md" => (&["text/markdown"], true),
         "wasm" => (&["application/wasm"], false),
         // Pagefind's gzipped WebAssembly: the contract lists
         // application/wasm; pagefind.js inflates it itself, so either works.

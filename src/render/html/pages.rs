@@ -10,7 +10,7 @@ use super::rows::{RowCache, groups};
 use super::runbook_view::runbook_ctx;
 use super::view::{catalog_ctx, value};
 use crate::markdown::to_plain;
-use crate::model::{Book, Runbook};
+use crate::model::{Book, Runbook, markdown_twin_path};
 use crate::render::paths::{page_path, route_path, runbook_path};
 
 /// Which pages to render.
@@ -43,6 +43,10 @@ pub(super) struct PageMeta {
     pub(super) url: String,
     /// Absolute URL, when `site.url` is set.
     canonical: Option<String>,
+    /// The site path of the page's Markdown twin (`render::llms`), for a
+    /// runbook's page and a route's (its every page: the twin lists every
+    /// client).
+    markdown: Option<String>,
     /// In the sitemap.
     pub(super) listed: bool,
 }
@@ -64,6 +68,7 @@ impl PageMeta {
                 .url
                 .as_ref()
                 .map(|origin| format!("{origin}{url}")),
+            markdown: None,
             listed: kind != "404",
             path,
             file,
@@ -138,6 +143,7 @@ pub(super) fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
         Spec::Runbook(rb) => {
             let mut meta = PageMeta::new(book, "runbook", rb.title.clone(), runbook_path(rb));
             meta.description = Some(to_plain(&rb.summary));
+            meta.markdown = Some(markdown_twin_path(&meta.path));
             meta
         }
         Spec::Route(i, k) => {
@@ -154,6 +160,7 @@ pub(super) fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
                 page_path(&route_path(&route.route), *k),
             );
             meta.description = route.summary.as_deref().map(to_plain);
+            meta.markdown = Some(markdown_twin_path(&route_path(&route.route)));
             meta
         }
         Spec::Changes => PageMeta::new(

@@ -80,6 +80,51 @@ function initCopy() {
   }
 }
 
+// "Copy as Markdown": the page's Markdown twin, fetched from this site
+// (the CSP's connect-src 'self'), onto the clipboard; the status beside
+// the button says whether it got there.
+function initCopyMarkdown() {
+  for (const box of $$(".copy-markdown")) {
+    const button = $("button[data-markdown]", box);
+    const status = $(".copy-markdown-status", box);
+    if (!button || !status) continue;
+    box.hidden = false;
+    let busy = false;
+    button.addEventListener("click", async () => {
+      if (busy) return;
+      busy = true;
+      status.textContent = "Copying…";
+      const text = fetch(button.getAttribute("data-markdown")).then((r) => {
+        if (!r.ok) throw new Error("the server answered " + r.status);
+        return r.text();
+      });
+      try {
+        await copyLoading(text);
+        status.textContent = "Copied this page as Markdown.";
+      } catch (e) {
+        status.textContent = "Could not copy the Markdown: " + ((e && e.message) || "unknown error") + ".";
+      }
+      busy = false;
+    });
+  }
+}
+
+// Text still loading, onto the clipboard. A ClipboardItem takes the
+// promise, so that Safari keeps the click's permission while it loads;
+// where that is missing or refused, the text is copied once loaded.
+async function copyLoading(text) {
+  if (window.ClipboardItem && navigator.clipboard && navigator.clipboard.write) {
+    try {
+      const blob = text.then((t) => new Blob([t], { type: "text/plain" }));
+      await navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
+      return;
+    } catch (e) {
+      // Copied below instead, or the load's own error said there.
+    }
+  }
+  await copy(await text);
+}
+
 // Checklists remembered per browser.
 function initChecklists() {
   for (const list of $$(".checklist[data-storage-key]")) {
@@ -664,6 +709,7 @@ function initSearch() {
 function start() {
   initTheme();
   initCopy();
+  initCopyMarkdown();
   initChecklists();
   initMatrix();
   initNotes();

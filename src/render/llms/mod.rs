@@ -1,0 +1,214 @@
+//! LLM-ready output, in the HTML site (llmstxt.org's conventions):
+//! `llms.txt` at its root, a Markdown twin beside every runbook and route
+//! page (`model::markdown_twin_path`: `runbooks/librechat/` →
+//! `runbooks/librechat/index.html.md`) holding every fact of the page,
+//! and `llms-full.txt`, every twin whole, one after another.
+
+mod index;
+mod text;
+mod twin;
+
+use rayon::prelude::*;
+
+use super::context::{RenderContext, RenderError};
+use super::html::Selection;
+use super::paths::DIR;
+use super::renderer::Renderer;
+use super::sink::Sink;
+use crate::model::{self, Book, Runbook};
+use text::{Urls, Words};
+use twin::Client;
+
+/// `llms.txt`'s site path.
+pub const INDEX: &str = "llms.txt";
+/// `llms-full.txt`'s site path.
+pub const FULL_TEXT: &str = "llms-full.txt";
+
+/// Every file of the format.
+pub struct Llms;
+
+/// The files of the format that list every runbook: `llms.txt`, the route
+/// twins and `llms-full.txt`. The preview builds them off the reload's
+/// path, beside the search index and the JSON; a runbook's own twin is
+/// rendered with its page ([`render_selected`]).
+pub struct Listings;
+
+impl Renderer for Llms {
+    fn render(&self, book: &Book, _: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
+        render_all(book, out, true)
+    }
+}
+
+impl Renderer for Listings {
+    fn render(&self, book: &Book, _: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
+        render_all(book, out, false)
+    }
+}
+
+/// The twins of the runbook pages in `selection` (the preview's rebuild):
+/// a twin changes with its page. Returns how many.
+pub fn render_selected(
+    book: &Book,
+    selection: &Selection<'_>,
+    out: &dyn Sink,
+) -> Result<usize, RenderError> {
+    let urls = Urls::new(book);
+    let words = Words::new(book);
+    let runbooks: Vec<&Runbook> = book
+        .runbooks
+        .iter()
+        .filter(|rb| match selection {
+            Selection::All => true,
+            Selection::Affected(slugs) => slugs.contains(&rb.slug),
+        })
+        .collect();
+    runbooks.par_iter().try_for_each(|rb| {
+        let client = twin::client(rb, &urls);
+        out.put(
+            file(&runbook_twin_path(rb)),
+            twin::runbook_twin(book, rb, &client, &words, &urls).into_bytes(),
+        )
+    })?;
+    Ok(runbooks.len())
+}
+
+/// Whether a file of the site (by its site path) is one of the
+/// [`Listings`].
+pub fn lists_every_runbook(site_path: &str) -> bool {
+    let route_twin = site_path
+        .strip_prefix("routes/")
+        .and_then(|p| p.strip_suffix(&model::markdown_twin_path("")))
+        .is_some_and(|id| id.ends_with('/') && !id[..id.len() - 1].contains('/'));
+    site_path == INDEX || site_path == FULL_TEXT || route_twin
+}
+
+/// Runbooks a slice of the full text renders at once: the file is
+/// streamed, never held whole (tens of megabytes at 10,000 runbooks).
+const CHUNK: usize = 256;
+
+/// `llms.txt`, then `llms-full.txt`: a head naming the site, then every
+/// runbook's twin in the site's order, then every route's. Each twin goes
+/// to its own file as it is rendered (a runbook's only with
+/// `runbook_twins`), and is rendered once for both.
+fn render_all(book: &Book, out: &dyn Sink, runbook_twins: bool) -> Result<(), RenderError> {
+    let ordered = book.ordered();
+    let urls = Urls::new(book);
+    let words = Words::new(book);
+    out.put(
+        file(INDEX),
+        index::llms_txt(book, &ordered, &urls, FULL_TEXT).into_bytes(),
+    )?;
+    // Each runbook's title link and notes, escaped once for its own twin
+    // and every route's.
+    let clients: Vec<Client> = ordered
+        .par_iter()
+        .map(|rb| twin::client(rb, &urls))
+        .collect();
+    let clients: Vec<(&Runbook, &Client)> = ordered.iter().copied().zip(&clients).collect();
+    let path = file(FULL_TEXT);
+    let io = |source| RenderError::Write {
+        path: path.clone(),
+        source,
+    };
+    let put = |twins: Vec<(String, String)>| {
+        twins
+            .into_par_iter()
+            .try_for_each(|(site_path, twin)| out.put(file(&site_path), twin.into_bytes()))
+    };
+    out.put_with(std::slice::from_ref(&path), &mut |w| {
+        w.write_all(full_text_head(book).as_bytes()).map_err(io)?;
+        for chunk in clients.chunks(CHUNK) {
+            let twins: Vec<(String, String)> = chunk
+                .par_iter()
+                .map(|(rb, client)| {
+                    let twin = twin::runbook_twin(book, rb, client, &words, &urls);
+                    (runbook_twin_path(rb), twin)
+                })
+                .collect();
+            write_twins(w, &twins).map_err(io)?;
+            if runbook_twins {
+                put(twins)?;
+            }
+        }
+        let twins: Vec<(String, String)> = (0..book.catalog.routes.len())
+            .into_par_iter()
+            .map(|i| {
+                let twin = twin::route_twin(book, &clients, i, &words, &urls);
+                (route_twin_path(book, i), twin)
+            })
+            .collect();
+        write_twins(w, &twins).map_err(io)?;
+        put(twins)
+    })
+}
+
+/// What `llms-full.txt` starts with: the site it is, and what follows.
+fn full_text_head(book: &Book) -> String {
+    use crate::markdown::{Place, inline};
+    let mut head = format!("# {}\n\n", inline(&book.site.title, Place::Inline));
+    if let Some(d) = &book.site.description {
+        head.push_str(&format!("> {}\n\n", inline(d, Place::LineStart)));
+    }
+    head.push_str(&format!(
+        "Every page of the site as Markdown: the {} runbook{} in the site's order, then the {} route{}. \
+         Each part is one page's twin, whole, starting with its `# ` heading.\n",
+        book.runbooks.len(),
+        if book.runbooks.len() == 1 { "" } else { "s" },
+        book.catalog.routes.len(),
+        if book.catalog.routes.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+    ));
+    head
+}
+
+/// Each twin after a blank line.
+fn write_twins(w: &mut dyn std::io::Write, twins: &[(String, String)]) -> std::io::Result<()> {
+    for (_, twin) in twins {
+        w.write_all(b"\n")?;
+        w.write_all(twin.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn runbook_twin_path(rb: &Runbook) -> String {
+    model::markdown_twin_path(&model::runbook_site_path(&rb.slug))
+}
+
+fn route_twin_path(book: &Book, index: usize) -> String {
+    model::markdown_twin_path(&model::route_site_path(&book.catalog.routes[index].route))
+}
+
+/// A site path's file in the output.
+fn file(site_path: &str) -> String {
+    format!("{DIR}/{site_path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The preview takes these from its second pass: none may be a
+    /// runbook's twin, every route's twin must be.
+    #[test]
+    fn the_listings_are_the_files_that_list_every_runbook() {
+        let (book, _) = crate::render::renderer::tests::bundled();
+        for i in 0..book.catalog.routes.len() {
+            assert!(lists_every_runbook(&route_twin_path(&book, i)));
+        }
+        for rb in &book.runbooks {
+            assert!(!lists_every_runbook(&runbook_twin_path(rb)));
+        }
+        assert!(lists_every_runbook(INDEX) && lists_every_runbook(FULL_TEXT));
+        for other in [
+            "routes/index.html.md",
+            "routes/x/page/2/index.html.md",
+            "routes/x/index.html",
+            "llms.txt.md",
+        ] {
+            assert!(!lists_every_runbook(other), "{other}");
+        }
+    }
+}
