@@ -41,8 +41,7 @@ const require = createRequire(import.meta.url);
 // ---------------------------------------------------------------- arguments
 const USAGE =
   "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url|markdown " +
-  "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--facet LABEL] [--plan FILE] [--chromium PATH]
-" +
+  "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--facet LABEL] [--plan FILE] [--chromium PATH]\n" +
   "       node run.mjs --url http://127.0.0.1:PORT/BASE/ --out DIR --scenario serve|serve-tabs --plan FILE [--chromium PATH]";
 
 function parseArgs(argv) {

@@ -800,6 +800,7 @@ fn the_deployed_site_is_one_folder_served_under_its_base() {
         "schema/config.schema.json",
         "schema/diff.schema.json",
         "schema/manifest.schema.json",
+        "schema/route.schema.json",
         "schema/runbook-entry.schema.json",
         "schema/runbook.schema.json",
     ]
@@ -807,6 +808,14 @@ fn the_deployed_site_is_one_folder_served_under_its_base() {
     .map(String::from)
     .collect();
     expected.extend(slugs.iter().map(|s| format!("runbooks/{s}.json")));
+    let routes = site.manifest["catalog"]["routes"]
+        .as_array()
+        .expect("routes");
+    expected.extend(
+        routes
+            .iter()
+            .map(|r| format!("routes/{}.json", r["id"].as_str().expect("id"))),
+    );
     let served: BTreeSet<String> = json_files(&site.html.join("json")).into_iter().collect();
     assert_eq!(served, expected, "the JSON inside site/html/json/");
     let mut problems = Vec::new();
@@ -970,7 +979,8 @@ fn fetch_and_copy_checkers_catch_missing_and_differing_files() {
 
 /// The runbook pages a page links to (`runbooks/<slug>/`), once each.
 fn runbook_links(html: &str, base: &str) -> BTreeSet<String> {
-    let link = re(r##"href="([^"#?]*)""##);
+    // A runbook's page, or one of its route rows (as route pages link).
+    let link = re(r##"href="([^"#?]*)(?:#route-[a-z0-9-]+)?""##);
     link.captures_iter(html)
         .filter_map(|c| c[1].strip_prefix(base).map(str::to_owned))
         .filter(|p| {

@@ -10,6 +10,8 @@ use crate::render::paths::{page_path, route_path, runbook_path};
 
 #[derive(Serialize)]
 pub(super) struct RoutePageCtx {
+    /// The route's id: each client links to its row, `#route-<id>`.
+    id: String,
     route: String,
     summary_html: Option<String>,
     /// Clients per support level, over every page.
@@ -107,6 +109,7 @@ pub(super) fn route_ctx(
         }
     }
     RoutePageCtx {
+        id: route.id.clone(),
         route: route.route.clone(),
         summary_html: route.summary.as_deref().map(to_html),
         tally,

@@ -307,10 +307,10 @@ pub(super) fn route_twin(
     md.heading("## Source");
     let page = model::route_site_path(&route.route);
     md.line(&format!("- Web page: {}", urls.link(&page, &page)));
-    let manifest = model::manifest_path();
+    let json = model::route_file_path(&route.id);
     md.line(&format!(
-        "- JSON: {} (every runbook's verdict for this route is in `runbooks[].routes[]`, by `route_id`)",
-        urls.link(&manifest, &manifest)
+        "- JSON: {} (every client's verdict for this route)",
+        urls.link(&json, &json)
     ));
     md.finish()
 }
