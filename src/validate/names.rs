@@ -1,6 +1,7 @@
 //! The names a build writes that come from the sources: a runbook's file
 //! name, `wiki.page_prefix`, `wiki.index_page`, `wiki.matrix_page` and the
-//! catalog's routes become file and folder names of the output. Each must
+//! catalog's routes (a page's folder, `json/routes/<id>.json`) become file
+//! and folder names of the output. Each must
 //! fit one file name on the common file systems (255 bytes), or the build
 //! would fail half-way with the OS's "File name too long"; `check` reports
 //! it first, at the source. Every output path holds at most one such name
@@ -85,11 +86,16 @@ pub fn check_catalog(
         }
     }
     for (i, r) in routes.iter().enumerate() {
-        if let Some(name) = too_long([last_segment(&model::route_site_path(&r.route))]) {
+        let slug = model::route_slug(&r.route);
+        let names = [
+            last_segment(&model::route_site_path(&r.route)),
+            last_segment(&model::route_file_path(&slug)),
+        ];
+        if let Some(name) = too_long(names) {
             diagnostics.push(
                 Diagnostic::error("name-too-long", message(&name))
                     .in_file(&doc.path, doc.spans.value(&format!("/routes/{i}/route")))
-                    .with_hint("shorten the route: its letters and digits name its page's folder"),
+                    .with_hint("shorten the route: its letters and digits name its page's folder and its JSON file"),
             );
         }
     }

@@ -266,11 +266,11 @@ fn check_refuses_whatever_build_refuses_with_the_same_codes() {
 #[test]
 fn names_at_the_limit_build_and_one_byte_more_is_refused_at_the_source() {
     let a = |n: usize| "a".repeat(n);
-    // `Test-Runbooks-<slug>.md`, `<index>.md`, `get-v1-<route>`: 255 bytes.
+    // `Test-Runbooks-<slug>.md`, `<index>.md`, `get-v1-<route>.json`: 255 bytes.
     let at_limit = tree(|r| {
         rename_runbook(r, &a(238));
         wiki_field(r, "index_page", &format!("I{}", a(251)));
-        replace(r, "GET /v1/models", &format!("GET /v1/{}", a(248)));
+        replace(r, "GET /v1/models", &format!("GET /v1/{}", a(243)));
     });
     let (build, check) = build_and_check(at_limit.path());
     assert!(build.status.success(), "{}", stderr(&build));
@@ -279,7 +279,7 @@ fn names_at_the_limit_build_and_one_byte_more_is_refused_at_the_source() {
     let over = tree(|r| {
         rename_runbook(r, &a(239));
         wiki_field(r, "index_page", &format!("I{}", a(252)));
-        replace(r, "GET /v1/models", &format!("GET /v1/{}", a(249)));
+        replace(r, "GET /v1/models", &format!("GET /v1/{}", a(244)));
     });
     let o = gtdocs(over.path(), &["check"]);
     let err = stderr(&o);

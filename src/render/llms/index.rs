@@ -65,12 +65,12 @@ pub(super) fn llms_txt(book: &Book, ordered: &[&Runbook], urls: &Urls, full_text
 
     md.heading("## Optional");
     md.line(&format!(
-        "- {}: the catalog (routes, verdicts and their support levels, compatibility levels, categories, key presets) and every runbook, as JSON; one file per runbook in `{}/runbooks/`",
+        "- {}: the catalog (routes, verdicts and their support levels, compatibility levels, categories, key presets) and every runbook, as JSON; one file per runbook in `{dir}/runbooks/<slug>.json` and per route in `{dir}/routes/<route id>.json` (every client's verdict for it)",
         urls.link("Compatibility manifest", &manifest),
-        model::JSON_DIR
+        dir = model::JSON_DIR
     ));
     md.line(&format!(
-        "- {}: the manifest's JSON Schema",
+        "- {}: the manifest's JSON Schema, exact for this site's catalog",
         urls.link("Manifest schema", &schema)
     ));
     md.line(&format!(
