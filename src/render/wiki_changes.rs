@@ -71,22 +71,8 @@ pub(super) fn changes_page(book: &Book, history: &History) -> String {
         ),
         String::new(),
     ];
-    if history.is_incomplete() {
-        let mut note = "> **Incomplete history.**".to_owned();
-        if history.shallow {
-            note.push_str(
-                " The repository was cloned shallow: older commits were not there to read.",
-            );
-        }
-        if let Some(c) = &history.starts_at {
-            let date = timestamp(c.time);
-            note.push_str(&format!(
-                " It starts from commit {} ({}); what came before is not shown.",
-                code(c.id.get(..12).unwrap_or(&c.id), Place::Inline),
-                date.get(..10).unwrap_or(&date)
-            ));
-        }
-        lines.push(note);
+    if let Some(note) = incomplete_note(history) {
+        lines.push(format!("> {note}"));
         lines.push(String::new());
     }
     if history.events.is_empty() {
@@ -106,4 +92,25 @@ pub(super) fn changes_page(book: &Book, history: &History) -> String {
     let mut page = lines.join("\n");
     page.push('\n');
     page
+}
+
+/// What a Markdown output says of a history that may miss events (a
+/// shallow clone, or cut at `history.max_commits`): `None` when whole.
+pub(super) fn incomplete_note(history: &History) -> Option<String> {
+    if !history.is_incomplete() {
+        return None;
+    }
+    let mut note = "**Incomplete history.**".to_owned();
+    if history.shallow {
+        note.push_str(" The repository was cloned shallow: older commits were not there to read.");
+    }
+    if let Some(c) = &history.starts_at {
+        let date = timestamp(c.time);
+        note.push_str(&format!(
+            " It starts from commit {} ({}); what came before is not shown.",
+            code(c.id.get(..12).unwrap_or(&c.id), Place::Inline),
+            date.get(..10).unwrap_or(&date)
+        ));
+    }
+    Some(note)
 }

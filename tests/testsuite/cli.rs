@@ -153,10 +153,7 @@ fn editor_schema_lines_point_at_committed_schemas() {
         tree.path().join("schemas/runbook.schema.json"),
     )
     .expect("copy");
-    let o = gtdocs(tree.path(), &["new", "my-client"]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    let text =
-        std::fs::read_to_string(tree.path().join("runbooks/my-client.yaml")).expect("skeleton");
+    let (o, text) = new_my_client(tree.path());
     assert_eq!(
         text.lines().next(),
         Some("# yaml-language-server: $schema=../schemas/runbook.schema.json")
@@ -168,13 +165,18 @@ fn editor_schema_lines_point_at_committed_schemas() {
     );
 }
 
+/// `gtdocs new my-client` in `tree`: its run and the file it wrote.
+fn new_my_client(tree: &std::path::Path) -> (std::process::Output, String) {
+    let o = gtdocs(tree, &["new", "my-client"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let text = std::fs::read_to_string(tree.join("runbooks/my-client.yaml")).expect("skeleton");
+    (o, text)
+}
+
 #[test]
 fn new_writes_a_skeleton_that_validates() {
     let tree = common::bundled_copy();
-    let o = gtdocs(tree.path(), &["new", "my-client"]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    let text =
-        std::fs::read_to_string(tree.path().join("runbooks/my-client.yaml")).expect("skeleton");
+    let (o, text) = new_my_client(tree.path());
     // No committed schema in this tree: the build's copy, and a hint.
     assert_eq!(
         text.lines().next(),

@@ -436,26 +436,7 @@ fn a_search_in_the_address_survives_a_reload() {
 
 /// `?a=1&b=x+y` as decoded pairs.
 fn url_params(search: &str) -> BTreeMap<String, String> {
-    let decode = |s: &str| -> String {
-        let s = s.replace('+', " ");
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%'
-                && let Some(b) = s
-                    .get(i + 1..i + 3)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
+    let decode = |s: &str| crate::html_site::percent_decode(&s.replace('+', " "));
     search
         .trim_start_matches('?')
         .split('&')

@@ -374,7 +374,8 @@ fn decode_entities(s: &str) -> String {
         .into_owned()
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` escapes decoded (bytes, then UTF-8, lossily).
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

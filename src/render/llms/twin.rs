@@ -365,21 +365,7 @@ fn bullets(md: &mut Md, marker: &str, items: &[String]) {
 /// The runbook's events in the history of verdicts, newest first.
 fn runbook_history(md: &mut Md, book: &Book, history: &History, slug: &str, urls: &Urls) {
     md.heading("## History");
-    if history.is_incomplete() {
-        let mut note = "**Incomplete history.**".to_owned();
-        if history.shallow {
-            note.push_str(
-                " The repository was cloned shallow: older commits were not there to read.",
-            );
-        }
-        if let Some(c) = &history.starts_at {
-            let date = timestamp(c.time);
-            note.push_str(&format!(
-                " It starts from commit {} ({}); what came before is not shown.",
-                code(c.id.get(..12).unwrap_or(&c.id), Place::Inline),
-                date.get(..10).unwrap_or(&date)
-            ));
-        }
+    if let Some(note) = crate::render::wiki_changes::incomplete_note(history) {
         md.line(&note).blank();
     }
     let mut events = history.of_runbook(slug).peekable();
