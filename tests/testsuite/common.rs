@@ -157,6 +157,16 @@ pub fn bundled_copy() -> tempfile::TempDir {
     dir
 }
 
+/// Every file under `dir` named `*.<ext>`, sorted by path.
+pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.expect("walk").into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect()
+}
+
 /// Every file under `dir`: relative path → bytes.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();

@@ -1190,7 +1190,7 @@ for f in sorted(pathlib.Path(sys.argv[1]).glob("*.pf_fragment")):
     }
     let code = re(r"(?s)<(code|pre|script|style)\b.*?</(code|pre|script|style)>");
     let tags = re(r"<[^>]*>");
-    for page in html_pages(&site.html) {
+    for page in common::files_with_extension(&site.html, "html") {
         let html = std::fs::read_to_string(&page).expect("page");
         let text = tags
             .replace_all(&code.replace_all(&html, " "), " ")
@@ -1204,14 +1204,4 @@ for f in sorted(pathlib.Path(sys.argv[1]).glob("*.pf_fragment")):
         "doubled full stops:\n{}",
         problems.join("\n")
     );
-}
-
-/// Every `.html` file of a built site.
-fn html_pages(html: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(html)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.expect("walk").into_path())
-        .filter(|p| p.extension().is_some_and(|x| x == "html"))
-        .collect()
 }

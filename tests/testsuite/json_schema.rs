@@ -453,15 +453,6 @@ fn schema_ids_are_absolute_under_the_site_url() {
     }
 }
 
-fn json_files(dir: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.expect("walk").into_path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect()
-}
-
 #[test]
 fn manifest_header_and_reproducible_time() {
     let tree = common::bundled_copy();
@@ -483,7 +474,7 @@ fn manifest_header_and_reproducible_time() {
     assert_eq!(manifest["generator"]["name"], "gtdocs");
     assert_eq!(manifest["generator"]["version"], env!("CARGO_PKG_VERSION"));
     // Every `$schema` names a schema file of the build, relative to the file.
-    for path in json_files(&built.json) {
+    for path in common::files_with_extension(&built.json, "json") {
         if path.starts_with(built.json.join("schema")) {
             continue;
         }
