@@ -135,10 +135,11 @@ pub fn timestamp(secs: u64) -> String {
 }
 
 /// One line saying what an event is, in plain text (the feed's entry
-/// title, the wiki's line): `Upgrade: LibreChat, POST /v1/x: partial → full`.
-pub fn headline(e: &ChangeEvent) -> String {
+/// title), verdicts in `words`: `Upgrade: LibreChat, POST /v1/x: GT
+/// extension (partial) → Native (full)`.
+pub fn headline(e: &ChangeEvent, words: &dyn Fn(&str) -> String) -> String {
     let who = e.title.as_deref().or(e.runbook.as_deref());
-    let verdict = |v: &VerdictAt| format!("{} ({})", v.verdict, v.support.as_str());
+    let verdict = |v: &VerdictAt| format!("{} ({})", words(&v.verdict), v.support.as_str());
     match (e.kind, who, &e.route) {
         (ChangeKind::RouteRenamed, _, Some(route)) => format!(
             "Route renamed: {} → {route}",

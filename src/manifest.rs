@@ -65,10 +65,12 @@ pub struct Manifest {
 /// apart without comparing them.
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct DataEntry {
-    /// `sha256:` and the hex SHA-256 of the manifest's `site`, `catalog`,
-    /// `verification` and `runbooks` as written: the same data gives the same
-    /// digest whichever gtdocs built it or when, as long as the format
-    /// (`schema_version`) is the same.
+    /// `sha256:` and the hex SHA-256 of the manifest's `catalog`,
+    /// `verification` and `runbooks` as written: the same catalog and
+    /// runbooks give the same digest in one format version (`schema_version`),
+    /// wherever the site is published (`site` is left out) and whenever it
+    /// is built, except that when verdicts age (`verification`) it is the
+    /// same data only as of the same `as_of` day, whose stale marks it holds.
     #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
     pub digest: String,
     /// The newest commit that touched the docs tree (`gtdocs.yaml`,

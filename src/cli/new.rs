@@ -76,14 +76,18 @@ pub fn run(args: &NewArgs, reporter: &Reporter) -> ExitCode {
         }
     };
     let file = dir.join(format!("{slug}.yaml"));
-    // Editors validate as you type against the committed schema, which a
-    // fresh clone has; a build's copy in site/ is the fallback.
-    let committed = args.root.join(COMMITTED_SCHEMA).is_file();
-    let schema = if committed {
-        format!("../{COMMITTED_SCHEMA}")
-    } else {
-        format!("../site/json/schema/{}", SchemaKind::Source.file_name())
-    };
+    // Editors validate as you type against a committed schema, which a
+    // fresh clone has: the one the tree's runbooks name, else
+    // `schemas/runbook.schema.json`; a build's copy in site/ is the fallback.
+    let named = schema_line(&dir);
+    let committed = named.is_some() || args.root.join(COMMITTED_SCHEMA).is_file();
+    let schema = named.unwrap_or_else(|| {
+        if committed {
+            format!("../{COMMITTED_SCHEMA}")
+        } else {
+            format!("../site/json/schema/{}", SchemaKind::Source.file_name())
+        }
+    });
     let text = skeleton(slug, &view.catalog, &schema);
     // `create_new` (O_CREAT|O_EXCL) never follows a link at the file's
     // name: a link there, even to nothing, is "already exists".
@@ -109,6 +113,36 @@ pub fn run(args: &NewArgs, reporter: &Reporter) -> ExitCode {
         ),
         Err(e) => reporter.fatal(format!("cannot write `{}`: {e}", shown.display()), None),
     }
+}
+
+/// The schema the tree's runbooks name on their first line (the first in
+/// file name order that names one), when it is a file that exists.
+fn schema_line(dir: &std::path::Path) -> Option<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    files.iter().find_map(|f| {
+        use std::io::{BufRead as _, Read as _};
+        let mut line = String::new();
+        // One line, bounded: a runbook's first line is short.
+        std::io::BufReader::new(std::fs::File::open(f).ok()?.take(4096))
+            .read_line(&mut line)
+            .ok()?;
+        let target = line
+            .trim_end()
+            .strip_prefix("# yaml-language-server: $schema=")?;
+        // `../<path below the tree>`: never a place outside it.
+        let below = target.strip_prefix("../")?;
+        let inside = !below.contains(':')
+            && !below.starts_with('/')
+            && below
+                .split('/')
+                .all(|part| !part.is_empty() && part != "..");
+        (inside && dir.join(target).is_file()).then(|| target.to_owned())
+    })
 }
 
 /// Where a tree keeps the runbook schema that its runbooks' first line

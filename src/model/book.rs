@@ -174,6 +174,16 @@ impl Book {
         }
     }
 
+    /// A verdict id in words: its catalog label, `Unknown`, or for an id
+    /// the catalog no longer has (a past verdict), the id in words.
+    pub fn verdict_words(&self, id: &str) -> String {
+        match self.catalog.verdicts.iter().find(|v| v.id == id) {
+            Some(v) => v.label.clone(),
+            None if id == UNKNOWN => "Unknown".to_owned(),
+            None => super::names::id_words(id),
+        }
+    }
+
     /// Runbooks in display order: category (catalog order), `weight`, title.
     pub fn ordered(&self) -> Vec<&Runbook> {
         let mut list: Vec<&Runbook> = self.runbooks.iter().collect();

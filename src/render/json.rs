@@ -108,7 +108,8 @@ fn write_manifest(
         RenderError::ManifestSchema("the manifest does not end with its runbooks".into())
     })?;
     let mut digest = sha2::Sha256::new();
-    for key in ["site", "catalog", "verification"] {
+    // The data, not where it is published (`site`) nor how it was made.
+    for key in ["catalog", "verification"] {
         if let Some(part) = shell.get(key) {
             digest.update(key.as_bytes());
             digest.update(serde_json::to_vec(part)?);

@@ -146,6 +146,21 @@ fn editor_schema_lines_point_at_committed_schemas() {
             path.display()
         );
     }
+    // A tree whose runbooks name a committed schema: a new one names it too.
+    let tree = common::bundled_copy();
+    common::copy_tree(&repo.join("schemas"), &tree.path().join("schemas"));
+    let (o, text) = new_my_client(tree.path());
+    assert_eq!(
+        text.lines().next(),
+        Some("# yaml-language-server: $schema=../schemas/tree/runbook.schema.json")
+    );
+    assert!(
+        !common::stderr(&o).contains("hint"),
+        "{}",
+        common::stderr(&o)
+    );
+
+    // Runbooks that name none, and a committed schemas/runbook.schema.json.
     let tree = common::bundled_copy();
     std::fs::create_dir(tree.path().join("schemas")).expect("mkdir");
     std::fs::copy(

@@ -487,7 +487,7 @@ fn every_output_lists_exactly_the_commits_events() {
     let downgrade = &entries[3]["title"];
     assert_eq!(
         downgrade,
-        "Downgrade: Beta Flow, POST /v1/chat/completions: native (full) → not_supported (none)",
+        "Downgrade: Beta Flow, POST /v1/chat/completions: Native (full) → Not supported (none)",
         "{entries:?}"
     );
 

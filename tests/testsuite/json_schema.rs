@@ -423,6 +423,7 @@ fn check_jsonschema_rejects_what_the_schemas_forbid() {
 fn schema_ids_are_absolute_under_the_site_url() {
     let tree = common::bundled_copy();
     let tmp = tempfile::tempdir().expect("tempdir");
+    let mut digests = Vec::new();
     for (args, prefix) in [
         (vec![], "/json/schema/".to_owned()),
         (
@@ -440,6 +441,8 @@ fn schema_ids_are_absolute_under_the_site_url() {
         all.extend(args);
         let o = common::gtdocs(tree.path(), &all);
         assert!(o.status.success(), "{}", common::stderr(&o));
+        // Where the site is published is not its data.
+        digests.push(read_json(&out.join("json/manifest.json"))["data"]["digest"].clone());
         for (_, file) in SCHEMAS {
             for dir in ["json/schema", "html/json/schema"] {
                 let schema = read_json(&out.join(dir).join(file));
@@ -447,6 +450,10 @@ fn schema_ids_are_absolute_under_the_site_url() {
             }
         }
     }
+    assert!(
+        digests[0].is_string() && digests[0] == digests[1],
+        "{digests:?}"
+    );
     for (_, file) in SCHEMAS {
         let schema = read_json(&common::repo().join("schemas").join(file));
         assert_eq!(schema["$id"], file, "schemas/{file}");
@@ -569,6 +576,21 @@ fn schemas_do_not_drift() {
                 value["$schema"]
             ));
         }
+    }
+    // The bundled runbooks' editor schema: this tree's exact one, committed.
+    let repo = common::repo();
+    let repo = repo.to_str().expect("utf-8");
+    let exact = common::gtdocs(
+        tree.path(),
+        &["schema", "source", "--exact", "--root", repo],
+    );
+    let committed = std::fs::read(common::repo().join("schemas/tree/runbook.schema.json"));
+    if committed.as_deref().ok() != Some(exact.stdout.as_slice()) {
+        problems.push(
+            "schemas/tree/runbook.schema.json differs from `gtdocs schema source --exact`: \
+             regenerate it with `cargo run -q -- schema source --exact > schemas/tree/runbook.schema.json`"
+                .into(),
+        );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::view::{UNKNOWN_LABEL, support_look};
+use super::view::support_look;
 use crate::changes::timestamp;
 use crate::model::{self, Book, CHANGES_FEED_PATH, ChangeEvent, History, SupportLevel, VerdictAt};
 use crate::render::paths::route_path;
@@ -69,15 +69,7 @@ struct MarkCtx {
 /// there, else the id in words (a verdict since removed has no label).
 fn mark_ctx(book: &Book, v: &VerdictAt) -> MarkCtx {
     let (symbol, support_label) = support_look(v.support);
-    let label = if v.verdict == model::UNKNOWN {
-        UNKNOWN_LABEL.to_string()
-    } else {
-        book.catalog
-            .verdicts
-            .iter()
-            .find(|c| c.id == v.verdict)
-            .map_or_else(|| model::id_words(&shown(&v.verdict)), |c| c.label.clone())
-    };
+    let label = book.verdict_words(&shown(&v.verdict));
     MarkCtx {
         verdict: v.verdict.clone(),
         label,

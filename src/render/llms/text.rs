@@ -142,11 +142,7 @@ impl Words {
 /// still knows it.
 pub(super) fn verdict_id_words(book: &Book, id: &str, place: Place) -> String {
     let shown = crate::diagnostic::visible(id);
-    let label = match book.catalog.verdicts.iter().find(|v| v.id == id) {
-        Some(v) => v.label.clone(),
-        None if id == UNKNOWN => "Unknown".to_owned(),
-        None => crate::model::id_words(&shown),
-    };
+    let label = book.verdict_words(&shown);
     format!("{} ({})", inline(&label, place), code(&shown, place))
 }
 
