@@ -4,9 +4,18 @@
 use crate::markdown;
 use crate::model::{Book, Runbook};
 
+/// How the export names a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdicts {
+    /// The catalog id (`not_supported`), as the published wiki's exports do.
+    Ids,
+    /// The words a person reads (`Not supported`), on the site.
+    Words,
+}
+
 /// The plain-text export: the page's facts as plain lines, for pasting into
 /// tickets. Config values lose their backticks; other text is kept as is.
-pub fn plain_export(book: &Book, rb: &Runbook) -> String {
+pub fn plain_export(book: &Book, rb: &Runbook, verdicts: Verdicts) -> String {
     let c = &book.catalog;
     let one = |s: &str| markdown::fold_lines(s);
     let mut e = Vec::new();
@@ -46,12 +55,12 @@ pub fn plain_export(book: &Book, rb: &Runbook) -> String {
             .integration
             .as_deref()
             .map_or_else(|| "not documented".into(), one);
-        e.push(format!(
-            "- {} ({}): {}",
-            one(&route.route),
-            book.verdict_id(mapping),
-            note
-        ));
+        let id = book.verdict_id(mapping);
+        let verdict = match verdicts {
+            Verdicts::Ids => id.to_owned(),
+            Verdicts::Words => one(&book.verdict_words(id)),
+        };
+        e.push(format!("- {} ({verdict}): {note}", one(&route.route)));
         if mapping.verified.is_some()
             && let Some(v) = book.verification(rb, mapping)
         {

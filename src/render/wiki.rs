@@ -209,7 +209,7 @@ fn runbook_page(book: &Book, rb: &Runbook) -> String {
             p.bullets(items);
         }
     }
-    let export = super::export::plain_export(book, rb);
+    let export = super::export::plain_export(book, rb, super::export::Verdicts::Ids);
     let fence = "`".repeat(markdown::longest_run(&export, '`').max(2) + 1);
     p.blank().heading("### Plain-text export");
     p.line(format!("{fence}text")).line(export).line(fence);

@@ -360,6 +360,12 @@ fn verdicts_read_as_words_and_route_rows_have_anchors() {
         let page = text(&files, &format!("runbooks/{slug}/index.html"));
         for r in rb["routes"].as_array().expect("routes") {
             let id = r["route_id"].as_str().expect("route_id");
+            // The plain-text export, for tickets, says the verdict in words.
+            let words = &labels[r["verdict"].as_str().expect("verdict")];
+            let line = format!("- {} ({words}): ", r["route"].as_str().expect("route"));
+            if !page.contains(&line) {
+                problems.push(format!("runbooks/{slug}/: the export has no line {line:?}"));
+            }
             if !page.contains(&format!(r#"<tr id="route-{id}" "#)) {
                 problems.push(format!("runbooks/{slug}/: no row `route-{id}`"));
             }

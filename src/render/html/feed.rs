@@ -122,7 +122,10 @@ pub(super) fn feed(book: &Book, history: &History) -> String {
     for e in history.events.iter().take(MAX_ENTRIES) {
         x.push_str("  <entry>\n");
         x.push_str(&format!("    <id>{}</id>\n", text(&entry_id(book, e))));
-        x.push_str(&format!("    <title>{}</title>\n", text(&headline(e, &|id| book.verdict_words(id)))));
+        x.push_str(&format!(
+            "    <title>{}</title>\n",
+            text(&headline(e, &|id| book.verdict_words(id)))
+        ));
         x.push_str(&format!(
             "    <updated>{}</updated>\n",
             timestamp(e.commit.time)

@@ -129,7 +129,7 @@ pub(super) fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
         wiki_page: book.wiki_page(rb),
         json: model::entry_path(&rb.slug),
         source,
-        export: export::plain_export(book, rb),
+        export: export::plain_export(book, rb, export::Verdicts::Words),
         history: super::history_view::runbook_history(book, &rb.slug),
     }
 }
