@@ -140,6 +140,7 @@ pub struct SupportCounts {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RouteClient {
     /// The runbook's slug: its entry is `json/runbooks/<slug>.json`.
+    #[schemars(regex(pattern = crate::source::SLUG_PATTERN))]
     pub slug: String,
     pub title: String,
     /// A catalog verdict id, or `unknown`.
@@ -308,6 +309,7 @@ pub struct RunbookEntry {
     #[serde(rename = "$schema", skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// The source file's stem.
+    #[schemars(regex(pattern = crate::source::SLUG_PATTERN))]
     pub slug: String,
     pub title: String,
     /// Source file, relative to the docs tree.

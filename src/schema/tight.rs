@@ -10,7 +10,7 @@
 use serde_json::{Map, Value, json};
 
 use super::kind::{SchemaKind, with_id};
-use crate::model::{Book, Term, UNKNOWN};
+use crate::model::{Book, SupportLevel, Term, UNKNOWN};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TightError {
@@ -28,14 +28,26 @@ enum Only {
     Values(Vec<String>),
     /// An object whose `id` is one of these.
     Ids(Vec<String>),
-    /// A list of exactly this many items.
-    Count(usize),
+    /// A list of exactly these items, in this order: each item's fields
+    /// named here have these values (a route's place in a runbook, the
+    /// catalog's own entries).
+    Each(Vec<Map<String, Value>>),
+    /// An object whose field `.0`, when it has one of these values, has
+    /// the paired value in field `.1` (a verdict's support level, a route
+    /// file's route for its id).
+    Pairs(&'static str, &'static str, Vec<(String, String)>),
 }
 
 /// The schema of `kind` for the data of `book`, with its `$id`: absolute
 /// under `site.url` when set, else rooted at `base_url`.
 pub fn tight(kind: SchemaKind, book: &Book) -> Result<Value, TightError> {
     let mut schema = kind.generic();
+    if matches!(
+        kind,
+        SchemaKind::Manifest | SchemaKind::Entry | SchemaKind::Route
+    ) {
+        close_objects(&mut schema);
+    }
     for (pointer, only) in restrictions(kind, book) {
         let node = schema
             .pointer_mut(&pointer)
@@ -69,6 +81,47 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
         v.push(UNKNOWN.to_owned());
         v
     };
+    // Each verdict's support level, `unknown`'s too.
+    let supports = || {
+        let mut pairs: Vec<(String, String)> = c
+            .verdicts
+            .iter()
+            .map(|v| {
+                (
+                    v.id.clone(),
+                    SupportLevel::from(v.support).as_str().to_owned(),
+                )
+            })
+            .collect();
+        pairs.push((
+            UNKNOWN.to_owned(),
+            SupportLevel::Unknown.as_str().to_owned(),
+        ));
+        pairs
+    };
+    let fields = |pairs: &[(&str, &str)]| -> Map<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), json!(v)))
+            .collect()
+    };
+    let terms = |terms: &[Term]| {
+        Only::Each(
+            terms
+                .iter()
+                .map(|t| fields(&[("id", &t.id), ("label", &t.label)]))
+                .collect(),
+        )
+    };
+    // A runbook's routes: the catalog's, in its order.
+    let runbook_routes = || {
+        Only::Each(
+            c.routes
+                .iter()
+                .map(|r| fields(&[("route", &r.route), ("route_id", &r.id)]))
+                .collect(),
+        )
+    };
     let d = |def: &str, prop: &str| format!("/definitions/{def}/properties/{prop}");
     // The runbook entry is the root of its own schema and a definition of
     // the manifest's.
@@ -88,12 +141,16 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
             (entry(root, "category"), Only::Ids(ids(&c.categories))),
             (entry(root, "key_preset"), Only::Ids(ids(&c.key_presets))),
             (entry(root, "evidence"), Only::Ids(ids(&c.evidence))),
-            (entry(root, "routes"), Only::Count(c.routes.len())),
+            (entry(root, "routes"), runbook_routes()),
             (d("RouteVerdict", "route"), Only::Values(routes())),
             (d("RouteVerdict", "route_id"), Only::Values(route_ids())),
             (
                 d("RouteVerdict", "verdict"),
                 Only::Values(verdicts_or_unknown()),
+            ),
+            (
+                "/definitions/RouteVerdict".into(),
+                Only::Pairs("verdict", "support", supports()),
             ),
             (
                 d("VerificationEntry", "evidence"),
@@ -108,19 +165,30 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
                 (d("RouteEntry", "route"), Only::Values(routes())),
                 (d("VerdictEntry", "id"), Only::Values(verdicts())),
                 (
-                    d("CatalogEntry", "compatibility"),
-                    Only::Ids(ids(&c.compatibility)),
+                    d("CatalogEntry", "routes"),
+                    Only::Each(
+                        c.routes
+                            .iter()
+                            .map(|r| fields(&[("id", &r.id), ("route", &r.route)]))
+                            .collect(),
+                    ),
                 ),
                 (
-                    d("CatalogEntry", "categories"),
-                    Only::Ids(ids(&c.categories)),
+                    d("CatalogEntry", "verdicts"),
+                    Only::Each(
+                        c.verdicts
+                            .iter()
+                            .map(|v| {
+                                let support = v.support.as_str();
+                                fields(&[("id", &v.id), ("label", &v.label), ("support", support)])
+                            })
+                            .collect(),
+                    ),
                 ),
-                (
-                    d("CatalogEntry", "key_presets"),
-                    Only::Ids(ids(&c.key_presets)),
-                ),
-                (d("CatalogEntry", "evidence"), Only::Ids(ids(&c.evidence))),
-                (d("CatalogEntry", "routes"), Only::Count(c.routes.len())),
+                (d("CatalogEntry", "compatibility"), terms(&c.compatibility)),
+                (d("CatalogEntry", "categories"), terms(&c.categories)),
+                (d("CatalogEntry", "key_presets"), terms(&c.key_presets)),
+                (d("CatalogEntry", "evidence"), terms(&c.evidence)),
             ];
             all.extend(entry_parts(false));
             all
@@ -130,8 +198,23 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
             ("/properties/id".into(), Only::Values(route_ids())),
             ("/properties/route".into(), Only::Values(routes())),
             (
+                String::new(),
+                Only::Pairs(
+                    "id",
+                    "route",
+                    c.routes
+                        .iter()
+                        .map(|r| (r.id.clone(), r.route.clone()))
+                        .collect(),
+                ),
+            ),
+            (
                 d("RouteClient", "verdict"),
                 Only::Values(verdicts_or_unknown()),
+            ),
+            (
+                "/definitions/RouteClient".into(),
+                Only::Pairs("verdict", "support", supports()),
             ),
             (
                 d("VerificationEntry", "evidence"),
@@ -168,18 +251,65 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
     }
 }
 
+/// The data of one build has no field its types do not name: every object
+/// the schema defines (and the root) allows no other property. The
+/// generic schemas stay open, so that a reader of one format version
+/// accepts the fields a later minor version adds.
+fn close_objects(schema: &mut Value) {
+    let close = |node: &mut Value| {
+        if let Some(map) = node.as_object_mut()
+            && map.contains_key("properties")
+            && !map.contains_key("additionalProperties")
+        {
+            map.insert("additionalProperties".into(), Value::Bool(false));
+        }
+    };
+    if let Some(Value::Object(definitions)) = schema.get_mut("definitions") {
+        definitions.values_mut().for_each(close);
+    }
+    close(schema);
+}
+
 /// Restricts `node` (a string, a reference to an object, a list of
 /// either, or one of them or null); false when it is none of those.
 fn restrict(node: &mut Value, only: &Only) -> bool {
     let Some(map) = node.as_object_mut() else {
         return false;
     };
-    if let Only::Count(n) = only {
-        if !is_array(map) {
+    if let Only::Each(items) = only {
+        let Some(item) = map.get("items").filter(|_| is_array(map)).cloned() else {
+            return false;
+        };
+        let each: Vec<Value> = items
+            .iter()
+            .map(|fields| {
+                let consts: Map<String, Value> = fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!({ "const": v })))
+                    .collect();
+                json!({ "allOf": [item], "properties": consts })
+            })
+            .collect();
+        map.insert("minItems".into(), json!(items.len()));
+        map.insert("maxItems".into(), json!(items.len()));
+        map.insert("items".into(), Value::Array(each));
+        map.insert("additionalItems".into(), Value::Bool(false));
+        return true;
+    }
+    if let Only::Pairs(key, paired, pairs) = only {
+        if !map.contains_key("properties") {
             return false;
         }
-        map.insert("minItems".into(), json!(n));
-        map.insert("maxItems".into(), json!(n));
+        let rules: Vec<Value> = pairs
+            .iter()
+            .map(|(a, b)| {
+                json!({
+                    "if": { "properties": { *key: { "const": a } }, "required": [key] },
+                    "then": { "properties": { *paired: { "const": b } } }
+                })
+            })
+            .collect();
+        map.insert("allOf".into(), Value::Array(rules));
         return true;
     }
     if let Some(Value::Array(branches)) = map.get_mut("anyOf") {

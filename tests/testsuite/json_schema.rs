@@ -303,8 +303,10 @@ fn hostile_json_and_sources_pass_check_jsonschema() {
 /// The validator must reject what the build's schemas forbid: a support
 /// level outside the enum, a verdict or a compatibility level the catalog
 /// does not have, a `schema_version` that is not semver, a runbook with a
-/// route too few; an unknown key in a YAML source. The generic schema
-/// rejects the version too.
+/// route too few or out of place, a verdict with another support level, a
+/// catalog entry changed, a field no type names (the generic schema stays
+/// open to later minor versions), a route file's route not its id's; an
+/// unknown key in a YAML source.
 #[test]
 fn check_jsonschema_rejects_what_the_schemas_forbid() {
     let tree = common::bundled_copy();
@@ -313,7 +315,9 @@ fn check_jsonschema_rejects_what_the_schemas_forbid() {
     let manifest = read_json(&built.json.join("manifest.json"));
     let generic = common::repo().join("schemas/manifest.schema.json");
     let exact = built.json.join("schema/manifest.schema.json");
-    let cases: [(&str, &str, Value, &str, bool); 5] = [
+    // (what, where, the bad value (null: drop the last item), a word the
+    // rejection names, whether the generic schema rejects it too)
+    let cases: [(&str, &str, Value, &str, bool); 9] = [
         (
             "support",
             "/runbooks/0/routes/0/support",
@@ -348,6 +352,34 @@ fn check_jsonschema_rejects_what_the_schemas_forbid() {
             Value::Null,
             "routes",
             false,
+        ),
+        (
+            "route's place",
+            "/runbooks/0/routes/0/route_id",
+            Value::from("post-v1-embeddings"),
+            "route_id",
+            false,
+        ),
+        (
+            "verdict's support",
+            "/runbooks/0/routes/1/support",
+            Value::from("partial"),
+            "support",
+            false,
+        ),
+        (
+            "catalog label",
+            "/catalog/verdicts/0/label",
+            Value::from("Nativ"),
+            "label",
+            false,
+        ),
+        (
+            "slug",
+            "/runbooks/0/slug",
+            Value::from("Not A Slug"),
+            "Not A Slug",
+            true,
         ),
     ];
     let mut problems = Vec::new();
@@ -386,6 +418,37 @@ fn check_jsonschema_rejects_what_the_schemas_forbid() {
                 ));
             }
         }
+    }
+    let mut open = manifest.clone();
+    open["bogus"] = Value::from(1);
+    let file = tmp.path().join("bogus.json");
+    std::fs::write(&file, open.to_string()).expect("write");
+    for (schema, rejects) in [(&exact, true), (&generic, false)] {
+        let o = check_jsonschema(
+            &["--schemafile".into(), schema.as_os_str().to_owned()],
+            std::slice::from_ref(&file),
+        );
+        if o.status.success() == rejects {
+            problems.push(format!(
+                "{}: an unknown field: {}",
+                schema.display(),
+                report(&o)
+            ));
+        }
+    }
+    let mut route = read_json(&built.json.join("routes/post-v1-embeddings.json"));
+    route["route"] = Value::from("GET /v1/models");
+    let file = tmp.path().join("route.json");
+    std::fs::write(&file, route.to_string()).expect("write");
+    let o = check_jsonschema(
+        &[
+            "--schemafile".into(),
+            built.json.join("schema/route.schema.json").into_os_string(),
+        ],
+        std::slice::from_ref(&file),
+    );
+    if o.status.success() {
+        problems.push("a route file whose route is not its id's was accepted".into());
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
