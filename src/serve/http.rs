@@ -102,6 +102,10 @@ impl Reply {
 
 /// The content type of a site file, by its extension.
 pub fn content_type(path: &str) -> &'static str {
+    // The feed of verdict changes is Atom (RFC 4287), not any XML.
+    if path == crate::model::CHANGES_FEED_PATH {
+        return "application/atom+xml";
+    }
     let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
     match ext {
         "html" => "text/html; charset=utf-8",
@@ -315,6 +319,8 @@ mod tests {
     #[test]
     fn content_types() {
         assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("changes.xml"), "application/atom+xml");
+        assert_eq!(content_type("sitemap.xml"), "application/xml");
         assert_eq!(
             content_type("pagefind/wasm.en.pagefind"),
             "application/wasm"

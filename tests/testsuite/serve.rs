@@ -790,6 +790,8 @@ fn expected_type(rel: &str) -> (&'static [&'static str], bool) {
         "js" | "mjs" => (&["application/javascript"], false),
         "json" => (&["application/json"], false),
         "svg" => (&["image/svg+xml"], false),
+        // The Atom feed of verdict changes (RFC 4287).
+        "xml" if rel == "changes.xml" => (&["application/atom+xml"], false),
         "xml" => (&["application/xml"], false),
         // llms.txt, llms-full.txt and the pages' Markdown twins (render::llms).
         "txt" => (&["text/plain"], true),

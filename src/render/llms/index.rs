@@ -26,7 +26,7 @@ pub(super) fn llms_txt(book: &Book, ordered: &[&Runbook], urls: &Urls, full_text
         "How to connect {} client application{} to GT API, an OpenAI-compatible gateway, route by route: \
          a runbook per client (the configuration fields to set, a verdict for every one of the {} GT routes, \
          caveats and a validation checklist) and a page per route listing every client's verdict. \
-         Each page has a Markdown twin at its URL with `.md` appended (`index.html.md` for a folder URL), \
+         Each runbook and route page has a Markdown twin at its URL with `.md` appended (`index.html.md` for a folder URL), \
          linked below; {} holds them all in one file. The same data, for programs: {} (JSON), \
          described by {}.",
         ordered.len(),
