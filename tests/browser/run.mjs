@@ -8,7 +8,7 @@
 //                --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url
 //                [--word W --expect-slug S --expect-titles titles.json]   (search)
 //                [--plan plan.json]                                        (deeplinks)
-//                [--word W --category ID --facet LABEL]                   (search-url)
+//                [--word W --category ID --facet LABEL --plan plan.json]  (search-url)
 //                [--chromium /usr/bin/chromium]
 //   node run.mjs --url http://127.0.0.1:PORT/BASE/ --out <results dir> --scenario serve|serve-tabs --plan plan.json
 //
@@ -608,7 +608,10 @@ async function pagesInBothSchemes(env, pages, observe) {
 
 // Where stale verdicts are marked, as a reader sees them: the runbook
 // page's route rows and the home matrix's cells whose "stale" flag is
-// visible (with its words), and axe on both pages in light and dark.
+// visible (with its words), and axe on both pages in light and dark. Then
+// the keyboard: Tab from the --expect-slug row's client link through its
+// cells, each cell's note as shown and as Chromium's accessible
+// description, and axe with the last stale cell's note shown, light and dark.
 async function scenarioVerification(env) {
   const visibleFlags = (scope) =>
     [...scope.querySelectorAll(".stale-flag")]
@@ -640,7 +643,63 @@ async function scenarioVerification(env) {
       }
       return cells; })()`);
   });
-  return { runbookRows: seen.runbook.rows, runbookFacts: seen.runbook.facts, matrixCells: seen.home, runs: seen.runs };
+  const { browser, watch, root, args } = env;
+  const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  const href = `${args.base}runbooks/${args["expect-slug"]}/`;
+  let keyboard = null;
+  for (const scheme of ["light", "dark"]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, serviceWorkers: "block" });
+    await watch.attach(context);
+    const page = await context.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    await openPage(page, root);
+    const cdp = await context.newCDPSession(page);
+    const description = async () => {
+      const { root: doc } = await cdp.send("DOM.getDocument", { depth: 0 });
+      const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: doc.nodeId, selector: "a.cell:focus" });
+      if (!nodeId) return null;
+      const { nodes } = await cdp.send("Accessibility.getPartialAXTree", { nodeId, fetchRelatives: false });
+      const node = nodes.find((n) => !n.ignored) || nodes[0];
+      return node && node.description ? node.description.value : null;
+    };
+    await page.focus(`tr.matrix-row th a[href="${href}"]`);
+    const cells = await page.evaluate((href) => document.querySelector(`tr.matrix-row th a[href="${href}"]`).closest("tr").cells.length - 1, href);
+    const seenCells = [];
+    let lastStale = -1;
+    for (let i = 0; i < cells; i++) {
+      await page.keyboard.press("Tab");
+      const cell = await page.evaluate(() => {
+        const a = document.activeElement;
+        const td = a && a.closest("td");
+        const note = td && td.querySelector(".cell-note");
+        const r = note ? note.getBoundingClientRect() : null;
+        const head = td ? td.closest("table").tHead.rows[0].cells[td.cellIndex] : null;
+        return {
+          cellLink: !!a && a.matches("a.cell"),
+          route: head ? head.textContent.replace(/\s+/g, " ").trim() : null,
+          staleFlag: td && td.querySelector(".stale-flag") ? td.querySelector(".stale-flag").textContent : null,
+          staleFlagTitle: td && td.querySelector(".stale-flag") ? td.querySelector(".stale-flag").getAttribute("title") : null,
+          note: note ? note.textContent : null,
+          stale: note && note.querySelector(".cell-note-stale") ? note.querySelector(".cell-note-stale").textContent : null,
+          noteVisible: !!r && r.width > 0 && r.height > 0 && getComputedStyle(note).visibility !== "hidden",
+          noteInViewport: !!r && r.left >= 0 && r.right <= innerWidth,
+        };
+      });
+      cell.description = await description();
+      if (cell.staleFlag !== null) lastStale = i;
+      seenCells.push(cell);
+    }
+    // Back to the last stale cell, its note shown, for axe.
+    for (let i = cells - 1; i > lastStale && lastStale >= 0; i--) await page.keyboard.press("Shift+Tab");
+    const shown = await page.evaluate(() => {
+      const note = document.activeElement.closest("td").querySelector(".cell-note");
+      return !!note && note.getBoundingClientRect().height > 0;
+    });
+    seen.runs.push({ page: "home with a stale cell's note shown by keyboard focus", theme: scheme, noteShown: shown, ...(await runAxe(page, axeSource)) });
+    if (scheme === "light") keyboard = seenCells;
+    await context.close();
+  }
+  return { runbookRows: seen.runbook.rows, runbookFacts: seen.runbook.facts, matrixCells: seen.home, keyboard, runs: seen.runs };
 }
 
 // The history as a reader meets it: the events of a runbook's History
@@ -1137,6 +1196,26 @@ async function scenarioDeepLinks(env) {
   }
   if (plan.filters.length) await axe("home filtered by a route's support");
 
+  // A support level with no route (plan.supportOnly): what the view and
+  // its controls say.
+  if (plan.supportOnly) {
+    await openPage(page, `${root}?support=${encodeURIComponent(plan.supportOnly)}`);
+    await page.waitForLoadState("networkidle");
+    await sleep(300);
+    out.supportOnly = await page.evaluate(() => {
+      const support = document.querySelector('select[name="support"]');
+      return {
+        search: location.search,
+        routeSelect: document.querySelector('select[name="route"]').value,
+        supportSelect: support.value,
+        supportShows: support.selectedOptions[0] ? support.selectedOptions[0].textContent : null,
+        supportDisabled: support.disabled,
+        rows: [...document.querySelectorAll("tr.matrix-row")].filter((r) => !r.hidden && !r.closest("tbody").hidden && r.getClientRects().length > 0).length,
+        count: document.querySelector(".matrix-count").textContent,
+      };
+    });
+  }
+
   // The row a link opens.
   if (plan.target) {
     const id = "route-" + plan.target.route;
@@ -1247,9 +1326,15 @@ async function scenarioDeepLinks(env) {
 // A search in the address: typed and a facet chosen, on a home page whose
 // matrix is filtered too (`?category=...`); reloaded; then cleared.
 // --word W --category ID (the matrix's) --facet LABEL (the search's Category).
+// With --plan: the route verdict filter's groups; plan.routeVerdict (an
+// option's value) chosen, then reloaded; each of plan.links (an address
+// below the site's root) opened as a shared link.
 async function scenarioSearchUrl(env) {
   const { browser, watch, root, args } = env;
+  const plan = args.plan ? JSON.parse(fs.readFileSync(args.plan, "utf8")) : {};
   const out = {};
+  const facetValues = () => page.evaluate(() => Object.fromEntries(
+    [...document.querySelectorAll(".search-filters select[data-filter]")].map((s) => [s.dataset.filter, s.value])));
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: "block" });
   await watch.attach(context);
   const page = await context.newPage();
@@ -1257,8 +1342,8 @@ async function scenarioSearchUrl(env) {
   out.historyBefore = await page.evaluate(() => history.length);
   await page.click("#search-input");
   await page.keyboard.type(args.word, { delay: 30 });
-  await searchSettled(page);
-  out.typed = { search: await page.evaluate(() => location.search), history: await page.evaluate(() => history.length) };
+  const typed = await searchSettled(page);
+  out.typed = { search: await page.evaluate(() => location.search), history: await page.evaluate(() => history.length), count: typed.results.length };
   await page.locator('.search-filters select[data-filter="Category"]').selectOption({ label: args.facet });
   const before = await searchSettled(page);
   out.before = {
@@ -1287,6 +1372,37 @@ async function scenarioSearchUrl(env) {
   await page.locator('.search-filters select[data-filter="Category"]').selectOption("");
   await page.waitForFunction(() => /^Type to search/.test(document.querySelector(".search-status").textContent));
   out.cleared = { search: await page.evaluate(() => location.search) };
+
+  if (plan.routeVerdict) {
+    const select = page.locator('.search-filters select[data-filter="Route verdict"]');
+    out.routeGroups = await select.evaluate((s) => [...s.querySelectorAll("optgroup")].map((g) => g.label));
+    await page.fill("#search-input", args.word);
+    await select.selectOption(plan.routeVerdict);
+    const chosen = await searchSettled(page);
+    out.routeVerdict = { search: await page.evaluate(() => location.search), first: chosen.results[0] || null, count: chosen.results.length };
+    await page.reload({ waitUntil: "load" });
+    const reloaded = await searchSettled(page);
+    out.routeVerdictAfter = {
+      search: await page.evaluate(() => location.search),
+      facets: await facetValues(),
+      first: reloaded.results[0] || null,
+      count: reloaded.results.length,
+    };
+  }
+  out.links = [];
+  for (const link of plan.links || []) {
+    await openPage(page, root + link);
+    const seen = await searchSettled(page);
+    out.links.push({
+      link,
+      search: await page.evaluate(() => location.search),
+      input: await page.inputValue("#search-input"),
+      facets: await facetValues(),
+      first: seen.results[0] || null,
+      count: seen.results.length,
+      status: seen.status,
+    });
+  }
   await context.close();
   return out;
 }

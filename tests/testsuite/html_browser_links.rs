@@ -2,9 +2,10 @@
 //! `search-url`): a view of the matrix has one URL (`/?route=R&support=S`)
 //! that shows exactly the clients the manifest says, also past the home
 //! page's first rows; a runbook's `#route-<id>` opens that row in view and
-//! marks it; a matrix cell's note is its link's description, shown on
-//! keyboard focus and on hover, hidden by Esc; a search in the address
-//! survives a reload. Every assertion is here; run.mjs only observes.
+//! marks it; a support level without a route filters nothing and its
+//! control says so; a matrix cell's note is its link's description, shown
+//! on keyboard focus and on hover, hidden by Esc; a search in the address
+//! survives a reload, its facets by catalog id. Every assertion is here; run.mjs only observes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -217,6 +218,7 @@ fn a_view_a_row_and_a_note_each_have_one_link() {
             "filters": plan.iter().map(|(r, s)| json!({"route": r, "support": s})).collect::<Vec<_>>(),
             "target": {"slug": slug, "route": route},
             "note": {"slug": slug, "route": route},
+            "supportOnly": "full",
             "axe": true,
         }),
     );
@@ -225,6 +227,23 @@ fn a_view_a_row_and_a_note_each_have_one_link() {
     let n = check_filters(&site, d, &mut problems);
     if n != plan.len() {
         problems.push(format!("{n} filters ran, {} planned", plan.len()));
+    }
+
+    // A support level without a route filters nothing: the address drops
+    // it, and its control, off, reads "Any" as the view is.
+    let s = &d["supportOnly"];
+    let all = site.manifest["runbooks"].as_array().map_or(0, Vec::len);
+    if s["search"] != ""
+        || s["routeSelect"] != ""
+        || s["supportSelect"] != ""
+        || s["supportShows"] != "Any"
+        || s["supportDisabled"] != true
+        || s["rows"] != all
+        || s["count"] != format!("{all} clients").as_str()
+    {
+        problems.push(format!(
+            "/?support=full: want the address `/`, every one of {all} clients, the support control off and reading \"Any\"; saw {s}"
+        ));
     }
 
     // The linked row: in view, below whatever sticks to the top, marked.
@@ -352,9 +371,13 @@ fn a_route_and_support_filter_reaches_past_the_first_page() {
 }
 
 /// A query and a facet live in the address beside the matrix's own filter,
-/// replaced as one types (no history entry per key); a reload opens the
+/// replaced as one types (no history entry per key), the facet by its
+/// catalog id (`q-category=frameworks`, `q-route-verdict=<route id>:<verdict
+/// id>`), not by the label a rewording would break; a reload opens the
 /// panel with the same query, facet and first result; clearing the search
-/// takes its keys out of the address, the matrix's stay.
+/// takes its keys out of the address, the matrix's stay. The route verdict
+/// filter groups its options in the catalog's route order. A shared link
+/// with ids restores the facets; ids the catalog lacks are left out.
 #[test]
 fn a_search_in_the_address_survives_a_reload() {
     let site = build_bundled("/");
@@ -367,12 +390,44 @@ fn a_search_in_the_address_survives_a_reload() {
     let category = rb["category"]["id"].as_str().expect("category id");
     let facet = rb["category"]["label"].as_str().expect("category label");
     let word = "chat";
+    let route = "post-v1-embeddings";
+    let verdict = mapping(rb, route)["verdict"].as_str().expect("verdict");
+    let catalog_routes: Vec<&str> = site.manifest["catalog"]["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .map(|r| r["route"].as_str().expect("route"))
+        .collect();
+    let route_name = site.manifest["catalog"]["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .find(|r| r["id"] == route)
+        .and_then(|r| r["route"].as_str())
+        .expect("the embeddings route");
+    // The index's value of the route verdict filter.
+    let route_value = format!("{route_name}: {verdict}");
+    let shared = format!("?q={word}&q-category={category}");
+    let unknown =
+        format!("?q={word}&q-category=no-such-category&q-route-verdict={route}:no-such-verdict");
+    let unknown_route = format!("?q={word}&q-route-verdict=no-such-route:{verdict}");
     let out = tempfile::tempdir().expect("tempdir");
+    let plan = out.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        json!({"routeVerdict": route_value, "links": [shared, unknown, unknown_route]}).to_string(),
+    )
+    .expect("write plan");
     let v = run(
         &site,
         "search-url",
         out.path(),
-        &[("word", word), ("category", category), ("facet", facet)],
+        &[
+            ("word", word),
+            ("category", category),
+            ("facet", facet),
+            ("plan", plan.to_str().expect("utf-8")),
+        ],
     );
     let d = &v["data"];
     let mut problems = hygiene(&v, &[]);
@@ -396,7 +451,7 @@ fn a_search_in_the_address_survives_a_reload() {
     }
     let before = params("before");
     let mut want = want_typed.clone();
-    want.insert("q-category".into(), facet.into());
+    want.insert("q-category".into(), category.into());
     if before != want {
         problems.push(format!(
             "with the facet, the address holds {before:?}, not {want:?}"
@@ -426,10 +481,91 @@ fn a_search_in_the_address_survives_a_reload() {
         ));
     }
     let cleared = params("cleared");
-    if cleared != BTreeMap::from([matrix_key]) {
+    if cleared != BTreeMap::from([matrix_key.clone()]) {
         problems.push(format!(
             "cleared, the address still holds {cleared:?}; only the matrix's category should stay"
         ));
+    }
+
+    // The route verdict facet: grouped in catalog order, by ids in the address.
+    if d["routeGroups"] != json!(catalog_routes) {
+        problems.push(format!(
+            "the route verdict filter's groups are {}, not the catalog's routes in order {catalog_routes:?}",
+            d["routeGroups"]
+        ));
+    }
+    let want_route = BTreeMap::from([
+        matrix_key.clone(),
+        ("q".to_string(), word.to_string()),
+        ("q-route-verdict".to_string(), format!("{route}:{verdict}")),
+    ]);
+    let chosen = params("routeVerdict");
+    let after = &d["routeVerdictAfter"];
+    if chosen != want_route || params("routeVerdictAfter") != want_route {
+        problems.push(format!(
+            "with {route_value:?} chosen, the address holds {chosen:?}, after a reload {:?}; want {want_route:?}",
+            params("routeVerdictAfter")
+        ));
+    }
+    let first = &d["routeVerdict"]["first"]["href"];
+    if after["facets"]["Route verdict"] != route_value.as_str()
+        || first.is_null()
+        || after["first"]["href"] != *first
+        || after["count"] != d["routeVerdict"]["count"]
+    {
+        problems.push(format!(
+            "{route_value:?}: before the reload the first of {} results was {first}, after it the facet is {} and the first of {} is {}",
+            d["routeVerdict"]["count"],
+            after["facets"]["Route verdict"],
+            after["count"],
+            after["first"]["href"]
+        ));
+    }
+
+    // Shared links: ids restore the facets; unknown ids are left out.
+    let links = d["links"].as_array().cloned().unwrap_or_default();
+    if links.len() != 3 {
+        problems.push(format!("{} shared links opened, 3 planned", links.len()));
+    }
+    let only_query = BTreeMap::from([("q".to_string(), word.to_string())]);
+    for (i, l) in links.iter().enumerate() {
+        let link = l["link"].as_str().unwrap_or("?");
+        let at = url_params(l["search"].as_str().unwrap_or(""));
+        let (want_params, want_facet, want_first, want_count) = if i == 0 {
+            (
+                BTreeMap::from([
+                    ("q".to_string(), word.to_string()),
+                    ("q-category".to_string(), category.to_string()),
+                ]),
+                facet,
+                &d["before"]["first"]["href"],
+                &d["before"]["count"],
+            )
+        } else {
+            (only_query.clone(), "", &Value::Null, &d["typed"]["count"])
+        };
+        let facets_set: Vec<&str> = l["facets"]
+            .as_object()
+            .map(|m| {
+                m.values()
+                    .filter_map(Value::as_str)
+                    .filter(|v| !v.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let want_facets: Vec<&str> = [want_facet].into_iter().filter(|f| !f.is_empty()).collect();
+        if at != want_params
+            || l["input"] != word
+            || l["facets"]["Category"] != want_facet
+            || facets_set != want_facets
+            || l["count"] != *want_count
+            || (!want_first.is_null() && l["first"]["href"] != *want_first)
+        {
+            problems.push(format!(
+                "the shared link {link}: address {at:?} (want {want_params:?}), facets {} (want Category {want_facet:?} only), {} results (want {want_count}), first {}",
+                l["facets"], l["count"], l["first"]["href"]
+            ));
+        }
     }
     assert_none("a search in the address", &problems);
 }

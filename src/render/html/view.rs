@@ -61,6 +61,11 @@ struct FilterCtx {
     any_label: &'static str,
     /// Values are `group: value` (route verdicts), shown grouped.
     grouped: bool,
+    /// `[[id, value], ...]` as JSON, in catalog order: the address holds
+    /// the catalog id, the index the label (`[[route id, route], ...]` for
+    /// the grouped filter, whose address form is `<route id>:<verdict id>`),
+    /// so that a shared link survives a label's rewording.
+    ids: String,
 }
 
 #[derive(Serialize)]
@@ -127,28 +132,43 @@ impl SiteCtx {
                     param: "q-category",
                     any_label: "Any",
                     grouped: false,
+                    ids: id_pairs(book.catalog.categories.iter().map(|t| (&t.id, &t.label))),
                 },
                 FilterCtx {
                     name: search::FILTER_COMPATIBILITY,
                     param: "q-compatibility",
                     any_label: "Any",
                     grouped: false,
+                    ids: id_pairs(book.catalog.compatibility.iter().map(|t| (&t.id, &t.label))),
                 },
                 FilterCtx {
                     name: search::FILTER_KEY_PRESET,
                     param: "q-key-preset",
                     any_label: "Any",
                     grouped: false,
+                    ids: id_pairs(book.catalog.key_presets.iter().map(|t| (&t.id, &t.label))),
                 },
                 FilterCtx {
                     name: search::FILTER_ROUTE,
                     param: "q-route-verdict",
                     any_label: "Any route, any verdict",
                     grouped: true,
+                    ids: id_pairs(book.catalog.routes.iter().map(|r| (&r.id, &r.route))),
                 },
             ],
         }
     }
+}
+
+/// `[[id, value], ...]` as JSON: pairs, not an object, to keep their
+/// order whatever the ids look like.
+fn id_pairs<'a>(pairs: impl Iterator<Item = (&'a String, &'a String)>) -> String {
+    serde_json::Value::Array(
+        pairs
+            .map(|(id, value)| serde_json::json!([id, value]))
+            .collect(),
+    )
+    .to_string()
 }
 
 #[derive(Serialize, Clone)]

@@ -293,16 +293,17 @@ function initMatrix() {
       mark.appendChild(el("span", "mark-symbol", verdict.symbol)).setAttribute("aria-hidden", "true");
       mark.append(" ");
       mark.appendChild(el("span", "mark-text", verdict.label));
-      if (notes[i] >= 0) {
-        const note = td.appendChild(el("span", "cell-note", data.notes[notes[i]]));
+      if (notes[i] >= 0 || stale.has(i)) {
+        const note = td.appendChild(el("span", "cell-note", notes[i] >= 0 ? data.notes[notes[i]] : ""));
         note.id = "note-" + slug + "-" + (i + 1);
         note.setAttribute("role", "tooltip");
         link.setAttribute("aria-describedby", note.id);
+        if (stale.has(i)) {
+          if (notes[i] >= 0) note.append(" ");
+          note.appendChild(el("span", "cell-note-stale", "Stale: " + stale.get(i)));
+        }
       }
-      if (stale.has(i)) {
-        const flag = td.appendChild(el("span", "stale-flag", "stale"));
-        flag.title = stale.get(i);
-      }
+      if (stale.has(i)) td.appendChild(el("span", "stale-flag", "stale"));
     });
     return tr;
   }
@@ -314,9 +315,12 @@ function initMatrix() {
     const v = params.get(s.name);
     if (v !== null && $$("option", s).some((o) => o.value === v)) s.value = v;
   }
-  // A support level means something only for a chosen route.
+  // A support level means something only for a chosen route: without
+  // one, the control is off and reads "Any", as the view is.
   const pairSupport = () => {
-    if (route && support) support.disabled = !route.value;
+    if (!route || !support) return;
+    support.disabled = !route.value;
+    if (!route.value) support.value = "";
   };
   pairSupport();
 
@@ -445,6 +449,48 @@ function initToc() {
   mark();
 }
 
+// A search filter's catalog ids and the index's values, both ways, from
+// the page (the select's data-ids and data-labels: the CSP allows no
+// inline script). A plain filter's value is the term's label; the route
+// verdict filter's is "<route>: <verdict id>", its id "<route id>:<verdict id>".
+function facetIds(select) {
+  const parse = (text, fallback) => {
+    try {
+      return JSON.parse(text || "") || fallback;
+    } catch (e) {
+      return fallback;
+    }
+  };
+  const pairs = parse(select.dataset.ids, []).filter((p) => Array.isArray(p) && p.length === 2);
+  const labels = parse(select.dataset.labels, {});
+  const byId = new Map(pairs);
+  const byValue = new Map(pairs.map(([id, value]) => [value, id]));
+  if (!select.dataset.grouped) {
+    return {
+      labels,
+      values: pairs.map((p) => p[1]),
+      toValue: (id) => byId.get(id) || null,
+      toId: (value) => byValue.get(value) || null,
+    };
+  }
+  const verdicts = Object.keys(labels);
+  return {
+    labels,
+    values: pairs.flatMap(([, route]) => verdicts.map((v) => route + ": " + v)),
+    toValue: (id) => {
+      const cut = id.indexOf(":");
+      const route = cut > 0 ? byId.get(id.slice(0, cut)) : null;
+      const verdict = id.slice(cut + 1);
+      return route && verdicts.includes(verdict) ? route + ": " + verdict : null;
+    },
+    toId: (value) => {
+      const cut = value.lastIndexOf(": ");
+      const route = cut > 0 ? byValue.get(value.slice(0, cut)) : null;
+      return route ? route + ":" + value.slice(cut + 2) : null;
+    },
+  };
+}
+
 // Search.
 function initSearch() {
   const box = $(".search");
@@ -458,14 +504,20 @@ function initSearch() {
   let loading = null;
   let active = -1;
   let serial = 0;
+  // Per filter name, the chosen value as the index has it (a label).
   const chosen = {};
+  const facets = new Map(selects.map((s) => [s.dataset.filter, facetIds(s)]));
   // The query and the facets live in the address (?q=...&q-category=...),
   // replaced as they change (not one history entry per key), so that a
-  // search can be shared and survives a reload.
+  // search can be shared and survives a reload. A facet goes there by its
+  // catalog id, which a label's rewording leaves alone.
   const QUERY = "q";
   function remember() {
     const params = { [QUERY]: input.value.trim() };
-    for (const s of selects) params[s.dataset.param] = chosen[s.dataset.filter] || "";
+    for (const s of selects) {
+      const value = chosen[s.dataset.filter];
+      params[s.dataset.param] = value ? facets.get(s.dataset.filter).toId(value) || "" : "";
+    }
     history.replaceState(history.state, "", withParams(params));
   }
   function countFilters() {
@@ -494,12 +546,15 @@ function initSearch() {
   function fillFilters(available) {
     for (const select of selects) {
       const name = select.dataset.filter;
-      const values = Object.keys(available[name] || {}).sort();
+      const facet = facets.get(name);
+      // The catalog's order first (a route's verdicts under it, in the
+      // catalog's order too), then whatever else the index holds.
+      const present = new Set(Object.keys(available[name] || {}));
+      const known = facet.values.filter((v) => present.has(v));
+      const rest = [...present].filter((v) => !known.includes(v)).sort();
+      const values = known.concat(rest);
       select.closest("label").hidden = !values.length;
-      let labels = {};
-      try {
-        labels = JSON.parse(select.dataset.labels || "{}");
-      } catch (e) { /* the ids show */ }
+      const labels = facet.labels;
       let parent = select;
       let group = "";
       for (const value of values) {
@@ -696,11 +751,13 @@ function initSearch() {
     }
   });
 
-  // A search in the address opens the panel with it.
+  // A search in the address opens the panel with it; an id the page does
+  // not know is left out.
   const params = new URLSearchParams(location.search);
   for (const s of selects) {
     const v = params.get(s.dataset.param);
-    if (v) chosen[s.dataset.filter] = v;
+    const value = v ? facets.get(s.dataset.filter).toValue(v) : null;
+    if (value) chosen[s.dataset.filter] = value;
   }
   input.value = params.get(QUERY) || "";
   if (input.value || Object.keys(chosen).length) run();
