@@ -343,6 +343,20 @@ async function searchSettled(page, timeoutMs = 20000) {
   }
 }
 
+/** The accessible name and description (Chromium's, over CDP) of the
+ *  focused matrix cell link, or null when no cell has focus. */
+async function focusedCellAx(cdp) {
+  const { root: doc } = await cdp.send("DOM.getDocument", { depth: 0 });
+  const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: doc.nodeId, selector: "a.cell:focus" });
+  if (!nodeId) return null;
+  const { nodes } = await cdp.send("Accessibility.getPartialAXTree", { nodeId, fetchRelatives: false });
+  const node = nodes.find((n) => !n.ignored) || nodes[0];
+  return {
+    name: node && node.name ? node.name.value : null,
+    description: node && node.description ? node.description.value : null,
+  };
+}
+
 async function openPage(page, url) {
   const response = await page.goto(url, { waitUntil: "load" });
   // app.js is deferred; "load" is after it ran. Let fonts settle too.
@@ -655,12 +669,8 @@ async function scenarioVerification(env) {
     await openPage(page, root);
     const cdp = await context.newCDPSession(page);
     const description = async () => {
-      const { root: doc } = await cdp.send("DOM.getDocument", { depth: 0 });
-      const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: doc.nodeId, selector: "a.cell:focus" });
-      if (!nodeId) return null;
-      const { nodes } = await cdp.send("Accessibility.getPartialAXTree", { nodeId, fetchRelatives: false });
-      const node = nodes.find((n) => !n.ignored) || nodes[0];
-      return node && node.description ? node.description.value : null;
+      const ax = await focusedCellAx(cdp);
+      return ax ? ax.description : null;
     };
     await page.focus(`tr.matrix-row th a[href="${href}"]`);
     const cells = await page.evaluate((href) => document.querySelector(`tr.matrix-row th a[href="${href}"]`).closest("tr").cells.length - 1, href);
@@ -1260,17 +1270,7 @@ async function scenarioDeepLinks(env) {
     await openPage(page, root);
     const cdp = await context.newCDPSession(page);
     const href = `${args.base}runbooks/${plan.note.slug}/`;
-    const description = async () => {
-      const { root: doc } = await cdp.send("DOM.getDocument", { depth: 0 });
-      const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: doc.nodeId, selector: "a.cell:focus" });
-      if (!nodeId) return null;
-      const { nodes } = await cdp.send("Accessibility.getPartialAXTree", { nodeId, fetchRelatives: false });
-      const node = nodes.find((n) => !n.ignored) || nodes[0];
-      return {
-        name: node && node.name ? node.name.value : null,
-        description: node && node.description ? node.description.value : null,
-      };
-    };
+    const description = () => focusedCellAx(cdp);
     const focused = () => page.evaluate(() => {
       const a = document.activeElement;
       const td = a && a.closest("td");
