@@ -2,8 +2,6 @@
 //! Schema `gtdocs schema changes` prints: the book's history
 //! ([`crate::model::History`]) as readers of the JSON see it.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -128,11 +126,7 @@ impl From<&ChangeEvent> for Event {
     }
 }
 
-/// A commit time as RFC 3339, UTC, to the second.
-pub fn timestamp(secs: u64) -> String {
-    let secs = secs.min(crate::date::MAX_SOURCE_DATE_EPOCH);
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(secs)).to_string()
-}
+pub use crate::date::timestamp;
 
 /// One line saying what an event is, in plain text (the feed's entry
 /// title), verdicts in `words`: `Upgrade: LibreChat, POST /v1/x: GT

@@ -64,6 +64,14 @@ impl Date {
     }
 }
 
+/// Seconds since 1970 as RFC 3339, UTC, to the second; a time past the
+/// end of year 9999 (a commit may claim one) reads as its last second,
+/// where humantime's formatter would fail.
+pub fn timestamp(secs: u64) -> String {
+    let secs = secs.min(MAX_SOURCE_DATE_EPOCH);
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(secs)).to_string()
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let stamp =
@@ -105,6 +113,16 @@ pub fn clock_today() -> Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A commit may claim any time: past year 9999 it reads as its last
+    /// second instead of failing humantime's formatter (a panic in
+    /// `to_string`).
+    #[test]
+    fn timestamps_past_year_9999_are_its_last_second() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp(MAX_SOURCE_DATE_EPOCH), "9999-12-31T23:59:59Z");
+        assert_eq!(timestamp(u64::MAX), "9999-12-31T23:59:59Z");
+    }
 
     #[test]
     fn days_that_exist_are_read_and_written_back() {

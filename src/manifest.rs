@@ -94,16 +94,10 @@ impl DataEntry {
         DataEntry {
             digest,
             commit: source.map(|s| s.id.clone()),
-            committed_at: source.map(|s| rfc3339(s.time)),
+            committed_at: source.map(|s| crate::date::timestamp(s.time)),
             modified: source.map(|s| s.modified),
         }
     }
-}
-
-/// Seconds since 1970 as RFC 3339 (UTC, whole seconds).
-pub fn rfc3339(secs: u64) -> String {
-    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
-        .to_string()
 }
 
 /// Every client's verdict for one route: `json/routes/<route id>.json`.
@@ -409,7 +403,7 @@ impl Manifest {
             schema: format!("schema/{MANIFEST_SCHEMA_FILE}"),
             schema_version: SCHEMA_VERSION.into(),
             generator,
-            generated_at: generated_at.map(rfc3339),
+            generated_at: generated_at.map(crate::date::timestamp),
             site: SiteEntry {
                 title: book.site.title.clone(),
                 description: book.site.description.clone(),

@@ -842,3 +842,26 @@ fn the_manifest_names_its_commit_and_a_digest_of_its_data() {
         "outside git the data is its digest alone"
     );
 }
+
+/// A commit may claim a date past year 9999 (git stores it): the manifest
+/// names it as that year's last second, and the build does not fail.
+#[test]
+fn a_commit_dated_past_year_9999_is_named_at_its_last_second() {
+    let repo = Repo::new();
+    std::fs::copy(
+        common::repo().join("gtdocs.yaml"),
+        repo.docs().join("gtdocs.yaml"),
+    )
+    .expect("copy gtdocs.yaml");
+    std::fs::create_dir(repo.docs().join("runbooks")).expect("mkdir");
+    std::fs::copy(
+        common::repo().join("runbooks/aider.yaml"),
+        repo.docs().join("runbooks/aider.yaml"),
+    )
+    .expect("copy aider.yaml");
+    let id = repo.commit("@253402300900 +0000", "from the far future");
+    let (_, out) = repo.build(&repo.docs(), "site");
+    let data = json(&out.join("json/manifest.json"))["data"].clone();
+    assert_eq!(data["commit"], id.as_str(), "{data}");
+    assert_eq!(data["committed_at"], "9999-12-31T23:59:59Z", "{data}");
+}
