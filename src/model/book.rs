@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::history::History;
 use super::names::wiki_page_name;
-use super::support::{SupportLevel, UNKNOWN};
+use super::support::{SupportLevel, UNKNOWN, UNKNOWN_LABEL};
 use super::verification::{Verification, VerificationSettings};
 use crate::date::Date;
 use crate::source::Support;
@@ -179,7 +179,7 @@ impl Book {
     pub fn verdict_words(&self, id: &str) -> String {
         match self.catalog.verdicts.iter().find(|v| v.id == id) {
             Some(v) => v.label.clone(),
-            None if id == UNKNOWN => "Unknown".to_owned(),
+            None if id == UNKNOWN => UNKNOWN_LABEL.to_owned(),
             None => super::names::id_words(id),
         }
     }

@@ -5,6 +5,9 @@ use crate::source::Support;
 /// The text shown for a route a runbook leaves out.
 pub const UNKNOWN: &str = SupportLevel::Unknown.as_str();
 
+/// [`UNKNOWN`] in words, where pages name a verdict by its label.
+pub const UNKNOWN_LABEL: &str = "Unknown";
+
 /// Support level of a route for a client; `unknown` when the runbook does
 /// not map the route.
 #[derive(

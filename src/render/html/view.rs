@@ -5,7 +5,9 @@ use minijinja::value::Serde;
 use serde::Serialize;
 
 use crate::markdown::to_html;
-use crate::model::{self, Book, RouteMapping, Runbook, SupportLevel, Term, Verification};
+use crate::model::{
+    self, Book, RouteMapping, Runbook, SupportLevel, Term, UNKNOWN_LABEL, Verification,
+};
 use crate::render::context::RenderContext;
 use crate::render::paths::route_path;
 use crate::render::search;
@@ -187,9 +189,6 @@ impl From<&Term> for TermCtx {
         }
     }
 }
-
-/// How a route a runbook leaves out reads on the pages.
-pub(super) const UNKNOWN_LABEL: &str = "Unknown";
 
 /// A verdict in words: its catalog label, or [`UNKNOWN_LABEL`].
 pub(super) fn verdict_label<'a>(book: &'a Book, m: &RouteMapping) -> &'a str {

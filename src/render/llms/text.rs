@@ -2,7 +2,7 @@
 //! line, the site's URLs, and how a verdict reads.
 
 use crate::markdown::{Place, code, inline, link_destination};
-use crate::model::{Book, RouteMapping, SupportLevel, Term, UNKNOWN};
+use crate::model::{Book, RouteMapping, SupportLevel, Term, UNKNOWN, UNKNOWN_LABEL};
 
 /// A Markdown file, built line by line; every line ends with `\n`.
 pub(super) struct Md(String);
@@ -116,7 +116,7 @@ impl Words {
                 )
             })
             .collect();
-        verdicts.push(format!("Unknown ({})", code(UNKNOWN, Place::Cell)));
+        verdicts.push(format!("{UNKNOWN_LABEL} ({})", code(UNKNOWN, Place::Cell)));
         Words {
             verdicts,
             category_cells: c
