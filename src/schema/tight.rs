@@ -76,11 +76,6 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
     let route_ids = || c.routes.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
     let routes = || c.routes.iter().map(|r| r.route.clone()).collect::<Vec<_>>();
     let verdicts = || c.verdicts.iter().map(|v| v.id.clone()).collect::<Vec<_>>();
-    let verdicts_or_unknown = || {
-        let mut v = verdicts();
-        v.push(UNKNOWN.to_owned());
-        v
-    };
     // Each verdict's support level, `unknown`'s too.
     let supports = || {
         let mut pairs: Vec<(String, String)> = c
@@ -123,6 +118,23 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
         )
     };
     let d = |def: &str, prop: &str| format!("/definitions/{def}/properties/{prop}");
+    // A client's verdict for a route (a runbook entry's, a route file's):
+    // a catalog verdict or `unknown`, with its own support level.
+    let verdict_parts = |def: &str| {
+        let pairs = supports();
+        let verdict_ids = pairs.iter().map(|(id, _)| id.clone()).collect();
+        [
+            (d(def, "verdict"), Only::Values(verdict_ids)),
+            (
+                format!("/definitions/{def}"),
+                Only::Pairs("verdict", "support", pairs),
+            ),
+            (
+                d("VerificationEntry", "evidence"),
+                Only::Ids(ids(&c.evidence)),
+            ),
+        ]
+    };
     // The runbook entry is the root of its own schema and a definition of
     // the manifest's.
     let entry = |root: bool, prop: &str| {
@@ -144,19 +156,10 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
             (entry(root, "routes"), runbook_routes()),
             (d("RouteVerdict", "route"), Only::Values(routes())),
             (d("RouteVerdict", "route_id"), Only::Values(route_ids())),
-            (
-                d("RouteVerdict", "verdict"),
-                Only::Values(verdicts_or_unknown()),
-            ),
-            (
-                "/definitions/RouteVerdict".into(),
-                Only::Pairs("verdict", "support", supports()),
-            ),
-            (
-                d("VerificationEntry", "evidence"),
-                Only::Ids(ids(&c.evidence)),
-            ),
         ]
+        .into_iter()
+        .chain(verdict_parts("RouteVerdict"))
+        .collect::<Vec<_>>()
     };
     match kind {
         SchemaKind::Manifest => {
@@ -208,19 +211,10 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
                         .collect(),
                 ),
             ),
-            (
-                d("RouteClient", "verdict"),
-                Only::Values(verdicts_or_unknown()),
-            ),
-            (
-                "/definitions/RouteClient".into(),
-                Only::Pairs("verdict", "support", supports()),
-            ),
-            (
-                d("VerificationEntry", "evidence"),
-                Only::Ids(ids(&c.evidence)),
-            ),
-        ],
+        ]
+        .into_iter()
+        .chain(verdict_parts("RouteClient"))
+        .collect(),
         SchemaKind::Source => vec![
             (
                 "/properties/compatibility".into(),
