@@ -48,6 +48,16 @@ impl SupportLevel {
         }
     }
 
+    /// The level in words, as pages and twins say it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            SupportLevel::Full => "Full support",
+            SupportLevel::Partial => "Partial support",
+            SupportLevel::None => "No support",
+            SupportLevel::Unknown => UNKNOWN_LABEL,
+        }
+    }
+
     /// The level spelt `text`, as [`SupportLevel::as_str`] writes it.
     pub fn parse(text: &str) -> Option<SupportLevel> {
         SupportLevel::ALL.into_iter().find(|l| l.as_str() == text)

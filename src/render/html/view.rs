@@ -259,12 +259,13 @@ pub(super) fn verified_ctx(book: &Book, v: &Verification) -> VerifiedCtx {
 }
 
 pub(super) fn support_look(support: SupportLevel) -> (&'static str, &'static str) {
-    match support {
-        SupportLevel::Full => ("✓", "Full support"),
-        SupportLevel::Partial => ("◐", "Partial support"),
-        SupportLevel::None => ("✕", "No support"),
-        SupportLevel::Unknown => ("?", "Unknown"),
-    }
+    let symbol = match support {
+        SupportLevel::Full => "✓",
+        SupportLevel::Partial => "◐",
+        SupportLevel::None => "✕",
+        SupportLevel::Unknown => "?",
+    };
+    (symbol, support.label())
 }
 
 /// A vocabulary term by id and label only (rows of the matrix have no

@@ -2,7 +2,7 @@
 //! line, the site's URLs, and how a verdict reads.
 
 use crate::markdown::{Place, code, inline, link_destination};
-use crate::model::{Book, RouteMapping, SupportLevel, Term, UNKNOWN, UNKNOWN_LABEL};
+use crate::model::{Book, RouteMapping, Term, UNKNOWN, UNKNOWN_LABEL};
 
 /// A Markdown file, built line by line; every line ends with `\n`.
 pub(super) struct Md(String);
@@ -50,12 +50,9 @@ pub(super) struct Urls {
 
 impl Urls {
     pub(super) fn new(book: &Book) -> Self {
+        // The site's rule for links, taken once: every twin has many.
         Urls {
-            prefix: format!(
-                "{}{}",
-                book.site.url.as_deref().unwrap_or(""),
-                book.site.base_url
-            ),
+            prefix: book.site_link(""),
         }
     }
 
@@ -144,14 +141,4 @@ pub(super) fn verdict_id_words(book: &Book, id: &str, place: Place) -> String {
     let shown = crate::diagnostic::visible(id);
     let label = book.verdict_words(&shown);
     format!("{} ({})", inline(&label, place), code(&shown, place))
-}
-
-/// A support level as a page's tally says it.
-pub(super) fn support_words(level: SupportLevel) -> &'static str {
-    match level {
-        SupportLevel::Full => "full support",
-        SupportLevel::Partial => "partial support",
-        SupportLevel::None => "no support",
-        SupportLevel::Unknown => "unknown",
-    }
 }

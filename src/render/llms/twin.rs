@@ -4,7 +4,7 @@
 //! (`crate::markdown`): no raw HTML, wiki link, table pipe or block start
 //! of a source survives as markup.
 
-use super::text::{Md, Urls, Words, support_words, verdict_id_words};
+use super::text::{Md, Urls, Words, verdict_id_words};
 use crate::changes::timestamp;
 use crate::markdown::{self, Place, code, inline, link_destination, verbatim};
 use crate::model::{
@@ -273,10 +273,7 @@ pub(super) fn route_twin(
             continue;
         }
         let with_checks = group.iter().any(|(_, _, v)| v.is_some());
-        let mut heading = support_words(level).to_owned();
-        if let Some(first) = heading.get_mut(..1) {
-            first.make_ascii_uppercase();
-        }
+        let heading = level.label();
         md.heading(&format!(
             "## {heading} ({} client{})",
             group.len(),
@@ -328,7 +325,7 @@ fn tally(levels: impl Iterator<Item = SupportLevel>) -> String {
         .iter()
         .zip(counts)
         .filter(|(_, n)| *n > 0)
-        .map(|(level, n)| format!("{n} {}", support_words(*level)))
+        .map(|(level, n)| format!("{n} {}", level.label().to_lowercase()))
         .collect();
     if parts.is_empty() {
         "none".into()
