@@ -1,7 +1,7 @@
 //! `matrix.json`: every runbook's matrix row, loaded once by the home
 //! page's matrix to filter and sort it.
 
-use std::collections::HashMap;
+use indexmap::IndexSet;
 
 use super::paging::Lists;
 use super::view::{score, support_look};
@@ -12,30 +12,6 @@ use crate::render::paths::runbook_path;
 
 /// Every runbook's matrix row, for the matrix's filters and sorting.
 pub(super) const MATRIX_DATA: &str = "matrix.json";
-
-/// Distinct values, each kept once and referred to by its index.
-struct Interned<T> {
-    values: Vec<T>,
-    index: HashMap<T, usize>,
-}
-
-impl<T: Clone + Eq + std::hash::Hash> Interned<T> {
-    fn new() -> Self {
-        Interned {
-            values: Vec::new(),
-            index: HashMap::new(),
-        }
-    }
-
-    fn add(&mut self, value: T) -> usize {
-        if let Some(&i) = self.index.get(&value) {
-            return i;
-        }
-        self.values.push(value.clone());
-        self.index.insert(value, self.values.len() - 1);
-        self.values.len() - 1
-    }
-}
 
 /// [`MATRIX_DATA`]: every runbook's matrix row in display order, compact:
 /// `[title, path, category, compatibility, key preset, score, cells,
@@ -56,8 +32,9 @@ pub(super) fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, Ren
             .map(|t| [t.id.clone(), t.label.clone()])
             .collect()
     };
-    let mut notes: Interned<String> = Interned::new();
-    let mut note_sets: Interned<Vec<i64>> = Interned::new();
+    // Distinct values, each kept once, referred to by their index.
+    let mut notes: IndexSet<String> = IndexSet::new();
+    let mut note_sets: IndexSet<Vec<i64>> = IndexSet::new();
     let rows: Vec<serde_json::Value> = lists
         .ordered
         .iter()
@@ -73,7 +50,7 @@ pub(super) fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, Ren
                 .map(|m| {
                     m.integration
                         .as_deref()
-                        .map_or(-1, |n| notes.add(to_plain(n)) as i64)
+                        .map_or(-1, |n| notes.insert_full(to_plain(n)).0 as i64)
                 })
                 .collect();
             let stale: Vec<(usize, String)> = rb
@@ -93,7 +70,7 @@ pub(super) fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, Ren
                 rb.key_preset,
                 score(book, rb),
                 cells,
-                note_sets.add(set)
+                note_sets.insert_full(set).0
             ]);
             // Only where a cell is stale: the rows of a tree that records
             // no verification stay as they were.
@@ -125,8 +102,8 @@ pub(super) fn matrix_data(book: &Book, lists: &Lists<'_>) -> Result<Vec<u8>, Ren
         "categories": terms(&c.categories),
         "compatibility": terms(&c.compatibility),
         "key_presets": terms(&c.key_presets),
-        "notes": notes.values,
-        "note_sets": note_sets.values,
+        "notes": notes,
+        "note_sets": note_sets,
         "rows": rows,
     });
     let mut bytes = serde_json::to_vec(&data)?;
