@@ -5,6 +5,7 @@
 //! (`pagefind.js`, its worker and WebAssembly) and the index chunks it needs.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
@@ -86,34 +87,76 @@ impl Renderer for Search {
     }
 
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
-        // Pagefind runs each page on a blocking thread, one page at a
-        // time: one such thread is enough, and more only lingered (tokio
-        // starts a new one when the last has not yet gone idle).
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .max_blocking_threads(1)
-            .build()
-            .map_err(error)?;
         let pages = pages(book);
-        // Parts one after the other: only one part's index is in memory.
-        for (k, chunk) in pages.chunks(ctx.search_part_size.max(1)).enumerate() {
-            let dir = match k {
-                0 => format!("{}/{DIR}", paths::DIR),
-                k => format!("{}/{DIR}/part-{}", paths::DIR, k + 1),
-            };
-            let files = runtime.block_on(build_part(book, chunk))?;
-            for file in files {
-                let name = file.filename.to_string_lossy().replace('\\', "/");
-                // A merged part needs its index and WebAssembly, not the
-                // runtime the first part already brings.
-                let runtime_file = matches!(name.as_str(), "pagefind.js" | "pagefind-worker.js");
-                if UNUSED.contains(&name.as_str()) || (k > 0 && runtime_file) {
-                    continue;
+        let parts: Vec<&[PageRef]> = pages.chunks(ctx.search_part_size.max(1)).collect();
+        // Parts are independent indexes: built side by side, one per core
+        // at most, so that memory holds at most that many parts' indexes.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(parts.len())
+            .max(1);
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let work = || -> Result<(), RenderError> {
+            // Pagefind runs each page on a blocking thread, one page at a
+            // time: one such thread per worker is enough, and more only
+            // lingered (tokio starts a new one when the last has not yet
+            // gone idle).
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .max_blocking_threads(1)
+                .build()
+                .map_err(error)?;
+            while !failed.load(Ordering::Relaxed) {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(part) = parts.get(k) else {
+                    break;
+                };
+                let built = runtime
+                    .block_on(build_part(book, part))
+                    .and_then(|files| put_part(k, files, out));
+                if let Err(e) = built {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(e);
                 }
-                out.put(format!("{dir}/{name}"), file.contents)?;
             }
-        }
-        Ok(())
+            Ok(())
+        };
+        // Not on the rayon pool: see `Renderer::own_thread`.
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            let results: Vec<Result<(), RenderError>> = threads
+                .into_iter()
+                .map(|t| {
+                    t.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            results.into_iter().collect()
+        })
     }
+}
+
+/// Puts the files of part `k` (counted from 0) into `out`.
+fn put_part(
+    k: usize,
+    files: Vec<pagefind::api::SyntheticFile>,
+    out: &dyn Sink,
+) -> Result<(), RenderError> {
+    let dir = match k {
+        0 => format!("{}/{DIR}", paths::DIR),
+        k => format!("{}/{DIR}/part-{}", paths::DIR, k + 1),
+    };
+    for file in files {
+        let name = file.filename.to_string_lossy().replace('\\', "/");
+        // A merged part needs its index and WebAssembly, not the
+        // runtime the first part already brings.
+        let runtime_file = matches!(name.as_str(), "pagefind.js" | "pagefind-worker.js");
+        if UNUSED.contains(&name.as_str()) || (k > 0 && runtime_file) {
+            continue;
+        }
+        out.put(format!("{dir}/{name}"), file.contents)?;
+    }
+    Ok(())
 }
 
 fn error(e: impl std::fmt::Display) -> RenderError {
