@@ -355,19 +355,38 @@ impl Drop for Removal {
 /// through leaves a folder that still says it is gtdocs', which the next
 /// build removes, never one it would have to leave as someone else's.
 fn remove_output(dir: &Path) {
-    if let Ok(entries) = fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            if entry.file_name() == MARKER {
-                continue;
-            }
-            // Never through a symbolic link.
-            let _ = if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                fs::remove_dir_all(entry.path())
-            } else {
-                fs::remove_file(entry.path())
-            };
+    use rayon::prelude::*;
+    // The entries two levels down, deleted side by side on every core (a
+    // site's files sit in a few folders of thousands of entries each),
+    // then the folders above them.
+    let mut tops = Vec::new();
+    let mut below = Vec::new();
+    for entry in entries(dir) {
+        if entry.file_name() == MARKER {
+            continue;
         }
+        // Never through a symbolic link.
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            below.extend(entries(&entry.path()).map(|e| e.path()));
+            tops.push(entry.path());
+        } else {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+    below.par_iter().for_each(|path| {
+        let _ = match fs::symlink_metadata(path) {
+            Ok(m) if m.is_dir() => fs::remove_dir_all(path),
+            _ => fs::remove_file(path),
+        };
+    });
+    for top in tops {
+        let _ = fs::remove_dir_all(top);
     }
     let _ = fs::remove_file(dir.join(MARKER));
     let _ = fs::remove_dir(dir);
+}
+
+/// The entries of folder `dir`, none if it cannot be read.
+fn entries(dir: &Path) -> impl Iterator<Item = fs::DirEntry> {
+    fs::read_dir(dir).into_iter().flatten().flatten()
 }

@@ -18,6 +18,77 @@ pub trait Renderer: Sync {
     }
 
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError>;
+
+    /// `render` for a renderer on a thread of its own, beside the pooled
+    /// ones: it may use more than one core only as `cores` grants them
+    /// (all of them once the pooled renderers are done), so that its
+    /// memory and theirs do not peak together.
+    fn render_beside(
+        &self,
+        book: &Book,
+        ctx: &RenderContext,
+        out: &dyn Sink,
+        cores: &Cores,
+    ) -> Result<(), RenderError> {
+        let _ = cores;
+        self.render(book, ctx, out)
+    }
+}
+
+/// The cores an own-thread renderer may use: one while the pooled
+/// renderers run, every core once they are done.
+pub struct Cores {
+    all: usize,
+    pooled_done: std::sync::Mutex<bool>,
+    changed: std::sync::Condvar,
+}
+
+impl Cores {
+    /// Every core, at once (nothing else renders).
+    pub fn all() -> Self {
+        let cores = Cores::beside_pool();
+        cores.pool_done();
+        cores
+    }
+
+    fn beside_pool() -> Self {
+        Cores {
+            all: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            pooled_done: std::sync::Mutex::new(false),
+            changed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// How many cores there are.
+    pub fn count(&self) -> usize {
+        self.all
+    }
+
+    fn pool_done(&self) {
+        *self
+            .pooled_done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+        self.changed.notify_all();
+    }
+
+    /// Blocks until core `k` (counted from 0) may be used: core 0 at
+    /// once, the others when the pooled renderers are done.
+    pub fn wait_for(&self, k: usize) {
+        if k == 0 {
+            return;
+        }
+        let mut done = self
+            .pooled_done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while !*done {
+            done = self
+                .changed
+                .wait(done)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
 }
 
 /// The given output formats, rendered in parallel, in memory.
@@ -35,7 +106,8 @@ pub fn render_with(
 
 /// The given output formats, rendered in parallel into `sink`: each
 /// renderer that wants a thread of its own (the search index, also the
-/// longest) on one, beside the others on the rayon pool.
+/// longest) on one, beside the others on the rayon pool, with one core
+/// until they are done (see [`Cores`]).
 pub fn render_into(
     book: &Book,
     ctx: &RenderContext,
@@ -45,14 +117,18 @@ pub fn render_into(
     use rayon::prelude::*;
     let (alone, pooled): (Vec<&dyn Renderer>, Vec<&dyn Renderer>) =
         renderers.iter().partition(|r| r.own_thread());
+    let cores = Cores::beside_pool();
+    let cores = &cores;
     std::thread::scope(|scope| {
         let threads: Vec<_> = alone
             .iter()
-            .map(|r| scope.spawn(move || r.render(book, ctx, sink)))
+            .map(|r| scope.spawn(move || r.render_beside(book, ctx, sink, cores)))
             .collect();
         let pooled = pooled
             .par_iter()
             .try_for_each(|r| r.render(book, ctx, sink));
+        // Even when one failed: the own-thread renderers finish too.
+        cores.pool_done();
         // Every thread is joined before the first error is returned.
         let alone: Vec<Result<(), RenderError>> = threads
             .into_iter()

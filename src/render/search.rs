@@ -12,7 +12,7 @@ use pagefind::options::PagefindServiceConfig;
 
 use super::context::{RenderContext, RenderError};
 use super::paths::{self, route_path, runbook_path};
-use super::renderer::Renderer;
+use super::renderer::{Cores, Renderer};
 use super::sink::Sink;
 use crate::markdown::to_plain;
 use crate::model::{Book, Runbook};
@@ -87,17 +87,26 @@ impl Renderer for Search {
     }
 
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
+        self.render_beside(book, ctx, out, &Cores::all())
+    }
+
+    fn render_beside(
+        &self,
+        book: &Book,
+        ctx: &RenderContext,
+        out: &dyn Sink,
+        cores: &Cores,
+    ) -> Result<(), RenderError> {
         let pages = pages(book);
         let parts: Vec<&[PageRef]> = pages.chunks(ctx.search_part_size.max(1)).collect();
         // Parts are independent indexes: built side by side, one per core
-        // at most, so that memory holds at most that many parts' indexes.
-        let workers = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(parts.len())
-            .max(1);
+        // at most, so that memory holds at most that many parts' indexes;
+        // beside the pages only one, the others once the pages are done.
+        let workers = cores.count().min(parts.len()).max(1);
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let work = || -> Result<(), RenderError> {
+        let work = |worker: usize| -> Result<(), RenderError> {
+            cores.wait_for(worker);
             // Pagefind runs each page on a blocking thread, one page at a
             // time: one such thread per worker is enough, and more only
             // lingered (tokio starts a new one when the last has not yet
@@ -123,7 +132,7 @@ impl Renderer for Search {
         };
         // Not on the rayon pool: see `Renderer::own_thread`.
         std::thread::scope(|scope| {
-            let threads: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            let threads: Vec<_> = (0..workers).map(|k| scope.spawn(move || work(k))).collect();
             let results: Vec<Result<(), RenderError>> = threads
                 .into_iter()
                 .map(|t| {
