@@ -53,7 +53,8 @@ impl Cores {
 
     fn beside_pool() -> Self {
         Cores {
-            all: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            // The rayon pool's size: `RAYON_NUM_THREADS` bounds the search too.
+            all: rayon::current_num_threads(),
             pooled_done: std::sync::Mutex::new(false),
             changed: std::sync::Condvar::new(),
         }

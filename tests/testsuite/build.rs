@@ -103,6 +103,65 @@ fn builds_are_byte_identical_across_runs_and_thread_counts() {
     );
 }
 
+/// A search index of several parts, built side by side (one worker per
+/// thread): the same bytes with 1, 2 and 8 threads, and every part there.
+#[test]
+fn search_parts_built_side_by_side_are_byte_identical_at_any_thread_count() {
+    let tree = common::bundled_copy();
+    let runbooks = common::files_with_extension(&tree.path().join("runbooks"), "yaml").len();
+    let part = 4;
+    let dirs: Vec<_> = ["1", "2", "8"]
+        .iter()
+        .map(|jobs| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_gtdocs"))
+                .args(["build", "--jobs", jobs, "--out"])
+                .arg(dir.path().join("site"))
+                .current_dir(tree.path())
+                .env("NO_COLOR", "1")
+                .env("GTDOCS_SEARCH_PART_SIZE", part.to_string())
+                .env_remove("SOURCE_DATE_EPOCH")
+                .output()
+                .expect("run gtdocs");
+            assert!(o.status.success(), "{}", common::stderr(&o));
+            dir
+        })
+        .collect();
+    let first = snapshot(&dirs[0].path().join("site"));
+    // Pages indexed: every runbook page and every route page.
+    let routes = first
+        .keys()
+        .filter(|p| {
+            p.strip_prefix("html/routes/")
+                .and_then(|p| p.strip_suffix("/index.html"))
+                .is_some_and(|id| !id.contains('/'))
+        })
+        .count();
+    assert!(routes > 0);
+    let parts = (runbooks + routes).div_ceil(part);
+    assert!(parts > 4, "{parts} parts");
+    for k in 2..=parts {
+        assert!(
+            first
+                .keys()
+                .any(|p| p.starts_with(&format!("html/pagefind/part-{k}/pagefind-entry.json"))),
+            "part {k} of {parts} missing"
+        );
+    }
+    assert!(
+        !first
+            .keys()
+            .any(|p| p.starts_with(&format!("html/pagefind/part-{}/", parts + 1))),
+        "more parts than pages"
+    );
+    for (dir, jobs) in dirs[1..].iter().zip(["2", "8"]) {
+        assert!(
+            first == snapshot(&dir.path().join("site")),
+            "1 thread vs {jobs} threads differ"
+        );
+    }
+}
+
 #[test]
 fn a_failed_build_leaves_the_previous_site_untouched() {
     let tree = common::bundled_copy();
