@@ -1,12 +1,15 @@
 //! What every renderer is given besides the book, and what it can fail with.
 
 /// Pages per part of the index. Pagefind holds a part's whole index in
-/// memory while it builds it (here about 30 MB plus 60 KB a page at its
-/// peak), so parts of this size keep a 10,000-runbook build under 200 MB;
-/// the browser merges the parts (`mergeIndex`) into one search. Measured
-/// at 10,000 runbooks: 500 pages a part, 185 MB peak RSS; 750, 221 MB;
-/// 1,000, 256 MB; the build time is the same.
-pub const SEARCH_PART_SIZE: usize = 500;
+/// memory while it builds it, and parts are built side by side, one per
+/// core once the pages are written (`search::Search`); the browser merges
+/// the parts (`mergeIndex`) into one search. Measured at 10,000 runbooks
+/// (tmpfs, 2 cores, release build, peak RSS of `gtdocs build`): 250 pages
+/// a part, 188 MiB; 300, 207-219 MiB; 350, 219-226 MiB; 500, 259-262 MiB,
+/// over the 250 MiB bound. In the browser (scripts/bench/search.mjs), time
+/// to the first result barely moves with the number of parts on
+/// localhost; requests fall with it (37 at 21 parts, 24 at 11).
+pub const SEARCH_PART_SIZE: usize = 350;
 
 pub use crate::date::MAX_SOURCE_DATE_EPOCH;
 
