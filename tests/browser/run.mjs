@@ -315,6 +315,13 @@ function readPanel(page) {
   });
 }
 
+/** Brings the pointer to the search filters, which loads their values
+ *  (app.js loads them only when wanted), and waits until they are there. */
+async function wantFilters(page) {
+  await page.hover(".search-filters");
+  await page.waitForFunction(() => [...document.querySelectorAll(".search-filters select")].some((s) => s.options.length > 1), null, { timeout: 10000 });
+}
+
 const selectedIndex = (panel) => panel.results.findIndex((r) => r.selected === "true");
 
 /**
@@ -406,6 +413,7 @@ async function scenarioSearch(env) {
   out.inputValue = await page.inputValue("#search-input");
   out.librechat = await searchSettled(page);
   out.ariaExpanded = await page.getAttribute("#search-input", "aria-expanded");
+  await wantFilters(page);
   out.filters = await page.evaluate(() =>
     Array.from(document.querySelectorAll(".search-filters select[data-filter]"), (s) => ({
       name: s.dataset.filter,
@@ -452,6 +460,7 @@ async function scenarioSearch(env) {
   const select = page.locator('.search-filters select[data-filter="Route verdict"]');
   out.filterPresent = (await select.count()) === 1;
   if (out.filterPresent) {
+    await wantFilters(page);
     await select.selectOption(verdict);
     out.filter = { verdict, panel: await searchSettled(page) };
     if (args["expect-titles"]) out.filter.expectTitles = JSON.parse(fs.readFileSync(args["expect-titles"], "utf8"));
@@ -1334,8 +1343,9 @@ async function scenarioDeepLinks(env) {
 // the search box fetches and when. The box clicked and plan.common typed
 // (a word found on more pages than one page of results lists): the
 // requests the server saw until the first result showed, and those of the
-// whole search; then "Show more" until it goes; then plan.lastWord,
-// listed to its end the same way.
+// whole search; the filters' chunks fetched before and after the pointer
+// comes to the filters; then "Show more" until it goes; then
+// plan.lastWord, listed to its end the same way.
 async function scenarioSearchParts(env) {
   const { browser, watch, root, args, served } = env;
   const plan = JSON.parse(fs.readFileSync(args.plan, "utf8"));
@@ -1374,8 +1384,11 @@ async function scenarioSearchParts(env) {
   out.firstResultAt = await page.evaluate(() => window.__firstResult);
   out.moreShown = await page.isVisible(".search-more");
   out.moreText = out.moreShown ? (await page.textContent(".search-more")).trim() : null;
-  // The filters fill once results show (without a facet asked for).
-  await page.waitForFunction(() => [...document.querySelectorAll(".search-filters select")].some((s) => s.options.length > 1), null, { timeout: 10000 }).catch(() => {});
+  // No filter chunk until the filters are wanted; then their values fill.
+  await sleep(500);
+  out.filterRequestsBeforeHover = since(opened).filter((r) => r.url.includes("/filter/")).map((r) => r.url);
+  out.filterOptionsBeforeHover = await page.evaluate(() => [...document.querySelectorAll(".search-filters select")].map((s) => s.options.length));
+  await wantFilters(page).catch(() => {});
   out.filterOptions = await page.evaluate(() => [...document.querySelectorAll(".search-filters select")].map((s) => s.options.length));
   out.requests = since(opened);
   out.typedFrom = typedFrom - opened;
@@ -1413,6 +1426,7 @@ async function scenarioSearchUrl(env) {
   await page.keyboard.type(args.word, { delay: 30 });
   const typed = await searchSettled(page);
   out.typed = { search: await page.evaluate(() => location.search), history: await page.evaluate(() => history.length), count: typed.results.length };
+  await wantFilters(page);
   await page.locator('.search-filters select[data-filter="Category"]').selectOption({ label: args.facet });
   const before = await searchSettled(page);
   out.before = {

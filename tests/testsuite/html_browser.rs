@@ -572,9 +572,9 @@ const SEARCH_PAGE: usize = 10;
 
 /// What the search box fetches on a site whose index comes in parts (8
 /// pages each: 32 pages, 4 parts): the parts merged all at once, no filter
-/// chunk before the first result, one page of result data for a word on
-/// many pages, "Show more" listing the rest, and a page of the last part
-/// found.
+/// chunk before the filters are wanted (and so none before the first
+/// result), one page of result data for a word on many pages, "Show more"
+/// listing the rest, and a page of the last part found.
 #[test]
 fn search_across_index_parts_fetches_only_what_it_shows() {
     let site = crate::html_site::build_bundled_in_parts("/docs/", 8);
@@ -624,7 +624,8 @@ fn search_across_index_parts_fetches_only_what_it_shows() {
     let url = |r: &Value| r["url"].as_str().unwrap_or("").to_string();
     let time = |r: &Value, k: &str| r[k].as_f64().unwrap_or(f64::INFINITY);
 
-    // No filter chunk before the first result; the filters fill after it.
+    // No filter chunk before the first result, nor after it until the
+    // pointer comes to the filters; then their values fill.
     let first = d["firstResultAt"].as_f64();
     check(first.is_some(), "no result ever showed".into());
     let first = first.unwrap_or(f64::INFINITY);
@@ -638,11 +639,27 @@ fn search_across_index_parts_fetches_only_what_it_shows() {
         format!("filter chunks fetched before the first result: {early:?}"),
     );
     check(
+        strs(&d["filterRequestsBeforeHover"]).is_empty(),
+        format!(
+            "filter chunks fetched before the filters were wanted: {}",
+            d["filterRequestsBeforeHover"]
+        ),
+    );
+    check(
+        d["filterOptionsBeforeHover"]
+            .as_array()
+            .is_some_and(|o| o.iter().all(|n| n.as_u64() == Some(1))),
+        format!(
+            "the filters had values before they were wanted: {}",
+            d["filterOptionsBeforeHover"]
+        ),
+    );
+    check(
         d["filterOptions"]
             .as_array()
             .is_some_and(|o| o.iter().any(|n| n.as_u64().unwrap_or(0) > 1)),
         format!(
-            "the filters got no values once results showed: {}",
+            "the filters got no values when the pointer came to them: {}",
             d["filterOptions"]
         ),
     );
