@@ -5,8 +5,9 @@
 // assertion lives in the Rust test, so a failure there reads as a diff.
 //
 //   node run.mjs --site <dir with index.html> --base /docs/ --out <results dir> \
-//                --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url
+//                --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url|search-parts
 //                [--word W --expect-slug S --expect-titles titles.json]   (search)
+//                [--plan plan.json]                                        (search-parts)
 //                [--plan plan.json]                                        (deeplinks)
 //                [--word W --category ID --facet LABEL --plan plan.json]  (search-url)
 //                [--chromium /usr/bin/chromium]
@@ -35,12 +36,13 @@ import http from "node:http";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { performance } from "node:perf_hooks";
 
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- arguments
 const USAGE =
-  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url|markdown " +
+  "usage: node run.mjs --site DIR --base /PREFIX/ --out DIR --scenario search|axe|screenshots|xss|layout|matrix|verification|history|deeplinks|search-url|search-parts|markdown " +
   "[--word W] [--expect-slug S] [--expect-titles FILE] [--category ID] [--facet LABEL] [--plan FILE] [--chromium PATH]\n" +
   "       node run.mjs --url http://127.0.0.1:PORT/BASE/ --out DIR --scenario serve|serve-tabs --plan FILE [--chromium PATH]";
 
@@ -83,6 +85,7 @@ function usage(msg) {
 }
 
 // ------------------------------------------------------------------- server
+const epochNow = () => performance.timeOrigin + performance.now();
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".css": "text/css; charset=utf-8",
@@ -168,10 +171,13 @@ export function serve(root, base) {
   }
 
   const server = http.createServer((req, res) => {
-    const entry = { method: req.method, url: req.url, status: 0 };
+    // t: when the request came, done: when its answer was sent (epoch ms,
+    // the clock of the page's performance.timeOrigin + now()).
+    const entry = { method: req.method, url: req.url, status: 0, t: epochNow(), done: null };
     log.push(entry);
     res.on("finish", () => {
       entry.status = res.statusCode;
+      entry.done = epochNow();
     });
     try {
       handle(req, res);
@@ -309,6 +315,13 @@ function readPanel(page) {
   });
 }
 
+/** Brings the pointer to the search filters, which loads their values
+ *  (app.js loads them only when wanted), and waits until they are there. */
+async function wantFilters(page) {
+  await page.hover(".search-filters");
+  await page.waitForFunction(() => [...document.querySelectorAll(".search-filters select")].some((s) => s.options.length > 1), null, { timeout: 10000 });
+}
+
 const selectedIndex = (panel) => panel.results.findIndex((r) => r.selected === "true");
 
 /**
@@ -373,6 +386,7 @@ const SCENARIOS = {
   layout: scenarioLayout,
   deeplinks: scenarioDeepLinks,
   "search-url": scenarioSearchUrl,
+  "search-parts": scenarioSearchParts,
   matrix: scenarioMatrix,
   verification: scenarioVerification,
   history: scenarioHistory,
@@ -399,6 +413,7 @@ async function scenarioSearch(env) {
   out.inputValue = await page.inputValue("#search-input");
   out.librechat = await searchSettled(page);
   out.ariaExpanded = await page.getAttribute("#search-input", "aria-expanded");
+  await wantFilters(page);
   out.filters = await page.evaluate(() =>
     Array.from(document.querySelectorAll(".search-filters select[data-filter]"), (s) => ({
       name: s.dataset.filter,
@@ -445,6 +460,7 @@ async function scenarioSearch(env) {
   const select = page.locator('.search-filters select[data-filter="Route verdict"]');
   out.filterPresent = (await select.count()) === 1;
   if (out.filterPresent) {
+    await wantFilters(page);
     await select.selectOption(verdict);
     out.filter = { verdict, panel: await searchSettled(page) };
     if (args["expect-titles"]) out.filter.expectTitles = JSON.parse(fs.readFileSync(args["expect-titles"], "utf8"));
@@ -1323,6 +1339,72 @@ async function scenarioDeepLinks(env) {
   return out;
 }
 
+// A site whose search index comes in parts (plan: {common, lastWord}): what
+// the search box fetches and when. The box clicked and plan.common typed
+// (a word found on more pages than one page of results lists): the
+// requests the server saw until the first result showed, and those of the
+// whole search; the filters' chunks fetched before and after the pointer
+// comes to the filters; then "Show more" until it goes; then
+// plan.lastWord, listed to its end the same way.
+async function scenarioSearchParts(env) {
+  const { browser, watch, root, args, served } = env;
+  const plan = JSON.parse(fs.readFileSync(args.plan, "utf8"));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: "block" });
+  await watch.attach(context);
+  const page = await context.newPage();
+  // The first moment (epoch ms) a result is in the list.
+  await page.addInitScript(() => {
+    window.__firstResult = null;
+    new MutationObserver(() => {
+      if (window.__firstResult === null && document.querySelector("#search-results > li")) {
+        window.__firstResult = performance.timeOrigin + performance.now();
+      }
+    }).observe(document, { subtree: true, childList: true });
+  });
+  const log = served.log;
+  const since = (from) => log.slice(from).map(({ url, t, done, status }) => ({ url, t, done, status }));
+  const showAll = async () => {
+    const clicks = [];
+    for (let i = 0; i < 100 && (await page.isVisible(".search-more")); i++) {
+      const before = (await readPanel(page)).results.length;
+      clicks.push({ text: (await page.textContent(".search-more")).trim(), listed: before });
+      await page.click(".search-more");
+      await page.waitForFunction((n) => document.querySelectorAll("#search-results > li").length > n, before, { timeout: 10000 });
+    }
+    return { clicks, panel: await searchSettled(page) };
+  };
+  const out = {};
+  await openPage(page, root);
+  const opened = log.length;
+  await page.click("#search-input");
+  const typedFrom = log.length;
+  out.typedAt = epochNow();
+  await page.keyboard.type(plan.common, { delay: 15 });
+  out.common = await searchSettled(page);
+  out.firstResultAt = await page.evaluate(() => window.__firstResult);
+  out.moreShown = await page.isVisible(".search-more");
+  out.moreText = out.moreShown ? (await page.textContent(".search-more")).trim() : null;
+  // No filter chunk until the filters are wanted; then their values fill.
+  await sleep(500);
+  out.filterRequestsBeforeHover = since(opened).filter((r) => r.url.includes("/filter/")).map((r) => r.url);
+  out.filterOptionsBeforeHover = await page.evaluate(() => [...document.querySelectorAll(".search-filters select")].map((s) => s.options.length));
+  await wantFilters(page).catch(() => {});
+  out.filterOptions = await page.evaluate(() => [...document.querySelectorAll(".search-filters select")].map((s) => s.options.length));
+  out.requests = since(opened);
+  out.typedFrom = typedFrom - opened;
+  const afterCommon = log.length;
+  out.commonAll = await showAll();
+  out.showMoreRequests = since(afterCommon);
+  // ArrowDown moves over what is listed; the last item stays selected.
+  await page.fill("#search-input", "");
+  await page.waitForFunction(() => /^Type to search/.test(document.querySelector(".search-status").textContent));
+  await page.keyboard.type(plan.lastWord, { delay: 15 });
+  out.last = await searchSettled(page);
+  out.lastAll = await showAll();
+  await context.close();
+  return out;
+}
+
 // A search in the address: typed and a facet chosen, on a home page whose
 // matrix is filtered too (`?category=...`); reloaded; then cleared.
 // --word W --category ID (the matrix's) --facet LABEL (the search's Category).
@@ -1344,6 +1426,7 @@ async function scenarioSearchUrl(env) {
   await page.keyboard.type(args.word, { delay: 30 });
   const typed = await searchSettled(page);
   out.typed = { search: await page.evaluate(() => location.search), history: await page.evaluate(() => history.length), count: typed.results.length };
+  await wantFilters(page);
   await page.locator('.search-filters select[data-filter="Category"]').selectOption({ label: args.facet });
   const before = await searchSettled(page);
   out.before = {
@@ -1654,7 +1737,7 @@ async function main() {
       timeout: 60_000,
     });
     result.chromium = browser.version();
-    const env = { browser, watch, args, root: result.origin + args.base, responses };
+    const env = { browser, watch, args, root: result.origin + args.base, responses, served };
     result.data = await SCENARIOS[args.scenario](env);
   } catch (e) {
     result.error = (e && e.stack) || String(e);

@@ -567,6 +567,207 @@ fn search_across_index_parts() {
     search_checks(&site);
 }
 
+/// Results whose page data the search box fetches at once (app.js `PAGE`).
+const SEARCH_PAGE: usize = 10;
+
+/// What the search box fetches on a site whose index comes in parts (8
+/// pages each: 32 pages, 4 parts): the parts merged all at once, no filter
+/// chunk before the filters are wanted (and so none before the first
+/// result), one page of result data for a word on many pages, "Show more"
+/// listing the rest, and a page of the last part found.
+#[test]
+fn search_across_index_parts_fetches_only_what_it_shows() {
+    let site = crate::html_site::build_bundled_in_parts("/docs/", 8);
+    let out = tempfile::tempdir().expect("tempdir");
+    let runbooks = site.manifest["runbooks"]
+        .as_array()
+        .expect("runbooks")
+        .len();
+    let routes = site.manifest["catalog"]["routes"]
+        .as_array()
+        .expect("routes");
+    assert_eq!(
+        (runbooks + routes.len()).div_ceil(8),
+        4,
+        "32 pages make 4 parts"
+    );
+    // The last route's page is the last page indexed: in the last part.
+    let last = routes.last().expect("a route");
+    let last_url = format!("{}routes/{}/", site.base, last["id"].as_str().expect("id"));
+    let last_word = last["route"]
+        .as_str()
+        .expect("route")
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .max_by_key(|w| w.len())
+        .expect("a word")
+        .to_lowercase();
+    let plan = out.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        serde_json::json!({"common": "embeddings", "lastWord": last_word}).to_string(),
+    )
+    .expect("write plan");
+    let v = run(
+        &site,
+        "search-parts",
+        out.path(),
+        &[("plan", plan.to_str().expect("utf-8"))],
+    );
+    let d = &v["data"];
+    let mut problems = hygiene(&v, &[]);
+    let mut check = |ok: bool, what: String| {
+        if !ok {
+            problems.push(what);
+        }
+    };
+    let requests = d["requests"].as_array().cloned().unwrap_or_default();
+    let url = |r: &Value| r["url"].as_str().unwrap_or("").to_string();
+    let time = |r: &Value, k: &str| r[k].as_f64().unwrap_or(f64::INFINITY);
+
+    // No filter chunk before the first result, nor after it until the
+    // pointer comes to the filters; then their values fill.
+    let first = d["firstResultAt"].as_f64();
+    check(first.is_some(), "no result ever showed".into());
+    let first = first.unwrap_or(f64::INFINITY);
+    let early: Vec<String> = requests
+        .iter()
+        .filter(|r| url(r).contains("/filter/") && time(r, "t") < first)
+        .map(url)
+        .collect();
+    check(
+        early.is_empty(),
+        format!("filter chunks fetched before the first result: {early:?}"),
+    );
+    check(
+        strs(&d["filterRequestsBeforeHover"]).is_empty(),
+        format!(
+            "filter chunks fetched before the filters were wanted: {}",
+            d["filterRequestsBeforeHover"]
+        ),
+    );
+    check(
+        d["filterOptionsBeforeHover"]
+            .as_array()
+            .is_some_and(|o| o.iter().all(|n| n.as_u64() == Some(1))),
+        format!(
+            "the filters had values before they were wanted: {}",
+            d["filterOptionsBeforeHover"]
+        ),
+    );
+    check(
+        d["filterOptions"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|n| n.as_u64().unwrap_or(0) > 1)),
+        format!(
+            "the filters got no values when the pointer came to them: {}",
+            d["filterOptions"]
+        ),
+    );
+
+    // The parts merged all at once: every part's entry asked for before
+    // any part's metadata was answered (one after another, part k+1's
+    // entry comes only once part k's metadata is in).
+    let entries: Vec<&Value> = requests
+        .iter()
+        .filter(|r| url(r).contains("/part-") && url(r).contains("/pagefind-entry.json"))
+        .collect();
+    let metas: Vec<&Value> = requests
+        .iter()
+        .filter(|r| url(r).contains("/part-") && url(r).contains(".pf_meta"))
+        .collect();
+    check(
+        entries.len() == 3 && metas.len() == 3,
+        format!(
+            "{} part entries and {} part metadata fetched, not 3 each",
+            entries.len(),
+            metas.len()
+        ),
+    );
+    let last_entry = entries
+        .iter()
+        .map(|r| time(r, "t"))
+        .fold(f64::MIN, f64::max);
+    let first_meta = metas
+        .iter()
+        .map(|r| time(r, "done"))
+        .fold(f64::INFINITY, f64::min);
+    check(
+        last_entry < first_meta,
+        format!(
+            "the parts were merged one after another: the last part entry came {:.1} ms after \
+             the first part metadata was answered",
+            last_entry - first_meta
+        ),
+    );
+
+    // A word on many pages: one page of results listed, its data alone
+    // fetched; "Show more" lists the rest.
+    let common = &d["common"];
+    let status = common["status"].as_str().unwrap_or("");
+    let count = status_count(status).unwrap_or(0);
+    check(
+        count > SEARCH_PAGE,
+        format!("`embeddings` must find more than {SEARCH_PAGE} pages for this test: {status:?}"),
+    );
+    let listed = common["results"].as_array().map_or(0, Vec::len);
+    check(
+        listed == SEARCH_PAGE.min(count),
+        format!("the first search lists {listed} results, not {SEARCH_PAGE} of {count}"),
+    );
+    let typed = d["typedFrom"].as_u64().unwrap_or(0) as usize;
+    let fragments = requests
+        .iter()
+        .skip(typed)
+        .filter(|r| url(r).contains("/fragment/"))
+        .count();
+    check(
+        fragments <= SEARCH_PAGE,
+        format!(
+            "a word on {count} pages fetched {fragments} result fragments, more than one page ({SEARCH_PAGE})"
+        ),
+    );
+    check(
+        d["moreShown"] == true,
+        format!(
+            "no \"Show more\" under {listed} of {count} results: {}",
+            d["moreText"]
+        ),
+    );
+    let all = &d["commonAll"]["panel"];
+    let hrefs: BTreeSet<&str> = all["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["href"].as_str())
+        .collect();
+    check(
+        hrefs.len() == count && all["results"].as_array().map_or(0, Vec::len) == count,
+        format!(
+            "after \"Show more\", {} results listed ({} distinct), the status says {count}",
+            all["results"].as_array().map_or(0, Vec::len),
+            hrefs.len()
+        ),
+    );
+
+    // A page of the last part is found.
+    let found = &d["lastAll"]["panel"];
+    let found_hrefs: Vec<&str> = found["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["href"].as_str())
+        .collect();
+    check(
+        found_hrefs.contains(&last_url.as_str())
+            && status_count(found["status"].as_str().unwrap_or("")) == Some(found_hrefs.len()),
+        format!(
+            "searching {last_word:?} lists {found_hrefs:?} (status {}), without {last_url} (the last part)",
+            found["status"]
+        ),
+    );
+    assert_none(&format!("search in parts on {}", site.name), &problems);
+}
+
 // ---------------------------------------------------------------------- axe
 
 #[test]
