@@ -1299,7 +1299,9 @@ def main():
         log(f"WARNING: {w}")
         kinds = ["tmpdir"]
 
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    # SIGINT too: a shell starts background jobs with SIGINT ignored, and a
+    # Ctrl-C or kill -INT must still unmount.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     work = tempfile.mkdtemp(prefix="gtdocs-bench-build.")
     mounts = Mounts()
