@@ -1085,9 +1085,9 @@ def report(meta, data):
     L = []
     L.append(f"# gtdocs build benchmark, {meta['date']}")
     L.append("")
-    L.append(f"{meta['gtdocs_version']} at commit {meta['git_commit']}"
-             f"{' (work tree has uncommitted changes in src/)' if meta['git_dirty_src'] else ''}, "
-             f"binary sha256 {meta['gtdocs_sha256'][:16]}… (copied from {meta['gtdocs_source']})")
+    L.append(f"{meta['gtdocs_version']}, binary sha256 {meta['gtdocs_sha256'][:16]}… (copied from {meta['gtdocs_source']}); "
+             f"this repository (scripts/bench) at commit {meta['git_commit']}"
+             f"{' (work tree has uncommitted changes in src/)' if meta['git_dirty_src'] else ''}")
     L.append("")
     L.append("| machine | |")
     L.append("| --- | --- |")
@@ -1099,6 +1099,9 @@ def report(meta, data):
              f"{' — QUICK, not a valid result' if meta['quick'] else ''} |")
     L.append(f"| command | `{meta.get('command', '?')}` |")
     L.append("")
+    if not meta.get("complete", True):
+        L.append("**INCOMPLETE: the run stopped before the end; only the sizes below were measured.**")
+        L.append("")
     for w in meta.get("warnings", []):
         L.append(f"**WARNING: {w}**")
         L.append("")
@@ -1226,6 +1229,20 @@ def rss_floor(logdir):
             "(what the measurement reports for /bin/true)")
 
 
+def save(meta, data, base_name):
+    """Writes the JSON and the Markdown report (after every size: a run
+    stopped half-way keeps its finished sizes, marked incomplete)."""
+    for fsrun in data["filesystems"]:
+        fsrun["targets"] = targets(fsrun, meta["nproc"] or 1)
+    md = report(meta, data)
+    with open(base_name + ".json", "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2)
+        f.write("\n")
+    with open(base_name + ".md", "w", encoding="utf-8") as f:
+        f.write(md)
+    return md
+
+
 def parse_fs(text):
     kinds = [k.strip() for k in text.split(",") if k.strip()]
     bad = [k for k in kinds if k not in FS_KINDS]
@@ -1306,6 +1323,7 @@ def main():
     work = tempfile.mkdtemp(prefix="gtdocs-bench-build.")
     mounts = Mounts()
     status = 0
+    base_name = None
     try:
         gtdocs = os.path.join(work, "gtdocs")
         shutil.copy2(args.gtdocs_bin, gtdocs)
@@ -1314,6 +1332,7 @@ def main():
         bins = {"gtdocs": gtdocs, "hugo": args.hugo_bin, "pagefind": args.pagefind_bin}
         now = datetime.datetime.now().astimezone()
         stamp = now.strftime("%Y%m%d-%H%M%S")
+        base_name = os.path.join(args.out_dir, f"build-{stamp}{'-quick' if args.quick else ''}")
         dirty = capture(["git", "-C", REPO, "status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"])
         meta = {
             "date": now.strftime("%Y-%m-%d %H:%M %Z"),
@@ -1330,9 +1349,10 @@ def main():
             "noise_guard": not args.no_noise_guard,
             "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
             "warnings": warnings,
+            "complete": False,
             **machine(bins),
         }
-        log(f"{meta['gtdocs_version']} (commit {meta['git_commit']}), {meta['hugo']}, {meta['pagefind']}; "
+        log(f"{meta['gtdocs_version']} (repository at commit {meta['git_commit']}), {meta['hugo']}, {meta['pagefind']}; "
             f"sizes {args.sizes}, {args.runs} runs{' (quick)' if args.quick else ''}, file systems {kinds}; "
             f"work folder {work}")
         guard = {"on": not args.no_noise_guard, "max_wait": args.max_quiet_wait,
@@ -1370,6 +1390,7 @@ def main():
                 if kind == search_kind:
                     data["search"].append(run_search(args, r, args.out_dir, stamp, logroot))
                 finish_size(r, args.keep and kind == "tmpdir")
+                save(meta, data, base_name)  # an interrupted run keeps what it measured
             if kind != "tmpdir":
                 log(f"file system {kind}: unmounting {base}")
                 mounts.release(base)
@@ -1380,15 +1401,8 @@ def main():
         for sr in data["search"]:
             if sr.get("error"):
                 status = 1
-        md = report(meta, data)
-        base_name = os.path.join(args.out_dir, f"build-{stamp}{'-quick' if args.quick else ''}")
-        for fsrun in data["filesystems"]:
-            fsrun["targets"] = targets(fsrun, meta["nproc"] or 1)
-        with open(base_name + ".json", "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.write("\n")
-        with open(base_name + ".md", "w", encoding="utf-8") as f:
-            f.write(md)
+        meta["complete"] = True
+        md = save(meta, data, base_name)
         print(md, end="")
         log(f"wrote {base_name}.md and {base_name}.json")
     except BenchError as e:
@@ -1403,6 +1417,8 @@ def main():
             signal.signal(sig, signal.SIG_IGN)
         kill_current()
         mounts.cleanup()
+        if status != 0 and base_name and os.path.exists(base_name + ".json"):
+            log(f"the sizes finished before the stop: {base_name}.md and .json (marked INCOMPLETE)")
         if status != 0 or args.keep:
             log(f"work folder kept{' for inspection' if status else ''}: {work} (logs in {work}/logs)")
             if status != 0 and not args.keep:  # the logs stay; the bulk goes
