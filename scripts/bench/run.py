@@ -14,9 +14,14 @@ Environment (the arguments win): SIZES="1000 10000", RUNS=3 (the default),
 BENCH_FS=ext4-journal,tmpfs, GTDOCS_BIN=PATH, HUGO_BIN, PAGEFIND_BIN,
 BENCH_QUICK=1, NOISE_GUARD=0, MAX_QUIET_WAIT=300, MAX_RETRIES, TMPDIR.
 
-Run time (2 cores, Xeon-class, this repository's CI-like VM): `--sizes 1000 10000
---runs 3` as root, both file systems, takes about RUNTIME_FIGURE (10,000 runbooks
-dominates: about 25 timed commands of 10-40 s per round and file system).
+Run time: `--sizes 1000 10000 --runs 3` as root, both file systems, took 41
+minutes on a shared 2-core VM (2026-12-04, Xeon, --max-quiet-wait 20
+--max-retries 1; the machine was busy, so the quiet waits, about 8 minutes,
+and one re-run half per size and file system are in that figure). 10,000
+runbooks dominate: a round there is 13 timed commands of 2-75 s per file
+system; the untimed warm-up, corpus and byte-for-byte check add about one
+more round. The defaults (--max-quiet-wait 300, 2 x R re-runs) can take
+much longer on a busy machine.
 
 File systems (--fs, BENCH_FS; default both, in this order):
 
