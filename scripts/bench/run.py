@@ -20,7 +20,9 @@ minutes on a shared 2-core VM (2026-12-04, Xeon, --max-quiet-wait 20
 and one re-run half per size and file system are in that figure). 10,000
 runbooks dominate: a round there is 13 timed commands of 2-75 s per file
 system; the untimed warm-up, corpus and byte-for-byte check add about one
-more round. The defaults (--max-quiet-wait 300, 2 x R re-runs) can take
+more round. That run had no search.mjs; with it (node
+scripts/bench/search.mjs of the browser benchmark, 7 runs), one --quick run at
+1,000 spent about 6 minutes in search.mjs: add that per size. The defaults (--max-quiet-wait 300, 2 x R re-runs) can take
 much longer on a busy machine.
 
 File systems (--fs, BENCH_FS; default both, in this order):
@@ -652,6 +654,7 @@ MODE_LABEL = {"fresh": "fresh", "inplace": "in place", "incr": "incremental (1 r
 GTDOCS_KEYS = [f"gtdocs_{m}" for m in GTDOCS_MODES] + ["gtdocs_check"]
 PEER_KEYS = [f"{t}_{m}" for m in PEER_MODES for t in ("hugo", "pagefind")]
 SEARCH_CANDIDATES = ("tenant", "chat", "key")
+SEARCH_TIMEOUT_S = 1800
 
 
 def wait_quiet(max_wait, need=3, window=1.0, threshold=0.10):
@@ -970,7 +973,12 @@ def run_search(args, result, out_dir, stamp, logroot):
            "--rare", rare, "--common", common, "--runs", "7", "--out", json_out]
     rec["command"] = " ".join(cmd)
     log(f"N={n}: {rec['command']}")
-    r = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=SEARCH_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        rec["error"] = f"search.mjs did not finish within {SEARCH_TIMEOUT_S} s (killed)"
+        log(f"N={n}: {rec['error']}")
+        return rec
     with open(os.path.join(logroot, f"search-n{n}.log"), "w", encoding="utf-8") as f:
         f.write(r.stdout + "\n--- stderr\n" + r.stderr)
     rec["stdout"] = r.stdout
