@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The build benchmark, in one command: gtdocs build (and check) against Hugo +
-# Pagefind on the same generated corpora of 100, 1,000 and 10,000 runbooks.
+# Pagefind on the same generated corpora of 1,000 and 10,000 runbooks, fresh,
+# in place and incremental, on a journaled ext4 image and on tmpfs (both
+# mounted by run.py when run as root; otherwise once in TMPDIR, named in the
+# report), then the browser search benchmark (search.mjs) on each size.
 #
-#   scripts/bench/build.sh                     # full run: 3 sizes x 5 rounds, ~15-25 min on 2 cores
+#   sudo scripts/bench/build.sh                # full run: 2 sizes x 3 rounds x 2 file systems (see run.py's header for the time)
 #   scripts/bench/build.sh --quick             # smoke run: sizes 100 1000, 2 rounds
-#   SIZES="1000 10000" RUNS=7 scripts/bench/build.sh
+#   SIZES="1000 10000" RUNS=5 scripts/bench/build.sh --fs tmpfs
 #   GTDOCS_BIN=/path/to/gtdocs scripts/bench/build.sh   # skip cargo build, measure that binary
 #
 # Steps: cargo build --release (unless GTDOCS_BIN is set), scripts/bench/install.sh
