@@ -130,6 +130,10 @@ impl Renderer for Search {
             }
             Ok(())
         };
+        if workers == 1 {
+            // On this thread: no thread more than one part needs.
+            return work(0);
+        }
         // Not on the rayon pool: see `Renderer::own_thread`.
         std::thread::scope(|scope| {
             let threads: Vec<_> = (0..workers).map(|k| scope.spawn(move || work(k))).collect();

@@ -3497,7 +3497,8 @@ fn a_burst_of_edits_takes_one_search_thread_and_indexes_the_last() {
     }
     eprintln!("24 edits in a row: threads {threads} at rest, {most} at most");
     // While an index builds: the thread it runs on (see
-    // `Renderer::own_thread`) and Pagefind's one blocking thread.
+    // `Renderer::own_thread`) and Pagefind's one blocking thread (an index
+    // of one part here; a larger one takes two more per core).
     assert!(
         most <= threads + 2,
         "24 edits in a row took {} threads more than the server has at rest ({threads})",
