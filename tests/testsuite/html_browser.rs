@@ -174,6 +174,16 @@ fn titles_with_verdict(manifest: &Value, route: &str, verdict: &str) -> BTreeSet
         .collect()
 }
 
+/// The addresses of the results a search panel lists, in order.
+fn result_hrefs(panel: &Value) -> Vec<&str> {
+    panel["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["href"].as_str())
+        .collect()
+}
+
 /// The number in "N results." (or 1, or 0 for "No results.").
 fn status_count(status: &str) -> Option<usize> {
     if status.starts_with("No results") {
@@ -734,12 +744,7 @@ fn search_across_index_parts_fetches_only_what_it_shows() {
         ),
     );
     let all = &d["commonAll"]["panel"];
-    let hrefs: BTreeSet<&str> = all["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["href"].as_str())
-        .collect();
+    let hrefs: BTreeSet<&str> = result_hrefs(all).into_iter().collect();
     check(
         hrefs.len() == count && all["results"].as_array().map_or(0, Vec::len) == count,
         format!(
@@ -751,12 +756,7 @@ fn search_across_index_parts_fetches_only_what_it_shows() {
 
     // A page of the last part is found.
     let found = &d["lastAll"]["panel"];
-    let found_hrefs: Vec<&str> = found["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["href"].as_str())
-        .collect();
+    let found_hrefs = result_hrefs(found);
     check(
         found_hrefs.contains(&last_url.as_str())
             && status_count(found["status"].as_str().unwrap_or("")) == Some(found_hrefs.len()),
