@@ -130,16 +130,20 @@ pub fn render_into(
             .try_for_each(|r| r.render(book, ctx, sink));
         // Even when one failed: the own-thread renderers finish too.
         cores.pool_done();
-        // Every thread is joined before the first error is returned.
-        let alone: Vec<Result<(), RenderError>> = threads
-            .into_iter()
-            .map(|t| {
-                t.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect();
-        alone.into_iter().chain([pooled]).collect()
+        join_all(threads).into_iter().chain([pooled]).collect()
     })
+}
+
+/// What each thread returned, every thread joined (before the caller
+/// looks at the first error); a thread's panic goes on in the caller.
+pub(super) fn join_all<T>(threads: Vec<std::thread::ScopedJoinHandle<'_, T>>) -> Vec<T> {
+    threads
+        .into_iter()
+        .map(|t| {
+            t.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .collect()
 }
 
 #[cfg(test)]

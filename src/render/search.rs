@@ -12,7 +12,7 @@ use pagefind::options::PagefindServiceConfig;
 
 use super::context::{RenderContext, RenderError};
 use super::paths::{self, route_path, runbook_path};
-use super::renderer::{Cores, Renderer};
+use super::renderer::{Cores, Renderer, join_all};
 use super::sink::Sink;
 use crate::markdown::to_plain;
 use crate::model::{Book, Runbook};
@@ -137,14 +137,7 @@ impl Renderer for Search {
         // Not on the rayon pool: see `Renderer::own_thread`.
         std::thread::scope(|scope| {
             let threads: Vec<_> = (0..workers).map(|k| scope.spawn(move || work(k))).collect();
-            let results: Vec<Result<(), RenderError>> = threads
-                .into_iter()
-                .map(|t| {
-                    t.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect();
-            results.into_iter().collect()
+            join_all(threads).into_iter().collect()
         })
     }
 }
