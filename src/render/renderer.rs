@@ -125,13 +125,25 @@ pub fn render_into(
             .iter()
             .map(|r| scope.spawn(move || r.render_beside(book, ctx, sink, cores)))
             .collect();
+        // Dropped when the pooled renderers are done, whether they
+        // succeeded, failed or panicked: an own-thread renderer waiting
+        // for more cores never waits for ever.
+        let done = PoolDone(cores);
         let pooled = pooled
             .par_iter()
             .try_for_each(|r| r.render(book, ctx, sink));
-        // Even when one failed: the own-thread renderers finish too.
-        cores.pool_done();
+        drop(done);
         join_all(threads).into_iter().chain([pooled]).collect()
     })
+}
+
+/// Tells [`Cores`] the pooled renderers are done when dropped.
+struct PoolDone<'a>(&'a Cores);
+
+impl Drop for PoolDone<'_> {
+    fn drop(&mut self) {
+        self.0.pool_done();
+    }
 }
 
 /// What each thread returned, every thread joined (before the caller
@@ -180,6 +192,51 @@ pub(crate) mod tests {
             .and_then(|c| c.book)
             .expect("the bundled tree validates");
         (book, RenderContext::from_env().expect("context"))
+    }
+
+    /// A pooled renderer that panics does not leave an own-thread
+    /// renderer waiting for more cores for ever: the panic reaches the
+    /// caller, every thread joined.
+    #[test]
+    fn a_panicking_pooled_renderer_releases_the_waiting_cores() {
+        struct Waits;
+        impl Renderer for Waits {
+            fn own_thread(&self) -> bool {
+                true
+            }
+            fn render(&self, _: &Book, _: &RenderContext, _: &dyn Sink) -> Result<(), RenderError> {
+                Ok(())
+            }
+            fn render_beside(
+                &self,
+                _: &Book,
+                _: &RenderContext,
+                _: &dyn Sink,
+                cores: &Cores,
+            ) -> Result<(), RenderError> {
+                cores.wait_for(1);
+                Ok(())
+            }
+        }
+        struct Panics;
+        impl Renderer for Panics {
+            fn render(&self, _: &Book, _: &RenderContext, _: &dyn Sink) -> Result<(), RenderError> {
+                panic!("a pooled renderer panics");
+            }
+        }
+        let (book, ctx) = bundled();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                render_with(&book, &ctx, &[&Waits, &Panics])
+            }));
+            let _ = tx.send(ran.is_err());
+        });
+        assert_eq!(
+            rx.recv_timeout(std::time::Duration::from_secs(60)),
+            Ok(true),
+            "the build hung, or did not panic"
+        );
     }
 
     /// A renderer that asks for its own thread never runs on a rayon
