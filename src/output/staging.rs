@@ -193,12 +193,8 @@ fn aside_prefix(name: &str) -> String {
 /// build leaves) is someone else's and stays.
 fn remove_leftovers(parent: &Path, name: &str) {
     let (staging, aside) = (staging_prefix(name), aside_prefix(name));
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        // Never through a symbolic link.
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+    for entry in entries(parent) {
+        if !is_dir(&entry) {
             continue;
         }
         let file_name = entry.file_name();
@@ -365,18 +361,18 @@ fn remove_output(dir: &Path) {
         if entry.file_name() == MARKER {
             continue;
         }
-        // Never through a symbolic link.
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            below.extend(entries(&entry.path()).map(|e| e.path()));
+        if is_dir(&entry) {
+            below.extend(entries(&entry.path()));
             tops.push(entry.path());
         } else {
             let _ = fs::remove_file(entry.path());
         }
     }
-    below.par_iter().for_each(|path| {
-        let _ = match fs::symlink_metadata(path) {
-            Ok(m) if m.is_dir() => fs::remove_dir_all(path),
-            _ => fs::remove_file(path),
+    below.par_iter().for_each(|entry| {
+        let _ = if is_dir(entry) {
+            fs::remove_dir_all(entry.path())
+        } else {
+            fs::remove_file(entry.path())
         };
     });
     for top in tops {
@@ -384,6 +380,12 @@ fn remove_output(dir: &Path) {
     }
     let _ = fs::remove_file(dir.join(MARKER));
     let _ = fs::remove_dir(dir);
+}
+
+/// Whether `entry` is a folder, as the listing says (a symbolic link to
+/// one is not: never followed, and no second look at the file).
+fn is_dir(entry: &fs::DirEntry) -> bool {
+    entry.file_type().is_ok_and(|t| t.is_dir())
 }
 
 /// The entries of folder `dir`, none if it cannot be read.

@@ -149,10 +149,9 @@ pub fn validate_streaming(
     // A problem found across files is shown in its file: read the text of
     // those that had none of their own. Accepted findings that are not
     // shown need none (at 10,000 runbooks, 25 MB of text nobody reads).
-    let shown: Vec<&Diagnostic> = diagnostics
+    let shown = diagnostics
         .iter()
-        .filter(|d| locate_accepted || d.accepted.is_none())
-        .collect();
+        .filter(|d| locate_accepted || d.accepted.is_none());
     for (path, rel) in files_of(&facts, shown) {
         if !tree.sources.contains_key(path)
             && let Some(text) = load::read_text(&root, rel)
@@ -219,7 +218,7 @@ fn needing_spans(
 /// for every file.
 fn files_of<'a>(
     facts: &'a [Facts],
-    diagnostics: Vec<&'a Diagnostic>,
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
 ) -> impl Iterator<Item = (&'a Path, &'a Path)> {
     let rel_of: HashMap<&Path, &Path> = facts
         .iter()
@@ -285,7 +284,7 @@ mod tests {
         runbook::check_across(&facts, None, None, &mut found);
         assert_eq!(found.len(), RUNBOOKS - 1);
         let started = std::time::Instant::now();
-        let files: Vec<_> = files_of(&facts, found.iter().collect()).collect();
+        let files: Vec<_> = files_of(&facts, &found).collect();
         let elapsed = started.elapsed();
         assert_eq!(files.len(), RUNBOOKS - 1);
         assert_eq!(
