@@ -9,6 +9,7 @@
 //! [`diff`] compares manifests, [`publish`] pushes the wiki, [`serve`]
 //! previews the site, and [`cli`] sits on top.
 
+pub mod cache;
 pub mod changes;
 pub mod cli;
 pub mod date;

@@ -19,6 +19,14 @@ pub struct BuildArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     site: SiteArgs,
+    /// Folder of the build cache, which lets the next build redo only
+    /// what changed [default: `.<out>.cache` beside the output folder]
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Build everything, without reading or keeping a cache (nor the
+    /// previous output, kept for reuse)
+    #[arg(long)]
+    no_cache: bool,
 }
 
 pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
@@ -30,6 +38,7 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
             overrides,
             deny_warnings: tree.deny_warnings,
             locate_accepted: reporter.shows_accepted(tree.format),
+            cache: None,
         },
         Err(e) => return reporter.fatal(&e, e.hint()),
     };
@@ -37,6 +46,14 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         || crate::load::display_path(&tree.root, "site".as_ref()),
         output::named,
     );
+    let options = BuildOptions {
+        cache: (!args.no_cache).then(|| {
+            args.cache_dir
+                .as_deref()
+                .map_or_else(|| output::default_cache_dir(&out), output::named)
+        }),
+        ..options
+    };
     let report = match site::build(&tree.root, &out, &options) {
         Ok(report) => report,
         Err(e) => return reporter.fatal(&e, e.hint()),

@@ -11,3 +11,14 @@ mod staging;
 pub use error::OutputError;
 pub use folder::{check_out_dir, named};
 pub use staging::{Copies, Staging, WriteStats};
+
+/// The build cache of output folder `out`, when no other is named:
+/// `.<name>.cache` beside it (on the same file system, so the previous
+/// output it keeps can be swapped in).
+pub fn default_cache_dir(out: &std::path::Path) -> std::path::PathBuf {
+    let name = out
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out.parent().unwrap_or(std::path::Path::new(""));
+    parent.join(format!(".{name}.cache"))
+}

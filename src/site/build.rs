@@ -23,6 +23,8 @@ pub struct BuildOptions {
     /// The accepted findings are shown (`-v`, a machine format), so need
     /// their line.
     pub locate_accepted: bool,
+    /// The build cache's folder (`None`: no cache, everything built).
+    pub cache: Option<std::path::PathBuf>,
 }
 
 /// What stops a build for a reason outside the sources: the output
