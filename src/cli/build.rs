@@ -83,6 +83,12 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
                 seconds(w.render),
                 seconds(w.swap),
             ));
+            if let Some(cache) = &w.stats.cache {
+                reporter.info(format!(
+                    "  cache: {} of {} files kept from earlier builds; {cache}",
+                    w.stats.reused, w.stats.files
+                ));
+            }
             if let Some(history) = &w.history {
                 reporter.info(format!("  {history}"));
             }

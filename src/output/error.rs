@@ -28,6 +28,8 @@ pub enum OutputError {
         .path.display()
     )]
     MountPoint { path: PathBuf },
+    #[error("refusing to use `{}` as the build cache: {reason}", .path.display())]
+    UnsafeCache { path: PathBuf, reason: &'static str },
     #[error("`{path}` is not a safe relative output path")]
     UnsafePath { path: String },
     #[error("two outputs would write `{path}`")]
@@ -42,6 +44,9 @@ impl OutputError {
             OutputError::NotOurs { .. } | OutputError::FalseMarker { .. } => Some(
                 "a build replaces its output folder whole: pass --out with a new or empty folder \
                  (or remove this one yourself if nothing in it is needed)",
+            ),
+            OutputError::UnsafeCache { .. } => Some(
+                "pass --cache-dir with a new or empty folder outside the output, or --no-cache",
             ),
             OutputError::MountPoint { .. } => {
                 Some("pass --out with a folder inside the mount point, such as `<mount>/site`")

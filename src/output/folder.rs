@@ -168,3 +168,37 @@ fn absolute(path: &Path) -> PathBuf {
     }
     resolved
 }
+
+/// Refuses a cache folder gtdocs may not write in: the output folder or
+/// a folder inside it (a build replaces it whole), one that holds the
+/// output, or an existing folder of someone else's files (not empty, and
+/// no cache tag of gtdocs').
+pub(crate) fn check_cache_dir(cache: &Path, out: &Path) -> Result<(), OutputError> {
+    let (cache_abs, out_abs) = (absolute(cache), absolute(out));
+    let refuse = |reason| {
+        Err(OutputError::UnsafeCache {
+            path: cache.to_path_buf(),
+            reason,
+        })
+    };
+    if cache_abs.starts_with(&out_abs) {
+        return refuse("it is inside the output folder, which a build replaces");
+    }
+    if out_abs.starts_with(&cache_abs) {
+        return refuse("it holds the output folder");
+    }
+    match fs::symlink_metadata(cache) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(cache)(e)),
+        Ok(meta) if !meta.is_dir() => refuse("it is not a folder"),
+        Ok(_) => {
+            let tagged = fs::read_to_string(cache.join("CACHEDIR.TAG"))
+                .is_ok_and(|t| t.contains("created by gtdocs"));
+            if tagged || is_empty(cache)? {
+                Ok(())
+            } else {
+                refuse("it is not empty and is not a gtdocs cache (no CACHEDIR.TAG of gtdocs)")
+            }
+        }
+    }
+}

@@ -6,6 +6,8 @@
 mod error;
 mod folder;
 mod marker;
+mod removal;
+mod reuse;
 mod staging;
 
 pub use error::OutputError;
@@ -20,5 +22,8 @@ pub fn default_cache_dir(out: &std::path::Path) -> std::path::PathBuf {
         .file_name()
         .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     let parent = out.parent().unwrap_or(std::path::Path::new(""));
+    // At most 200 bytes of the name, as the staging folder's: a file
+    // name holds 255.
+    let name = &name[..crate::diagnostic::floor_char_boundary(&name, 200)];
     parent.join(format!(".{name}.cache"))
 }

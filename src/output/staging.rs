@@ -11,12 +11,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::error::{OutputError, io};
 use super::folder::{check_replaceable, is_empty};
 use super::marker::{MARKER, MARKER_TEXT, written_by_gtdocs};
+use super::removal::{Removal, entries, is_dir, remove_output};
+use super::reuse::{Entry, Reuse, Stamp, remove_existing, unchanged_all};
+use crate::cache::{self, Fingerprint};
 
 /// What a write did.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct WriteStats {
     pub files: usize,
     pub bytes: usize,
+    /// Files of an earlier build kept as they were (counted in `files`
+    /// and `bytes` too).
+    pub reused: usize,
+    /// What the build cache gave (`None`: no cache).
+    pub cache: Option<String>,
 }
 
 /// The new site, written file by file into a temporary folder beside `out`
@@ -35,10 +43,26 @@ pub struct Staging {
     folders: Mutex<HashSet<PathBuf>>,
     files: AtomicUsize,
     bytes: AtomicUsize,
+    reused: AtomicUsize,
+    /// What an earlier build left to reuse (`None`: no cache).
+    reuse: Option<Reuse>,
 }
 
 impl Staging {
+    /// A staging folder for `out`, with nothing reused.
     pub fn new(out: &Path) -> Result<Self, OutputError> {
+        Self::create(out, None)
+    }
+
+    /// A staging folder for `out` that reuses what the builds before kept
+    /// in the cache folder `cache`: the previous output becomes the
+    /// staging folder (its unchanged files stay), and files of the
+    /// current output are linked in.
+    pub fn with_cache(out: &Path, cache: &Path) -> Result<Self, OutputError> {
+        Self::create(out, Some(cache))
+    }
+
+    fn create(out: &Path, cache: Option<&Path>) -> Result<Self, OutputError> {
         let name = out
             .file_name()
             .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
@@ -59,6 +83,10 @@ impl Staging {
                 .map_err(io(&parent))?
                 .keep(),
         );
+        let reuse = match cache {
+            Some(cache) => Some(Reuse::open(cache, out, &dir.path)?),
+            None => None,
+        };
         let marker = dir.path.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
         Ok(Staging {
@@ -69,14 +97,128 @@ impl Staging {
             folders: Mutex::new(HashSet::new()),
             files: AtomicUsize::new(0),
             bytes: AtomicUsize::new(0),
+            reused: AtomicUsize::new(0),
+            reuse,
         })
     }
 
-    /// Writes one file of the new site.
+    /// Keeps the files unit `key` made in an earlier build, if they are
+    /// still as written: `true` when they are, and the unit need not be
+    /// rendered.
+    pub fn keep_unit(&self, key: Fingerprint) -> Result<bool, OutputError> {
+        let Some(reuse) = &self.reuse else {
+            return Ok(false);
+        };
+        // In the previous output, which this folder is: nothing to do.
+        if let Some(old) = &reuse.recycled
+            && let Some(paths) = old.units.get(&key)
+            && let Some(entries) = unchanged_all(old, paths)
+        {
+            for entry in &entries {
+                self.claim(&entry.path)?;
+            }
+            self.kept(reuse, key, paths, entries);
+            return Ok(true);
+        }
+        // In the output being replaced: linked in.
+        if let Some(current) = &reuse.current
+            && let Some(paths) = current.units.get(&key)
+            && let Some(entries) = unchanged_all(current, paths)
+        {
+            let mut linked = Vec::with_capacity(paths.len());
+            for path in paths {
+                let dest = self.reserve(path)?;
+                remove_existing(&dest);
+                if fs::hard_link(current.dir.join(path), &dest).is_err() {
+                    // Undone: the unit is rendered instead.
+                    for dest in linked {
+                        let _ = fs::remove_file(dest);
+                    }
+                    let mut written = lock(&self.written);
+                    for path in paths {
+                        written.remove(path);
+                    }
+                    return Ok(false);
+                }
+                linked.push(dest);
+            }
+            self.kept(reuse, key, paths, entries);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn kept(&self, reuse: &Reuse, key: Fingerprint, paths: &[String], entries: Vec<Entry>) {
+        let bytes: u64 = entries.iter().map(|e| e.size()).sum();
+        self.files.fetch_add(entries.len(), Ordering::Relaxed);
+        self.reused.fetch_add(entries.len(), Ordering::Relaxed);
+        self.bytes.fetch_add(bytes as usize, Ordering::Relaxed);
+        lock(&reuse.entries).extend(entries);
+        lock(&reuse.units).push((key, paths.to_vec()));
+    }
+
+    /// Records that unit `key` made the files at `paths` (written by this
+    /// build), for the next build to keep.
+    pub fn record_unit(&self, key: Fingerprint, paths: Vec<String>) {
+        if let Some(reuse) = &self.reuse {
+            lock(&reuse.units).push((key, paths));
+        }
+    }
+
+    /// Claims `rel` for a file kept as it is.
+    fn claim(&self, rel: &str) -> Result<(), OutputError> {
+        if !lock(&self.written).insert(rel.to_owned()) {
+            return Err(OutputError::Twice {
+                path: rel.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes one file of the new site (or keeps the previous output's,
+    /// when it is the same and unchanged).
     pub fn write(&self, rel: &str, content: &[u8]) -> Result<(), OutputError> {
+        let Some(reuse) = &self.reuse else {
+            let dest = self.reserve(rel)?;
+            let mut f = fs::File::create(&dest).map_err(io(&dest))?;
+            f.write_all(content).map_err(io(&dest))?;
+            self.files.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(content.len(), Ordering::Relaxed);
+            return Ok(());
+        };
+        let hash = cache::fingerprint(content);
+        if let Some(old) = &reuse.recycled
+            && let Some(entry) = old.unchanged(rel).filter(|e| e.content == hash)
+        {
+            self.claim(rel)?;
+            self.files.fetch_add(1, Ordering::Relaxed);
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(content.len(), Ordering::Relaxed);
+            lock(&reuse.entries).push(entry.clone());
+            return Ok(());
+        }
         let dest = self.reserve(rel)?;
+        // Never written in place: the file may be a link to the output's.
+        remove_existing(&dest);
+        // The same file in the output being replaced: linked in.
+        if let Some(current) = &reuse.current
+            && let Some(entry) = current.unchanged(rel).filter(|e| e.content == hash)
+            && fs::hard_link(current.dir.join(rel), &dest).is_ok()
+        {
+            self.files.fetch_add(1, Ordering::Relaxed);
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(content.len(), Ordering::Relaxed);
+            lock(&reuse.entries).push(entry.clone());
+            return Ok(());
+        }
         let mut f = fs::File::create(&dest).map_err(io(&dest))?;
         f.write_all(content).map_err(io(&dest))?;
+        let stamp = Stamp::of(&f.metadata().map_err(io(&dest))?);
+        lock(&reuse.entries).push(Entry {
+            path: rel.to_owned(),
+            content: hash,
+            stamp,
+        });
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(content.len(), Ordering::Relaxed);
         Ok(())
@@ -106,26 +248,50 @@ impl Staging {
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
             let dest = self.reserve(path)?;
+            if self.reuse.is_some() {
+                remove_existing(&dest);
+            }
             let file = fs::File::create(&dest).map_err(io(&dest))?;
             files.push(std::io::BufWriter::with_capacity(1 << 16, file));
         }
         Ok(Copies {
             staging: self,
+            paths: paths.to_vec(),
             files,
             bytes: 0,
+            hasher: self
+                .reuse
+                .as_ref()
+                .map(|_| Box::new(xxhash_rust::xxh3::Xxh3::new())),
         })
     }
 
-    /// Swaps the new site in at `out`; the previous one is deleted.
+    /// Swaps the new site in at `out`. The previous one is deleted, or,
+    /// with a cache, kept there for the next build to reuse.
     pub fn commit(self) -> Result<WriteStats, OutputError> {
-        let stats = WriteStats {
+        let mut stats = WriteStats {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
+            reused: self.reused.load(Ordering::Relaxed),
+            cache: None,
         };
         // Checked again under the lock, right before the old folder goes:
         // files may have been put there while the site was rendered.
         check_replaceable(&self.out)?;
-        swap_in(self.dir, &self.out)?;
+        let Some(reuse) = self.reuse else {
+            if let Some(old) = swap_in(self.dir, &self.out)? {
+                drop(old);
+            }
+            return Ok(stats);
+        };
+        let written = self
+            .written
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let index = reuse.finish(&self.dir.path, &written);
+        stats.cache = Some(reuse.found.clone());
+        let old = swap_in(self.dir, &self.out)?;
+        reuse.keep(old, &self.out, &index);
         Ok(stats)
     }
 }
@@ -135,15 +301,29 @@ impl Staging {
 /// whole, however many paths it has.
 pub struct Copies<'a> {
     staging: &'a Staging,
+    paths: Vec<String>,
     files: Vec<std::io::BufWriter<fs::File>>,
     /// Bytes of one copy.
     bytes: usize,
+    /// The content's fingerprint, as it comes (with a cache).
+    hasher: Option<Box<xxhash_rust::xxh3::Xxh3>>,
 }
 
 impl Copies<'_> {
     /// Flushes every copy; only then do they count as written.
     pub fn finish(mut self) -> std::io::Result<()> {
         self.flush()?;
+        if let (Some(hasher), Some(reuse)) = (&self.hasher, &self.staging.reuse) {
+            let content = Fingerprint(hasher.digest128());
+            for (path, file) in self.paths.iter().zip(&self.files) {
+                let stamp = Stamp::of(&file.get_ref().metadata()?);
+                lock(&reuse.entries).push(Entry {
+                    path: path.clone(),
+                    content,
+                    stamp,
+                });
+            }
+        }
         let copies = self.files.len();
         self.staging.files.fetch_add(copies, Ordering::Relaxed);
         self.staging
@@ -157,6 +337,9 @@ impl std::io::Write for Copies<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         for file in &mut self.files {
             file.write_all(buf)?;
+        }
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(buf);
         }
         self.bytes += buf.len();
         Ok(buf.len())
@@ -248,7 +431,7 @@ fn lock_folder(folder: &Path) -> Option<std::fs::File> {
     Some(handle)
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -266,12 +449,13 @@ fn safe_relative(rel: &str) -> Result<PathBuf, OutputError> {
 }
 
 /// Puts the staged folder at `out`. On Linux the two folders are exchanged
-/// in one step; the old site is then deleted with the staging handle.
-fn swap_in(staging: Removal, out: &Path) -> Result<(), OutputError> {
+/// in one step, and the old site is returned (deleted when dropped);
+/// otherwise it is moved aside and deleted.
+fn swap_in(staging: Removal, out: &Path) -> Result<Option<Removal>, OutputError> {
     if !out.exists() {
         fs::rename(&staging.path, out).map_err(io(out))?;
         staging.disarm();
-        return Ok(());
+        return Ok(None);
     }
     #[cfg(target_os = "linux")]
     {
@@ -281,7 +465,7 @@ fn swap_in(staging: Removal, out: &Path) -> Result<(), OutputError> {
             // version's was not), so a kill while it is deleted leaves a
             // folder the next build knows as its own; dropping it deletes it.
             let _ = fs::write(staging.path.join(MARKER), MARKER_TEXT);
-            return Ok(());
+            return Ok(Some(staging));
         }
     }
     // Fallback: move the old site aside, move the new one in, delete the old.
@@ -319,76 +503,5 @@ fn swap_in(staging: Removal, out: &Path) -> Result<(), OutputError> {
     let _ = fs::write(aside_path.join(MARKER), MARKER_TEXT);
     remove_output(&aside_path);
     drop(aside);
-    Ok(())
-}
-
-/// A folder of gtdocs' own (a staging folder, an old site) deleted when
-/// dropped, unless disarmed (it became the output).
-struct Removal {
-    path: PathBuf,
-    armed: bool,
-}
-
-impl Removal {
-    fn new(path: PathBuf) -> Self {
-        Removal { path, armed: true }
-    }
-
-    fn disarm(mut self) {
-        self.armed = false;
-    }
-}
-
-impl Drop for Removal {
-    fn drop(&mut self) {
-        if self.armed {
-            remove_output(&self.path);
-        }
-    }
-}
-
-/// Deletes an output folder with its marker last: a build killed part-way
-/// through leaves a folder that still says it is gtdocs', which the next
-/// build removes, never one it would have to leave as someone else's.
-fn remove_output(dir: &Path) {
-    use rayon::prelude::*;
-    // The entries two levels down, deleted side by side on every core (a
-    // site's files sit in a few folders of thousands of entries each),
-    // then the folders above them.
-    let mut tops = Vec::new();
-    let mut below = Vec::new();
-    for entry in entries(dir) {
-        if entry.file_name() == MARKER {
-            continue;
-        }
-        if is_dir(&entry) {
-            below.extend(entries(&entry.path()));
-            tops.push(entry.path());
-        } else {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-    below.par_iter().for_each(|entry| {
-        let _ = if is_dir(entry) {
-            fs::remove_dir_all(entry.path())
-        } else {
-            fs::remove_file(entry.path())
-        };
-    });
-    for top in tops {
-        let _ = fs::remove_dir_all(top);
-    }
-    let _ = fs::remove_file(dir.join(MARKER));
-    let _ = fs::remove_dir(dir);
-}
-
-/// Whether `entry` is a folder, as the listing says (a symbolic link to
-/// one is not: never followed, and no second look at the file).
-fn is_dir(entry: &fs::DirEntry) -> bool {
-    entry.file_type().is_ok_and(|t| t.is_dir())
-}
-
-/// The entries of folder `dir`, none if it cannot be read.
-fn entries(dir: &Path) -> impl Iterator<Item = fs::DirEntry> {
-    fs::read_dir(dir).into_iter().flatten().flatten()
+    Ok(None)
 }

@@ -24,6 +24,9 @@ pub struct RenderContext {
     /// default [`SEARCH_PART_SIZE`]): each part is built on its own, which
     /// bounds the memory a build needs, and the browser merges them.
     pub search_part_size: usize,
+    /// What each unit of the site is made from, when the output can keep
+    /// units from an earlier build (a build with a cache).
+    pub keys: Option<std::sync::Arc<super::keys::Keys>>,
 }
 
 impl RenderContext {
@@ -45,7 +48,26 @@ impl RenderContext {
             generator_version: env!("CARGO_PKG_VERSION"),
             source_date_epoch,
             search_part_size,
+            keys: None,
         })
+    }
+}
+
+impl RenderContext {
+    /// The context for a build whose output keeps unchanged units from
+    /// earlier builds: with the keys of `book`'s units.
+    pub fn with_keys(self, book: &crate::model::Book) -> Self {
+        let settings = (
+            self.generator_name,
+            self.generator_version,
+            self.source_date_epoch,
+            self.search_part_size,
+        );
+        let keys = super::keys::Keys::new(book, &settings);
+        RenderContext {
+            keys: Some(std::sync::Arc::new(keys)),
+            ..self
+        }
     }
 }
 

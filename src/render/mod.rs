@@ -6,6 +6,7 @@ mod context;
 pub mod export;
 pub mod html;
 pub mod json;
+mod keys;
 pub mod llms;
 mod paths;
 mod renderer;
@@ -15,6 +16,7 @@ pub mod wiki;
 mod wiki_changes;
 
 pub use context::{RenderContext, RenderError, SEARCH_PART_SIZE};
+pub use keys::Keys;
 pub use renderer::{Renderer, render_into, render_with};
 pub use sink::{Output, Sink};
 

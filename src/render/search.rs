@@ -11,6 +11,7 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
 use super::context::{RenderContext, RenderError};
+use super::keys::{Keys, Page};
 use super::paths::{self, route_path, runbook_path};
 use super::renderer::{Cores, Renderer, join_all};
 use super::sink::Sink;
@@ -42,6 +43,7 @@ const FILTER_KIND: &str = "Page";
 pub struct Search;
 
 /// One page's entry in the index.
+#[derive(Debug)]
 struct Record {
     /// The page's site path. Pagefind's browser code puts the folder above
     /// `pagefind/` (that is, `base_url`) in front of it.
@@ -120,9 +122,17 @@ impl Renderer for Search {
                 let Some(part) = parts.get(k) else {
                     break;
                 };
-                let built = runtime
-                    .block_on(build_part(book, part))
-                    .and_then(|files| put_part(k, files, out));
+                // A part is made from its pages alone: one whose pages
+                // did not change is kept from an earlier build.
+                let key = ctx
+                    .keys
+                    .as_ref()
+                    .and_then(|keys| part_key(keys, book, k, part));
+                let built = out.unit(key, &mut |out| {
+                    runtime
+                        .block_on(build_part(records(book, part)))
+                        .and_then(|files| put_part(k, files, out))
+                });
                 if let Err(e) = built {
                     failed.store(true, Ordering::Relaxed);
                     return Err(e);
@@ -169,19 +179,53 @@ fn error(e: impl std::fmt::Display) -> RenderError {
     RenderError::Search(e.to_string())
 }
 
-async fn build_part(
+/// The key of part `k`, made of `pages` (see [`Keys::pages`]): a route's
+/// record is small and made from the catalog alone, so it is its own key.
+fn part_key(
+    keys: &Keys,
     book: &Book,
+    k: usize,
     pages: &[PageRef],
+) -> Option<crate::cache::Fingerprint> {
+    let routes: Vec<(usize, Record)> = pages
+        .iter()
+        .filter_map(|p| match *p {
+            PageRef::Route(i) => Some((i, route_record(book, i))),
+            PageRef::Runbook(_) => None,
+        })
+        .collect();
+    let mut parts = vec![Page::Other(&k)];
+    for page in pages {
+        match *page {
+            PageRef::Runbook(i) => parts.push(Page::Runbook(i)),
+            PageRef::Route(i) => {
+                let record = routes.iter().find(|(j, _)| *j == i).map(|(_, r)| r)?;
+                parts.push(Page::Other(record));
+            }
+        }
+    }
+    keys.pages("search", &parts)
+}
+
+/// The records of a part's pages.
+fn records(book: &Book, pages: &[PageRef]) -> Vec<Record> {
+    pages
+        .iter()
+        .map(|page| match *page {
+            PageRef::Runbook(i) => runbook_record(book, &book.runbooks[i]),
+            PageRef::Route(i) => route_record(book, i),
+        })
+        .collect()
+}
+
+async fn build_part(
+    records: Vec<Record>,
 ) -> Result<Vec<pagefind::api::SyntheticFile>, RenderError> {
     let config = PagefindServiceConfig::builder()
         .force_language("en".to_string())
         .build();
     let mut index = PagefindIndex::new(Some(config)).map_err(error)?;
-    for page in pages {
-        let r = match *page {
-            PageRef::Runbook(i) => runbook_record(book, &book.runbooks[i]),
-            PageRef::Route(i) => route_record(book, i),
-        };
+    for r in records {
         index
             .add_custom_record(
                 r.url,

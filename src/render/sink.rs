@@ -76,9 +76,31 @@ pub trait Sink: Sync {
         write(&mut content)?;
         self.put_copies(paths, content)
     }
+
+    /// Puts the files of one unit of the site (a runbook's page, a part
+    /// of the search index) that `render` renders into the sink it is
+    /// given. A sink that kept the files this unit made in an earlier
+    /// build from the same inputs (`key`, see [`super::Keys`]) keeps them
+    /// and does not call `render`. By default, and with no key, `render`
+    /// always runs.
+    fn unit(
+        &self,
+        key: Option<crate::cache::Fingerprint>,
+        render: &mut dyn FnMut(&dyn Sink) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError> {
+        let _ = key;
+        render(self.as_sink())
+    }
+
+    /// `self` as a trait object.
+    fn as_sink(&self) -> &dyn Sink;
 }
 
 impl Sink for std::sync::Mutex<Output> {
+    fn as_sink(&self) -> &dyn Sink {
+        self
+    }
+
     fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
         self.put_copies(&[path], content)
     }

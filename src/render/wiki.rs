@@ -22,10 +22,13 @@ impl Renderer for Wiki {
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
         use rayon::prelude::*;
         book.runbooks.par_iter().try_for_each(|rb| {
-            out.put(
-                format!("{DIR}/{}", wiki_page_file(&book.wiki_page(rb))),
-                runbook_page(book, rb).into_bytes(),
-            )
+            let key = ctx.keys.as_ref().and_then(|k| k.runbook(book, rb, "wiki"));
+            out.unit(key, &mut |out| {
+                out.put(
+                    format!("{DIR}/{}", wiki_page_file(&book.wiki_page(rb))),
+                    runbook_page(book, rb).into_bytes(),
+                )
+            })
         })?;
         out.put(
             format!("{DIR}/{}", wiki_page_file(&book.wiki.index_page)),

@@ -115,7 +115,10 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         });
     };
     let rendered = RenderContext::from_env().and_then(|ctx| {
-        let staging = Staging::new(out)?;
+        let (ctx, staging) = match &options.cache {
+            Some(cache) => (ctx.with_keys(&book), Staging::with_cache(out, cache)?),
+            None => (ctx, Staging::new(out)?),
+        };
         render::render_into(&book, &ctx, &render::ALL, &staging)?;
         Ok(staging)
     });

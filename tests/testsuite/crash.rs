@@ -42,7 +42,8 @@ fn leftovers(parent: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(parent)
         .expect("read_dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".site."))
+        // The build cache (`.site.cache`) is kept on purpose.
+        .filter(|n| n.starts_with(".site.") && n != ".site.cache")
         .collect();
     names.sort();
     names

@@ -62,8 +62,14 @@ pub fn render_selected(
     // Each page's data is built on the thread that renders it, and the
     // page goes to the sink at once: nothing waits for the whole site.
     specs.par_iter().try_for_each(|spec| {
-        let (file, html) = render_page(book, &theme, &env, &site, &lists, spec, rows)?;
-        out.put(format!("{DIR}/{file}"), html.into_bytes())
+        let key = match (spec, &ctx.keys) {
+            (Spec::Runbook(rb), Some(keys)) => keys.runbook(book, rb, "html"),
+            _ => None,
+        };
+        out.unit(key, &mut |out| {
+            let (file, html) = render_page(book, &theme, &env, &site, &lists, spec, rows)?;
+            out.put(format!("{DIR}/{file}"), html.into_bytes())
+        })
     })?;
     if let Selection::All = selection {
         for (name, bytes) in theme.assets() {

@@ -1,0 +1,407 @@
+//! What lets a build reuse the files of earlier ones: an index of every
+//! output folder gtdocs keeps (the output, and the previous output kept in
+//! the cache folder), which says for each file its content's fingerprint
+//! and how it was on disk when written (inode, size, modification time),
+//! and which files each rendered unit (a runbook's page, a part of the
+//! search index) made, under the fingerprint of what the unit was made
+//! from.
+//!
+//! A file is reused only if it is still as written: a file changed,
+//! replaced or removed since (by hand, by another tool) is written again.
+//! A folder whose modification time moved has its entries listed, and
+//! anything the index does not name is removed (the output is gtdocs'
+//! own, and its marker says so).
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::OutputError;
+use super::marker::written_by_gtdocs;
+use super::removal::{Removal, remove_output};
+use crate::cache::{self, Fingerprint, Ignored, Table};
+
+/// The index of the output folder.
+pub(super) const CURRENT: &str = "output.index";
+/// The index of the previous output, kept in the cache folder.
+pub(super) const PREVIOUS: &str = "previous.index";
+/// The previous output's folder, inside the cache folder.
+pub(super) const PREVIOUS_DIR: &str = "previous";
+
+/// How a file or folder was on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Stamp {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: i64,
+    mtime_ns: i64,
+}
+
+impl Stamp {
+    #[cfg(unix)]
+    pub(super) fn of(meta: &fs::Metadata) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.size(),
+            mtime: meta.mtime(),
+            mtime_ns: meta.mtime_nsec(),
+        }
+    }
+
+    /// Elsewhere nothing is known to be unchanged: nothing is reused.
+    #[cfg(not(unix))]
+    pub(super) fn of(_: &fs::Metadata) -> Self {
+        Stamp {
+            dev: 0,
+            ino: 0,
+            size: u64::MAX,
+            mtime: i64::MIN,
+            mtime_ns: 0,
+        }
+    }
+
+    /// The stamp of `path` now (its link, never followed).
+    pub(super) fn read(path: &Path) -> Option<Self> {
+        fs::symlink_metadata(path)
+            .ok()
+            .map(|m| Self::of(&m))
+            .filter(|_| cfg!(unix))
+    }
+}
+
+/// One file of an output folder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Entry {
+    /// Relative, with `/`.
+    pub path: String,
+    pub content: Fingerprint,
+    pub stamp: Stamp,
+}
+
+impl Entry {
+    /// The file's size when written.
+    pub(super) fn size(&self) -> u64 {
+        self.stamp.size
+    }
+}
+
+/// An output folder gtdocs wrote: its own identity, every file and
+/// folder, and the units the files came from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct Index {
+    /// The folder's own device and inode: an index describes one folder.
+    pub folder: Option<(u64, u64)>,
+    /// Sorted by path.
+    pub files: Vec<Entry>,
+    /// Every folder below it ("" is the folder itself), with its stamp.
+    pub dirs: Vec<(String, Stamp)>,
+    /// Each unit's fingerprint, and its files (indexes into `files`).
+    pub units: Vec<(Fingerprint, Vec<u32>)>,
+}
+
+/// The device and inode of folder `dir`.
+pub(super) fn folder_id(dir: &Path) -> Option<(u64, u64)> {
+    Stamp::read(dir).map(|s| (s.dev, s.ino))
+}
+
+impl Index {
+    /// The index of `dir` in table `table`, if it describes that folder.
+    pub(super) fn read(table: &Table, dir: &Path) -> Result<Self, Ignored> {
+        let index: Index = table.read_decoded(Fingerprint::default())?;
+        match (index.folder, folder_id(dir)) {
+            (Some(a), Some(b)) if a == b => Ok(index),
+            _ => Err(Ignored::OtherInputs),
+        }
+    }
+}
+
+/// An index made usable: files by path, units by fingerprint.
+pub(super) struct Known {
+    pub dir: PathBuf,
+    pub files: HashMap<String, Entry>,
+    pub units: HashMap<Fingerprint, Vec<String>>,
+    pub dirs: Vec<(String, Stamp)>,
+}
+
+impl Known {
+    pub(super) fn new(dir: PathBuf, index: Index) -> Self {
+        let units = index
+            .units
+            .iter()
+            .map(|(key, files)| {
+                let paths = files
+                    .iter()
+                    .filter_map(|&i| index.files.get(i as usize).map(|e| e.path.clone()))
+                    .collect();
+                (*key, paths)
+            })
+            .collect();
+        let files = index
+            .files
+            .into_iter()
+            .map(|e| (e.path.clone(), e))
+            .collect();
+        Known {
+            dir,
+            files,
+            units,
+            dirs: index.dirs,
+        }
+    }
+
+    /// The entry of `path` if the file is still as written.
+    pub(super) fn unchanged(&self, path: &str) -> Option<&Entry> {
+        let entry = self.files.get(path)?;
+        (Stamp::read(&self.dir.join(path)) == Some(entry.stamp)).then_some(entry)
+    }
+
+    /// Removes what was put in the folder since it was indexed: in each
+    /// folder whose modification time moved, every entry the index does
+    /// not name.
+    pub(super) fn remove_strays(&self) {
+        let named: HashSet<&str> = self
+            .files
+            .keys()
+            .map(String::as_str)
+            .chain(self.dirs.iter().map(|(d, _)| d.as_str()))
+            .collect();
+        for (dir, stamp) in &self.dirs {
+            let path = self.dir.join(dir);
+            if Stamp::read(&path) == Some(*stamp) {
+                continue;
+            }
+            for entry in fs::read_dir(&path).into_iter().flatten().flatten() {
+                let name = entry.file_name();
+                let Some(name) = name.to_str() else {
+                    remove_any(&entry.path());
+                    continue;
+                };
+                let rel = if dir.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                if dir.is_empty() && name == super::marker::MARKER {
+                    continue;
+                }
+                if !named.contains(rel.as_str()) {
+                    remove_any(&entry.path());
+                }
+            }
+        }
+    }
+}
+
+/// Removes a file, a link or a whole folder.
+pub(super) fn remove_any(path: &Path) {
+    let is_dir = fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    let _ = if is_dir {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    };
+}
+
+/// An earlier build's output, reused through the cache folder.
+pub(super) struct Reuse {
+    pub(super) cache: PathBuf,
+    /// The previous output, which became this staging folder: its files
+    /// as that build wrote them (`None`: it was not usable).
+    pub(super) recycled: Option<Known>,
+    /// The output being replaced: its files can be linked in.
+    pub(super) current: Option<Known>,
+    /// The index of the output being replaced, as read: it becomes the
+    /// previous output's.
+    pub(super) current_table: Option<Vec<u8>>,
+    /// Every file of the new output.
+    pub(super) entries: Mutex<Vec<Entry>>,
+    /// Every unit of the new output, and its files.
+    pub(super) units: Mutex<Vec<(Fingerprint, Vec<String>)>>,
+    /// What was found, for `-v`.
+    pub(super) found: String,
+}
+
+impl Reuse {
+    /// Opens the cache folder `cache` of output `out`; `staging` is the
+    /// new, empty staging folder, which the previous output replaces when
+    /// it can be reused.
+    pub(super) fn open(cache: &Path, out: &Path, staging: &Path) -> Result<Self, OutputError> {
+        super::folder::check_cache_dir(cache, out)?;
+        cache::mark(cache);
+        let mut found = Vec::new();
+        let current_table = Table::new(cache, CURRENT);
+        let (current, current_payload) = match current_table.read(Fingerprint::default()) {
+            Ok(payload) => match postcard::from_bytes::<Index>(&payload) {
+                Ok(index) if index.folder.is_some() && index.folder == folder_id(out) => {
+                    (Some(Known::new(out.to_path_buf(), index)), Some(payload))
+                }
+                Ok(_) => {
+                    found.push("the output's index is of another folder".to_string());
+                    (None, None)
+                }
+                Err(_) => {
+                    found.push(format!(
+                        "the output's index: {}",
+                        cache::Ignored::Undecodable
+                    ));
+                    (None, None)
+                }
+            },
+            Err(cache::Ignored::Missing) => (None, None),
+            Err(why) => {
+                found.push(format!("the output's index: {why}"));
+                (None, None)
+            }
+        };
+        // The previous output becomes the staging folder; its index goes
+        // first, since the folder is about to change.
+        let previous_dir = cache.join(PREVIOUS_DIR);
+        let previous_table = Table::new(cache, PREVIOUS);
+        let previous = Index::read(&previous_table, &previous_dir);
+        let _ = fs::remove_file(previous_table.path());
+        let mut recycled = None;
+        if fs::symlink_metadata(&previous_dir).is_ok_and(|m| m.is_dir())
+            && written_by_gtdocs(&previous_dir)
+        {
+            match previous {
+                // Renamed onto the new staging folder, which is empty.
+                Ok(index) if fs::rename(&previous_dir, staging).is_ok() => {
+                    let known = Known::new(staging.to_path_buf(), index);
+                    known.remove_strays();
+                    recycled = Some(known);
+                }
+                other => {
+                    if let Err(why) = other {
+                        found.push(format!("the previous output's index: {why}"));
+                    }
+                    remove_output(&previous_dir);
+                }
+            }
+        }
+        let found = if found.is_empty() {
+            format!(
+                "reused: previous output {}, current output {}",
+                if recycled.is_some() { "yes" } else { "no" },
+                if current.is_some() { "yes" } else { "no" }
+            )
+        } else {
+            found.join("; ")
+        };
+        Ok(Reuse {
+            cache: cache.to_path_buf(),
+            recycled,
+            current,
+            current_table: current_payload,
+            entries: Mutex::new(Vec::new()),
+            units: Mutex::new(Vec::new()),
+            found,
+        })
+    }
+
+    /// The new output's index, once every file is written: the previous
+    /// output's files this build did not write or keep are removed first,
+    /// and the folders it no longer has.
+    pub(super) fn finish(&self, dir: &Path, written: &HashSet<String>) -> Index {
+        use rayon::prelude::*;
+        if let Some(old) = &self.recycled {
+            let stale: Vec<&String> = old.files.keys().filter(|p| !written.contains(*p)).collect();
+            stale.par_iter().for_each(|p| {
+                let _ = fs::remove_file(dir.join(p));
+            });
+        }
+        let mut files = std::mem::take(&mut *lock(&self.entries));
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut dirs: Vec<String> = vec![String::new()];
+        for entry in &files {
+            let mut path = entry.path.as_str();
+            while let Some((parent, _)) = path.rsplit_once('/') {
+                dirs.push(parent.to_string());
+                path = parent;
+            }
+        }
+        dirs.sort();
+        dirs.dedup();
+        if let Some(old) = &self.recycled {
+            let keep: HashSet<&str> = dirs.iter().map(String::as_str).collect();
+            let mut gone: Vec<&str> = old
+                .dirs
+                .iter()
+                .map(|(d, _)| d.as_str())
+                .filter(|d| !keep.contains(d))
+                .collect();
+            // Deepest first.
+            gone.sort_by_key(|d| std::cmp::Reverse(d.len()));
+            for d in gone {
+                let _ = fs::remove_dir(dir.join(d));
+            }
+        }
+        let dirs = dirs
+            .into_par_iter()
+            .filter_map(|d| Stamp::read(&dir.join(&d)).map(|s| (d, s)))
+            .collect();
+        let position: std::collections::HashMap<&str, u32> = files
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.path.as_str(), i as u32))
+            .collect();
+        let mut units: Vec<(Fingerprint, Vec<u32>)> = std::mem::take(&mut *lock(&self.units))
+            .into_iter()
+            .map(|(key, paths)| {
+                let files = paths
+                    .iter()
+                    .filter_map(|p| position.get(p.as_str()).copied());
+                (key, files.collect())
+            })
+            .collect();
+        units.sort();
+        units.dedup_by(|a, b| a.0 == b.0);
+        Index {
+            folder: folder_id(dir),
+            files,
+            dirs,
+            units,
+        }
+    }
+
+    /// After the swap: the replaced output (`old`) is kept as the previous
+    /// output with its index, and the new output's index written. A step
+    /// that fails leaves no index that could describe the wrong folder.
+    pub(super) fn keep(self, old: Option<Removal>, out: &Path, index: &Index) {
+        let previous_dir = self.cache.join(PREVIOUS_DIR);
+        if let Some(old) = old
+            && let Some(payload) = &self.current_table
+            && fs::rename(&old.path, &previous_dir).is_ok()
+        {
+            old.disarm();
+            let _ = Table::new(&self.cache, PREVIOUS).write(Fingerprint::default(), payload);
+        }
+        // `old`, when not kept, is deleted here.
+        let _ = out;
+        let _ = Table::new(&self.cache, CURRENT).write_encoded(Fingerprint::default(), index);
+    }
+}
+
+/// The entries of every path in `paths` if each file is still as written.
+pub(super) fn unchanged_all(known: &Known, paths: &[String]) -> Option<Vec<Entry>> {
+    paths.iter().map(|p| known.unchanged(p).cloned()).collect()
+}
+
+/// Removes what is at `path` (a file of the previous output, maybe a link
+/// shared with the output) so that a new file is written, never an old
+/// one's content changed in place.
+pub(super) fn remove_existing(path: &Path) {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => remove_any(path),
+        _ => {}
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

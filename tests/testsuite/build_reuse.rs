@@ -1,0 +1,307 @@
+//! `gtdocs build` with its cache: a build keeps the files of the units
+//! whose inputs did not change (a runbook's pages, a part of the search
+//! index) and writes only what changed, yet its output is always the
+//! bytes a clean build writes. Whatever changed (a runbook, the catalog,
+//! the theme, runbooks added or removed), whatever was done to the output
+//! or the cache by hand, and whatever the cache holds.
+
+use std::path::Path;
+
+use crate::common::{self, gtdocs, snapshot};
+
+/// Builds `tree` into its `site/` with the default cache; the `-v` lines.
+fn build(tree: &Path) -> String {
+    let o = gtdocs(tree, &["build", "-v"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    common::stderr(&o)
+}
+
+/// The files a clean build of `tree` writes (no cache read or kept).
+fn clean(tree: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("site");
+    let o = gtdocs(
+        tree,
+        &["build", "--no-cache", "--out", out.to_str().expect("utf-8")],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(
+        !dir.path().join(".site.cache").exists(),
+        "--no-cache made a cache"
+    );
+    snapshot(&out)
+}
+
+/// How many files the build says it kept, of how many.
+fn kept(verbose: &str) -> (usize, usize) {
+    let line = verbose
+        .lines()
+        .find(|l| l.trim_start().starts_with("cache: "))
+        .unwrap_or_else(|| panic!("no cache line in: {verbose}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let number = |i: usize| words[i].parse::<usize>().expect(line);
+    (number(1), number(3))
+}
+
+fn replace(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).expect("read");
+    assert!(text.contains(from), "{from:?} not in {}", file.display());
+    std::fs::write(file, text.replacen(from, to, 1)).expect("write");
+}
+
+/// Asserts the output is a clean build's, byte for byte.
+fn assert_clean(tree: &Path, what: &str) {
+    let site = snapshot(&tree.join("site"));
+    let clean = clean(tree);
+    let differ: Vec<&String> = clean
+        .keys()
+        .chain(site.keys())
+        .filter(|k| clean.get(*k) != site.get(*k))
+        .take(10)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "after {what}, the output differs from a clean build's at: {differ:?}"
+    );
+}
+
+type Edit = (&'static str, Box<dyn Fn(&Path)>);
+
+/// After each kind of change, a build with the cache writes what a clean
+/// build writes; after a one-runbook edit it keeps most files (and the
+/// edited runbook's page is new).
+#[test]
+fn an_incremental_build_equals_a_clean_one_after_every_kind_of_change() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let first = build(root);
+    assert_eq!(kept(&first).0, 0, "nothing to keep yet: {first}");
+    let edits: Vec<Edit> = vec![
+        (
+            "a runbook's title",
+            Box::new(|r: &Path| {
+                replace(
+                    &r.join("runbooks/aider.yaml"),
+                    "title: Aider",
+                    "title: Aider X",
+                )
+            }),
+        ),
+        (
+            "the same runbook again",
+            Box::new(|r: &Path| {
+                replace(
+                    &r.join("runbooks/aider.yaml"),
+                    "title: Aider X",
+                    "title: Aider Y",
+                )
+            }),
+        ),
+        (
+            "another runbook's verdict",
+            Box::new(|r: &Path| {
+                replace(
+                    &r.join("runbooks/cline-roo.yaml"),
+                    "verdict: native",
+                    "verdict: not_supported",
+                )
+            }),
+        ),
+        ("nothing", Box::new(|_: &Path| {})),
+        (
+            "a route's summary in the catalog",
+            Box::new(|r: &Path| {
+                replace(
+                    &r.join("gtdocs.yaml"),
+                    "summary: Lists only those published",
+                    "summary: Lists only the published",
+                )
+            }),
+        ),
+        (
+            "a theme",
+            Box::new(|r: &Path| {
+                let templates = r.join("themes/t/templates");
+                std::fs::create_dir_all(&templates).expect("mkdir");
+                std::fs::write(
+                    templates.join("runbook.html"),
+                    "{% extends \"default/runbook.html\" %}{% block head %}<meta name=t content=1>{% endblock %}",
+                )
+                .expect("write");
+                replace(
+                    &r.join("gtdocs.yaml"),
+                    "  base_url: /\n",
+                    "  base_url: /\n  theme: t\n",
+                );
+            }),
+        ),
+        (
+            "the theme's template",
+            Box::new(|r: &Path| {
+                replace(
+                    &r.join("themes/t/templates/runbook.html"),
+                    "content=1",
+                    "content=2",
+                )
+            }),
+        ),
+        (
+            "a runbook added",
+            Box::new(|r: &Path| {
+                let text = std::fs::read_to_string(r.join("runbooks/aider.yaml")).expect("read");
+                std::fs::write(
+                    r.join("runbooks/aider-copy.yaml"),
+                    text.replacen("title: Aider Y", "title: Aider Copy", 1),
+                )
+                .expect("write");
+            }),
+        ),
+        (
+            "a runbook removed",
+            Box::new(|r: &Path| {
+                std::fs::remove_file(r.join("runbooks/aider-copy.yaml")).expect("rm")
+            }),
+        ),
+    ];
+    for (what, edit) in edits {
+        let before = snapshot(&root.join("site"));
+        edit(root);
+        let verbose = build(root);
+        assert_clean(root, what);
+        let (kept, files) = kept(&verbose);
+        match what {
+            "a runbook's title" | "the same runbook again" | "another runbook's verdict" => {
+                // Every runbook's page but the edited one's is kept, in
+                // HTML and in the wiki, at least.
+                let runbooks = common::files_with_extension(&root.join("runbooks"), "yaml").len();
+                assert!(
+                    kept >= 2 * (runbooks - 1),
+                    "after {what}: {kept} of {files} files kept"
+                );
+                let page = "html/runbooks/aider/index.html";
+                if what != "another runbook's verdict" {
+                    assert_ne!(
+                        before.get(page),
+                        snapshot(&root.join("site")).get(page),
+                        "{what}"
+                    );
+                }
+            }
+            // All but the files written as they are rendered (the
+            // manifest, in two places, and llms-full.txt).
+            "nothing" => assert!(files - kept <= 3, "after no change: {verbose}"),
+            _ => {}
+        }
+    }
+}
+
+/// A cache table changed, cut short, replaced by junk or by another
+/// folder's index is ignored (and `-v` says why); the output is still a
+/// clean build's.
+#[test]
+fn a_corrupt_or_foreign_cache_is_ignored() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    build(root);
+    build(root);
+    let cache = root.join(".site.cache");
+    let index = cache.join("output.index");
+    let good = std::fs::read(&index).expect("an index of the output");
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x01;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("a byte flipped", flipped, "corrupt"),
+        ("cut short", good[..good.len() / 3].to_vec(), "corrupt"),
+        (
+            "junk",
+            b"not a cache table at all, no".repeat(10),
+            "not a gtdocs cache file",
+        ),
+        ("empty", Vec::new(), "not a gtdocs cache file"),
+    ];
+    for (what, bytes, why) in cases {
+        replace(
+            &root.join("runbooks/aider.yaml"),
+            "title: Aider",
+            "title: Aider Z",
+        );
+        std::fs::write(&index, &bytes).expect("write");
+        std::fs::write(cache.join("previous.index"), &bytes).expect("write");
+        let verbose = build(root);
+        assert!(
+            verbose.contains(why),
+            "{what}: expected {why:?} in {verbose}"
+        );
+        assert_clean(root, what);
+        replace(
+            &root.join("runbooks/aider.yaml"),
+            "title: Aider Z",
+            "title: Aider",
+        );
+        build(root);
+    }
+    // The index of one folder put in place of the other's.
+    std::fs::copy(cache.join("previous.index"), &index).expect("copy");
+    let verbose = build(root);
+    assert!(verbose.contains("another folder"), "{verbose}");
+    assert_clean(root, "swapped indexes");
+}
+
+/// A file of the output changed by hand, or one added, is not kept: once
+/// that folder is reused (two builds later), the output is a clean
+/// build's again.
+#[test]
+fn files_changed_or_added_by_hand_are_not_kept() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    build(root);
+    build(root);
+    let site = root.join("site");
+    let page = site.join("html/runbooks/aider/index.html");
+    let text = std::fs::read_to_string(&page).expect("read");
+    // Same size, other bytes.
+    std::fs::write(&page, text.replacen("<html", "<HTML", 1)).expect("write");
+    std::fs::write(site.join("html/stray.txt"), "by hand").expect("write");
+    std::fs::write(site.join("html/runbooks/aider/stray.txt"), "by hand").expect("write");
+    std::fs::create_dir_all(site.join("html/by-hand")).expect("mkdir");
+    std::fs::write(site.join("html/by-hand/x.txt"), "x").expect("write");
+    for round in 0..3 {
+        build(root);
+        assert_clean(root, &format!("hand edits, build {round}"));
+    }
+}
+
+/// The cache folder is never someone else's: not inside the output, not
+/// a folder of other files; refused before anything is written.
+#[test]
+fn a_cache_folder_that_is_not_gtdocs_is_refused() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    build(root);
+    let before = snapshot(&root.join("site"));
+    let theirs = root.join("theirs");
+    std::fs::create_dir_all(&theirs).expect("mkdir");
+    std::fs::write(theirs.join("notes.txt"), "mine").expect("write");
+    for (dir, reason) in [
+        ("theirs", "is not empty"),
+        ("site/cache", "inside the output"),
+    ] {
+        let o = gtdocs(root, &["build", "--cache-dir", dir]);
+        assert_eq!(o.status.code(), Some(2), "{dir}: {}", common::stderr(&o));
+        let err = common::stderr(&o);
+        assert!(err.contains(reason), "{dir}: {err}");
+    }
+    assert_eq!(std::fs::read_dir(&theirs).expect("list").count(), 1);
+    assert!(before == snapshot(&root.join("site")), "the output changed");
+    // A folder named on purpose works, and is tagged as a cache.
+    let named = tempfile::tempdir().expect("tempdir");
+    let cache = named.path().join("c");
+    let o = gtdocs(
+        root,
+        &["build", "--cache-dir", cache.to_str().expect("utf-8")],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(cache.join("CACHEDIR.TAG").is_file());
+    assert!(cache.join(".gitignore").is_file());
+}
