@@ -637,10 +637,10 @@ fn an_output_named_by_dots_or_a_long_name_builds_where_it_points() {
     assert_eq!(
         names,
         [
-            cache,
             ".empty.cache".into(),
-            "o".repeat(250),
-            "empty".into()
+            cache,
+            "empty".into(),
+            "o".repeat(250)
         ],
         "nothing else left beside the outputs"
     );
