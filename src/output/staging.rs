@@ -12,7 +12,7 @@ use super::error::{OutputError, io};
 use super::folder::{check_replaceable, is_empty};
 use super::marker::{MARKER, MARKER_TEXT, written_by_gtdocs};
 use super::removal::{Removal, entries, is_dir, remove_output};
-use super::reuse::{Entry, Reuse, Stamp, remove_existing, unchanged_all};
+use super::reuse::{Entry, Reuse, Stamp, remove_existing};
 use crate::cache::{self, Fingerprint};
 
 /// What a write did.
@@ -110,51 +110,58 @@ impl Staging {
             return Ok(false);
         };
         // In the previous output, which this folder is: nothing to do.
-        if let Some(old) = &reuse.recycled
-            && let Some(paths) = old.units.get(&key)
-            && let Some(entries) = unchanged_all(old, paths)
-        {
+        if let Some(entries) = reuse.recycled.as_ref().and_then(|old| old.unit(key)) {
             for entry in &entries {
                 self.claim(&entry.path)?;
             }
-            self.kept(reuse, key, paths, entries);
+            self.kept(reuse, key, entries);
             return Ok(true);
         }
         // In the output being replaced: linked in.
         if let Some(current) = &reuse.current
-            && let Some(paths) = current.units.get(&key)
-            && let Some(entries) = unchanged_all(current, paths)
+            && let Some(entries) = current.unit(key)
         {
-            let mut linked = Vec::with_capacity(paths.len());
-            for path in paths {
-                let dest = self.reserve(path)?;
+            let mut linked = Vec::with_capacity(entries.len());
+            for entry in &entries {
+                let dest = self.reserve(&entry.path)?;
                 remove_existing(&dest);
-                if fs::hard_link(current.dir.join(path), &dest).is_err() {
+                if fs::hard_link(current.dir.join(&entry.path), &dest).is_err() {
                     // Undone: the unit is rendered instead.
                     for dest in linked {
                         let _ = fs::remove_file(dest);
                     }
                     let mut written = lock(&self.written);
-                    for path in paths {
-                        written.remove(path);
+                    for entry in &entries {
+                        written.remove(&entry.path);
                     }
                     return Ok(false);
                 }
                 linked.push(dest);
             }
-            self.kept(reuse, key, paths, entries);
+            self.kept(reuse, key, entries);
             return Ok(true);
         }
         Ok(false)
     }
 
-    fn kept(&self, reuse: &Reuse, key: Fingerprint, paths: &[String], entries: Vec<Entry>) {
+    fn kept(&self, reuse: &Reuse, key: Fingerprint, entries: Vec<Entry>) {
         let bytes: u64 = entries.iter().map(|e| e.size()).sum();
         self.files.fetch_add(entries.len(), Ordering::Relaxed);
         self.reused.fetch_add(entries.len(), Ordering::Relaxed);
         self.bytes.fetch_add(bytes as usize, Ordering::Relaxed);
+        let paths = entries.iter().map(|e| e.path.clone()).collect();
         lock(&reuse.entries).extend(entries);
-        lock(&reuse.units).push((key, paths.to_vec()));
+        lock(&reuse.units).push((key, paths));
+    }
+
+    /// The bytes of `rel`, a file kept from an earlier build by
+    /// [`Staging::keep_unit`]; `None` for any other.
+    pub fn read_kept_file(&self, rel: &str) -> Option<Vec<u8>> {
+        self.reuse.as_ref()?;
+        if !lock(&self.written).contains(rel) {
+            return None;
+        }
+        fs::read(self.dir.path.join(safe_relative(rel).ok()?)).ok()
     }
 
     /// Records that unit `key` made the files at `paths` (written by this

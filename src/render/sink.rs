@@ -92,6 +92,14 @@ pub trait Sink: Sync {
         render(self.as_sink())
     }
 
+    /// The bytes of file `path` of a unit [`Sink::unit`] kept from an
+    /// earlier build, for an output that holds them too (the full text
+    /// holds every twin). `None` when it was not kept.
+    fn read_kept(&self, path: &str) -> Option<Vec<u8>> {
+        let _ = path;
+        None
+    }
+
     /// `self` as a trait object.
     fn as_sink(&self) -> &dyn Sink;
 }

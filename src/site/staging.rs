@@ -27,6 +27,10 @@ impl Sink for Recorder<'_> {
         self
     }
 
+    fn read_kept(&self, path: &str) -> Option<Vec<u8>> {
+        self.inner.read_kept_file(path)
+    }
+
     fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
         self.note(std::slice::from_ref(&path));
         self.inner.put(path, content)
@@ -50,6 +54,10 @@ impl Sink for Recorder<'_> {
 impl Sink for Staging {
     fn as_sink(&self) -> &dyn Sink {
         self
+    }
+
+    fn read_kept(&self, path: &str) -> Option<Vec<u8>> {
+        self.read_kept_file(path)
     }
 
     /// Keeps the unit's files from an earlier build when it can, or

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use super::context::{RenderContext, RenderError};
 use super::html::Selection;
+use super::keys::Keys;
 use super::paths::DIR;
 use super::renderer::Renderer;
 use super::sink::Sink;
@@ -34,14 +35,14 @@ pub struct Llms;
 pub struct Listings;
 
 impl Renderer for Llms {
-    fn render(&self, book: &Book, _: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
-        render_all(book, out, true)
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
+        render_all(book, ctx.keys.as_deref(), out, true)
     }
 }
 
 impl Renderer for Listings {
     fn render(&self, book: &Book, _: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
-        render_all(book, out, false)
+        render_all(book, None, out, false)
     }
 }
 
@@ -90,7 +91,15 @@ const CHUNK: usize = 256;
 /// runbook's twin in the site's order, then every route's. Each twin goes
 /// to its own file as it is rendered (a runbook's only with
 /// `runbook_twins`), and is rendered once for both.
-fn render_all(book: &Book, out: &dyn Sink, runbook_twins: bool) -> Result<(), RenderError> {
+///
+/// With `keys`, a runbook's twin is a unit: one kept from an earlier build
+/// is not rendered again, and its bytes are read back for the full text.
+fn render_all(
+    book: &Book,
+    keys: Option<&Keys>,
+    out: &dyn Sink,
+    runbook_twins: bool,
+) -> Result<(), RenderError> {
     let ordered = book.ordered();
     let urls = Urls::new(book);
     let words = Words::new(book);
@@ -118,16 +127,43 @@ fn render_all(book: &Book, out: &dyn Sink, runbook_twins: bool) -> Result<(), Re
     out.put_with(std::slice::from_ref(&path), &mut |w| {
         w.write_all(full_text_head(book).as_bytes()).map_err(io)?;
         for chunk in clients.chunks(CHUNK) {
-            let twins: Vec<(String, String)> = chunk
-                .par_iter()
-                .map(|(rb, client)| {
-                    let twin = twin::runbook_twin(book, rb, client, &words, &urls);
-                    (runbook_twin_path(rb), twin)
-                })
-                .collect();
-            write_twins(w, &twins).map_err(io)?;
             if runbook_twins {
-                put(twins)?;
+                // Each twin goes to its own file as a unit, and comes back
+                // for the full text (read back when it was kept).
+                let twins: Vec<(String, String)> = chunk
+                    .par_iter()
+                    .map(|(rb, client)| {
+                        let path = runbook_twin_path(rb);
+                        let key = keys.and_then(|k| k.runbook(book, rb, "llms"));
+                        let mut rendered = None;
+                        out.unit(key, &mut |out| {
+                            let twin = twin::runbook_twin(book, rb, client, &words, &urls);
+                            out.put(file(&path), twin.clone().into_bytes())?;
+                            rendered = Some(twin);
+                            Ok(())
+                        })?;
+                        let twin = match rendered {
+                            Some(twin) => twin,
+                            None => out
+                                .read_kept(&file(&path))
+                                .and_then(|b| String::from_utf8(b).ok())
+                                .unwrap_or_else(|| {
+                                    twin::runbook_twin(book, rb, client, &words, &urls)
+                                }),
+                        };
+                        Ok((path, twin))
+                    })
+                    .collect::<Result<_, RenderError>>()?;
+                write_twins(w, &twins).map_err(io)?;
+            } else {
+                let twins: Vec<(String, String)> = chunk
+                    .par_iter()
+                    .map(|(rb, client)| {
+                        let twin = twin::runbook_twin(book, rb, client, &words, &urls);
+                        (runbook_twin_path(rb), twin)
+                    })
+                    .collect();
+                write_twins(w, &twins).map_err(io)?;
             }
         }
         let twins: Vec<(String, String)> = (0..book.catalog.routes.len())
