@@ -31,6 +31,9 @@ pub(super) const PREVIOUS: &str = "previous.index";
 /// The previous output's folder, inside the cache folder.
 pub(super) const PREVIOUS_DIR: &str = "previous";
 
+/// Where each fragment of a file sits in it: key, offset, length.
+pub(super) type Spans = Vec<(Fingerprint, u64, u64)>;
+
 /// How a file or folder was on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Stamp {
@@ -103,6 +106,8 @@ pub(super) struct Index {
     pub dirs: Vec<(String, Stamp)>,
     /// Each unit's fingerprint, and its files (indexes into `files`).
     pub units: Vec<(Fingerprint, Vec<u32>)>,
+    /// Files made of fragments: each fragment's key, offset and length.
+    pub fragments: Vec<(String, Spans)>,
 }
 
 /// The device and inode of folder `dir`.
@@ -128,6 +133,7 @@ pub(super) struct Known {
     files: Vec<Entry>,
     units: HashMap<Fingerprint, Vec<u32>>,
     dirs: Vec<(String, Stamp)>,
+    fragments: Vec<(String, Spans)>,
 }
 
 impl Known {
@@ -139,7 +145,22 @@ impl Known {
             files,
             units: index.units.into_iter().collect(),
             dirs: index.dirs,
+            fragments: index.fragments,
         }
+    }
+
+    /// The files made of fragments that are still as written, open for
+    /// reading, with their fragments by key.
+    pub(super) fn fragment_files(&self) -> HashMap<String, Fragments> {
+        self.fragments
+            .iter()
+            .filter(|(path, _)| self.unchanged(path).is_some())
+            .filter_map(|(path, list)| {
+                let file = fs::File::open(self.dir.join(path)).ok()?;
+                let spans = list.iter().map(|(k, at, len)| (*k, (*at, *len))).collect();
+                Some((path.clone(), Fragments { file, spans }))
+            })
+            .collect()
     }
 
     fn get(&self, path: &str) -> Option<&Entry> {
@@ -209,6 +230,31 @@ impl Known {
     }
 }
 
+/// A file made of fragments, open, and where each fragment sits in it.
+pub(super) struct Fragments {
+    file: fs::File,
+    spans: HashMap<Fingerprint, (u64, u64)>,
+}
+
+impl Fragments {
+    fn read(&self, key: Fingerprint) -> Option<Vec<u8>> {
+        let (at, len) = *self.spans.get(&key)?;
+        let mut buf = vec![0; usize::try_from(len).ok()?];
+        read_at(&self.file, &mut buf, at).ok()?;
+        Some(buf)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(not(unix))]
+fn read_at(_: &fs::File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 /// Removes a file, a link or a whole folder.
 pub(super) fn remove_any(path: &Path) {
     let is_dir = fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
@@ -227,13 +273,14 @@ pub(super) struct Reuse {
     pub(super) recycled: Option<Known>,
     /// The output being replaced: its files can be linked in.
     pub(super) current: Option<Known>,
-    /// The index of the output being replaced, as read: it becomes the
-    /// previous output's.
-    pub(super) current_table: Option<Vec<u8>>,
     /// Every file of the new output.
     pub(super) entries: Mutex<Vec<Entry>>,
     /// Every unit of the new output, and its files.
     pub(super) units: Mutex<Vec<(Fingerprint, Vec<String>)>>,
+    /// The files of the new output made of fragments, and where they sit.
+    pub(super) fragments: Mutex<Vec<(String, Spans)>>,
+    /// The fragments of the output being replaced, by file.
+    pub(super) sources: HashMap<String, Fragments>,
     /// What was found, for `-v`.
     pub(super) found: String,
 }
@@ -247,27 +294,18 @@ impl Reuse {
         cache::mark(cache);
         let mut found = Vec::new();
         let current_table = Table::new(cache, CURRENT);
-        let (current, current_payload) = match current_table.read(Fingerprint::default()) {
-            Ok(payload) => match postcard::from_bytes::<Index>(&payload) {
-                Ok(index) if index.folder.is_some() && index.folder == folder_id(out) => {
-                    (Some(Known::new(out.to_path_buf(), index)), Some(payload))
-                }
-                Ok(_) => {
-                    found.push("the output's index is of another folder".to_string());
-                    (None, None)
-                }
-                Err(_) => {
-                    found.push(format!(
-                        "the output's index: {}",
-                        cache::Ignored::Undecodable
-                    ));
-                    (None, None)
-                }
-            },
-            Err(cache::Ignored::Missing) => (None, None),
+        let current = match current_table.read_decoded::<Index>(Fingerprint::default()) {
+            Ok(index) if index.folder.is_some() && index.folder == folder_id(out) => {
+                Some(Known::new(out.to_path_buf(), index))
+            }
+            Ok(_) => {
+                found.push("the output's index is of another folder".to_string());
+                None
+            }
+            Err(cache::Ignored::Missing) => None,
             Err(why) => {
                 found.push(format!("the output's index: {why}"));
-                (None, None)
+                None
             }
         };
         // The previous output becomes the staging folder; its index goes
@@ -304,15 +342,25 @@ impl Reuse {
         } else {
             found.join("; ")
         };
+        let sources = current
+            .as_ref()
+            .map(Known::fragment_files)
+            .unwrap_or_default();
         Ok(Reuse {
+            sources,
             cache: cache.to_path_buf(),
             recycled,
             current,
-            current_table: current_payload,
             entries: Mutex::new(Vec::new()),
             units: Mutex::new(Vec::new()),
+            fragments: Mutex::new(Vec::new()),
             found,
         })
+    }
+
+    /// Fragment `key` of file `path` of the output being replaced.
+    pub(super) fn fragment(&self, path: &str, key: Fingerprint) -> Option<Vec<u8>> {
+        self.sources.get(path)?.read(key)
     }
 
     /// The new output's index, once every file is written: the previous
@@ -372,11 +420,14 @@ impl Reuse {
             .collect();
         units.sort();
         units.dedup_by(|a, b| a.0 == b.0);
+        let mut fragments = std::mem::take(&mut *lock(&self.fragments));
+        fragments.sort_by(|a, b| a.0.cmp(&b.0));
         Index {
             folder: folder_id(dir),
             files,
             dirs,
             units,
+            fragments,
         }
     }
 
@@ -385,19 +436,23 @@ impl Reuse {
     /// that fails leaves no index that could describe the wrong folder.
     pub(super) fn keep(self, old: Option<Removal>, out: &Path, index: &Index) {
         let previous_dir = self.cache.join(PREVIOUS_DIR);
+        let current = Table::new(&self.cache, CURRENT);
+        // The replaced output's index describes it by its inode, wherever
+        // it is: it moves with it. Killed between two steps, the next
+        // build finds an index of another folder, or none: never a wrong
+        // one.
         if let Some(old) = old
-            && let Some(payload) = &self.current_table
+            && self.current.is_some()
             && fs::rename(&old.path, &previous_dir).is_ok()
         {
             old.disarm();
-            let _ = Table::new(&self.cache, PREVIOUS).write(Fingerprint::default(), payload);
+            let _ = fs::rename(current.path(), self.cache.join(PREVIOUS));
         }
         // `old`, when not kept, is deleted here.
         let _ = out;
-        let _ = Table::new(&self.cache, CURRENT).write_encoded(Fingerprint::default(), index);
+        let _ = current.write_encoded(Fingerprint::default(), index);
     }
 }
-
 
 /// Removes what is at `path` (a file of the previous output, maybe a link
 /// shared with the output) so that a new file is written, never an old

@@ -164,6 +164,18 @@ impl Staging {
         fs::read(self.dir.path.join(safe_relative(rel).ok()?)).ok()
     }
 
+    /// Fragment `key` of file `rel` of the output being replaced.
+    pub fn read_fragment(&self, rel: &str, key: Fingerprint) -> Option<Vec<u8>> {
+        self.reuse.as_ref()?.fragment(rel, key)
+    }
+
+    /// Records where fragments of `rel`, written by this build, sit in it.
+    pub fn record_fragments(&self, rel: &str, fragments: Vec<(Fingerprint, u64, u64)>) {
+        if let Some(reuse) = &self.reuse {
+            lock(&reuse.fragments).push((rel.to_owned(), fragments));
+        }
+    }
+
     /// Records that unit `key` made the files at `paths` (written by this
     /// build), for the next build to keep.
     pub fn record_unit(&self, key: Fingerprint, paths: Vec<String>) {

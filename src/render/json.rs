@@ -8,6 +8,9 @@ use super::context::{RenderContext, RenderError};
 use super::renderer::Renderer;
 use super::sink::Sink;
 use crate::manifest::{DataEntry, Generator, Manifest, RouteFile, RunbookEntry};
+use std::io::Write as _;
+
+use crate::cache::Fingerprint;
 use crate::model::Book;
 use crate::schema::SchemaKind;
 
@@ -120,29 +123,55 @@ fn write_manifest(
         path: path.clone(),
         source,
     };
+    let keys = ctx.keys.as_deref();
+    let mut fragments = Vec::new();
     out.put_with(&copies(path.clone()), &mut |w| {
+        let mut w = Counting {
+            inner: w,
+            written: 0,
+        };
+        let w = &mut w;
         w.write_all(head).map_err(io)?;
         w.write_all(b"  \"runbooks\": [").map_err(io)?;
         for (c, chunk) in book.runbooks.chunks(256).enumerate() {
-            let texts: Vec<String> = chunk
+            // Each runbook's entry, as the manifest holds it (indented):
+            // from an earlier build's manifest when the runbook did not
+            // change, else made, checked and written to its own files.
+            let entries: Vec<Entry> = chunk
                 .par_iter()
                 .map(|rb| {
-                    let mut entry = RunbookEntry::new(book, rb);
-                    let value = serde_json::to_value(&entry)?;
-                    entry_check.check(&value)?;
-                    let in_manifest = serde_json::to_string_pretty(&value)?;
-                    entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
-                    let mut own = serde_json::to_vec_pretty(&entry)?;
-                    own.push(b'\n');
-                    out.put_copies(&copies(crate::model::entry_path(&entry.slug)), own)?;
-                    Ok(in_manifest)
+                    let key = keys.and_then(|k| k.runbook(book, rb, "json"));
+                    let mut made = None;
+                    out.unit(key, &mut |out| {
+                        let (in_manifest, own) = entry_texts(book, rb, &entry_check)?;
+                        out.put_copies(&copies(crate::model::entry_path(&rb.slug)), own)?;
+                        made = Some(in_manifest);
+                        Ok(())
+                    })?;
+                    if let Some(bytes) = key
+                        .filter(|_| made.is_none())
+                        .and_then(|key| out.fragment(&path, key))
+                    {
+                        return Ok((key, bytes, None));
+                    }
+                    let text = match made {
+                        Some(text) => text,
+                        None => entry_texts(book, rb, &entry_check)?.0,
+                    };
+                    Ok((key, indent(&text), Some(text)))
                 })
                 .collect::<Result<_, RenderError>>()?;
-            for (i, text) in texts.iter().enumerate() {
+            for (i, (key, indented, text)) in entries.iter().enumerate() {
                 w.write_all(if c > 0 || i > 0 { b",\n" } else { b"\n" })
                     .map_err(io)?;
-                digest.update(text.as_bytes());
-                write_indented(w, text, "    ").map_err(io)?;
+                match text {
+                    Some(text) => digest.update(text.as_bytes()),
+                    None => digest.update(unindent(indented)),
+                }
+                if let Some(key) = key {
+                    fragments.push((*key, w.written, indented.len() as u64));
+                }
+                w.write_all(indented).map_err(io)?;
             }
         }
         let close: &[u8] = if book.runbooks.is_empty() {
@@ -165,7 +194,76 @@ fn write_manifest(
         write_indented(w, &data, "  ").map_err(io)?;
         w.write_all(b"\n}\n").map_err(io)
     })?;
+    if keys.is_some() {
+        out.put_fragments(&path, fragments);
+    }
     Ok(())
+}
+
+/// A runbook's entry as the manifest holds it (not indented), and its own
+/// file, checked against the entry's schema.
+fn entry_texts(
+    book: &Book,
+    rb: &crate::model::Runbook,
+    entry_check: &SelfCheck,
+) -> Result<(String, Vec<u8>), RenderError> {
+    let mut entry = RunbookEntry::new(book, rb);
+    let value = serde_json::to_value(&entry)?;
+    entry_check.check(&value)?;
+    let in_manifest = serde_json::to_string_pretty(&value)?;
+    entry.schema = Some(format!("../schema/{}", SchemaKind::Entry.file_name()));
+    let mut own = serde_json::to_vec_pretty(&entry)?;
+    own.push(b'\n');
+    Ok((in_manifest, own))
+}
+
+/// An entry's text as the manifest holds it: see [`write_indented`].
+fn indent(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    // Writing to a Vec does not fail.
+    let _ = write_indented(&mut out, text, ENTRY_INDENT);
+    out
+}
+
+/// The text [`indent`] was given: pretty JSON has a newline only between
+/// its lines (never inside a string), each indented by [`ENTRY_INDENT`].
+fn unindent(indented: &[u8]) -> Vec<u8> {
+    let pad = ENTRY_INDENT.as_bytes();
+    let body = indented.strip_prefix(pad).unwrap_or(indented);
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.iter().position(|&b| b == b'\n') {
+        out.extend_from_slice(&rest[..=i]);
+        rest = &rest[i + 1..];
+        rest = rest.strip_prefix(pad).unwrap_or(rest);
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+/// A runbook's entry in the manifest: its unit's key, its indented text,
+/// and the text itself when it was made (not read back).
+type Entry = (Option<Fingerprint>, Vec<u8>, Option<String>);
+
+/// How deep a runbook's entry sits in the manifest.
+const ENTRY_INDENT: &str = "    ";
+
+/// A writer that counts the bytes written through it.
+struct Counting<'a> {
+    inner: &'a mut dyn std::io::Write,
+    written: u64,
+}
+
+impl std::io::Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// How a pretty manifest with no runbooks ends: the entries go there.
@@ -215,6 +313,27 @@ impl SelfCheck {
             Ok(())
         } else {
             Err(RenderError::ManifestSchema(problems.join("; ")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An entry read back from a manifest (indented) gives the digest the
+    /// text it was made from gives: unindenting undoes indenting, for any
+    /// pretty JSON, with indented lines, spaces in strings, one line.
+    #[test]
+    fn an_entry_read_back_unindents_to_its_text() {
+        for text in [
+            "{}",
+            "{\n  \"a\": \"    four spaces\",\n  \"b\": [\n    1,\n    2\n  ]\n}",
+            "{\n  \"x\": \"line\\nbreak\"\n}",
+        ] {
+            let indented = indent(text);
+            assert!(indented.starts_with(ENTRY_INDENT.as_bytes()));
+            assert_eq!(unindent(&indented), text.as_bytes(), "{text}");
         }
     }
 }

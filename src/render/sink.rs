@@ -100,6 +100,21 @@ pub trait Sink: Sync {
         None
     }
 
+    /// The bytes fragment `key` had in file `path` of the output an
+    /// earlier build wrote (see [`Sink::put_fragments`]), if that file is
+    /// still as written. By default, none.
+    fn fragment(&self, path: &str, key: crate::cache::Fingerprint) -> Option<Vec<u8>> {
+        let _ = (path, key);
+        None
+    }
+
+    /// Records where fragments of file `path`, just put, sit in it
+    /// (key, offset, length), for the next build to read back with
+    /// [`Sink::fragment`] instead of making them again.
+    fn put_fragments(&self, path: &str, fragments: Vec<(crate::cache::Fingerprint, u64, u64)>) {
+        let _ = (path, fragments);
+    }
+
     /// `self` as a trait object.
     fn as_sink(&self) -> &dyn Sink;
 }

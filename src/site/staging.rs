@@ -31,6 +31,15 @@ impl Sink for Recorder<'_> {
         self.inner.read_kept_file(path)
     }
 
+    fn fragment(&self, path: &str, key: Fingerprint) -> Option<Vec<u8>> {
+        self.inner.read_fragment(path, key)
+    }
+
+    fn put_fragments(&self, path: &str, fragments: Vec<(Fingerprint, u64, u64)>) {
+        self.note(&[path.to_string()]);
+        self.inner.record_fragments(path, fragments);
+    }
+
     fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
         self.note(std::slice::from_ref(&path));
         self.inner.put(path, content)
@@ -58,6 +67,14 @@ impl Sink for Staging {
 
     fn read_kept(&self, path: &str) -> Option<Vec<u8>> {
         self.read_kept_file(path)
+    }
+
+    fn fragment(&self, path: &str, key: Fingerprint) -> Option<Vec<u8>> {
+        self.read_fragment(path, key)
+    }
+
+    fn put_fragments(&self, path: &str, fragments: Vec<(Fingerprint, u64, u64)>) {
+        self.record_fragments(path, fragments);
     }
 
     /// Keeps the unit's files from an earlier build when it can, or
