@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 mod keys;
 pub mod llms;
+mod memo;
 mod paths;
 mod renderer;
 pub mod search;
@@ -17,6 +18,7 @@ mod wiki_changes;
 
 pub use context::{RenderContext, RenderError, SEARCH_PART_SIZE};
 pub use keys::Keys;
+pub use memo::Memo;
 pub use renderer::{Renderer, render_into, render_with};
 pub use sink::{Output, Sink};
 

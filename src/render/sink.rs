@@ -34,7 +34,11 @@ impl Output {
         self.files.is_empty()
     }
 
-    fn insert(&mut self, paths: &[String], content: Arc<[u8]>) -> Result<(), RenderError> {
+    pub(super) fn insert(
+        &mut self,
+        paths: &[String],
+        content: Arc<[u8]>,
+    ) -> Result<(), RenderError> {
         if let Some(taken) = paths.iter().find(|p| self.files.contains_key(*p)) {
             return Err(RenderError::Duplicate(taken.clone()));
         }

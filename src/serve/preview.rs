@@ -6,7 +6,10 @@
 //! pages. The search index, the JSON the site serves (`json/`: the
 //! manifest holds every runbook) and the LLM-ready files that list every
 //! runbook (`llms.txt`, the route twins, `llms-full.txt`) are rebuilt
-//! after the pages are published, so the reload does not wait for them. A
+//! after the pages are published, so the reload does not wait for them;
+//! they are units keyed by what they are made from, as a build's cache
+//! keys them ([`render::Memo`]), so a part of the search index whose pages
+//! did not change is taken from the last job, not indexed again. A
 //! catalog or theme change rebuilds everything, and so does a source
 //! folder coming or going, or a change the watcher could not follow.
 
@@ -48,6 +51,9 @@ pub struct Rebuilt {
 pub struct SearchJob {
     epoch: u64,
     book: Arc<Book>,
+    /// The units of the last job, reused where their inputs are the same
+    /// (the search index's parts whose pages did not change).
+    memo: Arc<Mutex<render::Memo>>,
 }
 
 /// A finished search job.
@@ -58,11 +64,15 @@ pub struct SearchDone {
 
 impl SearchJob {
     pub fn run(self, ctx: &RenderContext) -> SearchDone {
-        let output = render::render_with(
-            &self.book,
-            ctx,
-            &[&search::Search, &json::Json, &llms::Listings],
-        );
+        let output = self
+            .memo
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .render(
+                &self.book,
+                ctx,
+                &[&search::Search, &json::Json, &llms::Listings],
+            );
         SearchDone {
             epoch: self.epoch,
             output,
@@ -127,6 +137,8 @@ pub struct Preview {
     status: String,
     /// Matrix rows of the runbooks, reused by the next render.
     rows: html::RowCache,
+    /// The units of the last search job (see [`SearchJob`]).
+    memo: Arc<Mutex<render::Memo>>,
     /// The history of verdicts was read (with the first good book, and
     /// again whenever HEAD moves).
     history_read: bool,
@@ -149,6 +161,7 @@ impl Preview {
             last_slugs: Vec::new(),
             status: String::new(),
             rows: html::RowCache::default(),
+            memo: Arc::default(),
             history_read: false,
             history_head: None,
             in_git: false,
@@ -347,6 +360,7 @@ impl Preview {
         let job = SearchJob {
             epoch: self.epoch,
             book,
+            memo: Arc::clone(&self.memo),
         };
         if first {
             // The first build serves search from the start.

@@ -1,0 +1,175 @@
+//! Units kept in memory between renders, for the preview: the same
+//! mechanism a build's cache gives the output folder ([`Sink::unit`],
+//! keyed by [`super::Keys`]), with the files held in memory. A unit the
+//! last render made from the same inputs (a part of the search index
+//! whose pages did not change) is taken from it, not rendered again.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::context::{RenderContext, RenderError};
+use super::renderer::{Renderer, render_into};
+use super::sink::{Output, Sink};
+use crate::cache::Fingerprint;
+use crate::model::Book;
+
+/// Each unit's files, as the last render made them.
+type Units = HashMap<Fingerprint, Vec<(String, Arc<[u8]>)>>;
+
+/// The units of the last render.
+#[derive(Default)]
+pub struct Memo {
+    units: Units,
+    /// Units the last render took from the one before.
+    kept: usize,
+}
+
+impl Memo {
+    /// `renderers` rendered in memory, as [`super::render_with`] does,
+    /// taking each unit the last call made from the same inputs from it.
+    /// Only this render's units are kept for the next: memory holds one
+    /// site's.
+    pub fn render(
+        &mut self,
+        book: &Book,
+        ctx: &RenderContext,
+        renderers: &[&dyn Renderer],
+    ) -> Result<Output, RenderError> {
+        let ctx = ctx.clone().with_keys(book);
+        let sink = MemoSink {
+            out: Mutex::new(Output::default()),
+            previous: &self.units,
+            next: Mutex::new(HashMap::new()),
+            kept: AtomicUsize::new(0),
+        };
+        let rendered = render_into(book, &ctx, renderers, &sink);
+        let MemoSink {
+            out, next, kept, ..
+        } = sink;
+        // A failed render keeps the last good units.
+        rendered?;
+        self.units = next.into_inner().unwrap_or_else(PoisonError::into_inner);
+        self.kept = kept.into_inner();
+        Ok(out.into_inner().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Units the last render took from the one before, of how many.
+    pub fn kept(&self) -> (usize, usize) {
+        (self.kept, self.units.len())
+    }
+}
+
+struct MemoSink<'a> {
+    out: Mutex<Output>,
+    previous: &'a Units,
+    next: Mutex<Units>,
+    kept: AtomicUsize,
+}
+
+impl MemoSink<'_> {
+    fn insert(&self, path: String, content: Arc<[u8]>) -> Result<(), RenderError> {
+        lock(&self.out).insert(&[path], content)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Sink for MemoSink<'_> {
+    fn as_sink(&self) -> &dyn Sink {
+        self
+    }
+
+    fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
+        self.insert(path, content.into())
+    }
+
+    fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
+        lock(&self.out).insert(paths, content.into())
+    }
+
+    fn unit(
+        &self,
+        key: Option<Fingerprint>,
+        render: &mut dyn FnMut(&dyn Sink) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError> {
+        let Some(key) = key else {
+            return render(self);
+        };
+        if let Some(files) = self.previous.get(&key) {
+            for (path, content) in files {
+                self.insert(path.clone(), Arc::clone(content))?;
+            }
+            lock(&self.next).insert(key, files.clone());
+            self.kept.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        let recorder = Recording {
+            sink: self,
+            files: Mutex::new(Vec::new()),
+        };
+        render(&recorder)?;
+        let files = recorder
+            .files
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        lock(&self.next).insert(key, files);
+        Ok(())
+    }
+
+    fn read_kept(&self, path: &str) -> Option<Vec<u8>> {
+        lock(&self.out).get(path).map(<[u8]>::to_vec)
+    }
+}
+
+/// A unit's sink: the memo's, noting each file put.
+struct Recording<'a, 'b> {
+    sink: &'a MemoSink<'b>,
+    files: Mutex<Vec<(String, Arc<[u8]>)>>,
+}
+
+impl Sink for Recording<'_, '_> {
+    fn as_sink(&self) -> &dyn Sink {
+        self
+    }
+
+    fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
+        let content: Arc<[u8]> = content.into();
+        lock(&self.files).push((path.clone(), Arc::clone(&content)));
+        self.sink.insert(path, content)
+    }
+
+    fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
+        let content: Arc<[u8]> = content.into();
+        lock(&self.files).extend(paths.iter().map(|p| (p.clone(), Arc::clone(&content))));
+        lock(&self.sink.out).insert(paths, content)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After one runbook's edit, the memo's render equals a fresh one,
+    /// and every part of the search index but the edited runbook's (and
+    /// the routes', which list titles nowhere) is taken from the last.
+    #[test]
+    fn a_render_with_the_memo_equals_a_fresh_one_and_keeps_the_unchanged_parts() {
+        let (mut book, mut ctx) = super::super::renderer::tests::bundled();
+        ctx.search_part_size = 4;
+        let parts = (book.runbooks.len() + book.catalog.routes.len()).div_ceil(4);
+        let renderers: [&dyn Renderer; 1] = [&super::super::search::Search];
+        let mut memo = Memo::default();
+        let first = memo.render(&book, &ctx, &renderers).expect("render");
+        assert_eq!(memo.kept(), (0, parts));
+        assert!(first == super::super::render_with(&book, &ctx, &renderers).expect("fresh"));
+        let last = book.runbooks.len() - 1;
+        book.runbooks[last].summary.push_str(" Edited.");
+        let second = memo.render(&book, &ctx, &renderers).expect("render");
+        assert!(second == super::super::render_with(&book, &ctx, &renderers).expect("fresh"));
+        assert_ne!(first, second);
+        assert_eq!(memo.kept(), (parts - 1, parts));
+    }
+}
