@@ -366,14 +366,21 @@ impl Reuse {
     /// The new output's index, once every file is written: the previous
     /// output's files this build did not write or keep are removed first,
     /// and the folders it no longer has.
-    pub(super) fn finish(&self, dir: &Path, written: &HashSet<String>) -> Index {
+    pub(super) fn finish(&mut self, dir: &Path, written: HashSet<String>) -> Vec<u8> {
         use rayon::prelude::*;
-        if let Some(old) = &self.recycled {
+        // What was read of the earlier outputs goes first, before the new
+        // index is made: memory holds one index at a time.
+        self.current = None;
+        self.sources.clear();
+        let old = self.recycled.take();
+        if let Some(old) = &old {
             let stale: Vec<&str> = old.paths().filter(|p| !written.contains(*p)).collect();
             stale.par_iter().for_each(|p| {
                 let _ = fs::remove_file(dir.join(p));
             });
         }
+        drop(written);
+        let old_dirs = old.map(|old| old.dirs).unwrap_or_default();
         let mut files = std::mem::take(&mut *lock(&self.entries));
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let mut dirs: Vec<String> = vec![String::new()];
@@ -386,55 +393,51 @@ impl Reuse {
         }
         dirs.sort();
         dirs.dedup();
-        if let Some(old) = &self.recycled {
-            let keep: HashSet<&str> = dirs.iter().map(String::as_str).collect();
-            let mut gone: Vec<&str> = old
-                .dirs
-                .iter()
-                .map(|(d, _)| d.as_str())
-                .filter(|d| !keep.contains(d))
-                .collect();
-            // Deepest first.
-            gone.sort_by_key(|d| std::cmp::Reverse(d.len()));
-            for d in gone {
-                let _ = fs::remove_dir(dir.join(d));
-            }
+        let keep: HashSet<&str> = dirs.iter().map(String::as_str).collect();
+        let mut gone: Vec<&str> = old_dirs
+            .iter()
+            .map(|(d, _)| d.as_str())
+            .filter(|d| !keep.contains(d))
+            .collect();
+        // Deepest first.
+        gone.sort_by_key(|d| std::cmp::Reverse(d.len()));
+        for d in gone {
+            let _ = fs::remove_dir(dir.join(d));
         }
+        drop(keep);
+        drop(old_dirs);
         let dirs = dirs
             .into_par_iter()
             .filter_map(|d| Stamp::read(&dir.join(&d)).map(|s| (d, s)))
             .collect();
-        let position: std::collections::HashMap<&str, u32> = files
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.path.as_str(), i as u32))
-            .collect();
+        let position = |path: &str| {
+            files
+                .binary_search_by(|e| e.path.as_str().cmp(path))
+                .ok()
+                .map(|i| i as u32)
+        };
         let mut units: Vec<(Fingerprint, Vec<u32>)> = std::mem::take(&mut *lock(&self.units))
             .into_iter()
-            .map(|(key, paths)| {
-                let files = paths
-                    .iter()
-                    .filter_map(|p| position.get(p.as_str()).copied());
-                (key, files.collect())
-            })
+            .map(|(key, paths)| (key, paths.iter().filter_map(|p| position(p)).collect()))
             .collect();
         units.sort();
         units.dedup_by(|a, b| a.0 == b.0);
         let mut fragments = std::mem::take(&mut *lock(&self.fragments));
         fragments.sort_by(|a, b| a.0.cmp(&b.0));
-        Index {
+        let index = Index {
             folder: folder_id(dir),
             files,
             dirs,
             units,
             fragments,
-        }
+        };
+        postcard::to_stdvec(&index).unwrap_or_default()
     }
 
     /// After the swap: the replaced output (`old`) is kept as the previous
     /// output with its index, and the new output's index written. A step
     /// that fails leaves no index that could describe the wrong folder.
-    pub(super) fn keep(self, old: Option<Removal>, out: &Path, index: &Index) {
+    pub(super) fn keep(self, old: Option<Removal>, had_current: bool, index: &[u8]) {
         let previous_dir = self.cache.join(PREVIOUS_DIR);
         let current = Table::new(&self.cache, CURRENT);
         // The replaced output's index describes it by its inode, wherever
@@ -442,15 +445,16 @@ impl Reuse {
         // build finds an index of another folder, or none: never a wrong
         // one.
         if let Some(old) = old
-            && self.current.is_some()
+            && had_current
             && fs::rename(&old.path, &previous_dir).is_ok()
         {
             old.disarm();
             let _ = fs::rename(current.path(), self.cache.join(PREVIOUS));
         }
         // `old`, when not kept, is deleted here.
-        let _ = out;
-        let _ = current.write_encoded(Fingerprint::default(), index);
+        if !index.is_empty() {
+            let _ = current.write(Fingerprint::default(), index);
+        }
     }
 }
 

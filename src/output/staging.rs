@@ -297,7 +297,7 @@ impl Staging {
         // Checked again under the lock, right before the old folder goes:
         // files may have been put there while the site was rendered.
         check_replaceable(&self.out)?;
-        let Some(reuse) = self.reuse else {
+        let Some(mut reuse) = self.reuse else {
             if let Some(old) = swap_in(self.dir, &self.out)? {
                 drop(old);
             }
@@ -307,10 +307,11 @@ impl Staging {
             .written
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let index = reuse.finish(&self.dir.path, &written);
+        let had_current = reuse.current.is_some();
+        let index = reuse.finish(&self.dir.path, written);
         stats.cache = Some(reuse.found.clone());
         let old = swap_in(self.dir, &self.out)?;
-        reuse.keep(old, &self.out, &index);
+        reuse.keep(old, had_current, &index);
         Ok(stats)
     }
 }
