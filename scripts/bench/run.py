@@ -903,6 +903,7 @@ def bench_size(fs, n, runs, bins, logroot, guard, keep=False):
                 if who == "gtdocs":
                     log(f"{tag} round {i}/{runs}: gtdocs fresh {half['gtdocs_fresh']['wall_s']:.2f} s, "
                         f"in place {half['gtdocs_inplace']['wall_s']:.2f} s, incr {half['gtdocs_incr']['wall_s']:.2f} s, "
+                        f"next edit {half['gtdocs_incr2']['wall_s']:.2f} s, "
                         f"catalog {half['gtdocs_catalog']['wall_s']:.2f} s, check {half['gtdocs_check']['wall_s']:.2f} s, "
                         f"RSS {max(half[k]['rss_mib'] for k in GTDOCS_KEYS):.0f} MiB"
                         f"{'; NOISY: ' + ', '.join(noisy) if noisy else ''}")
