@@ -10,7 +10,7 @@ pub mod yaml;
 mod yaml_hint;
 
 pub(crate) use files::runbooks_dir;
-pub use files::{load, load_config, load_runbook, load_runbook_fast};
+pub use files::{load, load_config, load_runbook, load_runbook_fast, parse_runbook, read_runbook};
 pub use read::display_path;
 pub(crate) use read::{ReadError, read_text, resolve_inside};
 pub use tree::{

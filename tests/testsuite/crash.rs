@@ -37,12 +37,13 @@ fn digest(dir: &Path) -> BTreeMap<String, u64> {
     files
 }
 
-/// What builds leave beside the output: staging and set-aside folders.
+/// What builds leave beside the output: staging and set-aside folders
+/// (not the build cache, `.site.cache`, kept on purpose).
 fn leftovers(parent: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(parent)
         .expect("read_dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".site."))
+        .filter(|n| n.starts_with(".site.") && n != ".site.cache")
         .collect();
     names.sort();
     names

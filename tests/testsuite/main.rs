@@ -8,6 +8,7 @@ mod action;
 mod action_install;
 mod boundary;
 mod build;
+mod build_cache;
 mod cli;
 mod crash;
 mod diff;
