@@ -148,6 +148,12 @@ pub(crate) fn read_text(root: &Path, rel: &Path) -> Option<String> {
     decode(&bytes).ok()
 }
 
+/// The text of a source file's bytes as [`read_text`] reads it, or `None`
+/// when they are no text.
+pub(crate) fn text_of(bytes: &[u8]) -> Option<String> {
+    decode(bytes).ok()
+}
+
 /// Reads a regular file of at most `max` bytes; reads at most one byte
 /// past the limit whatever the metadata says. Anything else (a FIFO, a
 /// socket, a device, a folder) is refused before it is read: opening a

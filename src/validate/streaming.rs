@@ -39,8 +39,9 @@ pub struct Validated {
 /// Loads and validates every runbook of a tree whose config is loaded
 /// ([`crate::load::load_config`]), one file at a time on every core: a
 /// file's parsed document is dropped as soon as it is checked, and its text
-/// kept only when it has a problem to show. Memory then grows with the
-/// validated runbooks, not with the sources. `site` replaces settings of
+/// kept only when it has something to show (a problem; findings it
+/// accepts, when they are shown). Memory then grows with the validated
+/// runbooks, not with the sources. `site` replaces settings of
 /// `gtdocs.yaml` (command-line flags).
 ///
 /// `locate_accepted`: whether the findings the runbooks accept are shown
@@ -77,10 +78,17 @@ pub fn validate_cached(
     let files = rels.len();
     let cache = cache.map(|dir| Cache::open(dir, cached::inputs(tree, site, catalog.as_ref())));
     let previous = cache.as_ref().map(Cache::previous);
+    // A file's text is kept when it has something to show: a problem of
+    // its own, or, when they are shown, findings its `allow` entries accept
+    // (else it would be read again for them).
+    let shows = |facts: &Facts, result: &RunbookResult| {
+        !result.diagnostics.is_empty() || (locate_accepted && !facts.lint.allows.is_empty())
+    };
     let check = |doc: &Document| -> Streamed {
         let result = checks.runbook(doc, catalog.as_ref());
-        let text = (!result.diagnostics.is_empty()).then(|| (doc.path.clone(), doc.text.clone()));
-        (Some(Facts::of(doc)), result, text)
+        let facts = Facts::of(doc);
+        let text = shows(&facts, &result).then(|| (doc.path.clone(), doc.text.clone()));
+        (Some(facts), result, text)
     };
     let failed = |path: PathBuf, text: Option<Arc<str>>, diagnostic: Diagnostic| -> Streamed {
         let result = RunbookResult {
@@ -107,7 +115,11 @@ pub fn validate_cached(
                     diagnostics: Vec::new(),
                     runbook: hit.runbook,
                 };
-                return ((Some(hit.facts), result, None), Some(row), true);
+                let text = shows(&hit.facts, &result)
+                    .then(|| load::text_of(&bytes))
+                    .flatten()
+                    .map(|text| (path, text.into()));
+                return ((Some(hit.facts), result, text), Some(row), true);
             }
             // A file is parsed without spans first; one with a problem
             // again, with them, so that each problem shows its place.
