@@ -30,14 +30,15 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
         crate::output::default_cache_dir(&crate::load::display_path(&tree.root, "site".as_ref()))
     });
     let shows_accepted = reporter.shows_accepted(tree.format);
-    let compiled = match crate::site::check(&tree.root, shows_accepted, cache.as_deref()) {
+    let mut compiled = match crate::site::check(&tree.root, shows_accepted, cache.as_deref()) {
         Ok(c) => c,
         Err(e) => return reporter.fatal(&e, e.hint()),
     };
-    if let Some(line) = &compiled.cache {
-        reporter.info(line);
-    }
     reporter.diagnostics(&compiled.diagnostics, &compiled.sources, tree.format);
+    // The table is written meanwhile.
+    if let Some(report) = compiled.cache.take() {
+        reporter.info(report.finish());
+    }
     let (errors, warnings) = diagnostic::counts(&compiled.diagnostics);
     let valid = compiled.runbooks_valid;
     let runbooks = compiled.files.saturating_sub(1);

@@ -10,7 +10,7 @@ use super::template;
 use crate::diagnostic::{self, Diagnostic, Sources};
 use crate::output::{self, OutputError, Staging, WriteStats};
 use crate::render::{self, Output, RenderContext, RenderError, Renderer, html};
-use crate::validate::SiteOverrides;
+use crate::validate::{CacheReport, SiteOverrides};
 
 /// How to build.
 #[derive(Debug, Clone, Default)]
@@ -120,7 +120,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
             diagnostics,
             sources,
             outcome: Outcome::Invalid,
-            cache,
+            cache: cache.map(CacheReport::finish),
         });
     };
     let rendered = RenderContext::from_env().and_then(|ctx| {
@@ -142,7 +142,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
                 diagnostics,
                 sources,
                 outcome,
-                cache,
+                cache: cache.map(CacheReport::finish),
             });
         }
     };
@@ -162,7 +162,8 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         diagnostics,
         sources,
         outcome,
-        cache,
+        // Written meanwhile, by a thread of its own.
+        cache: cache.map(CacheReport::finish),
     })
 }
 

@@ -18,8 +18,9 @@ pub struct Compiled {
     pub book: Option<Book>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
-    /// What the validation cache did, in a line (`None`: no cache).
-    pub cache: Option<String>,
+    /// What the validation cache did (`None`: no cache); its table may
+    /// still be being written ([`validate::CacheReport::finish`]).
+    pub cache: Option<validate::CacheReport>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -162,13 +162,27 @@ pub struct Hit {
     pub runbook: Option<Runbook>,
 }
 
-/// What became of the table.
+/// What becomes of the table: nothing (it holds the rows already), or it
+/// is written, by a thread of its own, while the build goes on.
 pub enum Kept {
-    /// It holds the rows already: not written again.
     Unchanged,
-    Written,
-    /// It could not be written (the validation goes on).
-    Failed(String),
+    Writing(std::thread::JoinHandle<std::io::Result<()>>),
+    Done(std::io::Result<()>),
+}
+
+impl Kept {
+    /// Waits for the table to be written: `None` when it was not to be.
+    pub fn wait(self) -> Option<std::io::Result<()>> {
+        match self {
+            Kept::Unchanged => None,
+            Kept::Writing(thread) => Some(
+                thread
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("its writer failed"))),
+            ),
+            Kept::Done(result) => Some(result),
+        }
+    }
 }
 
 impl Cache {
@@ -211,7 +225,8 @@ impl Cache {
     }
 
     /// Replaces the table with `rows` (sorted by file), unless they are
-    /// the rows read.
+    /// the rows read. They are encoded here; the table is written by a
+    /// thread, while the caller goes on.
     pub fn keep(&self, previous: &Previous<'_>, rows: &[Row<'_>]) -> Kept {
         // As many rows, each one read and unchanged (one a file): the same.
         let same = previous.ignored.is_none()
@@ -221,13 +236,29 @@ impl Cache {
         if same || none_needed {
             return Kept::Unchanged;
         }
-        crate::cache::mark(&self.dir);
-        let written = postcard::to_stdvec(rows)
-            .map_err(std::io::Error::other)
-            .and_then(|payload| self.table.write(self.inputs, &payload));
-        match written {
-            Ok(()) => Kept::Written,
-            Err(e) => Kept::Failed(e.to_string()),
+        // A row is at most its parts and a few lengths.
+        let size: usize = rows
+            .iter()
+            .map(|r| {
+                64 + r.rel.len() + r.entry.0.len() + r.spanned.as_ref().map_or(0, |s| s.0.len())
+            })
+            .sum();
+        let payload = match postcard::to_io(rows, Vec::with_capacity(size)) {
+            Ok(payload) => payload,
+            Err(e) => return Kept::Done(Err(std::io::Error::other(e))),
+        };
+        let (dir, table, inputs) = (self.dir.clone(), self.table.clone(), self.inputs);
+        let write = move || {
+            crate::cache::mark(&dir);
+            table.write(inputs, &payload)
+        };
+        match std::thread::Builder::new()
+            .name("gtdocs cache".into())
+            .spawn(write)
+        {
+            Ok(thread) => Kept::Writing(thread),
+            // No thread to write it: the table waits for another build.
+            Err(e) => Kept::Done(Err(e)),
         }
     }
 }
@@ -280,21 +311,57 @@ pub fn row(
     })
 }
 
-/// The line `-v` prints: how many files were reused, why the table was
-/// not read, whether it was written.
-pub fn summary(reused: usize, files: usize, ignored: Option<&Ignored>, kept: &Kept) -> String {
-    let mut line = format!("validation cache: {reused} of {files} files reused");
-    match ignored {
-        None => {}
-        Some(Ignored::Missing) => line.push_str("; no table yet"),
-        Some(why) => line.push_str(&format!("; its table was ignored: {why}")),
+/// What the validation cache did; its table may still be being written
+/// ([`Report::finish`] waits for it, and so does dropping the report).
+pub struct Report {
+    line: String,
+    kept: Option<Kept>,
+}
+
+impl Report {
+    /// `reused` of `files` files reused; the table read, or why not
+    /// (`ignored`); what becomes of it.
+    pub fn new(reused: usize, files: usize, ignored: Option<&Ignored>, kept: Kept) -> Report {
+        let mut line = format!("validation cache: {reused} of {files} files reused");
+        match ignored {
+            None => {}
+            Some(Ignored::Missing) => line.push_str("; no table yet"),
+            Some(why) => line.push_str(&format!("; its table was ignored: {why}")),
+        }
+        Report {
+            line,
+            kept: Some(kept),
+        }
     }
-    match kept {
-        Kept::Unchanged => {}
-        Kept::Written => line.push_str("; table written"),
-        Kept::Failed(e) => line.push_str(&format!("; table not written: {e}")),
+
+    /// Waits for the table to be written; returns the line `-v` prints:
+    /// how many files were reused, why the table was not read, whether it
+    /// was written.
+    pub fn finish(mut self) -> String {
+        let mut line = std::mem::take(&mut self.line);
+        match self.kept.take().and_then(Kept::wait) {
+            None => {}
+            Some(Ok(())) => line.push_str("; table written"),
+            Some(Err(e)) => line.push_str(&format!("; table not written: {e}")),
+        }
+        line
     }
-    line
+}
+
+impl Drop for Report {
+    /// A build that ends without its report waits for the table all the
+    /// same: the process does not end while it is half written.
+    fn drop(&mut self) {
+        if let Some(kept) = self.kept.take() {
+            let _ = kept.wait();
+        }
+    }
+}
+
+impl std::fmt::Debug for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Report").field("line", &self.line).finish()
+    }
 }
 
 #[cfg(test)]
@@ -339,7 +406,7 @@ mod tests {
             },
             row(rel, fingerprint(&bytes), &facts, Some(&runbook)).expect("a row"),
         ];
-        assert!(matches!(cache.keep(&previous, &rows), Kept::Written));
+        assert!(matches!(cache.keep(&previous, &rows).wait(), Some(Ok(()))));
 
         let cache = Cache::open(dir.path(), inputs);
         let previous = cache.previous();
@@ -375,7 +442,7 @@ mod tests {
             spanned: None,
         };
         let mut rows = [broken_row(), row];
-        assert!(matches!(cache.keep(&previous, &rows), Kept::Unchanged));
+        assert!(cache.keep(&previous, &rows).wait().is_none());
         let Loaded::Parsed(spanned) = load::parse_runbook(root, rel.to_path_buf(), &bytes, true)
         else {
             panic!("librechat parses");
@@ -383,7 +450,7 @@ mod tests {
         let lint = Facts::of(&spanned).lint;
         assert!(lint.spanned);
         rows[1].set_spanned(&lint);
-        assert!(matches!(cache.keep(&previous, &rows), Kept::Written));
+        assert!(matches!(cache.keep(&previous, &rows).wait(), Some(Ok(()))));
         let cache = Cache::open(dir.path(), inputs);
         let previous = cache.previous();
         let (_, row) = previous

@@ -32,8 +32,8 @@ pub struct Validated {
     /// Runbook files with no error of their own, checked against a catalog
     /// (none when `gtdocs.yaml` has no usable catalog).
     pub runbooks_valid: usize,
-    /// What the validation cache did, in a line (`None`: no cache).
-    pub cache: Option<String>,
+    /// What the validation cache did (`None`: no cache).
+    pub cache: Option<cached::Report>,
 }
 
 /// Loads and validates every runbook of a tree whose config is loaded
@@ -239,7 +239,7 @@ pub fn validate_cached(
         .zip(previous.as_ref())
         .map(|(cache, previous)| {
             let kept = cache.keep(previous, &rows);
-            cached::summary(reused, files, previous.ignored(), &kept)
+            cached::Report::new(reused, files, previous.ignored(), kept)
         });
     drop(rows);
     drop(previous);
