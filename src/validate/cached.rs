@@ -369,7 +369,7 @@ mod tests {
     use super::*;
     use crate::cache::fingerprint;
     use crate::load::{self, Loaded};
-    use crate::validate::Checks;
+    use crate::validate::checks::Checks;
 
     /// A bundled runbook's result is read back as it was made, for its
     /// bytes only; a row that does not decode is not used, and the rest of
