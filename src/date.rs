@@ -12,7 +12,9 @@ const DAY: u64 = 86_400;
 pub const MAX_SOURCE_DATE_EPOCH: u64 = 253_402_300_799;
 
 /// A day of the calendar, from 1970-01-01 to 9999-12-31.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Date {
     /// Days since 1970-01-01.
     days: u64,

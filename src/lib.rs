@@ -32,5 +32,5 @@ pub mod validate;
 
 pub use site::{
     BuildError, BuildOptions, BuildReport, CompileError, Compiled, build, build_in_memory, check,
-    compile, compile_with,
+    compile, compile_cached, compile_with,
 };

@@ -61,6 +61,9 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
     // The diagnostics are printed once, with a template's error if the
     // render found one: a machine format is one document.
     reporter.diagnostics(&report.diagnostics, &report.sources, tree.format);
+    if let (Some(cache), false) = (&report.cache, matches!(report.outcome, Outcome::Written(_))) {
+        reporter.info(cache);
+    }
     match report.outcome {
         Outcome::Invalid => {
             reporter.info(format!("nothing written: `{}` is unchanged", out.display()));
@@ -91,6 +94,9 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
             }
             if let Some(history) = &w.history {
                 reporter.info(format!("  {history}"));
+            }
+            if let Some(cache) = &report.cache {
+                reporter.info(format!("  {cache}"));
             }
             ExitCode::from(exit::OK)
         }

@@ -14,17 +14,31 @@ pub struct CheckArgs {
     /// Also append a Markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY")
     #[arg(long, value_name = "FILE")]
     summary: Option<std::path::PathBuf>,
+    /// Check every file, without reading or keeping the validation cache
+    /// (by default, that of `gtdocs build`: `.site.cache` beside `<root>/site`)
+    #[arg(long)]
+    no_cache: bool,
 }
 
 pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
     let tree = &args.tree;
     set_threads(tree.jobs);
     let started = Instant::now();
-    let compiled = match crate::site::check(&tree.root, reporter.shows_accepted(tree.format)) {
+    // The cache of a build into the default output, which `check` reads
+    // and keeps up to date in turn.
+    let cache = (!args.no_cache).then(|| {
+        crate::output::default_cache_dir(&crate::load::display_path(&tree.root, "site".as_ref()))
+    });
+    let shows_accepted = reporter.shows_accepted(tree.format);
+    let mut compiled = match crate::site::check(&tree.root, shows_accepted, cache.as_deref()) {
         Ok(c) => c,
         Err(e) => return reporter.fatal(&e, e.hint()),
     };
     reporter.diagnostics(&compiled.diagnostics, &compiled.sources, tree.format);
+    // The table is written meanwhile.
+    if let Some(report) = compiled.cache.take() {
+        reporter.info(report.finish());
+    }
     let (errors, warnings) = diagnostic::counts(&compiled.diagnostics);
     let valid = compiled.runbooks_valid;
     let runbooks = compiled.files.saturating_sub(1);

@@ -10,7 +10,7 @@ use super::text::{CUT, floor_char_boundary};
 
 /// A place in a source file: 1-based line and character column, plus the
 /// byte range used to draw the caret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Span {
     pub line: u32,
     pub column: u32,

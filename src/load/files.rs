@@ -73,9 +73,39 @@ pub fn load_runbook_fast(root: &Path, rel: PathBuf) -> Loaded {
     load_file(root, rel, false)
 }
 
+/// The bytes of one runbook file (relative to the root), read as
+/// [`load_runbook`] reads them (inside the tree, a regular file, at most
+/// [`MAX_SOURCE_BYTES`]); or, when they cannot be, the file's problem as
+/// [`load_runbook`] reports it (there is no text to show it in). With
+/// [`parse_runbook`], a caller may look at the bytes (a cache's
+/// fingerprint) before it parses them.
+pub fn read_runbook(root: &Path, rel: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
+    let path = display_path(root, rel);
+    read_source(root, rel, &path)
+}
+
+/// Parses the bytes [`read_runbook`] read of `rel`, as [`load_runbook`]
+/// (`spans`) or [`load_runbook_fast`] (not) would.
+pub fn parse_runbook(root: &Path, rel: PathBuf, bytes: &[u8], spans: bool) -> Loaded {
+    let path = display_path(root, &rel);
+    let outcome = parse_source(bytes, &path, spans);
+    loaded(path, rel, outcome)
+}
+
 fn load_file(root: &Path, rel: PathBuf, spans: bool) -> Loaded {
     let path = display_path(root, &rel);
-    match read_and_parse(root, &rel, &path, spans) {
+    let outcome = match read_source(root, &rel, &path) {
+        Ok(bytes) => parse_source(&bytes, &path, spans),
+        Err(diagnostic) => Outcome::Failed {
+            text: None,
+            diagnostic: *diagnostic,
+        },
+    };
+    loaded(path, rel, outcome)
+}
+
+fn loaded(path: PathBuf, rel: PathBuf, outcome: Outcome) -> Loaded {
+    match outcome {
         Outcome::Parsed { text, value, spans } => Loaded::Parsed(Document {
             path,
             rel,
@@ -322,26 +352,26 @@ enum Outcome {
     },
 }
 
-fn read_and_parse(root: &Path, rel: &Path, shown: &Path, spans: bool) -> Outcome {
-    let bytes = match read_inside(root, rel, MAX_SOURCE_BYTES) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let mut diagnostic = e.diagnostic(root, shown, "file");
-            if let ReadError::TooLarge(_) = e {
-                diagnostic = diagnostic.with_hint(if rel == Path::new(CONFIG_FILE) {
-                    "gtdocs.yaml holds the site settings and the catalog, a few kilobytes; \
-                     remove generated data from it"
-                } else {
-                    "a runbook is a few kilobytes; split the content or remove generated data"
-                });
-            }
-            return Outcome::Failed {
-                text: None,
-                diagnostic,
-            };
+/// The bytes of a source file, or why they cannot be read.
+fn read_source(root: &Path, rel: &Path, shown: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
+    read_inside(root, rel, MAX_SOURCE_BYTES).map_err(|e| {
+        let mut diagnostic = e.diagnostic(root, shown, "file");
+        if let ReadError::TooLarge(_) = e {
+            diagnostic = diagnostic.with_hint(if rel == Path::new(CONFIG_FILE) {
+                "gtdocs.yaml holds the site settings and the catalog, a few kilobytes; \
+                 remove generated data from it"
+            } else {
+                "a runbook is a few kilobytes; split the content or remove generated data"
+            });
         }
-    };
-    let text = match decode(&bytes) {
+        Box::new(diagnostic)
+    })
+}
+
+/// A source file's bytes decoded and parsed (with `spans`, or without
+/// when the plain parse succeeds).
+fn parse_source(bytes: &[u8], shown: &Path, spans: bool) -> Outcome {
+    let text = match decode(bytes) {
         Ok(text) => text,
         Err(d) => {
             return Outcome::Failed {

@@ -148,6 +148,12 @@ pub(crate) fn read_text(root: &Path, rel: &Path) -> Option<String> {
     decode(&bytes).ok()
 }
 
+/// The text of a source file's bytes as [`read_text`] reads it, or `None`
+/// when they are no text.
+pub(crate) fn text_of(bytes: &[u8]) -> Option<String> {
+    decode(bytes).ok()
+}
+
 /// Reads a regular file of at most `max` bytes; reads at most one byte
 /// past the limit whatever the metadata says. Anything else (a FIFO, a
 /// socket, a device, a folder) is refused before it is read: opening a
@@ -168,7 +174,10 @@ fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(&meta.file_type())));
     }
-    let mut bytes = Vec::new();
+    // Room for the file as its metadata says, and one byte more: the read
+    // that finds its end then has room, and the file is read in two calls.
+    let expected = usize::try_from(meta.len().min(max)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
     file.take(max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
         return Err(ReadError::TooLarge(max));

@@ -100,7 +100,7 @@ pub struct Term {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Runbook {
     pub slug: String,
     /// Source file, relative to the tree's root (`runbooks/<slug>.yaml`).
@@ -128,7 +128,7 @@ pub struct Runbook {
     pub weight: i64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ConfigField {
     pub field: String,
     pub value: String,
@@ -136,7 +136,7 @@ pub struct ConfigField {
 
 /// A runbook's verdict for one catalog route. `verdict` is `None` when the
 /// runbook leaves the route out: every output shows it as "unknown".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RouteMapping {
     pub verdict: Option<usize>,
     pub integration: Option<String>,
@@ -144,7 +144,7 @@ pub struct RouteMapping {
     pub verified: Option<Verification>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct MatrixRow {
     pub subtitle: Option<String>,
     pub chat: Option<String>,

@@ -15,7 +15,7 @@ pub struct VerificationSettings {
 
 /// When a verdict was last checked against the client, and how. Every
 /// field is optional: a route's own replaces its runbook's, field by field.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Verification {
     pub date: Option<Date>,
     /// The client's version or range: `0.7.6`, `since 0.7.6`.

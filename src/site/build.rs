@@ -5,12 +5,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::compile::{CompileError, Compiled, compile, compile_with};
+use super::compile::{CompileError, Compiled, compile, compile_cached};
 use super::template;
 use crate::diagnostic::{self, Diagnostic, Sources};
 use crate::output::{self, OutputError, Staging, WriteStats};
 use crate::render::{self, Output, RenderContext, RenderError, Renderer, html};
-use crate::validate::SiteOverrides;
+use crate::validate::{CacheReport, SiteOverrides};
 
 /// How to build.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +57,8 @@ pub struct BuildReport {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
     pub outcome: Outcome,
+    /// What the validation cache did, in a line (`None`: no cache).
+    pub cache: Option<String>,
 }
 
 /// How a build ended. Only [`Outcome::Written`] changed the output folder.
@@ -95,8 +97,14 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         mut book,
         mut diagnostics,
         mut sources,
+        cache,
         ..
-    } = compile_with(root, &options.overrides, options.locate_accepted)?;
+    } = compile_cached(
+        root,
+        &options.overrides,
+        options.locate_accepted,
+        options.cache.as_deref(),
+    )?;
     let mut history = None;
     if let Some(book) = book
         .as_mut()
@@ -112,6 +120,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
             diagnostics,
             sources,
             outcome: Outcome::Invalid,
+            cache: cache.map(CacheReport::finish),
         });
     };
     let rendered = RenderContext::from_env().and_then(|ctx| {
@@ -136,6 +145,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
                 diagnostics,
                 sources,
                 outcome,
+                cache: cache.map(CacheReport::finish),
             });
         }
     };
@@ -155,6 +165,8 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         diagnostics,
         sources,
         outcome,
+        // Written meanwhile, by a thread of its own.
+        cache: cache.map(CacheReport::finish),
     })
 }
 
@@ -213,9 +225,14 @@ pub fn build_in_memory(root: &Path, renderers: &[&dyn Renderer]) -> Result<InMem
 
 /// Validates the tree at `root`, then renders one page of each kind
 /// through its theme: what [`build`] refuses after validation (the
-/// build's settings, a template's error), `check` refuses too.
-pub fn check(root: &Path, locate_accepted: bool) -> Result<Compiled, BuildError> {
-    let mut compiled = compile_with(root, &SiteOverrides::default(), locate_accepted)?;
+/// build's settings, a template's error), `check` refuses too. `cache`:
+/// the validation cache's folder (`None`: none).
+pub fn check(
+    root: &Path,
+    locate_accepted: bool,
+    cache: Option<&Path>,
+) -> Result<Compiled, BuildError> {
+    let mut compiled = compile_cached(root, &SiteOverrides::default(), locate_accepted, cache)?;
     let ctx = RenderContext::from_env()?;
     if let Some(book) = &compiled.book
         && let Err(e) = html::check_theme(book, &ctx)

@@ -18,6 +18,9 @@ pub struct Compiled {
     pub book: Option<Book>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
+    /// What the validation cache did (`None`: no cache); its table may
+    /// still be being written ([`validate::CacheReport::finish`]).
+    pub cache: Option<validate::CacheReport>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,14 +54,27 @@ pub fn compile_with(
     site: &SiteOverrides,
     locate_accepted: bool,
 ) -> Result<Compiled, CompileError> {
+    compile_cached(root, site, locate_accepted, None)
+}
+
+/// [`compile_with`], with the validation cache of cache folder `cache`
+/// (`None`: none): the runbook files unchanged since it was written are
+/// not checked again (see [`validate::validate_cached`]).
+pub fn compile_cached(
+    root: &Path,
+    site: &SiteOverrides,
+    locate_accepted: bool,
+    cache: Option<&Path>,
+) -> Result<Compiled, CompileError> {
     let (mut tree, runbooks) = load::load_config(root)?;
     let files = 1 + runbooks.len();
-    let validated = validate::validate_streaming(&mut tree, runbooks, site, locate_accepted)?;
+    let validated = validate::validate_cached(&mut tree, runbooks, site, locate_accepted, cache)?;
     Ok(Compiled {
         files,
         runbooks_valid: validated.runbooks_valid,
         book: validated.book,
         diagnostics: validated.diagnostics,
         sources: tree.sources,
+        cache: validated.cache,
     })
 }

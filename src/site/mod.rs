@@ -16,4 +16,4 @@ pub use build::{
     BuildError, BuildOptions, BuildReport, InMemory, Outcome, Written, build, build_in_memory,
     check, with_history,
 };
-pub use compile::{CompileError, Compiled, compile, compile_with};
+pub use compile::{CompileError, Compiled, compile, compile_cached, compile_with};

@@ -22,7 +22,7 @@ pub const ACCEPTABLE: &[&str] = &[
 pub type Linted<'a> = (&'a std::path::Path, &'a LintFacts);
 
 /// What the lints across runbooks need of one runbook file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LintFacts {
     /// Whether the file was read with its spans (else every span is
     /// `None`, and the file is read again if a finding needs one).
@@ -34,7 +34,7 @@ pub struct LintFacts {
 }
 
 /// One route mapping, as listed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RouteFacts {
     pub route: String,
     pub verdict: String,
@@ -48,7 +48,7 @@ pub struct RouteFacts {
 }
 
 /// One `allow` entry: a code and its reason, on the runbook or a route.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AllowFacts {
     pub code: String,
     pub reason: String,

@@ -4,6 +4,7 @@
 //! [`Book`](crate::model::Book).
 
 mod allow;
+mod cached;
 mod catalog;
 mod checks;
 mod consistency;
@@ -20,10 +21,11 @@ pub mod suggest;
 mod text;
 mod verification;
 
+pub use cached::Report as CacheReport;
 pub use catalog::CatalogCheck;
 pub use checks::{Checks, RunbookResult, across, catalog};
 pub use lint_facts::ACCEPTABLE;
 pub use overrides::{OverrideError, SiteOverrides};
 pub use runbook::Facts;
-pub use streaming::{Validated, validate_streaming};
+pub use streaming::{Validated, validate_cached, validate_streaming};
 pub use structure::SchemaError;

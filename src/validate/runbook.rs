@@ -326,10 +326,14 @@ pub fn check(
 /// Checks that need every runbook: unique titles, wiki page names that do
 /// not collide with the generated pages. They read every parsed document,
 /// also those with other problems.
-/// What the checks across files need of one runbook file.
-#[derive(Debug, Clone)]
+/// What the checks across files need of one runbook file. The validation
+/// cache keeps it without its paths, which are its key (`path` depends on
+/// how the root was named): it sets them when it reads an entry back.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Facts {
+    #[serde(skip)]
     pub path: PathBuf,
+    #[serde(skip)]
     pub rel: PathBuf,
     pub title: Option<String>,
     pub title_span: Option<crate::diagnostic::Span>,

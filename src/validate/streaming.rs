@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::allow;
+use super::cached::{self, Cache, Row};
 use super::catalog::CatalogCheck;
 use super::checks::{Checks, RunbookResult};
 use super::consistency;
@@ -16,6 +17,7 @@ use super::lint_facts::Linted;
 use super::overrides::SiteOverrides;
 use super::runbook::{self, Facts};
 use super::structure::SchemaError;
+use crate::cache::Fingerprint;
 use crate::diagnostic::{self, Diagnostic};
 use crate::load::{self, Document, Loaded, Tree};
 use crate::model::{Book, Runbook};
@@ -30,13 +32,16 @@ pub struct Validated {
     /// Runbook files with no error of their own, checked against a catalog
     /// (none when `gtdocs.yaml` has no usable catalog).
     pub runbooks_valid: usize,
+    /// What the validation cache did (`None`: no cache).
+    pub cache: Option<cached::Report>,
 }
 
 /// Loads and validates every runbook of a tree whose config is loaded
 /// ([`crate::load::load_config`]), one file at a time on every core: a
 /// file's parsed document is dropped as soon as it is checked, and its text
-/// kept only when it has a problem to show. Memory then grows with the
-/// validated runbooks, not with the sources. `site` replaces settings of
+/// kept only when it has something to show (a problem; findings it
+/// accepts, when they are shown). Memory then grows with the validated
+/// runbooks, not with the sources. `site` replaces settings of
 /// `gtdocs.yaml` (command-line flags).
 ///
 /// `locate_accepted`: whether the findings the runbooks accept are shown
@@ -50,47 +55,113 @@ pub fn validate_streaming(
     site: &SiteOverrides,
     locate_accepted: bool,
 ) -> Result<Validated, SchemaError> {
+    validate_cached(tree, rels, site, locate_accepted, None)
+}
+
+/// [`validate_streaming`] with the validation cache of cache folder
+/// `cache` (its table `validate.bin`): a file whose bytes are those of a file
+/// that had no problem of its own the last time, checked against the same
+/// inputs, is not parsed nor checked again; its result is read back. The
+/// table is then replaced with the results of the files there are now,
+/// unless it holds them already. Neither reading nor writing it can fail
+/// the validation; [`Validated::cache`] says what happened.
+pub fn validate_cached(
+    tree: &mut Tree,
+    rels: Vec<PathBuf>,
+    site: &SiteOverrides,
+    locate_accepted: bool,
+    cache: Option<&Path>,
+) -> Result<Validated, SchemaError> {
     let checks = Checks::new()?.overriding(site.clone());
     let (catalog, mut diagnostics) = checks.catalog(tree);
     let root = tree.root.clone();
+    let files = rels.len();
+    let cache = cache.map(|dir| Cache::open(dir, cached::inputs(tree, site, catalog.as_ref())));
+    let previous = cache.as_ref().map(Cache::previous);
+    // A file's text is kept when it has something to show: a problem of
+    // its own, or, when they are shown, findings its `allow` entries accept
+    // (else it would be read again for them).
+    let shows = |facts: &Facts, result: &RunbookResult| {
+        !result.diagnostics.is_empty() || (locate_accepted && !facts.lint.allows.is_empty())
+    };
     let check = |doc: &Document| -> Streamed {
         let result = checks.runbook(doc, catalog.as_ref());
-        let text = (!result.diagnostics.is_empty()).then(|| (doc.path.clone(), doc.text.clone()));
-        (Some(Facts::of(doc)), result, text)
+        let facts = Facts::of(doc);
+        let text = shows(&facts, &result).then(|| (doc.path.clone(), doc.text.clone()));
+        (Some(facts), result, text)
     };
-    let checked: Vec<Streamed> = rels
+    let failed = |path: PathBuf, text: Option<Arc<str>>, diagnostic: Diagnostic| -> Streamed {
+        let result = RunbookResult {
+            diagnostics: vec![diagnostic],
+            runbook: None,
+        };
+        (None, result, text.map(|t| (path, t)))
+    };
+    // Each file is read once: its bytes are fingerprinted, looked up in the
+    // cache, and parsed only when they are not there.
+    let checked: Vec<(Streamed, Option<Row<'_>>, bool)> = rels
         .into_par_iter()
-        // A file is parsed without spans first; one with a problem again,
-        // with them, so that each problem shows its place.
-        .map(|rel| match load::load_runbook_fast(&root, rel.clone()) {
-            Loaded::Parsed(doc) => {
-                let fast = check(&doc);
-                if fast.1.diagnostics.is_empty() {
-                    return fast;
-                }
-                match load::load_runbook(&root, rel) {
-                    Loaded::Parsed(doc) => check(&doc),
-                    Loaded::Failed { .. } => fast,
-                }
+        .map(|rel| {
+            let path = load::display_path(&root, &rel);
+            let bytes = match load::read_runbook(&root, &rel) {
+                Ok(bytes) => bytes,
+                Err(diagnostic) => return (failed(path, None, *diagnostic), None, false),
+            };
+            let fingerprint = previous.as_ref().map(|_| crate::cache::fingerprint(&bytes));
+            if let (Some(previous), Some(fingerprint)) = (&previous, fingerprint)
+                && let Some((hit, row)) = previous.get(&rel, &path, fingerprint)
+            {
+                let result = RunbookResult {
+                    diagnostics: Vec::new(),
+                    runbook: hit.runbook,
+                };
+                let text = shows(&hit.facts, &result)
+                    .then(|| load::text_of(&bytes))
+                    .flatten()
+                    .map(|text| (path, text.into()));
+                return ((Some(hit.facts), result, text), Some(row), true);
             }
-            Loaded::Failed {
-                path,
-                text,
-                diagnostic,
-            } => (
-                None,
-                RunbookResult {
-                    diagnostics: vec![diagnostic],
-                    runbook: None,
-                },
-                text.map(|t| (path, t)),
-            ),
+            // A file is parsed without spans first; one with a problem
+            // again, with them, so that each problem shows its place.
+            match load::parse_runbook(&root, rel.clone(), &bytes, false) {
+                Loaded::Parsed(doc) => {
+                    let fast = check(&doc);
+                    if fast.1.diagnostics.is_empty() {
+                        let row = fingerprint.and_then(|fingerprint| {
+                            let (facts, result, _) = &fast;
+                            cached::row(&rel, fingerprint, facts.as_ref()?, result.runbook.as_ref())
+                        });
+                        return (fast, row, false);
+                    }
+                    drop(doc);
+                    match load::parse_runbook(&root, rel, &bytes, true) {
+                        Loaded::Parsed(doc) => (check(&doc), None, false),
+                        Loaded::Failed { .. } => (fast, None, false),
+                    }
+                }
+                Loaded::Failed {
+                    path,
+                    text,
+                    diagnostic,
+                } => (failed(path, text, diagnostic), None, false),
+            }
         })
         .collect();
+    let mut reused = 0;
+    // The cache's rows, and the row of each of `facts`, if it has one.
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut row_of: Vec<Option<usize>> = Vec::with_capacity(checked.len());
     let mut runbooks = Vec::with_capacity(checked.len());
     let mut facts = Vec::with_capacity(checked.len());
-    for (fact, result, text) in checked {
-        facts.extend(fact);
+    for ((fact, result, text), row, hit) in checked {
+        reused += usize::from(hit);
+        if let Some(fact) = fact {
+            facts.push(fact);
+            row_of.push(row.map(|row| {
+                rows.push(row);
+                rows.len() - 1
+            }));
+        }
         diagnostics.extend(result.diagnostics);
         runbooks.extend(result.runbook);
         if let Some((path, text)) = text {
@@ -132,18 +203,47 @@ pub fn validate_streaming(
         reread = needing_spans(&facts, &diagnostics, &found, reread);
     }
     if !reread.is_empty() {
-        let spanned: Vec<(usize, Facts)> = reread
+        // What a file read again gives depends on its bytes only: its row
+        // in the cache keeps it, for the next time.
+        let mut to_read = Vec::with_capacity(reread.len());
+        for i in reread {
+            match row_of[i].and_then(|r| rows[r].spanned()) {
+                Some(lint) => facts[i].lint = lint,
+                None => to_read.push(i),
+            }
+        }
+        let spanned: Vec<(usize, Option<Fingerprint>, Facts)> = to_read
             .into_par_iter()
-            .filter_map(|i| match load::load_runbook(&root, facts[i].rel.clone()) {
-                Loaded::Parsed(doc) => Some((i, Facts::of(&doc))),
-                Loaded::Failed { .. } => None,
+            .filter_map(|i| {
+                let rel = &facts[i].rel;
+                let bytes = load::read_runbook(&root, rel).ok()?;
+                let fingerprint = row_of[i].map(|_| crate::cache::fingerprint(&bytes));
+                match load::parse_runbook(&root, rel.clone(), &bytes, true) {
+                    Loaded::Parsed(doc) => Some((i, fingerprint, Facts::of(&doc))),
+                    Loaded::Failed { .. } => None,
+                }
             })
             .collect();
-        for (i, fact) in spanned {
+        for (i, fingerprint, fact) in spanned {
+            if let Some(r) = row_of[i]
+                && fingerprint == Some(rows[r].bytes())
+            {
+                rows[r].set_spanned(&fact.lint);
+            }
             facts[i].lint = fact.lint;
         }
         found = consistency::across(&lint_view(&facts), catalog.as_ref());
     }
+    let cache_summary = cache
+        .as_ref()
+        .zip(previous.as_ref())
+        .map(|(cache, previous)| {
+            let kept = cache.keep(previous, &rows);
+            cached::Report::new(reused, files, previous.ignored(), kept)
+        });
+    drop(rows);
+    drop(previous);
+    drop(cache);
     diagnostics.extend(found.into_iter().map(|(_, d)| d));
     allow::apply(&lint_view(&facts), &mut diagnostics);
     // A problem found across files is shown in its file: read the text of
@@ -173,7 +273,9 @@ pub fn validate_streaming(
     } else {
         0
     };
-    Ok(finish(catalog, runbooks, diagnostics, runbooks_valid))
+    let mut validated = finish(catalog, runbooks, diagnostics, runbooks_valid);
+    validated.cache = cache_summary;
+    Ok(validated)
 }
 
 /// Of the files in `candidates`, those with something to show at its
@@ -255,6 +357,7 @@ fn finish(
         book,
         diagnostics,
         runbooks_valid,
+        cache: None,
     }
 }
 

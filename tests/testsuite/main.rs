@@ -8,6 +8,7 @@ mod action;
 mod action_install;
 mod boundary;
 mod build;
+mod build_cache;
 mod build_reuse;
 mod cli;
 mod crash;
