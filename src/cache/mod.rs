@@ -172,7 +172,7 @@ impl Table {
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         let mut file = tempfile::Builder::new()
-            .prefix(".table-")
+            .prefix(TEMPORARY)
             .tempfile_in(dir)?;
         let header = header(inputs, payload.len());
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
@@ -235,6 +235,28 @@ fn unframe(mut bytes: Vec<u8>, inputs: Fingerprint) -> Result<Vec<u8>, Ignored> 
     bytes.drain(..HEADER);
     Ok(bytes)
 }
+
+/// Removes the temporary files a process killed while writing a table
+/// left in cache folder `dir` (see [`Table::write`]): those not touched for
+/// an hour, so that a table being written now (by this build's own
+/// validation, or a `check` beside it) is never taken from its writer.
+pub fn remove_leftovers(dir: &Path) {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let leftover = entry.file_name().to_string_lossy().starts_with(TEMPORARY)
+            && entry.metadata().is_ok_and(|m| {
+                m.is_file()
+                    && m.modified()
+                        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE))
+            });
+        if leftover {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The name a table is written under before it is renamed over the table.
+const TEMPORARY: &str = ".table-";
 
 /// Marks `dir` as a cache folder: a `CACHEDIR.TAG` (backup tools skip
 /// the folder) and a `.gitignore` that ignores all of it (a docs tree's

@@ -292,6 +292,7 @@ impl Reuse {
     pub(super) fn open(cache: &Path, out: &Path, staging: &Path) -> Result<Self, OutputError> {
         super::folder::check_cache_dir(cache, out)?;
         cache::mark(cache);
+        cache::remove_leftovers(cache);
         let mut found = Vec::new();
         let current_table = Table::new(cache, CURRENT);
         let current = match current_table.read_decoded::<Index>(Fingerprint::default()) {

@@ -164,11 +164,15 @@ mod tests {
         let mut memo = Memo::default();
         let first = memo.render(&book, &ctx, &renderers).expect("render");
         assert_eq!(memo.kept(), (0, parts));
-        assert!(first == super::super::renderer::render_with(&book, &ctx, &renderers).expect("fresh"));
+        assert!(
+            first == super::super::renderer::render_with(&book, &ctx, &renderers).expect("fresh")
+        );
         let last = book.runbooks.len() - 1;
         book.runbooks[last].summary.push_str(" Edited.");
         let second = memo.render(&book, &ctx, &renderers).expect("render");
-        assert!(second == super::super::renderer::render_with(&book, &ctx, &renderers).expect("fresh"));
+        assert!(
+            second == super::super::renderer::render_with(&book, &ctx, &renderers).expect("fresh")
+        );
         assert_ne!(first, second);
         assert_eq!(memo.kept(), (parts - 1, parts));
     }
