@@ -46,14 +46,24 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         || crate::load::display_path(&tree.root, "site".as_ref()),
         output::named,
     );
-    let options = BuildOptions {
-        cache: (!args.no_cache).then(|| {
-            args.cache_dir
-                .as_deref()
-                .map_or_else(|| output::default_cache_dir(&out), output::named)
-        }),
-        ..options
+    // A folder named with --cache-dir is the cache, or the build is
+    // refused; where the default one cannot be (someone's file or folder
+    // is there), the build goes on without a cache.
+    let cache = match (&args.cache_dir, args.no_cache) {
+        (_, true) => None,
+        (Some(dir), false) => Some(output::named(dir)),
+        (None, false) => {
+            let dir = output::default_cache_dir(&out);
+            match output::check_cache_dir(&dir, &out) {
+                Ok(()) => Some(dir),
+                Err(e) => {
+                    reporter.info(format!("no build cache: {e}"));
+                    None
+                }
+            }
+        }
     };
+    let options = BuildOptions { cache, ..options };
     let report = match site::build(&tree.root, &out, &options) {
         Ok(report) => report,
         Err(e) => return reporter.fatal(&e, e.hint()),
@@ -88,7 +98,7 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
             ));
             if let Some(cache) = &w.stats.cache {
                 reporter.info(format!(
-                    "  cache: {} of {} files kept from earlier builds; {cache}",
+                    "  output cache: {} of {} files kept from earlier builds; {cache}",
                     w.stats.reused, w.stats.files
                 ));
             }

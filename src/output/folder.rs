@@ -173,7 +173,7 @@ fn absolute(path: &Path) -> PathBuf {
 /// a folder inside it (a build replaces it whole), one that holds the
 /// output, or an existing folder of someone else's files (not empty, and
 /// no cache tag of gtdocs').
-pub(crate) fn check_cache_dir(cache: &Path, out: &Path) -> Result<(), OutputError> {
+pub fn check_cache_dir(cache: &Path, out: &Path) -> Result<(), OutputError> {
     let (cache_abs, out_abs) = (absolute(cache), absolute(out));
     let refuse = |reason| {
         Err(OutputError::UnsafeCache {
@@ -201,4 +201,14 @@ pub(crate) fn check_cache_dir(cache: &Path, out: &Path) -> Result<(), OutputErro
             }
         }
     }
+}
+
+/// Makes `cache` the build cache of output `out`: refused as
+/// [`check_cache_dir`] says, else created and tagged, before anything is
+/// written into it.
+pub fn prepare_cache_dir(cache: &Path, out: &Path) -> Result<(), OutputError> {
+    check_cache_dir(cache, out)?;
+    fs::create_dir_all(cache).map_err(io(cache))?;
+    crate::cache::mark(cache);
+    Ok(())
 }

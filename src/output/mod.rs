@@ -11,7 +11,7 @@ mod reuse;
 mod staging;
 
 pub use error::OutputError;
-pub use folder::{check_out_dir, named};
+pub use folder::{check_cache_dir, check_out_dir, named, prepare_cache_dir};
 pub use staging::{Copies, Staging, WriteStats};
 
 /// The build cache of output folder `out`, when no other is named:

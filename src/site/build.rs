@@ -92,6 +92,9 @@ pub struct Written {
 /// tree that cannot be read).
 pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildReport, BuildError> {
     output::check_out_dir(root, out)?;
+    if let Some(cache) = &options.cache {
+        output::prepare_cache_dir(cache, out)?;
+    }
     let started = Instant::now();
     let Compiled {
         mut book,
@@ -226,12 +229,16 @@ pub fn build_in_memory(root: &Path, renderers: &[&dyn Renderer]) -> Result<InMem
 /// Validates the tree at `root`, then renders one page of each kind
 /// through its theme: what [`build`] refuses after validation (the
 /// build's settings, a template's error), `check` refuses too. `cache`:
-/// the validation cache's folder (`None`: none).
+/// the validation cache's folder (`None`: none), that of the default
+/// output: one that is not gtdocs' own is not used (`check` writes no
+/// output, so it refuses nothing for it).
 pub fn check(
     root: &Path,
     locate_accepted: bool,
     cache: Option<&Path>,
 ) -> Result<Compiled, BuildError> {
+    let out = root.join("site");
+    let cache = cache.filter(|c| output::prepare_cache_dir(c, &out).is_ok());
     let mut compiled = compile_cached(root, &SiteOverrides::default(), locate_accepted, cache)?;
     let ctx = RenderContext::from_env()?;
     if let Some(book) = &compiled.book

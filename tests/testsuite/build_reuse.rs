@@ -36,11 +36,11 @@ fn clean(tree: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 fn kept(verbose: &str) -> (usize, usize) {
     let line = verbose
         .lines()
-        .find(|l| l.trim_start().starts_with("cache: "))
-        .unwrap_or_else(|| panic!("no cache line in: {verbose}"));
+        .find(|l| l.trim_start().starts_with("output cache: "))
+        .unwrap_or_else(|| panic!("no output cache line in: {verbose}"));
     let words: Vec<&str> = line.split_whitespace().collect();
     let number = |i: usize| words[i].parse::<usize>().expect(line);
-    (number(1), number(3))
+    (number(2), number(4))
 }
 
 fn replace(file: &Path, from: &str, to: &str) {
