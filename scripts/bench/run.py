@@ -1175,8 +1175,9 @@ def report(meta, data):
             L.append("")
             L.append(f"- gtdocs / (hugo + pagefind): fresh **{s['ratio_fresh']:.3f}**, in place **{s['ratio_inplace']:.3f}** "
                      f"(medians of per-round ratios: {s['round_ratio_fresh']:.3f}, {s['round_ratio_inplace']:.3f}); "
-                     f"incremental / in place, gtdocs: **{s['incr_over_inplace']:.3f}** (per round {s['round_incr_over_inplace']:.3f}). "
-                     "gtdocs has no cache between builds and the peer no incremental build: both rebuild everything.")
+                     f"incremental / in place, gtdocs: **{s['incr_over_inplace']:.3f}** (per round {s['round_incr_over_inplace']:.3f}), "
+                     f"the next edit **{s['incr2_over_inplace']:.3f}**. gtdocs' in place build is --no-cache (it reuses nothing); "
+                     "the peer has no incremental build: it rebuilds everything.")
             o = r["outputs"]
             L.append(f"- outputs: gtdocs `--out` {mib(o['gtdocs_out']['bytes'])} in {fmt_n(o['gtdocs_out']['files'])} files "
                      f"(search index: {fmt_n(o['gtdocs_out']['search_pages'])} pages in {o['gtdocs_out']['search_parts']} part(s)); "
