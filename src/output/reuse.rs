@@ -19,7 +19,6 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::OutputError;
 use super::marker::written_by_gtdocs;
 use super::removal::{Removal, remove_output};
 use crate::cache::{self, Fingerprint, Ignored, Table};
@@ -115,13 +114,33 @@ pub(super) fn folder_id(dir: &Path) -> Option<(u64, u64)> {
     Stamp::read(dir).map(|s| (s.dev, s.ino))
 }
 
+/// Why a folder's index is not used.
+#[derive(Debug)]
+pub(super) enum Unusable {
+    /// The table was not read (see [`Ignored`]).
+    Table(Ignored),
+    /// It describes another folder (its inode is not the folder's).
+    OtherFolder,
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unusable::Table(why) => why.fmt(f),
+            Unusable::OtherFolder => f.write_str("it is of another folder"),
+        }
+    }
+}
+
 impl Index {
     /// The index of `dir` in table `table`, if it describes that folder.
-    pub(super) fn read(table: &Table, dir: &Path) -> Result<Self, Ignored> {
-        let index: Index = table.read_decoded(Fingerprint::default())?;
+    pub(super) fn read(table: &Table, dir: &Path) -> Result<Self, Unusable> {
+        let index: Index = table
+            .read_decoded(Fingerprint::default())
+            .map_err(Unusable::Table)?;
         match (index.folder, folder_id(dir)) {
             (Some(a), Some(b)) if a == b => Ok(index),
-            _ => Err(Ignored::OtherInputs),
+            _ => Err(Unusable::OtherFolder),
         }
     }
 }
@@ -175,10 +194,14 @@ impl Known {
         self.files.iter().map(|e| e.path.as_str())
     }
 
+    /// Whether `entry`'s file is still as written.
+    fn is_unchanged(&self, entry: &Entry) -> bool {
+        Stamp::read(&self.dir.join(&entry.path)) == Some(entry.stamp)
+    }
+
     /// The entry of `path` if the file is still as written.
     pub(super) fn unchanged(&self, path: &str) -> Option<&Entry> {
-        let entry = self.get(path)?;
-        (Stamp::read(&self.dir.join(path)) == Some(entry.stamp)).then_some(entry)
+        self.get(path).filter(|entry| self.is_unchanged(entry))
     }
 
     /// The files of unit `key`, if it is known and each is still as
@@ -189,8 +212,7 @@ impl Known {
             .iter()
             .map(|&i| {
                 let entry = self.files.get(i as usize)?;
-                (Stamp::read(&self.dir.join(&entry.path)) == Some(entry.stamp))
-                    .then(|| entry.clone())
+                self.is_unchanged(entry).then(|| entry.clone())
             })
             .collect()
     }
@@ -286,24 +308,16 @@ pub(super) struct Reuse {
 }
 
 impl Reuse {
-    /// Opens the cache folder `cache` of output `out`; `staging` is the
-    /// new, empty staging folder, which the previous output replaces when
-    /// it can be reused.
-    pub(super) fn open(cache: &Path, out: &Path, staging: &Path) -> Result<Self, OutputError> {
-        super::folder::check_cache_dir(cache, out)?;
-        cache::mark(cache);
+    /// Opens the cache folder `cache` of output `out`, which the build
+    /// made its cache first ([`super::prepare_cache_dir`]); `staging` is
+    /// the new, empty staging folder, which the previous output replaces
+    /// when it can be reused.
+    pub(super) fn open(cache: &Path, out: &Path, staging: &Path) -> Self {
         cache::remove_leftovers(cache);
         let mut found = Vec::new();
-        let current_table = Table::new(cache, CURRENT);
-        let current = match current_table.read_decoded::<Index>(Fingerprint::default()) {
-            Ok(index) if index.folder.is_some() && index.folder == folder_id(out) => {
-                Some(Known::new(out.to_path_buf(), index))
-            }
-            Ok(_) => {
-                found.push("the output's index is of another folder".to_string());
-                None
-            }
-            Err(cache::Ignored::Missing) => None,
+        let current = match Index::read(&Table::new(cache, CURRENT), out) {
+            Ok(index) => Some(Known::new(out.to_path_buf(), index)),
+            Err(Unusable::Table(Ignored::Missing)) => None,
             Err(why) => {
                 found.push(format!("the output's index: {why}"));
                 None
@@ -347,7 +361,7 @@ impl Reuse {
             .as_ref()
             .map(Known::fragment_files)
             .unwrap_or_default();
-        Ok(Reuse {
+        Reuse {
             sources,
             cache: cache.to_path_buf(),
             recycled,
@@ -356,7 +370,7 @@ impl Reuse {
             units: Mutex::new(Vec::new()),
             fragments: Mutex::new(Vec::new()),
             found,
-        })
+        }
     }
 
     /// Fragment `key` of file `path` of the output being replaced.

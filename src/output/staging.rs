@@ -55,7 +55,8 @@ impl Staging {
     }
 
     /// A staging folder for `out` that reuses what the builds before kept
-    /// in the cache folder `cache`: the previous output becomes the
+    /// in the cache folder `cache` (made the build's cache first:
+    /// [`super::prepare_cache_dir`]): the previous output becomes the
     /// staging folder (its unchanged files stay), and files of the
     /// current output are linked in.
     pub fn with_cache(out: &Path, cache: &Path) -> Result<Self, OutputError> {
@@ -63,9 +64,7 @@ impl Staging {
     }
 
     fn create(out: &Path, cache: Option<&Path>) -> Result<Self, OutputError> {
-        let name = out
-            .file_name()
-            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        let name = output_name(out);
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -83,10 +82,7 @@ impl Staging {
                 .map_err(io(&parent))?
                 .keep(),
         );
-        let reuse = match cache {
-            Some(cache) => Some(Reuse::open(cache, out, &dir.path)?),
-            None => None,
-        };
+        let reuse = cache.map(|cache| Reuse::open(cache, out, &dir.path));
         let marker = dir.path.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
         Ok(Staging {
@@ -144,14 +140,21 @@ impl Staging {
         Ok(false)
     }
 
+    /// Unit `key`'s files, kept: counted, and recorded with the unit.
     fn kept(&self, reuse: &Reuse, key: Fingerprint, entries: Vec<Entry>) {
-        let bytes: u64 = entries.iter().map(|e| e.size()).sum();
+        let paths = entries.iter().map(|e| e.path.clone()).collect();
+        self.kept_files(reuse, entries);
+        lock(&reuse.units).push((key, paths));
+    }
+
+    /// Files of an earlier build kept as they are: counted as written,
+    /// and in the new output's index.
+    fn kept_files(&self, reuse: &Reuse, entries: Vec<Entry>) {
+        let bytes: u64 = entries.iter().map(Entry::size).sum();
         self.files.fetch_add(entries.len(), Ordering::Relaxed);
         self.reused.fetch_add(entries.len(), Ordering::Relaxed);
         self.bytes.fetch_add(bytes as usize, Ordering::Relaxed);
-        let paths = entries.iter().map(|e| e.path.clone()).collect();
         lock(&reuse.entries).extend(entries);
-        lock(&reuse.units).push((key, paths));
     }
 
     /// The bytes of `rel`, a file kept from an earlier build by
@@ -210,10 +213,7 @@ impl Staging {
             && let Some(entry) = old.unchanged(rel).filter(|e| e.content == hash)
         {
             self.claim(rel)?;
-            self.files.fetch_add(1, Ordering::Relaxed);
-            self.reused.fetch_add(1, Ordering::Relaxed);
-            self.bytes.fetch_add(content.len(), Ordering::Relaxed);
-            lock(&reuse.entries).push(entry.clone());
+            self.kept_files(reuse, vec![entry.clone()]);
             return Ok(());
         }
         let dest = self.reserve(rel)?;
@@ -224,10 +224,7 @@ impl Staging {
             && let Some(entry) = current.unchanged(rel).filter(|e| e.content == hash)
             && fs::hard_link(current.dir.join(rel), &dest).is_ok()
         {
-            self.files.fetch_add(1, Ordering::Relaxed);
-            self.reused.fetch_add(1, Ordering::Relaxed);
-            self.bytes.fetch_add(content.len(), Ordering::Relaxed);
-            lock(&reuse.entries).push(entry.clone());
+            self.kept_files(reuse, vec![entry.clone()]);
             return Ok(());
         }
         let mut f = fs::File::create(&dest).map_err(io(&dest))?;
@@ -298,9 +295,8 @@ impl Staging {
         // files may have been put there while the site was rendered.
         check_replaceable(&self.out)?;
         let Some(mut reuse) = self.reuse else {
-            if let Some(old) = swap_in(self.dir, &self.out)? {
-                drop(old);
-            }
+            // The previous site, if any, is deleted as it is dropped.
+            swap_in(self.dir, &self.out)?;
             return Ok(stats);
         };
         let written = self
@@ -374,6 +370,21 @@ impl std::io::Write for Copies<'_> {
 /// part-way leaves one, holding a partial new site or the old one).
 fn staging_prefix(name: &str) -> String {
     format!(".{}.tmp-", short(name))
+}
+
+/// The name of output folder `out` (`site` when its path names none).
+fn output_name(out: &Path) -> String {
+    out.file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The build cache of output folder `out`, when no other is named:
+/// `.<name>.cache` beside it (on the same file system, so the previous
+/// output it keeps can be swapped in), its name shortened as the staging
+/// folder's.
+pub fn default_cache_dir(out: &Path) -> PathBuf {
+    let parent = out.parent().unwrap_or(Path::new(""));
+    parent.join(format!(".{}.cache", short(&output_name(out))))
 }
 
 /// At most 200 bytes of an output's name in the names beside it, so that
@@ -451,7 +462,7 @@ fn lock_folder(folder: &Path) -> Option<std::fs::File> {
     Some(handle)
 }
 
-pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -495,10 +506,7 @@ fn swap_in(staging: Removal, out: &Path) -> Result<Option<Removal>, OutputError>
         .unwrap_or(Path::new("."));
     let aside = Removal::new(
         tempfile::Builder::new()
-            .prefix(&aside_prefix(&out.file_name().map_or_else(
-                || "site".into(),
-                |n| n.to_string_lossy().into_owned(),
-            )))
+            .prefix(&aside_prefix(&output_name(out)))
             .tempdir_in(parent)
             .map_err(io(parent))?
             .keep(),

@@ -4,13 +4,13 @@
 //! Schemas under `json/schema/`; the same files under `html/json/`, so
 //! the site serves them.
 
+use std::io::Write as _;
+
 use super::context::{RenderContext, RenderError};
 use super::renderer::Renderer;
 use super::sink::Sink;
-use crate::manifest::{DataEntry, Generator, Manifest, RouteFile, RunbookEntry};
-use std::io::Write as _;
-
 use crate::cache::Fingerprint;
+use crate::manifest::{DataEntry, Generator, Manifest, RouteFile, RunbookEntry};
 use crate::model::Book;
 use crate::schema::SchemaKind;
 

@@ -68,8 +68,8 @@ struct MemoSink<'a> {
 }
 
 impl MemoSink<'_> {
-    fn insert(&self, path: String, content: Arc<[u8]>) -> Result<(), RenderError> {
-        lock(&self.out).insert(&[path], content)
+    fn insert(&self, paths: &[String], content: Arc<[u8]>) -> Result<(), RenderError> {
+        lock(&self.out).insert(paths, content)
     }
 }
 
@@ -83,11 +83,11 @@ impl Sink for MemoSink<'_> {
     }
 
     fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
-        self.insert(path, content.into())
+        self.insert(&[path], content.into())
     }
 
     fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
-        lock(&self.out).insert(paths, content.into())
+        self.insert(paths, content.into())
     }
 
     fn unit(
@@ -100,7 +100,7 @@ impl Sink for MemoSink<'_> {
         };
         if let Some(files) = self.previous.get(&key) {
             for (path, content) in files {
-                self.insert(path.clone(), Arc::clone(content))?;
+                self.insert(std::slice::from_ref(path), Arc::clone(content))?;
             }
             lock(&self.next).insert(key, files.clone());
             self.kept.fetch_add(1, Ordering::Relaxed);
@@ -138,13 +138,13 @@ impl Sink for Recording<'_, '_> {
     fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
         let content: Arc<[u8]> = content.into();
         lock(&self.files).push((path.clone(), Arc::clone(&content)));
-        self.sink.insert(path, content)
+        self.sink.insert(&[path], content)
     }
 
     fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
         let content: Arc<[u8]> = content.into();
         lock(&self.files).extend(paths.iter().map(|p| (p.clone(), Arc::clone(&content))));
-        lock(&self.sink.out).insert(paths, content)
+        self.sink.insert(paths, content)
     }
 }
 
