@@ -200,10 +200,38 @@ impl Staging {
     /// Writes one file of the new site (or keeps the previous output's,
     /// when it is the same and unchanged).
     pub fn write(&self, rel: &str, content: &[u8]) -> Result<(), OutputError> {
+        self.write_linked(rel, content, None)
+    }
+
+    /// Writes the same file at each of `paths`: the first, then a hard
+    /// link to it at every other path (a copy where the file system has no
+    /// links).
+    pub fn write_copies(&self, paths: &[String], content: &[u8]) -> Result<(), OutputError> {
+        let Some((first, others)) = paths.split_first() else {
+            return Ok(());
+        };
+        self.write(first, content)?;
+        let first = self.dir.path.join(safe_relative(first)?);
+        others
+            .iter()
+            .try_for_each(|rel| self.write_linked(rel, content, Some(&first)))
+    }
+
+    /// [`Staging::write`], the file linked to `twin` (a staged file with
+    /// the same content) when it is not kept.
+    fn write_linked(
+        &self,
+        rel: &str,
+        content: &[u8],
+        twin: Option<&Path>,
+    ) -> Result<(), OutputError> {
+        let linked = |dest: &Path| twin.is_some_and(|twin| fs::hard_link(twin, dest).is_ok());
         let Some(reuse) = &self.reuse else {
             let dest = self.reserve(rel)?;
-            let mut f = fs::File::create(&dest).map_err(io(&dest))?;
-            f.write_all(content).map_err(io(&dest))?;
+            if !linked(&dest) {
+                let mut f = fs::File::create(&dest).map_err(io(&dest))?;
+                f.write_all(content).map_err(io(&dest))?;
+            }
             self.files.fetch_add(1, Ordering::Relaxed);
             self.bytes.fetch_add(content.len(), Ordering::Relaxed);
             return Ok(());
@@ -227,9 +255,13 @@ impl Staging {
             self.kept_files(reuse, vec![entry.clone()]);
             return Ok(());
         }
-        let mut f = fs::File::create(&dest).map_err(io(&dest))?;
-        f.write_all(content).map_err(io(&dest))?;
-        let stamp = Stamp::of(&f.metadata().map_err(io(&dest))?);
+        let stamp = if linked(&dest) {
+            Stamp::of(&fs::metadata(&dest).map_err(io(&dest))?)
+        } else {
+            let mut f = fs::File::create(&dest).map_err(io(&dest))?;
+            f.write_all(content).map_err(io(&dest))?;
+            Stamp::of(&f.metadata().map_err(io(&dest))?)
+        };
         lock(&reuse.entries).push(Entry {
             path: rel.to_owned(),
             content: hash,
@@ -261,19 +293,23 @@ impl Staging {
     /// Opens one file of the new site, to be written piece by piece at
     /// each of `paths` (a file too large to hold whole).
     pub fn create_copies(&self, paths: &[String]) -> Result<Copies<'_>, OutputError> {
-        let mut files = Vec::with_capacity(paths.len());
+        let mut dests = Vec::with_capacity(paths.len());
         for path in paths {
             let dest = self.reserve(path)?;
             if self.reuse.is_some() {
                 remove_existing(&dest);
             }
-            let file = fs::File::create(&dest).map_err(io(&dest))?;
-            files.push(std::io::BufWriter::with_capacity(1 << 16, file));
+            dests.push(dest);
         }
+        let file = match dests.first() {
+            Some(first) => Some(fs::File::create(first).map_err(io(first))?),
+            None => None,
+        };
         Ok(Copies {
             staging: self,
             paths: paths.to_vec(),
-            files,
+            file: file.map(|file| std::io::BufWriter::with_capacity(1 << 16, file)),
+            dests,
             bytes: 0,
             hasher: self
                 .reuse
@@ -313,12 +349,15 @@ impl Staging {
 }
 
 /// One file of the new site at several paths ([`Staging::create_copies`]):
-/// each piece goes to every copy as it comes, so the file is never held
-/// whole, however many paths it has.
+/// written at the first as it comes, so it is never held whole, then
+/// linked at the others.
 pub struct Copies<'a> {
     staging: &'a Staging,
     paths: Vec<String>,
-    files: Vec<std::io::BufWriter<fs::File>>,
+    /// The first path's file (none without paths).
+    file: Option<std::io::BufWriter<fs::File>>,
+    /// Where each path is staged.
+    dests: Vec<PathBuf>,
     /// Bytes of one copy.
     bytes: usize,
     /// The content's fingerprint, as it comes (with a cache).
@@ -329,10 +368,17 @@ impl Copies<'_> {
     /// Flushes every copy; only then do they count as written.
     pub fn finish(mut self) -> std::io::Result<()> {
         self.flush()?;
+        if let Some((first, others)) = self.dests.split_first() {
+            for dest in others {
+                if fs::hard_link(first, dest).is_err() {
+                    fs::copy(first, dest)?;
+                }
+            }
+        }
         if let (Some(hasher), Some(reuse)) = (&self.hasher, &self.staging.reuse) {
             let content = Fingerprint(hasher.digest128());
-            for (path, file) in self.paths.iter().zip(&self.files) {
-                let stamp = Stamp::of(&file.get_ref().metadata()?);
+            for (path, dest) in self.paths.iter().zip(&self.dests) {
+                let stamp = Stamp::of(&fs::metadata(dest)?);
                 lock(&reuse.entries).push(Entry {
                     path: path.clone(),
                     content,
@@ -340,7 +386,7 @@ impl Copies<'_> {
                 });
             }
         }
-        let copies = self.files.len();
+        let copies = self.dests.len();
         self.staging.files.fetch_add(copies, Ordering::Relaxed);
         self.staging
             .bytes
@@ -351,7 +397,7 @@ impl Copies<'_> {
 
 impl std::io::Write for Copies<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        for file in &mut self.files {
+        if let Some(file) = &mut self.file {
             file.write_all(buf)?;
         }
         if let Some(hasher) = &mut self.hasher {
@@ -362,7 +408,7 @@ impl std::io::Write for Copies<'_> {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.files.iter_mut().try_for_each(std::io::Write::flush)
+        self.file.as_mut().map_or(Ok(()), std::io::Write::flush)
     }
 }
 

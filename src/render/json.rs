@@ -56,24 +56,30 @@ impl Renderer for Json {
             schema(SchemaKind::Manifest)?,
             schema(SchemaKind::Entry)?,
         )?;
-        let route_check = SelfCheck::new(schema(SchemaKind::Route)?)?;
-        (0..book.catalog.routes.len())
-            .into_par_iter()
-            .try_for_each(|i| {
-                let file = RouteFile::new(book, i);
-                let value = serde_json::to_value(&file)?;
-                route_check.check(&value)?;
-                out.put_copies(
-                    &copies(crate::model::route_file_path(&file.id)),
-                    pretty(&value)?,
-                )
-            })?;
-        if let Some(history) = &book.history {
-            let value = serde_json::to_value(crate::changes::Changes::new(history))?;
-            SelfCheck::new(schema(SchemaKind::Changes)?)?.check(&value)?;
-            out.put_copies(&copies(crate::model::changes_path()), pretty(&value)?)?;
-        }
-        Ok(())
+        // The route files list every runbook's verdict, and show no
+        // runbook's body: a unit an edit of a runbook's steps keeps, with
+        // the changes (made from the history alone).
+        let key = ctx.keys.as_ref().map(|k| k.summaries("json", &()));
+        out.unit(key, &mut |out| {
+            let route_check = SelfCheck::new(schema(SchemaKind::Route)?)?;
+            (0..book.catalog.routes.len())
+                .into_par_iter()
+                .try_for_each(|i| {
+                    let file = RouteFile::new(book, i);
+                    let value = serde_json::to_value(&file)?;
+                    route_check.check(&value)?;
+                    out.put_copies(
+                        &copies(crate::model::route_file_path(&file.id)),
+                        pretty(&value)?,
+                    )
+                })?;
+            if let Some(history) = &book.history {
+                let value = serde_json::to_value(crate::changes::Changes::new(history))?;
+                SelfCheck::new(schema(SchemaKind::Changes)?)?.check(&value)?;
+                out.put_copies(&copies(crate::model::changes_path()), pretty(&value)?)?;
+            }
+            Ok(())
+        })
     }
 }
 

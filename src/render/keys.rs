@@ -26,6 +26,10 @@ pub struct Keys {
     shared: Fingerprint,
     /// Each runbook's own, in the book's order.
     runbooks: Vec<Fingerprint>,
+    /// Each runbook's summary (see [`Keys::summaries`]), in the book's order.
+    summaries: Vec<Fingerprint>,
+    /// All of `summaries`, in order.
+    all_summaries: Fingerprint,
 }
 
 /// A page a unit is made from (see [`Keys::pages`]).
@@ -44,6 +48,26 @@ impl std::fmt::Write for Hashing {
         self.0.update(s.as_bytes());
         Ok(())
     }
+}
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The fingerprint of `value` serialized (as JSON): for a view model a
+/// renderer derives from the whole book, which no key holds (`None`
+/// when it cannot be serialized, and then nothing is kept).
+pub fn serialized_fingerprint(value: &impl serde::Serialize) -> Option<Fingerprint> {
+    let mut h = Hashing(xxhash_rust::xxh3::Xxh3::new());
+    serde_json::to_writer(&mut h, value).ok()?;
+    Some(Fingerprint(h.0.digest128()))
 }
 
 /// The fingerprint of `value`'s `Debug` form.
@@ -79,30 +103,117 @@ impl Keys {
         for rb in &book.runbooks {
             shared.str(&rb.slug);
         }
-        let runbooks = book
+        let (runbooks, summaries): (Vec<Fingerprint>, Vec<Fingerprint>) = book
             .runbooks
             .par_iter()
             .map(|rb| Self::runbook_own(book, rb))
-            .collect();
+            .unzip();
+        let mut all = Fingerprinter::new();
+        all.u64(summaries.len() as u64);
+        for summary in &summaries {
+            all.fingerprint(*summary);
+        }
         Keys {
             shared: shared.finish(),
             runbooks,
+            summaries,
+            all_summaries: all.finish(),
         }
     }
 
-    fn runbook_own(book: &Book, rb: &Runbook) -> Fingerprint {
+    /// A runbook's fingerprint and its summary's: what the outputs that
+    /// list every runbook use of it, all but the body of its page (intro,
+    /// links, config, the lists of steps and caveats). The fields are
+    /// named one by one, with no `..`: a field added to `Runbook` does not
+    /// compile here until it is put on one side.
+    fn runbook_own(book: &Book, rb: &Runbook) -> (Fingerprint, Fingerprint) {
+        let Runbook {
+            slug,
+            source,
+            title,
+            summary,
+            compatibility,
+            category,
+            key_preset,
+            evidence,
+            verified,
+            routes,
+            matrix,
+            weight,
+            intro,
+            docs,
+            config,
+            not_supported,
+            prerequisites,
+            setup,
+            caveats,
+            checklist,
+        } = rb;
         let mut f = Fingerprinter::new();
-        f.fingerprint(debug_fingerprint(rb));
+        f.fingerprint(debug_fingerprint(&(
+            slug,
+            source,
+            title,
+            summary,
+            compatibility,
+            category,
+            key_preset,
+            evidence,
+            verified,
+            routes,
+            matrix,
+            weight,
+        )));
         if let Some(history) = &book.history {
             for event in history.of_runbook(&rb.slug) {
                 f.fingerprint(debug_fingerprint(event));
             }
         }
-        f.finish()
+        let summary = f.finish();
+        let body = debug_fingerprint(&(
+            intro,
+            docs,
+            config,
+            not_supported,
+            prerequisites,
+            setup,
+            caveats,
+            checklist,
+        ));
+        let own = Fingerprinter::new()
+            .fingerprint(summary)
+            .fingerprint(body)
+            .finish();
+        (own, summary)
+    }
+
+    /// The key of a unit of output `kind` that lists every runbook (an
+    /// index, a matrix, a route's clients) but shows no runbook's body:
+    /// made from `extra` (by its `Debug` form), every runbook's summary
+    /// (see `runbook_own`) and what every page shares. An edit of a
+    /// runbook's steps or caveats keeps it.
+    pub fn summaries(&self, kind: &str, extra: &dyn std::fmt::Debug) -> Fingerprint {
+        Fingerprinter::new()
+            .str(kind)
+            .fingerprint(self.shared)
+            .fingerprint(debug_fingerprint(extra))
+            .fingerprint(self.all_summaries)
+            .finish()
     }
 
     /// The key of runbook `rb`'s unit of output `kind` ("html", "wiki").
     pub fn runbook(&self, book: &Book, rb: &Runbook, kind: &str) -> Option<Fingerprint> {
+        self.runbook_with(book, rb, kind, &())
+    }
+
+    /// [`Keys::runbook`], made from `extra` (by its `Debug` form) too.
+    pub fn runbook_with(
+        &self,
+        book: &Book,
+        rb: &Runbook,
+        kind: &str,
+        extra: &dyn std::fmt::Debug,
+    ) -> Option<Fingerprint> {
         let i = book
             .runbooks
             .binary_search_by(|r| r.slug.as_str().cmp(&rb.slug))
@@ -111,9 +222,36 @@ impl Keys {
             Fingerprinter::new()
                 .str(kind)
                 .fingerprint(self.shared)
+                .fingerprint(debug_fingerprint(extra))
                 .fingerprint(*self.runbooks.get(i)?)
                 .finish(),
         )
+    }
+
+    /// The key of a unit of output `kind` made from the summaries (see
+    /// [`Keys::summaries`]) of the runbooks of `list`, in that order (a
+    /// page of a list), `extra` (by its `Debug` form) and what every page
+    /// shares.
+    pub fn list(
+        &self,
+        book: &Book,
+        kind: &str,
+        list: &[&Runbook],
+        extra: &dyn std::fmt::Debug,
+    ) -> Option<Fingerprint> {
+        let mut f = Fingerprinter::new();
+        f.str(kind)
+            .fingerprint(self.shared)
+            .fingerprint(debug_fingerprint(extra))
+            .u64(list.len() as u64);
+        for rb in list {
+            let i = book
+                .runbooks
+                .binary_search_by(|r| r.slug.as_str().cmp(&rb.slug))
+                .ok()?;
+            f.fingerprint(*self.summaries.get(i)?);
+        }
+        Some(f.finish())
     }
 
     /// The key of a unit of output `kind` made from the pages in `pages`

@@ -30,44 +30,53 @@ impl Renderer for Wiki {
                 )
             })
         })?;
-        out.put(
-            format!("{DIR}/{}", wiki_page_file(&book.wiki.index_page)),
-            index_page(book).into_bytes(),
-        )?;
-        out.put(
-            format!("{DIR}/{}", wiki_page_file(&book.wiki.matrix_page)),
-            matrix_page(book).into_bytes(),
-        )?;
-        if let Some(history) = &book.history {
-            out.put(
-                format!("{DIR}/{}", wiki_page_file(&book.wiki.changes_page)),
-                super::wiki_changes::changes_page(book, history).into_bytes(),
-            )?;
-        }
-        let w = &book.wiki;
-        if w.home != PageSetting::None {
-            out.put(
-                format!("{DIR}/{}", wiki_page_file(WIKI_HOME_PAGE)),
-                home_page(book).into_bytes(),
-            )?;
-        }
-        if matches!(w.sidebar, SidebarSetting::Auto | SidebarSetting::Own) {
-            out.put(format!("{DIR}/{SIDEBAR}"), sidebar(book).into_bytes())?;
-        }
-        if w.footer != PageSetting::None {
-            out.put(format!("{DIR}/{FOOTER}"), footer(book, ctx).into_bytes())?;
-        }
-        let settings = PublishSettings {
-            generator: "gtdocs".into(),
-            home: w.home,
-            sidebar: w.sidebar,
-            footer: w.footer,
-            sidebar_section: (w.sidebar == SidebarSetting::Section).then(|| sidebar_section(book)),
-        };
-        let mut json = serde_json::to_vec_pretty(&settings)?;
-        json.push(b'\n');
-        out.put(format!("{DIR}/{SETTINGS_FILE}"), json)
+        // The pages that list every runbook, and the wiki's own: a unit
+        // that an edit of a runbook's body keeps.
+        let key = ctx.keys.as_ref().map(|k| k.summaries("wiki", &()));
+        out.unit(key, &mut |out| shared_pages(book, ctx, out))
     }
+}
+
+/// The index, matrix, changes, home, sidebar and footer pages, and the
+/// settings `publish-wiki` reads.
+fn shared_pages(book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
+    out.put(
+        format!("{DIR}/{}", wiki_page_file(&book.wiki.index_page)),
+        index_page(book).into_bytes(),
+    )?;
+    out.put(
+        format!("{DIR}/{}", wiki_page_file(&book.wiki.matrix_page)),
+        matrix_page(book).into_bytes(),
+    )?;
+    if let Some(history) = &book.history {
+        out.put(
+            format!("{DIR}/{}", wiki_page_file(&book.wiki.changes_page)),
+            super::wiki_changes::changes_page(book, history).into_bytes(),
+        )?;
+    }
+    let w = &book.wiki;
+    if w.home != PageSetting::None {
+        out.put(
+            format!("{DIR}/{}", wiki_page_file(WIKI_HOME_PAGE)),
+            home_page(book).into_bytes(),
+        )?;
+    }
+    if matches!(w.sidebar, SidebarSetting::Auto | SidebarSetting::Own) {
+        out.put(format!("{DIR}/{SIDEBAR}"), sidebar(book).into_bytes())?;
+    }
+    if w.footer != PageSetting::None {
+        out.put(format!("{DIR}/{FOOTER}"), footer(book, ctx).into_bytes())?;
+    }
+    let settings = PublishSettings {
+        generator: "gtdocs".into(),
+        home: w.home,
+        sidebar: w.sidebar,
+        footer: w.footer,
+        sidebar_section: (w.sidebar == SidebarSetting::Section).then(|| sidebar_section(book)),
+    };
+    let mut json = serde_json::to_vec_pretty(&settings)?;
+    json.push(b'\n');
+    out.put(format!("{DIR}/{SETTINGS_FILE}"), json)
 }
 
 /// The wiki's home page (`WIKI_HOME_PAGE`'s file).

@@ -108,10 +108,7 @@ impl Sink for Staging {
     }
 
     fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
-        for path in paths {
-            self.write(path, &content)?;
-        }
-        Ok(())
+        Ok(self.write_copies(paths, &content)?)
     }
 
     fn put_with(

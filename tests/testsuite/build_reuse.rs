@@ -195,6 +195,115 @@ fn an_incremental_build_equals_a_clean_one_after_every_kind_of_change() {
     }
 }
 
+/// The inode of each file of the output.
+fn inodes(site: &Path) -> std::collections::BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt as _;
+    snapshot(site)
+        .into_keys()
+        .map(|rel| {
+            let ino = std::fs::metadata(site.join(&rel)).expect("stat").ino();
+            (rel, ino)
+        })
+        .collect()
+}
+
+/// An edit of a runbook's body (its links, config, steps, caveats,
+/// checklist) changes its own page, twin, entry and search part, not the
+/// files that list every runbook: those are kept (the same files, not
+/// written again), and the output is still a clean build's. An edit of
+/// its title writes again those that show it.
+#[test]
+fn a_runbook_body_edit_keeps_what_lists_every_runbook() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let file = root.join("runbooks/aider.yaml");
+    build(root);
+    // Files made from every runbook's title, verdicts and notes.
+    let listings = [
+        "html/index.html",
+        "html/runbooks/index.html",
+        "html/routes/post-v1-chat-completions/index.html",
+        "html/matrix.json",
+        "html/sitemap.xml",
+        "html/llms.txt",
+        "html/routes/post-v1-chat-completions/index.html.md",
+        "json/routes/post-v1-chat-completions.json",
+        "wiki/Gen3-Gt-Api-Compatibility-Matrix.md",
+        "wiki/Gen3-Gt-Api-Client-Runbooks.md",
+    ];
+    let edits = [
+        (
+            "a link",
+            "https://aider.chat/docs/config/dotenv.html",
+            "https://aider.chat/docs/config/env.html",
+        ),
+        (
+            "a config value",
+            "value: openai/published-coding-alias",
+            "value: openai/other-alias",
+        ),
+        (
+            "an unsupported feature",
+            "has no link to the GT conversation",
+            "has no tie to the GT conversation",
+        ),
+        (
+            "a prerequisite",
+            "Publish an alias intended for coding.",
+            "Publish an alias meant for coding.",
+        ),
+        (
+            "a setup step",
+            "check that it produces a diff",
+            "check that it makes a diff",
+        ),
+        (
+            "a caveat",
+            "play no part in normal Aider use",
+            "play no part in usual Aider use",
+        ),
+        (
+            "a checklist item",
+            "Aider answers a prompt",
+            "Aider replies to a prompt",
+        ),
+    ];
+    for (what, from, to) in edits {
+        let before = inodes(&root.join("site"));
+        let page = snapshot(&root.join("site"))["html/runbooks/aider/index.html"].clone();
+        replace(&file, from, to);
+        build(root);
+        assert_clean(root, what);
+        let after = inodes(&root.join("site"));
+        for listing in listings {
+            assert!(before.contains_key(listing), "no {listing}");
+            assert_eq!(
+                before.get(listing),
+                after.get(listing),
+                "after {what}, {listing} was written again"
+            );
+        }
+        assert_ne!(
+            page,
+            snapshot(&root.join("site"))["html/runbooks/aider/index.html"],
+            "after {what}, the runbook's page did not change"
+        );
+    }
+    let before = inodes(&root.join("site"));
+    replace(&file, "title: Aider", "title: Aider Z");
+    build(root);
+    assert_clean(root, "a title");
+    let after = inodes(&root.join("site"));
+    // The sitemap holds no title: the same bytes, kept.
+    for listing in listings.into_iter().filter(|l| *l != "html/sitemap.xml") {
+        assert_ne!(
+            before.get(listing),
+            after.get(listing),
+            "after a title edit, {listing} was kept"
+        );
+    }
+}
+
 /// A cache table changed, cut short, replaced by junk or by another
 /// folder's index is ignored (and `-v` says why); the output is still a
 /// clean build's.

@@ -59,36 +59,48 @@ pub fn render_selected(
     let site = SiteCtx::new(book, ctx);
     let lists = Lists::new(book);
     let specs = specs(book, &lists, selection);
+    let site_key = ctx
+        .keys
+        .as_ref()
+        .and_then(|_| super::keys::serialized_fingerprint(&site));
     // Each page's data is built on the thread that renders it, and the
     // page goes to the sink at once: nothing waits for the whole site.
     specs.par_iter().try_for_each(|spec| {
-        let key = match (spec, &ctx.keys) {
-            (Spec::Runbook(rb), Some(keys)) => keys.runbook(book, rb, "html"),
-            _ => None,
-        };
+        let key = ctx
+            .keys
+            .as_ref()
+            .zip(site_key)
+            .and_then(|(keys, site)| pages::key(keys, book, &lists, spec, site));
         out.unit(key, &mut |out| {
             let (file, html) = render_page(book, &theme, &env, &site, &lists, spec, rows)?;
             out.put(format!("{DIR}/{file}"), html.into_bytes())
         })
     })?;
     if let Selection::All = selection {
-        for (name, bytes) in theme.assets() {
-            out.put(format!("{DIR}/static/{name}"), bytes.clone())?;
-        }
-        out.put(
-            format!("{DIR}/sitemap.xml"),
-            sitemap(book, &specs).into_bytes(),
-        )?;
-        if let Some(history) = &book.history {
+        // What lists every runbook but shows no runbook's body, and the
+        // theme's files: a unit an edit of a runbook's steps keeps.
+        let key = ctx.keys.as_ref().map(|k| k.summaries("html", &()));
+        out.unit(key, &mut |out| {
+            for (name, bytes) in theme.assets() {
+                out.put(format!("{DIR}/static/{name}"), bytes.clone())?;
+            }
             out.put(
-                format!("{DIR}/{}", crate::model::CHANGES_FEED_PATH),
-                feed::feed(book, history).into_bytes(),
+                format!("{DIR}/sitemap.xml"),
+                sitemap(book, &specs).into_bytes(),
             )?;
-        }
+            if let Some(history) = &book.history {
+                out.put(
+                    format!("{DIR}/{}", crate::model::CHANGES_FEED_PATH),
+                    feed::feed(book, history).into_bytes(),
+                )?;
+            }
+            out.put(format!("{DIR}/{MATRIX_DATA}"), matrix_data(book, &lists)?)
+        })?;
+    } else {
+        // Every row, whatever the selection: an edit of one runbook (its
+        // title, a verdict) changes its row.
+        out.put(format!("{DIR}/{MATRIX_DATA}"), matrix_data(book, &lists)?)?;
     }
-    // Every row, whatever the selection: an edit of one runbook (its
-    // title, a verdict) changes its row.
-    out.put(format!("{DIR}/{MATRIX_DATA}"), matrix_data(book, &lists)?)?;
     Ok(specs.len())
 }
 

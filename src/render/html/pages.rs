@@ -121,6 +121,47 @@ pub(super) fn specs<'a>(
     specs
 }
 
+/// The key of a page's unit (see [`crate::render::Keys`]): what its data
+/// is made from. A list page is made from the summaries of the runbooks
+/// it shows (it shows no runbook's body), the
+/// list's length (its pager) and, for a route, its tally; every page also
+/// from what all pages share (catalog, site, settings, the runbooks'
+/// slugs), which the keys hold, and from `site`, the fingerprint of what
+/// every template is given as `site` (it counts categories, for one).
+pub(super) fn key(
+    keys: &crate::render::keys::Keys,
+    book: &Book,
+    lists: &Lists<'_>,
+    spec: &Spec<'_>,
+    site: crate::cache::Fingerprint,
+) -> Option<crate::cache::Fingerprint> {
+    let total = lists.ordered.len();
+    match spec {
+        Spec::Home => keys.list(
+            book,
+            "html:home",
+            page_slice(&lists.ordered, 1),
+            &(site, total),
+        ),
+        Spec::Runbooks(k) => keys.list(
+            book,
+            "html:runbooks",
+            page_slice(&lists.ordered, *k),
+            &(site, k, total),
+        ),
+        Spec::Routes => keys.list(book, "html:routes", &[], &site),
+        Spec::Runbook(rb) => keys.runbook_with(book, rb, "html", &site),
+        Spec::Route(i, k) => keys.list(
+            book,
+            "html:route",
+            page_slice(&lists.by_support[*i], *k),
+            &(site, i, k, &lists.tallies[*i]),
+        ),
+        Spec::Changes => keys.list(book, "html:changes", &[], &site),
+        Spec::NotFound => keys.list(book, "html:404", &[], &site),
+    }
+}
+
 /// A page's title, where it is, and whether the sitemap lists it.
 pub(super) fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
     match spec {

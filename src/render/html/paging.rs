@@ -19,27 +19,51 @@ pub(super) struct Lists<'a> {
     /// Per route: `ordered`, grouped by support level (full, partial,
     /// none, unknown).
     pub(super) by_support: Vec<Vec<&'a Runbook>>,
+    /// Per route: how many clients each support level has, and where in
+    /// `by_support` the level starts (levels with no client left out).
+    pub(super) tallies: Vec<Vec<Tally>>,
+}
+
+/// One support level of a route's clients.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tally {
+    pub(super) support: SupportLevel,
+    pub(super) count: usize,
+    /// Index of its first client in the route's list.
+    pub(super) first: usize,
 }
 
 impl<'a> Lists<'a> {
     pub(super) fn new(book: &'a Book) -> Self {
         let ordered = book.ordered();
-        let by_support = (0..book.catalog.routes.len())
-            .map(|i| {
-                SupportLevel::ALL
-                    .iter()
-                    .flat_map(|support| {
-                        ordered
-                            .iter()
-                            .copied()
-                            .filter(move |rb| book.support(&rb.routes[i]) == *support)
-                    })
-                    .collect()
-            })
-            .collect();
+        let mut by_support = Vec::with_capacity(book.catalog.routes.len());
+        let mut tallies = Vec::with_capacity(book.catalog.routes.len());
+        for i in 0..book.catalog.routes.len() {
+            let mut list: Vec<&Runbook> = Vec::with_capacity(ordered.len());
+            let mut tally = Vec::new();
+            for support in SupportLevel::ALL {
+                let first = list.len();
+                list.extend(
+                    ordered
+                        .iter()
+                        .copied()
+                        .filter(|rb| book.support(&rb.routes[i]) == support),
+                );
+                if list.len() > first {
+                    tally.push(Tally {
+                        support,
+                        count: list.len() - first,
+                        first,
+                    });
+                }
+            }
+            by_support.push(list);
+            tallies.push(tally);
+        }
         Lists {
             ordered,
             by_support,
+            tallies,
         }
     }
 }

@@ -63,19 +63,17 @@ pub(super) fn route_ctx(
     let all = &lists.by_support[index];
     let support_of = |rb: &Runbook| book.support(&rb.routes[index]);
     let first_page = route_path(&route.route);
-    let tally = SupportLevel::ALL
-        .into_iter()
-        .filter_map(|support| {
-            let first = all.iter().position(|r| support_of(r) == support)?;
-            let count = all.iter().filter(|r| support_of(r) == support).count();
-            let (symbol, support_label) = support_look(support);
-            Some(TallyCtx {
-                support,
+    let tally = lists.tallies[index]
+        .iter()
+        .map(|t| {
+            let (symbol, support_label) = support_look(t.support);
+            TallyCtx {
+                support: t.support,
                 symbol,
                 support_label,
-                count,
-                path: page_path(&first_page, first / PAGE_SIZE + 1),
-            })
+                count: t.count,
+                path: page_path(&first_page, t.first / PAGE_SIZE + 1),
+            }
         })
         .collect::<Vec<_>>();
     let mut groups: Vec<SupportGroup> = Vec::new();

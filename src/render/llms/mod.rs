@@ -103,41 +103,74 @@ fn render_all(
     let ordered = book.ordered();
     let urls = Urls::new(book);
     let words = Words::new(book);
-    out.put(
-        file(INDEX),
-        index::llms_txt(book, &ordered, &urls, FULL_TEXT).into_bytes(),
-    )?;
-    // Each runbook's title link and notes, escaped once for its own twin
-    // and every route's.
-    let clients: Vec<Client> = ordered
-        .par_iter()
-        .map(|rb| twin::client(rb, &urls))
-        .collect();
-    let clients: Vec<(&Runbook, &Client)> = ordered.iter().copied().zip(&clients).collect();
+    // Every route's twin, from each runbook's title link and notes,
+    // escaped once for all of them.
+    let route_twins = || -> Vec<(String, String)> {
+        let clients: Vec<Client> = ordered
+            .par_iter()
+            .map(|rb| twin::client(rb, &urls))
+            .collect();
+        let clients: Vec<(&Runbook, &Client)> = ordered.iter().copied().zip(&clients).collect();
+        (0..book.catalog.routes.len())
+            .into_par_iter()
+            .map(|i| {
+                let twin = twin::route_twin(book, &clients, i, &words, &urls);
+                (route_twin_path(book, i), twin)
+            })
+            .collect()
+    };
+    // `llms.txt` and the route twins list every runbook and show no
+    // runbook's body: a unit that an edit of a runbook's steps keeps.
+    let mut made = None;
+    out.unit(keys.map(|k| k.summaries("llms", &())), &mut |out| {
+        out.put(
+            file(INDEX),
+            index::llms_txt(book, &ordered, &urls, FULL_TEXT).into_bytes(),
+        )?;
+        let twins = route_twins();
+        for (site_path, twin) in &twins {
+            out.put(file(site_path), twin.clone().into_bytes())?;
+        }
+        made = Some(twins);
+        Ok(())
+    })?;
+    // Kept: read back for the full text.
+    let route_twins = match made {
+        Some(twins) => twins,
+        None => (0..book.catalog.routes.len())
+            .map(|i| {
+                let path = route_twin_path(book, i);
+                let twin = out
+                    .read_kept(&file(&path))
+                    .and_then(|b| String::from_utf8(b).ok());
+                twin.map(|twin| (path, twin))
+            })
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_else(route_twins),
+    };
+    let runbook_twin = |rb: &Runbook| {
+        let client = twin::client(rb, &urls);
+        twin::runbook_twin(book, rb, &client, &words, &urls)
+    };
     let path = file(FULL_TEXT);
     let io = |source| RenderError::Write {
         path: path.clone(),
         source,
     };
-    let put = |twins: Vec<(String, String)>| {
-        twins
-            .into_par_iter()
-            .try_for_each(|(site_path, twin)| out.put(file(&site_path), twin.into_bytes()))
-    };
     out.put_with(std::slice::from_ref(&path), &mut |w| {
         w.write_all(full_text_head(book).as_bytes()).map_err(io)?;
-        for chunk in clients.chunks(CHUNK) {
-            if runbook_twins {
+        for chunk in ordered.chunks(CHUNK) {
+            let twins: Vec<(String, String)> = if runbook_twins {
                 // Each twin goes to its own file as a unit, and comes back
                 // for the full text (read back when it was kept).
-                let twins: Vec<(String, String)> = chunk
+                chunk
                     .par_iter()
-                    .map(|(rb, client)| {
+                    .map(|rb| {
                         let path = runbook_twin_path(rb);
                         let key = keys.and_then(|k| k.runbook(book, rb, "llms"));
                         let mut rendered = None;
                         out.unit(key, &mut |out| {
-                            let twin = twin::runbook_twin(book, rb, client, &words, &urls);
+                            let twin = runbook_twin(rb);
                             out.put(file(&path), twin.clone().into_bytes())?;
                             rendered = Some(twin);
                             Ok(())
@@ -147,34 +180,20 @@ fn render_all(
                             None => out
                                 .read_kept(&file(&path))
                                 .and_then(|b| String::from_utf8(b).ok())
-                                .unwrap_or_else(|| {
-                                    twin::runbook_twin(book, rb, client, &words, &urls)
-                                }),
+                                .unwrap_or_else(|| runbook_twin(rb)),
                         };
                         Ok((path, twin))
                     })
-                    .collect::<Result<_, RenderError>>()?;
-                write_twins(w, &twins).map_err(io)?;
+                    .collect::<Result<_, RenderError>>()?
             } else {
-                let twins: Vec<(String, String)> = chunk
+                chunk
                     .par_iter()
-                    .map(|(rb, client)| {
-                        let twin = twin::runbook_twin(book, rb, client, &words, &urls);
-                        (runbook_twin_path(rb), twin)
-                    })
-                    .collect();
-                write_twins(w, &twins).map_err(io)?;
-            }
+                    .map(|rb| (runbook_twin_path(rb), runbook_twin(rb)))
+                    .collect()
+            };
+            write_twins(w, &twins).map_err(io)?;
         }
-        let twins: Vec<(String, String)> = (0..book.catalog.routes.len())
-            .into_par_iter()
-            .map(|i| {
-                let twin = twin::route_twin(book, &clients, i, &words, &urls);
-                (route_twin_path(book, i), twin)
-            })
-            .collect();
-        write_twins(w, &twins).map_err(io)?;
-        put(twins)
+        write_twins(w, &route_twins).map_err(io)
     })
 }
 
