@@ -149,6 +149,10 @@ impl Index {
 /// search: no second copy of 60,000 paths), units by fingerprint.
 pub(super) struct Known {
     pub dir: PathBuf,
+    /// `dir`, open: each file's stamp is read from there, its path not
+    /// walked from `/` (tens of thousands of files per build).
+    #[cfg(target_os = "linux")]
+    root: Option<std::os::fd::OwnedFd>,
     files: Vec<Entry>,
     units: HashMap<Fingerprint, Vec<u32>>,
     dirs: Vec<(String, Stamp)>,
@@ -160,6 +164,12 @@ impl Known {
         let mut files = index.files;
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Known {
+            #[cfg(target_os = "linux")]
+            root: {
+                use rustix::fs::{Mode, OFlags};
+                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                rustix::fs::open(&dir, flags, Mode::empty()).ok()
+            },
             dir,
             files,
             units: index.units.into_iter().collect(),
@@ -196,7 +206,27 @@ impl Known {
 
     /// Whether `entry`'s file is still as written.
     fn is_unchanged(&self, entry: &Entry) -> bool {
-        Stamp::read(&self.dir.join(&entry.path)) == Some(entry.stamp)
+        self.stamp(&entry.path) == Some(entry.stamp)
+    }
+
+    /// The stamp of file `rel` of the folder now (its link, never
+    /// followed).
+    // `stat`'s field types vary by architecture: the same as the stamp's
+    // on some.
+    #[allow(clippy::useless_conversion)]
+    fn stamp(&self, rel: &str) -> Option<Stamp> {
+        #[cfg(target_os = "linux")]
+        if let Some(root) = &self.root {
+            let st = rustix::fs::statat(root, rel, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
+            return Some(Stamp {
+                dev: st.st_dev.try_into().ok()?,
+                ino: st.st_ino.try_into().ok()?,
+                size: st.st_size.try_into().ok()?,
+                mtime: st.st_mtime.try_into().ok()?,
+                mtime_ns: st.st_mtime_nsec.try_into().ok()?,
+            });
+        }
+        Stamp::read(&self.dir.join(rel))
     }
 
     /// The entry of `path` if the file is still as written.
@@ -315,7 +345,16 @@ impl Reuse {
     pub(super) fn open(cache: &Path, out: &Path, staging: &Path) -> Self {
         cache::remove_leftovers(cache);
         let mut found = Vec::new();
-        let current = match Index::read(&Table::new(cache, CURRENT), out) {
+        // The previous output becomes the staging folder; its index is
+        // read first, since the folder is about to change (beside the
+        // current output's).
+        let previous_dir = cache.join(PREVIOUS_DIR);
+        let previous_table = Table::new(cache, PREVIOUS);
+        let (current, previous) = rayon::join(
+            || Index::read(&Table::new(cache, CURRENT), out),
+            || Index::read(&previous_table, &previous_dir),
+        );
+        let current = match current {
             Ok(index) => Some(Known::new(out.to_path_buf(), index)),
             Err(Unusable::Table(Ignored::Missing)) => None,
             Err(why) => {
@@ -323,11 +362,6 @@ impl Reuse {
                 None
             }
         };
-        // The previous output becomes the staging folder; its index goes
-        // first, since the folder is about to change.
-        let previous_dir = cache.join(PREVIOUS_DIR);
-        let previous_table = Table::new(cache, PREVIOUS);
-        let previous = Index::read(&previous_table, &previous_dir);
         let _ = fs::remove_file(previous_table.path());
         let mut recycled = None;
         if fs::symlink_metadata(&previous_dir).is_ok_and(|m| m.is_dir())

@@ -8,7 +8,7 @@ use std::io::Write as _;
 
 use super::context::{RenderContext, RenderError};
 use super::renderer::Renderer;
-use super::sink::Sink;
+use super::sink::{Counting, Sink};
 use crate::cache::Fingerprint;
 use crate::manifest::{DataEntry, Generator, Manifest, RouteFile, RunbookEntry};
 use crate::model::Book;
@@ -253,24 +253,6 @@ type Entry = (Option<Fingerprint>, Vec<u8>, Option<String>);
 
 /// How deep a runbook's entry sits in the manifest.
 const ENTRY_INDENT: &str = "    ";
-
-/// A writer that counts the bytes written through it.
-struct Counting<'a> {
-    inner: &'a mut dyn std::io::Write,
-    written: u64,
-}
-
-impl std::io::Write for Counting<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
 
 /// How a pretty manifest with no runbooks ends: the entries go there.
 const EMPTY_RUNBOOKS: &[u8] = b"  \"runbooks\": []\n}\n";

@@ -5,6 +5,25 @@ use std::sync::Arc;
 
 use super::context::RenderError;
 
+/// A writer that counts the bytes written through it: where each
+/// fragment of a file put piece by piece starts ([`Sink::put_fragments`]).
+pub(super) struct Counting<'a> {
+    pub(super) inner: &'a mut dyn std::io::Write,
+    pub(super) written: u64,
+}
+
+impl std::io::Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// The rendered site in memory: relative path (with `/`) → file content,
 /// in path order. A file put at several paths is held once.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -128,7 +128,13 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
     };
     let rendered = RenderContext::from_env().and_then(|ctx| {
         let (ctx, staging) = match &options.cache {
-            Some(cache) => (ctx.with_keys(&book), Staging::with_cache(out, cache)?),
+            // Side by side: the keys are made from the book, the staging
+            // folder from the cache's indexes.
+            Some(cache) => {
+                let (ctx, staging) =
+                    rayon::join(|| ctx.with_keys(&book), || Staging::with_cache(out, cache));
+                (ctx, staging?)
+            }
             None => (ctx, Staging::new(out)?),
         };
         render::render_into(&book, &ctx, &render::ALL, &staging)?;

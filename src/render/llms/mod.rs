@@ -8,6 +8,8 @@ mod index;
 mod text;
 mod twin;
 
+use std::io::Write as _;
+
 use rayon::prelude::*;
 
 use super::context::{RenderContext, RenderError};
@@ -15,7 +17,8 @@ use super::html::Selection;
 use super::keys::Keys;
 use super::paths::DIR;
 use super::renderer::Renderer;
-use super::sink::Sink;
+use super::sink::{Counting, Sink};
+use crate::cache::Fingerprint;
 use crate::model::{self, Book, Runbook};
 use text::{Urls, Words};
 use twin::Client;
@@ -157,44 +160,61 @@ fn render_all(
         path: path.clone(),
         source,
     };
+    // Where each kept twin sits in the full text, for the next build to
+    // read it back from there (one file) rather than from its own.
+    let mut fragments = Vec::new();
     out.put_with(std::slice::from_ref(&path), &mut |w| {
+        let mut w = Counting {
+            inner: w,
+            written: 0,
+        };
         w.write_all(full_text_head(book).as_bytes()).map_err(io)?;
         for chunk in ordered.chunks(CHUNK) {
-            let twins: Vec<(String, String)> = if runbook_twins {
+            let twins: Vec<(Option<Fingerprint>, Vec<u8>)> = if runbook_twins {
                 // Each twin goes to its own file as a unit, and comes back
                 // for the full text (read back when it was kept).
                 chunk
                     .par_iter()
                     .map(|rb| {
-                        let path = runbook_twin_path(rb);
+                        let own = file(&runbook_twin_path(rb));
                         let key = keys.and_then(|k| k.runbook(book, rb, "llms"));
                         let mut rendered = None;
                         out.unit(key, &mut |out| {
-                            let twin = runbook_twin(rb);
-                            out.put(file(&path), twin.clone().into_bytes())?;
+                            let twin = runbook_twin(rb).into_bytes();
+                            out.put(own.clone(), twin.clone())?;
                             rendered = Some(twin);
                             Ok(())
                         })?;
                         let twin = match rendered {
                             Some(twin) => twin,
-                            None => out
-                                .read_kept(&file(&path))
-                                .and_then(|b| String::from_utf8(b).ok())
-                                .unwrap_or_else(|| runbook_twin(rb)),
+                            None => key
+                                .and_then(|key| out.fragment(&path, key))
+                                .or_else(|| out.read_kept(&own))
+                                .unwrap_or_else(|| runbook_twin(rb).into_bytes()),
                         };
-                        Ok((path, twin))
+                        Ok((key, twin))
                     })
                     .collect::<Result<_, RenderError>>()?
             } else {
                 chunk
                     .par_iter()
-                    .map(|rb| (runbook_twin_path(rb), runbook_twin(rb)))
+                    .map(|rb| (None, runbook_twin(rb).into_bytes()))
                     .collect()
             };
-            write_twins(w, &twins).map_err(io)?;
+            for (key, twin) in &twins {
+                w.write_all(b"\n").map_err(io)?;
+                if let Some(key) = key {
+                    fragments.push((*key, w.written, twin.len() as u64));
+                }
+                w.write_all(twin).map_err(io)?;
+            }
         }
-        write_twins(w, &route_twins).map_err(io)
-    })
+        write_twins(&mut w, &route_twins).map_err(io)
+    })?;
+    if keys.is_some() {
+        out.put_fragments(&path, fragments);
+    }
+    Ok(())
 }
 
 /// What `llms-full.txt` starts with: the site it is, and what follows.
