@@ -207,7 +207,7 @@ fn inodes(site: &Path) -> std::collections::BTreeMap<String, u64> {
         .collect()
 }
 
-/// An edit of a runbook's body (its links, config, steps, caveats,
+/// An edit of a runbook's body (its intro, links, config, steps, caveats,
 /// checklist) changes its own page, twin, entry and search part, not the
 /// files that list every runbook: those are kept (the same files, not
 /// written again), and the output is still a clean build's. An edit of
@@ -232,6 +232,11 @@ fn a_runbook_body_edit_keeps_what_lists_every_runbook() {
         "wiki/Gen3-Gt-Api-Client-Runbooks.md",
     ];
     let edits = [
+        (
+            "an intro",
+            "summary: Launch",
+            "intro: Aider reaches GT API through its OpenAI client.\nsummary: Launch",
+        ),
         (
             "a link",
             "https://aider.chat/docs/config/dotenv.html",
