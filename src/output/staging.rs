@@ -200,7 +200,12 @@ impl Staging {
     /// Writes one file of the new site (or keeps the previous output's,
     /// when it is the same and unchanged).
     pub fn write(&self, rel: &str, content: &[u8]) -> Result<(), OutputError> {
-        self.write_linked(rel, content, None)
+        self.write_linked(rel, content, self.content_hash(content), None)
+    }
+
+    /// The fingerprint a file is kept by, with a cache.
+    fn content_hash(&self, content: &[u8]) -> Option<Fingerprint> {
+        self.reuse.as_ref().map(|_| cache::fingerprint(content))
     }
 
     /// Writes the same file at each of `paths`: the first, then a hard
@@ -210,23 +215,26 @@ impl Staging {
         let Some((first, others)) = paths.split_first() else {
             return Ok(());
         };
-        self.write(first, content)?;
+        let hash = self.content_hash(content);
+        self.write_linked(first, content, hash, None)?;
         let first = self.dir.path.join(safe_relative(first)?);
         others
             .iter()
-            .try_for_each(|rel| self.write_linked(rel, content, Some(&first)))
+            .try_for_each(|rel| self.write_linked(rel, content, hash, Some(&first)))
     }
 
-    /// [`Staging::write`], the file linked to `twin` (a staged file with
-    /// the same content) when it is not kept.
+    /// [`Staging::write`] of `content`, of fingerprint `hash` (with a
+    /// cache), the file linked to `twin` (a staged file with the same
+    /// content) when it is not kept.
     fn write_linked(
         &self,
         rel: &str,
         content: &[u8],
+        hash: Option<Fingerprint>,
         twin: Option<&Path>,
     ) -> Result<(), OutputError> {
         let linked = |dest: &Path| twin.is_some_and(|twin| fs::hard_link(twin, dest).is_ok());
-        let Some(reuse) = &self.reuse else {
+        let (Some(reuse), Some(hash)) = (&self.reuse, hash) else {
             let dest = self.reserve(rel)?;
             if !linked(&dest) {
                 let mut f = fs::File::create(&dest).map_err(io(&dest))?;
@@ -236,7 +244,6 @@ impl Staging {
             self.bytes.fetch_add(content.len(), Ordering::Relaxed);
             return Ok(());
         };
-        let hash = cache::fingerprint(content);
         if let Some(old) = &reuse.recycled
             && let Some(entry) = old.unchanged(rel).filter(|e| e.content == hash)
         {

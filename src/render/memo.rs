@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::context::{RenderContext, RenderError};
 use super::renderer::{Renderer, render_into};
-use super::sink::{Output, Sink};
+use super::sink::{Output, Recorder, Sink};
 use crate::cache::Fingerprint;
 use crate::model::Book;
 
@@ -106,45 +106,24 @@ impl Sink for MemoSink<'_> {
             self.kept.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        let recorder = Recording {
-            sink: self,
-            files: Mutex::new(Vec::new()),
-        };
+        let recorder = Recorder::new(self);
         render(&recorder)?;
-        let files = recorder
-            .files
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
+        let paths = recorder.into_paths();
+        let out = lock(&self.out);
+        let files = paths
+            .into_iter()
+            .filter_map(|path| {
+                let content = Arc::clone(out.get_shared(&path)?);
+                Some((path, content))
+            })
+            .collect();
+        drop(out);
         lock(&self.next).insert(key, files);
         Ok(())
     }
 
     fn read_kept(&self, path: &str) -> Option<Vec<u8>> {
         lock(&self.out).get(path).map(<[u8]>::to_vec)
-    }
-}
-
-/// A unit's sink: the memo's, noting each file put.
-struct Recording<'a, 'b> {
-    sink: &'a MemoSink<'b>,
-    files: Mutex<Vec<(String, Arc<[u8]>)>>,
-}
-
-impl Sink for Recording<'_, '_> {
-    fn as_sink(&self) -> &dyn Sink {
-        self
-    }
-
-    fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
-        let content: Arc<[u8]> = content.into();
-        lock(&self.files).push((path.clone(), Arc::clone(&content)));
-        self.sink.insert(&[path], content)
-    }
-
-    fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
-        let content: Arc<[u8]> = content.into();
-        lock(&self.files).extend(paths.iter().map(|p| (p.clone(), Arc::clone(&content))));
-        self.sink.insert(paths, content)
     }
 }
 

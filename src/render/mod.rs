@@ -20,7 +20,7 @@ pub use context::{RenderContext, RenderError, SEARCH_PART_SIZE};
 pub use keys::Keys;
 pub use memo::Memo;
 pub use renderer::{Renderer, render_into, render_with};
-pub use sink::{Output, Sink};
+pub use sink::{Output, Recorder, Sink};
 
 /// Every output format.
 pub const ALL: [&dyn Renderer; 5] = [

@@ -24,6 +24,74 @@ impl std::io::Write for Counting<'_> {
     }
 }
 
+/// The sink a unit renders into ([`Sink::unit`]): `inner`, noting the path
+/// of each file put, for the sink that keeps the unit to know its files.
+pub struct Recorder<'a> {
+    inner: &'a dyn Sink,
+    paths: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'a> Recorder<'a> {
+    pub fn new(inner: &'a dyn Sink) -> Self {
+        Recorder {
+            inner,
+            paths: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The paths put, in the order they were put.
+    pub fn into_paths(self) -> Vec<String> {
+        self.paths
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn note(&self, paths: &[String]) {
+        self.paths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(paths);
+    }
+}
+
+impl Sink for Recorder<'_> {
+    fn as_sink(&self) -> &dyn Sink {
+        self
+    }
+
+    fn read_kept(&self, path: &str) -> Option<Vec<u8>> {
+        self.inner.read_kept(path)
+    }
+
+    fn fragment(&self, path: &str, key: crate::cache::Fingerprint) -> Option<Vec<u8>> {
+        self.inner.fragment(path, key)
+    }
+
+    /// Not a file of the unit: where fragments of a file put sit in it.
+    fn put_fragments(&self, path: &str, fragments: Vec<(crate::cache::Fingerprint, u64, u64)>) {
+        self.inner.put_fragments(path, fragments);
+    }
+
+    fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
+        self.note(std::slice::from_ref(&path));
+        self.inner.put(path, content)
+    }
+
+    fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
+        self.note(paths);
+        self.inner.put_copies(paths, content)
+    }
+
+    fn put_with(
+        &self,
+        paths: &[String],
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError> {
+        self.note(paths);
+        self.inner.put_with(paths, write)
+    }
+}
+
 /// The rendered site in memory: relative path (with `/`) → file content,
 /// in path order. A file put at several paths is held once.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -43,6 +111,11 @@ impl Output {
 
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(|c| &**c)
+    }
+
+    /// A file's content, shared rather than copied.
+    pub fn get_shared(&self, path: &str) -> Option<&Arc<[u8]>> {
+        self.files.get(path)
     }
 
     pub fn len(&self) -> usize {

@@ -106,14 +106,18 @@ fn render_all(
     let ordered = book.ordered();
     let urls = Urls::new(book);
     let words = Words::new(book);
-    // Every route's twin, from each runbook's title link and notes,
-    // escaped once for all of them.
+    // Each runbook's title link and notes, escaped once for every route's
+    // twin and (when those are rendered) its own; made only when a route
+    // twin is, since a build that keeps them renders few runbook twins.
+    let clients = std::sync::OnceLock::<Vec<Client>>::new();
     let route_twins = || -> Vec<(String, String)> {
-        let clients: Vec<Client> = ordered
-            .par_iter()
-            .map(|rb| twin::client(rb, &urls))
-            .collect();
-        let clients: Vec<(&Runbook, &Client)> = ordered.iter().copied().zip(&clients).collect();
+        let clients = clients.get_or_init(|| {
+            ordered
+                .par_iter()
+                .map(|rb| twin::client(rb, &urls))
+                .collect()
+        });
+        let clients: Vec<(&Runbook, &Client)> = ordered.iter().copied().zip(clients).collect();
         (0..book.catalog.routes.len())
             .into_par_iter()
             .map(|i| {
@@ -151,9 +155,10 @@ fn render_all(
             .collect::<Option<Vec<_>>>()
             .unwrap_or_else(route_twins),
     };
-    let runbook_twin = |rb: &Runbook| {
-        let client = twin::client(rb, &urls);
-        twin::runbook_twin(book, rb, &client, &words, &urls)
+    // The twin of the runbook at `position` in the site's order.
+    let runbook_twin = |position: usize, rb: &Runbook| match clients.get() {
+        Some(clients) => twin::runbook_twin(book, rb, &clients[position], &words, &urls),
+        None => twin::runbook_twin(book, rb, &twin::client(rb, &urls), &words, &urls),
     };
     let path = file(FULL_TEXT);
     let io = |source| RenderError::Write {
@@ -169,18 +174,20 @@ fn render_all(
             written: 0,
         };
         w.write_all(full_text_head(book).as_bytes()).map_err(io)?;
-        for chunk in ordered.chunks(CHUNK) {
+        for (c, chunk) in ordered.chunks(CHUNK).enumerate() {
             let twins: Vec<(Option<Fingerprint>, Vec<u8>)> = if runbook_twins {
                 // Each twin goes to its own file as a unit, and comes back
                 // for the full text (read back when it was kept).
                 chunk
                     .par_iter()
-                    .map(|rb| {
+                    .enumerate()
+                    .map(|(i, rb)| {
+                        let position = c * CHUNK + i;
                         let own = file(&runbook_twin_path(rb));
                         let key = keys.and_then(|k| k.runbook(book, rb, "llms"));
                         let mut rendered = None;
                         out.unit(key, &mut |out| {
-                            let twin = runbook_twin(rb).into_bytes();
+                            let twin = runbook_twin(position, rb).into_bytes();
                             out.put(own.clone(), twin.clone())?;
                             rendered = Some(twin);
                             Ok(())
@@ -190,7 +197,7 @@ fn render_all(
                             None => key
                                 .and_then(|key| out.fragment(&path, key))
                                 .or_else(|| out.read_kept(&own))
-                                .unwrap_or_else(|| runbook_twin(rb).into_bytes()),
+                                .unwrap_or_else(|| runbook_twin(position, rb).into_bytes()),
                         };
                         Ok((key, twin))
                     })
@@ -198,7 +205,8 @@ fn render_all(
             } else {
                 chunk
                     .par_iter()
-                    .map(|rb| (None, runbook_twin(rb).into_bytes()))
+                    .enumerate()
+                    .map(|(i, rb)| (None, runbook_twin(c * CHUNK + i, rb).into_bytes()))
                     .collect()
             };
             for (key, twin) in &twins {
