@@ -217,6 +217,7 @@ class Watch {
     this.requests = new Set();
     this.foreignRequests = [];
     this.failedRequests = [];
+    this.answered = new Set(); // URLs some request fetched in full with a 2xx
     this.consoleErrors = [];
     this.pageErrors = [];
     this.dialogs = [];
@@ -244,6 +245,10 @@ class Watch {
       this.requests.add(r.url());
       if (!this.allowed(r.url()) && !this.foreignRequests.includes(r.url())) this.foreignRequests.push(r.url());
     });
+    context.on("requestfinished", async (r) => {
+      const answer = await r.response().catch(() => null);
+      if (answer && answer.ok()) this.answered.add(r.url());
+    });
     context.on("requestfailed", (r) => {
       if (this.allowed(r.url())) this.failedRequests.push({ url: r.url(), error: (r.failure() || {}).errorText || "" });
     });
@@ -270,7 +275,14 @@ class Watch {
     return {
       requests: [...this.requests].sort(),
       foreignRequests: this.foreignRequests,
-      failedRequests: this.failedRequests,
+      // A fetch the browser itself cancelled (net::ERR_ABORTED: the page
+      // navigated on or closed while, say, the favicon was still loading)
+      // is no failure of the site when another request of the same URL was
+      // answered in full; any other failure, or an abort of a URL never
+      // answered, is.
+      failedRequests: this.failedRequests.filter(
+        (f) => !(f.error === "net::ERR_ABORTED" && this.answered.has(f.url)),
+      ),
       consoleErrors: this.consoleErrors,
       pageErrors: this.pageErrors,
       dialogs: this.dialogs,
