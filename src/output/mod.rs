@@ -12,4 +12,5 @@ mod staging;
 
 pub use error::OutputError;
 pub use folder::{check_cache_dir, check_out_dir, named, prepare_cache_dir};
+pub use reuse::Indexes;
 pub use staging::{Copies, Staging, WriteStats, default_cache_dir};

@@ -109,6 +109,14 @@ pub(super) struct Index {
     pub fragments: Vec<(String, Spans)>,
 }
 
+/// Folder `dir`, open only as a place to resolve paths from.
+#[cfg(target_os = "linux")]
+pub(super) fn open_path(dir: &Path) -> Option<std::os::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    rustix::fs::open(dir, flags, Mode::empty()).ok()
+}
+
 /// The device and inode of folder `dir`.
 pub(super) fn folder_id(dir: &Path) -> Option<(u64, u64)> {
     Stamp::read(dir).map(|s| (s.dev, s.ino))
@@ -138,10 +146,34 @@ impl Index {
         let index: Index = table
             .read_decoded(Fingerprint::default())
             .map_err(Unusable::Table)?;
-        match (index.folder, folder_id(dir)) {
-            (Some(a), Some(b)) if a == b => Ok(index),
+        index.describing(dir)
+    }
+
+    /// The index, if it describes folder `dir` (its device and inode).
+    fn describing(self, dir: &Path) -> Result<Self, Unusable> {
+        match (self.folder, folder_id(dir)) {
+            (Some(a), Some(b)) if a == b => Ok(self),
             _ => Err(Unusable::OtherFolder),
         }
+    }
+}
+
+/// The indexes of the output and of the previous output, read (side by
+/// side, and while the sources are validated) before the build opens its
+/// staging folder, which checks again that each describes its folder.
+pub struct Indexes {
+    current: Result<Index, Unusable>,
+    previous: Result<Index, Unusable>,
+}
+
+impl Indexes {
+    /// Reads the indexes kept in cache folder `cache` for output `out`.
+    pub fn read(cache: &Path, out: &Path) -> Self {
+        let (current, previous) = rayon::join(
+            || Index::read(&Table::new(cache, CURRENT), out),
+            || Index::read(&Table::new(cache, PREVIOUS), &cache.join(PREVIOUS_DIR)),
+        );
+        Indexes { current, previous }
     }
 }
 
@@ -165,11 +197,7 @@ impl Known {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Known {
             #[cfg(target_os = "linux")]
-            root: {
-                use rustix::fs::{Mode, OFlags};
-                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-                rustix::fs::open(&dir, flags, Mode::empty()).ok()
-            },
+            root: open_path(&dir),
             dir,
             files,
             units: index.units.into_iter().collect(),
@@ -202,6 +230,23 @@ impl Known {
     /// Every file's path.
     pub(super) fn paths(&self) -> impl Iterator<Item = &str> {
         self.files.iter().map(|e| e.path.as_str())
+    }
+
+    /// Links file `rel` of this folder at `rel` in the staging folder
+    /// `staging` (open as `staging_root`): from folder descriptors, not
+    /// two paths walked from `/`, for each of tens of thousands of files.
+    pub(super) fn link_into(
+        &self,
+        rel: &str,
+        staging: &Path,
+        #[cfg(target_os = "linux")] staging_root: Option<&std::os::fd::OwnedFd>,
+    ) -> std::io::Result<()> {
+        #[cfg(target_os = "linux")]
+        if let (Some(from), Some(to)) = (&self.root, staging_root) {
+            return rustix::fs::linkat(from, rel, to, rel, rustix::fs::AtFlags::empty())
+                .map_err(std::io::Error::from);
+        }
+        fs::hard_link(self.dir.join(rel), staging.join(rel))
     }
 
     /// Whether `entry`'s file is still as written.
@@ -342,18 +387,18 @@ impl Reuse {
     /// made its cache first ([`super::prepare_cache_dir`]); `staging` is
     /// the new, empty staging folder, which the previous output replaces
     /// when it can be reused.
-    pub(super) fn open(cache: &Path, out: &Path, staging: &Path) -> Self {
+    pub(super) fn open(cache: &Path, out: &Path, staging: &Path, indexes: Indexes) -> Self {
         cache::remove_leftovers(cache);
         let mut found = Vec::new();
-        // The previous output becomes the staging folder; its index is
-        // read first, since the folder is about to change (beside the
-        // current output's).
+        // Read before the build took the lock on the output: each index
+        // must still describe its folder now, the previous output's once
+        // it is the staging folder (it keeps its inode).
+        let Indexes { current, previous } = indexes;
         let previous_dir = cache.join(PREVIOUS_DIR);
         let previous_table = Table::new(cache, PREVIOUS);
-        let (current, previous) = rayon::join(
-            || Index::read(&Table::new(cache, CURRENT), out),
-            || Index::read(&previous_table, &previous_dir),
-        );
+        let current = current
+            .and_then(|index| index.describing(out))
+            .or_else(|_| Index::read(&Table::new(cache, CURRENT), out));
         let current = match current {
             Ok(index) => Some(Known::new(out.to_path_buf(), index)),
             Err(Unusable::Table(Ignored::Missing)) => None,
@@ -362,7 +407,6 @@ impl Reuse {
                 None
             }
         };
-        let _ = fs::remove_file(previous_table.path());
         let mut recycled = None;
         if fs::symlink_metadata(&previous_dir).is_ok_and(|m| m.is_dir())
             && written_by_gtdocs(&previous_dir)
@@ -370,9 +414,24 @@ impl Reuse {
             match previous {
                 // Renamed onto the new staging folder, which is empty.
                 Ok(index) if fs::rename(&previous_dir, staging).is_ok() => {
-                    let known = Known::new(staging.to_path_buf(), index);
-                    known.remove_strays();
-                    recycled = Some(known);
+                    // Replaced by another build since it was read: its
+                    // index is read again.
+                    let index = index
+                        .describing(staging)
+                        .or_else(|_| Index::read(&previous_table, staging));
+                    match index {
+                        Ok(index) => {
+                            let known = Known::new(staging.to_path_buf(), index);
+                            known.remove_strays();
+                            recycled = Some(known);
+                        }
+                        // Unknown files: the staging folder starts empty.
+                        Err(why) => {
+                            found.push(format!("the previous output's index: {why}"));
+                            remove_output(staging);
+                            let _ = fs::create_dir(staging);
+                        }
+                    }
                 }
                 other => {
                     if let Err(why) = other {
@@ -382,6 +441,7 @@ impl Reuse {
                 }
             }
         }
+        let _ = fs::remove_file(previous_table.path());
         let found = if found.is_empty() {
             format!(
                 "reused: previous output {}, current output {}",
@@ -415,7 +475,7 @@ impl Reuse {
     /// The new output's index, once every file is written: the previous
     /// output's files this build did not write or keep are removed first,
     /// and the folders it no longer has.
-    pub(super) fn finish(&mut self, dir: &Path, written: HashSet<String>) -> Vec<u8> {
+    pub(super) fn finish(&mut self, dir: &Path, written: super::staging::PathSet) -> Vec<u8> {
         use rayon::prelude::*;
         // What was read of the earlier outputs goes first, before the new
         // index is made: memory holds one index at a time.

@@ -12,8 +12,11 @@ use super::error::{OutputError, io};
 use super::folder::{check_replaceable, is_empty};
 use super::marker::{MARKER, MARKER_TEXT, written_by_gtdocs};
 use super::removal::{Removal, entries, is_dir, remove_output};
-use super::reuse::{Entry, Reuse, Stamp, remove_existing};
+use super::reuse::{Entry, Indexes, Reuse, Stamp, remove_existing};
 use crate::cache::{self, Fingerprint};
+
+/// Relative paths of the new site.
+pub(super) type PathSet = HashSet<String, foldhash::fast::RandomState>;
 
 /// What a write did.
 #[derive(Debug, Clone, Default)]
@@ -38,14 +41,17 @@ pub struct Staging {
     dir: Removal,
     out: PathBuf,
     /// Paths written so far (a second write of one is a bug, reported).
-    written: Mutex<HashSet<String>>,
-    /// Folders known to exist below `dir`.
-    folders: Mutex<HashSet<PathBuf>>,
+    written: Mutex<PathSet>,
+    /// Folders known to exist below `dir`, relative, with `/`.
+    folders: Mutex<PathSet>,
     files: AtomicUsize,
     bytes: AtomicUsize,
     reused: AtomicUsize,
     /// What an earlier build left to reuse (`None`: no cache).
     reuse: Option<Reuse>,
+    /// `dir`, open to link files into (with a cache).
+    #[cfg(target_os = "linux")]
+    root: Option<std::os::fd::OwnedFd>,
 }
 
 impl Staging {
@@ -59,11 +65,13 @@ impl Staging {
     /// [`super::prepare_cache_dir`]): the previous output becomes the
     /// staging folder (its unchanged files stay), and files of the
     /// current output are linked in.
-    pub fn with_cache(out: &Path, cache: &Path) -> Result<Self, OutputError> {
-        Self::create(out, Some(cache))
+    /// `indexes`: the cache's indexes, read with [`Indexes::read`] (while
+    /// the build validated its sources).
+    pub fn with_cache(out: &Path, cache: &Path, indexes: Indexes) -> Result<Self, OutputError> {
+        Self::create(out, Some((cache, indexes)))
     }
 
-    fn create(out: &Path, cache: Option<&Path>) -> Result<Self, OutputError> {
+    fn create(out: &Path, cache: Option<(&Path, Indexes)>) -> Result<Self, OutputError> {
         let name = output_name(out);
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -82,19 +90,25 @@ impl Staging {
                 .map_err(io(&parent))?
                 .keep(),
         );
-        let reuse = cache.map(|cache| Reuse::open(cache, out, &dir.path));
+        let reuse = cache.map(|(cache, indexes)| Reuse::open(cache, out, &dir.path, indexes));
         let marker = dir.path.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
+        #[cfg(target_os = "linux")]
+        let root = reuse
+            .as_ref()
+            .and_then(|_| super::reuse::open_path(&dir.path));
         Ok(Staging {
             _lock: lock,
             dir,
             out: out.to_path_buf(),
-            written: Mutex::new(HashSet::new()),
-            folders: Mutex::new(HashSet::new()),
+            written: Mutex::new(PathSet::default()),
+            folders: Mutex::new(PathSet::default()),
             files: AtomicUsize::new(0),
             bytes: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
             reuse,
+            #[cfg(target_os = "linux")]
+            root,
         })
     }
 
@@ -120,8 +134,17 @@ impl Staging {
             let mut linked = Vec::with_capacity(entries.len());
             for entry in &entries {
                 let dest = self.reserve(&entry.path)?;
-                remove_existing(&dest);
-                if fs::hard_link(current.dir.join(&entry.path), &dest).is_err() {
+                // A new staging folder has nothing there to remove.
+                if reuse.recycled.is_some() {
+                    remove_existing(&dest);
+                }
+                let link = current.link_into(
+                    &entry.path,
+                    &self.dir.path,
+                    #[cfg(target_os = "linux")]
+                    self.root.as_ref(),
+                );
+                if link.is_err() {
                     // Undone: the unit is rendered instead.
                     for dest in linked {
                         let _ = fs::remove_file(dest);
@@ -253,11 +276,20 @@ impl Staging {
         }
         let dest = self.reserve(rel)?;
         // Never written in place: the file may be a link to the output's.
-        remove_existing(&dest);
+        if reuse.recycled.is_some() {
+            remove_existing(&dest);
+        }
         // The same file in the output being replaced: linked in.
         if let Some(current) = &reuse.current
             && let Some(entry) = current.unchanged(rel).filter(|e| e.content == hash)
-            && fs::hard_link(current.dir.join(rel), &dest).is_ok()
+            && current
+                .link_into(
+                    rel,
+                    &self.dir.path,
+                    #[cfg(target_os = "linux")]
+                    self.root.as_ref(),
+                )
+                .is_ok()
         {
             self.kept_files(reuse, vec![entry.clone()]);
             return Ok(());
@@ -288,11 +320,12 @@ impl Staging {
             });
         }
         let dest = self.dir.path.join(relative);
-        if let Some(folder) = dest.parent()
+        if let Some((folder, _)) = rel.rsplit_once('/')
             && !lock(&self.folders).contains(folder)
+            && let Some(path) = dest.parent()
         {
-            fs::create_dir_all(folder).map_err(io(folder))?;
-            lock(&self.folders).insert(folder.to_path_buf());
+            fs::create_dir_all(path).map_err(io(path))?;
+            lock(&self.folders).insert(folder.to_owned());
         }
         Ok(dest)
     }
@@ -303,7 +336,7 @@ impl Staging {
         let mut dests = Vec::with_capacity(paths.len());
         for path in paths {
             let dest = self.reserve(path)?;
-            if self.reuse.is_some() {
+            if self.reuse.as_ref().is_some_and(|r| r.recycled.is_some()) {
                 remove_existing(&dest);
             }
             dests.push(dest);
@@ -585,4 +618,81 @@ fn swap_in(staging: Removal, out: &Path) -> Result<Option<Removal>, OutputError>
     remove_output(&aside_path);
     drop(aside);
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One build of `files` (path, content) into `out` with cache `cache`,
+    /// each file a unit keyed by its content: kept when an earlier build
+    /// made it, else written. `indexes`: read before (`None`: now).
+    fn build(out: &Path, cache: &Path, files: &[(&str, &str)], indexes: Option<Indexes>) -> String {
+        super::super::prepare_cache_dir(cache, out).expect("cache folder");
+        let indexes = indexes.unwrap_or_else(|| Indexes::read(cache, out));
+        let staging = Staging::with_cache(out, cache, indexes).expect("staging");
+        for (path, content) in files {
+            let key = cache::fingerprint(format!("{path}\n{content}").as_bytes());
+            if !staging.keep_unit(key).expect("keep") {
+                staging.write(path, content.as_bytes()).expect("write");
+                staging.record_unit(key, vec![path.to_string()]);
+            }
+        }
+        let stats = staging.commit().expect("commit");
+        stats.cache.expect("a build with a cache")
+    }
+
+    fn contents(out: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = fs::read_dir(out)
+            .expect("output")
+            .flatten()
+            .filter(|e| e.file_name() != MARKER)
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, fs::read_to_string(e.path()).expect("a file"))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// A build reads the cache's indexes while it validates, before it
+    /// takes the lock on the output; another build may replace the output
+    /// and the previous output meanwhile. Each index is checked again
+    /// against its folder: the output comes out right, and the previous
+    /// output (the other build's) is still recycled, by its own index.
+    #[test]
+    fn indexes_read_before_another_build_are_checked_again() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path().join("site");
+        let cache = tmp.path().join(".site.cache");
+        build(&out, &cache, &[("a.txt", "one"), ("b.txt", "two")], None);
+        build(&out, &cache, &[("a.txt", "one"), ("b.txt", "two")], None);
+        let stale = Indexes::read(&cache, &out);
+        build(&out, &cache, &[("a.txt", "one"), ("b.txt", "three")], None);
+        let found = build(
+            &out,
+            &cache,
+            &[("a.txt", "one"), ("b.txt", "four"), ("c.txt", "five")],
+            Some(stale),
+        );
+        assert_eq!(
+            contents(&out),
+            [
+                ("a.txt".to_string(), "one".to_string()),
+                ("b.txt".to_string(), "four".to_string()),
+                ("c.txt".to_string(), "five".to_string()),
+            ]
+        );
+        assert!(found.contains("previous output yes"), "{found}");
+        // And the next build, with indexes read in time, keeps it all.
+        let found = build(
+            &out,
+            &cache,
+            &[("a.txt", "one"), ("b.txt", "four"), ("c.txt", "five")],
+            None,
+        );
+        assert!(found.contains("previous output yes"), "{found}");
+        assert_eq!(contents(&out).len(), 3);
+    }
 }

@@ -70,6 +70,20 @@ pub fn serialized_fingerprint(value: &impl serde::Serialize) -> Option<Fingerpri
     Some(Fingerprint(h.0.digest128()))
 }
 
+/// The fingerprint of `value` in postcard's encoding: for the runbook's
+/// own fields, whose model derives `Serialize` whole (the validation
+/// cache keeps it so), and which this hashes several times faster than
+/// their `Debug` form, which escapes every character of every text.
+fn encoded_fingerprint<T: serde::Serialize + std::fmt::Debug>(value: &T) -> Fingerprint {
+    let mut h = Hashing(xxhash_rust::xxh3::Xxh3::new());
+    match postcard::to_io(value, &mut h) {
+        Ok(_) => Fingerprint(h.0.digest128()),
+        // Not for the model's types (the cache encodes them so); were one
+        // refused, its `Debug` form is what tells it apart.
+        Err(_) => debug_fingerprint(value),
+    }
+}
+
 /// The fingerprint of `value`'s `Debug` form.
 fn debug_fingerprint(value: &dyn std::fmt::Debug) -> Fingerprint {
     let mut h = Hashing(xxhash_rust::xxh3::Xxh3::new());
@@ -150,7 +164,7 @@ impl Keys {
             checklist,
         } = rb;
         let mut f = Fingerprinter::new();
-        f.fingerprint(debug_fingerprint(&(
+        f.fingerprint(encoded_fingerprint(&(
             slug,
             source,
             title,
@@ -170,7 +184,7 @@ impl Keys {
             }
         }
         let summary = f.finish();
-        let body = debug_fingerprint(&(
+        let body = encoded_fingerprint(&(
             intro,
             docs,
             config,

@@ -39,8 +39,25 @@ pub trait Renderer: Sync {
 /// renderers run, every core once they are done.
 pub struct Cores {
     all: usize,
-    pooled_done: std::sync::Mutex<bool>,
+    state: std::sync::Mutex<CoreState>,
     changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct CoreState {
+    pooled_done: bool,
+    /// Cores held now (see [`Cores::hold`]).
+    held: usize,
+}
+
+/// A core held by an own-thread renderer's worker, given back when dropped.
+pub struct Held<'a>(&'a Cores);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.state().held -= 1;
+        self.0.changed.notify_all();
+    }
 }
 
 impl Cores {
@@ -55,7 +72,7 @@ impl Cores {
         Cores {
             // The rayon pool's size: `RAYON_NUM_THREADS` bounds the search too.
             all: rayon::current_num_threads(),
-            pooled_done: std::sync::Mutex::new(false),
+            state: std::sync::Mutex::new(CoreState::default()),
             changed: std::sync::Condvar::new(),
         }
     }
@@ -65,28 +82,35 @@ impl Cores {
         self.all
     }
 
-    fn pool_done(&self) {
-        *self
-            .pooled_done
+    fn state(&self) -> std::sync::MutexGuard<'_, CoreState> {
+        self.state
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn pool_done(&self) {
+        self.state().pooled_done = true;
         self.changed.notify_all();
     }
 
-    /// Blocks until core `k` (counted from 0) may be used: core 0 at
-    /// once, the others when the pooled renderers are done.
-    pub fn wait_for(&self, k: usize) {
-        if k == 0 {
-            return;
-        }
-        let mut done = self
-            .pooled_done
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        while !*done {
-            done = self
+    /// Blocks until a core is free, and holds it: one while the pooled
+    /// renderers run, any of them once they are done. Whichever worker
+    /// asks first gets the first: work found first is done first.
+    pub fn hold(&self) -> Held<'_> {
+        let mut state = self.state();
+        loop {
+            let limit = if state.pooled_done {
+                self.all.max(1)
+            } else {
+                1
+            };
+            if state.held < limit {
+                state.held += 1;
+                return Held(self);
+            }
+            state = self
                 .changed
-                .wait(done)
+                .wait(state)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }
@@ -214,7 +238,9 @@ pub(crate) mod tests {
                 _: &dyn Sink,
                 cores: &Cores,
             ) -> Result<(), RenderError> {
-                cores.wait_for(1);
+                // The second core, which only the pool's end frees.
+                let _first = cores.hold();
+                let _second = cores.hold();
                 Ok(())
             }
         }

@@ -107,8 +107,10 @@ impl Renderer for Search {
         let workers = cores.count().min(parts.len()).max(1);
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let work = |worker: usize| -> Result<(), RenderError> {
-            cores.wait_for(worker);
+        // A worker keeps the parts an earlier build made as it finds them
+        // (their files are linked in, or already there), but holds a core
+        // while it builds one.
+        let work = || -> Result<(), RenderError> {
             // Pagefind runs each page on a blocking thread, one page at a
             // time: one such thread per worker is enough, and more only
             // lingered (tokio starts a new one when the last has not yet
@@ -129,6 +131,7 @@ impl Renderer for Search {
                     .as_ref()
                     .and_then(|keys| part_key(keys, book, k, part));
                 let built = out.unit(key, &mut |out| {
+                    let _core = cores.hold();
                     runtime
                         .block_on(build_part(records(book, part)))
                         .and_then(|files| put_part(k, files, out))
@@ -142,11 +145,11 @@ impl Renderer for Search {
         };
         if workers == 1 {
             // On this thread: no thread more than one part needs.
-            return work(0);
+            return work();
         }
         // Not on the rayon pool: see `Renderer::own_thread`.
         std::thread::scope(|scope| {
-            let threads: Vec<_> = (0..workers).map(|k| scope.spawn(move || work(k))).collect();
+            let threads: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
             join_all(threads).into_iter().collect()
         })
     }

@@ -96,18 +96,28 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         output::prepare_cache_dir(cache, out)?;
     }
     let started = Instant::now();
+    // The output's indexes are read while the sources are validated.
+    let (indexes, compiled) = rayon::join(
+        || {
+            let cache = options.cache.as_deref()?;
+            Some(output::Indexes::read(cache, out))
+        },
+        || {
+            compile_cached(
+                root,
+                &options.overrides,
+                options.locate_accepted,
+                options.cache.as_deref(),
+            )
+        },
+    );
     let Compiled {
         mut book,
         mut diagnostics,
         mut sources,
         cache,
         ..
-    } = compile_cached(
-        root,
-        &options.overrides,
-        options.locate_accepted,
-        options.cache.as_deref(),
-    )?;
+    } = compiled?;
     let mut history = None;
     if let Some(book) = book
         .as_mut()
@@ -127,15 +137,17 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         });
     };
     let rendered = RenderContext::from_env().and_then(|ctx| {
-        let (ctx, staging) = match &options.cache {
+        let (ctx, staging) = match (&options.cache, indexes) {
             // Side by side: the keys are made from the book, the staging
             // folder from the cache's indexes.
-            Some(cache) => {
-                let (ctx, staging) =
-                    rayon::join(|| ctx.with_keys(&book), || Staging::with_cache(out, cache));
+            (Some(cache), Some(indexes)) => {
+                let (ctx, staging) = rayon::join(
+                    || ctx.with_keys(&book),
+                    || Staging::with_cache(out, cache, indexes),
+                );
                 (ctx, staging?)
             }
-            None => (ctx, Staging::new(out)?),
+            _ => (ctx, Staging::new(out)?),
         };
         render::render_into(&book, &ctx, &render::ALL, &staging)?;
         Ok(staging)

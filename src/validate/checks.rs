@@ -76,7 +76,8 @@ impl Checks {
 /// consistency lints), added to `diagnostics`, every runbook's own; then
 /// the findings the runbooks accept are marked (`allow`).
 pub fn across(tree: &Tree, catalog: Option<&CatalogCheck>, diagnostics: &mut Vec<Diagnostic>) {
-    let facts: Vec<Facts> = tree.runbooks.iter().map(Facts::of).collect();
+    use rayon::prelude::*;
+    let facts: Vec<Facts> = tree.runbooks.par_iter().map(Facts::of).collect();
     let config = tree.config.as_ref().map(|d| d.path.as_path());
     runbook::check_across(&facts, config, catalog, diagnostics);
     let linted: Vec<Linted<'_>> = facts.iter().map(|f| (f.path.as_path(), &f.lint)).collect();

@@ -336,6 +336,9 @@ pub struct Facts {
     #[serde(skip)]
     pub rel: PathBuf,
     pub title: Option<String>,
+    /// The title's [`title_key`], made once per file (where files are
+    /// checked side by side) and kept with its result in the cache.
+    pub title_key: Option<String>,
     pub title_span: Option<crate::diagnostic::Span>,
     /// What the consistency lints across runbooks need.
     pub lint: super::lint_facts::LintFacts,
@@ -343,14 +346,16 @@ pub struct Facts {
 
 impl Facts {
     pub fn of(doc: &Document) -> Facts {
+        let title = doc
+            .value
+            .get("title")
+            .and_then(Value::as_str)
+            .map(|t| t.trim().to_owned());
         Facts {
             path: doc.path.clone(),
             rel: doc.rel.clone(),
-            title: doc
-                .value
-                .get("title")
-                .and_then(Value::as_str)
-                .map(|t| t.trim().to_owned()),
+            title_key: title.as_deref().map(title_key),
+            title,
             title_span: doc.spans.value("/title"),
             lint: super::lint_facts::LintFacts::of(doc),
         }
@@ -372,13 +377,12 @@ pub fn check_across(
     catalog: Option<&CatalogCheck>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut titles: HashMap<String, &Facts> = HashMap::new();
+    let mut titles: HashMap<String, &Facts> = HashMap::with_capacity(runbooks.len());
     for doc in runbooks {
-        let Some(title) = doc.title.as_deref() else {
+        let (Some(title), Some(key)) = (doc.title.as_deref(), doc.title_key.as_deref()) else {
             continue;
         };
-        let key = title_key(title);
-        if let Some(first) = titles.get(&key) {
+        if let Some(first) = titles.get(key) {
             let at = first
                 .title_span
                 .map_or(String::new(), |s| format!(":{}:{}", s.line, s.column));
@@ -405,7 +409,7 @@ pub fn check_across(
             };
             diagnostics.push(diagnostic.in_file(&doc.path, doc.title_span));
         } else {
-            titles.insert(key, doc);
+            titles.insert(key.to_owned(), doc);
         }
     }
     let Some(c) = catalog else { return };

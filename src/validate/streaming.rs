@@ -169,16 +169,25 @@ pub fn validate_cached(
         }
     }
     // Titles used twice are reported where they are: find those places.
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for f in facts.iter().filter_map(|f| f.title.as_deref()) {
-        *seen.entry(runbook::title_key(f)).or_default() += 1;
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(facts.len());
+    for key in facts.iter().filter_map(|f| f.title_key.as_deref()) {
+        *seen.entry(key).or_default() += 1;
     }
-    for f in facts.iter_mut().filter(|f| f.title_span.is_none()) {
-        let shared = f
-            .title
-            .as_deref()
-            .is_some_and(|t| seen.get(&runbook::title_key(t)).is_some_and(|n| *n > 1));
-        if shared && let Loaded::Parsed(doc) = load::load_runbook(&root, f.rel.clone()) {
+    let shared: Vec<usize> = facts
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            f.title_span.is_none()
+                && f.title_key
+                    .as_deref()
+                    .is_some_and(|k| seen.get(k).is_some_and(|n| *n > 1))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    drop(seen);
+    for i in shared {
+        let f = &mut facts[i];
+        if let Loaded::Parsed(doc) = load::load_runbook(&root, f.rel.clone()) {
             f.title_span = doc.spans.value("/title");
         }
     }
@@ -378,6 +387,7 @@ mod tests {
                     path: Path::new("tree").join(&rel),
                     rel,
                     title: Some("Alpha Chat".into()),
+                    title_key: Some(runbook::title_key("Alpha Chat")),
                     title_span: None,
                     lint: Default::default(),
                 }
