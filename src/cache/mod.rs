@@ -13,7 +13,7 @@
 //! build does the work again. Nothing in a table is trusted beyond that:
 //! a table that checks but does not decode is ignored the same way.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The id of this build of gtdocs: a fingerprint of the sources and the
@@ -145,12 +145,45 @@ impl Table {
     /// The table's payload, if it was written by this binary from inputs
     /// of fingerprint `inputs` and is whole.
     pub fn read(&self, inputs: Fingerprint) -> Result<Vec<u8>, Ignored> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(bytes) => bytes,
+        use std::io::Read as _;
+        let unreadable = |e: std::io::Error| Ignored::Unreadable(e.to_string());
+        let mut file = match std::fs::File::open(&self.path) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Ignored::Missing),
-            Err(e) => return Err(Ignored::Unreadable(e.to_string())),
+            Err(e) => return Err(unreadable(e)),
         };
-        unframe(bytes, inputs)
+        // The header first: a table of another binary or of other inputs
+        // (a catalog edited) is not read further.
+        let mut header = Vec::with_capacity(HEADER);
+        (&mut file)
+            .take(HEADER as u64)
+            .read_to_end(&mut header)
+            .map_err(unreadable)?;
+        let len = check_header(&header, inputs)?;
+        // A file cut short or grown since is corrupt: its size is checked
+        // before anything is allocated for it, and no more is read.
+        let size = file.metadata().map_err(unreadable)?.len();
+        if Some(size) != len.checked_add((HEADER + CHECKSUM) as u64) {
+            return Err(Ignored::Corrupt);
+        }
+        let len = usize::try_from(len).map_err(|_| Ignored::Corrupt)?;
+        let mut payload = Vec::with_capacity(len + CHECKSUM);
+        (&mut file)
+            .take((len + CHECKSUM) as u64)
+            .read_to_end(&mut payload)
+            .map_err(unreadable)?;
+        if payload.len() != len + CHECKSUM {
+            return Err(Ignored::Corrupt);
+        }
+        let (body, checksum) = payload.split_at(len);
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&header);
+        hasher.update(body);
+        if hasher.digest128().to_le_bytes() != checksum {
+            return Err(Ignored::Corrupt);
+        }
+        payload.truncate(len);
+        Ok(payload)
     }
 
     /// [`Table::read`], then its payload decoded.
@@ -165,6 +198,35 @@ impl Table {
     /// Replaces the table with `payload`, made from inputs `inputs`: the
     /// frame is written to a file beside it, then renamed over it.
     pub fn write(&self, inputs: Fingerprint, payload: &[u8]) -> std::io::Result<()> {
+        self.write_with(inputs, payload.len(), &mut |w| w.write_all(payload))
+    }
+
+    /// [`Table::write`] of `value`, encoded as it is written: the payload
+    /// is never held whole (its length is counted first).
+    pub fn write_encoded<T: serde::Serialize + ?Sized>(
+        &self,
+        inputs: Fingerprint,
+        value: &T,
+    ) -> std::io::Result<()> {
+        let len = postcard::serialize_with_flavor::<T, postcard::ser_flavors::Size, usize>(
+            value,
+            postcard::ser_flavors::Size::default(),
+        )
+        .map_err(std::io::Error::other)?;
+        self.write_with(inputs, len, &mut |w| {
+            postcard::to_io(value, w)
+                .map(drop)
+                .map_err(std::io::Error::other)
+        })
+    }
+
+    /// Writes a table whose payload, of `len` bytes, `payload` writes.
+    fn write_with(
+        &self,
+        inputs: Fingerprint,
+        len: usize,
+        payload: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         let dir = self
             .path
             .parent()
@@ -174,28 +236,44 @@ impl Table {
         let mut file = tempfile::Builder::new()
             .prefix(TEMPORARY)
             .tempfile_in(dir)?;
-        let header = header(inputs, payload.len());
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(&header);
-        hasher.update(payload);
-        let mut out = std::io::BufWriter::new(file.as_file_mut());
-        out.write_all(&header)?;
-        out.write_all(payload)?;
-        out.write_all(&hasher.digest128().to_le_bytes())?;
-        out.flush()?;
+        let mut out = Checksummed {
+            inner: std::io::BufWriter::with_capacity(1 << 16, file.as_file_mut()),
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+            written: 0,
+        };
+        out.write_all(&header(inputs, len))?;
+        payload(&mut out)?;
+        if out.written != (HEADER + len) as u64 {
+            return Err(std::io::Error::other(
+                "the payload is not the length counted",
+            ));
+        }
+        let sum = out.hasher.digest128().to_le_bytes();
+        out.inner.write_all(&sum)?;
+        out.inner.flush()?;
         drop(out);
         file.persist(&self.path).map_err(|e| e.error)?;
         Ok(())
     }
+}
 
-    /// [`Table::write`] of `value`, encoded.
-    pub fn write_encoded<T: serde::Serialize>(
-        &self,
-        inputs: Fingerprint,
-        value: &T,
-    ) -> std::io::Result<()> {
-        let payload = postcard::to_stdvec(value).map_err(std::io::Error::other)?;
-        self.write(inputs, &payload)
+/// A writer that checksums what it writes, and counts it.
+struct Checksummed<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    written: u64,
+}
+
+impl<W: Write> Write for Checksummed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -210,30 +288,24 @@ fn header(inputs: Fingerprint, len: usize) -> Vec<u8> {
 }
 
 /// The payload of a framed table, checked.
-fn unframe(mut bytes: Vec<u8>, inputs: Fingerprint) -> Result<Vec<u8>, Ignored> {
-    if bytes.len() < 16 + 4 || &bytes[..16] != MAGIC || bytes[16..20] != FORMAT.to_le_bytes() {
+/// The payload's length a table's header gives, if the header is of
+/// this format, binary and `inputs`.
+fn check_header(header: &[u8], inputs: Fingerprint) -> Result<u64, Ignored> {
+    if header.len() < 16 + 4 || &header[..16] != MAGIC || header[16..20] != FORMAT.to_le_bytes() {
         return Err(Ignored::Foreign);
     }
-    if bytes.len() < HEADER + CHECKSUM {
+    if header.len() < HEADER {
         return Err(Ignored::Corrupt);
     }
-    let (body, checksum) = bytes.split_at(bytes.len() - CHECKSUM);
-    if xxhash_rust::xxh3::xxh3_128(body).to_le_bytes() != checksum {
-        return Err(Ignored::Corrupt);
-    }
-    let len = u64::from_le_bytes(bytes[HEADER - 8..HEADER].try_into().unwrap_or_default());
-    if len != (bytes.len() - HEADER - CHECKSUM) as u64 {
-        return Err(Ignored::Corrupt);
-    }
-    if &bytes[20..52] != BUILD_ID.as_bytes() {
+    if &header[20..52] != BUILD_ID.as_bytes() {
         return Err(Ignored::OtherBinary);
     }
-    if bytes[52..68] != inputs.0.to_le_bytes() {
+    if header[52..68] != inputs.0.to_le_bytes() {
         return Err(Ignored::OtherInputs);
     }
-    bytes.truncate(bytes.len() - CHECKSUM);
-    bytes.drain(..HEADER);
-    Ok(bytes)
+    Ok(u64::from_le_bytes(
+        header[HEADER - 8..HEADER].try_into().unwrap_or_default(),
+    ))
 }
 
 /// Removes the temporary files a process killed while writing a table
@@ -298,7 +370,9 @@ mod tests {
     }
 
     /// Any byte changed, the file cut short or grown, another binary's id,
-    /// another format: the table is ignored, with the reason.
+    /// another format: the table is ignored, with the reason. A header
+    /// that names another binary or other inputs is not read further, so
+    /// a byte changed there reads as that.
     #[test]
     fn a_changed_cut_or_foreign_table_is_ignored() {
         let (_dir, table) = table();
@@ -310,10 +384,12 @@ mod tests {
             bad[i] ^= 0x20;
             std::fs::write(table.path(), &bad).expect("write");
             let read = table.read(inputs);
-            assert!(
-                matches!(read, Err(Ignored::Corrupt | Ignored::Foreign)),
-                "byte {i}: {read:?}"
-            );
+            let expected = match i {
+                20..52 => matches!(read, Err(Ignored::OtherBinary)),
+                52..68 => matches!(read, Err(Ignored::OtherInputs)),
+                _ => matches!(read, Err(Ignored::Corrupt | Ignored::Foreign)),
+            };
+            assert!(expected, "byte {i}: {read:?}");
         }
         for len in [0, 10, HEADER, good.len() - 1] {
             std::fs::write(table.path(), &good[..len]).expect("write");
@@ -330,6 +406,22 @@ mod tests {
         other.extend_from_slice(&sum);
         std::fs::write(table.path(), &other).expect("write");
         assert_eq!(table.read(inputs), Err(Ignored::OtherBinary));
+    }
+
+    /// A value encoded as it is written reads back as postcard encodes it
+    /// whole.
+    #[test]
+    fn a_table_encoded_as_it_is_written_reads_back() {
+        let (_dir, table) = table();
+        let inputs = fingerprint(b"catalog");
+        let rows: Vec<(String, Vec<u8>)> = (0..5000)
+            .map(|i| (format!("runbooks/r-{i}.yaml"), vec![i as u8; i % 97]))
+            .collect();
+        table.write_encoded(inputs, &rows).expect("write");
+        let read = table.read(inputs).expect("read");
+        assert_eq!(read, postcard::to_stdvec(&rows).expect("encode"));
+        let back: Vec<(String, Vec<u8>)> = table.read_decoded(inputs).expect("decode");
+        assert_eq!(back, rows);
     }
 
     #[test]

@@ -475,7 +475,7 @@ impl Reuse {
     /// The new output's index, once every file is written: the previous
     /// output's files this build did not write or keep are removed first,
     /// and the folders it no longer has.
-    pub(super) fn finish(&mut self, dir: &Path, written: super::staging::PathSet) -> Vec<u8> {
+    pub(super) fn finish(&mut self, dir: &Path, written: super::staging::PathSet) -> Index {
         use rayon::prelude::*;
         // What was read of the earlier outputs goes first, before the new
         // index is made: memory holds one index at a time.
@@ -533,20 +533,19 @@ impl Reuse {
         units.dedup_by(|a, b| a.0 == b.0);
         let mut fragments = std::mem::take(&mut *lock(&self.fragments));
         fragments.sort_by(|a, b| a.0.cmp(&b.0));
-        let index = Index {
+        Index {
             folder: folder_id(dir),
             files,
             dirs,
             units,
             fragments,
-        };
-        postcard::to_stdvec(&index).unwrap_or_default()
+        }
     }
 
     /// After the swap: the replaced output (`old`) is kept as the previous
     /// output with its index, and the new output's index written. A step
     /// that fails leaves no index that could describe the wrong folder.
-    pub(super) fn keep(self, old: Option<Removal>, had_current: bool, index: &[u8]) {
+    pub(super) fn keep(self, old: Option<Removal>, had_current: bool, index: &Index) {
         let previous_dir = self.cache.join(PREVIOUS_DIR);
         let current = Table::new(&self.cache, CURRENT);
         // The replaced output's index describes it by its inode, wherever
@@ -561,9 +560,7 @@ impl Reuse {
             let _ = fs::rename(current.path(), self.cache.join(PREVIOUS));
         }
         // `old`, when not kept, is deleted here.
-        if !index.is_empty() {
-            let _ = current.write(Fingerprint::default(), index);
-        }
+        let _ = current.write_encoded(Fingerprint::default(), index);
     }
 }
 

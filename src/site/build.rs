@@ -186,7 +186,6 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         diagnostics,
         sources,
         outcome,
-        // Written meanwhile, by a thread of its own.
         cache: cache.map(CacheReport::finish),
     })
 }

@@ -18,8 +18,7 @@ pub struct Compiled {
     pub book: Option<Book>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
-    /// What the validation cache did (`None`: no cache); its table may
-    /// still be being written ([`validate::CacheReport::finish`]).
+    /// What the validation cache did (`None`: no cache).
     pub cache: Option<validate::CacheReport>,
 }
 

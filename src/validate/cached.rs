@@ -162,24 +162,18 @@ pub struct Hit {
     pub runbook: Option<Runbook>,
 }
 
-/// What becomes of the table: nothing (it holds the rows already), or it
-/// is written, by a thread of its own, while the build goes on.
+/// What became of the table: nothing (it holds the rows already), or it
+/// was written.
 pub enum Kept {
     Unchanged,
-    Writing(std::thread::JoinHandle<std::io::Result<()>>),
     Done(std::io::Result<()>),
 }
 
 impl Kept {
-    /// Waits for the table to be written: `None` when it was not to be.
-    pub fn wait(self) -> Option<std::io::Result<()>> {
+    /// How the table was written: `None` when it was not to be.
+    pub fn result(self) -> Option<std::io::Result<()>> {
         match self {
             Kept::Unchanged => None,
-            Kept::Writing(thread) => Some(
-                thread
-                    .join()
-                    .unwrap_or_else(|_| Err(std::io::Error::other("its writer failed"))),
-            ),
             Kept::Done(result) => Some(result),
         }
     }
@@ -225,8 +219,7 @@ impl Cache {
     }
 
     /// Replaces the table with `rows` (sorted by file), unless they are
-    /// the rows read. They are encoded here; the table is written by a
-    /// thread, while the caller goes on.
+    /// the rows read.
     pub fn keep(&self, previous: &Previous<'_>, rows: &[Row<'_>]) -> Kept {
         // As many rows, each one read and unchanged (one a file): the same.
         let same = previous.ignored.is_none()
@@ -236,30 +229,10 @@ impl Cache {
         if same || none_needed {
             return Kept::Unchanged;
         }
-        // A row is at most its parts and a few lengths.
-        let size: usize = rows
-            .iter()
-            .map(|r| {
-                64 + r.rel.len() + r.entry.0.len() + r.spanned.as_ref().map_or(0, |s| s.0.len())
-            })
-            .sum();
-        let payload = match postcard::to_io(rows, Vec::with_capacity(size)) {
-            Ok(payload) => payload,
-            Err(e) => return Kept::Done(Err(std::io::Error::other(e))),
-        };
-        let (dir, table, inputs) = (self.dir.clone(), self.table.clone(), self.inputs);
-        let write = move || {
-            crate::cache::mark(&dir);
-            table.write(inputs, &payload)
-        };
-        match std::thread::Builder::new()
-            .name("gtdocs cache".into())
-            .spawn(write)
-        {
-            Ok(thread) => Kept::Writing(thread),
-            // No thread to write it: the table waits for another build.
-            Err(e) => Kept::Done(Err(e)),
-        }
+        // Encoded as it is written: the rows of 10,000 runbooks are 40 MB,
+        // which memory does not hold twice.
+        crate::cache::mark(&self.dir);
+        Kept::Done(self.table.write_encoded(self.inputs, rows))
     }
 }
 
@@ -311,8 +284,7 @@ pub fn row(
     })
 }
 
-/// What the validation cache did; its table may still be being written
-/// ([`Report::finish`] waits for it, and so does dropping the report).
+/// What the validation cache did, and what became of its table.
 pub struct Report {
     line: String,
     kept: Option<Kept>,
@@ -334,27 +306,16 @@ impl Report {
         }
     }
 
-    /// Waits for the table to be written; returns the line `-v` prints:
-    /// how many files were reused, why the table was not read, whether it
-    /// was written.
-    pub fn finish(mut self) -> String {
-        let mut line = std::mem::take(&mut self.line);
-        match self.kept.take().and_then(Kept::wait) {
+    /// The line `-v` prints: how many files were reused, why the table
+    /// was not read, whether it was written.
+    pub fn finish(self) -> String {
+        let mut line = self.line;
+        match self.kept.and_then(Kept::result) {
             None => {}
             Some(Ok(())) => line.push_str("; table written"),
             Some(Err(e)) => line.push_str(&format!("; table not written: {e}")),
         }
         line
-    }
-}
-
-impl Drop for Report {
-    /// A build that ends without its report waits for the table all the
-    /// same: the process does not end while it is half written.
-    fn drop(&mut self) {
-        if let Some(kept) = self.kept.take() {
-            let _ = kept.wait();
-        }
     }
 }
 
@@ -406,7 +367,10 @@ mod tests {
             },
             row(rel, fingerprint(&bytes), &facts, Some(&runbook)).expect("a row"),
         ];
-        assert!(matches!(cache.keep(&previous, &rows).wait(), Some(Ok(()))));
+        assert!(matches!(
+            cache.keep(&previous, &rows).result(),
+            Some(Ok(()))
+        ));
 
         let cache = Cache::open(dir.path(), inputs);
         let previous = cache.previous();
@@ -442,7 +406,7 @@ mod tests {
             spanned: None,
         };
         let mut rows = [broken_row(), row];
-        assert!(cache.keep(&previous, &rows).wait().is_none());
+        assert!(cache.keep(&previous, &rows).result().is_none());
         let Loaded::Parsed(spanned) = load::parse_runbook(root, rel.to_path_buf(), &bytes, true)
         else {
             panic!("librechat parses");
@@ -450,7 +414,10 @@ mod tests {
         let lint = Facts::of(&spanned).lint;
         assert!(lint.spanned);
         rows[1].set_spanned(&lint);
-        assert!(matches!(cache.keep(&previous, &rows).wait(), Some(Ok(()))));
+        assert!(matches!(
+            cache.keep(&previous, &rows).result(),
+            Some(Ok(()))
+        ));
         let cache = Cache::open(dir.path(), inputs);
         let previous = cache.previous();
         let (_, row) = previous
