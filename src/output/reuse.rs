@@ -279,6 +279,11 @@ impl Known {
         self.get(path).filter(|entry| self.is_unchanged(entry))
     }
 
+    /// Whether the index names unit `key`.
+    pub(super) fn has_unit(&self, key: Fingerprint) -> bool {
+        self.units.contains_key(&key)
+    }
+
     /// The files of unit `key`, if it is known and each is still as
     /// written.
     pub(super) fn unit(&self, key: Fingerprint) -> Option<Vec<Entry>> {
@@ -479,7 +484,10 @@ impl Reuse {
         use rayon::prelude::*;
         // What was read of the earlier outputs goes first, before the new
         // index is made: memory holds one index at a time.
-        self.current = None;
+        // Freed beside the work below (the pool is idle by now).
+        if let Some(current) = self.current.take() {
+            rayon::spawn(move || drop(current));
+        }
         self.sources.clear();
         let old = self.recycled.take();
         if let Some(old) = &old {
@@ -489,19 +497,34 @@ impl Reuse {
             });
         }
         drop(written);
-        let old_dirs = old.map(|old| old.dirs).unwrap_or_default();
+        let old_dirs = old
+            .map(|mut old| {
+                let dirs = std::mem::take(&mut old.dirs);
+                rayon::spawn(move || drop(old));
+                dirs
+            })
+            .unwrap_or_default();
         let mut files = std::mem::take(&mut *lock(&self.entries));
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut dirs: Vec<String> = vec![String::new()];
-        for entry in &files {
-            let mut path = entry.path.as_str();
-            while let Some((parent, _)) = path.rsplit_once('/') {
-                dirs.push(parent.to_string());
-                path = parent;
+        // Every folder above a file, each named once: a file's parents are
+        // walked up only as far as the first one already found.
+        let mut dirs: Vec<String> = {
+            let mut found: HashSet<&str> = HashSet::from([""]);
+            for entry in &files {
+                let mut path = entry.path.as_str();
+                while let Some((parent, _)) = path.rsplit_once('/') {
+                    if !found.insert(parent) {
+                        break;
+                    }
+                    path = parent;
+                }
             }
-        }
-        dirs.sort();
-        dirs.dedup();
+            found.into_iter().map(str::to_owned).collect()
+        };
+        // Paths are unique (the staging folder refuses a second write).
+        rayon::join(
+            || files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path)),
+            || dirs.sort_unstable(),
+        );
         let keep: HashSet<&str> = dirs.iter().map(String::as_str).collect();
         let mut gone: Vec<&str> = old_dirs
             .iter()
@@ -526,10 +549,10 @@ impl Reuse {
                 .map(|i| i as u32)
         };
         let mut units: Vec<(Fingerprint, Vec<u32>)> = std::mem::take(&mut *lock(&self.units))
-            .into_iter()
+            .into_par_iter()
             .map(|(key, paths)| (key, paths.iter().filter_map(|p| position(p)).collect()))
             .collect();
-        units.sort();
+        units.par_sort_unstable();
         units.dedup_by(|a, b| a.0 == b.0);
         let mut fragments = std::mem::take(&mut *lock(&self.fragments));
         fragments.sort_by(|a, b| a.0.cmp(&b.0));

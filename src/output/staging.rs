@@ -163,6 +163,17 @@ impl Staging {
         Ok(false)
     }
 
+    /// Whether an earlier build's index names unit `key` (its files are
+    /// not checked: see [`Staging::keep_unit`]).
+    pub fn knows(&self, key: Fingerprint) -> bool {
+        self.reuse.as_ref().is_some_and(|reuse| {
+            [&reuse.recycled, &reuse.current]
+                .into_iter()
+                .flatten()
+                .any(|known| known.has_unit(key))
+        })
+    }
+
     /// Unit `key`'s files, kept: counted, and recorded with the unit.
     fn kept(&self, reuse: &Reuse, key: Fingerprint, entries: Vec<Entry>) {
         let paths = entries.iter().map(|e| e.path.clone()).collect();

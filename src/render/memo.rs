@@ -90,6 +90,10 @@ impl Sink for MemoSink<'_> {
         self.insert(paths, content.into())
     }
 
+    fn knows_unit(&self, key: Fingerprint) -> bool {
+        self.previous.contains_key(&key)
+    }
+
     fn unit(
         &self,
         key: Option<Fingerprint>,

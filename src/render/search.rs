@@ -105,6 +105,18 @@ impl Renderer for Search {
         // at most, so that memory holds at most that many parts' indexes;
         // beside the pages only one, the others once the pages are done.
         let workers = cores.count().min(parts.len()).max(1);
+        // Each part's key; the parts an earlier build did not make go
+        // first, so that indexing, the long work, starts at once.
+        let keys: Vec<Option<crate::cache::Fingerprint>> = parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| {
+                let keys = ctx.keys.as_ref()?;
+                part_key(keys, book, k, part)
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..parts.len()).collect();
+        order.sort_by_key(|&k| keys[k].is_some_and(|key| out.knows_unit(key)));
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
         // A worker keeps the parts an earlier build made as it finds them
@@ -120,17 +132,13 @@ impl Renderer for Search {
                 .build()
                 .map_err(error)?;
             while !failed.load(Ordering::Relaxed) {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(part) = parts.get(k) else {
+                let Some(&k) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
                     break;
                 };
+                let part = parts[k];
                 // A part is made from its pages alone: one whose pages
                 // did not change is kept from an earlier build.
-                let key = ctx
-                    .keys
-                    .as_ref()
-                    .and_then(|keys| part_key(keys, book, k, part));
-                let built = out.unit(key, &mut |out| {
+                let built = out.unit(keys[k], &mut |out| {
                     let _core = cores.hold();
                     runtime
                         .block_on(build_part(records(book, part)))

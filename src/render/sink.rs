@@ -63,6 +63,10 @@ impl Sink for Recorder<'_> {
         self.inner.read_kept(path)
     }
 
+    fn knows_unit(&self, key: crate::cache::Fingerprint) -> bool {
+        self.inner.knows_unit(key)
+    }
+
     fn fragment(&self, path: &str, key: crate::cache::Fingerprint) -> Option<Vec<u8>> {
         self.inner.fragment(path, key)
     }
@@ -186,6 +190,14 @@ pub trait Sink: Sync {
     ) -> Result<(), RenderError> {
         let _ = key;
         render(self.as_sink())
+    }
+
+    /// Whether an earlier build made unit `key`, as a hint of what
+    /// [`Sink::unit`] will keep (it checks the files too): work that must
+    /// be done can go first. By default, no.
+    fn knows_unit(&self, key: crate::cache::Fingerprint) -> bool {
+        let _ = key;
+        false
     }
 
     /// The bytes of file `path` of a unit [`Sink::unit`] kept from an

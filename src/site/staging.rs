@@ -14,6 +14,10 @@ impl Sink for Staging {
         self.read_kept_file(path)
     }
 
+    fn knows_unit(&self, key: Fingerprint) -> bool {
+        self.knows(key)
+    }
+
     fn fragment(&self, path: &str, key: Fingerprint) -> Option<Vec<u8>> {
         self.read_fragment(path, key)
     }
