@@ -64,10 +64,12 @@ pub fn run(args: &BuildArgs, reporter: &Reporter) -> ExitCode {
         }
     };
     let options = BuildOptions { cache, ..options };
-    let report = match site::build(&tree.root, &out, &options) {
+    let mut report = match site::build(&tree.root, &out, &options) {
         Ok(report) => report,
         Err(e) => return reporter.fatal(&e, e.hint()),
     };
+    // The process ends once the report is printed.
+    std::mem::take(&mut report.leftovers).leave();
     // The diagnostics are printed once, with a template's error if the
     // render found one: a machine format is one document.
     reporter.diagnostics(&report.diagnostics, &report.sources, tree.format);

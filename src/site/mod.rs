@@ -13,7 +13,7 @@ mod staging;
 pub mod template;
 
 pub use build::{
-    BuildError, BuildOptions, BuildReport, InMemory, Outcome, Written, build, build_in_memory,
-    check, with_history,
+    BuildError, BuildOptions, BuildReport, InMemory, Leftovers, Outcome, Written, build,
+    build_in_memory, check, with_history,
 };
 pub use compile::{CompileError, Compiled, compile, compile_cached, compile_with};
