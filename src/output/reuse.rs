@@ -30,6 +30,10 @@ pub(super) const PREVIOUS: &str = "previous.index";
 /// The previous output's folder, inside the cache folder.
 pub(super) const PREVIOUS_DIR: &str = "previous";
 
+/// Relative paths of a new site (every file and folder of it, filled from
+/// every thread: hashed with foldhash).
+pub(super) type PathSet = HashSet<String, foldhash::fast::RandomState>;
+
 /// Where each fragment of a file sits in it: key, offset, length.
 pub(super) type Spans = Vec<(Fingerprint, u64, u64)>;
 
@@ -480,7 +484,7 @@ impl Reuse {
     /// The new output's index, once every file is written: the previous
     /// output's files this build did not write or keep are removed first,
     /// and the folders it no longer has.
-    pub(super) fn finish(&mut self, dir: &Path, written: super::staging::PathSet) -> Index {
+    pub(super) fn finish(&mut self, dir: &Path, written: PathSet) -> Index {
         use rayon::prelude::*;
         // What was read of the earlier outputs goes first, before the new
         // index is made: memory holds one index at a time.

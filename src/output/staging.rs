@@ -1,7 +1,6 @@
 //! The new site written into a folder beside the destination while it is
 //! rendered, then swapped in whole.
 
-use std::collections::HashSet;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -12,11 +11,8 @@ use super::error::{OutputError, io};
 use super::folder::{check_replaceable, is_empty};
 use super::marker::{MARKER, MARKER_TEXT, written_by_gtdocs};
 use super::removal::{Removal, entries, is_dir, remove_output};
-use super::reuse::{Entry, Indexes, Reuse, Stamp, remove_existing};
+use super::reuse::{Entry, Indexes, PathSet, Reuse, Stamp, remove_existing};
 use crate::cache::{self, Fingerprint};
-
-/// Relative paths of the new site.
-pub(super) type PathSet = HashSet<String, foldhash::fast::RandomState>;
 
 /// What a write did.
 #[derive(Debug, Clone, Default)]
@@ -639,7 +635,7 @@ mod tests {
     /// each file a unit keyed by its content: kept when an earlier build
     /// made it, else written. `indexes`: read before (`None`: now).
     fn build(out: &Path, cache: &Path, files: &[(&str, &str)], indexes: Option<Indexes>) -> String {
-        super::super::prepare_cache_dir(cache, out).expect("cache folder");
+        super::super::folder::prepare_cache_dir(cache, out).expect("cache folder");
         let indexes = indexes.unwrap_or_else(|| Indexes::read(cache, out));
         let staging = Staging::with_cache(out, cache, indexes).expect("staging");
         for (path, content) in files {
