@@ -3,14 +3,19 @@
 //! rendered), which is then swapped in. A failed build, or one killed
 //! part-way, never leaves a half-written site.
 
+mod beside;
 mod error;
 mod folder;
 mod marker;
 mod removal;
 mod reuse;
 mod staging;
+mod stamp;
+#[cfg(test)]
+mod tests;
 
+pub use beside::default_cache_dir;
 pub use error::OutputError;
 pub use folder::{check_cache_dir, check_out_dir, named, prepare_cache_dir};
 pub use reuse::Indexes;
-pub use staging::{Copies, Staging, WriteStats, default_cache_dir};
+pub use staging::{Copies, Staging, WriteStats};

@@ -21,6 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use super::marker::written_by_gtdocs;
 use super::removal::{Removal, remove_output};
+#[cfg(target_os = "linux")]
+use super::stamp::open_path;
+use super::stamp::{Stamp, folder_id};
 use crate::cache::{self, Fingerprint, Ignored, Table};
 
 /// The index of the output folder.
@@ -36,50 +39,6 @@ pub(super) type PathSet = HashSet<String, foldhash::fast::RandomState>;
 
 /// Where each fragment of a file sits in it: key, offset, length.
 pub(super) type Spans = Vec<(Fingerprint, u64, u64)>;
-
-/// How a file or folder was on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct Stamp {
-    dev: u64,
-    ino: u64,
-    size: u64,
-    mtime: i64,
-    mtime_ns: i64,
-}
-
-impl Stamp {
-    #[cfg(unix)]
-    pub(super) fn of(meta: &fs::Metadata) -> Self {
-        use std::os::unix::fs::MetadataExt;
-        Stamp {
-            dev: meta.dev(),
-            ino: meta.ino(),
-            size: meta.size(),
-            mtime: meta.mtime(),
-            mtime_ns: meta.mtime_nsec(),
-        }
-    }
-
-    /// Elsewhere nothing is known to be unchanged: nothing is reused.
-    #[cfg(not(unix))]
-    pub(super) fn of(_: &fs::Metadata) -> Self {
-        Stamp {
-            dev: 0,
-            ino: 0,
-            size: u64::MAX,
-            mtime: i64::MIN,
-            mtime_ns: 0,
-        }
-    }
-
-    /// The stamp of `path` now (its link, never followed).
-    pub(super) fn read(path: &Path) -> Option<Self> {
-        fs::symlink_metadata(path)
-            .ok()
-            .map(|m| Self::of(&m))
-            .filter(|_| cfg!(unix))
-    }
-}
 
 /// One file of an output folder.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -111,19 +70,6 @@ pub(super) struct Index {
     pub units: Vec<(Fingerprint, Vec<u32>)>,
     /// Files made of fragments: each fragment's key, offset and length.
     pub fragments: Vec<(String, Spans)>,
-}
-
-/// Folder `dir`, open only as a place to resolve paths from.
-#[cfg(target_os = "linux")]
-pub(super) fn open_path(dir: &Path) -> Option<std::os::fd::OwnedFd> {
-    use rustix::fs::{Mode, OFlags};
-    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    rustix::fs::open(dir, flags, Mode::empty()).ok()
-}
-
-/// The device and inode of folder `dir`.
-pub(super) fn folder_id(dir: &Path) -> Option<(u64, u64)> {
-    Stamp::read(dir).map(|s| (s.dev, s.ino))
 }
 
 /// Why a folder's index is not used.

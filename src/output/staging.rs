@@ -7,11 +7,15 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::beside::{
+    ASIDE_SITE, aside_prefix, lock_folder, output_name, remove_leftovers, staging_prefix,
+};
 use super::error::{OutputError, io};
-use super::folder::{check_replaceable, is_empty};
-use super::marker::{MARKER, MARKER_TEXT, written_by_gtdocs};
-use super::removal::{Removal, entries, is_dir, remove_output};
-use super::reuse::{Entry, Indexes, PathSet, Reuse, Stamp, remove_existing};
+use super::folder::check_replaceable;
+use super::marker::{MARKER, MARKER_TEXT};
+use super::removal::{Removal, remove_output};
+use super::reuse::{Entry, Indexes, PathSet, Reuse, remove_existing};
+use super::stamp::Stamp;
 use crate::cache::{self, Fingerprint};
 
 /// What a write did.
@@ -92,7 +96,7 @@ impl Staging {
         #[cfg(target_os = "linux")]
         let root = reuse
             .as_ref()
-            .and_then(|_| super::reuse::open_path(&dir.path));
+            .and_then(|_| super::stamp::open_path(&dir.path));
         Ok(Staging {
             _lock: lock,
             dir,
@@ -459,102 +463,6 @@ impl std::io::Write for Copies<'_> {
     }
 }
 
-/// The staging folders of output `name` start with this (a build killed
-/// part-way leaves one, holding a partial new site or the old one).
-fn staging_prefix(name: &str) -> String {
-    format!(".{}.tmp-", short(name))
-}
-
-/// The name of output folder `out` (`site` when its path names none).
-fn output_name(out: &Path) -> String {
-    out.file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned())
-}
-
-/// The build cache of output folder `out`, when no other is named:
-/// `.<name>.cache` beside it (on the same file system, so the previous
-/// output it keeps can be swapped in), its name shortened as the staging
-/// folder's.
-pub fn default_cache_dir(out: &Path) -> PathBuf {
-    let parent = out.parent().unwrap_or(Path::new(""));
-    parent.join(format!(".{}.cache", short(&output_name(out))))
-}
-
-/// At most 200 bytes of an output's name in the names beside it, so that
-/// they fit in a file name (255 bytes) whatever the output's.
-fn short(name: &str) -> &str {
-    &name[..crate::diagnostic::floor_char_boundary(name, 200)]
-}
-
-/// The previous site's name inside its set-aside folder.
-const ASIDE_SITE: &str = "site";
-
-/// Where the fallback swap puts the old site aside.
-fn aside_prefix(name: &str) -> String {
-    format!(".{}.old-", short(name))
-}
-
-/// Removes the staging and set-aside folders of `name` in `parent` that a
-/// killed build left. Run under the folder lock, so no other build is using
-/// them. A folder that only looks like one (no marker, not the layout a
-/// build leaves) is someone else's and stays.
-fn remove_leftovers(parent: &Path, name: &str) {
-    let (staging, aside) = (staging_prefix(name), aside_prefix(name));
-    for entry in entries(parent) {
-        if !is_dir(&entry) {
-            continue;
-        }
-        let file_name = entry.file_name();
-        let file_name = file_name.to_string_lossy();
-        let path = entry.path();
-        let ours = if file_name.starts_with(&staging) {
-            // A staging folder gets the marker first thing.
-            is_empty(&path).unwrap_or(false) || written_by_gtdocs(&path)
-        } else if file_name.starts_with(&aside) {
-            // A set-aside folder holds the previous site as `site`, or nothing.
-            left_aside(&path)
-        } else {
-            false
-        };
-        if ours {
-            // The old site inside a set-aside folder first, its marker last.
-            remove_output(&path.join(ASIDE_SITE));
-            remove_output(&path);
-        }
-    }
-}
-
-/// What the fallback swap leaves if killed: an empty folder, or one whose
-/// only entry is the previous site (a folder gtdocs wrote, or an empty one).
-fn left_aside(dir: &Path) -> bool {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return false;
-    };
-    let entries: Vec<_> = entries.take(2).collect();
-    match entries.as_slice() {
-        [] => true,
-        [Ok(only)] => {
-            only.file_name() == ASIDE_SITE
-                && only.file_type().is_ok_and(|t| t.is_dir())
-                && (is_empty(&only.path()).unwrap_or(false) || written_by_gtdocs(&only.path()))
-        }
-        _ => false,
-    }
-}
-
-/// An exclusive lock on `folder` (flock on the folder itself: no lock file
-/// to leave behind), released when the handle is dropped. Best effort: a
-/// file system without locks builds unlocked.
-fn lock_folder(folder: &Path) -> Option<std::fs::File> {
-    let handle = fs::File::open(folder).ok()?;
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{FlockOperation, flock};
-        flock(&handle, FlockOperation::LockExclusive).ok()?;
-    }
-    Some(handle)
-}
-
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -625,81 +533,4 @@ fn swap_in(staging: Removal, out: &Path) -> Result<Option<Removal>, OutputError>
     remove_output(&aside_path);
     drop(aside);
     Ok(None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// One build of `files` (path, content) into `out` with cache `cache`,
-    /// each file a unit keyed by its content: kept when an earlier build
-    /// made it, else written. `indexes`: read before (`None`: now).
-    fn build(out: &Path, cache: &Path, files: &[(&str, &str)], indexes: Option<Indexes>) -> String {
-        super::super::folder::prepare_cache_dir(cache, out).expect("cache folder");
-        let indexes = indexes.unwrap_or_else(|| Indexes::read(cache, out));
-        let staging = Staging::with_cache(out, cache, indexes).expect("staging");
-        for (path, content) in files {
-            let key = cache::fingerprint(format!("{path}\n{content}").as_bytes());
-            if !staging.keep_unit(key).expect("keep") {
-                staging.write(path, content.as_bytes()).expect("write");
-                staging.record_unit(key, vec![path.to_string()]);
-            }
-        }
-        let stats = staging.commit().expect("commit");
-        stats.cache.expect("a build with a cache")
-    }
-
-    fn contents(out: &Path) -> Vec<(String, String)> {
-        let mut files: Vec<(String, String)> = fs::read_dir(out)
-            .expect("output")
-            .flatten()
-            .filter(|e| e.file_name() != MARKER)
-            .map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                (name, fs::read_to_string(e.path()).expect("a file"))
-            })
-            .collect();
-        files.sort();
-        files
-    }
-
-    /// A build reads the cache's indexes while it validates, before it
-    /// takes the lock on the output; another build may replace the output
-    /// and the previous output meanwhile. Each index is checked again
-    /// against its folder: the output comes out right, and the previous
-    /// output (the other build's) is still recycled, by its own index.
-    #[test]
-    fn indexes_read_before_another_build_are_checked_again() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let out = tmp.path().join("site");
-        let cache = tmp.path().join(".site.cache");
-        build(&out, &cache, &[("a.txt", "one"), ("b.txt", "two")], None);
-        build(&out, &cache, &[("a.txt", "one"), ("b.txt", "two")], None);
-        let stale = Indexes::read(&cache, &out);
-        build(&out, &cache, &[("a.txt", "one"), ("b.txt", "three")], None);
-        let found = build(
-            &out,
-            &cache,
-            &[("a.txt", "one"), ("b.txt", "four"), ("c.txt", "five")],
-            Some(stale),
-        );
-        assert_eq!(
-            contents(&out),
-            [
-                ("a.txt".to_string(), "one".to_string()),
-                ("b.txt".to_string(), "four".to_string()),
-                ("c.txt".to_string(), "five".to_string()),
-            ]
-        );
-        assert!(found.contains("previous output yes"), "{found}");
-        // And the next build, with indexes read in time, keeps it all.
-        let found = build(
-            &out,
-            &cache,
-            &[("a.txt", "one"), ("b.txt", "four"), ("c.txt", "five")],
-            None,
-        );
-        assert!(found.contains("previous output yes"), "{found}");
-        assert_eq!(contents(&out).len(), 3);
-    }
 }

@@ -1,0 +1,83 @@
+//! Tests of the staging folder with the build cache, through its own
+//! interface.
+
+use std::fs;
+use std::path::Path;
+
+use super::folder::prepare_cache_dir;
+use super::marker::MARKER;
+use super::reuse::Indexes;
+use super::staging::Staging;
+use crate::cache;
+
+/// One build of `files` (path, content) into `out` with cache `cache`,
+/// each file a unit keyed by its content: kept when an earlier build
+/// made it, else written. `indexes`: read before (`None`: now).
+fn build(out: &Path, cache: &Path, files: &[(&str, &str)], indexes: Option<Indexes>) -> String {
+    prepare_cache_dir(cache, out).expect("cache folder");
+    let indexes = indexes.unwrap_or_else(|| Indexes::read(cache, out));
+    let staging = Staging::with_cache(out, cache, indexes).expect("staging");
+    for (path, content) in files {
+        let key = cache::fingerprint(format!("{path}\n{content}").as_bytes());
+        if !staging.keep_unit(key).expect("keep") {
+            staging.write(path, content.as_bytes()).expect("write");
+            staging.record_unit(key, vec![path.to_string()]);
+        }
+    }
+    let stats = staging.commit().expect("commit");
+    stats.cache.expect("a build with a cache")
+}
+
+fn contents(out: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = fs::read_dir(out)
+        .expect("output")
+        .flatten()
+        .filter(|e| e.file_name() != MARKER)
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, fs::read_to_string(e.path()).expect("a file"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A build reads the cache's indexes while it validates, before it
+/// takes the lock on the output; another build may replace the output
+/// and the previous output meanwhile. Each index is checked again
+/// against its folder: the output comes out right, and the previous
+/// output (the other build's) is still recycled, by its own index.
+#[test]
+fn indexes_read_before_another_build_are_checked_again() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    let cache = tmp.path().join(".site.cache");
+    build(&out, &cache, &[("a.txt", "one"), ("b.txt", "two")], None);
+    build(&out, &cache, &[("a.txt", "one"), ("b.txt", "two")], None);
+    let stale = Indexes::read(&cache, &out);
+    build(&out, &cache, &[("a.txt", "one"), ("b.txt", "three")], None);
+    let found = build(
+        &out,
+        &cache,
+        &[("a.txt", "one"), ("b.txt", "four"), ("c.txt", "five")],
+        Some(stale),
+    );
+    assert_eq!(
+        contents(&out),
+        [
+            ("a.txt".to_string(), "one".to_string()),
+            ("b.txt".to_string(), "four".to_string()),
+            ("c.txt".to_string(), "five".to_string()),
+        ]
+    );
+    assert!(found.contains("previous output yes"), "{found}");
+    // And the next build, with indexes read in time, keeps it all.
+    let found = build(
+        &out,
+        &cache,
+        &[("a.txt", "one"), ("b.txt", "four"), ("c.txt", "five")],
+        None,
+    );
+    assert!(found.contains("previous output yes"), "{found}");
+    assert_eq!(contents(&out).len(), 3);
+}
