@@ -287,7 +287,6 @@ fn header(inputs: Fingerprint, len: usize) -> Vec<u8> {
     header
 }
 
-/// The payload of a framed table, checked.
 /// The payload's length a table's header gives, if the header is of
 /// this format, binary and `inputs`.
 fn check_header(header: &[u8], inputs: Fingerprint) -> Result<u64, Ignored> {

@@ -52,7 +52,7 @@ pub(super) struct Entry {
 impl Entry {
     /// The file's size when written.
     pub(super) fn size(&self) -> u64 {
-        self.stamp.size
+        self.stamp.size()
     }
 }
 
@@ -206,20 +206,10 @@ impl Known {
 
     /// The stamp of file `rel` of the folder now (its link, never
     /// followed).
-    // `stat`'s field types vary by architecture: the same as the stamp's
-    // on some.
-    #[allow(clippy::useless_conversion)]
     fn stamp(&self, rel: &str) -> Option<Stamp> {
         #[cfg(target_os = "linux")]
         if let Some(root) = &self.root {
-            let st = rustix::fs::statat(root, rel, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
-            return Some(Stamp {
-                dev: st.st_dev.try_into().ok()?,
-                ino: st.st_ino.try_into().ok()?,
-                size: st.st_size.try_into().ok()?,
-                mtime: st.st_mtime.try_into().ok()?,
-                mtime_ns: st.st_mtime_nsec.try_into().ok()?,
-            });
+            return Stamp::at(root, rel);
         }
         Stamp::read(&self.dir.join(rel))
     }
@@ -432,9 +422,9 @@ impl Reuse {
     /// and the folders it no longer has.
     pub(super) fn finish(&mut self, dir: &Path, written: PathSet) -> Index {
         use rayon::prelude::*;
-        // What was read of the earlier outputs goes first, before the new
-        // index is made: memory holds one index at a time.
-        // Freed beside the work below (the pool is idle by now).
+        // What was read of the earlier outputs is freed on the pool (idle
+        // by now), beside the work below, not one allocation at a time
+        // before it.
         if let Some(current) = self.current.take() {
             rayon::spawn(move || drop(current));
         }

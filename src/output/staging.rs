@@ -14,7 +14,7 @@ use super::error::{OutputError, io};
 use super::folder::check_replaceable;
 use super::marker::{MARKER, MARKER_TEXT};
 use super::removal::{Removal, remove_output};
-use super::reuse::{Entry, Indexes, PathSet, Reuse, remove_existing};
+use super::reuse::{Entry, Indexes, Known, PathSet, Reuse, remove_existing};
 use super::stamp::Stamp;
 use crate::cache::{self, Fingerprint};
 
@@ -134,17 +134,8 @@ impl Staging {
             let mut linked = Vec::with_capacity(entries.len());
             for entry in &entries {
                 let dest = self.reserve(&entry.path)?;
-                // A new staging folder has nothing there to remove.
-                if reuse.recycled.is_some() {
-                    remove_existing(&dest);
-                }
-                let link = current.link_into(
-                    &entry.path,
-                    &self.dir.path,
-                    #[cfg(target_os = "linux")]
-                    self.root.as_ref(),
-                );
-                if link.is_err() {
+                self.make_room(&dest);
+                if self.link_from(current, &entry.path).is_err() {
                     // Undone: the unit is rendered instead.
                     for dest in linked {
                         let _ = fs::remove_file(dest);
@@ -161,6 +152,26 @@ impl Staging {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// Clears `dest`, a path of this folder, for a new file: a recycled
+    /// folder may hold an older file there, maybe a link shared with the
+    /// output, which is never written in place; a new one holds nothing.
+    fn make_room(&self, dest: &Path) {
+        if self.reuse.as_ref().is_some_and(|r| r.recycled.is_some()) {
+            remove_existing(dest);
+        }
+    }
+
+    /// Links file `rel` of the output being replaced (`current`) at `rel`
+    /// in this folder.
+    fn link_from(&self, current: &Known, rel: &str) -> std::io::Result<()> {
+        current.link_into(
+            rel,
+            &self.dir.path,
+            #[cfg(target_os = "linux")]
+            self.root.as_ref(),
+        )
     }
 
     /// Whether an earlier build's index names unit `key` (its files are
@@ -286,21 +297,11 @@ impl Staging {
             return Ok(());
         }
         let dest = self.reserve(rel)?;
-        // Never written in place: the file may be a link to the output's.
-        if reuse.recycled.is_some() {
-            remove_existing(&dest);
-        }
+        self.make_room(&dest);
         // The same file in the output being replaced: linked in.
         if let Some(current) = &reuse.current
             && let Some(entry) = current.unchanged(rel).filter(|e| e.content == hash)
-            && current
-                .link_into(
-                    rel,
-                    &self.dir.path,
-                    #[cfg(target_os = "linux")]
-                    self.root.as_ref(),
-                )
-                .is_ok()
+            && self.link_from(current, rel).is_ok()
         {
             self.kept_files(reuse, vec![entry.clone()]);
             return Ok(());
@@ -347,9 +348,7 @@ impl Staging {
         let mut dests = Vec::with_capacity(paths.len());
         for path in paths {
             let dest = self.reserve(path)?;
-            if self.reuse.as_ref().is_some_and(|r| r.recycled.is_some()) {
-                remove_existing(&dest);
-            }
+            self.make_room(&dest);
             dests.push(dest);
         }
         let file = match dests.first() {

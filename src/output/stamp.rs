@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 /// How a file or folder was on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Stamp {
-    pub(super) dev: u64,
-    pub(super) ino: u64,
-    pub(super) size: u64,
-    pub(super) mtime: i64,
-    pub(super) mtime_ns: i64,
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: i64,
+    mtime_ns: i64,
 }
 
 impl Stamp {
@@ -47,6 +47,28 @@ impl Stamp {
             .ok()
             .map(|m| Self::of(&m))
             .filter(|_| cfg!(unix))
+    }
+
+    /// The stamp of `rel` in folder `root` now (its link, never followed),
+    /// read from the folder's descriptor, not walked from `/`.
+    // `stat`'s field types vary by architecture: the same as the stamp's
+    // on some.
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::useless_conversion)]
+    pub(super) fn at(root: &std::os::fd::OwnedFd, rel: &str) -> Option<Self> {
+        let st = rustix::fs::statat(root, rel, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        Some(Stamp {
+            dev: st.st_dev.try_into().ok()?,
+            ino: st.st_ino.try_into().ok()?,
+            size: st.st_size.try_into().ok()?,
+            mtime: st.st_mtime.try_into().ok()?,
+            mtime_ns: st.st_mtime_nsec.try_into().ok()?,
+        })
+    }
+
+    /// The file's size.
+    pub(super) fn size(&self) -> u64 {
+        self.size
     }
 }
 

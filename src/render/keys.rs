@@ -84,6 +84,13 @@ fn encoded_fingerprint<T: serde::Serialize + std::fmt::Debug>(value: &T) -> Fing
     }
 }
 
+/// Where runbook `rb` is in the book (sorted by slug).
+fn position(book: &Book, rb: &Runbook) -> Option<usize> {
+    book.runbooks
+        .binary_search_by(|r| r.slug.as_str().cmp(&rb.slug))
+        .ok()
+}
+
 /// The fingerprint of `value`'s `Debug` form.
 fn debug_fingerprint(value: &dyn std::fmt::Debug) -> Fingerprint {
     let mut h = Hashing(xxhash_rust::xxh3::Xxh3::new());
@@ -228,10 +235,7 @@ impl Keys {
         kind: &str,
         extra: &dyn std::fmt::Debug,
     ) -> Option<Fingerprint> {
-        let i = book
-            .runbooks
-            .binary_search_by(|r| r.slug.as_str().cmp(&rb.slug))
-            .ok()?;
+        let i = position(book, rb)?;
         Some(
             Fingerprinter::new()
                 .str(kind)
@@ -259,11 +263,7 @@ impl Keys {
             .fingerprint(debug_fingerprint(extra))
             .u64(list.len() as u64);
         for rb in list {
-            let i = book
-                .runbooks
-                .binary_search_by(|r| r.slug.as_str().cmp(&rb.slug))
-                .ok()?;
-            f.fingerprint(*self.summaries.get(i)?);
+            f.fingerprint(*self.summaries.get(position(book, rb)?)?);
         }
         Some(f.finish())
     }

@@ -162,23 +162,6 @@ pub struct Hit {
     pub runbook: Option<Runbook>,
 }
 
-/// What became of the table: nothing (it holds the rows already), or it
-/// was written.
-pub enum Kept {
-    Unchanged,
-    Done(std::io::Result<()>),
-}
-
-impl Kept {
-    /// How the table was written: `None` when it was not to be.
-    pub fn result(self) -> Option<std::io::Result<()>> {
-        match self {
-            Kept::Unchanged => None,
-            Kept::Done(result) => Some(result),
-        }
-    }
-}
-
 impl Cache {
     /// Reads the table of cache folder `dir` made from inputs `inputs`.
     pub fn open(dir: &Path, inputs: Fingerprint) -> Cache {
@@ -219,20 +202,20 @@ impl Cache {
     }
 
     /// Replaces the table with `rows` (sorted by file), unless they are
-    /// the rows read.
-    pub fn keep(&self, previous: &Previous<'_>, rows: &[Row<'_>]) -> Kept {
+    /// the rows read: how it was written, `None` when it was not to be.
+    pub fn keep(&self, previous: &Previous<'_>, rows: &[Row<'_>]) -> Option<std::io::Result<()>> {
         // As many rows, each one read and unchanged (one a file): the same.
         let same = previous.ignored.is_none()
             && rows.len() == previous.rows.len()
             && rows.iter().all(Row::is_read);
         let none_needed = matches!(previous.ignored, Some(Ignored::Missing)) && rows.is_empty();
         if same || none_needed {
-            return Kept::Unchanged;
+            return None;
         }
         // Encoded as it is written: the rows of 10,000 runbooks are 40 MB,
         // which memory does not hold twice.
         crate::cache::mark(&self.dir);
-        Kept::Done(self.table.write_encoded(self.inputs, rows))
+        Some(self.table.write_encoded(self.inputs, rows))
     }
 }
 
@@ -287,35 +270,35 @@ pub fn row(
 /// What the validation cache did, and what became of its table.
 pub struct Report {
     line: String,
-    kept: Option<Kept>,
 }
 
 impl Report {
     /// `reused` of `files` files reused; the table read, or why not
-    /// (`ignored`); what becomes of it.
-    pub fn new(reused: usize, files: usize, ignored: Option<&Ignored>, kept: Kept) -> Report {
+    /// (`ignored`); how it was written (`None`: it was not to be).
+    pub fn new(
+        reused: usize,
+        files: usize,
+        ignored: Option<&Ignored>,
+        written: Option<std::io::Result<()>>,
+    ) -> Report {
         let mut line = format!("validation cache: {reused} of {files} files reused");
         match ignored {
             None => {}
             Some(Ignored::Missing) => line.push_str("; no table yet"),
             Some(why) => line.push_str(&format!("; its table was ignored: {why}")),
         }
-        Report {
-            line,
-            kept: Some(kept),
+        match written {
+            None => {}
+            Some(Ok(())) => line.push_str("; table written"),
+            Some(Err(e)) => line.push_str(&format!("; table not written: {e}")),
         }
+        Report { line }
     }
 
     /// The line `-v` prints: how many files were reused, why the table
     /// was not read, whether it was written.
     pub fn finish(self) -> String {
-        let mut line = self.line;
-        match self.kept.and_then(Kept::result) {
-            None => {}
-            Some(Ok(())) => line.push_str("; table written"),
-            Some(Err(e)) => line.push_str(&format!("; table not written: {e}")),
-        }
-        line
+        self.line
     }
 }
 
@@ -367,10 +350,7 @@ mod tests {
             },
             row(rel, fingerprint(&bytes), &facts, Some(&runbook)).expect("a row"),
         ];
-        assert!(matches!(
-            cache.keep(&previous, &rows).result(),
-            Some(Ok(()))
-        ));
+        assert!(matches!(cache.keep(&previous, &rows), Some(Ok(()))));
 
         let cache = Cache::open(dir.path(), inputs);
         let previous = cache.previous();
@@ -406,7 +386,7 @@ mod tests {
             spanned: None,
         };
         let mut rows = [broken_row(), row];
-        assert!(cache.keep(&previous, &rows).result().is_none());
+        assert!(cache.keep(&previous, &rows).is_none());
         let Loaded::Parsed(spanned) = load::parse_runbook(root, rel.to_path_buf(), &bytes, true)
         else {
             panic!("librechat parses");
@@ -414,10 +394,7 @@ mod tests {
         let lint = Facts::of(&spanned).lint;
         assert!(lint.spanned);
         rows[1].set_spanned(&lint);
-        assert!(matches!(
-            cache.keep(&previous, &rows).result(),
-            Some(Ok(()))
-        ));
+        assert!(matches!(cache.keep(&previous, &rows), Some(Ok(()))));
         let cache = Cache::open(dir.path(), inputs);
         let previous = cache.previous();
         let (_, row) = previous

@@ -245,13 +245,13 @@ pub fn validate_cached(
     }
     // The cache's table is written (40 MB at 10,000 runbooks) on a thread
     // of its own while the findings are settled and the book is made.
-    let (cache_summary, validated) = std::thread::scope(|scope| {
+    let (cache_summary, mut validated) = std::thread::scope(|scope| {
         let rows = &rows;
         let (cache, previous) = (cache.as_ref(), previous.as_ref());
         let writer = scope.spawn(move || {
             cache.zip(previous).map(|(cache, previous)| {
-                let kept = cache.keep(previous, rows);
-                cached::Report::new(reused, files, previous.ignored(), kept)
+                let written = cache.keep(previous, rows);
+                cached::Report::new(reused, files, previous.ignored(), written)
             })
         });
         diagnostics.extend(found.into_iter().map(|(_, d)| d));
@@ -290,7 +290,6 @@ pub fn validate_cached(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (summary, validated)
     });
-    let mut validated = validated;
     validated.cache = cache_summary;
     Ok(validated)
 }
