@@ -23,6 +23,8 @@ pub struct Memo {
     units: Units,
     /// Units the last render took from the one before.
     kept: usize,
+    /// The files the last render made (not taken from the one before).
+    made: Vec<String>,
 }
 
 impl Memo {
@@ -42,21 +44,34 @@ impl Memo {
             previous: &self.units,
             next: Mutex::new(HashMap::new()),
             kept: AtomicUsize::new(0),
+            made: Mutex::new(Vec::new()),
         };
         let rendered = render_into(book, &ctx, renderers, &sink);
         let MemoSink {
-            out, next, kept, ..
+            out,
+            next,
+            kept,
+            made,
+            ..
         } = sink;
         // A failed render keeps the last good units.
         rendered?;
         self.units = next.into_inner().unwrap_or_else(PoisonError::into_inner);
         self.kept = kept.into_inner();
+        self.made = made.into_inner().unwrap_or_else(PoisonError::into_inner);
+        self.made.sort_unstable();
         Ok(out.into_inner().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Units the last render took from the one before, of how many.
     pub fn kept(&self) -> (usize, usize) {
         (self.kept, self.units.len())
+    }
+
+    /// The files the last render made rather than took from the one
+    /// before, sorted.
+    pub fn made(&self) -> &[String] {
+        &self.made
     }
 }
 
@@ -65,11 +80,19 @@ struct MemoSink<'a> {
     previous: &'a Units,
     next: Mutex<Units>,
     kept: AtomicUsize,
+    made: Mutex<Vec<String>>,
 }
 
 impl MemoSink<'_> {
     fn insert(&self, paths: &[String], content: Arc<[u8]>) -> Result<(), RenderError> {
         lock(&self.out).insert(paths, content)
+    }
+
+    /// Files rendered now (a kept unit's are inserted, not put).
+    fn insert_made(&self, paths: &[String], content: Arc<[u8]>) -> Result<(), RenderError> {
+        self.insert(paths, content)?;
+        lock(&self.made).extend_from_slice(paths);
+        Ok(())
     }
 }
 
@@ -83,11 +106,11 @@ impl Sink for MemoSink<'_> {
     }
 
     fn put(&self, path: String, content: Vec<u8>) -> Result<(), RenderError> {
-        self.insert(&[path], content.into())
+        self.insert_made(&[path], content.into())
     }
 
     fn put_copies(&self, paths: &[String], content: Vec<u8>) -> Result<(), RenderError> {
-        self.insert(paths, content.into())
+        self.insert_made(paths, content.into())
     }
 
     fn knows_unit(&self, key: Fingerprint) -> bool {

@@ -1,17 +1,19 @@
 //! Building the previewed site: a full build first, then a rebuild per
 //! change that does only what the change needs. An edited runbook is read,
-//! parsed and validated again alone (the others' results are kept), and
-//! only the pages it can change are rendered: its own (and its Markdown
-//! twin), the home page with the matrix, the index pages and the route
-//! pages. The search index, the JSON the site serves (`json/`: the
-//! manifest holds every runbook) and the LLM-ready files that list every
-//! runbook (`llms.txt`, the route twins, `llms-full.txt`) are rebuilt
-//! after the pages are published, so the reload does not wait for them;
-//! they are units keyed by what they are made from, as a build's cache
-//! keys them ([`render::Memo`]), so a part of the search index whose pages
-//! did not change is taken from the last job, not indexed again. A
-//! catalog or theme change rebuilds everything, and so does a source
-//! folder coming or going, or a change the watcher could not follow.
+//! parsed and validated again alone (the others' results are kept). What
+//! is rendered is decided as a build's cache decides it: every page, its
+//! Markdown twin, each part of the search index, the JSON and the
+//! LLM-ready listings are units keyed by what they are made from
+//! ([`render::Memo`], the same [`crate::render::Keys`]), and a unit whose
+//! key the last render made is taken from it, not rendered again. An edit
+//! of a runbook's steps renders its page and twin; one of its summary or
+//! a verdict, also the list pages that show it. The pages are published
+//! first; the search index, the JSON the site serves (`json/`: the
+//! manifest holds every runbook) and the files that list every runbook
+//! (`llms.txt`, the route twins, `llms-full.txt`) follow, so the reload
+//! does not wait for them. A catalog or theme change changes every key;
+//! a source folder coming or going, or a change the watcher could not
+//! follow, reads every source again.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
@@ -130,13 +132,14 @@ pub struct Preview {
     ctx: RenderContext,
     epoch: u64,
     base_url: String,
-    /// The last good site, and the slugs it was built from.
+    /// The last good site.
     last_good: Arc<Files>,
-    last_slugs: Vec<String>,
     /// `__gtdocs/status` of the current epoch.
     status: String,
-    /// Matrix rows of the runbooks, reused by the next render.
-    rows: html::RowCache,
+    /// The pages and Markdown twins of the last render, each a unit keyed
+    /// by what it is made from, as a build's cache keys it: a page whose
+    /// inputs did not change is taken from it, not rendered again.
+    pages: render::Memo,
     /// The units of the last search job (see [`SearchJob`]).
     memo: Arc<Mutex<render::Memo>>,
     /// The history of verdicts was read (with the first good book, and
@@ -158,9 +161,8 @@ impl Preview {
             epoch: 0,
             base_url: "/".into(),
             last_good: Arc::default(),
-            last_slugs: Vec::new(),
             status: String::new(),
-            rows: html::RowCache::default(),
+            pages: render::Memo::default(),
             memo: Arc::default(),
             history_read: false,
             history_head: None,
@@ -203,7 +205,7 @@ impl Preview {
                     if !self.history_read || self.head_moved() {
                         book = self.read_history(book, &mut outcome.diagnostics);
                     }
-                    job = self.render(book, assembled.edited.as_deref(), &mut outcome);
+                    job = self.render(book, &mut outcome);
                 }
             }
         }
@@ -295,37 +297,14 @@ impl Preview {
         self.site.book().unwrap_or(book)
     }
 
-    /// Renders what the change needs; the search job for the pages.
-    fn render(
-        &mut self,
-        book: Arc<Book>,
-        edited: Option<&[PathBuf]>,
-        outcome: &mut Rebuilt,
-    ) -> Option<SearchJob> {
-        let slugs: Vec<String> = book.runbooks.iter().map(|r| r.slug.clone()).collect();
-        // Only edits of existing runbooks render part of the site: adding or
-        // removing one changes the counts every page shows.
-        let partial = edited.filter(|_| slugs == self.last_slugs && !self.last_good.is_empty());
-        let edited_slugs: Vec<String> = partial
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|rel| rel.file_stem().map(|s| s.to_string_lossy().into_owned()))
-            .collect();
-        let selection = if partial.is_some() {
-            self.rows.forget(&edited_slugs);
-            html::Selection::Affected(&edited_slugs)
-        } else {
-            self.rows.clear();
-            html::Selection::All
-        };
-        let sink = std::sync::Mutex::new(Output::default());
-        let rendered = html::render_selected(&book, &self.ctx, &selection, &self.rows, &sink)
-            .and_then(|pages| llms::render_selected(&book, &selection, &sink).map(|_| pages));
-        let out = sink
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let pages = match rendered {
-            Ok(pages) => pages,
+    /// Renders the pages and twins (those whose inputs changed); the
+    /// search job for the rest.
+    fn render(&mut self, book: Arc<Book>, outcome: &mut Rebuilt) -> Option<SearchJob> {
+        let rendered = self
+            .pages
+            .render(&book, &self.ctx, &[&html::Html, &llms::Twins]);
+        let out = match rendered {
+            Ok(out) => out,
             // A template's error, or its loop out of fuel, is a diagnostic
             // as `build` and `check` show it.
             Err(e) => {
@@ -336,24 +315,23 @@ impl Preview {
                 return None;
             }
         };
-        let mut files: Files = if partial.is_some() {
-            self.last_good
-                .iter()
-                .map(|(p, c)| (p.clone(), Arc::clone(c)))
-                .collect()
-        } else {
-            // A full render keeps the previous search index and JSON until
-            // the new ones are ready.
-            self.last_good
-                .iter()
-                .filter(|(p, _)| later(p))
-                .map(|(p, c)| (p.clone(), Arc::clone(c)))
-                .collect()
-        };
+        let pages = self
+            .pages
+            .made()
+            .iter()
+            .filter(|p| p.ends_with(".html"))
+            .count();
+        // The search index, the JSON and the listings of the last job
+        // stay until the new ones are ready.
+        let mut files: Files = self
+            .last_good
+            .iter()
+            .filter(|(p, _)| later(p))
+            .map(|(p, c)| (p.clone(), Arc::clone(c)))
+            .collect();
         files.extend(html_files(&out));
         let first = self.last_good.is_empty();
         self.last_good = Arc::new(files);
-        self.last_slugs = slugs;
         self.base_url = book.site.base_url.clone();
         outcome.pages = pages;
         outcome.ok = true;

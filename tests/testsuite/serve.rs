@@ -23,7 +23,9 @@
 //!   removed runbooks, two saves within one second, atomic and vim-style
 //!   saves, editor temp files ignored; with OS events and with `--poll`;
 //! - one runbook edit re-renders fewer pages than the site has (printed),
-//!   and the site it leaves is what a full build writes;
+//!   an edit of a caveat exactly one (each page is a unit keyed as a
+//!   build's cache keys it), and the site it leaves is what a full build
+//!   writes;
 //! - `--port` in use: exit 2 and an `error:` naming the address; SIGINT:
 //!   exit 0 within 1 s, with long-polls open;
 //! - a `wait` with nothing changing answers within 30 s, same epoch;
@@ -2121,9 +2123,34 @@ fn one_runbook_edit_rerenders_fewer_pages_than_the_site_has() {
             lines[0]
         );
     }
+    // An edit no list shows (a caveat): its page is the one page whose
+    // key changed, so it is the one page rendered, as in a build with the
+    // cache; the others are taken from the last render.
+    let path = root.join("runbooks/librechat.yaml");
+    let (_, line) = line_starting(&path, "  - Use chat-plus-embeddings preset");
+    let epoch = srv.epoch();
+    let mark = srv.stderr_text().len();
+    edit(
+        &path,
+        &line,
+        "  - Use the chat-plus-embeddings preset when embeddings go through GT.",
+    );
+    let (status, _) = srv.settle(epoch);
+    assert_eq!(status["ok"], true, "after editing a caveat: {status}");
+    let err = srv.stderr_text();
+    let line = err[mark..]
+        .lines()
+        .find(|l| l.contains("rebuilt"))
+        .unwrap_or_else(|| panic!("no `rebuilt` line after the caveat's edit:\n{err}"));
+    assert_eq!(
+        rebuilt_pages(line),
+        Some(1),
+        "a caveat's edit renders its runbook's page alone: `{line}`"
+    );
+    report.push(format!("  runbooks/librechat.yaml (a caveat): {line:?}"));
     // What the incremental rebuilds serve is what a full build writes,
     // search index included (it may follow the pages by a moment).
-    report.push(converges_to_build(&srv, root, "two runbook edits"));
+    report.push(converges_to_build(&srv, root, "three runbook edits"));
     // For comparison: a config edit.
     let epoch = srv.epoch();
     let mark = srv.stderr_text().len();

@@ -35,48 +35,35 @@ use theme::ThemeFiles;
 use view::SiteCtx;
 
 pub use super::paths::DIR;
-pub use pages::Selection;
-pub use rows::RowCache;
 
 pub struct Html;
 
 impl Renderer for Html {
+    /// Every page, and the static files and sitemap; with keys, each page
+    /// is a unit.
     fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
-        render_selected(book, ctx, &Selection::All, &RowCache::off(), out).map(|_| ())
-    }
-}
-
-/// Renders the selected pages into `out`; returns how many.
-pub fn render_selected(
-    book: &Book,
-    ctx: &RenderContext,
-    selection: &Selection<'_>,
-    rows: &RowCache,
-    out: &dyn Sink,
-) -> Result<usize, RenderError> {
-    let theme = ThemeFiles::new(book.site.theme.as_ref());
-    let env = theme.environment();
-    let site = SiteCtx::new(book, ctx);
-    let lists = Lists::new(book);
-    let specs = specs(book, &lists, selection);
-    let site_key = ctx
-        .keys
-        .as_ref()
-        .and_then(|_| super::keys::serialized_fingerprint(&site));
-    // Each page's data is built on the thread that renders it, and the
-    // page goes to the sink at once: nothing waits for the whole site.
-    specs.par_iter().try_for_each(|spec| {
-        let key = ctx
+        let theme = ThemeFiles::new(book.site.theme.as_ref());
+        let env = theme.environment();
+        let site = SiteCtx::new(book, ctx);
+        let lists = Lists::new(book);
+        let specs = specs(book, &lists);
+        let site_key = ctx
             .keys
             .as_ref()
-            .zip(site_key)
-            .and_then(|(keys, site)| pages::key(keys, book, &lists, spec, site));
-        out.unit(key, &mut |out| {
-            let (file, html) = render_page(book, &theme, &env, &site, &lists, spec, rows)?;
-            out.put(format!("{DIR}/{file}"), html.into_bytes())
-        })
-    })?;
-    if let Selection::All = selection {
+            .and_then(|_| super::keys::serialized_fingerprint(&site));
+        // Each page's data is built on the thread that renders it, and the
+        // page goes to the sink at once: nothing waits for the whole site.
+        specs.par_iter().try_for_each(|spec| {
+            let key = ctx
+                .keys
+                .as_ref()
+                .zip(site_key)
+                .and_then(|(keys, site)| pages::key(keys, book, &lists, spec, site));
+            out.unit(key, &mut |out| {
+                let (file, html) = render_page(book, &theme, &env, &site, &lists, spec)?;
+                out.put(format!("{DIR}/{file}"), html.into_bytes())
+            })
+        })?;
         // What lists every runbook but shows no runbook's body, and the
         // theme's files: a unit an edit of a runbook's steps keeps.
         let key = ctx.keys.as_ref().map(|k| k.summaries("html", &()));
@@ -95,13 +82,8 @@ pub fn render_selected(
                 )?;
             }
             out.put(format!("{DIR}/{MATRIX_DATA}"), matrix_data(book, &lists)?)
-        })?;
-    } else {
-        // Every row, whatever the selection: an edit of one runbook (its
-        // title, a verdict) changes its row.
-        out.put(format!("{DIR}/{MATRIX_DATA}"), matrix_data(book, &lists)?)?;
+        })
     }
-    Ok(specs.len())
 }
 
 /// One page: its file below `html/`, and its HTML.
@@ -112,9 +94,8 @@ fn render_page(
     site: &SiteCtx,
     lists: &Lists<'_>,
     spec: &Spec<'_>,
-    rows: &RowCache,
 ) -> Result<(String, String), RenderError> {
-    let page = page(book, lists, spec, rows);
+    let page = page(book, lists, spec);
     let template = env
         .get_template(page.template)
         .map_err(|e| theme.error(e))?;
@@ -137,7 +118,7 @@ pub fn check_theme(book: &Book, ctx: &RenderContext) -> Result<(), RenderError> 
     let site = SiteCtx::new(book, ctx);
     let lists = Lists::new(book);
     let samples = if theme.has_overrides() {
-        specs(book, &lists, &Selection::All)
+        specs(book, &lists)
     } else {
         let mut samples = vec![Spec::Home, Spec::Runbooks(1), Spec::Routes, Spec::NotFound];
         samples.extend(book.runbooks.first().map(Spec::Runbook));
@@ -145,11 +126,10 @@ pub fn check_theme(book: &Book, ctx: &RenderContext) -> Result<(), RenderError> 
         samples.extend(book.history.as_ref().map(|_| Spec::Changes));
         samples
     };
-    let rows = RowCache::off();
     // In a fixed order, so the first error reported is the same every run.
     samples
         .par_iter()
-        .map(|spec| render_page(book, &theme, &env, &site, &lists, spec, &rows).map(|_| ()))
+        .map(|spec| render_page(book, &theme, &env, &site, &lists, spec).map(|_| ()))
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
@@ -166,11 +146,10 @@ mod tests {
         let env = theme.environment();
         let site = SiteCtx::new(book, ctx);
         let lists = Lists::new(book);
-        let rows = RowCache::off();
-        let mut used: Vec<(u64, String)> = specs(book, &lists, &Selection::All)
+        let mut used: Vec<(u64, String)> = specs(book, &lists)
             .par_iter()
             .map(|spec| {
-                let page = page(book, &lists, spec, &rows);
+                let page = page(book, &lists, spec);
                 let template = env.get_template(page.template).expect("template");
                 let captured = template
                     .render_captured(minijinja::context! { site => Serde(&site), page => Serde(&page.meta), data => &page.data })

@@ -6,21 +6,12 @@ use serde::Serialize;
 use super::matrix_json::MATRIX_DATA;
 use super::paging::{Lists, Pager, page_count, page_slice};
 use super::route_view::route_ctx;
-use super::rows::{RowCache, groups};
+use super::rows::groups;
 use super::runbook_view::runbook_ctx;
 use super::view::{catalog_ctx, value};
 use crate::markdown::to_plain;
 use crate::model::{Book, Runbook, markdown_twin_path};
 use crate::render::paths::{page_path, route_path, runbook_path};
-
-/// Which pages to render.
-pub enum Selection<'a> {
-    /// The whole site, with its static files and sitemap.
-    All,
-    /// What an edit of these runbooks (by slug) can change: their pages, the
-    /// home page and its matrix, the index pages and every route page.
-    Affected(&'a [String]),
-}
 
 /// One page to render.
 pub(super) struct Page {
@@ -91,33 +82,19 @@ pub(super) enum Spec<'a> {
     NotFound,
 }
 
-/// The selected pages, in a fixed order.
-pub(super) fn specs<'a>(
-    book: &'a Book,
-    lists: &Lists<'_>,
-    selection: &Selection<'_>,
-) -> Vec<Spec<'a>> {
+/// Every page of the site, in a fixed order.
+pub(super) fn specs<'a>(book: &'a Book, lists: &Lists<'_>) -> Vec<Spec<'a>> {
     let mut specs = vec![Spec::Home];
     specs.extend((1..=page_count(lists.ordered.len())).map(Spec::Runbooks));
     specs.push(Spec::Routes);
-    specs.extend(
-        book.runbooks
-            .iter()
-            .filter(|rb| match selection {
-                Selection::All => true,
-                Selection::Affected(slugs) => slugs.contains(&rb.slug),
-            })
-            .map(Spec::Runbook),
-    );
+    specs.extend(book.runbooks.iter().map(Spec::Runbook));
     for (i, list) in lists.by_support.iter().enumerate() {
         specs.extend((1..=page_count(list.len())).map(|k| Spec::Route(i, k)));
     }
-    if let Selection::All = selection {
-        if book.history.is_some() {
-            specs.push(Spec::Changes);
-        }
-        specs.push(Spec::NotFound);
+    if book.history.is_some() {
+        specs.push(Spec::Changes);
     }
+    specs.push(Spec::NotFound);
     specs
 }
 
@@ -215,7 +192,7 @@ pub(super) fn meta(book: &Book, spec: &Spec<'_>) -> PageMeta {
 }
 
 /// A page's template and the data it is given.
-pub(super) fn page(book: &Book, lists: &Lists<'_>, spec: &Spec<'_>, rows: &RowCache) -> Page {
+pub(super) fn page(book: &Book, lists: &Lists<'_>, spec: &Spec<'_>) -> Page {
     let (template, data) = match spec {
         Spec::Home => {
             let shown = page_slice(&lists.ordered, 1);
@@ -223,7 +200,7 @@ pub(super) fn page(book: &Book, lists: &Lists<'_>, spec: &Spec<'_>, rows: &RowCa
                 "home.html",
                 value(minijinja::context! {
                     catalog => value(catalog_ctx(book)),
-                    groups => value(groups(book, shown, rows)),
+                    groups => value(groups(book, shown)),
                     shown => shown.len(),
                     total => lists.ordered.len(),
                     matrix_data => MATRIX_DATA,
@@ -233,7 +210,7 @@ pub(super) fn page(book: &Book, lists: &Lists<'_>, spec: &Spec<'_>, rows: &RowCa
         Spec::Runbooks(k) => (
             "runbooks.html",
             value(minijinja::context! {
-                groups => value(groups(book, page_slice(&lists.ordered, *k), rows)),
+                groups => value(groups(book, page_slice(&lists.ordered, *k))),
                 pager => value(Pager::new("runbooks/", *k, lists.ordered.len())),
             }),
         ),

@@ -1,5 +1,5 @@
 //! The compatibility matrix's rows, as the home page and the runbooks
-//! index show them, and the cache that keeps them between renders.
+//! index show them.
 
 use serde::Serialize;
 
@@ -67,7 +67,7 @@ fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
 }
 
 /// `runbooks` (in display order) grouped by category, in catalog order.
-pub(super) fn groups(book: &Book, runbooks: &[&Runbook], rows: &RowCache) -> Vec<GroupCtx> {
+pub(super) fn groups(book: &Book, runbooks: &[&Runbook]) -> Vec<GroupCtx> {
     let mut groups: Vec<GroupCtx> = Vec::new();
     let mut current = None;
     for rb in runbooks {
@@ -79,61 +79,8 @@ pub(super) fn groups(book: &Book, runbooks: &[&Runbook], rows: &RowCache) -> Vec
             });
         }
         if let Some(g) = groups.last_mut() {
-            g.rows.push(rows.row(book, rb));
+            g.rows.push(value(matrix_row(book, rb)));
         }
     }
     groups
-}
-
-/// The matrix rows of runbooks, kept between renders: `gtdocs serve`
-/// renders the matrix after every edit, and only the edited runbooks'
-/// rows change. Forget them (or clear the cache when the catalog or theme
-/// changes) before rendering again.
-#[derive(Default)]
-pub struct RowCache {
-    rows: std::sync::Mutex<std::collections::HashMap<String, minijinja::Value>>,
-    /// A one-off build renders each row once or twice: keeping every row
-    /// would only cost memory.
-    off: bool,
-}
-
-impl RowCache {
-    /// A cache that keeps nothing.
-    pub fn off() -> Self {
-        RowCache {
-            off: true,
-            ..RowCache::default()
-        }
-    }
-
-    fn row(&self, book: &Book, rb: &Runbook) -> minijinja::Value {
-        if self.off {
-            return value(matrix_row(book, rb));
-        }
-        if let Ok(cache) = self.rows.lock()
-            && let Some(row) = cache.get(&rb.slug)
-        {
-            return row.clone();
-        }
-        let row = value(matrix_row(book, rb));
-        if let Ok(mut cache) = self.rows.lock() {
-            cache.insert(rb.slug.clone(), row.clone());
-        }
-        row
-    }
-
-    /// Drops the rows of these runbooks.
-    pub fn forget(&self, slugs: &[String]) {
-        if let Ok(mut cache) = self.rows.lock() {
-            for slug in slugs {
-                cache.remove(slug);
-            }
-        }
-    }
-
-    pub fn clear(&self) {
-        if let Ok(mut cache) = self.rows.lock() {
-            cache.clear();
-        }
-    }
 }

@@ -13,7 +13,6 @@ use std::io::Write as _;
 use rayon::prelude::*;
 
 use super::context::{RenderContext, RenderError};
-use super::html::Selection;
 use super::keys::Keys;
 use super::paths::DIR;
 use super::renderer::Renderer;
@@ -34,7 +33,7 @@ pub struct Llms;
 /// The files of the format that list every runbook: `llms.txt`, the route
 /// twins and `llms-full.txt`. The preview builds them off the reload's
 /// path, beside the search index and the JSON; a runbook's own twin is
-/// rendered with its page ([`render_selected`]).
+/// rendered with its page ([`Twins`]).
 pub struct Listings;
 
 impl Renderer for Llms {
@@ -49,31 +48,27 @@ impl Renderer for Listings {
     }
 }
 
-/// The twins of the runbook pages in `selection` (the preview's rebuild):
-/// a twin changes with its page. Returns how many.
-pub fn render_selected(
-    book: &Book,
-    selection: &Selection<'_>,
-    out: &dyn Sink,
-) -> Result<usize, RenderError> {
-    let urls = Urls::new(book);
-    let words = Words::new(book);
-    let runbooks: Vec<&Runbook> = book
-        .runbooks
-        .iter()
-        .filter(|rb| match selection {
-            Selection::All => true,
-            Selection::Affected(slugs) => slugs.contains(&rb.slug),
+/// The twin of every runbook page (the preview renders them with the
+/// pages, the [`Listings`] later); with keys, each twin is a unit, keyed
+/// as a build keys it.
+pub struct Twins;
+
+impl Renderer for Twins {
+    fn render(&self, book: &Book, ctx: &RenderContext, out: &dyn Sink) -> Result<(), RenderError> {
+        let urls = Urls::new(book);
+        let words = Words::new(book);
+        let keys = ctx.keys.as_deref();
+        book.runbooks.par_iter().try_for_each(|rb| {
+            let key = keys.and_then(|k| k.runbook(book, rb, "llms"));
+            out.unit(key, &mut |out| {
+                let client = twin::client(rb, &urls);
+                out.put(
+                    file(&runbook_twin_path(rb)),
+                    twin::runbook_twin(book, rb, &client, &words, &urls).into_bytes(),
+                )
+            })
         })
-        .collect();
-    runbooks.par_iter().try_for_each(|rb| {
-        let client = twin::client(rb, &urls);
-        out.put(
-            file(&runbook_twin_path(rb)),
-            twin::runbook_twin(book, rb, &client, &words, &urls).into_bytes(),
-        )
-    })?;
-    Ok(runbooks.len())
+    }
 }
 
 /// Whether a file of the site (by its site path) is one of the
