@@ -172,7 +172,7 @@ fn write_manifest(
                     .map_err(io)?;
                 match text {
                     Some(text) => digest.update(text.as_bytes()),
-                    None => digest.update(unindent(indented)),
+                    None => unindent_into(indented, &mut |part| digest.update(part)),
                 }
                 if let Some(key) = key {
                     fragments.push((*key, w.written, indented.len() as u64));
@@ -231,20 +231,18 @@ fn indent(text: &str) -> Vec<u8> {
     out
 }
 
-/// The text [`indent`] was given: pretty JSON has a newline only between
+/// The text [`indent`] was given, handed to `out` a line at a time (the
+/// digest takes it without a copy): pretty JSON has a newline only between
 /// its lines (never inside a string), each indented by [`ENTRY_INDENT`].
-fn unindent(indented: &[u8]) -> Vec<u8> {
+fn unindent_into(indented: &[u8], out: &mut dyn FnMut(&[u8])) {
     let pad = ENTRY_INDENT.as_bytes();
-    let body = indented.strip_prefix(pad).unwrap_or(indented);
-    let mut out = Vec::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(i) = rest.iter().position(|&b| b == b'\n') {
-        out.extend_from_slice(&rest[..=i]);
+    let mut rest = indented.strip_prefix(pad).unwrap_or(indented);
+    while let Some(i) = memchr::memchr(b'\n', rest) {
+        out(&rest[..=i]);
         rest = &rest[i + 1..];
         rest = rest.strip_prefix(pad).unwrap_or(rest);
     }
-    out.extend_from_slice(rest);
-    out
+    out(rest);
 }
 
 /// A runbook's entry in the manifest: its unit's key, its indented text,
@@ -321,7 +319,9 @@ mod tests {
         ] {
             let indented = indent(text);
             assert!(indented.starts_with(ENTRY_INDENT.as_bytes()));
-            assert_eq!(unindent(&indented), text.as_bytes(), "{text}");
+            let mut unindented = Vec::new();
+            unindent_into(&indented, &mut |part| unindented.extend_from_slice(part));
+            assert_eq!(unindented, text.as_bytes(), "{text}");
         }
     }
 }
