@@ -58,9 +58,14 @@ fn parent(pointer: &str) -> Option<&str> {
     pointer.rfind('/').map(|i| &pointer[..i])
 }
 
-/// Escapes one reference token of a JSON pointer (RFC 6901).
-pub fn pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+/// Escapes one reference token of a JSON pointer (RFC 6901): nearly every
+/// key needs nothing, and is not copied.
+pub fn pointer_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains(['~', '/']) {
+        token.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        token.into()
+    }
 }
 
 /// A YAML syntax or limit error, with the place it was found.

@@ -29,6 +29,11 @@ static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
 /// so `sk-**proj**-…` or a key split by a zero-width space is still one key.
 fn looks_like_credential(text: &str) -> Option<std::ops::Range<usize>> {
     let read = AsRead::of(text);
+    // Nearly every text holds none: a search that finds no match at all
+    // is cheaper than one that finds where each starts and ends.
+    if !CREDENTIAL.is_match(&read.text) {
+        return None;
+    }
     CREDENTIAL.captures_iter(&read.text).find_map(|c| {
         let tail = c.get(2)?.as_str();
         let digits = tail.chars().filter(char::is_ascii_digit).count();
@@ -56,7 +61,10 @@ impl<'a> AsRead<'a> {
             )
         };
         let marker = |c: char| matches!(c, '*' | '`');
-        if !source.chars().any(|c| invisible(c) || marker(c)) {
+        // The invisible characters are not ASCII: an ASCII text without
+        // markers is looked at a byte at a time.
+        let may_hide = |b: u8| !b.is_ascii() || matches!(b, b'*' | b'`');
+        if !source.bytes().any(may_hide) || !source.chars().any(|c| invisible(c) || marker(c)) {
             return AsRead {
                 text: Cow::Borrowed(source),
                 origin: Vec::new(),
@@ -133,22 +141,30 @@ fn credential_span(doc: &Document, pointer: &str, found: &str) -> Option<Span> {
 /// The longest text one field may hold (a caveat is a few hundred).
 pub const MAX_TEXT_CHARS: usize = 10_000;
 
-pub(super) fn check_credentials(
-    doc: &Document,
-    value: &Value,
-    pointer: String,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+pub(super) fn check_credentials(doc: &Document, value: &Value, diagnostics: &mut Vec<Diagnostic>) {
+    walk(doc, value, &mut String::new(), diagnostics);
+}
+
+/// `pointer` is the value's JSON pointer, grown and cut back in place as
+/// the walk goes.
+fn walk(doc: &Document, value: &Value, pointer: &mut String, diagnostics: &mut Vec<Diagnostic>) {
+    use std::fmt::Write as _;
+    let len = pointer.len();
     match value {
         Value::String(s) => {
-            let chars = s.chars().count();
+            // A text's characters are at most its bytes.
+            let chars = if s.len() > MAX_TEXT_CHARS {
+                s.chars().count()
+            } else {
+                0
+            };
             if chars > MAX_TEXT_CHARS {
                 diagnostics.push(
                     Diagnostic::error(
                         "text-too-long",
                         format!("this text has {chars} characters; a field holds at most {MAX_TEXT_CHARS}"),
                     )
-                    .in_file(&doc.path, doc.spans.value(&pointer))
+                    .in_file(&doc.path, doc.spans.value(pointer))
                     .with_hint("a runbook field is a sentence or a short paragraph: split it into list items, or link to the vendor's documentation"),
                 );
             }
@@ -164,7 +180,7 @@ pub(super) fn check_credentials(
                         "credential",
                         format!("this looks like a real credential (`{shown}…`)"),
                     )
-                    .in_file(&doc.path, credential_span(doc, &pointer, found))
+                    .in_file(&doc.path, credential_span(doc, pointer, found))
                     .secret()
                     .with_label("runbooks are published")
                     .with_hint(
@@ -175,17 +191,17 @@ pub(super) fn check_credentials(
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                check_credentials(doc, item, format!("{pointer}/{i}"), diagnostics);
+                let _ = write!(pointer, "/{i}");
+                walk(doc, item, pointer, diagnostics);
+                pointer.truncate(len);
             }
         }
         Value::Object(map) => {
             for (k, v) in map {
-                check_credentials(
-                    doc,
-                    v,
-                    format!("{pointer}/{}", crate::load::yaml::pointer_token(k)),
-                    diagnostics,
-                );
+                pointer.push('/');
+                pointer.push_str(&crate::load::yaml::pointer_token(k));
+                walk(doc, v, pointer, diagnostics);
+                pointer.truncate(len);
             }
         }
         _ => {}

@@ -170,9 +170,27 @@ fn level_rule(
     }
 }
 
-/// Identifier-like tokens: words of letters, digits and `_`.
-static TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").unwrap_or_else(|_| unreachable!()));
+/// Identifier-like tokens of `text`, left to right: an ASCII letter or
+/// `_`, then letters, digits and `_` (the leftmost-longest matches of
+/// `[A-Za-z_][A-Za-z0-9_]*`), found a byte at a time: every text of every
+/// runbook is read for them.
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at
+            + bytes[at..]
+                .iter()
+                .position(|b| b.is_ascii_alphabetic() || *b == b'_')?;
+        let len = bytes[start..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(bytes.len() - start);
+        at = start + len;
+        // ASCII bytes on both sides: on character boundaries.
+        text.get(start..at)
+    })
+}
 
 /// A token that names a key rather than being a word: camelCase
 /// (`apiBase`, `baseURL`) or with inner underscores (`api_base`,
@@ -222,12 +240,27 @@ fn drift(token: &str, key: &str) -> Option<&'static str> {
     None
 }
 
-/// The texts of a runbook that may name a configuration key, as pointers.
-fn texts(value: &Value) -> Vec<String> {
-    let mut pointers: Vec<String> = ["/summary"].map(String::from).to_vec();
+/// The texts of a runbook that may name a configuration key, with their
+/// pointers (found by walking the value, not by parsing each pointer).
+fn texts<'a>(value: &'a Value) -> Vec<(String, &'a str)> {
+    let mut found: Vec<(String, &'a str)> = Vec::new();
+    let mut text = |pointer: String, v: Option<&'a Value>| {
+        if let Some(s) = v.and_then(Value::as_str) {
+            found.push((pointer, s));
+        }
+    };
+    text("/summary".into(), value.get("summary"));
+    let matrix = value.get("matrix");
     for cell in ["subtitle", "chat", "files", "persistence", "details"] {
-        pointers.push(format!("/matrix/{cell}"));
+        text(format!("/matrix/{cell}"), matrix.and_then(|m| m.get(cell)));
     }
+    let items = |key: &str| {
+        value
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    };
     for list in [
         "prerequisites",
         "setup",
@@ -235,18 +268,14 @@ fn texts(value: &Value) -> Vec<String> {
         "checklist",
         "not_supported",
     ] {
-        let n = value
-            .get(list)
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        pointers.extend((0..n).map(|i| format!("/{list}/{i}")));
+        for (i, item) in items(list).enumerate() {
+            text(format!("/{list}/{i}"), Some(item));
+        }
     }
-    let routes = value
-        .get("routes")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    pointers.extend((0..routes).map(|i| format!("/routes/{i}/integration")));
-    pointers
+    for (i, route) in items("routes").enumerate() {
+        text(format!("/routes/{i}/integration"), route.get("integration"));
+    }
+    found
 }
 
 /// `config-name-drift`: a text names a key close to one of the runbook's
@@ -262,11 +291,7 @@ fn config_name_drift(doc: &Document, diagnostics: &mut Vec<Diagnostic>) {
         .collect();
     let mut keys: Vec<(&str, &str)> = Vec::new();
     for field in &fields {
-        for token in TOKEN
-            .find_iter(field)
-            .map(|m| m.as_str())
-            .filter(|t| is_key(t))
-        {
+        for token in tokens(field).filter(|t| is_key(t)) {
             if !keys.iter().any(|(k, _)| *k == token) {
                 keys.push((token, field));
             }
@@ -275,12 +300,9 @@ fn config_name_drift(doc: &Document, diagnostics: &mut Vec<Diagnostic>) {
     if keys.is_empty() {
         return;
     }
-    for pointer in texts(&doc.value) {
-        let Some(text) = doc.value.pointer(&pointer).and_then(Value::as_str) else {
-            continue;
-        };
+    for (pointer, text) in texts(&doc.value) {
         let mut seen: Vec<&str> = Vec::new();
-        for token in TOKEN.find_iter(text).map(|m| m.as_str()) {
+        for token in tokens(text) {
             if !is_key(token) || seen.contains(&token) || keys.iter().any(|(k, _)| *k == token) {
                 continue;
             }
@@ -327,6 +349,22 @@ fn token_span(doc: &Document, pointer: &str, token: &str) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tokens are the regular expression's matches, on any text.
+    #[test]
+    fn tokens_are_the_matches_of_the_identifier_pattern() {
+        let pattern = Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").expect("pattern");
+        for text in [
+            "",
+            "set `apiBase` to https://gt.example/v1 and OPENAI_API_KEY=gtak_...",
+            "9abc _x_ a1b2 __ é_é über9 x",
+            "trailing_token",
+            "日本語のapi_key、base_url。",
+        ] {
+            let want: Vec<&str> = pattern.find_iter(text).map(|m| m.as_str()).collect();
+            assert_eq!(tokens(text).collect::<Vec<_>>(), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn drift_is_narrow() {

@@ -110,7 +110,7 @@ pub fn check(
             .with_hint(format!("rename the file to `{}.yaml`", suggest::slugify(&slug))),
         );
     }
-    super::credentials::check_credentials(doc, &doc.value, String::new(), diagnostics);
+    super::credentials::check_credentials(doc, &doc.value, diagnostics);
     super::text::check(doc, super::text::runbook_field, diagnostics);
     let before = diagnostics.len();
     let c = catalog?;

@@ -50,39 +50,68 @@ pub fn config_field(pointer: &str) -> Field {
 
 /// Checks every string and key of `doc`; `field` tells what each is.
 pub fn check(doc: &Document, field: fn(&str) -> Field, diagnostics: &mut Vec<Diagnostic>) {
-    walk(doc, &doc.value, String::new(), field, diagnostics);
+    walk(doc, &doc.value, &mut String::new(), field, diagnostics);
 }
 
+/// `pointer` is the value's JSON pointer, grown and cut back in place as
+/// the walk goes (one buffer, not a string per value).
 fn walk(
     doc: &Document,
     value: &Value,
-    pointer: String,
+    pointer: &mut String,
     field: fn(&str) -> Field,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    use std::fmt::Write as _;
+    let len = pointer.len();
     match value {
         Value::String(s) => {
-            let span = doc.spans.value(&pointer);
-            diagnostics.extend(problem(doc, s, field(&pointer), span));
+            let found = problem(doc, s, field(pointer), || doc.spans.value(pointer));
+            diagnostics.extend(found);
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(doc, item, format!("{pointer}/{i}"), field, diagnostics);
+                let _ = write!(pointer, "/{i}");
+                walk(doc, item, pointer, field, diagnostics);
+                pointer.truncate(len);
             }
         }
         Value::Object(map) => {
             for (k, v) in map {
-                let child = format!("{pointer}/{}", crate::load::yaml::pointer_token(k));
-                diagnostics.extend(problem(doc, k, Field::Name, doc.spans.key(&child)));
-                walk(doc, v, child, field, diagnostics);
+                pointer.push('/');
+                pointer.push_str(&crate::load::yaml::pointer_token(k));
+                diagnostics.extend(problem(doc, k, Field::Name, || doc.spans.key(pointer)));
+                walk(doc, v, pointer, field, diagnostics);
+                pointer.truncate(len);
             }
         }
         _ => {}
     }
 }
 
+/// Printable ASCII, tab and line feed: what nearly every text of a source
+/// is, checked a byte at a time. Such a text holds no character
+/// [`refused_in_text`]; such a name with no tab or line feed and a
+/// character other than the space shows something and hides nothing (both
+/// checked for every ASCII character by a test).
+fn plain_ascii(s: &str, field: Field) -> bool {
+    match field {
+        Field::Text => s.bytes().all(|b| matches!(b, b' '..=b'~' | b'\t' | b'\n')),
+        Field::Name => s.bytes().all(|b| matches!(b, b' '..=b'~')) && s.bytes().any(|b| b != b' '),
+    }
+}
+
 /// The first problem of one string, at its place in the source.
-fn problem(doc: &Document, s: &str, field: Field, span: Option<Span>) -> Option<Diagnostic> {
+fn problem(
+    doc: &Document,
+    s: &str,
+    field: Field,
+    span: impl Fn() -> Option<Span>,
+) -> Option<Diagnostic> {
+    if plain_ascii(s, field) {
+        return None;
+    }
+    let span = span();
     let at = |c: char| char_span(doc, span, c);
     if let Some(c) = s.chars().find(|&c| refused_in_text(c)) {
         return Some(refusal(c).in_file(&doc.path, at(c)));
@@ -290,6 +319,33 @@ fn char_span(doc: &Document, span: Option<Span>, c: char) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte check [`plain_ascii`] skips nothing the character checks
+    /// would report: for every ASCII character, alone and beside a letter.
+    #[test]
+    fn plain_ascii_strings_have_no_problem() {
+        for b in 0u8..=0x7f {
+            let c = char::from(b);
+            if plain_ascii(&c.to_string(), Field::Text) {
+                assert!(!refused_in_text(c), "{c:?} is refused in a text");
+            }
+            for name in [c.to_string(), format!("a{c}"), format!("{c}a")] {
+                if plain_ascii(&name, Field::Name) {
+                    assert!(!refused_in_text(c), "{c:?} is refused in a name");
+                    assert!(
+                        name.chars().any(|c| !is_invisible(c)),
+                        "{name:?} shows nothing"
+                    );
+                    assert_eq!(name.graphemes(true).find_map(hidden_in), None, "{name:?}");
+                }
+            }
+        }
+        assert!(plain_ascii("a\tb\nc", Field::Text));
+        assert!(!plain_ascii("a\tb", Field::Name));
+        assert!(!plain_ascii("   ", Field::Name));
+        assert!(!plain_ascii("a\u{1b}", Field::Text));
+        assert!(!plain_ascii("caf\u{e9}", Field::Text));
+    }
 
     /// One line of many values, each holding an escaped ESC: each
     /// diagnostic's place is counted from its value's span, not from the
