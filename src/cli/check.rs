@@ -35,9 +35,8 @@ pub fn run(args: &CheckArgs, reporter: &Reporter) -> ExitCode {
         Err(e) => return reporter.fatal(&e, e.hint()),
     };
     reporter.diagnostics(&compiled.diagnostics, &compiled.sources, tree.format);
-    // The table is written meanwhile.
-    if let Some(report) = compiled.cache.take() {
-        reporter.info(report.finish());
+    if let Some(line) = compiled.cache.take() {
+        reporter.info(line);
     }
     let (errors, warnings) = diagnostic::counts(&compiled.diagnostics);
     let valid = compiled.runbooks_valid;

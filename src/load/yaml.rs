@@ -58,6 +58,38 @@ fn parent(pointer: &str) -> Option<&str> {
     pointer.rfind('/').map(|i| &pointer[..i])
 }
 
+/// Every string of `value` and every key of its maps, depth first, given
+/// to `visit` with its JSON pointer (a key's is its value's) and whether
+/// it is a key: the pointer is one buffer, grown and cut back as the walk
+/// goes, not a string made per value.
+pub fn each_string(value: &Value, visit: &mut dyn FnMut(&str, &str, bool)) {
+    fn walk(value: &Value, pointer: &mut String, visit: &mut dyn FnMut(&str, &str, bool)) {
+        use std::fmt::Write as _;
+        let len = pointer.len();
+        match value {
+            Value::String(s) => visit(pointer, s, false),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let _ = write!(pointer, "/{i}");
+                    walk(item, pointer, visit);
+                    pointer.truncate(len);
+                }
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    pointer.push('/');
+                    pointer.push_str(&pointer_token(k));
+                    visit(pointer, k, true);
+                    walk(v, pointer, visit);
+                    pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(value, &mut String::new(), visit);
+}
+
 /// Escapes one reference token of a JSON pointer (RFC 6901): nearly every
 /// key needs nothing, and is not copied.
 pub fn pointer_token(token: &str) -> std::borrow::Cow<'_, str> {

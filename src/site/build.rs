@@ -10,7 +10,7 @@ use super::template;
 use crate::diagnostic::{self, Diagnostic, Sources};
 use crate::output::{self, OutputError, Staging, WriteStats};
 use crate::render::{self, Output, RenderContext, RenderError, Renderer, html};
-use crate::validate::{CacheReport, SiteOverrides};
+use crate::validate::SiteOverrides;
 
 /// How to build.
 #[derive(Debug, Clone, Default)]
@@ -153,7 +153,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
             diagnostics,
             sources,
             outcome: Outcome::Invalid,
-            cache: cache.map(CacheReport::finish),
+            cache,
             leftovers: Leftovers::default(),
         });
     };
@@ -187,7 +187,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
                 diagnostics,
                 sources,
                 outcome,
-                cache: cache.map(CacheReport::finish),
+                cache,
                 leftovers: Leftovers { _book: Some(book) },
             });
         }
@@ -208,7 +208,7 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         diagnostics,
         sources,
         outcome,
-        cache: cache.map(CacheReport::finish),
+        cache,
         leftovers: Leftovers { _book: Some(book) },
     })
 }

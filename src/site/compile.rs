@@ -19,7 +19,7 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
     /// What the validation cache did (`None`: no cache).
-    pub cache: Option<validate::CacheReport>,
+    pub cache: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

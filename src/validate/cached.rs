@@ -267,45 +267,27 @@ pub fn row(
     })
 }
 
-/// What the validation cache did, and what became of its table.
-pub struct Report {
-    line: String,
-}
-
-impl Report {
-    /// `reused` of `files` files reused; the table read, or why not
-    /// (`ignored`); how it was written (`None`: it was not to be).
-    pub fn new(
-        reused: usize,
-        files: usize,
-        ignored: Option<&Ignored>,
-        written: Option<std::io::Result<()>>,
-    ) -> Report {
-        let mut line = format!("validation cache: {reused} of {files} files reused");
-        match ignored {
-            None => {}
-            Some(Ignored::Missing) => line.push_str("; no table yet"),
-            Some(why) => line.push_str(&format!("; its table was ignored: {why}")),
-        }
-        match written {
-            None => {}
-            Some(Ok(())) => line.push_str("; table written"),
-            Some(Err(e)) => line.push_str(&format!("; table not written: {e}")),
-        }
-        Report { line }
+/// The line `-v` prints of what the validation cache did: `reused` of
+/// `files` files reused; the table read, or why not (`ignored`); how it
+/// was written (`None`: it was not to be).
+pub fn report(
+    reused: usize,
+    files: usize,
+    ignored: Option<&Ignored>,
+    written: Option<std::io::Result<()>>,
+) -> String {
+    let mut line = format!("validation cache: {reused} of {files} files reused");
+    match ignored {
+        None => {}
+        Some(Ignored::Missing) => line.push_str("; no table yet"),
+        Some(why) => line.push_str(&format!("; its table was ignored: {why}")),
     }
-
-    /// The line `-v` prints: how many files were reused, why the table
-    /// was not read, whether it was written.
-    pub fn finish(self) -> String {
-        self.line
+    match written {
+        None => {}
+        Some(Ok(())) => line.push_str("; table written"),
+        Some(Err(e)) => line.push_str(&format!("; table not written: {e}")),
     }
-}
-
-impl std::fmt::Debug for Report {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Report").field("line", &self.line).finish()
-    }
+    line
 }
 
 #[cfg(test)]

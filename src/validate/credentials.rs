@@ -142,68 +142,47 @@ fn credential_span(doc: &Document, pointer: &str, found: &str) -> Option<Span> {
 pub const MAX_TEXT_CHARS: usize = 10_000;
 
 pub(super) fn check_credentials(doc: &Document, value: &Value, diagnostics: &mut Vec<Diagnostic>) {
-    walk(doc, value, &mut String::new(), diagnostics);
+    crate::load::yaml::each_string(value, &mut |pointer, s, key| {
+        if !key {
+            check_text(doc, pointer, s, diagnostics);
+        }
+    });
 }
 
-/// `pointer` is the value's JSON pointer, grown and cut back in place as
-/// the walk goes.
-fn walk(doc: &Document, value: &Value, pointer: &mut String, diagnostics: &mut Vec<Diagnostic>) {
-    use std::fmt::Write as _;
-    let len = pointer.len();
-    match value {
-        Value::String(s) => {
-            // A text's characters are at most its bytes.
-            let chars = if s.len() > MAX_TEXT_CHARS {
-                s.chars().count()
-            } else {
-                0
-            };
-            if chars > MAX_TEXT_CHARS {
-                diagnostics.push(
-                    Diagnostic::error(
-                        "text-too-long",
-                        format!("this text has {chars} characters; a field holds at most {MAX_TEXT_CHARS}"),
-                    )
-                    .in_file(&doc.path, doc.spans.value(pointer))
-                    .with_hint("a runbook field is a sentence or a short paragraph: split it into list items, or link to the vendor's documentation"),
-                );
-            }
-            if let Some(range) = looks_like_credential(s) {
-                let found = &s[range];
-                let shown: String = found
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
-                    .take(SECRET_SHOWN)
-                    .collect();
-                diagnostics.push(
-                    Diagnostic::error(
-                        "credential",
-                        format!("this looks like a real credential (`{shown}…`)"),
-                    )
-                    .in_file(&doc.path, credential_span(doc, pointer, found))
-                    .secret()
-                    .with_label("runbooks are published")
-                    .with_hint(
-                        "use a placeholder such as `gtak_...`, and revoke the key if it was real",
-                    ),
-                );
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let _ = write!(pointer, "/{i}");
-                walk(doc, item, pointer, diagnostics);
-                pointer.truncate(len);
-            }
-        }
-        Value::Object(map) => {
-            for (k, v) in map {
-                pointer.push('/');
-                pointer.push_str(&crate::load::yaml::pointer_token(k));
-                walk(doc, v, pointer, diagnostics);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
+/// The text `s` at `pointer`: not too long, and no credential.
+fn check_text(doc: &Document, pointer: &str, s: &str, diagnostics: &mut Vec<Diagnostic>) {
+    // A text's characters are at most its bytes.
+    let chars = if s.len() > MAX_TEXT_CHARS {
+        s.chars().count()
+    } else {
+        0
+    };
+    if chars > MAX_TEXT_CHARS {
+        diagnostics.push(
+            Diagnostic::error(
+                "text-too-long",
+                format!("this text has {chars} characters; a field holds at most {MAX_TEXT_CHARS}"),
+            )
+            .in_file(&doc.path, doc.spans.value(pointer))
+            .with_hint("a runbook field is a sentence or a short paragraph: split it into list items, or link to the vendor's documentation"),
+        );
+    }
+    if let Some(range) = looks_like_credential(s) {
+        let found = &s[range];
+        let shown: String = found
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+            .take(SECRET_SHOWN)
+            .collect();
+        diagnostics.push(
+            Diagnostic::error(
+                "credential",
+                format!("this looks like a real credential (`{shown}…`)"),
+            )
+            .in_file(&doc.path, credential_span(doc, pointer, found))
+            .secret()
+            .with_label("runbooks are published")
+            .with_hint("use a placeholder such as `gtak_...`, and revoke the key if it was real"),
+        );
     }
 }

@@ -21,7 +21,6 @@ pub mod suggest;
 mod text;
 mod verification;
 
-pub use cached::Report as CacheReport;
 pub use catalog::CatalogCheck;
 pub use checks::{Checks, RunbookResult, across, catalog};
 pub use lint_facts::ACCEPTABLE;

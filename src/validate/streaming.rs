@@ -32,8 +32,8 @@ pub struct Validated {
     /// Runbook files with no error of their own, checked against a catalog
     /// (none when `gtdocs.yaml` has no usable catalog).
     pub runbooks_valid: usize,
-    /// What the validation cache did (`None`: no cache).
-    pub cache: Option<cached::Report>,
+    /// What the validation cache did, in a line (`None`: no cache).
+    pub cache: Option<String>,
 }
 
 /// Loads and validates every runbook of a tree whose config is loaded
@@ -251,7 +251,7 @@ pub fn validate_cached(
         let writer = scope.spawn(move || {
             cache.zip(previous).map(|(cache, previous)| {
                 let written = cache.keep(previous, rows);
-                cached::Report::new(reused, files, previous.ignored(), written)
+                cached::report(reused, files, previous.ignored(), written)
             })
         });
         diagnostics.extend(found.into_iter().map(|(_, d)| d));

@@ -5,7 +5,6 @@
 //! Names and titles are held to more: they identify a thing, so they hold
 //! no invisible character at all and show something.
 
-use serde_json::Value;
 use unicode_general_category::{GeneralCategory, get_general_category};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -50,43 +49,14 @@ pub fn config_field(pointer: &str) -> Field {
 
 /// Checks every string and key of `doc`; `field` tells what each is.
 pub fn check(doc: &Document, field: fn(&str) -> Field, diagnostics: &mut Vec<Diagnostic>) {
-    walk(doc, &doc.value, &mut String::new(), field, diagnostics);
-}
-
-/// `pointer` is the value's JSON pointer, grown and cut back in place as
-/// the walk goes (one buffer, not a string per value).
-fn walk(
-    doc: &Document,
-    value: &Value,
-    pointer: &mut String,
-    field: fn(&str) -> Field,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    use std::fmt::Write as _;
-    let len = pointer.len();
-    match value {
-        Value::String(s) => {
-            let found = problem(doc, s, field(pointer), || doc.spans.value(pointer));
-            diagnostics.extend(found);
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let _ = write!(pointer, "/{i}");
-                walk(doc, item, pointer, field, diagnostics);
-                pointer.truncate(len);
-            }
-        }
-        Value::Object(map) => {
-            for (k, v) in map {
-                pointer.push('/');
-                pointer.push_str(&crate::load::yaml::pointer_token(k));
-                diagnostics.extend(problem(doc, k, Field::Name, || doc.spans.key(pointer)));
-                walk(doc, v, pointer, field, diagnostics);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
-    }
+    crate::load::yaml::each_string(&doc.value, &mut |pointer, s, key| {
+        let found = if key {
+            problem(doc, s, Field::Name, || doc.spans.key(pointer))
+        } else {
+            problem(doc, s, field(pointer), || doc.spans.value(pointer))
+        };
+        diagnostics.extend(found);
+    });
 }
 
 /// Printable ASCII, tab and line feed: what nearly every text of a source
