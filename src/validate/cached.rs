@@ -26,12 +26,30 @@ use crate::cache::{Fingerprint, Fingerprinter, Ignored, Table};
 use crate::load::Tree;
 use crate::model::Runbook;
 
-/// The table's file name in the cache folder.
-pub const TABLE: &str = "validate.bin";
+/// The table is kept in parts, each a table of the cache folder
+/// (`validate-00.bin` to `validate-63.bin`): a file's row is in the part
+/// its path hashes to, so that one runbook edited rewrites one part, not
+/// the 40 MB of rows 10,000 runbooks make. A part with no row is not
+/// kept.
+pub const PARTS: usize = 64;
+
+/// The file name of part `k`.
+pub fn part_name(k: usize) -> String {
+    format!("validate-{k:02}.bin")
+}
+
+/// The part of the table the row of file `rel` is in.
+fn part_of(rel: &str) -> usize {
+    (xxhash_rust::xxh3::xxh3_64(rel.as_bytes()) % PARTS as u64) as usize
+}
+
+/// The table as one file, which earlier versions kept: removed when the
+/// parts are written.
+const SINGLE: &str = "validate.bin";
 
 /// Changed when what a row holds, or what the inputs are, changes (the
 /// build id, a fingerprint of the sources, changes anyway).
-const LAYOUT: &str = "gtdocs validate table 2";
+const LAYOUT: &str = "gtdocs validate table 3";
 
 /// Everything a runbook file's own result (`Checks::runbook` and
 /// `Facts::of` on its document) depends on besides its bytes and its
@@ -139,21 +157,20 @@ impl Row<'_> {
     }
 }
 
-/// The validation cache of one run: its table, and the table's payload
-/// as read.
+/// The validation cache of one run: its table's parts, and each part's
+/// payload as read.
 pub struct Cache {
     dir: std::path::PathBuf,
-    table: Table,
     inputs: Fingerprint,
-    /// The payload, or why it was not read.
-    payload: Result<Vec<u8>, Ignored>,
+    /// Each part, and its payload or why it was not read.
+    parts: Vec<(Table, Result<Vec<u8>, Ignored>)>,
 }
 
 /// The rows of the table as read, by file.
 pub struct Previous<'a> {
     rows: HashMap<&'a str, Row<'a>>,
-    /// Why the table was not read, if it was not.
-    ignored: Option<Ignored>,
+    /// How many rows each part held as read, or why it was not read.
+    parts: Vec<Result<usize, Ignored>>,
 }
 
 /// A file's own result, read back.
@@ -163,59 +180,88 @@ pub struct Hit {
 }
 
 impl Cache {
-    /// Reads the table of cache folder `dir` made from inputs `inputs`.
+    /// Reads the table of cache folder `dir` made from inputs `inputs`:
+    /// its parts side by side.
     pub fn open(dir: &Path, inputs: Fingerprint) -> Cache {
-        let table = Table::new(dir, TABLE);
-        let payload = table.read(inputs);
+        use rayon::prelude::*;
+        let parts = (0..PARTS)
+            .into_par_iter()
+            .map(|k| {
+                let table = Table::new(dir, &part_name(k));
+                let payload = table.read(inputs);
+                (table, payload)
+            })
+            .collect();
         Cache {
             dir: dir.to_path_buf(),
-            table,
             inputs,
-            payload,
+            parts,
         }
     }
 
-    /// The rows read. A payload that checks but does not decode is
-    /// ignored whole, as [`Table::read_decoded`] would ignore it.
+    /// The rows read. A part that checks but does not decode is ignored
+    /// whole, as [`Table::read_decoded`] would ignore it; a row in a part
+    /// its file is not in is not used.
     pub fn previous(&self) -> Previous<'_> {
-        let rows: Result<Vec<Row<'_>>, Ignored> = match &self.payload {
-            Ok(payload) => postcard::from_bytes(payload).map_err(|_| Ignored::Undecodable),
-            Err(why) => Err(why.clone()),
-        };
-        match rows {
-            Ok(rows) => Previous {
-                rows: rows
-                    .into_iter()
-                    // postcard borrows every string it reads.
-                    .filter_map(|row| match row.rel {
-                        Cow::Borrowed(rel) => Some((rel, row)),
-                        Cow::Owned(_) => None,
-                    })
-                    .collect(),
-                ignored: None,
-            },
-            Err(why) => Previous {
-                rows: HashMap::new(),
-                ignored: Some(why),
-            },
+        let mut rows = HashMap::new();
+        let mut parts = Vec::with_capacity(PARTS);
+        for (k, (_, payload)) in self.parts.iter().enumerate() {
+            let read: Result<Vec<Row<'_>>, Ignored> = match payload {
+                Ok(payload) => postcard::from_bytes(payload).map_err(|_| Ignored::Undecodable),
+                Err(why) => Err(why.clone()),
+            };
+            parts.push(read.map(|read| {
+                let count = read.len();
+                // postcard borrows every string it reads.
+                rows.extend(read.into_iter().filter_map(|row| match row.rel {
+                    Cow::Borrowed(rel) if part_of(rel) == k => Some((rel, row)),
+                    _ => None,
+                }));
+                count
+            }));
         }
+        Previous { rows, parts }
     }
 
-    /// Replaces the table with `rows` (sorted by file), unless they are
-    /// the rows read: how it was written, `None` when it was not to be.
+    /// Replaces each part of the table whose rows are not the ones read
+    /// with its share of `rows` (sorted by file): how it was written,
+    /// `None` when no part was to be.
     pub fn keep(&self, previous: &Previous<'_>, rows: &[Row<'_>]) -> Option<std::io::Result<()>> {
-        // As many rows, each one read and unchanged (one a file): the same.
-        let same = previous.ignored.is_none()
-            && rows.len() == previous.rows.len()
-            && rows.iter().all(Row::is_read);
-        let none_needed = matches!(previous.ignored, Some(Ignored::Missing)) && rows.is_empty();
-        if same || none_needed {
-            return None;
+        let mut shares: Vec<Vec<&Row<'_>>> = vec![Vec::new(); PARTS];
+        for row in rows {
+            shares[part_of(&row.rel)].push(row);
         }
-        // Encoded as it is written: the rows of 10,000 runbooks are 40 MB,
-        // which memory does not hold twice.
-        crate::cache::mark(&self.dir);
-        Some(self.table.write_encoded(self.inputs, rows))
+        let mut written = None;
+        for (((table, _), read), share) in self.parts.iter().zip(&previous.parts).zip(&shares) {
+            // As many rows, each one read and unchanged (one a file): the
+            // same. A part with no row is not kept.
+            let same = match read {
+                Ok(count) => *count == share.len() && share.iter().all(|row| row.is_read()),
+                Err(Ignored::Missing) => share.is_empty(),
+                Err(_) => false,
+            };
+            if same {
+                continue;
+            }
+            if written.is_none() {
+                crate::cache::mark(&self.dir);
+                let _ = std::fs::remove_file(self.dir.join(SINGLE));
+            }
+            let result = if share.is_empty() {
+                match std::fs::remove_file(table.path()) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                    _ => Ok(()),
+                }
+            } else {
+                // Encoded as it is written: never held twice.
+                table.write_encoded(self.inputs, share)
+            };
+            match (&written, result) {
+                (Some(Err(_)), _) => {}
+                (_, result) => written = Some(result),
+            }
+        }
+        written
     }
 }
 
@@ -243,9 +289,21 @@ impl Previous<'_> {
         Some((Hit { facts, runbook }, row))
     }
 
-    /// Why the table was not read, if it was not.
-    pub fn ignored(&self) -> Option<&Ignored> {
-        self.ignored.as_ref()
+    /// What of the table was not read: `Missing` when none of it is
+    /// there; else why the first part that is there was not read, and how
+    /// many of the parts there were not (`None`: every one was read).
+    pub fn ignored(&self) -> Option<(&Ignored, usize, usize)> {
+        let there: Vec<&Result<usize, Ignored>> = self
+            .parts
+            .iter()
+            .filter(|p| !matches!(p, Err(Ignored::Missing)))
+            .collect();
+        if there.is_empty() {
+            return Some((&Ignored::Missing, 0, 0));
+        }
+        let mut not_read = there.iter().filter_map(|p| p.as_ref().err());
+        let first = not_read.next()?;
+        Some((first, 1 + not_read.count(), there.len()))
     }
 }
 
@@ -268,19 +326,24 @@ pub fn row(
 }
 
 /// The line `-v` prints of what the validation cache did: `reused` of
-/// `files` files reused; the table read, or why not (`ignored`); how it
-/// was written (`None`: it was not to be).
+/// `files` files reused; the table read, or why not and how many of its
+/// parts (`ignored`, see [`Previous::ignored`]); how it was written
+/// (`None`: it was not to be).
 pub fn report(
     reused: usize,
     files: usize,
-    ignored: Option<&Ignored>,
+    ignored: Option<(&Ignored, usize, usize)>,
     written: Option<std::io::Result<()>>,
 ) -> String {
     let mut line = format!("validation cache: {reused} of {files} files reused");
     match ignored {
         None => {}
-        Some(Ignored::Missing) => line.push_str("; no table yet"),
-        Some(why) => line.push_str(&format!("; its table was ignored: {why}")),
+        Some((Ignored::Missing, _, _)) => line.push_str("; no table yet"),
+        Some((why, n, of)) if n == of => line.push_str(&format!("; its table was ignored: {why}")),
+        Some((why, n, of)) => line.push_str(&format!(
+            "; {n} of the {of} parts of its table {} ignored: {why}",
+            if n == 1 { "was" } else { "were" }
+        )),
     }
     match written {
         None => {}
@@ -322,7 +385,7 @@ mod tests {
         let inputs = fingerprint(b"inputs");
         let cache = Cache::open(dir.path(), inputs);
         let previous = cache.previous();
-        assert_eq!(previous.ignored(), Some(&Ignored::Missing));
+        assert_eq!(previous.ignored(), Some((&Ignored::Missing, 0, 0)));
         let rows = vec![
             Row {
                 rel: Cow::Borrowed("runbooks/broken.yaml"),
@@ -337,6 +400,15 @@ mod tests {
         let cache = Cache::open(dir.path(), inputs);
         let previous = cache.previous();
         assert_eq!(previous.ignored(), None);
+        // Two files, in two parts of the table (or one): no other is kept.
+        let kept = (0..PARTS)
+            .filter(|k| dir.path().join(part_name(*k)).is_file())
+            .count();
+        let parts = [
+            part_of("runbooks/broken.yaml"),
+            part_of(rel.to_str().expect("utf-8")),
+        ];
+        assert_eq!(kept, if parts[0] == parts[1] { 1 } else { 2 });
         let (hit, _) = previous
             .get(rel, &doc.path, fingerprint(&bytes))
             .expect("a hit");
@@ -388,7 +460,12 @@ mod tests {
             Cache::open(dir.path(), fingerprint(b"other inputs"))
                 .previous()
                 .ignored(),
-            Some(&Ignored::OtherInputs)
+            Some((&Ignored::OtherInputs, kept, kept))
+        );
+        assert_eq!(
+            report(1, 2, Some((&Ignored::Corrupt, 1, 2)), None),
+            "validation cache: 1 of 2 files reused; 1 of the 2 parts of its table was ignored: \
+             corrupt (its checksum does not match)"
         );
     }
 }

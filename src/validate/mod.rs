@@ -21,6 +21,7 @@ pub mod suggest;
 mod text;
 mod verification;
 
+pub use cached::{PARTS as CACHE_PARTS, part_name as cache_part_name};
 pub use catalog::CatalogCheck;
 pub use checks::{Checks, RunbookResult, across, catalog};
 pub use lint_facts::ACCEPTABLE;

@@ -59,11 +59,11 @@ pub fn validate_streaming(
 }
 
 /// [`validate_streaming`] with the validation cache of cache folder
-/// `cache` (its table `validate.bin`): a file whose bytes are those of a file
-/// that had no problem of its own the last time, checked against the same
-/// inputs, is not parsed nor checked again; its result is read back. The
-/// table is then replaced with the results of the files there are now,
-/// unless it holds them already. Neither reading nor writing it can fail
+/// `cache` (its table, in parts `validate-NN.bin`): a file whose bytes
+/// are those of a file that had no problem of its own the last time,
+/// checked against the same inputs, is not parsed nor checked again; its
+/// result is read back. The table is then replaced with the results of
+/// the files there are now, unless it holds them already. Neither reading nor writing it can fail
 /// the validation; [`Validated::cache`] says what happened.
 pub fn validate_cached(
     tree: &mut Tree,

@@ -9,7 +9,21 @@ use std::process::{Command, Output};
 
 use crate::common::{self, snapshot};
 
-const TABLE: &str = "validate.bin";
+/// The parts of the validation table in cache folder `cache`: each
+/// one's name, bytes and modification time, by name.
+fn table(cache: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut parts: Vec<_> = (0..gtdocs::validate::CACHE_PARTS)
+        .map(gtdocs::validate::cache_part_name)
+        .filter_map(|name| {
+            let path = cache.join(&name);
+            let bytes = std::fs::read(&path).ok()?;
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+            Some((name, bytes, modified))
+        })
+        .collect();
+    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    parts
+}
 
 /// `gtdocs build -v --out <out> <extra>` in `tree`, with "today" fixed
 /// (`SOURCE_DATE_EPOCH`, [`DAY`] unless `day` says otherwise).
@@ -126,24 +140,18 @@ fn unchanged_files_are_reused_and_the_output_is_the_uncached_builds() {
         cache_line(&o),
         "validation cache: 0 of 23 files reused; no table yet; table written"
     );
-    assert!(cache.join(TABLE).is_file());
+    let written = table(&cache);
+    // 23 rows in parts by file: more than one, none empty.
+    assert!(written.len() > 1, "{} parts", written.len());
     assert!(cache.join("CACHEDIR.TAG").is_file(), "marked as a cache");
-    let table = std::fs::read(cache.join(TABLE)).expect("table");
-    let modified = std::fs::metadata(cache.join(TABLE))
-        .and_then(|m| m.modified())
-        .expect("mtime");
 
     let o = build(root, &out, &[], None);
     assert_eq!(cache_line(&o), "validation cache: 23 of 23 files reused");
     assert_as_without_cache(root, &out, &o, None);
-    assert_eq!(
-        std::fs::metadata(cache.join(TABLE))
-            .and_then(|m| m.modified())
-            .expect("mtime"),
-        modified,
+    assert!(
+        table(&cache) == written,
         "a table that holds every result already is not written again"
     );
-    assert_eq!(std::fs::read(cache.join(TABLE)).expect("table"), table);
 
     // One runbook edited: its page changes, the others' results are reused.
     edit(
@@ -156,6 +164,16 @@ fn unchanged_files_are_reused_and_the_output_is_the_uncached_builds() {
         cache_line(&o),
         "validation cache: 22 of 23 files reused; table written"
     );
+    // Only the part that holds the edited file's row is written again.
+    let edited = table(&cache);
+    let changed: Vec<&str> = edited
+        .iter()
+        .zip(&written)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.0.as_str())
+        .collect();
+    assert_eq!(edited.len(), written.len());
+    assert_eq!(changed.len(), 1, "parts written again: {changed:?}");
     assert!(
         std::fs::read_to_string(out.join("json/runbooks/librechat.json"))
             .expect("entry")
@@ -342,49 +360,77 @@ fn problems_after_a_cached_build_are_reported_as_without_the_cache() {
 
 /// A table changed in one byte, cut short, of junk, empty, or whole but
 /// of content that does not decode: ignored, with the reason under `-v`,
-/// and replaced; the build is the same.
+/// and replaced; the build is the same. One part of it damaged: the
+/// other parts' rows are reused.
 #[test]
 fn a_damaged_table_is_ignored_and_replaced() {
     let (tree, out, cache) = tree();
     let root = tree.path();
     assert!(build(root, &out, &[], None).status.success());
-    let good = std::fs::read(cache.join(TABLE)).expect("table");
-    assert!(good.len() > 200, "{} bytes", good.len());
-    let mut flipped = good.clone();
-    flipped[good.len() / 2] ^= 0x10;
+    let good: Vec<(String, Vec<u8>)> = table(&cache)
+        .into_iter()
+        .map(|(name, bytes, _)| (name, bytes))
+        .collect();
+    assert!(good.len() > 1, "{} parts", good.len());
+    assert!(
+        good.iter().all(|(_, b)| b.len() > 100),
+        "every part has rows"
+    );
     // The frame of this build and these inputs, around a payload that is
     // not rows (see src/cache: magic 16, format 4, build id 32, inputs 16).
-    let inputs = u128::from_le_bytes(good[52..68].try_into().expect("16 bytes"));
+    let inputs = u128::from_le_bytes(good[0].1[52..68].try_into().expect("16 bytes"));
     let undecodable = {
         let scratch = tempfile::tempdir().expect("tempdir");
-        let table = gtdocs::cache::Table::new(scratch.path(), TABLE);
+        let table = gtdocs::cache::Table::new(scratch.path(), "part");
         table
             .write(gtdocs::cache::Fingerprint(inputs), &[0xff; 64])
             .expect("write");
         std::fs::read(table.path()).expect("read")
     };
-    let damages: [(&str, Vec<u8>, &str); 5] = [
+    type Damage<'a> = (&'a str, Box<dyn Fn(&[u8]) -> Vec<u8> + 'a>, &'a str);
+    let damages: [Damage<'_>; 5] = [
         (
             "a byte flipped",
-            flipped,
+            Box::new(|good: &[u8]| {
+                let mut flipped = good.to_vec();
+                flipped[good.len() / 2] ^= 0x10;
+                flipped
+            }),
             "corrupt (its checksum does not match)",
         ),
         (
             "cut short",
-            good[..good.len() / 2].to_vec(),
+            Box::new(|good: &[u8]| good[..good.len() / 2].to_vec()),
             "corrupt (its checksum does not match)",
         ),
         (
             "junk",
-            b"not a table at all, just text\n".repeat(20),
+            Box::new(|_: &[u8]| b"not a table at all, just text\n".repeat(20)),
             "not a gtdocs cache file",
         ),
-        ("empty", Vec::new(), "not a gtdocs cache file"),
-        ("undecodable", undecodable, "corrupt (it does not decode)"),
+        (
+            "empty",
+            Box::new(|_: &[u8]| Vec::new()),
+            "not a gtdocs cache file",
+        ),
+        (
+            "undecodable",
+            Box::new(|_: &[u8]| undecodable.clone()),
+            "corrupt (it does not decode)",
+        ),
     ];
     let reference = snapshot(&out);
-    for (what, bytes, why) in damages {
-        std::fs::write(cache.join(TABLE), &bytes).expect("damage");
+    let rewritten = |what: &str| {
+        let now: Vec<(String, Vec<u8>)> = table(&cache)
+            .into_iter()
+            .map(|(name, bytes, _)| (name, bytes))
+            .collect();
+        assert!(now == good, "{what}: the table is written again as it was");
+    };
+    for (what, damage, why) in &damages {
+        for (name, bytes) in &good {
+            std::fs::write(cache.join(name), damage(bytes)).expect("damage");
+        }
         let o = build(root, &out, &[], None);
         assert!(o.status.success(), "{what}: {}", common::stderr(&o));
         assert_eq!(
@@ -395,11 +441,7 @@ fn a_damaged_table_is_ignored_and_replaced() {
             "{what}"
         );
         assert!(snapshot(&out) == reference, "{what}: the output changed");
-        assert_eq!(
-            std::fs::read(cache.join(TABLE)).expect("table"),
-            good,
-            "{what}: the table is written again as it was"
-        );
+        rewritten(what);
         let o = build(root, &out, &[], None);
         assert_eq!(
             cache_line(&o),
@@ -407,6 +449,30 @@ fn a_damaged_table_is_ignored_and_replaced() {
             "{what}"
         );
     }
+    // One part damaged: only its files are checked again.
+    let (name, bytes) = &good[0];
+    std::fs::write(cache.join(name), (damages[0].1)(bytes)).expect("damage");
+    let o = build(root, &out, &[], None);
+    let line = cache_line(&o);
+    let reused: usize = line
+        .strip_prefix("validation cache: ")
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!((1..23).contains(&reused), "{line}");
+    assert_eq!(
+        line,
+        format!(
+            "validation cache: {reused} of 23 files reused; 1 of the {} parts of its table was \
+             ignored: corrupt (its checksum does not match); table written",
+            good.len()
+        )
+    );
+    assert!(
+        snapshot(&out) == reference,
+        "one part damaged: the output changed"
+    );
+    rewritten("one part damaged");
     assert_as_without_cache(root, &out, &build(root, &out, &[], None), None);
 
     // Someone's file where the default cache folder goes: the build goes
