@@ -8,7 +8,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::read::{ReadError, decode, display_path, kind_of, read_inside, resolve_inside};
+use super::read::{
+    ReadError, Stamp, decode, display_path, kind_of, read_inside, read_inside_stamped,
+    resolve_inside,
+};
 use super::theme;
 use super::tree::{
     CONFIG_FILE, Document, LoadError, Loaded, MAX_RUNBOOKS, MAX_SOURCE_BYTES, RUNBOOKS_DIR, Tree,
@@ -82,6 +85,17 @@ pub fn load_runbook_fast(root: &Path, rel: PathBuf) -> Loaded {
 pub fn read_runbook(root: &Path, rel: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
     let path = display_path(root, rel);
     read_source(root, rel, &path)
+}
+
+/// [`read_runbook`], with the file's [`Stamp`] as it was read (`None`
+/// where there is none).
+pub fn read_runbook_stamped(
+    root: &Path,
+    rel: &Path,
+) -> Result<(Vec<u8>, Option<Stamp>), Box<Diagnostic>> {
+    let path = display_path(root, rel);
+    read_inside_stamped(root, rel, MAX_SOURCE_BYTES)
+        .map_err(|e| source_problem(e, root, rel, &path))
 }
 
 /// Parses the bytes [`read_runbook`] read of `rel`, as [`load_runbook`]
@@ -354,18 +368,21 @@ enum Outcome {
 
 /// The bytes of a source file, or why they cannot be read.
 fn read_source(root: &Path, rel: &Path, shown: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
-    read_inside(root, rel, MAX_SOURCE_BYTES).map_err(|e| {
-        let mut diagnostic = e.diagnostic(root, shown, "file");
-        if let ReadError::TooLarge(_) = e {
-            diagnostic = diagnostic.with_hint(if rel == Path::new(CONFIG_FILE) {
-                "gtdocs.yaml holds the site settings and the catalog, a few kilobytes; \
-                 remove generated data from it"
-            } else {
-                "a runbook is a few kilobytes; split the content or remove generated data"
-            });
-        }
-        Box::new(diagnostic)
-    })
+    read_inside(root, rel, MAX_SOURCE_BYTES).map_err(|e| source_problem(e, root, rel, shown))
+}
+
+/// Why source file `rel` (shown as `shown`) was not read, as a diagnostic.
+fn source_problem(e: ReadError, root: &Path, rel: &Path, shown: &Path) -> Box<Diagnostic> {
+    let mut diagnostic = e.diagnostic(root, shown, "file");
+    if let ReadError::TooLarge(_) = e {
+        diagnostic = diagnostic.with_hint(if rel == Path::new(CONFIG_FILE) {
+            "gtdocs.yaml holds the site settings and the catalog, a few kilobytes; \
+             remove generated data from it"
+        } else {
+            "a runbook is a few kilobytes; split the content or remove generated data"
+        });
+    }
+    Box::new(diagnostic)
 }
 
 /// A source file's bytes decoded and parsed (with `spans`, or without

@@ -10,9 +10,12 @@ pub mod yaml;
 mod yaml_hint;
 
 pub(crate) use files::runbooks_dir;
-pub use files::{load, load_config, load_runbook, load_runbook_fast, parse_runbook, read_runbook};
-pub use read::display_path;
+pub use files::{
+    load, load_config, load_runbook, load_runbook_fast, parse_runbook, read_runbook,
+    read_runbook_stamped,
+};
 pub(crate) use read::{ReadError, read_text, resolve_inside, text_of};
+pub use read::{Stamp, display_path};
 pub use tree::{
     CONFIG_FILE, Document, LoadError, Loaded, MAX_RUNBOOKS, MAX_SOURCE_BYTES, RUNBOOKS_DIR, Tree,
 };

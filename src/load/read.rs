@@ -138,7 +138,78 @@ pub(crate) fn resolve_inside(root: &Path, rel: &Path) -> Result<PathBuf, ReadErr
 /// tree ([`resolve_inside`]), a regular file ([`read_regular`]) and at most
 /// `max` bytes.
 pub(crate) fn read_inside(root: &Path, rel: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
-    read_regular(&resolve_inside(root, rel)?, max)
+    read_regular(&resolve_inside(root, rel)?, max).map(|(bytes, _)| bytes)
+}
+
+/// [`read_inside`], with the file's [`Stamp`] as it was read.
+pub(crate) fn read_inside_stamped(
+    root: &Path,
+    rel: &Path,
+    max: u64,
+) -> Result<(Vec<u8>, Option<Stamp>), ReadError> {
+    let (bytes, meta) = read_regular(&resolve_inside(root, rel)?, max)?;
+    Ok((bytes, Stamp::of(&meta)))
+}
+
+/// How a file was on disk when it was read: its device and inode, size,
+/// modification time and change time. The change time moves with every
+/// write to the file and every change of the rest, and no program sets
+/// it: a file whose stamp is the one it had when it was read holds the
+/// bytes read then, unless it was written again within the clock's tick
+/// of the read (see [`Stamp::settled`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+impl Stamp {
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        })
+    }
+
+    /// Elsewhere there is no change time: no file is known unchanged.
+    #[cfg(not(unix))]
+    fn of(_: &std::fs::Metadata) -> Option<Self> {
+        None
+    }
+
+    /// The stamp of file `rel` of the tree now, when it is a regular file
+    /// (not a link, which is read through [`resolve_inside`] each time).
+    pub fn now(root: &Path, rel: &Path) -> Option<Self> {
+        let meta = std::fs::symlink_metadata(root.join(rel)).ok()?;
+        if meta.is_file() {
+            Self::of(&meta)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the file was last changed a second or more before `now`:
+    /// only then can its stamp say it is unchanged. A file changed within
+    /// the clock's tick of its read may be written again with the same
+    /// times (file times move by the tick, a few milliseconds).
+    pub fn settled(&self, now: std::time::SystemTime) -> bool {
+        let (secs, nanos) = self.ctime;
+        let Ok(secs) = u64::try_from(secs) else {
+            return false;
+        };
+        let changed = std::time::UNIX_EPOCH
+            + std::time::Duration::new(secs, u32::try_from(nanos).unwrap_or(0));
+        now.duration_since(changed)
+            .is_ok_and(|age| age >= std::time::Duration::from_secs(1))
+    }
 }
 
 /// A source file's text as the loader reads it (boundary, size limit,
@@ -158,7 +229,7 @@ pub(crate) fn text_of(bytes: &[u8]) -> Option<String> {
 /// past the limit whatever the metadata says. Anything else (a FIFO, a
 /// socket, a device, a folder) is refused before it is read: opening a
 /// FIFO for reading waits for a writer, forever.
-fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+fn read_regular(path: &Path, max: u64) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(&meta.file_type())));
@@ -182,7 +253,7 @@ fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     if bytes.len() as u64 > max {
         return Err(ReadError::TooLarge(max));
     }
-    Ok(bytes)
+    Ok((bytes, meta))
 }
 
 /// What a path that is not a regular file is, for messages.

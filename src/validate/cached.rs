@@ -23,7 +23,7 @@ use super::lint_facts::LintFacts;
 use super::overrides::SiteOverrides;
 use super::runbook::Facts;
 use crate::cache::{Fingerprint, Fingerprinter, Ignored, Table};
-use crate::load::Tree;
+use crate::load::{Stamp, Tree};
 use crate::model::Runbook;
 
 /// The table is kept in parts, each a table of the cache folder
@@ -89,17 +89,23 @@ struct EntryRef<'a> {
 }
 
 /// A row of the table: a file (relative to the root), the fingerprint of
-/// its bytes, its encoded [`Entry`], and its encoded [`LintFacts`] with
+/// its bytes, the file's [`Stamp`] when those bytes were read (a file
+/// still so is not read again; `None` when it had changed too recently
+/// to tell), its encoded [`Entry`], and its encoded [`LintFacts`] with
 /// spans once it was read with them.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct Row<'a> {
     #[serde(borrow)]
     rel: Cow<'a, str>,
     bytes: Fingerprint,
+    stamp: Option<Stamp>,
     #[serde(borrow)]
     entry: Raw<'a>,
     #[serde(borrow)]
     spanned: Option<Raw<'a>>,
+    /// Its stamp is not the one read.
+    #[serde(skip)]
+    restamped: bool,
 }
 
 /// Encoded bytes, as a byte string (its length, then its bytes): borrowed
@@ -152,6 +158,7 @@ impl Row<'_> {
     fn is_read(&self) -> bool {
         let read = |raw: &Raw<'_>| matches!(raw.0, Cow::Borrowed(_));
         matches!(self.rel, Cow::Borrowed(_))
+            && !self.restamped
             && read(&self.entry)
             && self.spanned.as_ref().is_none_or(read)
     }
@@ -268,12 +275,38 @@ impl Cache {
 impl Previous<'_> {
     /// The result of file `rel` (relative to the root; shown as `path`)
     /// when the table holds it for bytes of fingerprint `bytes`, with the
-    /// row to keep it by. A row that does not decode is not used.
-    pub fn get(&self, rel: &Path, path: &Path, bytes: Fingerprint) -> Option<(Hit, Row<'_>)> {
+    /// row to keep it by, which takes `stamp`, the file's as those bytes
+    /// were read. A row that does not decode is not used.
+    pub fn get(
+        &self,
+        rel: &Path,
+        path: &Path,
+        bytes: Fingerprint,
+        stamp: Option<Stamp>,
+    ) -> Option<(Hit, Row<'_>)> {
         let row = self.rows.get(rel.to_str()?)?;
         if row.bytes != bytes {
             return None;
         }
+        let (hit, mut kept) = Self::hit(row, rel, path)?;
+        kept.restamped = stamp != row.stamp;
+        kept.stamp = stamp;
+        Some((hit, kept))
+    }
+
+    /// The result of file `rel`, as [`Previous::get`] gives it, when the
+    /// file's stamp now (`stamp`) is the one its row was made with: the
+    /// file is not read.
+    pub fn unchanged(&self, rel: &Path, path: &Path, stamp: Stamp) -> Option<(Hit, Row<'_>)> {
+        let row = self.rows.get(rel.to_str()?)?;
+        if row.stamp != Some(stamp) {
+            return None;
+        }
+        Self::hit(row, rel, path)
+    }
+
+    /// Row `row`'s result, and the row as read.
+    fn hit<'a>(row: &Row<'a>, rel: &Path, path: &Path) -> Option<(Hit, Row<'a>)> {
         let Entry { mut facts, runbook } = postcard::from_bytes(&row.entry.0).ok()?;
         facts.path = path.to_path_buf();
         facts.rel = rel.to_path_buf();
@@ -282,9 +315,11 @@ impl Previous<'_> {
                 Cow::Borrowed(rel) => Cow::Borrowed(rel),
                 Cow::Owned(_) => return None,
             },
-            bytes,
+            bytes: row.bytes,
+            stamp: row.stamp,
             entry: row.entry.read()?,
             spanned: row.spanned.as_ref().and_then(Raw::read),
+            restamped: false,
         };
         Some((Hit { facts, runbook }, row))
     }
@@ -307,11 +342,13 @@ impl Previous<'_> {
     }
 }
 
-/// The row of a file checked now, with no problem of its own; `None` when
-/// its path is not UTF-8 (such a file is never valid: its name is no slug).
+/// The row of a file checked now, with no problem of its own, read with
+/// stamp `stamp`; `None` when its path is not UTF-8 (such a file is never
+/// valid: its name is no slug).
 pub fn row(
     rel: &Path,
     bytes: Fingerprint,
+    stamp: Option<Stamp>,
     facts: &Facts,
     runbook: Option<&Runbook>,
 ) -> Option<Row<'static>> {
@@ -320,8 +357,10 @@ pub fn row(
     Some(Row {
         rel: Cow::Owned(rel),
         bytes,
+        stamp,
         entry: Raw(Cow::Owned(entry)),
         spanned: None,
+        restamped: false,
     })
 }
 
@@ -390,10 +429,12 @@ mod tests {
             Row {
                 rel: Cow::Borrowed("runbooks/broken.yaml"),
                 bytes: fingerprint(b"broken"),
+                stamp: None,
                 entry: Raw(Cow::Borrowed(&b"\xff\xff\xff"[..])),
                 spanned: None,
+                restamped: false,
             },
-            row(rel, fingerprint(&bytes), &facts, Some(&runbook)).expect("a row"),
+            row(rel, fingerprint(&bytes), None, &facts, Some(&runbook)).expect("a row"),
         ];
         assert!(matches!(cache.keep(&previous, &rows), Some(Ok(()))));
 
@@ -410,34 +451,36 @@ mod tests {
         ];
         assert_eq!(kept, if parts[0] == parts[1] { 1 } else { 2 });
         let (hit, _) = previous
-            .get(rel, &doc.path, fingerprint(&bytes))
+            .get(rel, &doc.path, fingerprint(&bytes), None)
             .expect("a hit");
         let runbook = hit.runbook.expect("the runbook");
         assert_eq!(format!("{:?} {runbook:?}", hit.facts), print);
         assert!(
             previous
-                .get(rel, &doc.path, fingerprint(b"other bytes"))
+                .get(rel, &doc.path, fingerprint(b"other bytes"), None)
                 .is_none()
         );
         let broken = Path::new("runbooks/broken.yaml");
         assert!(
             previous
-                .get(broken, broken, fingerprint(b"broken"))
+                .get(broken, broken, fingerprint(b"broken"), None)
                 .is_none()
         );
 
         // The rows read, unchanged: not written again. Given spans, a row
         // is new, and its spans are read back.
         let (_, row) = previous
-            .get(rel, &doc.path, fingerprint(&bytes))
+            .get(rel, &doc.path, fingerprint(&bytes), None)
             .expect("a hit");
         assert!(row.spanned().is_none());
         let read = &previous.rows["runbooks/broken.yaml"];
         let broken_row = || Row {
             rel: Cow::Borrowed("runbooks/broken.yaml"),
             bytes: read.bytes,
+            stamp: None,
             entry: read.entry.read().expect("borrowed"),
             spanned: None,
+            restamped: false,
         };
         let mut rows = [broken_row(), row];
         assert!(cache.keep(&previous, &rows).is_none());
@@ -452,7 +495,7 @@ mod tests {
         let cache = Cache::open(dir.path(), inputs);
         let previous = cache.previous();
         let (_, row) = previous
-            .get(rel, &doc.path, fingerprint(&bytes))
+            .get(rel, &doc.path, fingerprint(&bytes), None)
             .expect("a hit");
         let read_back = row.spanned().expect("spans");
         assert_eq!(format!("{read_back:?}"), format!("{lint:?}"));
@@ -467,5 +510,76 @@ mod tests {
             "validation cache: 1 of 2 files reused; 1 of the 2 parts of its table was ignored: \
              corrupt (its checksum does not match)"
         );
+    }
+
+    /// A row made with a file's stamp gives its result for that stamp,
+    /// without the bytes, and for no other; the same bytes read with
+    /// another stamp give the result, and the row is written again with
+    /// the new stamp.
+    #[test]
+    fn a_file_as_it_was_is_not_read_again() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (tree, _) = load::load_config(root).expect("the bundled tree");
+        let checks = Checks::new().expect("schemas");
+        let (catalog, _) = checks.catalog(&tree);
+        let rel = Path::new("runbooks/librechat.yaml");
+        let (bytes, stamp) = load::read_runbook_stamped(root, rel).expect("read");
+        let stamp = stamp.expect("a stamp on unix");
+        assert_eq!(Stamp::now(root, rel), Some(stamp));
+        let Loaded::Parsed(doc) = load::parse_runbook(root, rel.to_path_buf(), &bytes, false)
+        else {
+            panic!("librechat parses");
+        };
+        let result = checks.runbook(&doc, catalog.as_ref());
+        let facts = Facts::of(&doc);
+        let runbook = result.runbook.expect("a runbook");
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let inputs = fingerprint(b"inputs");
+        let cache = Cache::open(dir.path(), inputs);
+        let previous = cache.previous();
+        let made = row(
+            rel,
+            fingerprint(&bytes),
+            Some(stamp),
+            &facts,
+            Some(&runbook),
+        );
+        let rows = [made.expect("a row")];
+        assert!(matches!(cache.keep(&previous, &rows), Some(Ok(()))));
+
+        let cache = Cache::open(dir.path(), inputs);
+        let previous = cache.previous();
+        let (hit, row) = previous
+            .unchanged(rel, &doc.path, stamp)
+            .expect("the stamp it was made with");
+        assert_eq!(hit.runbook.expect("runbook").slug, runbook.slug);
+        assert!(cache.keep(&previous, &[row]).is_none(), "nothing changed");
+        // A librechat.yaml of another stamp (this file's) is read.
+        let other = Stamp::now(root, Path::new("gtdocs.yaml")).expect("a stamp");
+        assert!(previous.unchanged(rel, &doc.path, other).is_none());
+        let (_, row) = previous
+            .get(rel, &doc.path, fingerprint(&bytes), Some(other))
+            .expect("the same bytes");
+        assert!(
+            matches!(cache.keep(&previous, &[row]), Some(Ok(()))),
+            "the new stamp is kept"
+        );
+        let cache = Cache::open(dir.path(), inputs);
+        assert!(cache.previous().unchanged(rel, &doc.path, other).is_some());
+        assert!(cache.previous().unchanged(rel, &doc.path, stamp).is_none());
+    }
+
+    /// A file changed less than a second ago may be written again with
+    /// the same times: its stamp does not count yet.
+    #[test]
+    fn a_file_just_changed_is_not_settled() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.yaml"), "a: 1\n").expect("write");
+        let stamp = Stamp::now(dir.path(), Path::new("a.yaml")).expect("a stamp");
+        let now = std::time::SystemTime::now();
+        assert!(!stamp.settled(now));
+        assert!(stamp.settled(now + std::time::Duration::from_secs(2)));
+        assert!(Stamp::now(dir.path(), Path::new(".")).is_none(), "a folder");
     }
 }

@@ -97,19 +97,35 @@ pub fn validate_cached(
         };
         (None, result, text.map(|t| (path, t)))
     };
-    // Each file is read once: its bytes are fingerprinted, looked up in the
-    // cache, and parsed only when they are not there.
+    // A file still as it was when its row was made (its stamp) is not
+    // read. Any other is read once: its bytes are fingerprinted, looked up
+    // in the cache, and parsed only when they are not there.
+    let now = std::time::SystemTime::now();
     let checked: Vec<(Streamed, Option<Row<'_>>, bool)> = rels
         .into_par_iter()
         .map(|rel| {
             let path = load::display_path(&root, &rel);
-            let bytes = match load::read_runbook(&root, &rel) {
-                Ok(bytes) => bytes,
+            if let Some(previous) = &previous
+                && let Some(stamp) = load::Stamp::now(&root, &rel)
+                && let Some((hit, row)) = previous.unchanged(&rel, &path, stamp)
+            {
+                let result = RunbookResult {
+                    diagnostics: Vec::new(),
+                    runbook: hit.runbook,
+                };
+                // A file with something to show is read for its text.
+                if !shows(&hit.facts, &result) {
+                    return ((Some(hit.facts), result, None), Some(row), true);
+                }
+            }
+            let (bytes, stamp) = match load::read_runbook_stamped(&root, &rel) {
+                Ok(read) => read,
                 Err(diagnostic) => return (failed(path, None, *diagnostic), None, false),
             };
+            let stamp = stamp.filter(|stamp| stamp.settled(now));
             let fingerprint = previous.as_ref().map(|_| crate::cache::fingerprint(&bytes));
             if let (Some(previous), Some(fingerprint)) = (&previous, fingerprint)
-                && let Some((hit, row)) = previous.get(&rel, &path, fingerprint)
+                && let Some((hit, row)) = previous.get(&rel, &path, fingerprint, stamp)
             {
                 let result = RunbookResult {
                     diagnostics: Vec::new(),
@@ -129,7 +145,8 @@ pub fn validate_cached(
                     if fast.1.diagnostics.is_empty() {
                         let row = fingerprint.and_then(|fingerprint| {
                             let (facts, result, _) = &fast;
-                            cached::row(&rel, fingerprint, facts.as_ref()?, result.runbook.as_ref())
+                            let facts = facts.as_ref()?;
+                            cached::row(&rel, fingerprint, stamp, facts, result.runbook.as_ref())
                         });
                         return (fast, row, false);
                     }

@@ -358,6 +358,56 @@ fn problems_after_a_cached_build_are_reported_as_without_the_cache() {
     assert_as_without_cache(root, &out, &o, None);
 }
 
+/// Files last changed over a second ago are not read again while their
+/// stamp (inode, size, modification and change times) stays; a file
+/// written again with the same size and its old modification time has
+/// another change time, and is read: its edit is built.
+#[test]
+fn an_edit_that_keeps_the_size_and_the_modification_time_is_built() {
+    let (tree, out, cache) = tree();
+    let root = tree.path();
+    // Older than a second: their stamps count.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let o = build(root, &out, &[], None);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let o = build(root, &out, &[], None);
+    assert_eq!(cache_line(&o), "validation cache: 23 of 23 files reused");
+    assert!(cache.is_dir());
+
+    let file = root.join("runbooks/librechat.yaml");
+    let modified = std::fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let edited = text.replacen("title: LibreChat", "title: LibreChaT", 1);
+    assert_eq!(edited.len(), text.len());
+    assert_ne!(edited, text);
+    std::fs::write(&file, &edited).expect("write");
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .and_then(|f| f.set_modified(modified))
+        .expect("set the old modification time");
+    assert_eq!(
+        std::fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        modified
+    );
+    let o = build(root, &out, &[], None);
+    assert_eq!(
+        cache_line(&o),
+        "validation cache: 22 of 23 files reused; table written"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("json/runbooks/librechat.json"))
+            .expect("entry")
+            .contains("LibreChaT"),
+        "the edit is built"
+    );
+    assert_as_without_cache(root, &out, &o, None);
+}
+
 /// A table changed in one byte, cut short, of junk, empty, or whole but
 /// of content that does not decode: ignored, with the reason under `-v`,
 /// and replaced; the build is the same. One part of it damaged: the
