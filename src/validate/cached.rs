@@ -276,7 +276,8 @@ impl Previous<'_> {
     /// The result of file `rel` (relative to the root; shown as `path`)
     /// when the table holds it for bytes of fingerprint `bytes`, with the
     /// row to keep it by, which takes `stamp`, the file's as those bytes
-    /// were read. A row that does not decode is not used.
+    /// were read, in place of another. A row that does not decode is not
+    /// used.
     pub fn get(
         &self,
         rel: &Path,
@@ -289,8 +290,15 @@ impl Previous<'_> {
             return None;
         }
         let (hit, mut kept) = Self::hit(row, rel, path)?;
-        kept.restamped = stamp != row.stamp;
-        kept.stamp = stamp;
+        // A stamp that changed (the file touched, or replaced by one with
+        // the same bytes) is replaced. A row made with none keeps none:
+        // its file had changed just before it was read, and is read each
+        // time until it changes again (else every such row would be
+        // written again as soon as its file settles).
+        if row.stamp.is_some() && stamp != row.stamp {
+            kept.stamp = stamp;
+            kept.restamped = true;
+        }
         Some((hit, kept))
     }
 
@@ -484,6 +492,12 @@ mod tests {
         };
         let mut rows = [broken_row(), row];
         assert!(cache.keep(&previous, &rows).is_none());
+        // Made with no stamp, the row takes none: not written again.
+        let stamp = Stamp::now(root, rel).expect("a stamp");
+        let (_, stamped) = previous
+            .get(rel, &doc.path, fingerprint(&bytes), Some(stamp))
+            .expect("a hit");
+        assert!(cache.keep(&previous, &[broken_row(), stamped]).is_none());
         let Loaded::Parsed(spanned) = load::parse_runbook(root, rel.to_path_buf(), &bytes, true)
         else {
             panic!("librechat parses");
