@@ -70,6 +70,9 @@ pub(super) struct Index {
     pub units: Vec<(Fingerprint, Vec<u32>)>,
     /// Files made of fragments: each fragment's key, offset and length.
     pub fragments: Vec<(String, Spans)>,
+    /// Keys derived from others (see [`crate::render::Sink::derived_key`]),
+    /// sorted.
+    pub derived: Vec<(Fingerprint, Fingerprint)>,
 }
 
 /// Why a folder's index is not used.
@@ -139,6 +142,7 @@ pub(super) struct Known {
     units: HashMap<Fingerprint, Vec<u32>>,
     dirs: Vec<(String, Stamp)>,
     fragments: Vec<(String, Spans)>,
+    derived: HashMap<Fingerprint, Fingerprint>,
 }
 
 impl Known {
@@ -153,6 +157,7 @@ impl Known {
             units: index.units.into_iter().collect(),
             dirs: index.dirs,
             fragments: index.fragments,
+            derived: index.derived.into_iter().collect(),
         }
     }
 
@@ -338,6 +343,8 @@ pub(super) struct Reuse {
     pub(super) units: Mutex<Vec<(Fingerprint, Vec<String>)>>,
     /// The files of the new output made of fragments, and where they sit.
     pub(super) fragments: Mutex<Vec<(String, Spans)>>,
+    /// Keys derived from others, for the new output's index.
+    pub(super) derived: Mutex<Vec<(Fingerprint, Fingerprint)>>,
     /// The fragments of the output being replaced, by file.
     pub(super) sources: HashMap<String, Fragments>,
     /// What was found, for `-v`.
@@ -425,8 +432,17 @@ impl Reuse {
             entries: Mutex::new(Vec::new()),
             units: Mutex::new(Vec::new()),
             fragments: Mutex::new(Vec::new()),
+            derived: Mutex::new(Vec::new()),
             found,
         }
+    }
+
+    /// The key an earlier build derived from `from`.
+    pub(super) fn derived_key(&self, from: Fingerprint) -> Option<Fingerprint> {
+        [&self.recycled, &self.current]
+            .into_iter()
+            .flatten()
+            .find_map(|known| known.derived.get(&from).copied())
     }
 
     /// Fragment `key` of file `path` of the output being replaced.
@@ -513,12 +529,16 @@ impl Reuse {
         units.dedup_by(|a, b| a.0 == b.0);
         let mut fragments = std::mem::take(&mut *lock(&self.fragments));
         fragments.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut derived = std::mem::take(&mut *lock(&self.derived));
+        derived.sort_unstable();
+        derived.dedup_by(|a, b| a.0 == b.0);
         Index {
             folder: folder_id(dir),
             files,
             dirs,
             units,
             fragments,
+            derived,
         }
     }
 

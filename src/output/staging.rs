@@ -217,6 +217,18 @@ impl Staging {
         self.reuse.as_ref()?.fragment(rel, key)
     }
 
+    /// The key an earlier build derived from key `from`.
+    pub fn derived_key(&self, from: Fingerprint) -> Option<Fingerprint> {
+        self.reuse.as_ref()?.derived_key(from)
+    }
+
+    /// Records that key `from` derives key `to`, for the next build.
+    pub fn derive_key(&self, from: Fingerprint, to: Fingerprint) {
+        if let Some(reuse) = &self.reuse {
+            lock(&reuse.derived).push((from, to));
+        }
+    }
+
     /// Records where fragments of `rel`, written by this build, sit in it.
     pub fn record_fragments(&self, rel: &str, fragments: Vec<(Fingerprint, u64, u64)>) {
         if let Some(reuse) = &self.reuse {

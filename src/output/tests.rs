@@ -81,3 +81,35 @@ fn indexes_read_before_another_build_are_checked_again() {
     assert!(found.contains("previous output yes"), "{found}");
     assert_eq!(contents(&out).len(), 3);
 }
+
+/// Keys derived from others are kept from build to build while they are
+/// used: by the output's index, then the previous output's, and dropped
+/// once a build no longer derives them.
+#[test]
+fn derived_keys_are_kept_while_they_are_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    let cache = tmp.path().join(".site.cache");
+    let (from, to) = (cache::fingerprint(b"from"), cache::fingerprint(b"to"));
+    let (other, its) = (cache::fingerprint(b"other"), cache::fingerprint(b"its"));
+    let derive = |pairs: &[(cache::Fingerprint, cache::Fingerprint)]| {
+        prepare_cache_dir(&cache, &out).expect("cache folder");
+        let staging =
+            Staging::with_cache(&out, &cache, Indexes::read(&cache, &out)).expect("staging");
+        let found = [from, other].map(|key| staging.derived_key(key));
+        for (a, b) in pairs {
+            staging.derive_key(*a, *b);
+        }
+        staging.write("a.txt", b"a").expect("write");
+        staging.commit().expect("commit");
+        found
+    };
+    assert_eq!(derive(&[(from, to), (other, its)]), [None, None]);
+    assert_eq!(derive(&[(from, to)]), [Some(to), Some(its)]);
+    // `other` was derived two builds ago: the previous output's index
+    // still has it, the output's does not.
+    assert_eq!(derive(&[(from, to)]), [Some(to), Some(its)]);
+    assert_eq!(derive(&[]), [Some(to), None]);
+    assert_eq!(derive(&[]), [Some(to), None]);
+    assert_eq!(derive(&[]), [None, None]);
+}

@@ -21,6 +21,8 @@ type Units = HashMap<Fingerprint, Vec<(String, Arc<[u8]>)>>;
 #[derive(Default)]
 pub struct Memo {
     units: Units,
+    /// Keys derived from others ([`Sink::derive_key`]) by the last render.
+    derived: HashMap<Fingerprint, Fingerprint>,
     /// Units the last render took from the one before.
     kept: usize,
     /// The files the last render made (not taken from the one before).
@@ -43,6 +45,8 @@ impl Memo {
             out: Mutex::new(Output::default()),
             previous: &self.units,
             next: Mutex::new(HashMap::new()),
+            derived: &self.derived,
+            next_derived: Mutex::new(HashMap::new()),
             kept: AtomicUsize::new(0),
             made: Mutex::new(Vec::new()),
         };
@@ -50,6 +54,7 @@ impl Memo {
         let MemoSink {
             out,
             next,
+            next_derived,
             kept,
             made,
             ..
@@ -57,6 +62,9 @@ impl Memo {
         // A failed render keeps the last good units.
         rendered?;
         self.units = next.into_inner().unwrap_or_else(PoisonError::into_inner);
+        self.derived = next_derived
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         self.kept = kept.into_inner();
         self.made = made.into_inner().unwrap_or_else(PoisonError::into_inner);
         self.made.sort_unstable();
@@ -79,6 +87,8 @@ struct MemoSink<'a> {
     out: Mutex<Output>,
     previous: &'a Units,
     next: Mutex<Units>,
+    derived: &'a HashMap<Fingerprint, Fingerprint>,
+    next_derived: Mutex<HashMap<Fingerprint, Fingerprint>>,
     kept: AtomicUsize,
     made: Mutex<Vec<String>>,
 }
@@ -115,6 +125,14 @@ impl Sink for MemoSink<'_> {
 
     fn knows_unit(&self, key: Fingerprint) -> bool {
         self.previous.contains_key(&key)
+    }
+
+    fn derived_key(&self, from: Fingerprint) -> Option<Fingerprint> {
+        self.derived.get(&from).copied()
+    }
+
+    fn derive_key(&self, from: Fingerprint, to: Fingerprint) {
+        lock(&self.next_derived).insert(from, to);
     }
 
     fn unit(
@@ -160,7 +178,8 @@ mod tests {
 
     /// After one runbook's edit, the memo's render equals a fresh one,
     /// and every part of the search index but the edited runbook's (and
-    /// the routes', which list titles nowhere) is taken from the last.
+    /// the routes', which list titles nowhere) is taken from the last;
+    /// after a catalog edit, every part but the edited route's.
     #[test]
     fn a_render_with_the_memo_equals_a_fresh_one_and_keeps_the_unchanged_parts() {
         let (mut book, mut ctx) = super::super::renderer::tests::bundled();
@@ -181,5 +200,22 @@ mod tests {
         );
         assert_ne!(first, second);
         assert_eq!(memo.kept(), (parts - 1, parts));
+
+        // A route's summary edited: every part's key changes (the catalog
+        // is shared by every page), yet only the part holding that
+        // route's page has other records; the others are kept by them.
+        let summary = book.catalog.routes[0].summary.get_or_insert_default();
+        summary.push_str(" Revised.");
+        let third = memo.render(&book, &ctx, &renderers).expect("render");
+        assert!(
+            third == super::super::renderer::render_with(&book, &ctx, &renderers).expect("fresh")
+        );
+        assert_ne!(second, third);
+        assert_eq!(memo.kept(), (parts - 1, parts));
+        // And again, from the keys derived by the last render: each part
+        // kept without its records made.
+        let fourth = memo.render(&book, &ctx, &renderers).expect("render");
+        assert!(third == fourth);
+        assert_eq!(memo.kept(), (parts, parts));
     }
 }

@@ -105,8 +105,9 @@ impl Renderer for Search {
         // at most, so that memory holds at most that many parts' indexes;
         // beside the pages only one, the others once the pages are done.
         let workers = cores.count().min(parts.len()).max(1);
-        // Each part's key; the parts an earlier build did not make go
-        // first, so that indexing, the long work, starts at once.
+        // Each part's key, of what it is made from; the parts an earlier
+        // build did not make go first, so that indexing, the long work,
+        // starts at once.
         let keys: Vec<Option<crate::cache::Fingerprint>> = parts
             .iter()
             .enumerate()
@@ -116,7 +117,11 @@ impl Renderer for Search {
             })
             .collect();
         let mut order: Vec<usize> = (0..parts.len()).collect();
-        order.sort_by_key(|&k| keys[k].is_some_and(|key| out.knows_unit(key)));
+        order.sort_by_key(|&k| {
+            keys[k]
+                .and_then(|from| out.derived_key(from))
+                .is_some_and(|key| out.knows_unit(key))
+        });
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
         // A worker keeps the parts an earlier build made as it finds them
@@ -136,12 +141,30 @@ impl Renderer for Search {
                     break;
                 };
                 let part = parts[k];
-                // A part is made from its pages alone: one whose pages
-                // did not change is kept from an earlier build.
-                let built = out.unit(keys[k], &mut |out| {
+                // A part is made from its pages alone, and kept from an
+                // earlier build that made it from the same records. Those
+                // take work to make: the key of what they are made from
+                // (the pages' runbooks, what every page shares) says
+                // which, when an earlier build derived them from it. A
+                // catalog edit changes that key for every part, and the
+                // records of few.
+                let mut made = None;
+                let key = keys[k].map(|from| {
+                    out.derived_key(from).unwrap_or_else(|| {
+                        let records = records(book, part);
+                        let to = records_key(k, &records);
+                        made = Some(records);
+                        to
+                    })
+                });
+                if let (Some(from), Some(to)) = (keys[k], key) {
+                    out.derive_key(from, to);
+                }
+                let built = out.unit(key, &mut |out| {
+                    let records = made.take().unwrap_or_else(|| records(book, part));
                     let _core = cores.hold();
                     runtime
-                        .block_on(build_part(records(book, part)))
+                        .block_on(build_part(records))
                         .and_then(|files| put_part(k, files, out))
                 });
                 if let Err(e) = built {
@@ -216,6 +239,30 @@ fn part_key(
         }
     }
     keys.pages("search", &parts)
+}
+
+/// The key of part `k` made of `records`: what the part's index files
+/// are made from (the search library's version is the binary's, whose id
+/// every key of the cache has).
+fn records_key(k: usize, records: &[Record]) -> crate::cache::Fingerprint {
+    let mut f = crate::cache::Fingerprinter::new();
+    f.str("search part records")
+        .u64(k as u64)
+        .u64(records.len() as u64);
+    for r in records {
+        f.str(&r.url).str(&r.content).u64(r.meta.len() as u64);
+        for (name, value) in &r.meta {
+            f.str(name).str(value);
+        }
+        f.u64(r.filters.len() as u64);
+        for (name, values) in &r.filters {
+            f.str(name).u64(values.len() as u64);
+            for value in values {
+                f.str(value);
+            }
+        }
+    }
+    f.finish()
 }
 
 /// The records of a part's pages.

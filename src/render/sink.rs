@@ -71,6 +71,14 @@ impl Sink for Recorder<'_> {
         self.inner.fragment(path, key)
     }
 
+    fn derived_key(&self, from: crate::cache::Fingerprint) -> Option<crate::cache::Fingerprint> {
+        self.inner.derived_key(from)
+    }
+
+    fn derive_key(&self, from: crate::cache::Fingerprint, to: crate::cache::Fingerprint) {
+        self.inner.derive_key(from, to);
+    }
+
     /// Not a file of the unit: where fragments of a file put sit in it.
     fn put_fragments(&self, path: &str, fragments: Vec<(crate::cache::Fingerprint, u64, u64)>) {
         self.inner.put_fragments(path, fragments);
@@ -190,6 +198,25 @@ pub trait Sink: Sync {
     ) -> Result<(), RenderError> {
         let _ = key;
         render(self.as_sink())
+    }
+
+    /// The key an earlier build derived from key `from` (see
+    /// [`Sink::derive_key`]); `None` when none did. By default, none.
+    fn derived_key(&self, from: crate::cache::Fingerprint) -> Option<crate::cache::Fingerprint> {
+        let _ = from;
+        None
+    }
+
+    /// Records that key `from` derives key `to`: a unit keyed by what it
+    /// shows (`to`, a search part's records), which takes work to make,
+    /// from a key of what that is made from (`from`, the runbooks and
+    /// what every page shares), which is quick to make but changes more
+    /// often (a catalog edit changes it for every part, most of whose
+    /// records stay the same). Both are fingerprints of the unit's inputs
+    /// made by this binary: one always derives the same other. By
+    /// default, nothing is recorded.
+    fn derive_key(&self, from: crate::cache::Fingerprint, to: crate::cache::Fingerprint) {
+        let _ = (from, to);
     }
 
     /// Whether an earlier build made unit `key`, as a hint of what

@@ -26,6 +26,14 @@ impl Sink for Staging {
         self.record_fragments(path, fragments);
     }
 
+    fn derived_key(&self, from: Fingerprint) -> Option<Fingerprint> {
+        Staging::derived_key(self, from)
+    }
+
+    fn derive_key(&self, from: Fingerprint, to: Fingerprint) {
+        Staging::derive_key(self, from, to);
+    }
+
     /// Keeps the unit's files from an earlier build when it can, or
     /// renders it and records which files it made.
     fn unit(
