@@ -241,9 +241,9 @@ fn part_key(
     keys.pages("search", &parts)
 }
 
-/// The key of part `k` made of `records`: what the part's index files
-/// are made from (the search library's version is the binary's, whose id
-/// every key of the cache has).
+/// The key of part `k` made of `records`: all its index files are made
+/// from (the search library is the binary's, and a cache another binary
+/// wrote is not read).
 fn records_key(k: usize, records: &[Record]) -> crate::cache::Fingerprint {
     let mut f = crate::cache::Fingerprinter::new();
     f.str("search part records")
