@@ -407,25 +407,57 @@ mod tests {
     use crate::load::{self, Loaded};
     use crate::validate::checks::Checks;
 
-    /// A bundled runbook's result is read back as it was made, for its
-    /// bytes only; a row that does not decode is not used, and the rest of
-    /// the table is.
-    #[test]
-    fn a_result_is_read_back_for_the_same_bytes_only() {
+    /// The bundled `runbooks/librechat.yaml` as the validation reads it:
+    /// its bytes and stamp, its document (without spans), and its result,
+    /// which has no problem.
+    struct Checked {
+        root: &'static Path,
+        rel: &'static Path,
+        bytes: Vec<u8>,
+        stamp: Option<Stamp>,
+        doc: load::Document,
+        facts: Facts,
+        runbook: Runbook,
+    }
+
+    fn librechat() -> Checked {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (tree, _) = load::load_config(root).expect("the bundled tree");
         let checks = Checks::new().expect("schemas");
         let (catalog, _) = checks.catalog(&tree);
         let rel = Path::new("runbooks/librechat.yaml");
-        let bytes = load::read_runbook(root, rel).expect("read");
+        let (bytes, stamp) = load::read_runbook_stamped(root, rel).expect("read");
         let Loaded::Parsed(doc) = load::parse_runbook(root, rel.to_path_buf(), &bytes, false)
         else {
             panic!("librechat parses");
         };
         let result = checks.runbook(&doc, catalog.as_ref());
         assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
-        let facts = Facts::of(&doc);
-        let runbook = result.runbook.expect("a runbook");
+        Checked {
+            root,
+            rel,
+            bytes,
+            stamp,
+            facts: Facts::of(&doc),
+            doc,
+            runbook: result.runbook.expect("a runbook"),
+        }
+    }
+
+    /// A bundled runbook's result is read back as it was made, for its
+    /// bytes only; a row that does not decode is not used, and the rest of
+    /// the table is.
+    #[test]
+    fn a_result_is_read_back_for_the_same_bytes_only() {
+        let Checked {
+            root,
+            rel,
+            bytes,
+            doc,
+            facts,
+            runbook,
+            ..
+        } = librechat();
         let print = format!("{facts:?} {runbook:?}");
 
         let dir = tempfile::tempdir().expect("tempdir");
@@ -532,21 +564,17 @@ mod tests {
     /// the new stamp.
     #[test]
     fn a_file_as_it_was_is_not_read_again() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (tree, _) = load::load_config(root).expect("the bundled tree");
-        let checks = Checks::new().expect("schemas");
-        let (catalog, _) = checks.catalog(&tree);
-        let rel = Path::new("runbooks/librechat.yaml");
-        let (bytes, stamp) = load::read_runbook_stamped(root, rel).expect("read");
+        let Checked {
+            root,
+            rel,
+            bytes,
+            stamp,
+            doc,
+            facts,
+            runbook,
+        } = librechat();
         let stamp = stamp.expect("a stamp on unix");
         assert_eq!(Stamp::now(root, rel), Some(stamp));
-        let Loaded::Parsed(doc) = load::parse_runbook(root, rel.to_path_buf(), &bytes, false)
-        else {
-            panic!("librechat parses");
-        };
-        let result = checks.runbook(&doc, catalog.as_ref());
-        let facts = Facts::of(&doc);
-        let runbook = result.runbook.expect("a runbook");
 
         let dir = tempfile::tempdir().expect("tempdir");
         let inputs = fingerprint(b"inputs");

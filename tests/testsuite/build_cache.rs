@@ -115,6 +115,13 @@ fn assert_as_without_cache(tree: &Path, out: &Path, cached: &Output, day: Option
     }
 }
 
+/// The edit of `runbooks/librechat.yaml` is built: its JSON entry shows
+/// `text`.
+fn assert_librechat_shows(out: &Path, text: &str) {
+    let entry = std::fs::read_to_string(out.join("json/runbooks/librechat.json")).expect("entry");
+    assert!(entry.contains(text), "the edit is built: no {text:?}");
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("read");
     assert!(text.contains(from), "{} has no {from:?}", path.display());
@@ -174,12 +181,7 @@ fn unchanged_files_are_reused_and_the_output_is_the_uncached_builds() {
         .collect();
     assert_eq!(edited.len(), written.len());
     assert_eq!(changed.len(), 1, "parts written again: {changed:?}");
-    assert!(
-        std::fs::read_to_string(out.join("json/runbooks/librechat.json"))
-            .expect("entry")
-            .contains("Renamed "),
-        "the edit is built"
-    );
+    assert_librechat_shows(&out, "Renamed ");
     assert_as_without_cache(root, &out, &o, None);
 
     // One runbook removed: its row is dropped.
@@ -399,12 +401,7 @@ fn an_edit_that_keeps_the_size_and_the_modification_time_is_built() {
         cache_line(&o),
         "validation cache: 22 of 23 files reused; table written"
     );
-    assert!(
-        std::fs::read_to_string(out.join("json/runbooks/librechat.json"))
-            .expect("entry")
-            .contains("LibreChaT"),
-        "the edit is built"
-    );
+    assert_librechat_shows(&out, "LibreChaT");
     assert_as_without_cache(root, &out, &o, None);
 }
 
