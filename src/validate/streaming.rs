@@ -63,8 +63,9 @@ pub fn validate_streaming(
 /// are those of a file that had no problem of its own the last time,
 /// checked against the same inputs, is not parsed nor checked again; its
 /// result is read back. The table is then replaced with the results of
-/// the files there are now, unless it holds them already. Neither reading nor writing it can fail
-/// the validation; [`Validated::cache`] says what happened.
+/// the files there are now, unless it holds them already. Neither
+/// reading nor writing it can fail the validation; [`Validated::cache`]
+/// says what happened.
 pub fn validate_cached(
     tree: &mut Tree,
     rels: Vec<PathBuf>,

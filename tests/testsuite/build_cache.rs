@@ -1,4 +1,4 @@
-//! The validation cache (`validate.bin` in the build cache's folder): a
+//! The validation cache (`validate-NN.bin` in the build cache's folder): a
 //! build, or a check, reuses the own result of every runbook file whose
 //! bytes did not change, and what it gives is byte for byte what a build
 //! without the cache gives, whatever changed in between and whatever
