@@ -15,7 +15,7 @@ pub use files::{
     read_runbook_stamped,
 };
 pub(crate) use read::{ReadError, read_text, resolve_inside, text_of};
-pub use read::{Stamp, display_path};
+pub use read::{SETTLED, Stamp, display_path};
 pub use tree::{
     CONFIG_FILE, Document, LoadError, Loaded, MAX_RUNBOOKS, MAX_SOURCE_BYTES, RUNBOOKS_DIR, Tree,
 };

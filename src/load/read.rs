@@ -196,10 +196,11 @@ impl Stamp {
         }
     }
 
-    /// Whether the file was last changed a second or more before `now`:
-    /// only then can its stamp say it is unchanged. A file changed within
-    /// the clock's tick of its read may be written again with the same
-    /// times (file times move by the tick, a few milliseconds).
+    /// Whether the file was last changed [`SETTLED`] or more before
+    /// `now`: only then can its stamp say it is unchanged. A file changed
+    /// within a tick of its file system's clock of its read may be written
+    /// again with the same times: the tick of the kernel's file times is a
+    /// few milliseconds, and FAT keeps times to two seconds.
     pub fn settled(&self, now: std::time::SystemTime) -> bool {
         let (secs, nanos) = self.ctime;
         let Ok(secs) = u64::try_from(secs) else {
@@ -207,10 +208,13 @@ impl Stamp {
         };
         let changed = std::time::UNIX_EPOCH
             + std::time::Duration::new(secs, u32::try_from(nanos).unwrap_or(0));
-        now.duration_since(changed)
-            .is_ok_and(|age| age >= std::time::Duration::from_secs(1))
+        now.duration_since(changed).is_ok_and(|age| age >= SETTLED)
     }
 }
+
+/// How long after its last change a file's stamp counts: see
+/// [`Stamp::settled`].
+pub const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A source file's text as the loader reads it (boundary, size limit,
 /// encoding checks), or `None` when it cannot be read as one.

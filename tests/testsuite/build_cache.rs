@@ -360,7 +360,7 @@ fn problems_after_a_cached_build_are_reported_as_without_the_cache() {
     assert_as_without_cache(root, &out, &o, None);
 }
 
-/// Files last changed over a second ago are not read again while their
+/// Files last changed over two seconds ago are not read again while their
 /// stamp (inode, size, modification and change times) stays; a file
 /// written again with the same size and its old modification time has
 /// another change time, and is read: its edit is built.
@@ -368,8 +368,8 @@ fn problems_after_a_cached_build_are_reported_as_without_the_cache() {
 fn an_edit_that_keeps_the_size_and_the_modification_time_is_built() {
     let (tree, out, cache) = tree();
     let root = tree.path();
-    // Older than a second: their stamps count.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Older than two seconds: their stamps count.
+    std::thread::sleep(gtdocs::load::SETTLED + std::time::Duration::from_millis(100));
     let o = build(root, &out, &[], None);
     assert!(o.status.success(), "{}", common::stderr(&o));
     let o = build(root, &out, &[], None);
@@ -413,10 +413,10 @@ fn an_edit_that_keeps_the_size_and_the_modification_time_is_built() {
 fn a_damaged_table_is_ignored_and_replaced() {
     let (tree, out, cache) = tree();
     let root = tree.path();
-    // Files changed over a second ago, so that every row is made with a
+    // Files changed over two seconds ago, so that every row is made with a
     // stamp, by the first build as by those after the damage, however
     // long they take: the table is written again as it was.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::thread::sleep(gtdocs::load::SETTLED + std::time::Duration::from_millis(100));
     assert!(build(root, &out, &[], None).status.success());
     let good: Vec<(String, Vec<u8>)> = table(&cache)
         .into_iter()

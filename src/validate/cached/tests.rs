@@ -208,7 +208,7 @@ fn a_file_as_it_was_is_not_read_again() {
     assert!(cache.previous().unchanged(rel, &doc.path, stamp).is_none());
 }
 
-/// A file changed less than a second ago may be written again with
+/// A file changed less than two seconds ago may be written again with
 /// the same times: its stamp does not count yet.
 #[test]
 fn a_file_just_changed_is_not_settled() {
@@ -217,6 +217,7 @@ fn a_file_just_changed_is_not_settled() {
     let stamp = Stamp::now(dir.path(), Path::new("a.yaml")).expect("a stamp");
     let now = std::time::SystemTime::now();
     assert!(!stamp.settled(now));
-    assert!(stamp.settled(now + std::time::Duration::from_secs(2)));
+    assert!(!stamp.settled(now + std::time::Duration::from_millis(1500)));
+    assert!(stamp.settled(now + std::time::Duration::from_secs(3)));
     assert!(Stamp::now(dir.path(), Path::new(".")).is_none(), "a folder");
 }
