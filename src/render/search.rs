@@ -116,12 +116,14 @@ impl Renderer for Search {
                 part_key(keys, book, k, part)
             })
             .collect();
+        // The key of each part's records, when an earlier build derived it
+        // from the part's key.
+        let derived: Vec<Option<crate::cache::Fingerprint>> = keys
+            .iter()
+            .map(|key| key.and_then(|from| out.derived_key(from)))
+            .collect();
         let mut order: Vec<usize> = (0..parts.len()).collect();
-        order.sort_by_key(|&k| {
-            keys[k]
-                .and_then(|from| out.derived_key(from))
-                .is_some_and(|key| out.knows_unit(key))
-        });
+        order.sort_by_key(|&k| derived[k].is_some_and(|key| out.knows_unit(key)));
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
         // A worker keeps the parts an earlier build made as it finds them
@@ -149,8 +151,8 @@ impl Renderer for Search {
                 // catalog edit changes that key for every part, and the
                 // records of few.
                 let mut made = None;
-                let key = keys[k].map(|from| {
-                    out.derived_key(from).unwrap_or_else(|| {
+                let key = keys[k].map(|_| {
+                    derived[k].unwrap_or_else(|| {
                         let records = records(book, part);
                         let to = records_key(k, &records);
                         made = Some(records);

@@ -151,21 +151,20 @@ pub(super) fn check_credentials(doc: &Document, value: &Value, diagnostics: &mut
 
 /// The text `s` at `pointer`: not too long, and no credential.
 fn check_text(doc: &Document, pointer: &str, s: &str, diagnostics: &mut Vec<Diagnostic>) {
-    // A text's characters are at most its bytes.
-    let chars = if s.len() > MAX_TEXT_CHARS {
-        s.chars().count()
-    } else {
-        0
-    };
-    if chars > MAX_TEXT_CHARS {
-        diagnostics.push(
-            Diagnostic::error(
-                "text-too-long",
-                format!("this text has {chars} characters; a field holds at most {MAX_TEXT_CHARS}"),
-            )
-            .in_file(&doc.path, doc.spans.value(pointer))
-            .with_hint("a runbook field is a sentence or a short paragraph: split it into list items, or link to the vendor's documentation"),
-        );
+    // A text's characters are at most its bytes: only a long one is
+    // counted.
+    if s.len() > MAX_TEXT_CHARS {
+        let chars = s.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            diagnostics.push(
+                Diagnostic::error(
+                    "text-too-long",
+                    format!("this text has {chars} characters; a field holds at most {MAX_TEXT_CHARS}"),
+                )
+                .in_file(&doc.path, doc.spans.value(pointer))
+                .with_hint("a runbook field is a sentence or a short paragraph: split it into list items, or link to the vendor's documentation"),
+            );
+        }
     }
     if let Some(range) = looks_like_credential(s) {
         let found = &s[range];

@@ -102,21 +102,26 @@ pub fn validate_cached(
     // read. Any other is read once: its bytes are fingerprinted, looked up
     // in the cache, and parsed only when they are not there.
     let now = std::time::SystemTime::now();
+    // A file's own result read back: no problem of its own.
+    let reused = |hit: cached::Hit| {
+        let result = RunbookResult {
+            diagnostics: Vec::new(),
+            runbook: hit.runbook,
+        };
+        (hit.facts, result)
+    };
     let checked: Vec<(Streamed, Option<Row<'_>>, bool)> = rels
         .into_par_iter()
         .map(|rel| {
             let path = load::display_path(&root, &rel);
             if let Some(previous) = &previous
-                && let Some(stamp) = load::Stamp::now(&root, &rel)
-                && let Some((hit, row)) = previous.unchanged(&rel, &path, stamp)
+                && let Some((hit, row)) =
+                    previous.unchanged(&rel, &path, || load::Stamp::now(&root, &rel))
             {
-                let result = RunbookResult {
-                    diagnostics: Vec::new(),
-                    runbook: hit.runbook,
-                };
+                let (facts, result) = reused(hit);
                 // A file with something to show is read for its text.
-                if !shows(&hit.facts, &result) {
-                    return ((Some(hit.facts), result, None), Some(row), true);
+                if !shows(&facts, &result) {
+                    return ((Some(facts), result, None), Some(row), true);
                 }
             }
             let (bytes, stamp) = match load::read_runbook_stamped(&root, &rel) {
@@ -128,15 +133,12 @@ pub fn validate_cached(
             if let (Some(previous), Some(fingerprint)) = (&previous, fingerprint)
                 && let Some((hit, row)) = previous.get(&rel, &path, fingerprint, stamp)
             {
-                let result = RunbookResult {
-                    diagnostics: Vec::new(),
-                    runbook: hit.runbook,
-                };
-                let text = shows(&hit.facts, &result)
+                let (facts, result) = reused(hit);
+                let text = shows(&facts, &result)
                     .then(|| load::text_of(&bytes))
                     .flatten()
                     .map(|text| (path, text.into()));
-                return ((Some(hit.facts), result, text), Some(row), true);
+                return ((Some(facts), result, text), Some(row), true);
             }
             // A file is parsed without spans first; one with a problem
             // again, with them, so that each problem shows its place.

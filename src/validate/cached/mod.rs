@@ -304,11 +304,16 @@ impl Previous<'_> {
     }
 
     /// The result of file `rel`, as [`Previous::get`] gives it, when the
-    /// file's stamp now (`stamp`) is the one its row was made with: the
-    /// file is not read.
-    pub fn unchanged(&self, rel: &Path, path: &Path, stamp: Stamp) -> Option<(Hit, Row<'_>)> {
+    /// file's stamp now (`now`, asked only of a file whose row has one) is
+    /// the one its row was made with: the file is not read.
+    pub fn unchanged(
+        &self,
+        rel: &Path,
+        path: &Path,
+        now: impl FnOnce() -> Option<Stamp>,
+    ) -> Option<(Hit, Row<'_>)> {
         let row = self.rows.get(rel.to_str()?)?;
-        if row.stamp != Some(stamp) {
+        if row.stamp.is_none() || row.stamp != now() {
             return None;
         }
         Self::hit(row, rel, path)
