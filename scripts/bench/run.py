@@ -68,10 +68,12 @@ What is measured, per file system and size N (1,000 and 10,000 runbooks by defau
                  deletes the old one: all inside the timed command), reusing
                  nothing: the full rebuild the incremental ones are held to
     (untimed)    the same command with the cache, which indexes the output
+                 and (as fresh does, timed) leaves a twin of it in the cache
+                 as the previous output (it has no replaced output to keep)
     incremental  one runbook changed (one word of one caveat, "Deployment I uses
                  the WORD profile", WORD and runbook different for every edit),
                  then the same command with the cache: the first edit after
-                 a build (the cache has the output, not yet a previous one)
+                 a full build (it recycles that twin)
     next edit    another runbook changed the same way, the same command: the
                  steady state of an edit loop (the previous output recycled)
     catalog      gtdocs.yaml changed (the first route's summary gets a

@@ -13,6 +13,7 @@ mod staging;
 mod stamp;
 #[cfg(test)]
 mod tests;
+mod twin;
 
 pub use beside::default_cache_dir;
 pub use error::OutputError;

@@ -543,9 +543,11 @@ impl Reuse {
     }
 
     /// After the swap: the replaced output (`old`) is kept as the previous
-    /// output with its index, and the new output's index written. A step
-    /// that fails leaves no index that could describe the wrong folder.
-    pub(super) fn keep(self, old: Option<Removal>, had_current: bool, index: &Index) {
+    /// output with its index, and the new output's index written. With no
+    /// replaced output to keep, a twin of the new output (`out`) is made
+    /// the previous output instead ([`super::twin`]). A step that fails
+    /// leaves no index that could describe the wrong folder.
+    pub(super) fn keep(self, out: &Path, old: Option<Removal>, had_current: bool, index: &Index) {
         let previous_dir = self.cache.join(PREVIOUS_DIR);
         let current = Table::new(&self.cache, CURRENT);
         // The replaced output's index describes it by its inode, wherever
@@ -558,9 +560,20 @@ impl Reuse {
         {
             old.disarm();
             let _ = fs::rename(current.path(), self.cache.join(PREVIOUS));
+            let _ = current.write_encoded(Fingerprint::default(), index);
+            return;
         }
-        // `old`, when not kept, is deleted here.
-        let _ = current.write_encoded(Fingerprint::default(), index);
+        // `old`, when not kept, is deleted here. The twin's index is
+        // written last: a twin left part-made has none, and the next build
+        // removes it.
+        let _ = rayon::join(
+            || current.write_encoded(Fingerprint::default(), index),
+            || {
+                let twin = super::twin::make(out, &previous_dir, index)?;
+                let previous = Table::new(&self.cache, PREVIOUS);
+                previous.write_encoded(Fingerprint::default(), &twin).ok()
+            },
+        );
     }
 }
 

@@ -405,7 +405,7 @@ impl Staging {
         let index = reuse.finish(&self.dir.path, written);
         stats.cache = Some(reuse.found.clone());
         let old = swap_in(self.dir, &self.out)?;
-        reuse.keep(old, had_current, &index);
+        reuse.keep(&self.out, old, had_current, &index);
         Ok(stats)
     }
 }

@@ -309,6 +309,70 @@ fn a_runbook_body_edit_keeps_what_lists_every_runbook() {
     }
 }
 
+/// The files of `dir` but its marker, each with its inode.
+fn linked_files(dir: &Path) -> std::collections::BTreeMap<String, u64> {
+    let mut files = inodes(dir);
+    assert!(
+        files.remove(".gtdocs-output").is_some(),
+        "no marker in {dir:?}"
+    );
+    files
+}
+
+/// A build with a cache and no replaced output to keep (the first one,
+/// or the first after a build without the cache) leaves a twin of its
+/// output in the cache folder: the same files, hard links to them. The
+/// first edit after it (of a runbook's body) recycles the twin as any
+/// previous output, and keeps nearly every file. A twin
+/// left part-made (no index: a build killed while making it) is removed,
+/// and the output is still a clean build's.
+#[test]
+fn a_build_with_nothing_to_keep_leaves_a_twin_the_next_edit_recycles() {
+    let tree = common::bundled_copy();
+    let root = tree.path();
+    let (site, cache) = (root.join("site"), root.join(".site.cache"));
+    let twin = cache.join("previous");
+    let runbook = root.join("runbooks/aider.yaml");
+    let first = build(root);
+    assert!(
+        first.contains("previous output no, current output no"),
+        "{first}"
+    );
+    assert_eq!(linked_files(&twin), linked_files(&site));
+    replace(&runbook, "normal Aider use", "usual Aider use");
+    let edit = build(root);
+    assert!(
+        edit.contains("previous output yes, current output yes"),
+        "{edit}"
+    );
+    let (kept, files) = kept(&edit);
+    assert!(
+        kept * 10 > files * 9,
+        "the first edit kept {kept} of {files}"
+    );
+    assert_clean(root, "the first edit after the first build");
+    // A build without the cache leaves an output with no index: the next
+    // one with it keeps nothing of it, and makes a twin of its own.
+    let o = gtdocs(root, &["build", "--no-cache"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    replace(&runbook, "usual Aider use", "common Aider use");
+    build(root);
+    assert_eq!(linked_files(&twin), linked_files(&site));
+    // Part-made: no index, files missing.
+    std::fs::remove_file(cache.join("previous.index")).expect("the twin's index");
+    std::fs::remove_file(twin.join("html/index.html")).expect("a file of the twin");
+    replace(&runbook, "common Aider use", "daily Aider use");
+    let edit = build(root);
+    assert!(
+        edit.contains("the previous output's index: "),
+        "the part-made twin was not reported: {edit}"
+    );
+    assert_clean(root, "a part-made twin");
+    replace(&runbook, "daily Aider use", "normal Aider use");
+    build(root);
+    assert_clean(root, "the edit after a part-made twin");
+}
+
 /// A cache table changed, cut short, replaced by junk or by another
 /// folder's index is ignored (and `-v` says why); the output is still a
 /// clean build's.
