@@ -6,6 +6,7 @@
 mod beside;
 mod error;
 mod folder;
+mod index;
 mod marker;
 mod removal;
 mod reuse;
@@ -18,5 +19,5 @@ mod twin;
 pub use beside::default_cache_dir;
 pub use error::OutputError;
 pub use folder::{check_cache_dir, check_out_dir, named, prepare_cache_dir};
-pub use reuse::Indexes;
+pub use index::Indexes;
 pub use staging::{Copies, Staging, WriteStats};

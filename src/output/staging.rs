@@ -12,9 +12,10 @@ use super::beside::{
 };
 use super::error::{OutputError, io};
 use super::folder::check_replaceable;
+use super::index::{Entry, Indexes, PathSet};
 use super::marker::{MARKER, MARKER_TEXT};
 use super::removal::{Removal, remove_output};
-use super::reuse::{Entry, Indexes, Known, PathSet, Reuse, remove_existing};
+use super::reuse::{Known, Reuse, remove_existing};
 use super::stamp::Stamp;
 use crate::cache::{self, Fingerprint};
 

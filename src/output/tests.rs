@@ -5,8 +5,8 @@ use std::fs;
 use std::path::Path;
 
 use super::folder::prepare_cache_dir;
+use super::index::Indexes;
 use super::marker::MARKER;
-use super::reuse::Indexes;
 use super::staging::Staging;
 use crate::cache;
 

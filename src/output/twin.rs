@@ -14,9 +14,9 @@
 use std::fs;
 use std::path::Path;
 
+use super::index::Index;
 use super::marker::{MARKER, MARKER_TEXT};
 use super::removal::remove_output;
-use super::reuse::Index;
 use super::stamp::{Stamp, folder_id};
 
 /// Makes folder `dir` (which must not exist) a twin of output `out`,
