@@ -162,6 +162,15 @@ impl Tree {
     /// Writes `data` to `file`, then compiles the tree, renders every
     /// diagnostic in every format and, when it validates, every output.
     fn compile_with(&self, file: &Path, data: &[u8]) -> Outcome {
+        // The value of a document read from the parser's events is the one
+        // serde-saphyr's deserializer makes, or none (it is read that way).
+        if let Ok(text) = std::str::from_utf8(data) {
+            let fast = gtdocs::load::yaml::parse_plain(text).ok();
+            let saphyr = gtdocs::load::yaml::parse_plain_saphyr(text).ok();
+            if fast != saphyr {
+                panic!("the YAML read from events is {fast:?}, serde-saphyr's {saphyr:?}");
+            }
+        }
         if let Err(e) = std::fs::write(file, data) {
             panic!("cannot write {}: {e}", file.display());
         }

@@ -7,7 +7,10 @@ mod read;
 pub mod theme;
 mod tree;
 pub mod yaml;
+mod yaml_events;
 mod yaml_hint;
+#[cfg(test)]
+mod yaml_tests;
 
 pub(crate) use files::runbooks_dir;
 pub use files::{

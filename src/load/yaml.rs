@@ -16,8 +16,8 @@ use crate::diagnostic::Span;
 
 /// Hard limits on a single YAML document. A runbook is a few kilobytes; these
 /// leave two orders of magnitude of headroom and stop alias bombs early.
-const MAX_DEPTH: usize = 32;
-const MAX_NODES: usize = 50_000;
+pub(super) const MAX_DEPTH: usize = 32;
+pub(super) const MAX_NODES: usize = 50_000;
 const MAX_ALIASES: usize = 1_000;
 const MAX_ALIAS_EXPANSIONS: usize = 10_000;
 
@@ -124,6 +124,15 @@ pub fn parse(text: &str) -> Result<(Value, SpanMap), YamlError> {
 /// spans: the fast path for the many files that turn out valid (a file
 /// with a problem is parsed again with them, to show where).
 pub fn parse_plain(text: &str) -> Result<Value, YamlError> {
+    match super::yaml_events::plain_value(text, MAX_DEPTH, MAX_NODES) {
+        Some(value) => Ok(value),
+        None => parse_plain_saphyr(text),
+    }
+}
+
+/// [`parse_plain`] through serde-saphyr's deserializer: any document. The
+/// fuzz targets check that [`parse_plain`] reads what this reads.
+pub fn parse_plain_saphyr(text: &str) -> Result<Value, YamlError> {
     let root: PlainNode = serde_saphyr::from_str_with_options(text, options())
         .map_err(|e| YamlError::from_saphyr(&e, text))?;
     Ok(root.into_value())

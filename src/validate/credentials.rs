@@ -142,12 +142,62 @@ fn credential_span(doc: &Document, pointer: &str, found: &str) -> Option<Span> {
 pub const MAX_TEXT_CHARS: usize = 10_000;
 
 pub(super) fn check_credentials(doc: &Document, value: &Value, diagnostics: &mut Vec<Diagnostic>) {
+    if nothing_to_find(&doc.text) {
+        return;
+    }
     crate::load::yaml::each_string(value, &mut |pointer, s, key| {
         if !key {
             check_text(doc, pointer, s, diagnostics);
         }
     });
 }
+
+/// Whether no text of the document parsed from `source` can be too long or
+/// hold a credential, as the source as a whole shows (nearly every
+/// runbook; each text is looked at otherwise). Without a backslash (no
+/// escape), a value's characters are the source's, in order: YAML only
+/// leaves out quotes and indentation, folds a line break into a space or
+/// keeps it, and copies an anchored value whole. So no value is longer
+/// than its source, and a key in a value is a run of key characters that
+/// the source holds as well, between characters that are not key
+/// characters there either: the source's own search finds it.
+fn nothing_to_find(source: &str) -> bool {
+    source.len() <= MAX_TEXT_CHARS && !source.contains('\\') && !LOOSE.is_match(source)
+}
+
+/// [`CREDENTIAL`] loosened to find in a text as written what it finds in
+/// the text as read ([`AsRead`]), and more: a run of the characters a
+/// reader does not see may sit between any two characters, and no word
+/// boundary is asked for (a superset: nothing it misses is a key).
+static LOOSE: LazyLock<Regex> = LazyLock::new(|| {
+    const UNSEEN: &str = r"[*`\u{AD}\u{200B}-\u{200D}\u{2060}\u{FEFF}]*";
+    const PREFIXES: [&str; 11] = [
+        "gtak_",
+        "sk-",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "xoxb-",
+        "xoxa-",
+        "xoxp-",
+    ];
+    let spread = |prefix: &str| {
+        let chars: Vec<String> = prefix
+            .chars()
+            .map(|c| regex::escape(&c.to_string()))
+            .collect();
+        chars.join(UNSEEN)
+    };
+    let prefixes: Vec<String> = PREFIXES.iter().map(|p| spread(p)).collect();
+    let pattern = format!(
+        "(?:{})(?:{UNSEEN}[A-Za-z0-9_\\-]){{16,}}",
+        prefixes.join("|")
+    );
+    Regex::new(&pattern).unwrap_or_else(|_| unreachable!())
+});
 
 /// The text `s` at `pointer`: not too long, and no credential.
 fn check_text(doc: &Document, pointer: &str, s: &str, diagnostics: &mut Vec<Diagnostic>) {
@@ -183,5 +233,71 @@ fn check_text(doc: &Document, pointer: &str, s: &str, diagnostics: &mut Vec<Diag
             .with_label("runbooks are published")
             .with_hint("use a placeholder such as `gtak_...`, and revoke the key if it was real"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The diagnostics of `check_credentials` on `yaml`, with or without
+    /// the look at the source as a whole first.
+    fn found(yaml: &str, whole_source_first: bool) -> Vec<String> {
+        let (value, spans) = crate::load::yaml::parse(yaml).expect("yaml");
+        let doc = Document {
+            path: "r.yaml".into(),
+            rel: "r.yaml".into(),
+            value,
+            spans,
+            text: yaml.into(),
+        };
+        let mut diagnostics = Vec::new();
+        if whole_source_first {
+            check_credentials(&doc, &doc.value, &mut diagnostics);
+        } else {
+            crate::load::yaml::each_string(&doc.value, &mut |pointer, s, key| {
+                if !key {
+                    check_text(&doc, pointer, s, &mut diagnostics);
+                }
+            });
+        }
+        diagnostics.iter().map(|d| format!("{d:?}")).collect()
+    }
+
+    /// The source as a whole is looked at first only where that finds
+    /// everything each text would: keys written through escapes, folded,
+    /// quoted, in block scalars, behind anchors, split by markup or
+    /// invisible characters; and none where only a comment holds one.
+    #[test]
+    fn the_whole_source_finds_what_each_text_would() {
+        let key = "sk-proj-Ab12Cd34Ef56Gh78Ij90";
+        let long = "word ".repeat(2_100);
+        let cases = [
+            format!("intro: {key}\n"),
+            format!("intro: \"{key}\"\n"),
+            format!("intro: '{key}'\n"),
+            "intro: \"sk-proj-\\x41b12Cd34Ef56Gh78Ij90\"\n".to_string(),
+            "intro: \"sk-pr\\\n  oj-Ab12Cd34Ef56Gh78Ij90\"\n".to_string(),
+            "intro: \"\\u0073k-proj-Ab12Cd34Ef56Gh78Ij90\"\n".to_string(),
+            format!("intro: |\n  see\n  {key}\n"),
+            format!("intro: >\n  see\n  {key} here\n"),
+            format!("a: &k {key}\nb: *k\n"),
+            format!("steps:\n  - one\n  - [two, {key}]\n"),
+            "intro: sk-**proj**-Ab12Cd34Ef56Gh78Ij90\n".to_string(),
+            "intro: sk-proj-Ab12\u{200B}Cd34Ef56Gh78Ij90\n".to_string(),
+            format!("intro: fine # {key}\n"),
+            "intro: gtak_...\nother: gtak_your_key_here\n".to_string(),
+            format!("intro: {long}\n"),
+            format!("intro: >\n  {long}\n"),
+        ];
+        for yaml in &cases {
+            assert_eq!(found(yaml, true), found(yaml, false), "{yaml:?}");
+        }
+        // The cases find what they are meant to.
+        assert_eq!(found(&cases[0], true).len(), 1);
+        assert_eq!(found(&cases[3], true).len(), 1);
+        assert_eq!(found(&cases[5], true).len(), 1);
+        assert!(found(&cases[12], true).is_empty());
+        assert_eq!(found(&cases[14], true).len(), 1);
     }
 }

@@ -50,6 +50,11 @@ pub fn config_field(pointer: &str) -> Field {
 /// Checks every string and key of `doc`; `field` tells what each is.
 pub fn check(doc: &Document, field: fn(&str) -> Field, diagnostics: &mut Vec<Diagnostic>) {
     crate::load::yaml::each_string(&doc.value, &mut |pointer, s, key| {
+        // What a name may be, any field may be: which field it is (from
+        // its pointer) is asked only of the others.
+        if plain_ascii(s, Field::Name) {
+            return;
+        }
         let found = if key {
             problem(doc, s, Field::Name, || doc.spans.key(pointer))
         } else {
