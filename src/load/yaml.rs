@@ -1,4 +1,5 @@
-//! The one place that knows about the YAML crate.
+//! The one place that knows about the YAML crates (with `yaml_events`,
+//! which reads plain documents from the parser serde-saphyr runs).
 //!
 //! A document is parsed into a JSON value (what the schema validates and the
 //! typed loader deserializes) plus a [`SpanMap`] from JSON pointers to source
