@@ -27,6 +27,10 @@ use super::stamp::open_path;
 use super::stamp::{Stamp, folder_id};
 use crate::cache::{self, Fingerprint, Ignored, Table};
 
+/// A map by fingerprint: hashed with foldhash (tens of thousands of
+/// units and fragments are put in one at every build).
+type ByKey<V> = HashMap<Fingerprint, V, foldhash::fast::RandomState>;
+
 /// An index made usable: files by path (sorted, found by binary
 /// search: no second copy of 60,000 paths), units by fingerprint.
 pub(super) struct Known {
@@ -36,10 +40,10 @@ pub(super) struct Known {
     #[cfg(target_os = "linux")]
     root: Option<std::os::fd::OwnedFd>,
     files: Vec<Entry>,
-    units: HashMap<Fingerprint, Vec<u32>>,
+    units: ByKey<Vec<u32>>,
     dirs: Vec<(String, Stamp)>,
     fragments: Vec<(String, Spans)>,
-    derived: HashMap<Fingerprint, Fingerprint>,
+    derived: ByKey<Fingerprint>,
 }
 
 impl Known {
@@ -177,7 +181,7 @@ impl Known {
 /// A file made of fragments, open, and where each fragment sits in it.
 pub(super) struct Fragments {
     file: fs::File,
-    spans: HashMap<Fingerprint, (u64, u64)>,
+    spans: ByKey<(u64, u64)>,
 }
 
 impl Fragments {
@@ -466,8 +470,9 @@ impl Reuse {
         let _ = rayon::join(
             || current.write_encoded(Fingerprint::default(), index),
             || {
-                let twin = super::twin::make(out, &previous_dir, index)?;
+                let (folder, dirs) = super::twin::make(out, &previous_dir, index)?;
                 let previous = Table::new(&self.cache, PREVIOUS);
+                let twin = index.twin(folder, &dirs);
                 previous.write_encoded(Fingerprint::default(), &twin).ok()
             },
         );

@@ -113,3 +113,31 @@ fn derived_keys_are_kept_while_they_are_used() {
     assert_eq!(derive(&[]), [Some(to), None]);
     assert_eq!(derive(&[]), [None, None]);
 }
+
+/// A twin's index, written from the output's without a copy, reads back
+/// as an index: the output's files and units, the twin's own folder and
+/// folders' stamps.
+#[test]
+fn a_twins_index_is_encoded_as_an_index() {
+    use super::index::Index;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    let cache = tmp.path().join(".site.cache");
+    build(&out, &cache, &[("a.txt", "one"), ("d/b.txt", "two")], None);
+    let table = cache::Table::new(&cache, "output.index");
+    let index: Index = table
+        .read_decoded(cache::Fingerprint::default())
+        .expect("the output's index");
+    let encoded = postcard::to_allocvec(&index).expect("encode");
+    let as_twin = postcard::to_allocvec(&index.twin(index.folder, &index.dirs)).expect("encode");
+    assert_eq!(encoded, as_twin);
+    let dirs = vec![(String::new(), index.dirs[0].1)];
+    let twin: Index = postcard::from_bytes(
+        &postcard::to_allocvec(&index.twin(Some((1, 2)), &dirs)).expect("encode"),
+    )
+    .expect("decode");
+    assert_eq!(twin.folder, Some((1, 2)));
+    assert_eq!(twin.dirs, dirs);
+    assert_eq!(format!("{:?}", twin.files), format!("{:?}", index.files));
+    assert_eq!(twin.units, index.units);
+}

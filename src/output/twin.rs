@@ -19,11 +19,16 @@ use super::marker::{MARKER, MARKER_TEXT};
 use super::removal::remove_output;
 use super::stamp::{Stamp, folder_id};
 
+/// What a twin's index has of its own: its folder's identity, and the
+/// stamps of its folders.
+pub(super) type Own = (Option<(u64, u64)>, Vec<(String, Stamp)>);
+
 /// Makes folder `dir` (which must not exist) a twin of output `out`,
 /// whose index is `index`: every folder made, every file linked. Returns
-/// the twin's index; `None` when a step failed (the file system has no
-/// hard links, it is full): nothing is left at `dir` then.
-pub(super) fn make(out: &Path, dir: &Path, index: &Index) -> Option<Index> {
+/// what the twin's index has of its own ([`Index::twin`]); `None` when a
+/// step failed (the file system has no hard links, it is full): nothing
+/// is left at `dir` then.
+pub(super) fn make(out: &Path, dir: &Path, index: &Index) -> Option<Own> {
     fs::create_dir(dir).ok()?;
     let made = fs::write(dir.join(MARKER), MARKER_TEXT)
         .ok()
@@ -35,9 +40,9 @@ pub(super) fn make(out: &Path, dir: &Path, index: &Index) -> Option<Index> {
 }
 
 /// Fills the new folder `dir` (holding only its marker) with the folders
-/// and links of `out`, then indexes it.
+/// and links of `out`, then stamps its folders.
 #[cfg(unix)]
-fn fill(out: &Path, dir: &Path, index: &Index) -> Option<Index> {
+fn fill(out: &Path, dir: &Path, index: &Index) -> Option<Own> {
     use rayon::prelude::*;
     let at = Folders::open(out, dir)?;
     // One link first: a file system without hard links fails here, before
@@ -74,20 +79,13 @@ fn fill(out: &Path, dir: &Path, index: &Index) -> Option<Index> {
         .par_iter()
         .map(|(d, _)| at.stamp(d).map(|s| (d.clone(), s)))
         .collect::<Option<Vec<_>>>()?;
-    Some(Index {
-        folder: folder_id(dir),
-        files: index.files.clone(),
-        dirs,
-        units: index.units.clone(),
-        fragments: index.fragments.clone(),
-        derived: index.derived.clone(),
-    })
+    Some((folder_id(dir), dirs))
 }
 
 /// Elsewhere no file is known to be unchanged (see [`Stamp::of`]): a twin
 /// would never be reused.
 #[cfg(not(unix))]
-fn fill(_: &Path, _: &Path, _: &Index) -> Option<Index> {
+fn fill(_: &Path, _: &Path, _: &Index) -> Option<Own> {
     None
 }
 
