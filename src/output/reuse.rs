@@ -24,7 +24,7 @@ use super::marker::written_by_gtdocs;
 use super::removal::{Removal, remove_output};
 #[cfg(target_os = "linux")]
 use super::stamp::open_path;
-use super::stamp::{Stamp, folder_id};
+use super::stamp::{Folder, Stamp, folder_id};
 use crate::cache::{self, Fingerprint, Ignored, Table};
 
 /// A map by fingerprint: hashed with foldhash (tens of thousands of
@@ -114,7 +114,7 @@ impl Known {
     /// followed).
     fn stamp(&self, rel: &str) -> Option<Stamp> {
         #[cfg(target_os = "linux")]
-        if let Some(root) = &self.root {
+        if let (Some(root), false) = (&self.root, rel.is_empty()) {
             return Stamp::at(root, rel);
         }
         Stamp::read(&self.dir.join(rel))
@@ -147,15 +147,22 @@ impl Known {
     /// folder whose modification time moved, every entry the index does
     /// not name.
     pub(super) fn remove_strays(&self) {
+        use rayon::prelude::*;
+        let moved: Vec<&str> = self
+            .dirs
+            .par_iter()
+            .filter(|(dir, stamp)| self.stamp(dir) != Some(*stamp))
+            .map(|(dir, _)| dir.as_str())
+            .collect();
+        if moved.is_empty() {
+            return;
+        }
         let named: HashSet<&str> = self
             .paths()
             .chain(self.dirs.iter().map(|(d, _)| d.as_str()))
             .collect();
-        for (dir, stamp) in &self.dirs {
+        for dir in moved {
             let path = self.dir.join(dir);
-            if Stamp::read(&path) == Some(*stamp) {
-                continue;
-            }
             for entry in fs::read_dir(&path).into_iter().flatten().flatten() {
                 let name = entry.file_name();
                 let Some(name) = name.to_str() else {
@@ -412,9 +419,10 @@ impl Reuse {
         }
         drop(keep);
         drop(old_dirs);
+        let folder = Folder::open(dir);
         let dirs = dirs
             .into_par_iter()
-            .filter_map(|d| Stamp::read(&dir.join(&d)).map(|s| (d, s)))
+            .filter_map(|d| folder.stamp(&d).map(|s| (d, s)))
             .collect();
         let position = |path: &str| {
             files

@@ -72,6 +72,34 @@ impl Stamp {
     }
 }
 
+/// A folder whose entries' stamps are read from its descriptor where it
+/// could be opened (Linux): thousands of paths not walked from `/`.
+pub(super) struct Folder<'a> {
+    path: &'a Path,
+    #[cfg(target_os = "linux")]
+    fd: Option<std::os::fd::OwnedFd>,
+}
+
+impl<'a> Folder<'a> {
+    pub(super) fn open(path: &'a Path) -> Self {
+        Folder {
+            path,
+            #[cfg(target_os = "linux")]
+            fd: open_path(path),
+        }
+    }
+
+    /// The stamp of `rel` below the folder now (its link, never
+    /// followed); `""` is the folder itself.
+    pub(super) fn stamp(&self, rel: &str) -> Option<Stamp> {
+        #[cfg(target_os = "linux")]
+        if let (Some(fd), false) = (&self.fd, rel.is_empty()) {
+            return Stamp::at(fd, rel);
+        }
+        Stamp::read(&self.path.join(rel))
+    }
+}
+
 /// Folder `dir`, open only as a place to resolve paths from.
 #[cfg(target_os = "linux")]
 pub(super) fn open_path(dir: &Path) -> Option<std::os::fd::OwnedFd> {
