@@ -28,6 +28,13 @@ fn build(out: &Path, cache: &Path, files: &[(&str, &str)], indexes: Option<Index
     stats.cache.expect("a build with a cache")
 }
 
+/// A temporary folder, and the output and cache folder paths in it.
+fn folders() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (out, cache) = (tmp.path().join("site"), tmp.path().join(".site.cache"));
+    (tmp, out, cache)
+}
+
 fn contents(out: &Path) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = fs::read_dir(out)
         .expect("output")
@@ -49,9 +56,7 @@ fn contents(out: &Path) -> Vec<(String, String)> {
 /// output (the other build's) is still recycled, by its own index.
 #[test]
 fn indexes_read_before_another_build_are_checked_again() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let out = tmp.path().join("site");
-    let cache = tmp.path().join(".site.cache");
+    let (_tmp, out, cache) = folders();
     build(&out, &cache, &[("a.txt", "one"), ("b.txt", "two")], None);
     build(&out, &cache, &[("a.txt", "one"), ("b.txt", "two")], None);
     let stale = Indexes::read(&cache, &out);
@@ -87,9 +92,7 @@ fn indexes_read_before_another_build_are_checked_again() {
 /// once a build no longer derives them.
 #[test]
 fn derived_keys_are_kept_while_they_are_used() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let out = tmp.path().join("site");
-    let cache = tmp.path().join(".site.cache");
+    let (_tmp, out, cache) = folders();
     let (from, to) = (cache::fingerprint(b"from"), cache::fingerprint(b"to"));
     let (other, its) = (cache::fingerprint(b"other"), cache::fingerprint(b"its"));
     let derive = |pairs: &[(cache::Fingerprint, cache::Fingerprint)]| {
@@ -120,9 +123,7 @@ fn derived_keys_are_kept_while_they_are_used() {
 #[test]
 fn a_twins_index_is_encoded_as_an_index() {
     use super::index::Index;
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let out = tmp.path().join("site");
-    let cache = tmp.path().join(".site.cache");
+    let (_tmp, out, cache) = folders();
     build(&out, &cache, &[("a.txt", "one"), ("d/b.txt", "two")], None);
     let table = cache::Table::new(&cache, "output.index");
     let index: Index = table
