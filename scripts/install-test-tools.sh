@@ -17,6 +17,7 @@
 #   - PyPI check-jsonschema   (CHECK_JSONSCHEMA_VERSION) -> $TOOLS/venv (python3 -m venv)
 #   - PyPI zizmor             (ZIZMOR_VERSION)           -> $TOOLS/venv (the same venv)
 #   - PyPI feedparser         (FEEDPARSER_VERSION)       -> $TOOLS/venv (reads the Atom feed)
+#   - PyPI openai             (OPENAI_VERSION)           -> $TOOLS/venv (a real client of the GT API stand-in)
 #   - Debian jing             (JING_DEB_VERSION)         the RELAX NG validator of the Atom feed
 #   - npm playwright-core, axe-core, vnu-jar (exact versions, pinned by
 #     tests/browser/package.json + package-lock.json) -> tests/browser/node_modules
@@ -26,12 +27,13 @@
 #   - git >= 2.31 (GIT_MIN_VERSION; GTDOCS_GIT, else the first on PATH):
 #     gtdocs hands git its token through GIT_CONFIG_COUNT, new in 2.31
 #   - wrk (the load generator of `gtdocs serve`'s load test)
+#   - curl (drives the GT API stand-in of `gtdocs probe` as a client would)
 #   - chromium (takes security updates; the version is shown in the summary)
 #   - java (default-jre-headless when no java is on PATH)
 # Writes $TOOLS/env for the test command to `source`; exports nothing itself.
 #   TOOLS = ${GTDOCS_TOOLS:-$HOME/.cache/gtdocs-tools}
 # Overrides (for bumping pins): CMARK_GFM_DEB_VERSION, CHECK_JSONSCHEMA_VERSION,
-# ZIZMOR_VERSION, SHELLCHECK_DEB_VERSION, JING_DEB_VERSION, FEEDPARSER_VERSION. npm pins are bumped in
+# ZIZMOR_VERSION, SHELLCHECK_DEB_VERSION, JING_DEB_VERSION, FEEDPARSER_VERSION, OPENAI_VERSION. npm pins are bumped in
 # tests/browser/package.json, then `npm install --ignore-scripts` there to
 # refresh package-lock.json.
 set -euo pipefail
@@ -42,6 +44,7 @@ ZIZMOR_VERSION="${ZIZMOR_VERSION:-1.32.0}"                           # PyPI (the
 SHELLCHECK_DEB_VERSION="${SHELLCHECK_DEB_VERSION:-0.9.0-1}"           # Debian bookworm/main
 JING_DEB_VERSION="${JING_DEB_VERSION:-20220510-2}"                   # Debian bookworm/main
 FEEDPARSER_VERSION="${FEEDPARSER_VERSION:-6.0.12}"                   # PyPI
+OPENAI_VERSION="${OPENAI_VERSION:-3.63.0}"                           # PyPI
 GIT_MIN_VERSION=2.31
 NODE_MIN_MAJOR=20
 
@@ -153,6 +156,12 @@ feedparser_ok() {
     = "$FEEDPARSER_VERSION" ]
 }
 
+openai_ok() {
+  venv_ok || return 1
+  [ "$("$VENV/bin/python" -c 'import openai; print(openai.__version__)' 2>/dev/null)" \
+    = "$OPENAI_VERSION" ]
+}
+
 zizmor_ok() {
   venv_ok && [ -x "$VENV/bin/zizmor" ] || return 1
   local v
@@ -161,13 +170,14 @@ zizmor_ok() {
   [ "${v##* }" = "$ZIZMOR_VERSION" ]
 }
 
-CMARK_GFM_BIN="" SHELLCHECK_BIN="" GIT_BIN="" WRK_BIN="" CHROMIUM_BIN="" JING_BIN=""
+CMARK_GFM_BIN="" SHELLCHECK_BIN="" GIT_BIN="" WRK_BIN="" CURL_BIN="" CHROMIUM_BIN="" JING_BIN=""
 find_tools() {
   JING_BIN="$(first_of jing_pinned /usr/bin/jing jing || true)"
   CMARK_GFM_BIN="$(first_of cmark_gfm_pinned /usr/bin/cmark-gfm cmark-gfm || true)"
   SHELLCHECK_BIN="$(first_of shellcheck_pinned /usr/bin/shellcheck shellcheck || true)"
   GIT_BIN="$(first_of runs "${GTDOCS_GIT:-}" git || true)"
   WRK_BIN="$(first_of wrk_runs "${GTDOCS_WRK:-}" wrk || true)"
+  CURL_BIN="$(first_of runs "${GTDOCS_CURL:-}" curl || true)"
   CHROMIUM_BIN="$(first_of chromium_runs "${GTDOCS_CHROMIUM:-}" /usr/bin/chromium chromium || true)"
 }
 
@@ -200,6 +210,7 @@ fi
 [ -n "$SHELLCHECK_BIN" ] || want_apt "shellcheck=$SHELLCHECK_DEB_VERSION" \
   "shellcheck $SHELLCHECK_UPSTREAM (pinned; found: $(found shellcheck))"
 [ -n "$WRK_BIN" ] || want_apt wrk "wrk"
+[ -n "$CURL_BIN" ] || want_apt curl "curl"
 [ -n "$JING_BIN" ] || want_apt "jing=$JING_DEB_VERSION" "jing $JING_UPSTREAM (pinned; found: $(command -v jing || echo none on PATH))"
 [ -n "$CHROMIUM_BIN" ] || want_apt chromium "chromium"
 { command -v java >/dev/null 2>&1 && [ -n "$(java_version)" ]; } || want_apt default-jre-headless "java"
@@ -255,7 +266,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   command -v apt-get >/dev/null 2>&1 \
     || die "missing, and apt-get not found (this script installs on Debian only):
 $list
-install them with your system's packages, or name them with GTDOCS_GIT, GTDOCS_WRK, GTDOCS_CHROMIUM"
+install them with your system's packages, or name them with GTDOCS_GIT, GTDOCS_WRK, GTDOCS_CURL, GTDOCS_CHROMIUM"
   [ "$(id -u)" -eq 0 ] || die "missing, and installing needs root:
 $list
 as root: apt-get update && apt-get install -y --no-install-recommends ${missing[*]}
@@ -268,6 +279,7 @@ then run this script again (as any user)"
   [ -n "$CMARK_GFM_BIN" ] || die "cmark-gfm installed, but no cmark-gfm reports $CMARK_GFM_UPSTREAM"
   [ -n "$SHELLCHECK_BIN" ] || die "shellcheck installed, but no shellcheck reports $SHELLCHECK_UPSTREAM"
   [ -n "$WRK_BIN" ] || die "wrk installed, but it does not run"
+  [ -n "$CURL_BIN" ] || die "curl installed, but 'curl --version' does not run"
   [ -n "$CHROMIUM_BIN" ] || die "chromium installed, but 'chromium --version' does not run"
   { command -v java >/dev/null 2>&1 && [ -n "$(java_version)" ]; } \
     || die "default-jre-headless installed, but 'java -version' does not run"
@@ -313,6 +325,8 @@ pip_install_pinned zizmor "$ZIZMOR_VERSION" zizmor_ok
 # Reads the Atom feed (changes.xml) as feed readers do; a `bozo` flag is
 # a feed it could not read cleanly.
 pip_install_pinned feedparser "$FEEDPARSER_VERSION" feedparser_ok
+# The OpenAI Python SDK, run against the GT API stand-in (tests/testsuite/probe.rs).
+pip_install_pinned openai "$OPENAI_VERSION" openai_ok
 
 # ------------------------------------------- npm: playwright-core, axe-core, vnu-jar
 { [ -f "$BROWSER_TESTS/package.json" ] && [ -f "$BROWSER_TESTS/package-lock.json" ]; } \
@@ -377,9 +391,11 @@ export GTDOCS_BROWSER_TESTS="$BROWSER_TESTS"
 export GTDOCS_VNU_JAR="$VNU_JAR"
 export GTDOCS_GIT="$GIT_BIN"
 export GTDOCS_WRK="$WRK_BIN"
+export GTDOCS_CURL="$CURL_BIN"
 export GTDOCS_SHELLCHECK="$SHELLCHECK_BIN"
 export GTDOCS_JING="$JING_BIN"
 export GTDOCS_FEEDPARSER_PYTHON="$VENV/bin/python"
+export GTDOCS_OPENAI_PYTHON="$VENV/bin/python"
 ENVEOF
 if [ -f "$ENV_FILE" ] && cmp -s "$tmp" "$ENV_FILE"; then
   rm -f -- "$tmp"
@@ -412,8 +428,10 @@ printf '%-17s %-15s %s\n' zizmor "$zizmor_v" "$VENV/bin/zizmor (pinned)"
 printf '%-17s %-15s %s\n' shellcheck "$SHELLCHECK_UPSTREAM" "$SHELLCHECK_BIN (pinned)"
 printf '%-17s %-15s %s\n' jing "$JING_UPSTREAM" "$JING_BIN (pinned)"
 printf '%-17s %-15s %s\n' feedparser "$FEEDPARSER_VERSION" "$VENV/bin/python (pinned)"
+printf '%-17s %-15s %s\n' openai "$OPENAI_VERSION" "$VENV/bin/python (pinned)"
 printf '%-17s %-15s %s\n' git "$git_v" "$GIT_BIN ($(deb_of "$GIT_BIN"); >= $GIT_MIN_VERSION)"
 printf '%-17s %-15s %s\n' wrk "${wrk_v:-?}" "$WRK_BIN ($(deb_of "$WRK_BIN"))"
+printf '%-17s %-15s %s\n' curl "$("$CURL_BIN" --version | head -n1 | awk '{print $2}')" "$CURL_BIN ($(deb_of "$CURL_BIN"))"
 printf '%-17s %-15s %s\n' chromium "$chromium_v" "$CHROMIUM_BIN ($(deb_of "$CHROMIUM_BIN"), not pinned)"
 printf '%-17s %-15s %s\n' java "$java_v" "$(command -v java)"
 printf '%-17s %-15s %s\n' node "${node_v#v}" "$(command -v node)"

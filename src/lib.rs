@@ -22,6 +22,7 @@ pub mod manifest;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod probe;
 pub mod publish;
 pub mod render;
 pub mod schema;

@@ -29,6 +29,7 @@ mod limits;
 mod lints;
 mod llms;
 mod parity;
+mod probe;
 mod product_wiki;
 mod publish;
 mod serve;

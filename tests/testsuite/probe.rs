@@ -1,0 +1,321 @@
+//! The GT API stand-in, driven by `curl` as a client would: each route of
+//! the bundled catalog answers under GT's prefix with the bearer key; a
+//! path off the catalog (the base without `/v1`) gets a 404, a missing or
+//! wrong key a 401; and every request is recorded as it came.
+
+use std::process::Command;
+
+use gtdocs::probe::{Seen, StandIn};
+
+use crate::common::{repo, tool};
+
+const KEY: &str = "gtak_stand_in_test_key";
+
+/// The routes of the bundled catalog (`gtdocs.yaml`).
+fn catalog_routes() -> Vec<String> {
+    let compiled = gtdocs::compile(&repo()).expect("the bundled tree compiles");
+    let book = compiled.book.expect("the bundled tree is valid");
+    book.catalog
+        .routes
+        .iter()
+        .map(|r| r.route.clone())
+        .collect()
+}
+
+/// `curl` with `args`, then the URL: the status and the body.
+fn curl(args: &[&str], url: &str) -> (u16, String) {
+    let o = Command::new(tool("GTDOCS_CURL", "curl"))
+        .args(["-sS", "-w", "\n%{http_code}"])
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("run curl");
+    assert!(
+        o.status.success(),
+        "curl {args:?} {url}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8(o.stdout).expect("utf-8");
+    let (body, status) = out.rsplit_once('\n').expect("a status line");
+    (status.parse().expect("a status"), body.to_owned())
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+#[test]
+fn the_stand_in_answers_the_catalog_records_paths_and_refuses_the_rest() {
+    let routes = catalog_routes();
+    assert!(routes.len() >= 9, "{routes:?}");
+    let stand_in = StandIn::start(&routes, KEY).expect("start");
+    let base = stand_in.base_url();
+    assert!(
+        base.starts_with("http://127.0.0.1:") && base.ends_with("/api/tenant"),
+        "{base}"
+    );
+    let auth = format!("Authorization: Bearer {KEY}");
+    let json_body = [
+        "-H",
+        auth.as_str(),
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+    ];
+
+    let (status, body) = curl(&["-H", &auth], &format!("{base}/v1/models"));
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["data"][0]["object"], "model");
+
+    let chat = r#"{"model":"gt-stand-in","messages":[{"role":"user","content":"hi"}]}"#;
+    let (status, body) = curl(
+        &[&json_body[..], &[chat]].concat(),
+        &format!("{base}/v1/chat/completions"),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["choices"][0]["message"]["role"], "assistant");
+
+    let stream = r#"{"model":"m","messages":[],"stream":true}"#;
+    let (status, body) = curl(
+        &[&json_body[..], &[stream]].concat(),
+        &format!("{base}/v1/chat/completions"),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        body.starts_with("data: {") && body.trim_end().ends_with("data: [DONE]"),
+        "{body}"
+    );
+
+    let embed = r#"{"model":"m","input":["a","b"],"encoding_format":"float"}"#;
+    let (status, body) = curl(
+        &[&json_body[..], &[embed]].concat(),
+        &format!("{base}/v1/embeddings"),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["data"].as_array().map(Vec::len), Some(2));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let audio = dir.path().join("a.mp3");
+    std::fs::write(&audio, b"ID3 not really audio").expect("write");
+    let file = format!("file=@{}", audio.display());
+    let form = [
+        "-H",
+        auth.as_str(),
+        "-F",
+        file.as_str(),
+        "-F",
+        "model=whisper",
+    ];
+    let (status, body) = curl(&form, &format!("{base}/v1/audio/transcriptions"));
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["text"], "stand-in transcript");
+
+    let (status, body) = curl(
+        &[
+            &json_body[..],
+            &[r#"{"model":"m","input":"hi","voice":"v"}"#],
+        ]
+        .concat(),
+        &format!("{base}/v1/audio/speech"),
+    );
+    assert_eq!(status, 200);
+    assert!(body.starts_with("ID3"), "{body}");
+
+    let (status, body) = curl(
+        &[&json_body[..], &[r#"{"prompt":"a cat"}"#]].concat(),
+        &format!("{base}/v1/images/generations"),
+    );
+    assert_eq!(status, 200);
+    assert!(json(&body)["data"][0]["b64_json"].is_string());
+
+    let upload = [
+        "-H",
+        auth.as_str(),
+        "-F",
+        file.as_str(),
+        "-F",
+        "purpose=assistants",
+    ];
+    for path in ["/v1/conversations/files", "/v1/datasets/ds-1/files"] {
+        let (status, body) = curl(&upload, &format!("{base}{path}"));
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(json(&body)["object"], "file", "{path}");
+    }
+    let (status, body) = curl(&["-H", &auth], &format!("{base}/v1/files/file-1"));
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["status"], "processed");
+
+    // Off the catalog: the base without `/v1`, as an SDK given the
+    // documented base may call it; a method the route does not have.
+    let (status, body) = curl(
+        &[&json_body[..], &[chat]].concat(),
+        &format!("{base}/chat/completions"),
+    );
+    assert_eq!(status, 404);
+    assert_eq!(json(&body)["error"]["code"], "not_found");
+    let (status, _) = curl(&["-H", &auth], &format!("{base}/v1/chat/completions"));
+    assert_eq!(status, 404);
+    // No key, a wrong one.
+    let (status, body) = curl(&[], &format!("{base}/v1/models"));
+    assert_eq!(status, 401);
+    assert_eq!(json(&body)["error"]["code"], "invalid_api_key");
+    let (status, _) = curl(
+        &["-H", "Authorization: Bearer gtak_wrong"],
+        &format!("{base}/v1/models"),
+    );
+    assert_eq!(status, 401);
+
+    let seen: Vec<Seen> = stand_in.seen();
+    let brief: Vec<(String, String, Option<String>, u16, String)> = seen
+        .into_iter()
+        .map(|s| (s.method, s.path, s.route, s.status, s.body))
+        .collect();
+    let row = |m: &str, p: &str, r: Option<&str>, s: u16, b: &str| {
+        (
+            m.to_owned(),
+            format!("/api/tenant{p}"),
+            r.map(str::to_owned),
+            s,
+            b.to_owned(),
+        )
+    };
+    let expected = vec![
+        row("GET", "/v1/models", Some("GET /v1/models"), 200, "empty"),
+        row(
+            "POST",
+            "/v1/chat/completions",
+            Some("POST /v1/chat/completions"),
+            200,
+            "json {messages, model}",
+        ),
+        row(
+            "POST",
+            "/v1/chat/completions",
+            Some("POST /v1/chat/completions"),
+            200,
+            "json {messages, model, stream}",
+        ),
+        row(
+            "POST",
+            "/v1/embeddings",
+            Some("POST /v1/embeddings"),
+            200,
+            "json {encoding_format, input, model}",
+        ),
+        row(
+            "POST",
+            "/v1/audio/transcriptions",
+            Some("POST /v1/audio/transcriptions"),
+            200,
+            "form [file, model]",
+        ),
+        row(
+            "POST",
+            "/v1/audio/speech",
+            Some("POST /v1/audio/speech"),
+            200,
+            "json {input, model, voice}",
+        ),
+        row(
+            "POST",
+            "/v1/images/generations",
+            Some("POST /v1/images/generations"),
+            200,
+            "json {prompt}",
+        ),
+        row(
+            "POST",
+            "/v1/conversations/files",
+            Some("POST /v1/conversations/files"),
+            200,
+            "form [file, purpose]",
+        ),
+        row(
+            "POST",
+            "/v1/datasets/ds-1/files",
+            Some("POST /v1/datasets/{id}/files"),
+            200,
+            "form [file, purpose]",
+        ),
+        row(
+            "GET",
+            "/v1/files/file-1",
+            Some("GET /v1/files/{id}"),
+            200,
+            "empty",
+        ),
+        row(
+            "POST",
+            "/chat/completions",
+            None,
+            404,
+            "json {messages, model}",
+        ),
+        row("GET", "/v1/chat/completions", None, 404, "empty"),
+        row("GET", "/v1/models", Some("GET /v1/models"), 401, "empty"),
+        row("GET", "/v1/models", Some("GET /v1/models"), 401, "empty"),
+    ];
+    assert_eq!(brief, expected);
+}
+
+/// The OpenAI Python SDK (pinned by scripts/install-test-tools.sh), given
+/// the stand-in's base with `/v1`, reaches the routes it has (models,
+/// chat, embeddings) at GT's paths. Given the base the runbooks document
+/// (without `/v1`), it calls `/api/tenant/chat/completions` and gets the
+/// 404: what a probe finds out.
+#[test]
+fn the_openai_sdk_reaches_the_routes_with_v1_and_misses_them_without() {
+    const SCRIPT: &str = r#"
+import json, sys
+import openai
+from openai import OpenAI, NotFoundError
+base, key = sys.argv[1], sys.argv[2]
+out = {"version": openai.__version__}
+client = OpenAI(base_url=base + "/v1", api_key=key, max_retries=0)
+out["models"] = [m.id for m in client.models.list()]
+reply = client.chat.completions.create(model="gt-stand-in", messages=[{"role": "user", "content": "hi"}])
+out["chat"] = reply.choices[0].message.content
+out["embeddings"] = len(client.embeddings.create(model="m", input=["a", "b"]).data)
+documented = OpenAI(base_url=base, api_key=key, max_retries=0)
+try:
+    documented.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+    out["documented"] = "reached"
+except NotFoundError:
+    out["documented"] = "404"
+print(json.dumps(out))
+"#;
+    let stand_in = StandIn::start(&catalog_routes(), KEY).expect("start");
+    let o = Command::new(tool("GTDOCS_OPENAI_PYTHON", "python3"))
+        .args(["-c", SCRIPT, &stand_in.base_url(), KEY])
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .expect("run python");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = json(&String::from_utf8_lossy(&o.stdout));
+    assert_eq!(out["version"], "3.63.0", "not the pinned openai: {out}");
+    assert_eq!(out["models"][0], "gt-stand-in");
+    assert_eq!(out["chat"], "stand-in reply");
+    assert_eq!(out["embeddings"], 2);
+    assert_eq!(out["documented"], "404");
+    let paths: Vec<(String, Option<String>, u16)> = stand_in
+        .seen()
+        .into_iter()
+        .map(|s| (s.path, s.route, s.status))
+        .collect();
+    let at =
+        |p: &str, r: Option<&str>, s: u16| (format!("/api/tenant{p}"), r.map(str::to_owned), s);
+    assert_eq!(
+        paths,
+        vec![
+            at("/v1/models", Some("GET /v1/models"), 200),
+            at(
+                "/v1/chat/completions",
+                Some("POST /v1/chat/completions"),
+                200
+            ),
+            at("/v1/embeddings", Some("POST /v1/embeddings"), 200),
+            at("/chat/completions", None, 404),
+        ]
+    );
+}
