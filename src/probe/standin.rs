@@ -43,6 +43,11 @@ pub struct Seen {
     /// The catalog route it reached (`POST /v1/embeddings`), if any.
     pub route: Option<String>,
     pub status: u16,
+    /// The bearer key: `right`, `wrong` or `missing`.
+    pub key: &'static str,
+    /// The body's media type, without its parameters (a form's boundary
+    /// changes with every request).
+    pub content_type: String,
     /// What the body held: a JSON object's keys, a form's field names,
     /// or its size.
     pub body: String,
@@ -139,10 +144,11 @@ async fn accept(listener: tokio::net::TcpListener, state: Arc<State>) {
 async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
-    let authorized = request
-        .headers()
-        .get(hyper::header::AUTHORIZATION)
-        .is_some_and(|v| v.as_bytes() == state.key.as_bytes());
+    let key = match request.headers().get(hyper::header::AUTHORIZATION) {
+        None => "missing",
+        Some(v) if v.as_bytes() == state.key.as_bytes() => "right",
+        Some(_) => "wrong",
+    };
     let content_type = request
         .headers()
         .get(hyper::header::CONTENT_TYPE)
@@ -166,7 +172,7 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
                 &format!("Unknown request URL: {method} {path}"),
             ),
         ),
-        Some(_) if !authorized => (401, error("invalid_api_key", "Incorrect API key provided")),
+        Some(_) if key != "right" => (401, error("invalid_api_key", "Incorrect API key provided")),
         Some(route) => (200, respond(route, &content_type, &body)),
     };
     let mut seen = lock(&state.seen);
@@ -176,6 +182,13 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
             path,
             route: route.map(|r| r.route.clone()),
             status,
+            key,
+            content_type: content_type
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned(),
             body: shape(&content_type, &body),
         });
     }

@@ -166,6 +166,32 @@ fn the_stand_in_answers_the_catalog_records_paths_and_refuses_the_rest() {
     assert_eq!(status, 401);
 
     let seen: Vec<Seen> = stand_in.seen();
+    let headers: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|s| (s.key, s.content_type.as_str()))
+        .collect();
+    let right_json = ("right", "application/json");
+    let right_form = ("right", "multipart/form-data");
+    let right_none = ("right", "");
+    assert_eq!(
+        headers,
+        [
+            right_none,
+            right_json,
+            right_json,
+            right_json,
+            right_form,
+            right_json,
+            right_json,
+            right_form,
+            right_form,
+            right_none,
+            right_json,
+            right_none,
+            ("missing", ""),
+            ("wrong", ""),
+        ]
+    );
     let brief: Vec<(String, String, Option<String>, u16, String)> = seen
         .into_iter()
         .map(|s| (s.method, s.path, s.route, s.status, s.body))
