@@ -11,6 +11,7 @@ mod publish;
 mod report;
 mod schema;
 mod serve;
+mod stand_in;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -86,6 +87,13 @@ enum Command {
     /// Write a new runbook skeleton, runbooks/SLUG.yaml, that validates as is
     #[command(after_help = "Example:\n  gtdocs new open-webui")]
     New(new::NewArgs),
+    /// Start a GT API stand-in on loopback for the catalog: point a client at it and see which path it calls for each route
+    #[command(
+        name = "stand-in",
+        after_help = "Example:\n  gtdocs stand-in --key gtak_test\n\n\
+        Each catalog route answers under /api/tenant in the OpenAI wire format; a missing or wrong key gets 401, a path off the catalog 404."
+    )]
+    StandIn(stand_in::StandInArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -127,5 +135,6 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args, &reporter),
         Command::Diff(args) => diff::run(&args, &reporter),
         Command::PublishWiki(args) => publish::run(&args, &reporter),
+        Command::StandIn(args) => stand_in::run(&args, &reporter),
     }
 }

@@ -34,6 +34,9 @@ const MAX_CONNECTIONS: usize = 16;
 /// Requests recorded; later ones are answered, not recorded.
 const MAX_SEEN: usize = 10_000;
 
+/// Names listed in a body's shape (a JSON object's keys, a form's fields).
+const MAX_NAMES: usize = 20;
+
 /// One request the stand-in got.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Seen {
@@ -370,16 +373,33 @@ fn shape(content_type: &str, body: &[u8]) -> String {
     {
         let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
         keys.sort_unstable();
-        return format!("json {{{}}}", keys.join(", "));
+        return format!("json {{{}}}", listed(&keys));
     }
     if let Some(boundary) = content_type
         .strip_prefix("multipart/form-data")
         .and_then(|rest| rest.split("boundary=").nth(1))
     {
         let boundary = boundary.trim_matches('"');
-        return format!("form [{}]", form_fields(body, boundary).join(", "));
+        let fields = form_fields(body, boundary);
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        return format!("form [{}]", listed(&fields));
     }
     format!("{} bytes", body.len())
+}
+
+/// The names a body's shape lists: at most [`MAX_NAMES`], then how many
+/// more.
+fn listed(names: &[&str]) -> String {
+    let mut list = names
+        .iter()
+        .take(MAX_NAMES)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > MAX_NAMES {
+        list.push_str(&format!(", and {} more", names.len() - MAX_NAMES));
+    }
+    list
 }
 
 /// The field names of a `multipart/form-data` body, in order.

@@ -345,3 +345,56 @@ print(json.dumps(out))
         ]
     );
 }
+
+/// `gtdocs stand-in` serves the tree's catalog, says where, prints each
+/// request as it comes (what a client sent escaped: it may send control
+/// characters), and stops on Ctrl-C with code 0.
+#[test]
+fn gtdocs_stand_in_prints_each_request_and_stops_on_ctrl_c() {
+    use std::io::{BufRead as _, BufReader};
+    let tree = crate::common::bundled_copy();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gtdocs"))
+        .args(["stand-in", "--key", KEY, "--root"])
+        .arg(tree.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut next = || lines.next().expect("a line").expect("utf-8");
+    let first = next();
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_owned();
+    assert!(base.ends_with("/api/tenant"), "{first}");
+    let auth = format!("Authorization: Bearer {KEY}");
+    let (status, _) = curl(&["-H", &auth], &format!("{base}/v1/models"));
+    assert_eq!(status, 200);
+    let evil = "{\"\\u001b[31mred\":1,\"model\":\"m\"}";
+    let (status, _) = curl(
+        &[
+            "-H",
+            &auth,
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            evil,
+        ],
+        &format!("{base}/chat/completions"),
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        next(),
+        "GET /api/tenant/v1/models -> 200 (GET /v1/models); key right; no body type empty"
+    );
+    assert_eq!(
+        next(),
+        "POST /api/tenant/chat/completions -> 404 (off the catalog); key right; application/json json {\\u{1b}[31mred, model}"
+    );
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: signals the child this test spawned.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "{status}");
+}
