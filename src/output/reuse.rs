@@ -22,8 +22,6 @@ use super::index::{
 };
 use super::marker::written_by_gtdocs;
 use super::removal::{Removal, remove_output};
-#[cfg(target_os = "linux")]
-use super::stamp::open_path;
 use super::stamp::{Folder, Stamp, folder_id};
 use crate::cache::{self, Fingerprint, Ignored, Table};
 
@@ -34,11 +32,8 @@ type ByKey<V> = HashMap<Fingerprint, V, foldhash::fast::RandomState>;
 /// An index made usable: files by path (sorted, found by binary
 /// search: no second copy of 60,000 paths), units by fingerprint.
 pub(super) struct Known {
-    pub dir: PathBuf,
-    /// `dir`, open: each file's stamp is read from there, its path not
-    /// walked from `/` (tens of thousands of files per build).
-    #[cfg(target_os = "linux")]
-    root: Option<std::os::fd::OwnedFd>,
+    /// The folder: each file's stamp is read from there.
+    pub folder: Folder,
     files: Vec<Entry>,
     units: ByKey<Vec<u32>>,
     dirs: Vec<(String, Stamp)>,
@@ -51,9 +46,7 @@ impl Known {
         let mut files = index.files;
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Known {
-            #[cfg(target_os = "linux")]
-            root: open_path(&dir),
-            dir,
+            folder: Folder::open(dir),
             files,
             units: index.units.into_iter().collect(),
             dirs: index.dirs,
@@ -69,7 +62,7 @@ impl Known {
             .iter()
             .filter(|(path, _)| self.unchanged(path).is_some())
             .filter_map(|(path, list)| {
-                let file = fs::File::open(self.dir.join(path)).ok()?;
+                let file = fs::File::open(self.folder.path.join(path)).ok()?;
                 let spans = list.iter().map(|(k, at, len)| (*k, (*at, *len))).collect();
                 Some((path.clone(), Fragments { file, spans }))
             })
@@ -88,36 +81,9 @@ impl Known {
         self.files.iter().map(|e| e.path.as_str())
     }
 
-    /// Links file `rel` of this folder at `rel` in the staging folder
-    /// `staging` (open as `staging_root`): from folder descriptors, not
-    /// two paths walked from `/`, for each of tens of thousands of files.
-    pub(super) fn link_into(
-        &self,
-        rel: &str,
-        staging: &Path,
-        #[cfg(target_os = "linux")] staging_root: Option<&std::os::fd::OwnedFd>,
-    ) -> std::io::Result<()> {
-        #[cfg(target_os = "linux")]
-        if let (Some(from), Some(to)) = (&self.root, staging_root) {
-            return rustix::fs::linkat(from, rel, to, rel, rustix::fs::AtFlags::empty())
-                .map_err(std::io::Error::from);
-        }
-        fs::hard_link(self.dir.join(rel), staging.join(rel))
-    }
-
     /// Whether `entry`'s file is still as written.
     fn is_unchanged(&self, entry: &Entry) -> bool {
-        self.stamp(&entry.path) == Some(entry.stamp)
-    }
-
-    /// The stamp of file `rel` of the folder now (its link, never
-    /// followed).
-    fn stamp(&self, rel: &str) -> Option<Stamp> {
-        #[cfg(target_os = "linux")]
-        if let (Some(root), false) = (&self.root, rel.is_empty()) {
-            return Stamp::at(root, rel);
-        }
-        Stamp::read(&self.dir.join(rel))
+        self.folder.stamp(&entry.path) == Some(entry.stamp)
     }
 
     /// The entry of `path` if the file is still as written.
@@ -151,7 +117,7 @@ impl Known {
         let moved: Vec<&str> = self
             .dirs
             .par_iter()
-            .filter(|(dir, stamp)| self.stamp(dir) != Some(*stamp))
+            .filter(|(dir, stamp)| self.folder.stamp(dir) != Some(*stamp))
             .map(|(dir, _)| dir.as_str())
             .collect();
         if moved.is_empty() {
@@ -162,7 +128,7 @@ impl Known {
             .chain(self.dirs.iter().map(|(d, _)| d.as_str()))
             .collect();
         for dir in moved {
-            let path = self.dir.join(dir);
+            let path = self.folder.path.join(dir);
             for entry in fs::read_dir(&path).into_iter().flatten().flatten() {
                 let name = entry.file_name();
                 let Some(name) = name.to_str() else {
@@ -419,7 +385,7 @@ impl Reuse {
         }
         drop(keep);
         drop(old_dirs);
-        let folder = Folder::open(dir);
+        let folder = Folder::open(dir.to_path_buf());
         let dirs = dirs
             .into_par_iter()
             .filter_map(|d| folder.stamp(&d).map(|s| (d, s)))

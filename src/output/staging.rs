@@ -16,7 +16,7 @@ use super::index::{Entry, Indexes, PathSet};
 use super::marker::{MARKER, MARKER_TEXT};
 use super::removal::{Removal, remove_output};
 use super::reuse::{Known, Reuse, remove_existing};
-use super::stamp::Stamp;
+use super::stamp::{Folder, Stamp};
 use crate::cache::{self, Fingerprint};
 
 /// What a write did.
@@ -50,9 +50,8 @@ pub struct Staging {
     reused: AtomicUsize,
     /// What an earlier build left to reuse (`None`: no cache).
     reuse: Option<Reuse>,
-    /// `dir`, open to link files into (with a cache).
-    #[cfg(target_os = "linux")]
-    root: Option<std::os::fd::OwnedFd>,
+    /// `dir`, open to link files into.
+    folder: Folder,
 }
 
 impl Staging {
@@ -94,10 +93,7 @@ impl Staging {
         let reuse = cache.map(|(cache, indexes)| Reuse::open(cache, out, &dir.path, indexes));
         let marker = dir.path.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
-        #[cfg(target_os = "linux")]
-        let root = reuse
-            .as_ref()
-            .and_then(|_| super::stamp::open_path(&dir.path));
+        let folder = Folder::open(dir.path.clone());
         Ok(Staging {
             _lock: lock,
             dir,
@@ -108,8 +104,7 @@ impl Staging {
             bytes: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
             reuse,
-            #[cfg(target_os = "linux")]
-            root,
+            folder,
         })
     }
 
@@ -167,12 +162,7 @@ impl Staging {
     /// Links file `rel` of the output being replaced (`current`) at `rel`
     /// in this folder.
     fn link_from(&self, current: &Known, rel: &str) -> std::io::Result<()> {
-        current.link_into(
-            rel,
-            &self.dir.path,
-            #[cfg(target_os = "linux")]
-            self.root.as_ref(),
-        )
+        current.folder.link(rel, &self.folder)
     }
 
     /// Whether an earlier build's index names unit `key` (its files are

@@ -2,7 +2,7 @@
 //! folder itself, by identity or open as a place to resolve paths from.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -72,20 +72,21 @@ impl Stamp {
     }
 }
 
-/// A folder whose entries' stamps are read from its descriptor where it
-/// could be opened (Linux): thousands of paths not walked from `/`.
-pub(super) struct Folder<'a> {
-    path: &'a Path,
+/// A folder of an output, open (Linux) as a place to resolve its entries'
+/// paths from: tens of thousands of stamps and links per build, their
+/// paths not walked from `/`. Where it could not be opened, paths are.
+pub(super) struct Folder {
+    pub(super) path: PathBuf,
     #[cfg(target_os = "linux")]
     fd: Option<std::os::fd::OwnedFd>,
 }
 
-impl<'a> Folder<'a> {
-    pub(super) fn open(path: &'a Path) -> Self {
+impl Folder {
+    pub(super) fn open(path: PathBuf) -> Self {
         Folder {
-            path,
             #[cfg(target_os = "linux")]
-            fd: open_path(path),
+            fd: open_path(&path),
+            path,
         }
     }
 
@@ -97,6 +98,26 @@ impl<'a> Folder<'a> {
             return Stamp::at(fd, rel);
         }
         Stamp::read(&self.path.join(rel))
+    }
+
+    /// Links this folder's file `rel` at `rel` in folder `to`.
+    pub(super) fn link(&self, rel: &str, to: &Folder) -> std::io::Result<()> {
+        #[cfg(target_os = "linux")]
+        if let (Some(from), Some(into)) = (&self.fd, &to.fd) {
+            return rustix::fs::linkat(from, rel, into, rel, rustix::fs::AtFlags::empty())
+                .map_err(std::io::Error::from);
+        }
+        std::fs::hard_link(self.path.join(rel), to.path.join(rel))
+    }
+
+    /// Makes folder `rel` in this folder (the folder above it exists).
+    pub(super) fn mkdir(&self, rel: &str) -> std::io::Result<()> {
+        #[cfg(target_os = "linux")]
+        if let Some(fd) = &self.fd {
+            let mode = rustix::fs::Mode::from_bits_truncate(0o777);
+            return rustix::fs::mkdirat(fd, rel, mode).map_err(std::io::Error::from);
+        }
+        std::fs::create_dir(self.path.join(rel))
     }
 }
 

@@ -17,7 +17,9 @@ use std::path::Path;
 use super::index::Index;
 use super::marker::{MARKER, MARKER_TEXT};
 use super::removal::remove_output;
-use super::stamp::{Stamp, folder_id};
+use super::stamp::Stamp;
+#[cfg(unix)]
+use super::stamp::{Folder, folder_id};
 
 /// What a twin's index has of its own: its folder's identity, and the
 /// stamps of its folders.
@@ -44,12 +46,22 @@ pub(super) fn make(out: &Path, dir: &Path, index: &Index) -> Option<Own> {
 #[cfg(unix)]
 fn fill(out: &Path, dir: &Path, index: &Index) -> Option<Own> {
     use rayon::prelude::*;
-    let at = Folders::open(out, dir)?;
+    let (out, twin) = (
+        Folder::open(out.to_path_buf()),
+        Folder::open(dir.to_path_buf()),
+    );
+    let made = |result: std::io::Result<()>| match result {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
+    };
     // One link first: a file system without hard links fails here, before
     // thousands of folders are made for nothing.
     if let Some((first, rest)) = index.files.split_first() {
-        make_parents(&at, &first.path)?;
-        at.link(&first.path).ok()?;
+        let parents = first.path.match_indices('/').map(|(i, _)| &first.path[..i]);
+        for parent in parents {
+            made(twin.mkdir(parent)).ok()?;
+        }
+        out.link(&first.path, &twin).ok()?;
         // Folders by depth, each level side by side: a folder's parent is
         // always made before it (the first file's are there already).
         let mut levels: Vec<Vec<&str>> = Vec::new();
@@ -66,18 +78,17 @@ fn fill(out: &Path, dir: &Path, index: &Index) -> Option<Own> {
         for level in &levels {
             level
                 .par_iter()
-                .try_for_each(|d| match at.mkdir(d) {
-                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
-                    _ => Ok(()),
-                })
+                .try_for_each(|d| made(twin.mkdir(d)))
                 .ok()?;
         }
-        rest.par_iter().try_for_each(|e| at.link(&e.path)).ok()?;
+        rest.par_iter()
+            .try_for_each(|e| out.link(&e.path, &twin))
+            .ok()?;
     }
     let dirs = index
         .dirs
         .par_iter()
-        .map(|(d, _)| at.stamp(d).map(|s| (d.clone(), s)))
+        .map(|(d, _)| twin.stamp(d).map(|s| (d.clone(), s)))
         .collect::<Option<Vec<_>>>()?;
     Some((folder_id(dir), dirs))
 }
@@ -87,77 +98,4 @@ fn fill(out: &Path, dir: &Path, index: &Index) -> Option<Own> {
 #[cfg(not(unix))]
 fn fill(_: &Path, _: &Path, _: &Index) -> Option<Own> {
     None
-}
-
-/// The folders of `path`'s parents that `make` has not made yet (the
-/// first file's, before the others are made level by level).
-#[cfg(unix)]
-fn make_parents(at: &Folders, path: &str) -> Option<()> {
-    let mut end = 0;
-    while let Some(i) = path[end..].find('/') {
-        end += i;
-        match at.mkdir(&path[..end]) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(_) => return None,
-        }
-        end += 1;
-    }
-    Some(())
-}
-
-/// The output and its twin, each open as a place to resolve relative
-/// paths from (Linux: tens of thousands of paths not walked from `/`).
-#[cfg(unix)]
-struct Folders<'a> {
-    #[cfg(not(target_os = "linux"))]
-    out: &'a Path,
-    dir: &'a Path,
-    #[cfg(target_os = "linux")]
-    fds: (std::os::fd::OwnedFd, std::os::fd::OwnedFd),
-}
-
-#[cfg(unix)]
-impl<'a> Folders<'a> {
-    fn open(out: &'a Path, dir: &'a Path) -> Option<Self> {
-        Some(Folders {
-            #[cfg(not(target_os = "linux"))]
-            out,
-            dir,
-            #[cfg(target_os = "linux")]
-            fds: (super::stamp::open_path(out)?, super::stamp::open_path(dir)?),
-        })
-    }
-
-    /// Links the output's file `rel` at `rel` in the twin.
-    fn link(&self, rel: &str) -> std::io::Result<()> {
-        #[cfg(target_os = "linux")]
-        {
-            let (out, dir) = &self.fds;
-            rustix::fs::linkat(out, rel, dir, rel, rustix::fs::AtFlags::empty())
-                .map_err(std::io::Error::from)
-        }
-        #[cfg(not(target_os = "linux"))]
-        fs::hard_link(self.out.join(rel), self.dir.join(rel))
-    }
-
-    /// Makes folder `rel` in the twin (the folder above it exists).
-    fn mkdir(&self, rel: &str) -> std::io::Result<()> {
-        #[cfg(target_os = "linux")]
-        {
-            let mode = rustix::fs::Mode::from_bits_truncate(0o777);
-            rustix::fs::mkdirat(&self.fds.1, rel, mode).map_err(std::io::Error::from)
-        }
-        #[cfg(not(target_os = "linux"))]
-        fs::create_dir(self.dir.join(rel))
-    }
-
-    /// The stamp of folder `rel` of the twin ("": the twin itself).
-    fn stamp(&self, rel: &str) -> Option<Stamp> {
-        #[cfg(target_os = "linux")]
-        if !rel.is_empty() {
-            return Stamp::at(&self.fds.1, rel);
-        }
-        Stamp::read(&self.dir.join(rel))
-    }
 }
