@@ -162,6 +162,12 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
         Ok(body) => body.to_bytes(),
         Err(_) => Bytes::new(),
     };
+    // Read once, for the answer and the record.
+    let json: Value = if content_type.starts_with("application/json") {
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    } else {
+        Value::Null
+    };
     let route = path
         .strip_prefix(PREFIX)
         .and_then(|rest| state.routes.iter().find(|p| p.matches(&method, rest)));
@@ -176,7 +182,7 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
             ),
         ),
         Some(_) if key != "right" => (401, error("invalid_api_key", "Incorrect API key provided")),
-        Some(route) => (200, respond(route, &content_type, &body)),
+        Some(route) => (200, respond(route, &json, &body)),
     };
     let mut seen = lock(&state.seen);
     if seen.len() < MAX_SEEN {
@@ -192,7 +198,7 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
                 .unwrap_or("")
                 .trim()
                 .to_owned(),
-            body: shape(&content_type, &body),
+            body: shape(&content_type, &json, &body),
         });
     }
     drop(seen);
@@ -260,11 +266,10 @@ impl Reply {
         let mut response = Response::new(Full::new(self.body));
         *response.status_mut() =
             hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-        if let Ok(value) = hyper::header::HeaderValue::from_str(self.content_type) {
-            response
-                .headers_mut()
-                .insert(hyper::header::CONTENT_TYPE, value);
-        }
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static(self.content_type),
+        );
         response
     }
 }
@@ -279,12 +284,7 @@ fn error(code: &str, message: &str) -> Reply {
 /// The answer to a request that reached `route`: what the OpenAI API
 /// answers for the routes GT shares with it, a file object for GT's
 /// uploads, an empty object for any other.
-fn respond(route: &Pattern, content_type: &str, body: &[u8]) -> Reply {
-    let request: Value = if content_type.starts_with("application/json") {
-        serde_json::from_slice(body).unwrap_or(Value::Null)
-    } else {
-        Value::Null
-    };
+fn respond(route: &Pattern, request: &Value, body: &[u8]) -> Reply {
     let model = request
         .get("model")
         .and_then(Value::as_str)
@@ -363,14 +363,13 @@ fn respond(route: &Pattern, content_type: &str, body: &[u8]) -> Reply {
 }
 
 /// What a request's body held, for the record: a JSON object's keys
-/// (sorted), a form's field names (in order), else its size.
-fn shape(content_type: &str, body: &[u8]) -> String {
+/// (sorted; `json`, the body read as JSON), a form's field names (in
+/// order), else its size.
+fn shape(content_type: &str, json: &Value, body: &[u8]) -> String {
     if body.is_empty() {
         return "empty".into();
     }
-    if content_type.starts_with("application/json")
-        && let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body)
-    {
+    if let Value::Object(map) = json {
         let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
         keys.sort_unstable();
         return format!("json {{{}}}", listed(&keys));

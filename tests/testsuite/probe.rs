@@ -7,7 +7,7 @@ use std::process::Command;
 
 use gtdocs::probe::{Seen, StandIn};
 
-use crate::common::{repo, tool};
+use crate::common::{repo, stderr, stdout, tool};
 
 const KEY: &str = "gtak_stand_in_test_key";
 
@@ -30,12 +30,8 @@ fn curl(args: &[&str], url: &str) -> (u16, String) {
         .arg(url)
         .output()
         .expect("run curl");
-    assert!(
-        o.status.success(),
-        "curl {args:?} {url}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let out = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(o.status.success(), "curl {args:?} {url}: {}", stderr(&o));
+    let out = stdout(&o);
     let (body, status) = out.rsplit_once('\n').expect("a status line");
     (status.parse().expect("a status"), body.to_owned())
 }
@@ -317,8 +313,8 @@ print(json.dumps(out))
         .env_remove("OPENAI_API_KEY")
         .output()
         .expect("run python");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let out = json(&String::from_utf8_lossy(&o.stdout));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = json(&stdout(&o));
     assert_eq!(out["version"], "3.63.0", "not the pinned openai: {out}");
     assert_eq!(out["models"][0], "gt-stand-in");
     assert_eq!(out["chat"], "stand-in reply");
