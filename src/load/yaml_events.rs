@@ -51,7 +51,6 @@ pub(super) fn plain_value(text: &str, max_depth: usize, max_nodes: usize) -> Opt
                 if anchor != 0 || tag.is_some() || open.len() + 1 >= max_depth {
                     return None;
                 }
-                nodes += 1;
                 open.push(match event {
                     Event::SequenceStart(..) => Open::Seq(Vec::new()),
                     _ => Open::Map(Map::new(), None),
@@ -69,6 +68,8 @@ pub(super) fn plain_value(text: &str, max_depth: usize, max_nodes: usize) -> Opt
             // Aliases, anchors' names, comments: not read here.
             _ => return None,
         };
+        // Each scalar (keys too) and collection counts once, as
+        // serde-saphyr counts nodes: a collection when it ends.
         nodes += 1;
         if nodes >= max_nodes {
             return None;

@@ -150,6 +150,10 @@ fn documents_made_to_differ_read_the_same_or_not_at_all() {
     for case in cases {
         same_as_saphyr(case);
     }
+    // Around the node limit: a list of n scalars is n + 1 nodes.
+    for n in MAX_NODES - 3..=MAX_NODES {
+        same_as_saphyr(&format!("[{}]", vec!["a"; n].join(",")));
+    }
     // The kinds this is for are read.
     for case in [
         cases[26], cases[27], cases[28], cases[31], cases[38], cases[39],
