@@ -20,6 +20,7 @@ pub mod history;
 pub mod load;
 pub mod manifest;
 pub mod markdown;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod probe;

@@ -126,6 +126,7 @@ impl Renderer for Search {
         order.sort_by_key(|&k| derived[k].is_some_and(|key| out.knows_unit(key)));
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
+        let finishing = tokio::sync::Mutex::new(());
         // A worker keeps the parts an earlier build made as it finds them
         // (their files are linked in, or already there), but holds a core
         // while it builds one.
@@ -166,7 +167,7 @@ impl Renderer for Search {
                     let records = made.take().unwrap_or_else(|| records(book, part));
                     let _core = cores.hold();
                     runtime
-                        .block_on(build_part(records))
+                        .block_on(build_part(records, &finishing))
                         .and_then(|files| put_part(k, files, out))
                 });
                 if let Err(e) = built {
@@ -278,8 +279,14 @@ fn records(book: &Book, pages: &[PageRef]) -> Vec<Record> {
         .collect()
 }
 
+/// A part's index from its records. Its files are made one part at a time
+/// (`finishing`): making them is the part's peak of memory, and already
+/// runs on every core. Two parts' files made at once took a fresh build
+/// of 10,000 runbooks on tmpfs to 216-247 MiB of peak RSS; one at a time,
+/// 203-214, in as much time.
 async fn build_part(
     records: Vec<Record>,
+    finishing: &tokio::sync::Mutex<()>,
 ) -> Result<Vec<pagefind::api::SyntheticFile>, RenderError> {
     let config = PagefindServiceConfig::builder()
         .force_language("en".to_string())
@@ -298,6 +305,7 @@ async fn build_part(
             .await
             .map_err(error)?;
     }
+    let _one_at_a_time = finishing.lock().await;
     index.get_files().await.map_err(error)
 }
 

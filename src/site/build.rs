@@ -146,6 +146,9 @@ pub fn build(root: &Path, out: &Path, options: &BuildOptions) -> Result<BuildRep
         history = Some(with_history(root, book, &mut diagnostics));
     }
     let validate = started.elapsed();
+    // What validation read and parsed is freed: returned before the site,
+    // the other half of the peak, is rendered.
+    crate::memory::release_pool();
     let (errors, warnings) = diagnostic::counts(&diagnostics);
     let refused = errors > 0 || (options.deny_warnings && warnings > 0);
     let Some(book) = book.filter(|_| !refused) else {

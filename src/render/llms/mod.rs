@@ -102,10 +102,10 @@ fn render_all(
     let urls = Urls::new(book);
     let words = Words::new(book);
     // Each runbook's title link and notes, escaped once for every route's
-    // twin and (when those are rendered) its own; made only when a route
-    // twin is, since a build that keeps them renders few runbook twins.
+    // twin: made when the first one is, after the runbooks' own twins
+    // (each of which escapes its runbook's on its own).
     let clients = std::sync::OnceLock::<Vec<Client>>::new();
-    let route_twins = || -> Vec<(String, String)> {
+    let route_twin = |i: usize| -> String {
         let clients = clients.get_or_init(|| {
             ordered
                 .par_iter()
@@ -113,48 +113,10 @@ fn render_all(
                 .collect()
         });
         let clients: Vec<(&Runbook, &Client)> = ordered.iter().copied().zip(clients).collect();
-        (0..book.catalog.routes.len())
-            .into_par_iter()
-            .map(|i| {
-                let twin = twin::route_twin(book, &clients, i, &words, &urls);
-                (route_twin_path(book, i), twin)
-            })
-            .collect()
+        twin::route_twin(book, &clients, i, &words, &urls)
     };
-    // `llms.txt` and the route twins list every runbook and show no
-    // runbook's body: a unit that an edit of a runbook's steps keeps.
-    let mut made = None;
-    out.unit(keys.map(|k| k.summaries("llms", &())), &mut |out| {
-        out.put(
-            file(INDEX),
-            index::llms_txt(book, &ordered, &urls, FULL_TEXT).into_bytes(),
-        )?;
-        let twins = route_twins();
-        for (site_path, twin) in &twins {
-            out.put(file(site_path), twin.clone().into_bytes())?;
-        }
-        made = Some(twins);
-        Ok(())
-    })?;
-    // Kept: read back for the full text.
-    let route_twins = match made {
-        Some(twins) => twins,
-        None => (0..book.catalog.routes.len())
-            .map(|i| {
-                let path = route_twin_path(book, i);
-                let twin = out
-                    .read_kept(&file(&path))
-                    .and_then(|b| String::from_utf8(b).ok());
-                twin.map(|twin| (path, twin))
-            })
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_else(route_twins),
-    };
-    // The twin of the runbook at `position` in the site's order.
-    let runbook_twin = |position: usize, rb: &Runbook| match clients.get() {
-        Some(clients) => twin::runbook_twin(book, rb, &clients[position], &words, &urls),
-        None => twin::runbook_twin(book, rb, &twin::client(rb, &urls), &words, &urls),
-    };
+    let runbook_twin =
+        |rb: &Runbook| twin::runbook_twin(book, rb, &twin::client(rb, &urls), &words, &urls);
     let path = file(FULL_TEXT);
     let io = |source| RenderError::Write {
         path: path.clone(),
@@ -169,20 +131,18 @@ fn render_all(
             written: 0,
         };
         w.write_all(full_text_head(book).as_bytes()).map_err(io)?;
-        for (c, chunk) in ordered.chunks(CHUNK).enumerate() {
+        for chunk in ordered.chunks(CHUNK) {
             let twins: Vec<(Option<Fingerprint>, Vec<u8>)> = if runbook_twins {
                 // Each twin goes to its own file as a unit, and comes back
                 // for the full text (read back when it was kept).
                 chunk
                     .par_iter()
-                    .enumerate()
-                    .map(|(i, rb)| {
-                        let position = c * CHUNK + i;
+                    .map(|rb| {
                         let own = file(&runbook_twin_path(rb));
                         let key = keys.and_then(|k| k.runbook(book, rb, "llms"));
                         let mut rendered = None;
                         out.unit(key, &mut |out| {
-                            let twin = runbook_twin(position, rb).into_bytes();
+                            let twin = runbook_twin(rb).into_bytes();
                             out.put(own.clone(), twin.clone())?;
                             rendered = Some(twin);
                             Ok(())
@@ -192,7 +152,7 @@ fn render_all(
                             None => key
                                 .and_then(|key| out.fragment(&path, key))
                                 .or_else(|| out.read_kept(&own))
-                                .unwrap_or_else(|| runbook_twin(position, rb).into_bytes()),
+                                .unwrap_or_else(|| runbook_twin(rb).into_bytes()),
                         };
                         Ok((key, twin))
                     })
@@ -200,8 +160,7 @@ fn render_all(
             } else {
                 chunk
                     .par_iter()
-                    .enumerate()
-                    .map(|(i, rb)| (None, runbook_twin(c * CHUNK + i, rb).into_bytes()))
+                    .map(|rb| (None, runbook_twin(rb).into_bytes()))
                     .collect()
             };
             for (key, twin) in &twins {
@@ -212,7 +171,43 @@ fn render_all(
                 w.write_all(twin).map_err(io)?;
             }
         }
-        write_twins(&mut w, &route_twins).map_err(io)
+        // `llms.txt` and the route twins list every runbook and show no
+        // runbook's body: a unit that an edit of a runbook's steps keeps.
+        // A route twin lists every runbook (megabytes at 10,000): a few
+        // are rendered at once, each written to its file and to the full
+        // text, and dropped.
+        let routes = book.catalog.routes.len();
+        let at_once = rayon::current_num_threads().max(1);
+        let mut made = false;
+        out.unit(keys.map(|k| k.summaries("llms", &())), &mut |out| {
+            out.put(
+                file(INDEX),
+                index::llms_txt(book, &ordered, &urls, FULL_TEXT).into_bytes(),
+            )?;
+            for first in (0..routes).step_by(at_once) {
+                let twins: Vec<String> = (first..routes.min(first + at_once))
+                    .into_par_iter()
+                    .map(route_twin)
+                    .collect();
+                for (i, twin) in (first..).zip(twins) {
+                    write_twin(&mut w, twin.as_bytes()).map_err(io)?;
+                    out.put(file(&route_twin_path(book, i)), twin.into_bytes())?;
+                }
+            }
+            made = true;
+            Ok(())
+        })?;
+        if !made {
+            // Kept: read back, one at a time.
+            for i in 0..routes {
+                let twin = out
+                    .read_kept(&file(&route_twin_path(book, i)))
+                    .filter(|b| std::str::from_utf8(b).is_ok())
+                    .unwrap_or_else(|| route_twin(i).into_bytes());
+                write_twin(&mut w, &twin).map_err(io)?;
+            }
+        }
+        Ok(())
     })?;
     if keys.is_some() {
         out.put_fragments(&path, fragments);
@@ -242,13 +237,10 @@ fn full_text_head(book: &Book) -> String {
     head
 }
 
-/// Each twin after a blank line.
-fn write_twins(w: &mut dyn std::io::Write, twins: &[(String, String)]) -> std::io::Result<()> {
-    for (_, twin) in twins {
-        w.write_all(b"\n")?;
-        w.write_all(twin.as_bytes())?;
-    }
-    Ok(())
+/// A twin after a blank line.
+fn write_twin(w: &mut dyn std::io::Write, twin: &[u8]) -> std::io::Result<()> {
+    w.write_all(b"\n")?;
+    w.write_all(twin)
 }
 
 fn runbook_twin_path(rb: &Runbook) -> String {
