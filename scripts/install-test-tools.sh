@@ -19,6 +19,9 @@
 #   - PyPI feedparser         (FEEDPARSER_VERSION)       -> $TOOLS/venv (reads the Atom feed)
 #   - PyPI openai             (OPENAI_VERSION)           -> $TOOLS/venv (a real client of the GT API stand-in)
 #   - Debian jing             (JING_DEB_VERSION)         the RELAX NG validator of the Atom feed
+#   - the bundled probes' packages (pinned in probes/*/probe.yaml): installed by
+#     `gtdocs probe` itself into $TOOLS/probe-cache (GTDOCS_PROBE_CACHE) on the
+#     first test run that needs them, from PyPI / npm, then reused
 #   - npm playwright-core, axe-core, vnu-jar (exact versions, pinned by
 #     tests/browser/package.json + package-lock.json) -> tests/browser/node_modules
 #     via `npm ci --ignore-scripts` (vnu-jar ships vnu.jar; its postinstall,
@@ -396,6 +399,7 @@ export GTDOCS_SHELLCHECK="$SHELLCHECK_BIN"
 export GTDOCS_JING="$JING_BIN"
 export GTDOCS_FEEDPARSER_PYTHON="$VENV/bin/python"
 export GTDOCS_OPENAI_PYTHON="$VENV/bin/python"
+export GTDOCS_PROBE_CACHE="$TOOLS/probe-cache"
 ENVEOF
 if [ -f "$ENV_FILE" ] && cmp -s "$tmp" "$ENV_FILE"; then
   rm -f -- "$tmp"

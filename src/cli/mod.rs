@@ -7,6 +7,7 @@ mod check;
 mod diff;
 pub mod exit;
 mod new;
+mod probe;
 mod publish;
 mod report;
 mod schema;
@@ -94,6 +95,11 @@ enum Command {
         Each catalog route answers under /api/tenant in the OpenAI wire format; a missing or wrong key gets 401, a path off the catalog 404."
     )]
     StandIn(stand_in::StandInArgs),
+    /// Run the probes the tree declares (probes/<slug>/): each client library against a GT API stand-in, once per route its runbook supports; writes probes/<slug>/results.json
+    #[command(
+        after_help = "Example:\n  gtdocs probe openai-sdk-curl\n\n        Each probe's runtime and pinned packages are installed once into the probe cache. SOURCE_DATE_EPOCH sets the date the results carry."
+    )]
+    Probe(probe::ProbeArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -136,5 +142,6 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args, &reporter),
         Command::PublishWiki(args) => publish::run(&args, &reporter),
         Command::StandIn(args) => stand_in::run(&args, &reporter),
+        Command::Probe(args) => probe::run(&args, &reporter),
     }
 }

@@ -17,7 +17,7 @@ pub use files::{
     load, load_config, load_runbook, load_runbook_fast, parse_runbook, read_runbook,
     read_runbook_stamped,
 };
-pub(crate) use read::{ReadError, read_text, resolve_inside, text_of};
+pub(crate) use read::{ReadError, read_inside, read_text, resolve_inside, text_of};
 pub use read::{SETTLED, Stamp, display_path};
 pub use tree::{
     CONFIG_FILE, Document, LoadError, Loaded, MAX_RUNBOOKS, MAX_SOURCE_BYTES, RUNBOOKS_DIR, Tree,

@@ -105,6 +105,11 @@ impl StandIn {
         format!("http://{}{PREFIX}", self.addr)
     }
 
+    /// Its address: `127.0.0.1:PORT`.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
     /// The requests seen so far, in the order they came.
     pub fn seen(&self) -> Vec<Seen> {
         lock(&self.seen).clone()

@@ -394,3 +394,211 @@ fn gtdocs_stand_in_prints_each_request_and_stops_on_ctrl_c() {
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0), "{status}");
 }
+
+/// The probe cache the test command's setup names (install-test-tools.sh):
+/// the bundled probes' packages are installed there once, then reused.
+fn probe_cache() -> std::path::PathBuf {
+    std::env::var_os("GTDOCS_PROBE_CACHE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            panic!("GTDOCS_PROBE_CACHE is not set: run scripts/install-test-tools.sh; this test needs it")
+        })
+}
+
+/// `gtdocs probe` in `dir`, with `SOURCE_DATE_EPOCH` (2025-12-01).
+fn probe(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gtdocs"))
+        .arg("probe")
+        .arg("--cache")
+        .arg(probe_cache())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1764547200")
+        .output()
+        .expect("run gtdocs probe")
+}
+
+/// The bundled tree with its probes, in a temporary folder.
+fn bundled_with_probes() -> tempfile::TempDir {
+    let dir = crate::common::bundled_copy();
+    crate::common::copy_tree(&repo().join("probes"), &dir.path().join("probes"));
+    dir
+}
+
+/// The bundled OpenAI SDK probe, run by `gtdocs probe`: the pinned client
+/// is the one that ran; each route the runbook supports was called once,
+/// at the path the SDK makes of the runbook's base URL; the results are the
+/// same bytes the second time.
+#[test]
+fn gtdocs_probe_runs_the_openai_sdk_as_the_runbook_configures_it() {
+    let tree = bundled_with_probes();
+    let o = probe(tree.path(), &["openai-sdk-curl"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let file = tree.path().join("probes/openai-sdk-curl/results.json");
+    let first = std::fs::read(&file).expect("results written");
+    let results = json(&String::from_utf8_lossy(&first));
+    assert_eq!(results["client"]["package"], "openai");
+    assert_eq!(
+        results["client"]["version"], "3.63.0",
+        "not the pinned client"
+    );
+    assert_eq!(results["date"], "2025-12-01");
+    // What the runbook documents as the base, with the stand-in for the host.
+    let base = results["base_url"].as_str().expect("a base URL").to_owned();
+    let base_path = base
+        .strip_prefix("https://<tenant-host>")
+        .expect("the runbook's base is on the tenant host");
+    let routes = results["routes"].as_array().expect("routes");
+    let rb = std::fs::read_to_string(tree.path().join("runbooks/openai-sdk-curl.yaml")).unwrap();
+    let supported =
+        rb.matches("verdict: native").count() + rb.matches("verdict: gt_extension").count();
+    assert_eq!(routes.len(), supported, "one result per supported route");
+    let outcome_of = |route: &str| {
+        let r = routes.iter().find(|r| r["route"] == route).expect(route);
+        let paths: Vec<&str> = r["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["path"].as_str().unwrap())
+            .collect();
+        (r["outcome"].as_str().unwrap().to_owned(), paths)
+    };
+    // The SDK appends `/chat/completions` to its base: the route is reached
+    // only when that base ends in `/v1`.
+    let (outcome, paths) = outcome_of("POST /v1/chat/completions");
+    assert_eq!(paths, [format!("{base_path}/chat/completions")]);
+    let reached = base_path == "/api/tenant/v1";
+    assert_eq!(
+        outcome,
+        if reached { "reached" } else { "missed" },
+        "{base}"
+    );
+    // GT's own routes are plain HTTP to `{base}/...`, as the runbook says.
+    let (outcome, paths) = outcome_of("POST /v1/datasets/{id}/files");
+    assert_eq!(paths, [format!("{base_path}/datasets/ds_probe/files")]);
+    assert_eq!(outcome, if reached { "reached" } else { "missed" });
+
+    let again = probe(tree.path(), &["openai-sdk-curl"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        first,
+        "the results changed between two runs"
+    );
+}
+
+/// A probe's folder must name a runbook, and a declaration must pin its
+/// packages: `gtdocs probe` says which file is wrong, and writes nothing.
+#[test]
+fn gtdocs_probe_refuses_a_stray_folder_and_a_loose_pin() {
+    let tree = bundled_with_probes();
+    std::fs::create_dir_all(tree.path().join("probes/no-such-runbook")).unwrap();
+    let o = probe(tree.path(), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("probes/no-such-runbook"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir(tree.path().join("probes/no-such-runbook")).unwrap();
+
+    let results = tree.path().join("probes/openai-sdk-curl/results.json");
+    let _ = std::fs::remove_file(&results);
+    let decl = tree.path().join("probes/openai-sdk-curl/probe.yaml");
+    let text = std::fs::read_to_string(&decl).unwrap();
+    std::fs::write(&decl, text.replace("openai==3.63.0", "openai>=3")).unwrap();
+    let o = probe(tree.path(), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("probes/openai-sdk-curl/probe.yaml")
+            && stderr(&o).contains("openai>=3"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!results.exists());
+}
+
+/// The runbook as GT's wiki publishes it gives the base without `/v1`:
+/// probed so, every route it marks as supported is missed, and `check`
+/// reports each at its verdict's line. A verdict changed clears its own;
+/// the config fixed and probed again clears them all.
+#[test]
+fn check_reports_a_probe_contradiction_at_the_route_until_config_or_verdict_is_fixed() {
+    let tree = bundled_with_probes();
+    let rb = tree.path().join("runbooks/openai-sdk-curl.yaml");
+    let fixed = std::fs::read_to_string(&rb).unwrap();
+    let documented = fixed.replacen(
+        "value: https://<tenant-host>/api/tenant/v1",
+        "value: https://<tenant-host>/api/tenant",
+        1,
+    );
+    assert_ne!(documented, fixed);
+    std::fs::write(&rb, &documented).unwrap();
+    let o = probe(tree.path(), &["openai-sdk-curl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let check = |tree: &std::path::Path| {
+        let o = crate::common::gtdocs(tree, &["check", "--no-cache", "--format", "json"]);
+        let report = json(&stdout(&o));
+        let found: Vec<(u64, String)> = report["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| d["code"] == "probe-contradiction")
+            .map(|d| {
+                assert_eq!(d["file"], "runbooks/openai-sdk-curl.yaml", "{d}");
+                (
+                    d["line"].as_u64().expect("a line"),
+                    d["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        found
+    };
+    let found = check(tree.path());
+    let supported: Vec<usize> = documented
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "verdict: native" || l.trim() == "verdict: gt_extension")
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(
+        found
+            .iter()
+            .map(|(line, _)| *line as usize)
+            .collect::<Vec<_>>(),
+        supported,
+        "one finding at each supported route's verdict: {found:?}"
+    );
+    assert!(
+        found[1]
+            .1
+            .contains("`POST /v1/chat/completions` is marked `native`")
+            && found[1].1.contains("openai 3.63.0")
+            && found[1]
+                .1
+                .contains("POST /api/tenant/chat/completions -> 404"),
+        "{found:?}"
+    );
+
+    // The verdict changed: that route's finding goes, the others stay.
+    let chat = documented.replacen(
+        "  - route: POST /v1/chat/completions\n    verdict: native",
+        "  - route: POST /v1/chat/completions\n    verdict: not_supported",
+        1,
+    );
+    assert_ne!(chat, documented);
+    std::fs::write(&rb, &chat).unwrap();
+    let found = check(tree.path());
+    assert_eq!(found.len(), supported.len() - 1, "{found:?}");
+    assert!(
+        !found.iter().any(|(_, m)| m.contains("chat/completions")),
+        "{found:?}"
+    );
+
+    // The config fixed and probed again: none.
+    std::fs::write(&rb, &fixed).unwrap();
+    let o = probe(tree.path(), &["openai-sdk-curl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(check(tree.path()), Vec::new());
+}

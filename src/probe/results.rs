@@ -1,0 +1,161 @@
+//! What a probe found, as evidence: `probes/<slug>/results.json`, committed
+//! beside the probe. Deterministic: the same client, routes and date (a
+//! build's day, `SOURCE_DATE_EPOCH` when set) give the same bytes; no port,
+//! time or key is in it.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::declared::{DIR, Runtime};
+use super::error::ProbeError;
+use super::standin::Seen;
+
+/// The results file of runbook `slug`'s probe, relative to the root.
+pub fn path(slug: &str) -> PathBuf {
+    PathBuf::from(DIR).join(slug).join("results.json")
+}
+
+/// A probe's results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Results {
+    /// The runbook probed (its slug).
+    pub runbook: String,
+    pub runtime: Runtime,
+    /// The client package and the version that ran.
+    pub client: Client,
+    /// Every package, as pinned.
+    pub packages: Vec<String>,
+    /// The day it ran (`YYYY-MM-DD`).
+    pub date: String,
+    /// The base URL the probe was given, with the stand-in's address as
+    /// `<tenant-host>` (as the runbook's `config` writes it).
+    pub base_url: Option<String>,
+    /// Each route the runbook marks as supported, in catalog order.
+    pub routes: Vec<RouteResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    pub package: String,
+    pub version: String,
+}
+
+/// What the client did when asked to call one route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteResult {
+    /// Method and path, as the catalog writes it.
+    pub route: String,
+    /// The runbook's verdict (its catalog key).
+    pub verdict: String,
+    pub outcome: Outcome,
+    /// The script's exit code (`None`: killed, or out of time).
+    pub exit: Option<i32>,
+    /// Every request the stand-in got, in order.
+    pub requests: Vec<Request>,
+}
+
+/// How a route's call went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The route was reached at its path with the key, and answered.
+    Reached,
+    /// The route was reached at its path, without the right key.
+    WrongKey,
+    /// Requests came, none to the route's path (another path, a 404).
+    Missed,
+    /// No request came.
+    NoRequest,
+}
+
+impl Outcome {
+    /// Of the requests `seen` while route `route` was asked for.
+    pub fn of(route: &str, seen: &[Seen]) -> Outcome {
+        let at_route: Vec<&Seen> = seen
+            .iter()
+            .filter(|s| s.route.as_deref() == Some(route))
+            .collect();
+        if at_route.iter().any(|s| s.status == 200) {
+            Outcome::Reached
+        } else if !at_route.is_empty() {
+            Outcome::WrongKey
+        } else if seen.is_empty() {
+            Outcome::NoRequest
+        } else {
+            Outcome::Missed
+        }
+    }
+
+    /// What it means, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Outcome::Reached => "reached",
+            Outcome::WrongKey => "reached without the right key",
+            Outcome::Missed => "missed (requests went to other paths)",
+            Outcome::NoRequest => "not called (no request came)",
+        }
+    }
+}
+
+/// One request, as the results keep it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// The catalog route it reached, if any.
+    pub route: Option<String>,
+    pub status: u16,
+    /// The bearer key: `right`, `wrong` or `missing`.
+    pub key: String,
+    pub content_type: String,
+    /// Its body's shape: a JSON object's keys, a form's fields, a size.
+    pub body: String,
+}
+
+impl From<&Seen> for Request {
+    fn from(s: &Seen) -> Request {
+        Request {
+            method: s.method.clone(),
+            path: s.path.clone(),
+            route: s.route.clone(),
+            status: s.status,
+            key: s.key.to_owned(),
+            content_type: s.content_type.clone(),
+            body: s.body.clone(),
+        }
+    }
+}
+
+impl Results {
+    /// The file's bytes: pretty JSON, keys in a fixed order, one newline
+    /// at the end.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Writes the results of the tree at `root` in place of the old ones,
+    /// whole or not at all.
+    pub fn write(&self, root: &Path) -> Result<PathBuf, ProbeError> {
+        let rel = path(&self.runbook);
+        let file = root.join(&rel);
+        let dir = file.parent().unwrap_or(root);
+        let io = |source| ProbeError::Write {
+            path: rel.clone(),
+            source,
+        };
+        let mut staged = tempfile::Builder::new()
+            .prefix(".results-")
+            .tempfile_in(dir)
+            .map_err(io)?;
+        std::io::Write::write_all(&mut staged, &self.to_bytes()).map_err(io)?;
+        staged.persist(&file).map_err(|e| io(e.error))?;
+        Ok(rel)
+    }
+}

@@ -1,0 +1,220 @@
+//! A probe run: its script, once per route the runbook marks as supported,
+//! against a fresh [`StandIn`], with the runbook's `config` as a user
+//! would fill it in (the stand-in's address for `<tenant-host>`, its key
+//! for the key's placeholder). What the stand-in saw during each run is
+//! what the client did for that route.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::declared::Probe;
+use super::error::ProbeError;
+use super::install::{Installed, tail};
+use super::results::{Client, Outcome, Request, Results, RouteResult};
+use super::standin::StandIn;
+use crate::model::{Book, Runbook};
+use crate::source::Support;
+
+/// The key the stand-in asks for, and the probe is given.
+const KEY: &str = "gtak_probe_stand_in_key";
+
+/// How long one route's run may take.
+const TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// How the runbooks write the host a user fills in.
+const HOST: &str = "<tenant-host>";
+
+/// A probe's results, and what its script wrote to its error output for
+/// each route whose run failed (not part of the results: it is seldom
+/// the same twice).
+pub struct Ran {
+    pub results: Results,
+    pub failures: Vec<(String, String)>,
+}
+
+/// Runs `probe` (installed as `installed`) for runbook `rb` of `book`,
+/// from the tree at `root`, on day `date`.
+pub fn run(
+    root: &Path,
+    book: &Book,
+    rb: &Runbook,
+    probe: &Probe,
+    installed: &Installed,
+    date: &str,
+) -> Result<Ran, ProbeError> {
+    let catalog_routes: Vec<String> = (book.catalog.routes.iter())
+        .map(|r| r.route.clone())
+        .collect();
+    // Absolute: the script runs in its environment's folder.
+    let shown = crate::load::display_path(root, &probe.script);
+    let script = crate::load::resolve_inside(root, &probe.script)
+        .map_err(|e| e.diagnostic(root, &shown, "the script").message)
+        .and_then(|p| std::path::absolute(p).map_err(|e| e.to_string()))
+        .map_err(|message| ProbeError::Declaration {
+            path: probe.script.clone(),
+            message,
+        })?;
+    let mut routes = Vec::new();
+    let mut failures = Vec::new();
+    let mut base_url = None;
+    for (route, mapping) in book.catalog.routes.iter().zip(&rb.routes) {
+        let Some(verdict) = mapping.verdict.map(|v| &book.catalog.verdicts[v]) else {
+            continue;
+        };
+        if verdict.support == Support::None {
+            continue;
+        }
+        let stand_in = StandIn::start(&catalog_routes, KEY)?;
+        let host = stand_in.host();
+        let config = config(rb, &host);
+        base_url = base_url.or_else(|| {
+            (rb.config.iter())
+                .find(|c| c.value.contains(HOST))
+                .map(|c| c.value.clone())
+        });
+        let (exit, stderr) = run_script(installed, &script, &route.route, &config, &host)?;
+        if exit != Some(0) {
+            failures.push((route.route.clone(), stderr));
+        }
+        let seen = stand_in.seen();
+        routes.push(RouteResult {
+            route: route.route.clone(),
+            verdict: verdict.id.clone(),
+            outcome: Outcome::of(&route.route, &seen),
+            exit,
+            requests: seen.iter().map(Request::from).collect(),
+        });
+    }
+    let results = Results {
+        runbook: rb.slug.clone(),
+        runtime: probe.runtime,
+        client: Client {
+            package: probe.client.clone(),
+            version: installed.client_version.clone(),
+        },
+        packages: probe.pins(),
+        date: date.to_owned(),
+        base_url,
+        routes,
+    };
+    Ok(Ran { results, failures })
+}
+
+/// The runbook's `config` as a JSON object (field → value), filled in for
+/// the stand-in at `host`: its address for `<tenant-host>` (plain HTTP on
+/// loopback), its key for a value that is a key's placeholder.
+fn config(rb: &Runbook, host: &str) -> serde_json::Value {
+    let mut fields = serde_json::Map::new();
+    for c in &rb.config {
+        let value = if is_key_placeholder(&c.value) {
+            KEY.to_owned()
+        } else {
+            c.value
+                .replace(&format!("https://{HOST}"), &format!("http://{host}"))
+                .replace(HOST, host)
+        };
+        fields.insert(c.field.clone(), serde_json::Value::String(value));
+    }
+    serde_json::Value::Object(fields)
+}
+
+/// `gtak_...`, `gtak_<key>`, `<gt-api-key>`: what runbooks write for a key.
+fn is_key_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    (v.starts_with("gtak_") && (v.ends_with("...") || v.contains('<')))
+        || (v.starts_with('<') && v.ends_with('>') && v.to_ascii_lowercase().contains("key"))
+}
+
+/// Runs the script for `route`: its exit code (`None` when it was killed
+/// or ran out of time) and the end of its error output, escaped.
+fn run_script(
+    installed: &Installed,
+    script: &Path,
+    route: &str,
+    config: &serde_json::Value,
+    host: &str,
+) -> Result<(Option<i32>, String), ProbeError> {
+    let program = installed.program.display().to_string();
+    let mut command = Command::new(&installed.program);
+    command
+        .arg(script)
+        // Only what the probe needs: no proxy of the caller's may take
+        // loopback traffic elsewhere, and no key of theirs is seen.
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &installed.dir)
+        .env("LANG", "C.UTF-8")
+        .env("NO_PROXY", "*")
+        .env("NODE_PATH", installed.dir.join("node_modules"))
+        .env("GTDOCS_PROBE_ROUTE", route)
+        .env("GTDOCS_PROBE_CONFIG", config.to_string())
+        .env("GTDOCS_PROBE_HOST", host)
+        .env("GTDOCS_PROBE_KEY", KEY)
+        .current_dir(&installed.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().map_err(|source| ProbeError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    // The script's error output, bounded, read as it comes (a full pipe
+    // would stall it).
+    let stderr = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        if let Some(mut stderr) = stderr {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = std::io::Read::read(&mut stderr, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                kept.extend_from_slice(&buf[..n]);
+                if kept.len() > 64 << 10 {
+                    kept.drain(..kept.len() - (32 << 10));
+                }
+            }
+        }
+        kept
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() > TIME_LIMIT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(source) => return Err(ProbeError::Spawn { program, source }),
+        }
+    };
+    let stderr = reader.join().unwrap_or_default();
+    let stderr = match status {
+        None => format!("stopped after {} s", TIME_LIMIT.as_secs()),
+        Some(_) => tail(&stderr),
+    };
+    Ok((status.and_then(|s| s.code()), stderr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_placeholders_are_told_from_other_values() {
+        for key in ["gtak_...", "gtak_<key>", "<gt-api-key>", " gtak_... "] {
+            assert!(is_key_placeholder(key), "{key}");
+        }
+        for other in [
+            "https://<tenant-host>/api/tenant",
+            "gtak_live",
+            "<model>",
+            "Bearer",
+        ] {
+            assert!(!is_key_placeholder(other), "{other}");
+        }
+    }
+}
