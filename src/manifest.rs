@@ -11,7 +11,7 @@ use crate::model::{Book, Runbook, SupportLevel, Term, Verification};
 
 /// Semver of the manifest format. Bump the major version on any change a
 /// consumer could trip over.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 /// What a `schema_version` looks like: semver 2.0.0 (semver.org's own
 /// pattern).
@@ -145,6 +145,9 @@ pub struct RouteClient {
     /// The route's own verification, else the runbook's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<VerificationEntry>,
+    /// What a probe of the client found for this route (`gtdocs probe`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tested: Option<TestedEntry>,
 }
 
 impl RouteFile {
@@ -173,6 +176,7 @@ impl RouteFile {
                     verified: book
                         .verification(rb, m)
                         .map(|v| VerificationEntry::new(book, &v)),
+                    tested: TestedEntry::of(rb, index),
                 }
             })
             .collect();
@@ -353,6 +357,35 @@ pub struct RouteVerdict {
     /// fields, then the runbook's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<VerificationEntry>,
+    /// What a probe of the client found for this route (`gtdocs probe`,
+    /// `probes/<slug>/results.json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tested: Option<TestedEntry>,
+}
+
+/// A probe's finding for one route: the client library that ran, its
+/// version, the day, and whether it reached the route with the runbook's
+/// documented config.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TestedEntry {
+    pub client: String,
+    pub version: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub reached: bool,
+}
+
+impl TestedEntry {
+    /// Runbook `rb`'s probe finding for catalog route `index`, if any.
+    pub fn of(rb: &Runbook, index: usize) -> Option<TestedEntry> {
+        let t = rb.tested.as_ref()?;
+        Some(TestedEntry {
+            client: t.client.clone(),
+            version: t.version.clone(),
+            date: t.date.clone(),
+            reached: (*t.routes.get(index)?)?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -482,7 +515,8 @@ impl RunbookEntry {
                 .routes
                 .iter()
                 .zip(&rb.routes)
-                .map(|(route, m)| RouteVerdict {
+                .enumerate()
+                .map(|(index, (route, m))| RouteVerdict {
                     route: route.route.clone(),
                     route_id: route.id.clone(),
                     verdict: book.verdict_id(m).to_string(),
@@ -491,6 +525,7 @@ impl RunbookEntry {
                     verified: book
                         .verification(rb, m)
                         .map(|v| VerificationEntry::new(book, &v)),
+                    tested: TestedEntry::of(rb, index),
                 })
                 .collect(),
             not_supported: rb.not_supported.clone(),

@@ -126,6 +126,35 @@ pub struct Runbook {
     pub checklist: Vec<String>,
     pub matrix: MatrixRow,
     pub weight: i64,
+    /// What a probe of its client found (`probes/<slug>/results.json`),
+    /// added after validation: never part of a validation cache row.
+    #[serde(skip)]
+    pub tested: Option<Tested>,
+}
+
+/// What a probe of a runbook's client found: the client, its version,
+/// the day, and for each catalog route the probe called (in catalog
+/// order) whether the client reached it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Tested {
+    pub client: String,
+    pub version: String,
+    pub date: String,
+    pub routes: Vec<Option<bool>>,
+}
+
+impl Tested {
+    /// What every output says beside route `index`'s verdict, when the
+    /// probe called it.
+    pub fn line(&self, index: usize) -> Option<String> {
+        let reached = (*self.routes.get(index)?)?;
+        let (client, version, date) = (&self.client, &self.version, &self.date);
+        Some(if reached {
+            format!("Tested with {client} {version} on {date}")
+        } else {
+            format!("Not reached by {client} {version} in a probe on {date}")
+        })
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

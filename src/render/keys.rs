@@ -169,6 +169,7 @@ impl Keys {
             setup,
             caveats,
             checklist,
+            tested,
         } = rb;
         let mut f = Fingerprinter::new();
         f.fingerprint(encoded_fingerprint(&(
@@ -183,7 +184,7 @@ impl Keys {
             verified,
             routes,
             matrix,
-            weight,
+            (weight, tested),
         )));
         if let Some(history) = &book.history {
             for event in history.of_runbook(&rb.slug) {

@@ -200,6 +200,7 @@ fn runbook_page(book: &Book, rb: &Runbook) -> String {
         ));
     }
     verification_lines(&mut p, book, rb);
+    probe_lines(&mut p, book, rb);
     p.blank().heading("### Not supported in this product");
     if rb.not_supported.is_empty() {
         p.line("_None documented for this product._");
@@ -506,6 +507,34 @@ fn verification_lines(p: &mut Page, book: &Book, rb: &Runbook) {
     }
     for (route, v) in routes {
         p.line(format!("- {}: {}", code(route, Place::Inline), line(&v)));
+    }
+}
+
+/// Under the route table, only when a probe of the runbook's client ran
+/// (`gtdocs probe`; the published pages have none, and stay as they are):
+/// what it found for each route it called.
+fn probe_lines(p: &mut Page, book: &Book, rb: &Runbook) {
+    let Some(tested) = &rb.tested else {
+        return;
+    };
+    let lines: Vec<String> = (book.catalog.routes.iter().enumerate())
+        .filter_map(|(i, route)| {
+            let line = tested.line(i)?;
+            Some(format!(
+                "- {}: {}",
+                code(&route.route, Place::Inline),
+                markdown::verbatim(&line, Place::Inline)
+            ))
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    p.blank();
+    p.line("**Probe** (`gtdocs probe`, the client run against a GT API stand-in):");
+    p.blank();
+    for line in lines {
+        p.line(line);
     }
 }
 

@@ -71,7 +71,7 @@ pub fn compile_cached(
         validate::validate_cached(&mut tree, runbooks, site, locate_accepted, cache)?;
     // What the probes found, against the verdicts (never cached: the
     // results change without a runbook changing).
-    if let Some(book) = &validated.book {
+    if let Some(book) = &mut validated.book {
         validate::check_evidence(root, book, &mut validated.diagnostics, &mut tree.sources);
     }
     Ok(Compiled {

@@ -3,13 +3,14 @@
 //! `gt_extension`) that its probe's client could not reach with the
 //! runbook's documented config is a `probe-contradiction`, shown at that
 //! route's verdict. Fixing the config (and probing again) or the verdict
-//! clears it.
+//! clears it. What each probe found is put on its runbook
+//! ([`crate::model::Tested`]), for every output to show beside the verdict.
 
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Sources, visible};
 use crate::load::{self, Loaded};
-use crate::model::Book;
+use crate::model::{Book, Tested};
 use crate::probe::{DIR, Outcome, Results};
 use crate::source::Support;
 
@@ -21,8 +22,14 @@ const MAX_NAMED: usize = 3;
 
 /// Adds a finding for each contradiction between the verdicts of `book`
 /// and the probe results of the tree at `root`, with the text of each
-/// file it shows to `sources`.
-pub fn check(root: &Path, book: &Book, diagnostics: &mut Vec<Diagnostic>, sources: &mut Sources) {
+/// file it shows to `sources`, and puts on each probed runbook what its
+/// probe found.
+pub fn check(
+    root: &Path,
+    book: &mut Book,
+    diagnostics: &mut Vec<Diagnostic>,
+    sources: &mut Sources,
+) {
     let Ok(entries) = std::fs::read_dir(root.join(DIR)) else {
         return;
     };
@@ -30,15 +37,14 @@ pub fn check(root: &Path, book: &Book, diagnostics: &mut Vec<Diagnostic>, source
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
     slugs.sort();
-    let runbooks: std::collections::HashMap<&str, &crate::model::Runbook> = book
-        .runbooks
-        .iter()
-        .map(|rb| (rb.slug.as_str(), rb))
+    let positions: std::collections::HashMap<String, usize> = (book.runbooks.iter().enumerate())
+        .map(|(i, rb)| (rb.slug.clone(), i))
         .collect();
     for slug in slugs {
-        let Some(rb) = runbooks.get(slug.as_str()) else {
+        let Some(&position) = positions.get(slug.as_str()) else {
             continue;
         };
+        let rb = &book.runbooks[position];
         let rel = crate::probe::results_path(&slug);
         let bytes = match load::read_inside(root, &rel, MAX_RESULTS) {
             Ok(bytes) => bytes,
@@ -57,10 +63,12 @@ pub fn check(root: &Path, book: &Book, diagnostics: &mut Vec<Diagnostic>, source
             }
         };
         let mut doc = None;
+        let mut reached = vec![None; book.catalog.routes.len()];
         for r in &results.routes {
             let Some(index) = book.catalog.routes.iter().position(|c| c.route == r.route) else {
                 continue;
             };
+            reached[index] = Some(r.outcome == Outcome::Reached);
             let Some(verdict) = rb.routes[index].verdict.map(|v| &book.catalog.verdicts[v]) else {
                 continue;
             };
@@ -115,6 +123,12 @@ pub fn check(root: &Path, book: &Book, diagnostics: &mut Vec<Diagnostic>, source
                 )),
             );
         }
+        book.runbooks[position].tested = Some(Tested {
+            client: results.client.package,
+            version: results.client.version,
+            date: results.date,
+            routes: reached,
+        });
     }
 }
 

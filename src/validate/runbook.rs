@@ -319,6 +319,7 @@ pub fn check(
             details: source.matrix.details,
         },
         weight: source.weight,
+        tested: None,
     };
     Some(Checked { runbook })
 }

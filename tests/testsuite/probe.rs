@@ -601,4 +601,68 @@ fn check_reports_a_probe_contradiction_at_the_route_until_config_or_verdict_is_f
     let o = probe(tree.path(), &["openai-sdk-curl"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(check(tree.path()), Vec::new());
+
+    // Every output says it beside the verdict; the wiki only where a
+    // probe ran (the published pages stay as they are).
+    let o = crate::common::gtdocs(tree.path(), &["build", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let site = tree.path().join("site");
+    let line = "Tested with openai 3.63.0 on 2025-12-01";
+    let page =
+        std::fs::read_to_string(site.join("html/runbooks/openai-sdk-curl/index.html")).unwrap();
+    assert_eq!(
+        page.matches(line).count(),
+        supported.len(),
+        "the runbook page"
+    );
+    let route =
+        std::fs::read_to_string(site.join("html/routes/post-v1-chat-completions/index.html"))
+            .unwrap();
+    assert_eq!(route.matches(line).count(), 1, "the route page");
+    let wiki =
+        std::fs::read_to_string(site.join("wiki/Gen3-Gt-Api-Runbooks-Openai-Sdk-Curl.md")).unwrap();
+    assert!(
+        wiki.contains(&format!("- `POST /v1/chat/completions`: {line}")),
+        "{wiki}"
+    );
+    let other =
+        std::fs::read_to_string(site.join("wiki/Gen3-Gt-Api-Runbooks-Librechat.md")).unwrap();
+    assert!(
+        !other.contains("Probe") && !other.contains("Tested with"),
+        "{other}"
+    );
+    let manifest = json(&std::fs::read_to_string(site.join("json/manifest.json")).unwrap());
+    let entry = manifest["runbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["slug"] == "openai-sdk-curl")
+        .unwrap();
+    assert_eq!(
+        entry["routes"][1]["tested"],
+        serde_json::json!({"client": "openai", "version": "3.63.0", "date": "2025-12-01", "reached": true})
+    );
+
+    // The results are read as untrusted text: escaped in every output.
+    let results = tree.path().join("probes/openai-sdk-curl/results.json");
+    let hostile = std::fs::read_to_string(&results).unwrap().replace(
+        "\"package\": \"openai\"",
+        "\"package\": \"<img src=x onerror=alert(1)>|[x](javascript:y)\"",
+    );
+    std::fs::write(&results, hostile).unwrap();
+    let o = crate::common::gtdocs(tree.path(), &["build", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page =
+        std::fs::read_to_string(site.join("html/runbooks/openai-sdk-curl/index.html")).unwrap();
+    assert!(!page.contains("<img src=x"), "raw HTML from the results");
+    assert!(
+        page.contains("Tested with &lt;img src=x"),
+        "the client's name, escaped"
+    );
+    let wiki =
+        std::fs::read_to_string(site.join("wiki/Gen3-Gt-Api-Runbooks-Openai-Sdk-Curl.md")).unwrap();
+    assert!(
+        !wiki.contains("<img src=x") && !wiki.contains("[x](javascript:y)"),
+        "{wiki}"
+    );
 }

@@ -51,6 +51,8 @@ struct RouteEntryCtx {
     verdict_label: String,
     integration_html: Option<String>,
     verified: Option<VerifiedCtx>,
+    /// What a probe of the client found for this route.
+    tested: Option<String>,
 }
 
 pub(super) fn route_ctx(
@@ -103,6 +105,7 @@ pub(super) fn route_ctx(
                 verified: book
                     .verification(rb, &rb.routes[index])
                     .map(|v| verified_ctx(book, &v)),
+                tested: rb.tested.as_ref().and_then(|t| t.line(index)),
             });
         }
     }

@@ -213,6 +213,8 @@ pub(super) struct Mark {
     verified: Option<VerifiedCtx>,
     /// The route has a verification of its own, not only its runbook's.
     verified_own: bool,
+    /// What a probe of the client found for the route ("Tested with ...").
+    tested: Option<String>,
 }
 
 pub(super) fn mark(book: &Book, rb: &Runbook, m: &RouteMapping) -> Mark {
@@ -226,7 +228,14 @@ pub(super) fn mark(book: &Book, rb: &Runbook, m: &RouteMapping) -> Mark {
         support_label,
         verified: book.verification(rb, m).map(|v| verified_ctx(book, &v)),
         verified_own: m.verified.is_some(),
+        tested: tested_line(rb, m),
     }
+}
+
+/// What a probe of `rb`'s client found for the route of mapping `m`.
+pub(super) fn tested_line(rb: &Runbook, m: &RouteMapping) -> Option<String> {
+    let index = rb.routes.iter().position(|x| std::ptr::eq(x, m))?;
+    rb.tested.as_ref()?.line(index)
 }
 
 /// A verification as the pages show it: its parts, whether it is stale,
