@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::declared::Probe;
+use super::declared::{Probe, Runtime};
 use super::error::ProbeError;
 use super::install::{Installed, tail};
 use super::results::{Client, Outcome, Request, Results, RouteResult};
@@ -55,6 +55,23 @@ pub fn run(
             path: probe.script.clone(),
             message,
         })?;
+    // A Node script imports its packages from beside itself: it runs
+    // from a copy in its environment's folder.
+    let script = match probe.runtime {
+        Runtime::Python => script,
+        Runtime::Node => {
+            let name = script
+                .file_name()
+                .map(std::ffi::OsStr::to_os_string)
+                .unwrap_or_default();
+            let copy = installed.dir.join(name);
+            std::fs::copy(&script, &copy).map_err(|source| ProbeError::Cache {
+                path: copy.clone(),
+                source,
+            })?;
+            copy
+        }
+    };
     let mut routes = Vec::new();
     let mut failures = Vec::new();
     let mut base_url = None;

@@ -666,3 +666,51 @@ fn check_reports_a_probe_contradiction_at_the_route_until_config_or_verdict_is_f
         "{wiki}"
     );
 }
+
+/// Every bundled probe, run again on the day its committed results carry,
+/// gives those results byte for byte: the pinned clients are the ones that
+/// ran, and the runbooks' documented config still reaches every route they
+/// mark as supported (the results say `reached` for each).
+#[test]
+fn the_bundled_probes_give_their_committed_results() {
+    let tree = bundled_with_probes();
+    let mut slugs: Vec<String> = std::fs::read_dir(repo().join("probes"))
+        .expect("probes/")
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    slugs.sort();
+    assert_eq!(slugs, ["langchain", "openai-sdk-curl", "vercel-ai-sdk"]);
+    for slug in &slugs {
+        let rel = format!("probes/{slug}/results.json");
+        let committed = std::fs::read(repo().join(&rel)).expect("committed results");
+        let results = json(&String::from_utf8_lossy(&committed));
+        let date = results["date"].as_str().unwrap();
+        let epoch = Command::new("date")
+            .args(["-u", "-d", date, "+%s"])
+            .output()
+            .expect("date");
+        let o = Command::new(env!("CARGO_BIN_EXE_gtdocs"))
+            .args(["probe", "--cache"])
+            .arg(probe_cache())
+            .arg(slug)
+            .current_dir(tree.path())
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", stdout(&epoch).trim())
+            .output()
+            .expect("run gtdocs probe");
+        assert!(o.status.success(), "{slug}: {}{}", stdout(&o), stderr(&o));
+        let pinned =
+            std::fs::read_to_string(repo().join(format!("probes/{slug}/probe.yaml"))).unwrap();
+        let version = results["client"]["version"].as_str().unwrap();
+        assert!(pinned.contains(version), "{slug}: {version} is not the pin");
+        for r in results["routes"].as_array().unwrap() {
+            assert_eq!(r["outcome"], "reached", "{slug}: {r}");
+        }
+        let again = std::fs::read(tree.path().join(&rel)).unwrap();
+        assert!(
+            again == committed,
+            "{slug}: the probe now gives other results than {rel}:\n{}",
+            String::from_utf8_lossy(&again)
+        );
+    }
+}
