@@ -201,6 +201,12 @@ impl Incremental {
                 self.book = Some(Arc::new(book));
             }
         }
+        // What the probes found, read again on every update (a runbook
+        // put back above has none yet).
+        if let Some(book) = self.book.as_mut() {
+            let book = Arc::make_mut(book);
+            validate::check_evidence(&self.root, book, &mut out.diagnostics, &mut out.sources);
+        }
         true
     }
 }

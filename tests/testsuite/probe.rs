@@ -625,6 +625,16 @@ fn check_reports_a_probe_contradiction_at_the_route_until_config_or_verdict_is_f
         wiki.contains(&format!("- `POST /v1/chat/completions`: {line}")),
         "{wiki}"
     );
+    let twin =
+        std::fs::read_to_string(site.join("html/runbooks/openai-sdk-curl/index.html.md")).unwrap();
+    assert!(
+        twin.contains(&format!("- `POST /v1/chat/completions`: {line}")),
+        "{twin}"
+    );
+    let route_twin =
+        std::fs::read_to_string(site.join("html/routes/post-v1-chat-completions/index.html.md"))
+            .unwrap();
+    assert_eq!(route_twin.matches(line).count(), 1, "the route's twin");
     let other =
         std::fs::read_to_string(site.join("wiki/Gen3-Gt-Api-Runbooks-Librechat.md")).unwrap();
     assert!(
@@ -665,6 +675,17 @@ fn check_reports_a_probe_contradiction_at_the_route_until_config_or_verdict_is_f
         !wiki.contains("<img src=x") && !wiki.contains("[x](javascript:y)"),
         "{wiki}"
     );
+    for twin in [
+        "html/runbooks/openai-sdk-curl/index.html.md",
+        "html/routes/post-v1-chat-completions/index.html.md",
+        "html/llms-full.txt",
+    ] {
+        let text = std::fs::read_to_string(site.join(twin)).unwrap();
+        assert!(
+            !text.contains("<img src=x") && !text.contains("[x](javascript:y)"),
+            "{twin}"
+        );
+    }
 }
 
 /// Every bundled probe, run again on the day its committed results carry,

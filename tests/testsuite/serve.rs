@@ -3714,3 +3714,24 @@ fn the_history_follows_a_commit_made_while_serving() {
 
 #[path = "serve_watch.rs"]
 mod folders;
+
+/// The preview reads the probes' results as the build does: the bundled
+/// tree with its probes serves every file as `gtdocs build` writes it,
+/// "Tested with ..." lines included.
+#[test]
+fn serves_what_the_probes_found_as_the_build_shows_it() {
+    let tmp = common::bundled_copy();
+    let root = tmp.path().to_path_buf();
+    common::copy_tree(&common::repo().join("probes"), &root.join("probes"));
+    let srv = Server::start(&root, &[]);
+    let page = srv.get("/runbooks/openai-sdk-curl/");
+    assert!(
+        page.text()
+            .contains("<p class=\"tested-line\">Tested with openai 3.63.0 on "),
+        "{}",
+        page.text()
+    );
+    let (problems, count) = compare_with_build(&srv, &root);
+    assert!(count > 100, "compared {count} files");
+    common::assert_none("differences from the build", &problems);
+}

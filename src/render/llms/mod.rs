@@ -103,16 +103,21 @@ fn render_all(
     let words = Words::new(book);
     // Each runbook's title link and notes, escaped once for every route's
     // twin: made when the first one is, after the runbooks' own twins
-    // (each of which escapes its runbook's on its own).
-    let clients = std::sync::OnceLock::<Vec<Client>>::new();
-    let route_twin = |i: usize| -> String {
-        let clients = clients.get_or_init(|| {
+    // (each of which escapes its runbook's on its own). Made before the
+    // route twins are rendered side by side, never inside one of them: a
+    // rayon thread waiting on this `par_iter` may take another route's
+    // job, which would wait on the same `OnceLock` (a deadlock).
+    let clients = std::sync::OnceLock::<Vec<(&Runbook, Client)>>::new();
+    let clients = || {
+        clients.get_or_init(|| {
             ordered
                 .par_iter()
-                .map(|rb| twin::client(rb, &urls))
+                .map(|rb| (*rb, twin::client(rb, &urls)))
                 .collect()
-        });
-        let clients: Vec<(&Runbook, &Client)> = ordered.iter().copied().zip(clients).collect();
+        })
+    };
+    let route_twin = |clients: &[(&Runbook, Client)], i: usize| -> String {
+        let clients: Vec<(&Runbook, &Client)> = clients.iter().map(|(rb, c)| (*rb, c)).collect();
         twin::route_twin(book, &clients, i, &words, &urls)
     };
     let runbook_twin =
@@ -184,10 +189,11 @@ fn render_all(
                 file(INDEX),
                 index::llms_txt(book, &ordered, &urls, FULL_TEXT).into_bytes(),
             )?;
+            let clients = clients();
             for first in (0..routes).step_by(at_once) {
                 let twins: Vec<String> = (first..routes.min(first + at_once))
                     .into_par_iter()
-                    .map(route_twin)
+                    .map(|i| route_twin(clients, i))
                     .collect();
                 for (i, twin) in (first..).zip(twins) {
                     write_twin(&mut w, twin.as_bytes()).map_err(io)?;
@@ -203,7 +209,7 @@ fn render_all(
                 let twin = out
                     .read_kept(&file(&route_twin_path(book, i)))
                     .filter(|b| std::str::from_utf8(b).is_ok())
-                    .unwrap_or_else(|| route_twin(i).into_bytes());
+                    .unwrap_or_else(|| route_twin(clients(), i).into_bytes());
                 write_twin(&mut w, &twin).map_err(io)?;
             }
         }

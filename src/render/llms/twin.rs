@@ -114,6 +114,7 @@ pub(super) fn runbook_twin(
     }
 
     route_table(&mut md, book, rb, client, words, urls);
+    probe_list(&mut md, book, rb);
 
     md.heading("## Not supported in this product");
     if rb.not_supported.is_empty() {
@@ -184,6 +185,30 @@ pub(super) fn runbook_twin(
 /// The route table: route, verdict in words, the note, and a verification
 /// column when a route has a line of its own (its own check, or its
 /// runbook's gone stale), as the page shows under the note.
+/// What a probe of the runbook's client found for each route it called,
+/// when one ran (`gtdocs probe`).
+fn probe_list(md: &mut Md, book: &Book, rb: &Runbook) {
+    let Some(tested) = &rb.tested else {
+        return;
+    };
+    let lines: Vec<String> = (book.catalog.routes.iter().enumerate())
+        .filter_map(|(i, route)| {
+            Some(format!(
+                "- {}: {}",
+                code(&route.route, Place::Inline),
+                verbatim(&tested.line(i)?, Place::Inline)
+            ))
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    md.heading("## Probe");
+    for line in &lines {
+        md.line(line);
+    }
+}
+
 fn route_table(
     md: &mut Md,
     book: &Book,
@@ -287,8 +312,12 @@ pub(super) fn route_twin(
                 .line("| --- | --- | --- | --- |");
         }
         for (rb, client, check) in group {
+            let tested = (rb.tested.as_ref())
+                .and_then(|t| t.line(index))
+                .map(|line| format!(" · {}", verbatim(&line, Place::Cell)))
+                .unwrap_or_default();
             let mut row = format!(
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {}{tested} | {} |",
                 client.link,
                 words.category_cells[rb.category],
                 words.verdict(&rb.routes[index]),
