@@ -106,9 +106,7 @@ pub fn run(args: &ProbeArgs, reporter: &Reporter) -> ExitCode {
             } else {
                 "!!"
             };
-            let paths: Vec<String> = (r.requests.iter())
-                .map(|q| format!("{} {} -> {}", q.method, visible(&q.path), q.status))
-                .collect();
+            let paths: Vec<String> = (r.requests.iter()).map(probe::Request::summary).collect();
             let _ = writeln!(
                 out,
                 "  {marker} {} ({}): {}{}",

@@ -155,6 +155,15 @@ impl Tested {
             format!("Not reached by {client} {version} in a probe on {date}")
         })
     }
+
+    /// Each route of `routes` (the catalog's) the probe called, with
+    /// [`Tested::line`], in catalog order.
+    pub fn lines<'a>(
+        &'a self,
+        routes: &'a [Route],
+    ) -> impl Iterator<Item = (&'a str, String)> + 'a {
+        (routes.iter().enumerate()).filter_map(|(i, r)| Some((r.route.as_str(), self.line(i)?)))
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -6,10 +6,11 @@
 //! reuses it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use super::declared::{Probe, Runtime};
 use super::error::ProbeError;
+use super::process::checked;
 
 /// Changed when what an installed folder holds changes.
 const LAYOUT: &str = "gtdocs probe environment 1";
@@ -136,82 +137,47 @@ fn npm() -> String {
 }
 
 fn install_python(dir: &Path, pins: &[String]) -> Result<(), ProbeError> {
-    run(Command::new(python()).args(["-m", "venv"]).arg(dir))?;
-    run(Command::new(dir.join("bin").join("python"))
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--no-input",
-            "--quiet",
-        ])
-        .args(pins))
+    checked(Command::new(python()).args(["-m", "venv"]).arg(dir))?;
+    checked(
+        Command::new(dir.join("bin").join("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--quiet",
+            ])
+            .args(pins),
+    )?;
+    Ok(())
 }
 
 fn install_node(dir: &Path, pins: &[String]) -> Result<(), ProbeError> {
     // `--ignore-scripts`: a package's install scripts do not run here.
-    run(Command::new(npm())
-        .args(["install", "--prefix"])
-        .arg(dir)
-        .args([
-            "--save-exact",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-            "--loglevel=error",
-        ])
-        .args(pins))
-}
-
-/// Runs an install command, its output kept for the error.
-fn run(command: &mut Command) -> Result<(), ProbeError> {
-    let program = command.get_program().to_string_lossy().into_owned();
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|source| ProbeError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(ProbeError::Install {
-        command: program,
-        status: output.status.to_string(),
-        output: tail(&output.stderr),
-    })
-}
-
-/// The last lines of a command's output, escaped.
-pub(super) fn tail(bytes: &[u8]) -> String {
-    const KEEP: usize = 2000;
-    let text = String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(KEEP)..]);
-    crate::diagnostic::visible(text.trim()).into_owned()
+    checked(
+        Command::new(npm())
+            .args(["install", "--prefix"])
+            .arg(dir)
+            .args([
+                "--save-exact",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--loglevel=error",
+            ])
+            .args(pins),
+    )?;
+    Ok(())
 }
 
 fn python_version(python: &Path, package: &str) -> Result<String, ProbeError> {
-    let output = Command::new(python)
-        .args([
-            "-c",
-            "import importlib.metadata, sys; print(importlib.metadata.version(sys.argv[1]))",
-            package,
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|source| ProbeError::Spawn {
-            program: python.display().to_string(),
-            source,
-        })?;
-    if !output.status.success() {
-        return Err(ProbeError::Install {
-            command: python.display().to_string(),
-            status: output.status.to_string(),
-            output: tail(&output.stderr),
-        });
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    let stdout = checked(Command::new(python).args([
+        "-c",
+        "import importlib.metadata, sys; print(importlib.metadata.version(sys.argv[1]))",
+        package,
+    ]))?;
+    Ok(String::from_utf8_lossy(&stdout).trim().to_owned())
 }
 
 fn node_version(dir: &Path, package: &str) -> Result<String, ProbeError> {

@@ -9,6 +9,7 @@
 mod declared;
 mod error;
 mod install;
+mod process;
 mod results;
 mod run;
 mod standin;

@@ -117,6 +117,15 @@ pub struct Request {
     pub body: String,
 }
 
+impl Request {
+    /// The request in one line, `POST /api/tenant/v1/embeddings -> 200`,
+    /// escaped (a results file is text anyone may have edited).
+    pub fn summary(&self) -> String {
+        let line = format!("{} {} -> {}", self.method, self.path, self.status);
+        crate::diagnostic::visible(&line).into_owned()
+    }
+}
+
 impl From<&Seen> for Request {
     fn from(s: &Seen) -> Request {
         Request {

@@ -5,12 +5,13 @@
 //! what the client did for that route.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use super::declared::{Probe, Runtime};
 use super::error::ProbeError;
-use super::install::{Installed, tail};
+use super::install::Installed;
+use super::process;
 use super::results::{Client, Outcome, Request, Results, RouteResult};
 use super::standin::StandIn;
 use crate::model::{Book, Runbook};
@@ -74,7 +75,6 @@ pub fn run(
     };
     let mut routes = Vec::new();
     let mut failures = Vec::new();
-    let mut base_url = None;
     for (route, mapping) in book.catalog.routes.iter().zip(&rb.routes) {
         let Some(verdict) = mapping.verdict.map(|v| &book.catalog.verdicts[v]) else {
             continue;
@@ -83,14 +83,8 @@ pub fn run(
             continue;
         }
         let stand_in = StandIn::start(&catalog_routes, KEY)?;
-        let host = stand_in.host();
-        let config = config(rb, &host);
-        base_url = base_url.or_else(|| {
-            (rb.config.iter())
-                .find(|c| c.value.contains(HOST))
-                .map(|c| c.value.clone())
-        });
-        let (exit, stderr) = run_script(installed, &script, &route.route, &config, &host)?;
+        let config = config(rb, &stand_in.host());
+        let (exit, stderr) = run_script(installed, &script, &route.route, &config)?;
         if exit != Some(0) {
             failures.push((route.route.clone(), stderr));
         }
@@ -112,7 +106,9 @@ pub fn run(
         },
         packages: probe.pins(),
         date: date.to_owned(),
-        base_url,
+        base_url: (rb.config.iter())
+            .find(|c| c.value.contains(HOST))
+            .map(|c| c.value.clone()),
         routes,
     };
     Ok(Ran { results, failures })
@@ -150,70 +146,26 @@ fn run_script(
     script: &Path,
     route: &str,
     config: &serde_json::Value,
-    host: &str,
 ) -> Result<(Option<i32>, String), ProbeError> {
-    let program = installed.program.display().to_string();
-    let mut command = Command::new(&installed.program);
-    command
-        .arg(script)
-        // Only what the probe needs: no proxy of the caller's may take
-        // loopback traffic elsewhere, and no key of theirs is seen.
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &installed.dir)
-        .env("LANG", "C.UTF-8")
-        .env("NO_PROXY", "*")
-        .env("NODE_PATH", installed.dir.join("node_modules"))
-        .env("GTDOCS_PROBE_ROUTE", route)
-        .env("GTDOCS_PROBE_CONFIG", config.to_string())
-        .env("GTDOCS_PROBE_HOST", host)
-        .env("GTDOCS_PROBE_KEY", KEY)
-        .current_dir(&installed.dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().map_err(|source| ProbeError::Spawn {
-        program: program.clone(),
-        source,
-    })?;
-    // The script's error output, bounded, read as it comes (a full pipe
-    // would stall it).
-    let stderr = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        if let Some(mut stderr) = stderr {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = std::io::Read::read(&mut stderr, &mut buf) {
-                if n == 0 {
-                    break;
-                }
-                kept.extend_from_slice(&buf[..n]);
-                if kept.len() > 64 << 10 {
-                    kept.drain(..kept.len() - (32 << 10));
-                }
-            }
-        }
-        kept
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() > TIME_LIMIT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(source) => return Err(ProbeError::Spawn { program, source }),
-        }
-    };
-    let stderr = reader.join().unwrap_or_default();
-    let stderr = match status {
-        None => format!("stopped after {} s", TIME_LIMIT.as_secs()),
-        Some(_) => tail(&stderr),
-    };
-    Ok((status.and_then(|s| s.code()), stderr))
+    let finished = process::run(
+        Command::new(&installed.program)
+            .arg(script)
+            // Only what the probe needs: no proxy of the caller's may take
+            // loopback traffic elsewhere, and no key of theirs is seen.
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &installed.dir)
+            .env("LANG", "C.UTF-8")
+            .env("NO_PROXY", "*")
+            .env("GTDOCS_PROBE_ROUTE", route)
+            .env("GTDOCS_PROBE_CONFIG", config.to_string())
+            .current_dir(&installed.dir),
+        Some(TIME_LIMIT),
+    )?;
+    Ok(match finished.status {
+        None => (None, format!("stopped after {} s", TIME_LIMIT.as_secs())),
+        Some(status) => (status.code(), finished.stderr),
+    })
 }
 
 #[cfg(test)]

@@ -517,14 +517,13 @@ fn probe_lines(p: &mut Page, book: &Book, rb: &Runbook) {
     let Some(tested) = &rb.tested else {
         return;
     };
-    let lines: Vec<String> = (book.catalog.routes.iter().enumerate())
-        .filter_map(|(i, route)| {
-            let line = tested.line(i)?;
-            Some(format!(
+    let lines: Vec<String> = (tested.lines(&book.catalog.routes))
+        .map(|(route, line)| {
+            format!(
                 "- {}: {}",
-                code(&route.route, Place::Inline),
+                code(route, Place::Inline),
                 markdown::verbatim(&line, Place::Inline)
-            ))
+            )
         })
         .collect();
     if lines.is_empty() {

@@ -90,7 +90,7 @@ pub fn check(
                 sources.insert(doc.path.clone(), doc.text.clone());
             }
             let seen: Vec<String> = (r.requests.iter().take(MAX_NAMED))
-                .map(|q| format!("{} {} -> {}", q.method, visible(&q.path), q.status))
+                .map(crate::probe::Request::summary)
                 .collect();
             let more = r.requests.len().saturating_sub(MAX_NAMED);
             let requests = match (seen.is_empty(), more) {

@@ -56,10 +56,11 @@ fn matrix_row(book: &Book, rb: &Runbook) -> MatrixRowCtx {
             .routes
             .iter()
             .zip(&rb.routes)
-            .map(|(r, m)| Cell {
+            .enumerate()
+            .map(|(i, (r, m))| Cell {
                 route: r.route.clone(),
                 id: r.id.clone(),
-                mark: mark(book, rb, m),
+                mark: mark(book, rb, i),
                 note: m.integration.as_deref().map(to_plain),
             })
             .collect(),

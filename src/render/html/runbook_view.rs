@@ -101,11 +101,12 @@ pub(super) fn runbook_ctx(book: &Book, rb: &Runbook) -> RunbookCtx {
             .routes
             .iter()
             .zip(&rb.routes)
-            .map(|(r, m)| RouteRowCtx {
+            .enumerate()
+            .map(|(i, (r, m))| RouteRowCtx {
                 id: r.id.clone(),
                 route: r.route.clone(),
                 path: route_path(&r.route),
-                mark: mark(book, rb, m),
+                mark: mark(book, rb, i),
                 integration_html: m.integration.as_deref().map(to_html),
             })
             .collect(),

@@ -217,7 +217,9 @@ pub(super) struct Mark {
     tested: Option<String>,
 }
 
-pub(super) fn mark(book: &Book, rb: &Runbook, m: &RouteMapping) -> Mark {
+/// How `rb`'s verdict for catalog route `index` is shown.
+pub(super) fn mark(book: &Book, rb: &Runbook, index: usize) -> Mark {
+    let m = &rb.routes[index];
     let support = book.support(m);
     let (symbol, support_label) = support_look(support);
     Mark {
@@ -228,14 +230,8 @@ pub(super) fn mark(book: &Book, rb: &Runbook, m: &RouteMapping) -> Mark {
         support_label,
         verified: book.verification(rb, m).map(|v| verified_ctx(book, &v)),
         verified_own: m.verified.is_some(),
-        tested: tested_line(rb, m),
+        tested: rb.tested.as_ref().and_then(|t| t.line(index)),
     }
-}
-
-/// What a probe of `rb`'s client found for the route of mapping `m`.
-pub(super) fn tested_line(rb: &Runbook, m: &RouteMapping) -> Option<String> {
-    let index = rb.routes.iter().position(|x| std::ptr::eq(x, m))?;
-    rb.tested.as_ref()?.line(index)
 }
 
 /// A verification as the pages show it: its parts, whether it is stale,

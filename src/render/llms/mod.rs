@@ -117,8 +117,7 @@ fn render_all(
         })
     };
     let route_twin = |clients: &[(&Runbook, Client)], i: usize| -> String {
-        let clients: Vec<(&Runbook, &Client)> = clients.iter().map(|(rb, c)| (*rb, c)).collect();
-        twin::route_twin(book, &clients, i, &words, &urls)
+        twin::route_twin(book, clients, i, &words, &urls)
     };
     let runbook_twin =
         |rb: &Runbook| twin::runbook_twin(book, rb, &twin::client(rb, &urls), &words, &urls);

@@ -191,13 +191,13 @@ fn probe_list(md: &mut Md, book: &Book, rb: &Runbook) {
     let Some(tested) = &rb.tested else {
         return;
     };
-    let lines: Vec<String> = (book.catalog.routes.iter().enumerate())
-        .filter_map(|(i, route)| {
-            Some(format!(
+    let lines: Vec<String> = (tested.lines(&book.catalog.routes))
+        .map(|(route, line)| {
+            format!(
                 "- {}: {}",
-                code(&route.route, Place::Inline),
-                verbatim(&tested.line(i)?, Place::Inline)
-            ))
+                code(route, Place::Inline),
+                verbatim(&line, Place::Inline)
+            )
         })
         .collect();
     if lines.is_empty() {
@@ -265,7 +265,7 @@ fn route_check(book: &Book, rb: &Runbook, m: &RouteMapping) -> Option<String> {
 /// `clients` in the site's order.
 pub(super) fn route_twin(
     book: &Book,
-    clients: &[(&Runbook, &Client)],
+    clients: &[(&Runbook, Client)],
     index: usize,
     words: &Words,
     urls: &Urls,
@@ -292,7 +292,7 @@ pub(super) fn route_twin(
         let group: Vec<(&Runbook, &Client, Option<Verification>)> = clients
             .iter()
             .filter(|(rb, _)| support_of(rb) == level)
-            .map(|(rb, c)| (*rb, *c, book.verification(rb, &rb.routes[index])))
+            .map(|(rb, c)| (*rb, c, book.verification(rb, &rb.routes[index])))
             .collect();
         if group.is_empty() {
             continue;
