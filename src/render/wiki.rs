@@ -514,10 +514,27 @@ fn verification_lines(p: &mut Page, book: &Book, rb: &Runbook) {
 /// (`gtdocs probe`; the published pages have none, and stay as they are):
 /// what it found for each route it called.
 fn probe_lines(p: &mut Page, book: &Book, rb: &Runbook) {
-    let Some(tested) = &rb.tested else {
+    let items = probe_items(book, rb);
+    if items.is_empty() {
         return;
+    }
+    p.blank();
+    p.line("**Probe** (`gtdocs probe`, the client run against a GT API stand-in):");
+    p.blank();
+    for item in items {
+        p.line(item);
+    }
+}
+
+/// What a probe of `rb`'s client found, as Markdown list items, one per
+/// route it called (`` - `GET /v1/models`: Tested with ... ``, the line
+/// escaped); none when no probe ran. The wiki page and the page's twin
+/// show the same list.
+pub(crate) fn probe_items(book: &Book, rb: &Runbook) -> Vec<String> {
+    let Some(tested) = &rb.tested else {
+        return Vec::new();
     };
-    let lines: Vec<String> = (tested.lines(&book.catalog.routes))
+    (tested.lines(&book.catalog.routes))
         .map(|(route, line)| {
             format!(
                 "- {}: {}",
@@ -525,16 +542,7 @@ fn probe_lines(p: &mut Page, book: &Book, rb: &Runbook) {
                 markdown::verbatim(&line, Place::Inline)
             )
         })
-        .collect();
-    if lines.is_empty() {
-        return;
-    }
-    p.blank();
-    p.line("**Probe** (`gtdocs probe`, the client run against a GT API stand-in):");
-    p.blank();
-    for line in lines {
-        p.line(line);
-    }
+        .collect()
 }
 
 #[cfg(test)]

@@ -188,24 +188,13 @@ pub(super) fn runbook_twin(
 /// What a probe of the runbook's client found for each route it called,
 /// when one ran (`gtdocs probe`).
 fn probe_list(md: &mut Md, book: &Book, rb: &Runbook) {
-    let Some(tested) = &rb.tested else {
-        return;
-    };
-    let lines: Vec<String> = (tested.lines(&book.catalog.routes))
-        .map(|(route, line)| {
-            format!(
-                "- {}: {}",
-                code(route, Place::Inline),
-                verbatim(&line, Place::Inline)
-            )
-        })
-        .collect();
-    if lines.is_empty() {
+    let items = crate::render::wiki::probe_items(book, rb);
+    if items.is_empty() {
         return;
     }
     md.heading("## Probe");
-    for line in &lines {
-        md.line(line);
+    for item in &items {
+        md.line(item);
     }
 }
 
