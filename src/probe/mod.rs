@@ -17,6 +17,8 @@ mod standin;
 pub use declared::{DIR, FILE, Probe, Runtime, declared};
 pub use error::ProbeError;
 pub use install::{Installed, default_cache, install};
-pub use results::{Client, Outcome, Request, Results, RouteResult, path as results_path};
+pub use results::{
+    Client, Outcome, RESULTS_FILE, Request, Results, RouteResult, path as results_path,
+};
 pub use run::{Ran, run};
 pub use standin::{PREFIX, Seen, StandIn};

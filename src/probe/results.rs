@@ -11,9 +11,13 @@ use super::declared::{DIR, Runtime};
 use super::error::ProbeError;
 use super::standin::Seen;
 
+/// The name of a probe's results file, in its runbook's folder below
+/// [`DIR`].
+pub const RESULTS_FILE: &str = "results.json";
+
 /// The results file of runbook `slug`'s probe, relative to the root.
 pub fn path(slug: &str) -> PathBuf {
-    PathBuf::from(DIR).join(slug).join("results.json")
+    PathBuf::from(DIR).join(slug).join(RESULTS_FILE)
 }
 
 /// A probe's results.

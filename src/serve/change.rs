@@ -6,11 +6,16 @@ use std::path::{Path, PathBuf};
 
 use crate::load::theme::THEMES_DIR;
 use crate::load::{CONFIG_FILE, RUNBOOKS_DIR};
+use crate::probe;
 
 /// What a change touches, from narrowest to widest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// Runbook files were created, changed, renamed or deleted.
+    /// What a probe found (`probes/<slug>/results.json`) was written or
+    /// removed: no source is read again, but the verdicts' evidence is.
+    Evidence,
+    /// Runbook files were created, changed, renamed or deleted (the
+    /// evidence is read again with them).
     Runbooks(Vec<PathBuf>),
     /// The repository's HEAD moved (a commit, a checkout): the history
     /// of verdicts is read again and every page may change.
@@ -31,11 +36,12 @@ pub enum Change {
 impl Change {
     fn width(&self) -> u8 {
         match self {
-            Change::Runbooks(_) => 0,
-            Change::History => 1,
-            Change::Theme => 2,
-            Change::Catalog => 3,
-            Change::Tree { .. } => 4,
+            Change::Evidence => 0,
+            Change::Runbooks(_) => 1,
+            Change::History => 2,
+            Change::Theme => 3,
+            Change::Catalog => 4,
+            Change::Tree { .. } => 5,
         }
     }
 
@@ -68,6 +74,7 @@ impl Change {
 
     pub fn describe(&self) -> String {
         match self {
+            Change::Evidence => "probe results".into(),
             Change::Runbooks(paths) if paths.len() == 1 => {
                 format!("runbook {}", paths[0].display())
             }
@@ -161,6 +168,15 @@ pub fn classify(root: &Path, path: &Path) -> Option<Change> {
     if first == THEMES_DIR {
         return Some(Change::Theme);
     }
+    if first == probe::DIR {
+        // probes/<slug>/results.json; the probes' scripts and declarations
+        // are not read by a build.
+        return match rel.components().count() {
+            1 => Some(Change::Evidence),
+            3 if name == probe::RESULTS_FILE => Some(Change::Evidence),
+            _ => None,
+        };
+    }
     None
 }
 
@@ -197,6 +213,13 @@ mod tests {
         assert_eq!(classify(root, Path::new("/t/runbooks/.a.yaml.swp")), None);
         assert_eq!(classify(root, Path::new("/t/runbooks/notes.txt")), None);
         assert_eq!(
+            classify(root, Path::new("/t/probes/a/results.json")),
+            Some(Change::Evidence)
+        );
+        assert_eq!(classify(root, Path::new("/t/probes/a/probe.py")), None);
+        assert_eq!(classify(root, Path::new("/t/probes/a/probe.yaml")), None);
+        assert_eq!(classify(root, Path::new("/t/probes/results.json")), None);
+        assert_eq!(
             classify(root, Path::new("/t/themes/brand/static/x.css")),
             Some(Change::Theme)
         );
@@ -216,6 +239,9 @@ mod tests {
             ])
         );
         assert_eq!(a.clone().merge(Change::Theme), Change::Theme);
+        // Every update reads the evidence again: runbooks cover it.
+        assert_eq!(Change::Evidence.merge(a.clone()), a);
+        assert_eq!(a.clone().merge(Change::Evidence), a);
         assert_eq!(Change::Theme.merge(Change::Catalog), Change::Catalog);
         let tree = |folders: &[&str], lost: &[&str]| Change::Tree {
             folders: folders.iter().map(|f| f.to_string()).collect(),

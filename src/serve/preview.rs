@@ -193,6 +193,8 @@ impl Preview {
         };
         let runbooks_only = match change {
             Some(Change::Runbooks(rels)) => Some(rels.as_slice()),
+            // Only the evidence, read again with every update.
+            Some(Change::Evidence) => Some(&[][..]),
             _ => None,
         };
         let mut job = None;

@@ -31,8 +31,9 @@ use notify::{RecursiveMode, Watcher};
 use super::change::{Change, classify, merge_into};
 use crate::load::{RUNBOOKS_DIR, ReadError, resolve_inside, theme::THEMES_DIR};
 
-/// The folders of sources below the root, each watched recursively.
-const SOURCE_DIRS: [&str; 2] = [RUNBOOKS_DIR, THEMES_DIR];
+/// The folders of sources below the root, each watched recursively: the
+/// probes' folder for the results the verdicts' evidence is read from.
+const SOURCE_DIRS: [&str; 3] = [RUNBOOKS_DIR, THEMES_DIR, crate::probe::DIR];
 
 /// How often a polled tree is read again.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);

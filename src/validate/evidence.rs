@@ -30,6 +30,11 @@ pub fn check(
     diagnostics: &mut Vec<Diagnostic>,
     sources: &mut Sources,
 ) {
+    // A book kept from an earlier update (`gtdocs serve`) still has what
+    // results since removed said.
+    for rb in &mut book.runbooks {
+        rb.tested = None;
+    }
     let Ok(entries) = std::fs::read_dir(root.join(DIR)) else {
         return;
     };

@@ -3734,4 +3734,39 @@ fn serves_what_the_probes_found_as_the_build_shows_it() {
     let (problems, count) = compare_with_build(&srv, &root);
     assert!(count > 100, "compared {count} files");
     common::assert_none("differences from the build", &problems);
+
+    // New results, and no runbook touched: the preview follows them, with
+    // the contradiction they make in its status.
+    let results = root.join("probes/openai-sdk-curl/results.json");
+    let text = std::fs::read_to_string(&results).expect("results");
+    let missed = text
+        .replacen("\"outcome\": \"reached\"", "\"outcome\": \"missed\"", 1)
+        .replace("\"version\": \"3.63.0\"", "\"version\": \"9.9.9\"");
+    assert_ne!(missed, text);
+    let epoch = srv.epoch();
+    std::fs::write(&results, missed).expect("write results");
+    let (status, _) = srv.settle(epoch);
+    let codes: Vec<&str> = (status["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter())
+    .filter_map(|d| d["code"].as_str())
+    .collect();
+    assert!(codes.contains(&"probe-contradiction"), "{status}");
+    let page = srv.get("/runbooks/openai-sdk-curl/");
+    assert!(
+        page.text().contains("Tested with openai 9.9.9 on "),
+        "{}",
+        page.text()
+    );
+    eprintln!("{}", converges_to_build(&srv, &root, "new probe results"));
+
+    // Results removed (the folder stays): the runbook no longer says it
+    // was tested.
+    let epoch = srv.epoch();
+    std::fs::remove_file(&results).expect("remove results");
+    srv.settle(epoch);
+    let page = srv.get("/runbooks/openai-sdk-curl/");
+    assert!(!page.text().contains("tested-line"), "{}", page.text());
+    eprintln!("{}", converges_to_build(&srv, &root, "results removed"));
 }
