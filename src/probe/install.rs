@@ -138,6 +138,10 @@ fn npm() -> String {
 
 fn install_python(dir: &Path, pins: &[String]) -> Result<(), ProbeError> {
     checked(Command::new(python()).args(["-m", "venv"]).arg(dir))?;
+    // `--no-compile`: the few modules a probe imports are compiled when
+    // first imported. Compiling every file of every package at install
+    // took 76 s instead of 45 s for crewai, litellm and the LlamaIndex
+    // packages in one environment, from an empty pip cache.
     checked(
         Command::new(dir.join("bin").join("python"))
             .args([
@@ -146,6 +150,7 @@ fn install_python(dir: &Path, pins: &[String]) -> Result<(), ProbeError> {
                 "install",
                 "--disable-pip-version-check",
                 "--no-input",
+                "--no-compile",
                 "--quiet",
             ])
             .args(pins),

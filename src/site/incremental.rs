@@ -169,7 +169,7 @@ impl Incremental {
         for result in loaded.results.values() {
             diagnostics.extend(result.diagnostics.iter().cloned());
         }
-        validate::across(&loaded.tree, loaded.catalog.as_ref(), &mut diagnostics);
+        let evidence = validate::across(&loaded.tree, loaded.catalog.as_ref(), &mut diagnostics);
         diagnostic::normalize(&mut diagnostics);
         if !diagnostics.is_empty() {
             out.sources = loaded.tree.sources.clone();
@@ -204,8 +204,7 @@ impl Incremental {
         // What the probes found, read again on every update (a runbook
         // put back above has none yet).
         if let Some(book) = self.book.as_mut() {
-            let book = Arc::make_mut(book);
-            validate::check_evidence(&self.root, book, &mut out.diagnostics, &mut out.sources);
+            evidence.mark(Arc::make_mut(book));
         }
         true
     }
@@ -224,6 +223,16 @@ mod tests {
             if let Some(name) = path.file_name() {
                 std::fs::copy(&path, to.join("runbooks").join(name)).expect("copy runbook");
             }
+        }
+        // What the bundled probes found: the LiteLLM runbook accepts a
+        // finding it makes.
+        let probes = repo.join(crate::probe::DIR);
+        for entry in std::fs::read_dir(&probes).expect("probes") {
+            let slug = entry.expect("entry").file_name();
+            let results = Path::new(crate::probe::DIR).join(&slug);
+            std::fs::create_dir_all(to.join(&results)).expect("mkdir");
+            let file = results.join(crate::probe::RESULTS_FILE);
+            std::fs::copy(repo.join(&file), to.join(&file)).expect("copy results");
         }
     }
 
@@ -246,7 +255,7 @@ mod tests {
         let mut preview = Incremental::new(dir.path().to_path_buf()).expect("schemas");
         let first = preview.update(None).expect("loads");
         assert_eq!(warnings(&first), vec![]);
-        assert_eq!(diagnostic::accepted(&first.diagnostics), 13);
+        assert_eq!(diagnostic::accepted(&first.diagnostics), 14);
         let rel = PathBuf::from("runbooks/langchain.yaml");
         let path = dir.path().join(&rel);
         let text = std::fs::read_to_string(&path).expect("read");
@@ -272,6 +281,6 @@ mod tests {
             .update(Some(std::slice::from_ref(&rel)))
             .expect("updates");
         assert_eq!(warnings(&back), vec![]);
-        assert_eq!(diagnostic::accepted(&back.diagnostics), 13);
+        assert_eq!(diagnostic::accepted(&back.diagnostics), 14);
     }
 }

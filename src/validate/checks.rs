@@ -5,6 +5,7 @@
 use super::allow;
 use super::catalog::{self, CatalogCheck};
 use super::consistency;
+use super::evidence::Evidence;
 use super::lint_facts::Linted;
 use super::overrides::SiteOverrides;
 use super::runbook::{self, Facts};
@@ -73,20 +74,26 @@ impl Checks {
 }
 
 /// The checks that need every runbook (unique titles, page names, the
-/// consistency lints), added to `diagnostics`, every runbook's own; then
-/// the findings the runbooks accept are marked (`allow`).
-pub fn across(tree: &Tree, catalog: Option<&CatalogCheck>, diagnostics: &mut Vec<Diagnostic>) {
+/// consistency lints, the probes' evidence), added to `diagnostics`,
+/// every runbook's own; then the findings the runbooks accept are marked
+/// (`allow`). The evidence read, for the book.
+pub fn across(
+    tree: &Tree,
+    catalog: Option<&CatalogCheck>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Evidence {
     use rayon::prelude::*;
     let facts: Vec<Facts> = tree.runbooks.par_iter().map(Facts::of).collect();
     let config = tree.config.as_ref().map(|d| d.path.as_path());
     runbook::check_across(&facts, config, catalog, diagnostics);
+    let evidence = Evidence::read(&tree.root, diagnostics);
     let linted: Vec<Linted<'_>> = facts.iter().map(|f| (f.path.as_path(), &f.lint)).collect();
-    diagnostics.extend(
-        consistency::across(&linted, catalog)
-            .into_iter()
-            .map(|(_, d)| d),
-    );
+    let found = consistency::across(&linted, catalog)
+        .into_iter()
+        .chain(evidence.contradictions(&linted, catalog));
+    diagnostics.extend(found.map(|(_, d)| d));
     allow::apply(&linted, diagnostics);
+    evidence
 }
 
 /// Schema check, then deserialization into the typed source.

@@ -15,6 +15,7 @@ pub const ACCEPTABLE: &[&str] = &[
     "config-name-drift",
     "stale-verdict",
     "unverified",
+    "probe-contradiction",
 ];
 
 /// One runbook file as the lints across runbooks and `allow` see it: its

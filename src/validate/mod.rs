@@ -25,7 +25,7 @@ mod verification;
 pub use cached::{PARTS as CACHE_PARTS, part_name as cache_part_name};
 pub use catalog::CatalogCheck;
 pub use checks::{Checks, RunbookResult, across, catalog};
-pub use evidence::check as check_evidence;
+pub use evidence::Evidence;
 pub use lint_facts::ACCEPTABLE;
 pub use overrides::{OverrideError, SiteOverrides};
 pub use runbook::Facts;

@@ -13,6 +13,7 @@ use super::cached::{self, Cache, Row};
 use super::catalog::CatalogCheck;
 use super::checks::{Checks, RunbookResult};
 use super::consistency;
+use super::evidence::Evidence;
 use super::lint_facts::Linted;
 use super::overrides::SiteOverrides;
 use super::runbook::{self, Facts};
@@ -213,7 +214,16 @@ pub fn validate_cached(
     }
     let config = tree.config.as_ref().map(|d| d.path.as_path());
     runbook::check_across(&facts, config, catalog.as_ref(), &mut diagnostics);
-    let mut found = consistency::across(&lint_view(&facts), catalog.as_ref());
+    // The probes' evidence (never cached: results change without a runbook
+    // changing), found against the same facts as the lints.
+    let evidence = Evidence::read(&root, &mut diagnostics);
+    let across = |facts: &[Facts]| {
+        let view = lint_view(facts);
+        let mut found = consistency::across(&view, catalog.as_ref());
+        found.extend(evidence.contradictions(&view, catalog.as_ref()));
+        found
+    };
+    let mut found = across(&facts);
     // A lint's finding and an `allow` entry are shown at their place: the
     // files read without spans (no problem of their own) are read again.
     let mut reread: HashSet<usize> = found
@@ -261,7 +271,7 @@ pub fn validate_cached(
             }
             facts[i].lint = fact.lint;
         }
-        found = consistency::across(&lint_view(&facts), catalog.as_ref());
+        found = across(&facts);
     }
     // The cache's table is written (40 MB at 10,000 runbooks) on a thread
     // of its own while the findings are settled and the book is made.
@@ -304,7 +314,7 @@ pub fn validate_cached(
         } else {
             0
         };
-        let validated = finish(catalog, runbooks, diagnostics, runbooks_valid);
+        let validated = finish(catalog, runbooks, diagnostics, runbooks_valid, &evidence);
         let summary = writer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -382,11 +392,16 @@ fn finish(
     runbooks: Vec<Runbook>,
     mut diagnostics: Vec<Diagnostic>,
     runbooks_valid: usize,
+    evidence: &Evidence,
 ) -> Validated {
     diagnostic::normalize(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let book = match catalog {
-        Some(catalog) if !has_errors => Some(catalog.book(runbooks)),
+        Some(catalog) if !has_errors => {
+            let mut book = catalog.book(runbooks);
+            evidence.mark(&mut book);
+            Some(book)
+        }
         _ => None,
     };
     Validated {

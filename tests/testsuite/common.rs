@@ -149,11 +149,15 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// A fresh temporary copy of the bundled tree (gtdocs.yaml + runbooks/).
+/// A fresh temporary copy of the bundled tree (gtdocs.yaml, runbooks/,
+/// probes/).
 pub fn bundled_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::copy(repo().join("gtdocs.yaml"), dir.path().join("gtdocs.yaml")).expect("copy config");
     copy_tree(&repo().join("runbooks"), &dir.path().join("runbooks"));
+    // What the bundled probes found is part of the tree: a runbook accepts
+    // a finding it makes.
+    copy_tree(&repo().join("probes"), &dir.path().join("probes"));
     dir
 }
 

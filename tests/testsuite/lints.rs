@@ -187,20 +187,24 @@ fn the_bundled_tree_has_only_accepted_findings() {
         (r["errors"].as_u64(), r["warnings"].as_u64()),
         (Some(0), Some(0))
     );
-    assert_eq!(r["accepted"].as_u64(), Some(13), "{r:#}");
+    assert_eq!(r["accepted"].as_u64(), Some(14), "{r:#}");
     for d in r["diagnostics"].as_array().into_iter().flatten() {
+        let reason = d["accepted"].as_str().unwrap_or_default();
+        if d["code"] == "probe-contradiction" {
+            // LiteLLM's model list, which its probe found leaves the base
+            // URL's path out.
+            assert_eq!(d["file"], "runbooks/litellm.yaml", "{d:#}");
+            assert!(reason.contains("whatever its path"), "{d:#}");
+            continue;
+        }
         assert_eq!(d["code"], "compatibility-mismatch", "{d:#}");
-        assert!(
-            d["accepted"]
-                .as_str()
-                .is_some_and(|a| a.contains("GT wiki publishes"))
-        );
+        assert!(reason.contains("GT wiki publishes"), "{d:#}");
     }
     let o = gtdocs(tree.path(), &["check", "--deny-warnings"]);
     assert!(o.status.success(), "{}", common::stderr(&o));
     let err = common::stderr(&o);
     assert!(!err.contains("accepted["), "listed only with -v: {err}");
-    assert!(err.contains("13 findings accepted"), "{err}");
+    assert!(err.contains("14 findings accepted"), "{err}");
     let o = gtdocs(tree.path(), &["check", "-v"]);
     let err = common::stderr(&o);
     assert_eq!(
@@ -220,9 +224,9 @@ fn the_bundled_tree_has_only_accepted_findings() {
     assert_eq!(located.find_iter(&err).count(), 13, "{err}");
     let o = gtdocs(tree.path(), &["check", "--format", "github"]);
     let out = common::stdout(&o);
-    assert_eq!(out.matches("::notice ").count(), 13, "{out}");
+    assert_eq!(out.matches("::notice ").count(), 14, "{out}");
     let lined = regex::Regex::new(r"::notice file=[^,]+\.yaml,line=\d+").expect("regex");
-    assert_eq!(lined.find_iter(&out).count(), 13, "{out}");
+    assert_eq!(lined.find_iter(&out).count(), 14, "{out}");
     assert!(!out.contains("::warning "), "{out}");
 }
 

@@ -567,10 +567,17 @@ fn route_twin_problems(twin: &str, route: &Value, manifest: &Value, prefix: &str
             None if s(r, "verdict") == "unknown" => "_Not documented in this runbook._".into(),
             None => String::new(),
         };
-        expected.insert(
-            s(rb, "slug").to_string(),
-            (verdict_words(manifest, s(r, "verdict")), note),
-        );
+        // What a probe found, after the verdict.
+        let mut verdict = verdict_words(manifest, s(r, "verdict"));
+        if let Some(t) = r.get("tested").filter(|t| t.is_object()) {
+            let (client, version, date) = (s(t, "client"), s(t, "version"), s(t, "date"));
+            let found = match t["reached"].as_bool() {
+                Some(true) => format!("Tested with {client} {version} on {date}"),
+                _ => format!("Not reached by {client} {version} in a probe on {date}"),
+            };
+            verdict = format!("{verdict} · {}", inline(&found, Place::Cell));
+        }
+        expected.insert(s(rb, "slug").to_string(), (verdict, note));
     }
     let lines: Vec<&str> = twin.lines().collect();
     let mut seen = BTreeSet::new();

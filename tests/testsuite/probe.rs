@@ -421,9 +421,7 @@ fn probe(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 
 /// The bundled tree with its probes, in a temporary folder.
 fn bundled_with_probes() -> tempfile::TempDir {
-    let dir = crate::common::bundled_copy();
-    crate::common::copy_tree(&repo().join("probes"), &dir.path().join("probes"));
-    dir
+    crate::common::bundled_copy()
 }
 
 /// The bundled OpenAI SDK probe, run by `gtdocs probe`: the pinned client
@@ -545,8 +543,8 @@ fn check_reports_a_probe_contradiction_at_the_route_until_config_or_verdict_is_f
             .expect("diagnostics")
             .iter()
             .filter(|d| d["code"] == "probe-contradiction")
+            .filter(|d| d["file"] == "runbooks/openai-sdk-curl.yaml")
             .map(|d| {
-                assert_eq!(d["file"], "runbooks/openai-sdk-curl.yaml", "{d}");
                 (
                     d["line"].as_u64().expect("a line"),
                     d["message"].as_str().unwrap().to_owned(),
@@ -596,10 +594,55 @@ fn check_reports_a_probe_contradiction_at_the_route_until_config_or_verdict_is_f
         "{found:?}"
     );
 
-    // The config fixed and probed again: none.
-    std::fs::write(&rb, &fixed).unwrap();
+    // Accepted on its route, with a reason: kept and marked, not counted,
+    // and only that route's.
+    let chat_route = "  - route: POST /v1/chat/completions\n    verdict: native\n";
+    let allow = "    allow: {probe-contradiction: the stand-in cannot model this client's proxy}\n";
+    let accepted = documented.replacen(chat_route, &format!("{chat_route}{allow}"), 1);
+    assert_ne!(accepted, documented);
+    std::fs::write(&rb, &accepted).unwrap();
+    let o = crate::common::gtdocs(tree.path(), &["check", "--no-cache", "--format", "json"]);
+    let report = json(&stdout(&o));
+    let marked: Vec<(String, serde_json::Value)> = (report["diagnostics"].as_array().unwrap())
+        .iter()
+        .filter(|d| d["code"] == "probe-contradiction")
+        .filter(|d| d["file"] == "runbooks/openai-sdk-curl.yaml")
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap().to_owned(),
+                d["accepted"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(marked.len(), supported.len(), "{marked:?}");
+    for (message, accepted) in &marked {
+        let reason = message
+            .contains("`POST /v1/chat/completions`")
+            .then_some("the stand-in cannot model this client's proxy");
+        assert_eq!(accepted.as_str(), reason, "{message}");
+    }
+
+    // The config fixed and probed again: none, and an entry that accepts
+    // nothing says so at its line.
+    let fixed_accepted = fixed.replacen(chat_route, &format!("{chat_route}{allow}"), 1);
+    std::fs::write(&rb, &fixed_accepted).unwrap();
     let o = probe(tree.path(), &["openai-sdk-curl"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(check(tree.path()), Vec::new());
+    let o = crate::common::gtdocs(tree.path(), &["check", "--no-cache", "--format", "json"]);
+    let report = json(&stdout(&o));
+    let unused: Vec<u64> = (report["diagnostics"].as_array().unwrap())
+        .iter()
+        .filter(|d| d["code"] == "unused-allow")
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
+    let allow_line = fixed_accepted
+        .lines()
+        .position(|l| l == allow.trim_end())
+        .unwrap()
+        + 1;
+    assert_eq!(unused, vec![allow_line as u64], "{report}");
+    std::fs::write(&rb, &fixed).unwrap();
     assert_eq!(check(tree.path()), Vec::new());
 
     // Every output says it beside the verdict; the wiki only where a
@@ -691,7 +734,8 @@ fn check_reports_a_probe_contradiction_at_the_route_until_config_or_verdict_is_f
 /// Every bundled probe, run again on the day its committed results carry,
 /// gives those results byte for byte: the pinned clients are the ones that
 /// ran, and the runbooks' documented config still reaches every route they
-/// mark as supported (the results say `reached` for each).
+/// mark as supported, but for the one route a runbook accepts it does not
+/// (LiteLLM's model list, which leaves the base URL's path out).
 #[test]
 fn the_bundled_probes_give_their_committed_results() {
     let tree = bundled_with_probes();
@@ -700,7 +744,18 @@ fn the_bundled_probes_give_their_committed_results() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     slugs.sort();
-    assert_eq!(slugs, ["langchain", "openai-sdk-curl", "vercel-ai-sdk"]);
+    assert_eq!(
+        slugs,
+        [
+            "crewai",
+            "langchain",
+            "litellm",
+            "llamaindex",
+            "openai-sdk-curl",
+            "vercel-ai-sdk"
+        ]
+    );
+    let mut missed = Vec::new();
     for slug in &slugs {
         let rel = format!("probes/{slug}/results.json");
         let committed = std::fs::read(repo().join(&rel)).expect("committed results");
@@ -725,7 +780,9 @@ fn the_bundled_probes_give_their_committed_results() {
         let version = results["client"]["version"].as_str().unwrap();
         assert!(pinned.contains(version), "{slug}: {version} is not the pin");
         for r in results["routes"].as_array().unwrap() {
-            assert_eq!(r["outcome"], "reached", "{slug}: {r}");
+            if r["outcome"] != "reached" {
+                missed.push(format!("{slug}: {}", r["route"].as_str().unwrap()));
+            }
         }
         let again = std::fs::read(tree.path().join(&rel)).unwrap();
         assert!(
@@ -734,4 +791,22 @@ fn the_bundled_probes_give_their_committed_results() {
             String::from_utf8_lossy(&again)
         );
     }
+    // A supported route a client did not reach is a finding the runbook
+    // accepts on that route, with its reason; there is no other.
+    let o = crate::common::gtdocs(tree.path(), &["check", "--no-cache", "--format", "json"]);
+    let report = json(&stdout(&o));
+    let mut accepted = Vec::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        if d["code"] == "probe-contradiction" {
+            assert!(d["accepted"].is_string(), "not accepted: {d}");
+            let slug = d["file"].as_str().unwrap();
+            let slug = slug
+                .trim_start_matches("runbooks/")
+                .trim_end_matches(".yaml");
+            let route = d["message"].as_str().unwrap().split('`').nth(1).unwrap();
+            accepted.push(format!("{slug}: {route}"));
+        }
+    }
+    assert_eq!(missed, accepted);
+    assert_eq!(missed, ["litellm: GET /v1/models"]);
 }

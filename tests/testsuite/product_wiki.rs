@@ -112,13 +112,17 @@ fn write_all(clone: &Path, wiki: &BTreeMap<String, Vec<u8>>) {
     }
 }
 
-/// A copy of `from`'s `gtdocs.yaml` and `runbooks/` in the lab, with the
-/// published page names and `extra` lines in its `wiki:` settings.
+/// A copy of `from`'s `gtdocs.yaml`, `runbooks/` and `probes/` (if any)
+/// in the lab, with the published page names and `extra` lines in its
+/// `wiki:` settings.
 fn tree_from(lab: &Lab, from: &Path, name: &str, extra: &str) -> PathBuf {
     let tree = lab.path().join(format!("tree-{name}"));
     std::fs::create_dir_all(&tree).expect("mkdir");
     std::fs::copy(from.join("gtdocs.yaml"), tree.join("gtdocs.yaml")).expect("copy gtdocs.yaml");
     common::copy_tree(&from.join("runbooks"), &tree.join("runbooks"));
+    if from.join("probes").is_dir() {
+        common::copy_tree(&from.join("probes"), &tree.join("probes"));
+    }
     set_wiki(&tree, extra);
     tree
 }

@@ -3722,7 +3722,6 @@ mod folders;
 fn serves_what_the_probes_found_as_the_build_shows_it() {
     let tmp = common::bundled_copy();
     let root = tmp.path().to_path_buf();
-    common::copy_tree(&common::repo().join("probes"), &root.join("probes"));
     let srv = Server::start(&root, &[]);
     let page = srv.get("/runbooks/openai-sdk-curl/");
     assert!(

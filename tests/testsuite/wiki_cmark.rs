@@ -720,7 +720,11 @@ fn check_template(site: &Site) -> Vec<String> {
             ("GT extensions and caveats", strings(&rb["caveats"])),
             ("Validation checklist", strings(&rb["checklist"])),
         ];
-        let want_total: usize = lists.iter().map(|l| l.1.len()).sum();
+        // And the **Probe** list: a line per route a probe ran for.
+        let probed = (rb["routes"].as_array().expect("routes").iter())
+            .filter(|r| r["tested"].is_object())
+            .count();
+        let want_total: usize = lists.iter().map(|l| l.1.len()).sum::<usize>() + probed;
         let total = count(html, "<li>") + count(html, "<li ");
         if total != want_total {
             p.push(format!(
