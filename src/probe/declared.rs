@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::error::ProbeError;
@@ -26,7 +27,7 @@ const MAX_FILE: u64 = 64 << 10;
 const MAX_PACKAGES: usize = 32;
 
 /// What runs a probe's script.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Runtime {
     /// `python3`, packages from PyPI (`name==version`).
@@ -44,13 +45,37 @@ impl Runtime {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A package pinned to one exact version, as PyPI (`name==1.2.3`) or npm
+/// (`name@1.2.3`, `@scope/name@1.2.3`) writes it; [`parse`] also checks
+/// the form is its runtime's.
+const PIN_PATTERN: &str =
+    r"^([A-Za-z0-9._-]+==|(@[A-Za-z0-9._-]+/)?[A-Za-z0-9._-]+@)[0-9][A-Za-z0-9.+-]*$";
+
+/// A file name beside the declaration.
+const SCRIPT_PATTERN: &str = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$";
+
+/// `probes/<slug>/probe.yaml`, as written.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Source {
-    runtime: Runtime,
-    client: String,
-    packages: Vec<String>,
-    script: String,
+#[schemars(
+    title = "probes/<slug>/probe.yaml",
+    description = "A probe of runbook <slug>'s client: the runtime, the packages at pinned versions, and the script that configures the client as the runbook's `config` says and calls the route named by GTDOCS_PROBE_ROUTE."
+)]
+pub struct ProbeSource {
+    /// What runs the script: `python` (packages from PyPI) or `node`
+    /// (packages from npm).
+    pub runtime: Runtime,
+    /// The package the results name ("tested with"): one of `packages`.
+    #[schemars(length(min = 1))]
+    pub client: String,
+    /// Every package the script needs, each pinned to one exact version:
+    /// `name==1.2.3` for Python, `name@1.2.3` or `@scope/name@1.2.3` for
+    /// Node.
+    #[schemars(length(min = 1, max = MAX_PACKAGES), inner(regex(pattern = PIN_PATTERN)))]
+    pub packages: Vec<String>,
+    /// The script: a file beside `probe.yaml`.
+    #[schemars(regex(pattern = SCRIPT_PATTERN))]
+    pub script: String,
 }
 
 /// A declared probe, its declaration checked.
@@ -137,8 +162,9 @@ pub fn parse(slug: &str, rel: &Path, bytes: &[u8]) -> Result<Probe, ProbeError> 
         message,
     };
     let text = std::str::from_utf8(bytes).map_err(|_| bad("it is not UTF-8 text".into()))?;
-    let source: Source = serde_saphyr::from_str_with_options(text, crate::load::yaml::options())
-        .map_err(|e| bad(e.to_string()))?;
+    let source: ProbeSource =
+        serde_saphyr::from_str_with_options(text, crate::load::yaml::options())
+            .map_err(|e| bad(e.to_string()))?;
     if source.packages.is_empty() || source.packages.len() > MAX_PACKAGES {
         return Err(bad(format!(
             "`packages` lists {} packages; a probe installs 1 to {MAX_PACKAGES}",

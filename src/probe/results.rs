@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::declared::{DIR, Runtime};
@@ -21,17 +22,23 @@ pub fn path(slug: &str) -> PathBuf {
 }
 
 /// A probe's results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "probes/<slug>/results.json",
+    description = "What `gtdocs probe` found for runbook <slug>: for each route the runbook marks as supported, whether its client reached it with the documented config, and every request a GT API stand-in saw. No port, time or key: the same client, routes and day give the same bytes."
+)]
 pub struct Results {
     /// The runbook probed (its slug).
+    #[schemars(regex(pattern = crate::source::SLUG_PATTERN))]
     pub runbook: String,
     pub runtime: Runtime,
     /// The client package and the version that ran.
     pub client: Client,
     /// Every package, as pinned.
     pub packages: Vec<String>,
-    /// The day it ran (`YYYY-MM-DD`).
+    /// The day it ran (`YYYY-MM-DD`: `SOURCE_DATE_EPOCH`'s when set).
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub date: String,
     /// The base URL the probe was given, with the stand-in's address as
     /// `<tenant-host>` (as the runbook's `config` writes it).
@@ -40,7 +47,8 @@ pub struct Results {
     pub routes: Vec<RouteResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The client package, and the version of it that ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
     pub package: String,
@@ -48,7 +56,7 @@ pub struct Client {
 }
 
 /// What the client did when asked to call one route.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteResult {
     /// Method and path, as the catalog writes it.
@@ -63,7 +71,7 @@ pub struct RouteResult {
 }
 
 /// How a route's call went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The route was reached at its path with the key, and answered.
@@ -106,15 +114,17 @@ impl Outcome {
 }
 
 /// One request, as the results keep it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     pub method: String,
     pub path: String,
     /// The catalog route it reached, if any.
     pub route: Option<String>,
+    /// The stand-in's answer.
     pub status: u16,
     /// The bearer key: `right`, `wrong` or `missing`.
+    #[schemars(extend("enum" = ["right", "wrong", "missing"]))]
     pub key: String,
     pub content_type: String,
     /// Its body's shape: a JSON object's keys, a form's fields, a size.

@@ -34,10 +34,16 @@ pub enum SchemaKind {
     /// every client's verdict for one route, `json/routes/<route id>.json`
     #[value(aliases = ["route", "route.schema.json"])]
     Route,
+    /// a runbook's probe, `probes/<slug>/probe.yaml`
+    #[value(alias = "probe.schema.json")]
+    Probe,
+    /// what a probe found, `probes/<slug>/results.json`
+    #[value(alias = "probe-results.schema.json")]
+    ProbeResults,
 }
 
 impl SchemaKind {
-    pub const ALL: [SchemaKind; 7] = [
+    pub const ALL: [SchemaKind; 9] = [
         SchemaKind::Source,
         SchemaKind::Config,
         SchemaKind::Manifest,
@@ -45,6 +51,8 @@ impl SchemaKind {
         SchemaKind::Route,
         SchemaKind::Diff,
         SchemaKind::Changes,
+        SchemaKind::Probe,
+        SchemaKind::ProbeResults,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -56,6 +64,8 @@ impl SchemaKind {
             SchemaKind::Diff => "diff.schema.json",
             SchemaKind::Changes => crate::changes::CHANGES_SCHEMA_FILE,
             SchemaKind::Route => ROUTE_SCHEMA_FILE,
+            SchemaKind::Probe => "probe.schema.json",
+            SchemaKind::ProbeResults => "probe-results.schema.json",
         }
     }
 
@@ -74,6 +84,8 @@ impl SchemaKind {
             SchemaKind::Diff => schema_for::<crate::diff::report::Report>(),
             SchemaKind::Changes => schema_for::<crate::changes::Changes>(),
             SchemaKind::Route => schema_for::<RouteFile>(),
+            SchemaKind::Probe => schema_for::<crate::probe::ProbeSource>(),
+            SchemaKind::ProbeResults => schema_for::<crate::probe::Results>(),
         }
     }
 

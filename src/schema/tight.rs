@@ -239,9 +239,14 @@ fn restrictions(kind: SchemaKind, book: &Book) -> Vec<(String, Only)> {
                 Only::Values(ids(&c.evidence)),
             ),
         ],
-        // The catalog itself, a diff between any two builds and a history
-        // that may name verdicts the catalog no longer has: generic.
-        SchemaKind::Config | SchemaKind::Diff | SchemaKind::Changes => Vec::new(),
+        // The catalog itself, a diff between any two builds, a history
+        // that may name verdicts the catalog no longer has, and probes
+        // written before this catalog: generic.
+        SchemaKind::Config
+        | SchemaKind::Diff
+        | SchemaKind::Changes
+        | SchemaKind::Probe
+        | SchemaKind::ProbeResults => Vec::new(),
     }
 }
 

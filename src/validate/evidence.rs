@@ -37,8 +37,14 @@ pub struct Evidence {
 
 impl Evidence {
     /// Reads every `probes/<slug>/results.json` of the tree at `root`; a
-    /// file that cannot be read is an error added to `diagnostics`.
-    pub fn read(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Evidence {
+    /// file that cannot be read is an error added to `diagnostics`, and
+    /// one whose slug is none of `runbooks` (the runbooks' files, as
+    /// shown) a warning: it would never be shown.
+    pub fn read(
+        root: &Path,
+        runbooks: &[Linted<'_>],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Evidence {
         let mut by_slug = BTreeMap::new();
         let Ok(entries) = std::fs::read_dir(root.join(DIR)) else {
             return Evidence { by_slug };
@@ -63,6 +69,14 @@ impl Evidence {
                     by_slug.insert(slug, results);
                 }
                 Err(e) => diagnostics.push(unreadable(root, &rel, e.to_string())),
+            }
+        }
+        if !by_slug.is_empty() {
+            let slugs: std::collections::HashSet<&str> = (runbooks.iter())
+                .filter_map(|(path, _)| path.file_stem()?.to_str())
+                .collect();
+            for slug in by_slug.keys().filter(|s| !slugs.contains(s.as_str())) {
+                diagnostics.push(without_runbook(root, slug));
             }
         }
         Evidence { by_slug }
@@ -171,6 +185,22 @@ fn contradiction(
          has every request the stand-in saw",
         visible(slug),
         visible(slug),
+    ))
+}
+
+fn without_runbook(root: &Path, slug: &str) -> Diagnostic {
+    let rel = crate::probe::results_path(slug);
+    Diagnostic::warning(
+        "probe-without-runbook",
+        format!(
+            "probe results for `{}`, which no runbook is: they are not shown",
+            visible(slug)
+        ),
+    )
+    .in_file(load::display_path(root, &rel), None)
+    .with_hint(format!(
+        "a runbook renamed or removed? move {DIR}/{}/ with it, or remove it",
+        visible(slug)
     ))
 }
 

@@ -108,7 +108,7 @@ fn schema_answers_to_its_file_name() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 7, "{names:?}");
+    assert_eq!(names.len(), 9, "{names:?}");
     let root = common::repo();
     let root = root.to_str().expect("utf-8");
     for name in &names {

@@ -801,6 +801,8 @@ fn the_deployed_site_is_one_folder_served_under_its_base() {
         "schema/config.schema.json",
         "schema/diff.schema.json",
         "schema/manifest.schema.json",
+        "schema/probe-results.schema.json",
+        "schema/probe.schema.json",
         "schema/route.schema.json",
         "schema/runbook-entry.schema.json",
         "schema/runbook.schema.json",

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::common;
 
 /// The published schemas: `gtdocs schema <kind>` and their file name.
-const SCHEMAS: [(&str, &str); 7] = [
+const SCHEMAS: [(&str, &str); 9] = [
     ("source", "runbook.schema.json"),
     ("config", "config.schema.json"),
     ("manifest", "manifest.schema.json"),
@@ -24,6 +24,8 @@ const SCHEMAS: [(&str, &str); 7] = [
     ("route", "route.schema.json"),
     ("diff", "diff.schema.json"),
     ("changes", "changes.schema.json"),
+    ("probe", "probe.schema.json"),
+    ("probe-results", "probe-results.schema.json"),
 ];
 
 /// A tree copied into a temporary folder and built into `<tmp>/site`.
@@ -188,6 +190,95 @@ fn check_tree(built: &Built) {
     ];
     for (schema, instances) in &checks {
         problems.extend(validate(&schema_dir.join(schema), instances));
+    }
+    // The probes' declarations and results, where the tree has any.
+    let (declarations, results) = probe_files(&built.root);
+    for (schema, instances) in [
+        ("probe.schema.json", declarations),
+        ("probe-results.schema.json", results),
+    ] {
+        if !instances.is_empty() {
+            problems.extend(validate(&schema_dir.join(schema), &instances));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// Every `probes/<slug>/probe.yaml` and `probes/<slug>/results.json` of the
+/// tree at `root`.
+fn probe_files(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut found = (Vec::new(), Vec::new());
+    let Ok(entries) = std::fs::read_dir(root.join("probes")) else {
+        return found;
+    };
+    let mut dirs: Vec<PathBuf> = entries.map(|e| e.expect("entry").path()).collect();
+    dirs.sort();
+    for dir in dirs {
+        found.0.push(dir.join("probe.yaml"));
+        found.1.push(dir.join("results.json"));
+    }
+    found
+}
+
+/// The probes' schemas hold what `gtdocs probe` refuses and writes: the
+/// bundled declarations and results pass, a loose pin, a script outside
+/// its folder and an outcome gtdocs never writes fail, in check-jsonschema
+/// as in gtdocs.
+#[test]
+fn probe_schemas_accept_the_bundled_probes_and_reject_what_gtdocs_refuses() {
+    let repo = common::repo();
+    let (declarations, results) = probe_files(&repo);
+    assert_eq!(declarations.len(), 6, "{declarations:?}");
+    let declaration_schema = repo.join("schemas/probe.schema.json");
+    let results_schema = repo.join("schemas/probe-results.schema.json");
+    let mut problems: Vec<String> = validate(&declaration_schema, &declarations)
+        .into_iter()
+        .chain(validate(&results_schema, &results))
+        .collect();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let declaration = std::fs::read_to_string(&declarations[0]).expect("probe.yaml");
+    let result = std::fs::read_to_string(&results[0]).expect("results.json");
+    let cases: [(&str, String, &Path, &str); 4] = [
+        (
+            "probe.yaml",
+            declaration.replace("==", ">="),
+            &declaration_schema,
+            "does not match",
+        ),
+        (
+            "probe.yaml",
+            declaration.replace("script: probe.py", "script: ../probe.py"),
+            &declaration_schema,
+            "does not match",
+        ),
+        (
+            "probe.yaml",
+            format!("{declaration}extra: 1\n"),
+            &declaration_schema,
+            "Additional properties",
+        ),
+        (
+            "results.json",
+            result.replacen("\"outcome\": \"reached\"", "\"outcome\": \"maybe\"", 1),
+            &results_schema,
+            "maybe",
+        ),
+    ];
+    for (i, (name, text, schema, word)) in cases.into_iter().enumerate() {
+        let dir = tmp.path().join(i.to_string());
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let file = dir.join(name);
+        std::fs::write(&file, &text).expect("write");
+        let o = check_jsonschema(
+            &["--schemafile".into(), schema.as_os_str().to_owned()],
+            std::slice::from_ref(&file),
+        );
+        let out = report(&o);
+        if o.status.success() || !out.contains(word) {
+            problems.push(format!(
+                "case {i} ({name}) was not rejected for {word:?}: {out}"
+            ));
+        }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }

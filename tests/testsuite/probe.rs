@@ -810,3 +810,45 @@ fn the_bundled_probes_give_their_committed_results() {
     assert_eq!(missed, accepted);
     assert_eq!(missed, ["litellm: GET /v1/models"]);
 }
+
+/// Results left behind by a renamed runbook are told, at their file, not
+/// silently dropped; moved with the runbook, they show again.
+#[test]
+fn results_of_no_runbook_are_a_warning_until_moved_with_it() {
+    let tree = crate::common::bundled_copy();
+    let root = tree.path();
+    let warnings = |root: &std::path::Path| {
+        let o = crate::common::gtdocs(root, &["check", "--no-cache", "--format", "json"]);
+        let report = json(&stdout(&o));
+        (report["diagnostics"].as_array().unwrap().iter())
+            .filter(|d| d["accepted"].is_null())
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["code"].as_str().unwrap(),
+                    d["file"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(warnings(root), Vec::<String>::new());
+    std::fs::rename(
+        root.join("runbooks/crewai.yaml"),
+        root.join("runbooks/crew-ai.yaml"),
+    )
+    .unwrap();
+    assert_eq!(
+        warnings(root),
+        ["probe-without-runbook probes/crewai/results.json"]
+    );
+    let o = crate::common::gtdocs(root, &["build", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(root.join("site/html/runbooks/crew-ai/index.html")).unwrap();
+    assert!(!page.contains("tested-line"), "shown under another runbook");
+    std::fs::rename(root.join("probes/crewai"), root.join("probes/crew-ai")).unwrap();
+    assert_eq!(warnings(root), Vec::<String>::new());
+    let o = crate::common::gtdocs(root, &["build", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(root.join("site/html/runbooks/crew-ai/index.html")).unwrap();
+    assert!(page.contains("Tested with crewai 1.15.30 on "), "{page}");
+}
