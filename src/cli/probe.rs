@@ -27,7 +27,9 @@ pub struct ProbeArgs {
 }
 
 pub fn run(args: &ProbeArgs, reporter: &Reporter) -> ExitCode {
-    let compiled = match crate::site::compile(&args.root) {
+    // The results it writes are not read: a stale or broken one is what a
+    // run fixes.
+    let compiled = match crate::site::compile::compile_without_probe_results(&args.root) {
         Ok(c) => c,
         Err(e) => return reporter.fatal(&e, e.hint()),
     };

@@ -70,6 +70,10 @@ pub struct Tree {
     /// The runbook files listed (relative to the root), kept as runbooks
     /// come and go ([`Tree::reload_runbooks`]) to hold them to the limit.
     pub runbook_files: BTreeSet<PathBuf>,
+    /// The probes' results (`probes/<slug>/results.json`) are not read as
+    /// evidence: `gtdocs probe`, which writes them again, must not be
+    /// stopped by a stale or broken one.
+    pub without_probe_results: bool,
 }
 
 /// One source file, read and parsed.

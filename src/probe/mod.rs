@@ -18,7 +18,8 @@ pub use declared::{DIR, FILE, Probe, ProbeSource, Runtime, declared};
 pub use error::ProbeError;
 pub use install::{Installed, default_cache, install};
 pub use results::{
-    Client, Outcome, RESULTS_FILE, Request, Results, RouteResult, path as results_path,
+    Client, ConfigValue, Outcome, RESULTS_FILE, Request, Results, RouteResult, config_fingerprint,
+    path as results_path,
 };
 pub use run::{Ran, run};
 pub use standin::{PREFIX, Seen, StandIn};

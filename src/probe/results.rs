@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::declared::{DIR, Runtime};
 use super::error::ProbeError;
 use super::standin::Seen;
+use crate::cache::{Fingerprint, Fingerprinter};
 
 /// The name of a probe's results file, in its runbook's folder below
 /// [`DIR`].
@@ -43,8 +44,43 @@ pub struct Results {
     /// The base URL the probe was given, with the stand-in's address as
     /// `<tenant-host>` (as the runbook's `config` writes it).
     pub base_url: Option<String>,
+    /// The runbook's `config` as it was documented when the probe ran,
+    /// placeholders as written: once the runbook documents another, these
+    /// results are stale.
+    pub config: Vec<ConfigValue>,
     /// Each route the runbook marks as supported, in catalog order.
     pub routes: Vec<RouteResult>,
+}
+
+impl Results {
+    /// The fingerprint of [`Results::config`], as [`config_fingerprint`]
+    /// makes it.
+    pub fn config_fingerprint(&self) -> Fingerprint {
+        config_fingerprint(
+            self.config
+                .iter()
+                .map(|c| (c.field.as_str(), c.value.as_str())),
+        )
+    }
+}
+
+/// A runbook's `config` as `(field, value)` pairs, in its order, made one
+/// value: what a probe ran with and what a runbook documents now are
+/// compared by it.
+pub fn config_fingerprint<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Fingerprint {
+    let mut f = Fingerprinter::new();
+    for (field, value) in pairs {
+        f.str(field).str(value);
+    }
+    f.finish()
+}
+
+/// One field of a runbook's `config`, as documented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigValue {
+    pub field: String,
+    pub value: String,
 }
 
 /// The client package, and the version of it that ran.

@@ -12,7 +12,7 @@ use super::declared::{Probe, Runtime};
 use super::error::ProbeError;
 use super::install::Installed;
 use super::process;
-use super::results::{Client, Outcome, Request, Results, RouteResult};
+use super::results::{Client, ConfigValue, Outcome, Request, Results, RouteResult};
 use super::standin::StandIn;
 use crate::model::{Book, Runbook};
 use crate::source::Support;
@@ -109,6 +109,12 @@ pub fn run(
         base_url: (rb.config.iter())
             .find(|c| c.value.contains(HOST))
             .map(|c| c.value.clone()),
+        config: (rb.config.iter())
+            .map(|c| ConfigValue {
+                field: c.field.clone(),
+                value: c.value.clone(),
+            })
+            .collect(),
         routes,
     };
     Ok(Ran { results, failures })

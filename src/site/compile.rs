@@ -65,7 +65,25 @@ pub fn compile_cached(
     locate_accepted: bool,
     cache: Option<&Path>,
 ) -> Result<Compiled, CompileError> {
+    let (tree, runbooks) = load::load_config(root)?;
+    validated(tree, runbooks, site, locate_accepted, cache)
+}
+
+/// Loads and validates the tree at `root` without reading the probes'
+/// results: what `gtdocs probe` runs from, to write them again.
+pub fn compile_without_probe_results(root: &Path) -> Result<Compiled, CompileError> {
     let (mut tree, runbooks) = load::load_config(root)?;
+    tree.without_probe_results = true;
+    validated(tree, runbooks, &SiteOverrides::default(), true, None)
+}
+
+fn validated(
+    mut tree: load::Tree,
+    runbooks: Vec<std::path::PathBuf>,
+    site: &SiteOverrides,
+    locate_accepted: bool,
+    cache: Option<&Path>,
+) -> Result<Compiled, CompileError> {
     let files = 1 + runbooks.len();
     let validated = validate::validate_cached(&mut tree, runbooks, site, locate_accepted, cache)?;
     Ok(Compiled {

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::catalog::CatalogCheck;
-use super::lint_facts::Linted;
+use super::lint_facts::{LintFacts, Linted};
 use crate::diagnostic::{Diagnostic, visible};
 use crate::load;
 use crate::model::{Book, Tested};
@@ -33,6 +33,19 @@ const MAX_NAMED: usize = 3;
 #[derive(Debug, Default)]
 pub struct Evidence {
     by_slug: BTreeMap<String, Results>,
+    /// The runbooks whose results are stale ([`Evidence::judge`]): they
+    /// are neither compared with the verdicts nor shown.
+    stale: BTreeMap<String, Stale>,
+}
+
+/// Why a probe's results no longer stand for its runbook.
+#[derive(Debug, Clone)]
+enum Stale {
+    /// The runbook documents another `config` than the probe ran with.
+    Config,
+    /// The runbook marks a route as supported that the probe did not call
+    /// (its index in the runbook's routes).
+    Unprobed(usize),
 }
 
 impl Evidence {
@@ -47,7 +60,7 @@ impl Evidence {
     ) -> Evidence {
         let mut by_slug = BTreeMap::new();
         let Ok(entries) = std::fs::read_dir(root.join(DIR)) else {
-            return Evidence { by_slug };
+            return Evidence::default();
         };
         let mut slugs: Vec<String> = entries
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -79,11 +92,45 @@ impl Evidence {
                 diagnostics.push(without_runbook(root, slug));
             }
         }
-        Evidence { by_slug }
+        Evidence {
+            by_slug,
+            stale: BTreeMap::new(),
+        }
+    }
+
+    /// Sets aside the results that no longer stand for their runbook: it
+    /// documents another `config` than the probe ran with, or marks a
+    /// route as supported that the probe did not call.
+    pub fn judge(&mut self, facts: &[Linted<'_>], catalog: Option<&CatalogCheck>) {
+        self.stale.clear();
+        let Some(catalog) = catalog else {
+            return;
+        };
+        for (path, lint) in facts {
+            let Some((slug, results)) = (path.file_stem().and_then(|s| s.to_str()))
+                .and_then(|slug| Some((slug, self.by_slug.get(slug)?)))
+            else {
+                continue;
+            };
+            let stale = if lint.config != Some(results.config_fingerprint()) {
+                Some(Stale::Config)
+            } else {
+                (lint.routes.iter())
+                    .position(|m| {
+                        supported(catalog, &m.verdict)
+                            && !results.routes.iter().any(|r| r.route == m.route)
+                    })
+                    .map(Stale::Unprobed)
+            };
+            if let Some(stale) = stale {
+                self.stale.insert(slug.to_owned(), stale);
+            }
+        }
     }
 
     /// A finding, with the index of its file in `facts`, for each route a
-    /// runbook marks as supported that its probe did not reach.
+    /// runbook marks as supported that its probe did not reach, and for
+    /// each runbook whose results are stale.
     pub fn contradictions(
         &self,
         facts: &[Linted<'_>],
@@ -99,35 +146,35 @@ impl Evidence {
             else {
                 continue;
             };
-            for r in results
-                .routes
-                .iter()
-                .filter(|r| r.outcome != Outcome::Reached)
-            {
+            if let Some(why) = self.stale.get(slug) {
+                found.push((f, stale(path, lint, slug, results, why)));
+                continue;
+            }
+            let missed = (results.routes.iter()).filter(|r| r.outcome != Outcome::Reached);
+            for r in missed {
                 let Some(mapping) = lint.routes.iter().find(|m| m.route == r.route) else {
                     continue;
                 };
-                let Some(verdict) =
-                    (catalog.verdicts.get(&mapping.verdict)).map(|&v| &catalog.catalog.verdicts[v])
-                else {
-                    continue;
-                };
-                if verdict.support == Support::None {
+                if !supported(catalog, &mapping.verdict) {
                     continue;
                 }
                 let span = mapping.verdict_span;
-                found.push((f, contradiction(path, span, slug, results, r, &verdict.id)));
+                found.push((
+                    f,
+                    contradiction(path, span, slug, results, r, &mapping.verdict),
+                ));
             }
         }
         found
     }
 
-    /// Puts on each runbook of `book` what its probe found (and nothing on
-    /// the others: a book kept from an earlier update may carry results
-    /// since removed).
+    /// Puts on each runbook of `book` what its probe found, unless stale
+    /// (and nothing on the others: a book kept from an earlier update may
+    /// carry results since removed).
     pub fn mark(&self, book: &mut Book) {
         for rb in &mut book.runbooks {
-            rb.tested = self.by_slug.get(&rb.slug).map(|results| {
+            let fresh = (self.by_slug.get(&rb.slug)).filter(|_| !self.stale.contains_key(&rb.slug));
+            rb.tested = fresh.map(|results| {
                 let mut reached = vec![None; book.catalog.routes.len()];
                 for r in &results.routes {
                     if let Some(i) = book.catalog.routes.iter().position(|c| c.route == r.route) {
@@ -143,6 +190,48 @@ impl Evidence {
             });
         }
     }
+}
+
+/// Whether verdict `id` of the catalog marks a route as supported.
+fn supported(catalog: &CatalogCheck, id: &str) -> bool {
+    (catalog.verdicts.get(id))
+        .is_some_and(|&v| catalog.catalog.verdicts[v].support != Support::None)
+}
+
+fn stale(path: &Path, lint: &LintFacts, slug: &str, results: &Results, why: &Stale) -> Diagnostic {
+    let (message, span, label) = match why {
+        Stale::Config => (
+            format!(
+                "the probe of {} ran {} {} with another `config` than this runbook documents: what it found is not shown",
+                visible(&results.date),
+                visible(&results.client.package),
+                visible(&results.client.version),
+            ),
+            lint.config_span,
+            "changed since the probe ran",
+        ),
+        Stale::Unprobed(i) => {
+            let route = &lint.routes[*i];
+            (
+                format!(
+                    "`{}` is marked `{}`, but the probe of {} did not call it: what the probe found is not shown",
+                    route.route,
+                    route.verdict,
+                    visible(&results.date),
+                ),
+                route.verdict_span,
+                "not supported when the probe ran",
+            )
+        }
+    };
+    Diagnostic::warning("probe-stale", message)
+        .in_file(path, span)
+        .with_label(label)
+        .with_hint(format!(
+            "run `gtdocs probe {}` again and commit {DIR}/{}/{RESULTS_FILE}",
+            visible(slug),
+            visible(slug)
+        ))
 }
 
 fn contradiction(

@@ -30,6 +30,12 @@ pub struct LintFacts {
     pub spanned: bool,
     pub compatibility: Option<String>,
     pub compatibility_span: Option<Span>,
+    /// The `config` as documented ([`crate::probe::config_fingerprint`]):
+    /// a probe's results are compared with it. `None` when it is not a list
+    /// of fields with values.
+    pub config: Option<crate::cache::Fingerprint>,
+    /// The `config` key.
+    pub config_span: Option<Span>,
     pub routes: Vec<RouteFacts>,
     pub allows: Vec<AllowFacts>,
 }
@@ -129,10 +135,21 @@ impl LintFacts {
             spanned: spans.value("").is_some(),
             compatibility: text(value, "compatibility"),
             compatibility_span: spans.value("/compatibility"),
+            config: config_fingerprint(value),
+            config_span: spans.key("/config"),
             routes,
             allows: all_allows,
         }
     }
+}
+
+/// The fingerprint of a runbook's `config`, when it is a list of fields
+/// with values.
+fn config_fingerprint(runbook: &Value) -> Option<crate::cache::Fingerprint> {
+    let pairs = (runbook.get("config")?.as_array()?.iter())
+        .map(|c| Some((c.get("field")?.as_str()?, c.get("value")?.as_str()?)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(crate::probe::config_fingerprint(pairs))
 }
 
 /// A note as two runbooks' notes are compared: case-folded, runs of white

@@ -216,7 +216,11 @@ pub fn validate_cached(
     runbook::check_across(&facts, config, catalog.as_ref(), &mut diagnostics);
     // The probes' evidence (never cached: results change without a runbook
     // changing), found against the same facts as the lints.
-    let evidence = Evidence::read(&root, &lint_view(&facts), &mut diagnostics);
+    let mut evidence = match tree.without_probe_results {
+        true => Evidence::default(),
+        false => Evidence::read(&root, &lint_view(&facts), &mut diagnostics),
+    };
+    evidence.judge(&lint_view(&facts), catalog.as_ref());
     let across = |facts: &[Facts]| {
         let view = lint_view(facts);
         let mut found = consistency::across(&view, catalog.as_ref());

@@ -852,3 +852,84 @@ fn results_of_no_runbook_are_a_warning_until_moved_with_it() {
     let page = std::fs::read_to_string(root.join("site/html/runbooks/crew-ai/index.html")).unwrap();
     assert!(page.contains("Tested with crewai 1.15.30 on "), "{page}");
 }
+
+/// Results no longer stand for a runbook whose `config` changed since, or
+/// that marks a route as supported the probe did not call: `check` says
+/// so where, the outputs stop showing them, and `gtdocs probe` (which a
+/// broken results file does not stop) makes them stand again.
+#[test]
+fn stale_results_are_told_and_not_shown_until_probed_again() {
+    let tree = crate::common::bundled_copy();
+    let root = tree.path();
+    let findings = |root: &std::path::Path| {
+        let o = crate::common::gtdocs(root, &["check", "--no-cache", "--format", "json"]);
+        let report = json(&stdout(&o));
+        (report["diagnostics"].as_array().unwrap().iter())
+            .filter(|d| d["accepted"].is_null())
+            .map(|d| {
+                let at = format!("{}:{}", d["file"].as_str().unwrap(), d["line"]);
+                (d["code"].as_str().unwrap().to_owned(), at)
+            })
+            .collect::<Vec<_>>()
+    };
+    let page = |root: &std::path::Path| {
+        let o = crate::common::gtdocs(root, &["build", "-q"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(root.join("site/html/runbooks/crewai/index.html")).unwrap()
+    };
+    let tested = "Tested with crewai 1.15.30 on ";
+    assert!(page(root).contains(tested));
+
+    // Another base URL documented, the probe not run again.
+    let rb = root.join("runbooks/crewai.yaml");
+    let fresh = std::fs::read_to_string(&rb).unwrap();
+    let moved = fresh.replacen("/api/tenant/v1\n", "/api/tenant/v2\n", 1);
+    assert_ne!(moved, fresh);
+    std::fs::write(&rb, &moved).unwrap();
+    let config_line = 1 + moved.lines().position(|l| l == "config:").unwrap();
+    assert_eq!(
+        findings(root),
+        [(
+            "probe-stale".to_owned(),
+            format!("runbooks/crewai.yaml:{config_line}")
+        )]
+    );
+    assert!(!page(root).contains(tested), "stale results shown");
+
+    // A route marked supported that the probe did not call.
+    let embeddings = "  - route: POST /v1/embeddings\n    verdict: not_supported";
+    let marked = fresh.replacen(
+        embeddings,
+        "  - route: POST /v1/embeddings\n    verdict: native",
+        1,
+    );
+    assert_ne!(marked, fresh);
+    std::fs::write(&rb, &marked).unwrap();
+    let verdict_line = 2 + marked
+        .lines()
+        .position(|l| l == "  - route: POST /v1/embeddings")
+        .unwrap();
+    assert_eq!(
+        findings(root),
+        [(
+            "probe-stale".to_owned(),
+            format!("runbooks/crewai.yaml:{verdict_line}")
+        )]
+    );
+
+    // Probed again, from a broken results file: no longer stale; the
+    // probe's script has no call for embeddings, which is now a
+    // contradiction at that verdict.
+    std::fs::write(root.join("probes/crewai/results.json"), "{").unwrap();
+    assert_eq!(findings(root)[0].0, "probe-results");
+    let o = probe(root, &["crewai"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        findings(root),
+        [(
+            "probe-contradiction".to_owned(),
+            format!("runbooks/crewai.yaml:{verdict_line}")
+        )]
+    );
+    assert!(page(root).contains("Tested with crewai 1.15.30 on 2025-12-01"));
+}
