@@ -25,7 +25,9 @@ route = os.environ["GTDOCS_PROBE_ROUTE"]
 base = config["OPENAI_API_BASE / OPENAI_BASE_URL"]
 api_key = config["OPENAI_API_KEY"]
 model = config["Agent LLM model"]
-os.environ["OPENAI_API_BASE"] = os.environ["OPENAI_BASE_URL"] = base
+# The runbook's setup exports OPENAI_API_BASE (CrewAI reads OPENAI_BASE_URL
+# first, when set).
+os.environ["OPENAI_API_BASE"] = base
 os.environ["OPENAI_API_KEY"] = api_key
 
 

@@ -142,17 +142,22 @@ pub fn declared(root: &Path, slugs: &[&str]) -> Result<Vec<Probe>, ProbeError> {
         let Some(slug) = name.to_str().filter(|s| slugs.contains(s)) else {
             return Err(ProbeError::NoRunbook(PathBuf::from(DIR).join(&name)));
         };
-        let rel = PathBuf::from(DIR).join(slug).join(FILE);
-        let bytes = crate::load::read_inside(root, &rel, MAX_FILE).map_err(|e| {
-            let shown = crate::load::display_path(root, &rel);
-            ProbeError::Declaration {
-                path: rel.clone(),
-                message: e.diagnostic(root, &shown, "the declaration").message,
-            }
-        })?;
-        probes.push(parse(slug, &rel, &bytes)?);
+        probes.push(declaration(root, slug)?);
     }
     Ok(probes)
+}
+
+/// The probe runbook `slug` of the tree at `root` declares.
+pub fn declaration(root: &Path, slug: &str) -> Result<Probe, ProbeError> {
+    let rel = PathBuf::from(DIR).join(slug).join(FILE);
+    let bytes = crate::load::read_inside(root, &rel, MAX_FILE).map_err(|e| {
+        let shown = crate::load::display_path(root, &rel);
+        ProbeError::Declaration {
+            path: rel.clone(),
+            message: e.diagnostic(root, &shown, "the declaration").message,
+        }
+    })?;
+    parse(slug, &rel, &bytes)
 }
 
 /// The declaration `bytes` of runbook `slug`'s probe, read from `rel`.

@@ -14,7 +14,7 @@ mod results;
 mod run;
 mod standin;
 
-pub use declared::{DIR, FILE, Probe, ProbeSource, Runtime, declared};
+pub use declared::{DIR, FILE, Probe, ProbeSource, Runtime, declaration, declared};
 pub use error::ProbeError;
 pub use install::{Installed, default_cache, install};
 pub use results::{

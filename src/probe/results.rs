@@ -46,7 +46,8 @@ pub struct Results {
     pub base_url: Option<String>,
     /// The runbook's `config` as it was documented when the probe ran,
     /// placeholders as written: once the runbook documents another, these
-    /// results are stale.
+    /// results are stale (as are results written before gtdocs kept it).
+    #[serde(default)]
     pub config: Vec<ConfigValue>,
     /// Each route the runbook marks as supported, in catalog order.
     pub routes: Vec<RouteResult>,

@@ -84,7 +84,8 @@ pub fn run(
         }
         let stand_in = StandIn::start(&catalog_routes, KEY)?;
         let config = config(rb, &stand_in.host());
-        let (exit, stderr) = run_script(installed, &script, &route.route, &config)?;
+        let host = stand_in.host();
+        let (exit, stderr) = run_script(installed, &script, &route.route, &config, &host)?;
         if exit != Some(0) {
             failures.push((route.route.clone(), stderr));
         }
@@ -145,29 +146,42 @@ fn is_key_placeholder(value: &str) -> bool {
         || (v.starts_with('<') && v.ends_with('>') && v.to_ascii_lowercase().contains("key"))
 }
 
-/// Runs the script for `route`: its exit code (`None` when it was killed
-/// or ran out of time) and the end of its error output, escaped.
+/// Runs the script for `route` against the stand-in at `host`: its exit
+/// code (`None` when it was killed or ran out of time) and the end of its
+/// error output, escaped.
 fn run_script(
     installed: &Installed,
     script: &Path,
     route: &str,
     config: &serde_json::Value,
+    host: &str,
 ) -> Result<(Option<i32>, String), ProbeError> {
-    let finished = process::run(
-        Command::new(&installed.program)
-            .arg(script)
-            // Only what the probe needs: no proxy of the caller's may take
-            // loopback traffic elsewhere, and no key of theirs is seen.
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &installed.dir)
-            .env("LANG", "C.UTF-8")
-            .env("NO_PROXY", "*")
-            .env("GTDOCS_PROBE_ROUTE", route)
-            .env("GTDOCS_PROBE_CONFIG", config.to_string())
-            .current_dir(&installed.dir),
-        Some(TIME_LIMIT),
-    )?;
+    let mut command = Command::new(&installed.program);
+    // Only what the probe needs: no proxy of the caller's, no key of theirs.
+    command
+        .arg(script)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &installed.dir)
+        .env("LANG", "C.UTF-8")
+        .env("GTDOCS_PROBE_ROUTE", route)
+        .env("GTDOCS_PROBE_CONFIG", config.to_string())
+        .current_dir(&installed.dir);
+    // A client that ignores the documented base URL and calls another
+    // host (its vendor's, say) reaches the stand-in as its proxy instead:
+    // nothing leaves the machine, and the results show where it went.
+    let proxy = format!("http://{host}");
+    for name in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
+        command
+            .env(name, &proxy)
+            .env(name.to_ascii_lowercase(), &proxy);
+    }
+    for name in ["NO_PROXY", "no_proxy"] {
+        command.env(name, "127.0.0.1,localhost");
+    }
+    // Node's fetch follows the proxy variables only when told to.
+    command.env("NODE_USE_ENV_PROXY", "1");
+    let finished = process::run(&mut command, Some(TIME_LIMIT))?;
     Ok(match finished.status {
         None => (None, format!("stopped after {} s", TIME_LIMIT.as_secs())),
         Some(status) => (status.code(), finished.stderr),

@@ -151,7 +151,16 @@ async fn accept(listener: tokio::net::TcpListener, state: Arc<State>) {
 /// The answer to one request, recorded.
 async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let method = request.method().as_str().to_owned();
-    let path = request.uri().path().to_owned();
+    // A request meant for another host, sent through the stand-in as a
+    // proxy (`CONNECT api.openai.com:443`, `GET http://host/path`), keeps
+    // that host: off the catalog, it is a 404 that shows where the client
+    // went.
+    let uri = request.uri();
+    let path = match (uri.scheme_str(), uri.authority()) {
+        (Some(scheme), Some(host)) => format!("{scheme}://{host}{}", uri.path()),
+        (None, Some(host)) => host.to_string(),
+        _ => uri.path().to_owned(),
+    };
     let key = match request.headers().get(hyper::header::AUTHORIZATION) {
         None => "missing",
         Some(v) if v.as_bytes() == state.key.as_bytes() => "right",

@@ -169,11 +169,12 @@ pub fn classify(root: &Path, path: &Path) -> Option<Change> {
         return Some(Change::Theme);
     }
     if first == probe::DIR {
-        // probes/<slug>/results.json; the probes' scripts and declarations
-        // are not read by a build.
+        // probes/<slug>/results.json, and a probe's folder coming or
+        // going with it; the probes' scripts are not read by a build, and
+        // their declarations only for the pins the results name.
         return match rel.components().count() {
-            1 => Some(Change::Evidence),
-            3 if name == probe::RESULTS_FILE => Some(Change::Evidence),
+            1 | 2 => Some(Change::Evidence),
+            3 if name == probe::RESULTS_FILE || name == probe::FILE => Some(Change::Evidence),
             _ => None,
         };
     }
@@ -217,8 +218,15 @@ mod tests {
             Some(Change::Evidence)
         );
         assert_eq!(classify(root, Path::new("/t/probes/a/probe.py")), None);
-        assert_eq!(classify(root, Path::new("/t/probes/a/probe.yaml")), None);
-        assert_eq!(classify(root, Path::new("/t/probes/results.json")), None);
+        assert_eq!(
+            classify(root, Path::new("/t/probes/a/probe.yaml")),
+            Some(Change::Evidence)
+        );
+        // A probe's folder moved in or out.
+        assert_eq!(
+            classify(root, Path::new("/t/probes/a")),
+            Some(Change::Evidence)
+        );
         assert_eq!(
             classify(root, Path::new("/t/themes/brand/static/x.css")),
             Some(Change::Theme)

@@ -9,6 +9,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::lint_facts::{ACCEPTABLE, Linted};
+
+/// The finding made from probe results, which a tree may not have.
+const PROBE_CODE: &str = "probe-contradiction";
 use super::suggest;
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
@@ -45,9 +48,15 @@ pub fn check_codes(doc: &Document, diagnostics: &mut Vec<Diagnostic>) {
 
 /// Marks each finding an `allow` entry of its runbook accepts (the
 /// route's entry for a finding inside that route's mapping, else the
-/// runbook's), and adds `unused-allow` for each entry that accepts none.
+/// runbook's), and adds `unused-allow` for each entry that accepts none;
+/// a `probe-contradiction` entry only in a runbook whose probe results
+/// stand for it (`judged`: without them, no finding could be made).
 /// The facts of a file with an entry or a finding must have their spans.
-pub fn apply(facts: &[Linted<'_>], diagnostics: &mut Vec<Diagnostic>) {
+pub fn apply(
+    facts: &[Linted<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+    judged: &dyn Fn(&Path) -> bool,
+) {
     let by_path: HashMap<&Path, usize> = facts
         .iter()
         .enumerate()
@@ -88,7 +97,7 @@ pub fn apply(facts: &[Linted<'_>], diagnostics: &mut Vec<Diagnostic>) {
     for &f in by_path.values() {
         let (path, lint) = facts[f];
         for (a, allow) in lint.allows.iter().enumerate() {
-            if used.contains_key(&(f, a)) {
+            if used.contains_key(&(f, a)) || (allow.code == PROBE_CODE && !judged(path)) {
                 continue;
             }
             let on = if allow.route.is_some() {

@@ -12,8 +12,8 @@
 //! file ([`LintFacts`]), before the `allow` entries are applied, and are
 //! never cached: results change without a runbook changing.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
 
 use super::catalog::CatalogCheck;
 use super::lint_facts::{LintFacts, Linted};
@@ -29,10 +29,17 @@ const MAX_RESULTS: u64 = 4 << 20;
 /// Requests named in a finding.
 const MAX_NAMED: usize = 3;
 
+/// Folders of `probes/` named for no runbook that are told one by one;
+/// the rest are counted in one more finding.
+const MAX_ORPHANS_TOLD: usize = 20;
+
 /// The probe results of a tree, by runbook slug.
 #[derive(Debug, Default)]
 pub struct Evidence {
     by_slug: BTreeMap<String, Results>,
+    /// The runbooks whose probe now pins other packages than its results
+    /// name ([`Evidence::read`] tells it).
+    repinned: BTreeSet<String>,
     /// The runbooks whose results are stale ([`Evidence::judge`]): they
     /// are neither compared with the verdicts nor shown.
     stale: BTreeMap<String, Stale>,
@@ -43,64 +50,111 @@ pub struct Evidence {
 enum Stale {
     /// The runbook documents another `config` than the probe ran with.
     Config,
-    /// The runbook marks a route as supported that the probe did not call
-    /// (its index in the runbook's routes).
-    Unprobed(usize),
+    /// The runbook marks this route as supported, and the probe did not
+    /// call it.
+    Unprobed(String),
+    /// The probe pins other packages now (told at its declaration).
+    Pins,
+    /// The results are another runbook's (a folder copied or renamed).
+    Runbook,
 }
 
 impl Evidence {
-    /// Reads every `probes/<slug>/results.json` of the tree at `root`; a
-    /// file that cannot be read is an error added to `diagnostics`, and
-    /// one whose slug is none of `runbooks` (the runbooks' files, as
-    /// shown) a warning: it would never be shown.
+    /// Reads the results of the probes of the tree at `root` whose folder
+    /// names one of its runbooks (`runbook_files`, relative to the root):
+    /// `probes/<slug>/results.json`. A results file that cannot be read
+    /// is an error added to `diagnostics`; a folder with results named
+    /// for no runbook, or a probe that now pins other packages than its
+    /// results name, a warning.
     pub fn read(
         root: &Path,
-        runbooks: &[Linted<'_>],
+        runbook_files: &BTreeSet<PathBuf>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Evidence {
-        let mut by_slug = BTreeMap::new();
+        let mut evidence = Evidence::default();
         let Ok(entries) = std::fs::read_dir(root.join(DIR)) else {
-            return Evidence::default();
+            return evidence;
         };
+        let runbooks: HashSet<&str> = (runbook_files.iter())
+            .filter_map(|p| p.file_stem()?.to_str())
+            .collect();
+        // Folders (or links, which reading keeps inside the tree): a file
+        // such as probes/README.md is none of ours.
         let mut slugs: Vec<String> = entries
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let kind = e.file_type().ok()?;
+                (kind.is_dir() || kind.is_symlink()).then_some(e.file_name().into_string().ok())?
+            })
             .collect();
         slugs.sort();
+        let mut orphans = Vec::new();
         for slug in slugs {
             let rel = crate::probe::results_path(&slug);
+            if !runbooks.contains(slug.as_str()) {
+                // A tree past the limit on runbooks lists none: no finding.
+                if !runbooks.is_empty() && root.join(&rel).is_file() {
+                    orphans.push(slug);
+                }
+                continue;
+            }
             let bytes = match load::read_inside(root, &rel, MAX_RESULTS) {
                 Ok(bytes) => bytes,
-                Err(load::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(load::ReadError::Io(e))
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    continue;
+                }
                 Err(e) => {
                     let shown = load::display_path(root, &rel);
                     diagnostics.push(e.diagnostic(root, &shown, "the probe results"));
                     continue;
                 }
             };
-            match serde_json::from_slice::<Results>(&bytes) {
-                Ok(results) => {
-                    by_slug.insert(slug, results);
+            let results = match serde_json::from_slice::<Results>(&bytes) {
+                Ok(results) => results,
+                Err(e) => {
+                    diagnostics.push(unreadable(root, &rel, e.to_string()));
+                    continue;
                 }
-                Err(e) => diagnostics.push(unreadable(root, &rel, e.to_string())),
+            };
+            if let Err(why) = sound(&results) {
+                diagnostics.push(unreadable(root, &rel, why));
+                continue;
             }
-        }
-        if !by_slug.is_empty() {
-            let slugs: std::collections::HashSet<&str> = (runbooks.iter())
-                .filter_map(|(path, _)| path.file_stem()?.to_str())
-                .collect();
-            for slug in by_slug.keys().filter(|s| !slugs.contains(s.as_str())) {
-                diagnostics.push(without_runbook(root, slug));
+            if let Some(pins) = declared_pins(root, &slug)
+                && pins != results.packages
+            {
+                diagnostics.push(repinned(root, &slug, &pins, &results));
+                evidence.repinned.insert(slug.clone());
             }
+            evidence.by_slug.insert(slug, results);
         }
-        Evidence {
-            by_slug,
-            stale: BTreeMap::new(),
+        for slug in orphans.iter().take(MAX_ORPHANS_TOLD) {
+            diagnostics.push(without_runbook(root, slug));
         }
+        if orphans.len() > MAX_ORPHANS_TOLD {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "probe-without-runbook",
+                    format!(
+                        "and {} more folders of {DIR}/ with results for no runbook",
+                        orphans.len() - MAX_ORPHANS_TOLD
+                    ),
+                )
+                .in_file(load::display_path(root, Path::new(DIR)), None),
+            );
+        }
+        evidence
     }
 
     /// Sets aside the results that no longer stand for their runbook: it
     /// documents another `config` than the probe ran with, or marks a
-    /// route as supported that the probe did not call.
+    /// route as supported that the probe did not call, or its probe pins
+    /// other packages now.
     pub fn judge(&mut self, facts: &[Linted<'_>], catalog: Option<&CatalogCheck>) {
         self.stale.clear();
         let Some(catalog) = catalog else {
@@ -112,20 +166,32 @@ impl Evidence {
             else {
                 continue;
             };
-            let stale = if lint.config != Some(results.config_fingerprint()) {
+            let stale = if self.repinned.contains(slug) {
+                Some(Stale::Pins)
+            } else if results.runbook != slug {
+                Some(Stale::Runbook)
+            } else if lint.config != Some(results.config_fingerprint()) {
                 Some(Stale::Config)
             } else {
                 (lint.routes.iter())
-                    .position(|m| {
+                    .find(|m| {
                         supported(catalog, &m.verdict)
                             && !results.routes.iter().any(|r| r.route == m.route)
                     })
-                    .map(Stale::Unprobed)
+                    .map(|m| Stale::Unprobed(m.route.clone()))
             };
             if let Some(stale) = stale {
                 self.stale.insert(slug.to_owned(), stale);
             }
         }
+    }
+
+    /// Whether the runbook at `path` (as shown) has results that stand for
+    /// it: only then can its `allow: {probe-contradiction}` entries be
+    /// found to accept nothing.
+    pub fn judges(&self, path: &Path) -> bool {
+        (path.file_stem().and_then(|s| s.to_str()))
+            .is_some_and(|slug| self.by_slug.contains_key(slug) && !self.stale.contains_key(slug))
     }
 
     /// A finding, with the index of its file in `facts`, for each route a
@@ -146,9 +212,14 @@ impl Evidence {
             else {
                 continue;
             };
-            if let Some(why) = self.stale.get(slug) {
-                found.push((f, stale(path, lint, slug, results, why)));
-                continue;
+            match self.stale.get(slug) {
+                // Told at the declaration.
+                Some(Stale::Pins) => continue,
+                Some(why) => {
+                    found.push((f, stale(path, lint, slug, results, why)));
+                    continue;
+                }
+                None => {}
             }
             let missed = (results.routes.iter()).filter(|r| r.outcome != Outcome::Reached);
             for r in missed {
@@ -210,19 +281,35 @@ fn stale(path: &Path, lint: &LintFacts, slug: &str, results: &Results, why: &Sta
             lint.config_span,
             "changed since the probe ran",
         ),
-        Stale::Unprobed(i) => {
-            let route = &lint.routes[*i];
+        Stale::Unprobed(route) => {
+            let mapping = lint.routes.iter().find(|m| m.route == *route);
             (
                 format!(
-                    "`{}` is marked `{}`, but the probe of {} did not call it: what the probe found is not shown",
-                    route.route,
-                    route.verdict,
+                    "`{route}` is marked `{}`, but the probe of {} did not call it: what the probe found is not shown",
+                    mapping.map_or("", |m| m.verdict.as_str()),
                     visible(&results.date),
                 ),
-                route.verdict_span,
+                mapping.and_then(|m| m.verdict_span),
                 "not supported when the probe ran",
             )
         }
+        Stale::Runbook => (
+            format!(
+                "the probe results in {DIR}/{}/ are those of runbook `{}`: what they found is not shown",
+                visible(slug),
+                visible(&results.runbook),
+            ),
+            lint.config_span,
+            "probed as another runbook",
+        ),
+        Stale::Pins => (
+            format!(
+                "the probe now pins other packages than the probe of {} ran: what it found is not shown",
+                visible(&results.date)
+            ),
+            None,
+            "",
+        ),
     };
     Diagnostic::warning("probe-stale", message)
         .in_file(path, span)
@@ -260,6 +347,9 @@ fn contradiction(
             visible(&results.client.version),
             match r.outcome {
                 Outcome::WrongKey => "reached it without the right key",
+                // Exit 2: the script has no call for the route.
+                Outcome::NoRequest if r.exit == Some(2) =>
+                    "was not called for it: the probe's script has no call for this route",
                 Outcome::NoRequest => "made no request for it",
                 Outcome::Missed | Outcome::Reached => "did not reach it",
             },
@@ -289,6 +379,63 @@ fn without_runbook(root: &Path, slug: &str) -> Diagnostic {
     .in_file(load::display_path(root, &rel), None)
     .with_hint(format!(
         "a runbook renamed or removed? move {DIR}/{}/ with it, or remove it",
+        visible(slug)
+    ))
+}
+
+/// Whether results read are what `gtdocs probe` writes: a day, and no
+/// control character in any text (it would forge lines where the text
+/// is printed).
+fn sound(results: &Results) -> Result<(), String> {
+    if crate::date::Date::parse(&results.date).is_none() {
+        return Err(format!(
+            "`date` is `{}`, not a day (YYYY-MM-DD)",
+            visible(&results.date)
+        ));
+    }
+    let json = serde_json::to_value(results).unwrap_or_default();
+    if has_control(&json) {
+        return Err("a text in them has a control character".into());
+    }
+    Ok(())
+}
+
+fn has_control(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.chars().any(char::is_control),
+        serde_json::Value::Array(items) => items.iter().any(has_control),
+        serde_json::Value::Object(map) => map.values().any(has_control),
+        _ => false,
+    }
+}
+
+/// The pins of runbook `slug`'s probe as declared now, when its
+/// declaration reads (`gtdocs probe` reports one that does not).
+fn declared_pins(root: &Path, slug: &str) -> Option<Vec<String>> {
+    crate::probe::declaration(root, slug).ok().map(|p| p.pins())
+}
+
+fn repinned(root: &Path, slug: &str, pins: &[String], results: &Results) -> Diagnostic {
+    let list = |p: &[String]| visible(&p.join(" ")).into_owned();
+    Diagnostic::warning(
+        "probe-stale",
+        format!(
+            "the probe pins {}, and its results are from {} ({}): what it found is not shown",
+            list(pins),
+            list(&results.packages),
+            visible(&results.date),
+        ),
+    )
+    .in_file(
+        load::display_path(
+            root,
+            &PathBuf::from(DIR).join(slug).join(crate::probe::FILE),
+        ),
+        None,
+    )
+    .with_hint(format!(
+        "run `gtdocs probe {}` again and commit {DIR}/{}/{RESULTS_FILE}",
+        visible(slug),
         visible(slug)
     ))
 }

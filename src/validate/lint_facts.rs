@@ -143,10 +143,13 @@ impl LintFacts {
     }
 }
 
-/// The fingerprint of a runbook's `config`, when it is a list of fields
-/// with values.
+/// The fingerprint of a runbook's `config` (none: an empty list), when it
+/// is a list of fields with values.
 fn config_fingerprint(runbook: &Value) -> Option<crate::cache::Fingerprint> {
-    let pairs = (runbook.get("config")?.as_array()?.iter())
+    let Some(config) = runbook.get("config") else {
+        return Some(crate::probe::config_fingerprint([]));
+    };
+    let pairs = (config.as_array()?.iter())
         .map(|c| Some((c.get("field")?.as_str()?, c.get("value")?.as_str()?)))
         .collect::<Option<Vec<_>>>()?;
     Some(crate::probe::config_fingerprint(pairs))

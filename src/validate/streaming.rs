@@ -218,7 +218,7 @@ pub fn validate_cached(
     // changing), found against the same facts as the lints.
     let mut evidence = match tree.without_probe_results {
         true => Evidence::default(),
-        false => Evidence::read(&root, &lint_view(&facts), &mut diagnostics),
+        false => Evidence::read(&root, &tree.runbook_files, &mut diagnostics),
     };
     evidence.judge(&lint_view(&facts), catalog.as_ref());
     let across = |facts: &[Facts]| {
@@ -243,7 +243,7 @@ pub fn validate_cached(
         .filter(|&i| !facts[i].lint.spanned)
         .collect();
     if !locate_accepted {
-        reread = needing_spans(&facts, &diagnostics, &found, reread);
+        reread = needing_spans(&facts, &diagnostics, &found, reread, &evidence);
     }
     if !reread.is_empty() {
         // What a file read again gives depends on its bytes only: its row
@@ -289,7 +289,9 @@ pub fn validate_cached(
             })
         });
         diagnostics.extend(found.into_iter().map(|(_, d)| d));
-        allow::apply(&lint_view(&facts), &mut diagnostics);
+        allow::apply(&lint_view(&facts), &mut diagnostics, &|path| {
+            evidence.judges(path)
+        });
         // A problem found across files is shown in its file: read the text
         // of those that had none of their own. Accepted findings that are
         // not shown need none (at 10,000 runbooks, 25 MB of text nobody
@@ -340,6 +342,7 @@ fn needing_spans(
     diagnostics: &[Diagnostic],
     found: &[(usize, Diagnostic)],
     candidates: HashSet<usize>,
+    evidence: &Evidence,
 ) -> HashSet<usize> {
     if candidates.is_empty() {
         return candidates;
@@ -350,7 +353,7 @@ fn needing_spans(
         .filter(|d| d.file.is_some())
         .cloned()
         .collect();
-    allow::apply(&lint_view(facts), &mut trial);
+    allow::apply(&lint_view(facts), &mut trial, &|path| evidence.judges(path));
     let shown: HashSet<&Path> = trial
         .iter()
         .filter(|d| d.accepted.is_none())

@@ -220,10 +220,11 @@ fn probe_files(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     found
 }
 
-/// The probes' schemas hold what `gtdocs probe` refuses and writes: the
-/// bundled declarations and results pass, a loose pin, a script outside
-/// its folder and an outcome gtdocs never writes fail, in check-jsonschema
-/// as in gtdocs.
+/// The probes' schemas hold what `gtdocs probe` writes and refuses: the
+/// bundled declarations and results pass; a loose pin, a script outside
+/// its folder, an unknown field (which gtdocs refuses: see the unit tests
+/// of `probe::declared` and `gtdocs_probe_refuses_a_stray_folder_and_a_
+/// loose_pin`) and an outcome gtdocs never writes fail in check-jsonschema.
 #[test]
 fn probe_schemas_accept_the_bundled_probes_and_reject_what_gtdocs_refuses() {
     let repo = common::repo();

@@ -222,6 +222,13 @@ fn the_bundled_tree_has_only_accepted_findings() {
         regex::Regex::new(r"accepted\[compatibility-mismatch\][^\n]*\n --> [^\n]+\.yaml:\d+:\d+\n")
             .expect("regex");
     assert_eq!(located.find_iter(&err).count(), 13, "{err}");
+    // The probe's finding too, from the validation cache the runs above
+    // wrote: at the verdict it contradicts.
+    let probe = regex::Regex::new(
+        r"accepted\[probe-contradiction\][^\n]*\n +--> runbooks/litellm\.yaml:24:\d+\n",
+    )
+    .expect("regex");
+    assert_eq!(probe.find_iter(&err).count(), 1, "{err}");
     let o = gtdocs(tree.path(), &["check", "--format", "github"]);
     let out = common::stdout(&o);
     assert_eq!(out.matches("::notice ").count(), 14, "{out}");

@@ -160,6 +160,23 @@ fn the_stand_in_answers_the_catalog_records_paths_and_refuses_the_rest() {
         &format!("{base}/v1/models"),
     );
     assert_eq!(status, 401);
+    // Meant for other hosts, through the stand-in as a proxy (as a probe's
+    // client that ignores its base URL would go): refused, the host kept.
+    let proxy = format!("http://{}", stand_in.host());
+    let o = Command::new(tool("GTDOCS_CURL", "curl"))
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-x",
+            &proxy,
+            "https://api.openai.com/v1/models",
+        ])
+        .output()
+        .expect("run curl");
+    assert!(!o.status.success(), "the tunnel was refused");
+    let (status, _) = curl(&["-x", &proxy], "http://api.example.com/v1/models");
+    assert_eq!(status, 404);
 
     let seen: Vec<Seen> = stand_in.seen();
     let headers: Vec<(&str, &str)> = seen
@@ -186,6 +203,8 @@ fn the_stand_in_answers_the_catalog_records_paths_and_refuses_the_rest() {
             right_none,
             ("missing", ""),
             ("wrong", ""),
+            ("missing", ""),
+            ("missing", ""),
         ]
     );
     let brief: Vec<(String, String, Option<String>, u16, String)> = seen
@@ -276,6 +295,20 @@ fn the_stand_in_answers_the_catalog_records_paths_and_refuses_the_rest() {
         row("GET", "/v1/chat/completions", None, 404, "empty"),
         row("GET", "/v1/models", Some("GET /v1/models"), 401, "empty"),
         row("GET", "/v1/models", Some("GET /v1/models"), 401, "empty"),
+        (
+            "CONNECT".into(),
+            "api.openai.com:443".into(),
+            None,
+            404,
+            "empty".into(),
+        ),
+        (
+            "GET".into(),
+            "http://api.example.com/v1/models".into(),
+            None,
+            404,
+            "empty".into(),
+        ),
     ];
     assert_eq!(brief, expected);
 }
@@ -755,25 +788,39 @@ fn the_bundled_probes_give_their_committed_results() {
             "vercel-ai-sdk"
         ]
     );
+    // Side by side: on a fresh machine, most of the time is each probe's
+    // packages downloading.
+    let runs: Vec<std::process::Output> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (slugs.iter())
+            .map(|slug| {
+                let tree = tree.path();
+                scope.spawn(move || {
+                    let rel = format!("probes/{slug}/results.json");
+                    let committed = json(&std::fs::read_to_string(repo().join(&rel)).unwrap());
+                    let date = committed["date"].as_str().unwrap().to_owned();
+                    let epoch = Command::new("date")
+                        .args(["-u", "-d", &date, "+%s"])
+                        .output()
+                        .expect("date");
+                    Command::new(env!("CARGO_BIN_EXE_gtdocs"))
+                        .args(["probe", "--cache"])
+                        .arg(probe_cache())
+                        .arg(slug)
+                        .current_dir(tree)
+                        .env("NO_COLOR", "1")
+                        .env("SOURCE_DATE_EPOCH", stdout(&epoch).trim())
+                        .output()
+                        .expect("run gtdocs probe")
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
     let mut missed = Vec::new();
-    for slug in &slugs {
+    for (slug, o) in slugs.iter().zip(runs) {
         let rel = format!("probes/{slug}/results.json");
         let committed = std::fs::read(repo().join(&rel)).expect("committed results");
         let results = json(&String::from_utf8_lossy(&committed));
-        let date = results["date"].as_str().unwrap();
-        let epoch = Command::new("date")
-            .args(["-u", "-d", date, "+%s"])
-            .output()
-            .expect("date");
-        let o = Command::new(env!("CARGO_BIN_EXE_gtdocs"))
-            .args(["probe", "--cache"])
-            .arg(probe_cache())
-            .arg(slug)
-            .current_dir(tree.path())
-            .env("NO_COLOR", "1")
-            .env("SOURCE_DATE_EPOCH", stdout(&epoch).trim())
-            .output()
-            .expect("run gtdocs probe");
         assert!(o.status.success(), "{slug}: {}{}", stdout(&o), stderr(&o));
         let pinned =
             std::fs::read_to_string(repo().join(format!("probes/{slug}/probe.yaml"))).unwrap();
@@ -812,7 +859,8 @@ fn the_bundled_probes_give_their_committed_results() {
 }
 
 /// Results left behind by a renamed runbook are told, at their file, not
-/// silently dropped; moved with the runbook, they show again.
+/// silently dropped; moved with the runbook, they are stale until it is
+/// probed again under its new name.
 #[test]
 fn results_of_no_runbook_are_a_warning_until_moved_with_it() {
     let tree = crate::common::bundled_copy();
@@ -845,7 +893,12 @@ fn results_of_no_runbook_are_a_warning_until_moved_with_it() {
     assert!(o.status.success(), "{}", stderr(&o));
     let page = std::fs::read_to_string(root.join("site/html/runbooks/crew-ai/index.html")).unwrap();
     assert!(!page.contains("tested-line"), "shown under another runbook");
+    // Moved with it: the results are still the old runbook's until it is
+    // probed again.
     std::fs::rename(root.join("probes/crewai"), root.join("probes/crew-ai")).unwrap();
+    assert_eq!(warnings(root), ["probe-stale runbooks/crew-ai.yaml"]);
+    let o = probe(root, &["crew-ai"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(warnings(root), Vec::<String>::new());
     let o = crate::common::gtdocs(root, &["build", "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -932,4 +985,124 @@ fn stale_results_are_told_and_not_shown_until_probed_again() {
         )]
     );
     assert!(page(root).contains("Tested with crewai 1.15.30 on 2025-12-01"));
+}
+
+/// A client that ignores the documented base URL and calls its vendor's
+/// host reaches the stand-in as its proxy, never the network: the results
+/// name the host it went to, and `check` says so at the verdict. A route
+/// the script has no call for (exit 2) is told as the script's, not the
+/// client's.
+#[test]
+fn a_client_calling_another_host_is_caught_at_the_stand_in() {
+    let tree = crate::common::bundled_copy();
+    let root = tree.path();
+    std::fs::write(
+        root.join("probes/openai-sdk-curl/probe.py"),
+        r#"import os, sys
+from openai import OpenAI
+
+if os.environ["GTDOCS_PROBE_ROUTE"] != "GET /v1/models":
+    sys.exit(2)
+# No base URL: the SDK's own, https://api.openai.com/v1.
+OpenAI(api_key="gtak_probe", max_retries=0, timeout=5).models.list()
+"#,
+    )
+    .unwrap();
+    let o = probe(root, &["openai-sdk-curl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let results =
+        json(&std::fs::read_to_string(root.join("probes/openai-sdk-curl/results.json")).unwrap());
+    let models = &results["routes"][0];
+    assert_eq!(models["route"], "GET /v1/models", "{results}");
+    assert_eq!(models["outcome"], "missed", "{results}");
+    assert_eq!(models["requests"][0]["method"], "CONNECT", "{results}");
+    assert_eq!(
+        models["requests"][0]["path"], "api.openai.com:443",
+        "{results}"
+    );
+    let o = crate::common::gtdocs(root, &["check", "--no-cache", "--format", "json"]);
+    let report = json(&stdout(&o));
+    let messages: Vec<&str> = (report["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| {
+            d["code"] == "probe-contradiction" && d["file"] == "runbooks/openai-sdk-curl.yaml"
+        })
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages[0].contains("did not reach it")
+            && messages[0].contains("CONNECT api.openai.com:443 -> 404"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1..]
+            .iter()
+            .all(|m| m.contains("the probe's script has no call for this route")),
+        "{messages:?}"
+    );
+}
+
+/// What a tree may hold beside its probes' results, and what a hand may
+/// do to them: a plain file in probes/ is none of gtdocs'; a runbook with
+/// no `config` is not stale for it; results gone take an accepted
+/// contradiction's `allow` with them without calling it unused; a pin
+/// bumped makes the results stale at the declaration; a control character
+/// in them (a forged line) makes them unreadable.
+#[test]
+fn probe_results_as_a_hand_leaves_them() {
+    let tree = crate::common::bundled_copy();
+    let root = tree.path();
+    let findings = |root: &std::path::Path| {
+        let o = crate::common::gtdocs(root, &["check", "--no-cache", "--format", "json"]);
+        let report = json(&stdout(&o));
+        (report["diagnostics"].as_array().unwrap().iter())
+            .filter(|d| d["accepted"].is_null())
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["code"].as_str().unwrap(),
+                    d["file"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    std::fs::write(root.join("probes/README.md"), "What the probes found.\n").unwrap();
+    assert_eq!(findings(root), Vec::<String>::new());
+
+    // No `config` documented, and none probed with.
+    let rb = root.join("runbooks/crewai.yaml");
+    let text = std::fs::read_to_string(&rb).unwrap();
+    let start = text.find("config:\n").unwrap();
+    let end = start + text[start..].find("routes:\n").unwrap();
+    std::fs::write(&rb, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let results = root.join("probes/crewai/results.json");
+    let mut value = json(&std::fs::read_to_string(&results).unwrap());
+    value["config"] = serde_json::json!([]);
+    std::fs::write(&results, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+    assert_eq!(findings(root), Vec::<String>::new());
+
+    // LiteLLM's results gone: its accepted contradiction cannot be made,
+    // and its `allow` entry is not called unused for it.
+    std::fs::remove_file(root.join("probes/litellm/results.json")).unwrap();
+    assert_eq!(findings(root), Vec::<String>::new());
+
+    // A pin bumped, the probe not run again.
+    let declaration = root.join("probes/langchain/probe.yaml");
+    let pinned = std::fs::read_to_string(&declaration).unwrap();
+    std::fs::write(&declaration, pinned.replace("==1.8.1", "==1.8.2")).unwrap();
+    assert_eq!(findings(root), ["probe-stale probes/langchain/probe.yaml"]);
+    std::fs::write(&declaration, pinned).unwrap();
+
+    // A line forged into a version.
+    let results = root.join("probes/openai-sdk-curl/results.json");
+    let text = std::fs::read_to_string(&results).unwrap();
+    let forged = text.replace(
+        "\"version\": \"3.63.0\"",
+        "\"version\": \"3.63.0\\nerror: forged\"",
+    );
+    assert_ne!(forged, text);
+    std::fs::write(&results, forged).unwrap();
+    assert_eq!(
+        findings(root),
+        ["probe-results probes/openai-sdk-curl/results.json"]
+    );
 }
