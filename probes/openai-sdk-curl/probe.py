@@ -4,19 +4,13 @@ Configures the official `openai` Python package exactly as the runbook's
 `config` says (GTDOCS_PROBE_CONFIG: each field's value, filled in by gtdocs
 for its GT API stand-in) and makes the one call GTDOCS_PROBE_ROUTE names,
 the way the route's `integration` text tells users to: through the SDK for
-the OpenAI routes, as plain HTTP for GT's own. Exits 0 when the call
-succeeded; gtdocs records which path each request reached.
+the OpenAI routes, as plain HTTP (as curl sends it) for GT's own;
+gtdocs records which path each request reached.
 """
 
-import json
-import os
-import sys
-import urllib.request
-
 import openai
+from gtdocs_probe import config, plain, run, upload
 
-config = json.loads(os.environ["GTDOCS_PROBE_CONFIG"])
-route = os.environ["GTDOCS_PROBE_ROUTE"]
 base_url = config["OPENAI_BASE_URL / baseURL"]
 api_key = config["OPENAI_API_KEY / apiKey"]
 model = config["model (chat body)"]
@@ -30,37 +24,6 @@ WAV = (
     + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
     + b"data" + (16000).to_bytes(4, "little") + bytes(16000)
 )
-
-
-def plain(method, path, body=None, headers=()):
-    """Plain HTTP to `{base}{path}` with the bearer key (Python's own urllib,
-    as curl would send it)."""
-    request = urllib.request.Request(base_url + path, data=body, method=method)
-    request.add_header("Authorization", f"Bearer {api_key}")
-    for name, value in headers:
-        request.add_header(name, value)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        response.read()
-
-
-def upload(path):
-    """A multipart upload of one small text file, with the conversation header."""
-    boundary = "gtdocs-probe-boundary"
-    body = (
-        f"--{boundary}\r\n"
-        'Content-Disposition: form-data; name="file"; filename="probe.txt"\r\n'
-        "Content-Type: text/plain\r\n\r\nprobe\r\n"
-        f"--{boundary}--\r\n"
-    ).encode()
-    plain(
-        "POST",
-        path,
-        body,
-        [
-            ("Content-Type", f"multipart/form-data; boundary={boundary}"),
-            ("X-GT-Conversation-Id", "conv_probe"),
-        ],
-    )
 
 
 calls = {
@@ -77,17 +40,11 @@ calls = {
     ).read(),
     "POST /v1/images/generations": lambda: client.images.generate(model=model, prompt="ping"),
     # GT's own routes: plain HTTP to `{base}/...`, as the runbook says.
-    "POST /v1/conversations/files": lambda: upload("/conversations/files"),
-    "POST /v1/datasets/{id}/files": lambda: upload("/datasets/ds_probe/files"),
-    "GET /v1/files/{id}": lambda: plain("GET", "/files/file_probe"),
+    "POST /v1/conversations/files": lambda: upload(
+        base_url, api_key, "/conversations/files", [("X-GT-Conversation-Id", "conv_probe")]
+    ),
+    "POST /v1/datasets/{id}/files": lambda: upload(base_url, api_key, "/datasets/ds_probe/files"),
+    "GET /v1/files/{id}": lambda: plain(base_url, api_key, "GET", "/files/file_probe"),
 }
 
-call = calls.get(route)
-if call is None:
-    print(f"this probe does not call {route}", file=sys.stderr)
-    sys.exit(2)
-try:
-    call()
-except Exception as e:  # the client's own error: what a user would see
-    print(f"{type(e).__name__}: {e}", file=sys.stderr)
-    sys.exit(1)
+run(calls)

@@ -26,6 +26,14 @@ const TIME_LIMIT: Duration = Duration::from_secs(60);
 /// How the runbooks write the host a user fills in.
 const HOST: &str = "<tenant-host>";
 
+/// The helpers every Python probe script may import (`gtdocs_probe`): the
+/// config and route, plain HTTP, GT's own routes, the exit codes.
+const PYTHON_HELPERS: &str = include_str!("gtdocs_probe.py");
+
+/// The folder of the environment the helpers are put in, on the script's
+/// path.
+const HELPERS_DIR: &str = "gtdocs-helpers";
+
 /// A probe's results, and what its script wrote to its error output for
 /// each route whose run failed (not part of the results: it is seldom
 /// the same twice).
@@ -59,7 +67,10 @@ pub fn run(
     // A Node script imports its packages from beside itself: it runs
     // from a copy in its environment's folder.
     let script = match probe.runtime {
-        Runtime::Python => script,
+        Runtime::Python => {
+            put_helpers(&installed.dir)?;
+            script
+        }
         Runtime::Node => {
             let name = script
                 .file_name()
@@ -121,6 +132,29 @@ pub fn run(
     Ok(Ran { results, failures })
 }
 
+/// Puts the Python helpers in the environment at `dir` (below
+/// [`HELPERS_DIR`]), written aside and renamed into place: probes of the
+/// same environment may run at once.
+fn put_helpers(dir: &Path) -> Result<(), ProbeError> {
+    let helpers = dir.join(HELPERS_DIR);
+    let file = helpers.join("gtdocs_probe.py");
+    if std::fs::read(&file).is_ok_and(|b| b == PYTHON_HELPERS.as_bytes()) {
+        return Ok(());
+    }
+    let cache = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ProbeError::Cache { path, source }
+    };
+    std::fs::create_dir_all(&helpers).map_err(cache(&helpers))?;
+    let mut aside = tempfile::NamedTempFile::new_in(&helpers).map_err(cache(&helpers))?;
+    std::io::Write::write_all(&mut aside, PYTHON_HELPERS.as_bytes()).map_err(cache(&file))?;
+    aside.persist(&file).map_err(|e| ProbeError::Cache {
+        path: file.clone(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
 /// The runbook's `config` as a JSON object (field → value), filled in for
 /// the stand-in at `host`: its address for `<tenant-host>` (plain HTTP on
 /// loopback), its key for a value that is a key's placeholder.
@@ -166,6 +200,7 @@ fn run_script(
         .env("LANG", "C.UTF-8")
         .env("GTDOCS_PROBE_ROUTE", route)
         .env("GTDOCS_PROBE_CONFIG", config.to_string())
+        .env("PYTHONPATH", installed.dir.join(HELPERS_DIR))
         .current_dir(&installed.dir);
     // A client that ignores the documented base URL and calls another
     // host (its vendor's, say) reaches the stand-in as its proxy instead:

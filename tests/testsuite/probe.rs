@@ -858,6 +858,23 @@ fn the_bundled_probes_give_their_committed_results() {
     assert_eq!(missed, ["litellm: GET /v1/models"]);
 }
 
+/// What `gtdocs check` finds in the tree at `root` and no `allow` accepts:
+/// `<code> <file>` each.
+fn findings(root: &std::path::Path) -> Vec<String> {
+    let o = crate::common::gtdocs(root, &["check", "--no-cache", "--format", "json"]);
+    let report = json(&stdout(&o));
+    (report["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["accepted"].is_null())
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 /// Results left behind by a renamed runbook are told, at their file, not
 /// silently dropped; moved with the runbook, they are stale until it is
 /// probed again under its new name.
@@ -865,28 +882,14 @@ fn the_bundled_probes_give_their_committed_results() {
 fn results_of_no_runbook_are_a_warning_until_moved_with_it() {
     let tree = crate::common::bundled_copy();
     let root = tree.path();
-    let warnings = |root: &std::path::Path| {
-        let o = crate::common::gtdocs(root, &["check", "--no-cache", "--format", "json"]);
-        let report = json(&stdout(&o));
-        (report["diagnostics"].as_array().unwrap().iter())
-            .filter(|d| d["accepted"].is_null())
-            .map(|d| {
-                format!(
-                    "{} {}",
-                    d["code"].as_str().unwrap(),
-                    d["file"].as_str().unwrap()
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(warnings(root), Vec::<String>::new());
+    assert_eq!(findings(root), Vec::<String>::new());
     std::fs::rename(
         root.join("runbooks/crewai.yaml"),
         root.join("runbooks/crew-ai.yaml"),
     )
     .unwrap();
     assert_eq!(
-        warnings(root),
+        findings(root),
         ["probe-without-runbook probes/crewai/results.json"]
     );
     let o = crate::common::gtdocs(root, &["build", "-q"]);
@@ -896,10 +899,10 @@ fn results_of_no_runbook_are_a_warning_until_moved_with_it() {
     // Moved with it: the results are still the old runbook's until it is
     // probed again.
     std::fs::rename(root.join("probes/crewai"), root.join("probes/crew-ai")).unwrap();
-    assert_eq!(warnings(root), ["probe-stale runbooks/crew-ai.yaml"]);
+    assert_eq!(findings(root), ["probe-stale runbooks/crew-ai.yaml"]);
     let o = probe(root, &["crew-ai"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(warnings(root), Vec::<String>::new());
+    assert_eq!(findings(root), Vec::<String>::new());
     let o = crate::common::gtdocs(root, &["build", "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let page = std::fs::read_to_string(root.join("site/html/runbooks/crew-ai/index.html")).unwrap();
@@ -1051,20 +1054,6 @@ OpenAI(api_key="gtak_probe", max_retries=0, timeout=5).models.list()
 fn probe_results_as_a_hand_leaves_them() {
     let tree = crate::common::bundled_copy();
     let root = tree.path();
-    let findings = |root: &std::path::Path| {
-        let o = crate::common::gtdocs(root, &["check", "--no-cache", "--format", "json"]);
-        let report = json(&stdout(&o));
-        (report["diagnostics"].as_array().unwrap().iter())
-            .filter(|d| d["accepted"].is_null())
-            .map(|d| {
-                format!(
-                    "{} {}",
-                    d["code"].as_str().unwrap(),
-                    d["file"].as_str().unwrap()
-                )
-            })
-            .collect::<Vec<_>>()
-    };
     std::fs::write(root.join("probes/README.md"), "What the probes found.\n").unwrap();
     assert_eq!(findings(root), Vec::<String>::new());
 
