@@ -75,6 +75,7 @@ impl StandIn {
             routes: routes.iter().filter_map(|r| Pattern::parse(r)).collect(),
             key: format!("Bearer {key}"),
             seen: Arc::clone(&seen),
+            own: addr.to_string(),
         });
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -121,6 +122,10 @@ struct State {
     routes: Vec<Pattern>,
     key: String,
     seen: Arc<Mutex<Vec<Seen>>>,
+    /// Its own address, `127.0.0.1:port`: a request naming it in full
+    /// (`GET http://127.0.0.1:port/api/...`, the form a proxy is sent) is
+    /// its own.
+    own: String,
 }
 
 async fn accept(listener: tokio::net::TcpListener, state: Arc<State>) {
@@ -157,6 +162,7 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
     // went.
     let uri = request.uri();
     let path = match (uri.scheme_str(), uri.authority()) {
+        (Some("http"), Some(host)) if host.as_str() == state.own => uri.path().to_owned(),
         (Some(scheme), Some(host)) => format!("{scheme}://{host}{}", uri.path()),
         (None, Some(host)) => host.to_string(),
         _ => uri.path().to_owned(),

@@ -27,6 +27,21 @@ pub fn check_codes(doc: &Document, diagnostics: &mut Vec<Diagnostic>) {
             .pointer(&format!("{base}/allow"))
             .and_then(Value::as_object);
         for code in entries.into_iter().flatten().map(|(code, _)| code) {
+            if code == PROBE_CODE && base.is_empty() {
+                // On the runbook, it would accept every route's finding,
+                // those of probes to come too.
+                let pointer = format!("/allow/{}", crate::load::yaml::pointer_token(code));
+                diagnostics.push(
+                    Diagnostic::error(
+                        "misplaced-allow",
+                        format!("`{code}` is accepted on a route, not on the runbook"),
+                    )
+                    .in_file(&doc.path, doc.spans.key(&pointer))
+                    .with_label("accepts every route's finding")
+                    .with_hint("move it under the route whose verdict the probe contradicts"),
+                );
+                continue;
+            }
             if ACCEPTABLE.contains(&code.as_str()) {
                 continue;
             }

@@ -78,16 +78,39 @@ impl Evidence {
         let runbooks: HashSet<&str> = (runbook_files.iter())
             .filter_map(|p| p.file_stem()?.to_str())
             .collect();
-        // Folders (or links, which reading keeps inside the tree): a file
-        // such as probes/README.md is none of ours.
-        let mut slugs: Vec<String> = entries
-            .filter_map(|e| {
-                let e = e.ok()?;
-                let kind = e.file_type().ok()?;
-                (kind.is_dir() || kind.is_symlink()).then_some(e.file_name().into_string().ok())?
-            })
-            .collect();
+        // Folders: a file such as probes/README.md is none of ours, and a
+        // link is not followed (`gtdocs serve` could not watch where it
+        // goes), which is told.
+        let mut slugs: Vec<String> = Vec::new();
+        let mut links: Vec<String> = Vec::new();
+        for e in entries.flatten() {
+            let (Ok(kind), Ok(name)) = (e.file_type(), e.file_name().into_string()) else {
+                continue;
+            };
+            if kind.is_dir() {
+                slugs.push(name);
+            } else if kind.is_symlink() && runbooks.contains(name.as_str()) {
+                links.push(name);
+            }
+        }
         slugs.sort();
+        links.sort();
+        for name in links {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "probe-link",
+                    format!(
+                        "{DIR}/{} is a symbolic link: the probe's results are not read there",
+                        visible(&name)
+                    ),
+                )
+                .in_file(
+                    load::display_path(root, &PathBuf::from(DIR).join(&name)),
+                    None,
+                )
+                .with_hint("make it a folder of the tree"),
+            );
+        }
         let mut orphans = Vec::new();
         for slug in slugs {
             let rel = crate::probe::results_path(&slug);
@@ -110,7 +133,7 @@ impl Evidence {
                 }
                 Err(e) => {
                     let shown = load::display_path(root, &rel);
-                    diagnostics.push(e.diagnostic(root, &shown, "the probe results"));
+                    diagnostics.push(e.diagnostic(root, &shown, "the probe results file"));
                     continue;
                 }
             };
@@ -125,7 +148,8 @@ impl Evidence {
                 diagnostics.push(unreadable(root, &rel, why));
                 continue;
             }
-            if let Some(pins) = declared_pins(root, &slug)
+            if results.runbook == slug
+                && let Some(pins) = declared_pins(root, &slug)
                 && pins != results.packages
             {
                 diagnostics.push(repinned(root, &slug, &pins, &results));
@@ -248,7 +272,17 @@ impl Evidence {
             rb.tested = fresh.map(|results| {
                 let mut reached = vec![None; book.catalog.routes.len()];
                 for r in &results.routes {
-                    if let Some(i) = book.catalog.routes.iter().position(|c| c.route == r.route) {
+                    let Some(i) = book.catalog.routes.iter().position(|c| c.route == r.route)
+                    else {
+                        continue;
+                    };
+                    // Only where the runbook supports the route now: a verdict
+                    // made `not_supported` since takes the evidence with it.
+                    let verdict = rb.routes.get(i).and_then(|m| m.verdict);
+                    let supported = verdict.is_some_and(|v| {
+                        book.catalog.verdicts[v].support != crate::source::Support::None
+                    });
+                    if supported {
                         reached[i] = Some(r.outcome == Outcome::Reached);
                     }
                 }
@@ -383,9 +417,11 @@ fn without_runbook(root: &Path, slug: &str) -> Diagnostic {
     ))
 }
 
-/// Whether results read are what `gtdocs probe` writes: a day, and no
-/// control character in any text (it would forge lines where the text
-/// is printed).
+/// Whether results read are what `gtdocs probe` writes: a day; each route
+/// once; no text longer than a name or a request line can be (each is
+/// shown on every page of its routes), none with a character runbook
+/// text refuses (a control or bidirectional one would forge what is
+/// printed or shown).
 fn sound(results: &Results) -> Result<(), String> {
     if crate::date::Date::parse(&results.date).is_none() {
         return Err(format!(
@@ -393,19 +429,29 @@ fn sound(results: &Results) -> Result<(), String> {
             visible(&results.date)
         ));
     }
-    let json = serde_json::to_value(results).unwrap_or_default();
-    if has_control(&json) {
-        return Err("a text in them has a control character".into());
+    let mut routes = HashSet::new();
+    if let Some(r) = (results.routes.iter()).find(|r| !routes.insert(r.route.as_str())) {
+        return Err(format!("`{}` is listed twice", visible(&r.route)));
     }
-    Ok(())
+    let json = serde_json::to_value(results).unwrap_or_default();
+    match bad_text(&json) {
+        Some(why) => Err(why.into()),
+        None => Ok(()),
+    }
 }
 
-fn has_control(value: &serde_json::Value) -> bool {
+/// The longest text of a results file read.
+const MAX_TEXT: usize = 2048;
+
+fn bad_text(value: &serde_json::Value) -> Option<&'static str> {
     match value {
-        serde_json::Value::String(s) => s.chars().any(char::is_control),
-        serde_json::Value::Array(items) => items.iter().any(has_control),
-        serde_json::Value::Object(map) => map.values().any(has_control),
-        _ => false,
+        serde_json::Value::String(s) if s.len() > MAX_TEXT => Some("a text in them is too long"),
+        serde_json::Value::String(s) => (s.chars())
+            .any(|c| c.is_control() || super::text::refused_in_text(c))
+            .then_some("a text in them has a control or bidirectional character"),
+        serde_json::Value::Array(items) => items.iter().find_map(bad_text),
+        serde_json::Value::Object(map) => map.values().find_map(bad_text),
+        _ => None,
     }
 }
 

@@ -177,6 +177,10 @@ fn the_stand_in_answers_the_catalog_records_paths_and_refuses_the_rest() {
     assert!(!o.status.success(), "the tunnel was refused");
     let (status, _) = curl(&["-x", &proxy], "http://api.example.com/v1/models");
     assert_eq!(status, 404);
+    // Its own address named in full, as a client sends every request to
+    // a proxy: its own route.
+    let (status, _) = curl(&["-x", &proxy, "-H", &auth], &format!("{base}/v1/models"));
+    assert_eq!(status, 200);
 
     let seen: Vec<Seen> = stand_in.seen();
     let headers: Vec<(&str, &str)> = seen
@@ -205,6 +209,7 @@ fn the_stand_in_answers_the_catalog_records_paths_and_refuses_the_rest() {
             ("wrong", ""),
             ("missing", ""),
             ("missing", ""),
+            right_none,
         ]
     );
     let brief: Vec<(String, String, Option<String>, u16, String)> = seen
@@ -309,6 +314,7 @@ fn the_stand_in_answers_the_catalog_records_paths_and_refuses_the_rest() {
             404,
             "empty".into(),
         ),
+        row("GET", "/v1/models", Some("GET /v1/models"), 200, "empty"),
     ];
     assert_eq!(brief, expected);
 }
@@ -1093,5 +1099,78 @@ fn probe_results_as_a_hand_leaves_them() {
     assert_eq!(
         findings(root),
         ["probe-results probes/openai-sdk-curl/results.json"]
+    );
+    // A bidirectional override, a text the size of a page, a route twice:
+    // each is refused the same way.
+    let twice = {
+        let mut value = json(&text);
+        let first = value["routes"][0].clone();
+        value["routes"].as_array_mut().unwrap().push(first);
+        serde_json::to_string_pretty(&value).unwrap()
+    };
+    for bad in [
+        text.replace("\"version\": \"3.63.0\"", "\"version\": \"3.63.0\u{202e}\""),
+        text.replace(
+            "\"version\": \"3.63.0\"",
+            &format!("\"version\": \"{}\"", "9".repeat(5000)),
+        ),
+        twice,
+    ] {
+        assert_ne!(bad, text);
+        std::fs::write(&results, &bad).unwrap();
+        assert_eq!(
+            findings(root),
+            ["probe-results probes/openai-sdk-curl/results.json"],
+            "{bad}"
+        );
+    }
+    std::fs::write(&results, &text).unwrap();
+    assert_eq!(findings(root), Vec::<String>::new());
+
+    // A route made `not_supported` since the probe: no finding, and its
+    // row no longer says it was tested.
+    let rb = root.join("runbooks/langchain.yaml");
+    let runbook = std::fs::read_to_string(&rb).unwrap();
+    let chat = "  - route: POST /v1/chat/completions\n    verdict: native";
+    assert!(runbook.contains(chat));
+    let unsupported = runbook.replacen(
+        chat,
+        "  - route: POST /v1/chat/completions\n    verdict: not_supported",
+        1,
+    );
+    std::fs::write(&rb, unsupported).unwrap();
+    // (The lints across runbooks find the verdict unlike its note's.)
+    let found = findings(root);
+    assert!(!found.iter().any(|f| f.starts_with("probe-")), "{found:?}");
+    let o = crate::common::gtdocs(root, &["build", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page =
+        std::fs::read_to_string(root.join("site/html/routes/post-v1-chat-completions/index.html"))
+            .unwrap();
+    assert!(!page.contains("Tested with langchain-openai"), "{page}");
+    assert!(page.contains("Tested with openai 3.63.0"), "{page}");
+
+    std::fs::write(&rb, &runbook).unwrap();
+
+    // A probe's folder linked: not followed, and told.
+    std::fs::rename(root.join("probes/crewai"), root.join("crewai-probe")).unwrap();
+    std::os::unix::fs::symlink("../crewai-probe", root.join("probes/crewai")).unwrap();
+    assert_eq!(findings(root), ["probe-link probes/crewai"]);
+
+    // Accepted on the runbook, not its route: every route's finding would
+    // be, those of probes to come too.
+    let rb = root.join("runbooks/litellm.yaml");
+    let runbook = std::fs::read_to_string(&rb).unwrap();
+    let line = (runbook.lines())
+        .find(|l| l.starts_with("      probe-contradiction:"))
+        .unwrap();
+    let moved = runbook
+        .replacen(&format!("    allow:\n{line}\n"), "", 1)
+        .replacen("allow:\n", &format!("allow:\n  {}\n", line.trim_start()), 1);
+    std::fs::write(&rb, &moved).unwrap();
+    let found = findings(root);
+    assert!(
+        found.contains(&"misplaced-allow runbooks/litellm.yaml".to_owned()),
+        "{found:?}\n{moved}"
     );
 }
