@@ -36,13 +36,34 @@ const MAX_ORPHANS_TOLD: usize = 20;
 /// The probe results of a tree, by runbook slug.
 #[derive(Debug, Default)]
 pub struct Evidence {
-    by_slug: BTreeMap<String, Results>,
+    by_slug: BTreeMap<String, Held>,
     /// The runbooks whose probe now pins other packages than its results
     /// name ([`Evidence::read`] tells it).
     repinned: BTreeSet<String>,
     /// The runbooks whose results are stale ([`Evidence::judge`]): they
     /// are neither compared with the verdicts nor shown.
     stale: BTreeMap<String, Stale>,
+}
+
+/// A results file as kept: its requests cut to those a finding names, and
+/// how many each route had (a file may hold thousands).
+#[derive(Debug)]
+struct Held {
+    results: Results,
+    requests: Vec<usize>,
+}
+
+impl Held {
+    fn new(mut results: Results) -> Held {
+        let requests = (results.routes.iter_mut())
+            .map(|r| {
+                let n = r.requests.len();
+                r.requests.truncate(MAX_NAMED);
+                n
+            })
+            .collect();
+        Held { results, requests }
+    }
 }
 
 /// Why a probe's results no longer stand for its runbook.
@@ -155,7 +176,7 @@ impl Evidence {
                 diagnostics.push(repinned(root, &slug, &pins, &results));
                 evidence.repinned.insert(slug.clone());
             }
-            evidence.by_slug.insert(slug, results);
+            evidence.by_slug.insert(slug, Held::new(results));
         }
         for slug in orphans.iter().take(MAX_ORPHANS_TOLD) {
             diagnostics.push(without_runbook(root, slug));
@@ -185,11 +206,12 @@ impl Evidence {
             return;
         };
         for (path, lint) in facts {
-            let Some((slug, results)) = (path.file_stem().and_then(|s| s.to_str()))
+            let Some((slug, held)) = (path.file_stem().and_then(|s| s.to_str()))
                 .and_then(|slug| Some((slug, self.by_slug.get(slug)?)))
             else {
                 continue;
             };
+            let results = &held.results;
             let stale = if self.repinned.contains(slug) {
                 Some(Stale::Pins)
             } else if results.runbook != slug {
@@ -231,11 +253,12 @@ impl Evidence {
             return found;
         };
         for (f, (path, lint)) in facts.iter().enumerate() {
-            let Some((slug, results)) = (path.file_stem().and_then(|s| s.to_str()))
+            let Some((slug, held)) = (path.file_stem().and_then(|s| s.to_str()))
                 .and_then(|slug| Some((slug, self.by_slug.get(slug)?)))
             else {
                 continue;
             };
+            let results = &held.results;
             match self.stale.get(slug) {
                 // Told at the declaration.
                 Some(Stale::Pins) => continue,
@@ -245,8 +268,9 @@ impl Evidence {
                 }
                 None => {}
             }
-            let missed = (results.routes.iter()).filter(|r| r.outcome != Outcome::Reached);
-            for r in missed {
+            let missed = (results.routes.iter().zip(&held.requests))
+                .filter(|(r, _)| r.outcome != Outcome::Reached);
+            for (r, &requests) in missed {
                 let Some(mapping) = lint.routes.iter().find(|m| m.route == r.route) else {
                     continue;
                 };
@@ -256,7 +280,7 @@ impl Evidence {
                 let span = mapping.verdict_span;
                 found.push((
                     f,
-                    contradiction(path, span, slug, results, r, &mapping.verdict),
+                    contradiction(path, span, slug, results, (r, requests), &mapping.verdict),
                 ));
             }
         }
@@ -269,7 +293,7 @@ impl Evidence {
     pub fn mark(&self, book: &mut Book) {
         for rb in &mut book.runbooks {
             let fresh = (self.by_slug.get(&rb.slug)).filter(|_| !self.stale.contains_key(&rb.slug));
-            rb.tested = fresh.map(|results| {
+            rb.tested = fresh.map(|Held { results, .. }| {
                 let mut reached = vec![None; book.catalog.routes.len()];
                 for r in &results.routes {
                     let Some(i) = book.catalog.routes.iter().position(|c| c.route == r.route)
@@ -360,13 +384,13 @@ fn contradiction(
     span: Option<crate::diagnostic::Span>,
     slug: &str,
     results: &Results,
-    r: &crate::probe::RouteResult,
+    (r, requests): (&crate::probe::RouteResult, usize),
     verdict: &str,
 ) -> Diagnostic {
     let seen: Vec<String> = (r.requests.iter().take(MAX_NAMED))
         .map(crate::probe::Request::summary)
         .collect();
-    let more = r.requests.len().saturating_sub(MAX_NAMED);
+    let more = requests.saturating_sub(seen.len());
     let requests = match (seen.is_empty(), more) {
         (true, _) => String::new(),
         (false, 0) => format!(": {}", seen.join(", ")),
@@ -493,4 +517,46 @@ fn unreadable(root: &Path, rel: &Path, why: String) -> Diagnostic {
     )
     .in_file(load::display_path(root, rel), None)
     .with_hint("run `gtdocs probe` again to write them")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A route with thousands of requests is kept as the three a finding
+    /// names and their count, and the finding says how many more there
+    /// were.
+    #[test]
+    fn requests_are_kept_as_named_and_counted() {
+        let request = |i: usize| {
+            serde_json::json!({"method": "POST", "path": format!("/x/{i}"), "route": null,
+                "status": 404, "key": "right", "content_type": "", "body": "empty"})
+        };
+        let results: Results = serde_json::from_value(serde_json::json!({
+            "runbook": "a", "runtime": "python",
+            "client": {"package": "c", "version": "1.0.0"},
+            "packages": ["c==1.0.0"], "date": "2026-12-05", "base_url": null, "config": [],
+            "routes": [{"route": "POST /v1/embeddings", "verdict": "native", "outcome": "missed",
+                "exit": 1, "requests": (0..5000).map(request).collect::<Vec<_>>()}]
+        }))
+        .expect("results");
+        let held = Held::new(results);
+        assert_eq!(held.requests, [5000]);
+        assert_eq!(held.results.routes[0].requests.len(), MAX_NAMED);
+        let route = &held.results.routes[0];
+        let d = contradiction(
+            Path::new("runbooks/a.yaml"),
+            None,
+            "a",
+            &held.results,
+            (route, held.requests[0]),
+            "native",
+        );
+        assert!(
+            d.message
+                .ends_with("POST /x/0 -> 404, POST /x/1 -> 404, POST /x/2 -> 404 and 4997 more"),
+            "{}",
+            d.message
+        );
+    }
 }
