@@ -383,7 +383,7 @@ impl TestedEntry {
             client: t.client.clone(),
             version: t.version.clone(),
             date: t.date.clone(),
-            reached: (*t.routes.get(index)?)?,
+            reached: t.reached(index)?,
         })
     }
 }

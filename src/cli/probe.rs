@@ -33,12 +33,8 @@ pub fn run(args: &ProbeArgs, reporter: &Reporter) -> ExitCode {
         Ok(c) => c,
         Err(e) => return reporter.fatal(&e, e.hint()),
     };
-    let Some(book) = compiled.book.filter(|_| {
-        !compiled
-            .diagnostics
-            .iter()
-            .any(crate::diagnostic::Diagnostic::is_error)
-    }) else {
+    // A book is made only from a tree with no error.
+    let Some(book) = compiled.book else {
         reporter.diagnostics(&compiled.diagnostics, &compiled.sources, Format::Human);
         return ExitCode::from(exit::INVALID);
     };

@@ -144,10 +144,15 @@ pub struct Tested {
 }
 
 impl Tested {
+    /// Whether the client reached route `index`, when the probe called it.
+    pub fn reached(&self, index: usize) -> Option<bool> {
+        *self.routes.get(index)?
+    }
+
     /// What every output says beside route `index`'s verdict, when the
     /// probe called it.
     pub fn line(&self, index: usize) -> Option<String> {
-        let reached = (*self.routes.get(index)?)?;
+        let reached = self.reached(index)?;
         let (client, version, date) = (&self.client, &self.version, &self.date);
         Some(if reached {
             format!("Tested with {client} {version} on {date}")

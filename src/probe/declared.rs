@@ -147,9 +147,14 @@ pub fn declared(root: &Path, slugs: &[&str]) -> Result<Vec<Probe>, ProbeError> {
     Ok(probes)
 }
 
+/// The declaration of runbook `slug`'s probe, relative to the root.
+pub fn path(slug: &str) -> PathBuf {
+    PathBuf::from(DIR).join(slug).join(FILE)
+}
+
 /// The probe runbook `slug` of the tree at `root` declares.
 pub fn declaration(root: &Path, slug: &str) -> Result<Probe, ProbeError> {
-    let rel = PathBuf::from(DIR).join(slug).join(FILE);
+    let rel = path(slug);
     let bytes = crate::load::read_inside(root, &rel, MAX_FILE).map_err(|e| {
         let shown = crate::load::display_path(root, &rel);
         ProbeError::Declaration {

@@ -1,6 +1,6 @@
 //! What can go wrong in a probe.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A probe's error.
 #[derive(Debug, thiserror::Error)]
@@ -46,4 +46,12 @@ pub enum ProbeError {
     },
     #[error("{0}")]
     Date(#[from] crate::date::DateError),
+}
+
+impl ProbeError {
+    /// The error of an I/O on `path` in the probe cache.
+    pub(super) fn cache(path: &Path) -> impl FnOnce(std::io::Error) -> ProbeError {
+        let path = path.to_path_buf();
+        move |source| ProbeError::Cache { path, source }
+    }
 }

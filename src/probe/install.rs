@@ -58,17 +58,11 @@ pub fn install(
     }
     let dir = cache.join(format!("{}-{:032x}", probe.runtime.name(), f.finish().0));
     if !dir.join(READY).is_file() {
-        std::fs::create_dir_all(cache).map_err(|source| ProbeError::Cache {
-            path: cache.to_path_buf(),
-            source,
-        })?;
+        std::fs::create_dir_all(cache).map_err(ProbeError::cache(cache))?;
         let aside = tempfile::Builder::new()
             .prefix(".installing-")
             .tempdir_in(cache)
-            .map_err(|source| ProbeError::Cache {
-                path: cache.to_path_buf(),
-                source,
-            })?;
+            .map_err(ProbeError::cache(cache))?;
         say(&format!(
             "installing {} ({})",
             pins.join(" "),
@@ -78,12 +72,8 @@ pub fn install(
             Runtime::Python => install_python(aside.path(), &pins)?,
             Runtime::Node => install_node(aside.path(), &pins)?,
         }
-        std::fs::write(aside.path().join(READY), pins.join("\n")).map_err(|source| {
-            ProbeError::Cache {
-                path: aside.path().to_path_buf(),
-                source,
-            }
-        })?;
+        std::fs::write(aside.path().join(READY), pins.join("\n"))
+            .map_err(ProbeError::cache(aside.path()))?;
         let made = aside.keep();
         if std::fs::rename(&made, &dir).is_err() {
             // Another probe installed the same pins meanwhile: theirs is
@@ -187,10 +177,7 @@ fn python_version(python: &Path, package: &str) -> Result<String, ProbeError> {
 
 fn node_version(dir: &Path, package: &str) -> Result<String, ProbeError> {
     let manifest = dir.join("node_modules").join(package).join("package.json");
-    let text = std::fs::read_to_string(&manifest).map_err(|source| ProbeError::Cache {
-        path: manifest.clone(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(&manifest).map_err(ProbeError::cache(&manifest))?;
     let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     Ok(json["version"].as_str().unwrap_or("").to_owned())
 }

@@ -14,7 +14,9 @@ mod results;
 mod run;
 mod standin;
 
-pub use declared::{DIR, FILE, Probe, ProbeSource, Runtime, declaration, declared};
+pub use declared::{
+    DIR, FILE, Probe, ProbeSource, Runtime, declaration, declared, path as declaration_path,
+};
 pub use error::ProbeError;
 pub use install::{Installed, default_cache, install};
 pub use results::{

@@ -204,18 +204,22 @@ impl Results {
     /// whole or not at all.
     pub fn write(&self, root: &Path) -> Result<PathBuf, ProbeError> {
         let rel = path(&self.runbook);
-        let file = root.join(&rel);
-        let dir = file.parent().unwrap_or(root);
-        let io = |source| ProbeError::Write {
+        put(&root.join(&rel), &self.to_bytes()).map_err(|source| ProbeError::Write {
             path: rel.clone(),
             source,
-        };
-        let mut staged = tempfile::Builder::new()
-            .prefix(".results-")
-            .tempfile_in(dir)
-            .map_err(io)?;
-        std::io::Write::write_all(&mut staged, &self.to_bytes()).map_err(io)?;
-        staged.persist(&file).map_err(|e| io(e.error))?;
+        })?;
         Ok(rel)
     }
+}
+
+/// Writes `bytes` to `file` whole or not at all: staged beside it, then
+/// renamed over it (a reader, another probe among them, never sees a part).
+pub(super) fn put(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut staged = tempfile::Builder::new()
+        .prefix(".staged-")
+        .tempfile_in(dir)?;
+    std::io::Write::write_all(&mut staged, bytes)?;
+    staged.persist(file).map_err(|e| e.error)?;
+    Ok(())
 }

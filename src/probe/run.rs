@@ -12,7 +12,7 @@ use super::declared::{Probe, Runtime};
 use super::error::ProbeError;
 use super::install::Installed;
 use super::process;
-use super::results::{Client, ConfigValue, Outcome, Request, Results, RouteResult};
+use super::results::{Client, ConfigValue, Outcome, Request, Results, RouteResult, put};
 use super::standin::StandIn;
 use crate::model::{Book, Runbook};
 use crate::source::Support;
@@ -77,10 +77,11 @@ pub fn run(
                 .map(std::ffi::OsStr::to_os_string)
                 .unwrap_or_default();
             let copy = installed.dir.join(name);
-            std::fs::copy(&script, &copy).map_err(|source| ProbeError::Cache {
-                path: copy.clone(),
+            let bytes = std::fs::read(&script).map_err(|source| ProbeError::Read {
+                path: script.clone(),
                 source,
             })?;
+            put(&copy, &bytes).map_err(ProbeError::cache(&copy))?;
             copy
         }
     };
@@ -94,8 +95,8 @@ pub fn run(
             continue;
         }
         let stand_in = StandIn::start(&catalog_routes, KEY)?;
-        let config = config(rb, &stand_in.host());
         let host = stand_in.host();
+        let config = config(rb, &host);
         let (exit, stderr) = run_script(installed, &script, &route.route, &config, &host)?;
         if exit != Some(0) {
             failures.push((route.route.clone(), stderr));
@@ -133,26 +134,16 @@ pub fn run(
 }
 
 /// Puts the Python helpers in the environment at `dir` (below
-/// [`HELPERS_DIR`]), written aside and renamed into place: probes of the
-/// same environment may run at once.
+/// [`HELPERS_DIR`]), whole: probes of the same environment may run at
+/// once.
 fn put_helpers(dir: &Path) -> Result<(), ProbeError> {
     let helpers = dir.join(HELPERS_DIR);
     let file = helpers.join("gtdocs_probe.py");
     if std::fs::read(&file).is_ok_and(|b| b == PYTHON_HELPERS.as_bytes()) {
         return Ok(());
     }
-    let cache = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ProbeError::Cache { path, source }
-    };
-    std::fs::create_dir_all(&helpers).map_err(cache(&helpers))?;
-    let mut aside = tempfile::NamedTempFile::new_in(&helpers).map_err(cache(&helpers))?;
-    std::io::Write::write_all(&mut aside, PYTHON_HELPERS.as_bytes()).map_err(cache(&file))?;
-    aside.persist(&file).map_err(|e| ProbeError::Cache {
-        path: file.clone(),
-        source: e.error,
-    })?;
-    Ok(())
+    std::fs::create_dir_all(&helpers).map_err(ProbeError::cache(&helpers))?;
+    put(&file, PYTHON_HELPERS.as_bytes()).map_err(ProbeError::cache(&file))
 }
 
 /// The runbook's `config` as a JSON object (field → value), filled in for

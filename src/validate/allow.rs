@@ -9,12 +9,12 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::lint_facts::{ACCEPTABLE, Linted};
-
-/// The finding made from probe results, which a tree may not have.
-const PROBE_CODE: &str = "probe-contradiction";
 use super::suggest;
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
+
+/// The finding made from probe results, which a tree may not have.
+const PROBE_CODE: &str = "probe-contradiction";
 
 /// An `allow` key that is no acceptable code: an error, with the closest.
 pub fn check_codes(doc: &Document, diagnostics: &mut Vec<Diagnostic>) {

@@ -87,8 +87,7 @@ pub fn across(
     let config = tree.config.as_ref().map(|d| d.path.as_path());
     runbook::check_across(&facts, config, catalog, diagnostics);
     let linted: Vec<Linted<'_>> = facts.iter().map(|f| (f.path.as_path(), &f.lint)).collect();
-    let mut evidence = Evidence::read(&tree.root, &tree.runbook_files, diagnostics);
-    evidence.judge(&linted, catalog);
+    let evidence = Evidence::of(tree, &linted, catalog, diagnostics);
     let found = consistency::across(&linted, catalog)
         .into_iter()
         .chain(evidence.contradictions(&linted, catalog));

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use super::catalog::CatalogCheck;
 use super::lint_facts::{LintFacts, Linted};
 use crate::diagnostic::{Diagnostic, visible};
-use crate::load;
+use crate::load::{self, Tree};
 use crate::model::{Book, Tested};
 use crate::probe::{DIR, Outcome, RESULTS_FILE, Results};
 use crate::source::Support;
@@ -81,13 +81,30 @@ enum Stale {
 }
 
 impl Evidence {
+    /// The evidence of `tree` (none when it is read without its probes'
+    /// results), judged against `facts`, what the lints across runbooks
+    /// read of its runbook files ([`Evidence::judge`]).
+    pub fn of(
+        tree: &Tree,
+        facts: &[Linted<'_>],
+        catalog: Option<&CatalogCheck>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Evidence {
+        if tree.without_probe_results {
+            return Evidence::default();
+        }
+        let mut evidence = Evidence::read(&tree.root, &tree.runbook_files, diagnostics);
+        evidence.judge(facts, catalog);
+        evidence
+    }
+
     /// Reads the results of the probes of the tree at `root` whose folder
     /// names one of its runbooks (`runbook_files`, relative to the root):
     /// `probes/<slug>/results.json`. A results file that cannot be read
     /// is an error added to `diagnostics`; a folder with results named
     /// for no runbook, or a probe that now pins other packages than its
     /// results name, a warning.
-    pub fn read(
+    fn read(
         root: &Path,
         runbook_files: &BTreeSet<PathBuf>,
         diagnostics: &mut Vec<Diagnostic>,
@@ -200,15 +217,13 @@ impl Evidence {
     /// documents another `config` than the probe ran with, or marks a
     /// route as supported that the probe did not call, or its probe pins
     /// other packages now.
-    pub fn judge(&mut self, facts: &[Linted<'_>], catalog: Option<&CatalogCheck>) {
+    fn judge(&mut self, facts: &[Linted<'_>], catalog: Option<&CatalogCheck>) {
         self.stale.clear();
         let Some(catalog) = catalog else {
             return;
         };
         for (path, lint) in facts {
-            let Some((slug, held)) = (path.file_stem().and_then(|s| s.to_str()))
-                .and_then(|slug| Some((slug, self.by_slug.get(slug)?)))
-            else {
+            let Some((slug, held)) = self.held(path) else {
                 continue;
             };
             let results = &held.results;
@@ -236,8 +251,14 @@ impl Evidence {
     /// it: only then can its `allow: {probe-contradiction}` entries be
     /// found to accept nothing.
     pub fn judges(&self, path: &Path) -> bool {
-        (path.file_stem().and_then(|s| s.to_str()))
-            .is_some_and(|slug| self.by_slug.contains_key(slug) && !self.stale.contains_key(slug))
+        self.held(path)
+            .is_some_and(|(slug, _)| !self.stale.contains_key(slug))
+    }
+
+    /// The slug of the runbook file at `path` (as shown), and its results.
+    fn held<'p>(&self, path: &'p Path) -> Option<(&'p str, &Held)> {
+        let slug = path.file_stem()?.to_str()?;
+        Some((slug, self.by_slug.get(slug)?))
     }
 
     /// A finding, with the index of its file in `facts`, for each route a
@@ -253,9 +274,7 @@ impl Evidence {
             return found;
         };
         for (f, (path, lint)) in facts.iter().enumerate() {
-            let Some((slug, held)) = (path.file_stem().and_then(|s| s.to_str()))
-                .and_then(|slug| Some((slug, self.by_slug.get(slug)?)))
-            else {
+            let Some((slug, held)) = self.held(path) else {
                 continue;
             };
             let results = &held.results;
@@ -303,9 +322,8 @@ impl Evidence {
                     // Only where the runbook supports the route now: a verdict
                     // made `not_supported` since takes the evidence with it.
                     let verdict = rb.routes.get(i).and_then(|m| m.verdict);
-                    let supported = verdict.is_some_and(|v| {
-                        book.catalog.verdicts[v].support != crate::source::Support::None
-                    });
+                    let supported =
+                        verdict.is_some_and(|v| book.catalog.verdicts[v].support != Support::None);
                     if supported {
                         reached[i] = Some(r.outcome == Outcome::Reached);
                     }
@@ -497,10 +515,7 @@ fn repinned(root: &Path, slug: &str, pins: &[String], results: &Results) -> Diag
         ),
     )
     .in_file(
-        load::display_path(
-            root,
-            &PathBuf::from(DIR).join(slug).join(crate::probe::FILE),
-        ),
+        load::display_path(root, &crate::probe::declaration_path(slug)),
         None,
     )
     .with_hint(format!(

@@ -216,11 +216,7 @@ pub fn validate_cached(
     runbook::check_across(&facts, config, catalog.as_ref(), &mut diagnostics);
     // The probes' evidence (never cached: results change without a runbook
     // changing), found against the same facts as the lints.
-    let mut evidence = match tree.without_probe_results {
-        true => Evidence::default(),
-        false => Evidence::read(&root, &tree.runbook_files, &mut diagnostics),
-    };
-    evidence.judge(&lint_view(&facts), catalog.as_ref());
+    let evidence = Evidence::of(tree, &lint_view(&facts), catalog.as_ref(), &mut diagnostics);
     let across = |facts: &[Facts]| {
         let view = lint_view(facts);
         let mut found = consistency::across(&view, catalog.as_ref());

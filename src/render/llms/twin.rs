@@ -182,9 +182,6 @@ pub(super) fn runbook_twin(
     md.finish()
 }
 
-/// The route table: route, verdict in words, the note, and a verification
-/// column when a route has a line of its own (its own check, or its
-/// runbook's gone stale), as the page shows under the note.
 /// What a probe of the runbook's client found for each route it called,
 /// when one ran (`gtdocs probe`).
 fn probe_list(md: &mut Md, book: &Book, rb: &Runbook) {
@@ -198,6 +195,9 @@ fn probe_list(md: &mut Md, book: &Book, rb: &Runbook) {
     }
 }
 
+/// The route table: route, verdict in words, the note, and a verification
+/// column when a route has a line of its own (its own check, or its
+/// runbook's gone stale), as the page shows under the note.
 fn route_table(
     md: &mut Md,
     book: &Book,
